@@ -1,0 +1,42 @@
+# Two set-up commands (see README): `make notes` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+NOTES  := docs/notes
+
+.PHONY: notes test bench lint golden clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# Core install plus matplotlib for the figures of the notes.
+$(VENV)/.stamp-notes: pyproject.toml | $(PY)
+	$(PIP) install -q -e '.[docs]'
+	touch $@
+
+# Everything the test-suite uses (peers such as torch are installed by .ci/run).
+$(VENV)/.stamp-test: pyproject.toml | $(PY)
+	$(PIP) install -q -e '.[test,docs,dev]'
+	touch $@
+
+## make notes: create .venv, install symconv, generate the course notes into docs/notes/
+notes: $(VENV)/.stamp-notes
+	$(VENV)/bin/symconv notes --out $(NOTES)
+
+## make test: create .venv with the test extras and run the whole suite
+test: $(VENV)/.stamp-test
+	$(PY) -m pytest
+
+## make bench: the performance benchmarks (ratios against references measured in the same run)
+bench: $(VENV)/.stamp-test
+	$(PY) -m benchmarks
+
+## make lint: ruff and mypy
+lint: $(VENV)/.stamp-test
+	$(VENV)/bin/ruff check symconv tests benchmarks derivations
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,14 @@
+"""symconv: convolution vs cross-correlation, exactly, with proofs.
+
+>>> import symconv
+>>> symconv.correlate(symconv.symbols("x", 5), symconv.symbols("w", 2))[0]
+w_0*x_0 + w_1*x_1
+"""
+
+from symconv._array import Array, asarray, symbols
+from symconv._errors import SymconvError
+from symconv._ops import convolve, correlate
+
+__all__ = ["Array", "SymconvError", "asarray", "convolve", "correlate", "symbols"]
+
+__version__ = "0.1.0"

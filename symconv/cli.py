@@ -1,0 +1,50 @@
+"""The ``symconv`` command line.
+
+Each sub-command lives in its own module exposing ``register(subparsers)``,
+which adds a parser whose ``handler`` default takes the parsed arguments and
+returns the exit status. Bad input raises :class:`~symconv.SymconvError`:
+the message goes to stderr and the exit status is 2, with no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from symconv._errors import SymconvError
+
+__all__ = ["main"]
+
+#: Modules that register sub-commands, in the order ``--help`` lists them.
+SUBCOMMAND_MODULES: tuple[str, ...] = ("symconv._cli_ops",)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise SymconvError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every registered sub-command."""
+    parser = _Parser(prog="symconv", description="Convolution vs cross-correlation, exactly.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in SUBCOMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (0 ok, 1 claim false, 2 bad input)."""
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.handler(args))
+    except SymconvError as exc:
+        print(f"symconv: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
