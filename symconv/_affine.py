@@ -28,7 +28,7 @@ import sympy
 
 __all__ = ["Affine", "Scalar", "as_expr"]
 
-Scalar = Union[int, sympy.Expr]
+Scalar = Union[int, sympy.Expr]  # noqa: UP007 (a runtime alias: `X | Y` needs 3.10 objects)
 
 
 def as_expr(value: Scalar) -> sympy.Expr:
@@ -66,9 +66,7 @@ class Affine:
 
     @staticmethod
     def _make(coeffs: Mapping[str, sympy.Expr], const: sympy.Expr) -> Affine:
-        items = tuple(
-            sorted((v, sympy.expand(c)) for v, c in coeffs.items() if sympy.expand(c) != 0)
-        )
+        items = tuple(sorted((v, sympy.expand(c)) for v, c in coeffs.items() if sympy.expand(c) != 0))
         return Affine(items, sympy.expand(const))
 
     # -- arithmetic ---------------------------------------------------------
@@ -128,9 +126,7 @@ class Affine:
         """Substitute size parameters (e.g. ``{s: 2}``)."""
         if not params:
             return self
-        return Affine._make(
-            {v: c.subs(params) for v, c in self.coeffs}, self.const.subs(params)
-        )
+        return Affine._make({v: c.subs(params) for v, c in self.coeffs}, self.const.subs(params))
 
     def rename(self, mapping: Mapping[str, str]) -> Affine:
         """Rename loop variables."""

@@ -45,7 +45,9 @@ def _entry(value: Any, *, exact: bool, where: str) -> sympy.Expr:
         im = _entry(float(value.imag), exact=exact, where=where)
         return re + sympy.I * im
     if isinstance(value, (list, tuple, np.ndarray)):
-        raise SymconvError(f"{where}: `values` must be rectangular (every row the same length); found a nested {type(value).__name__}")
+        raise SymconvError(
+            f"{where}: `values` must be rectangular (every row the same length); found a nested {type(value).__name__}"
+        )
     if isinstance(value, numbers.Number):
         raise SymconvError(f"{where}: unsupported number type {type(value).__name__}")
     if isinstance(value, str):
@@ -133,7 +135,10 @@ class Array:
         for key, value in items.items():
             if isinstance(key, str) or isinstance(value, str):
                 raise SymconvError("subs: keys and values must be sympy objects or numbers, not strings")
-        flat = [sympy.sympify(e).xreplace({sympy.sympify(k): sympy.sympify(v) for k, v in items.items()}) for e in self._data.flat]
+        flat = [
+            sympy.sympify(e).xreplace({sympy.sympify(k): sympy.sympify(v) for k, v in items.items()})
+            for e in self._data.flat
+        ]
         out = np.empty(self.size, dtype=object)
         out[:] = flat
         return Array(out.reshape(self.shape))
@@ -275,9 +280,7 @@ def asarray(values: Any, *, exact: bool = False) -> Array:
     """
     if isinstance(values, Array):
         return values
-    if isinstance(values, sympy.MatrixBase):
-        values = values.tolist()
-    elif isinstance(values, sympy.NDimArray):
+    if isinstance(values, (sympy.MatrixBase, sympy.NDimArray)):
         values = values.tolist()
     try:
         arr = np.array(values, dtype=object)

@@ -23,7 +23,8 @@ def _number(token: str, what: str) -> Fraction:
         return Fraction(token.strip())
     except (ValueError, ZeroDivisionError):
         raise SymconvError(
-            f"`{what}` must be numbers like 2,-1,3/2 (rows separated by ';') or NAME:SHAPE like x:5 or w:3x3; got {token!r}"
+            f"`{what}` must be numbers like 2,-1,3/2 (rows separated by ';') "
+            f"or NAME:SHAPE like x:5 or w:3x3; got {token!r}"
         ) from None
 
 

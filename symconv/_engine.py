@@ -101,25 +101,29 @@ def iter_terms(c: Contraction, block: int = DEFAULT_BLOCK) -> Iterator[Terms]:
         r_idx = [np.broadcast_to(a.evaluate(env), flat.shape) for a in c.result_index]
         for idx, size in zip(r_idx, rshape):
             mask &= (idx >= 0) & (idx < size)
-        f_idx: list[list[np.ndarray]] = []
+        f_idx: list[list[tuple[np.ndarray, Boundary | None, int]]] = []
         for f, shape in zip(c.factors, fshapes):
-            axes = []
+            axes: list[tuple[np.ndarray, Boundary | None, int]] = []
             for ax, (a, size) in enumerate(zip(f.index, shape)):
                 idx = np.broadcast_to(a.evaluate(env), flat.shape)
                 b = f.boundary[ax] if f.boundary is not None else None
                 lo, hi = _axis_range(size, b)
                 mask &= (idx >= lo) & (idx < hi)
                 axes.append((idx, b, size))
-            f_idx.append(axes)  # type: ignore[arg-type]
+            f_idx.append(axes)
         if not mask.any():
             continue
-        result = np.ravel_multi_index(tuple(i[mask] for i in r_idx), rshape) if rshape else np.zeros(int(mask.sum()), np.int64)
+        result = (
+            np.ravel_multi_index(tuple(i[mask] for i in r_idx), rshape)
+            if rshape
+            else np.zeros(int(mask.sum()), np.int64)
+        )
         factors = []
-        for axes, shape in zip(f_idx, fshapes):
+        for factor_axes, shape in zip(f_idx, fshapes):
             parts = []
-            for idx, b, size in axes:  # type: ignore[misc]
+            for idx, bnd, size in factor_axes:
                 sel = idx[mask]
-                parts.append(fold(sel, size, b.mode) if b is not None else sel)
+                parts.append(fold(sel, size, bnd.mode) if bnd is not None else sel)
             factors.append(np.ravel_multi_index(tuple(parts), shape) if shape else np.zeros(len(result), np.int64))
         yield Terms(np.asarray(result, dtype=np.int64), tuple(np.asarray(f, dtype=np.int64) for f in factors))
 

@@ -153,10 +153,7 @@ class Contraction:
         def sub_factor(f: Factor) -> Factor:
             b = f.boundary
             if b is not None:
-                b = tuple(
-                    None if x is None else Boundary(x.mode, x.lo.subs(values), x.hi.subs(values))
-                    for x in b
-                )
+                b = tuple(None if x is None else Boundary(x.mode, x.lo.subs(values), x.hi.subs(values)) for x in b)
             return replace(f, index=tuple(a.subs(values) for a in f.index), boundary=b)
 
         return replace(
@@ -189,20 +186,22 @@ class ConvSpec:
     operation's channels: the weight has shape ``(C_out, C_in/groups, *K)``.
     """
 
-    input_size: tuple[Scalar, ...]
-    kernel_size: tuple[Scalar, ...]
-    stride: tuple[Scalar, ...] | None = None
-    dilation: tuple[Scalar, ...] | None = None
-    pad_lo: tuple[Scalar, ...] | None = None
-    pad_hi: tuple[Scalar, ...] | None = None
+    # Every per-axis field is normalised to ``tuple[sympy.Expr, ...]`` by
+    # ``__post_init__`` (ints become ``Integer``; ``None`` takes the default).
+    input_size: Any
+    kernel_size: Any
+    stride: Any = None
+    dilation: Any = None
+    pad_lo: Any = None
+    pad_hi: Any = None
     flip: bool = False
-    batch: Scalar | None = None
-    channels: tuple[Scalar, Scalar] | None = None
-    groups: Scalar = 1
+    batch: Any = None
+    channels: Any = None
+    groups: Any = 1
     padding_mode: str = "zeros"
     conjugate_kernel: bool = False
     bias: bool = False
-    output_size: tuple[Scalar, ...] | None = None
+    output_size: Any = None
 
     def __post_init__(self) -> None:
         nd = len(self.input_size)
@@ -217,7 +216,7 @@ class ConvSpec:
         object.__setattr__(self, "stride", norm(self.stride, ones))
         object.__setattr__(self, "dilation", norm(self.dilation, ones))
         object.__setattr__(self, "pad_lo", norm(self.pad_lo, zeros))
-        object.__setattr__(self, "pad_hi", norm(self.pad_hi, self.pad_lo or zeros))  # type: ignore[arg-type]
+        object.__setattr__(self, "pad_hi", norm(self.pad_hi, self.pad_lo or zeros))
         if self.output_size is not None:
             object.__setattr__(self, "output_size", norm(self.output_size, zeros))
         if self.batch is not None:
@@ -264,15 +263,17 @@ def _axes(spec: ConvSpec) -> tuple[list[str], list[str]]:
 
 def _kernel_tap(spec: ConvSpec, i: int, k: Affine) -> Affine:
     """The kernel entry read at tap ``k`` on axis ``i``: ``k`` or flipped ``K-1-k``."""
-    return (spec.kernel_size[i] - 1) - k if spec.flip else k  # type: ignore[operator,index]
+    return (spec.kernel_size[i] - 1) - k if spec.flip else k
 
 
 def _window(spec: ConvSpec, i: int, n: Affine, k: Affine) -> Affine:
     """The input position under tap ``k`` of window ``n``: ``s·n + d·k - p_lo``."""
-    return n * spec.stride[i] + k * spec.dilation[i] - spec.pad_lo[i]  # type: ignore[index]
+    return n * spec.stride[i] + k * spec.dilation[i] - spec.pad_lo[i]
 
 
-def _channel_vars(spec: ConvSpec, *, transposed: bool) -> tuple[list[Var], Affine | None, Affine | None, Affine | None, tuple[Affine, Affine] | None]:
+def _channel_vars(
+    spec: ConvSpec, *, transposed: bool
+) -> tuple[list[Var], Affine | None, Affine | None, Affine | None, tuple[Affine, Affine] | None]:
     """Loop variables and channel indices for batch/channels/groups.
 
     Returns (variables, batch index, forward-output channel index,
@@ -287,7 +288,7 @@ def _channel_vars(spec: ConvSpec, *, transposed: bool) -> tuple[list[Var], Affin
     if spec.channels is not None:
         cin, cout = spec.channels
         g = spec.groups
-        cin_g, cout_g = cin / g, cout / g  # type: ignore[operator]
+        cin_g, cout_g = cin / g, cout / g
         out += [Var("grp", g), Var("o", cout_g), Var("c", cin_g)]
         grp = Affine.var("grp")
         o_idx = grp * cout_g + Affine.var("o")
@@ -303,9 +304,9 @@ def _prefix(b: Affine | None, ch: Affine | None) -> tuple[Affine, ...]:
 def _shape(spec: ConvSpec, channels: sympy.Expr | None, spatial: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:
     head: list[sympy.Expr] = []
     if spec.batch is not None:
-        head.append(spec.batch)  # type: ignore[arg-type]
+        head.append(spec.batch)
     if spec.channels is not None:
-        head.append(channels)  # type: ignore[arg-type]
+        head.append(channels)
     return tuple(head) + tuple(spatial)
 
 
@@ -314,22 +315,27 @@ def forward_output_size(spec: ConvSpec) -> tuple[sympy.Expr, ...]:
     if spec.output_size is not None:
         return spec.output_size
     return tuple(
-        output_size(spec.input_size[i], spec.kernel_size[i], spec.stride[i], spec.dilation[i], spec.pad_lo[i], spec.pad_hi[i])  # type: ignore[index]
+        output_size(
+            spec.input_size[i], spec.kernel_size[i], spec.stride[i], spec.dilation[i], spec.pad_lo[i], spec.pad_hi[i]
+        )
         for i in range(spec.ndim)
     )
 
 
 def _weight_operand(spec: ConvSpec) -> Operand:
     if spec.channels is None:
-        return Operand("w", tuple(spec.kernel_size))  # type: ignore[arg-type]
+        return Operand("w", tuple(spec.kernel_size))
     cin, cout = spec.channels
-    return Operand("w", (cout, cin / spec.groups) + tuple(spec.kernel_size))  # type: ignore[operator,arg-type]
+    return Operand("w", (cout, cin / spec.groups) + tuple(spec.kernel_size))
 
 
 def forward(spec: ConvSpec) -> tuple[Contraction, ...]:
     r"""The forward operation: correlation (``flip=False``) or convolution (``flip=True``).
 
-    .. math:: y[b, o, n] = \sum_{c, k} x[b, c, s n + d k - p_{lo}]\, w[o, c, k \text{ or } K-1-k] \;(+\, \mathrm{bias}[o])
+    .. math::
+
+        y[b, o, n] = \sum_{c, k} x[b, c, s n + d k - p_{lo}]\,
+                     w[o, c, k \text{ or } K-1-k] \;(+\, \mathrm{bias}[o])
 
     Returns the product term and, with ``bias=True``, the bias term.
     """
@@ -338,18 +344,17 @@ def forward(spec: ConvSpec) -> tuple[Contraction, ...]:
     chv, b_idx, o_idx, c_idx, w_ch = _channel_vars(spec, transposed=False)
     n = [Affine.var(v) for v in ns]
     k = [Affine.var(v) for v in ks]
-    x_shape = _shape(spec, spec.channels[0] if spec.channels else None, spec.input_size)  # type: ignore[arg-type]
+    x_shape = _shape(spec, spec.channels[0] if spec.channels else None, spec.input_size)
     y_shape = _shape(spec, spec.channels[1] if spec.channels else None, out_sp)
     x_index = _prefix(b_idx, c_idx) + tuple(_window(spec, i, n[i], k[i]) for i in range(spec.ndim))
     w_index = (w_ch if w_ch else ()) + tuple(_kernel_tap(spec, i, k[i]) for i in range(spec.ndim))
-    boundary = None
+    boundary: tuple[Boundary | None, ...] | None = None
     if spec.padding_mode != "zeros":
         lead = len(x_index) - spec.ndim
-        boundary = (None,) * lead + tuple(
-            Boundary(spec.padding_mode, spec.pad_lo[i], spec.pad_hi[i]) for i in range(spec.ndim)  # type: ignore[index]
-        )
+        pads = [Boundary(spec.padding_mode, spec.pad_lo[i], spec.pad_hi[i]) for i in range(spec.ndim)]
+        boundary = (None,) * lead + tuple(pads)
     variables = tuple(chv) + tuple(Var(ns[i], out_sp[i]) for i in range(spec.ndim))
-    variables += tuple(Var(ks[i], spec.kernel_size[i]) for i in range(spec.ndim))  # type: ignore[index]
+    variables += tuple(Var(ks[i], spec.kernel_size[i]) for i in range(spec.ndim))
     name = "convolve" if spec.flip else "correlate"
     y = Operand("y", y_shape)
     xo = Operand("x", x_shape)
@@ -370,11 +375,15 @@ def forward(spec: ConvSpec) -> tuple[Contraction, ...]:
         )
     ]
     if spec.bias:
-        terms.append(_bias_term(spec, name, y, y_index, tuple(v for v in variables if v.name[0] != "k" and v.name != "c"), o_idx))
+        terms.append(
+            _bias_term(spec, name, y, y_index, tuple(v for v in variables if v.name[0] != "k" and v.name != "c"), o_idx)
+        )
     return tuple(terms)
 
 
-def _bias_term(spec: ConvSpec, name: str, y: Operand, y_index: tuple[Affine, ...], variables: tuple[Var, ...], ch: Affine | None) -> Contraction:
+def _bias_term(
+    spec: ConvSpec, name: str, y: Operand, y_index: tuple[Affine, ...], variables: tuple[Var, ...], ch: Affine | None
+) -> Contraction:
     if ch is None:
         raise ValueError("a bias needs channel axes")
     nbias = y.shape[1] if spec.batch is not None else y.shape[0]
@@ -392,7 +401,10 @@ def _bias_term(spec: ConvSpec, name: str, y: Operand, y_index: tuple[Affine, ...
 def transpose(spec: ConvSpec, output_padding: Sequence[Scalar] | None = None) -> tuple[Contraction, ...]:
     r"""The transposed operation: the adjoint of :func:`forward` with the same ``spec``.
 
-    .. math:: y[b, c, s n + d k - p_{lo}] \mathrel{+}= x[b, o, n]\, w[o, c, k \text{ or } K-1-k] \;(+\, \mathrm{bias}[c])
+    .. math::
+
+        y[b, c, s n + d k - p_{lo}] \mathrel{+}= x[b, o, n]\,
+                                     w[o, c, k \text{ or } K-1-k] \;(+\, \mathrm{bias}[c])
 
     Here ``spec.input_size`` is the spatial size of the transposed op's INPUT
     (the forward op's output), and the weight keeps the forward layout
@@ -404,7 +416,15 @@ def transpose(spec: ConvSpec, output_padding: Sequence[Scalar] | None = None) ->
     op = tuple(as_expr(v) for v in (output_padding or (0,) * nd))
     ns, ks = _axes(spec)
     out_sp = tuple(
-        transpose_output_size(spec.input_size[i], spec.kernel_size[i], spec.stride[i], spec.dilation[i], spec.pad_lo[i], spec.pad_hi[i], op[i])  # type: ignore[index]
+        transpose_output_size(
+            spec.input_size[i],
+            spec.kernel_size[i],
+            spec.stride[i],
+            spec.dilation[i],
+            spec.pad_lo[i],
+            spec.pad_hi[i],
+            op[i],
+        )
         for i in range(nd)
     )
     if spec.output_size is not None:
@@ -412,13 +432,13 @@ def transpose(spec: ConvSpec, output_padding: Sequence[Scalar] | None = None) ->
     chv, b_idx, o_idx, c_idx, w_ch = _channel_vars(spec, transposed=True)
     n = [Affine.var(v) for v in ns]
     k = [Affine.var(v) for v in ks]
-    x_shape = _shape(spec, spec.channels[1] if spec.channels else None, spec.input_size)  # type: ignore[arg-type]
+    x_shape = _shape(spec, spec.channels[1] if spec.channels else None, spec.input_size)
     y_shape = _shape(spec, spec.channels[0] if spec.channels else None, out_sp)
     x_index = _prefix(b_idx, o_idx) + tuple(n)
     w_index = (w_ch if w_ch else ()) + tuple(_kernel_tap(spec, i, k[i]) for i in range(nd))
     y_index = _prefix(b_idx, c_idx) + tuple(_window(spec, i, n[i], k[i]) for i in range(nd))
-    variables = tuple(chv) + tuple(Var(ns[i], spec.input_size[i]) for i in range(nd))  # type: ignore[index]
-    variables += tuple(Var(ks[i], spec.kernel_size[i]) for i in range(nd))  # type: ignore[index]
+    variables = tuple(chv) + tuple(Var(ns[i], spec.input_size[i]) for i in range(nd))
+    variables += tuple(Var(ks[i], spec.kernel_size[i]) for i in range(nd))
     name = "conv_transpose"
     y = Operand("y", y_shape)
     terms = [

@@ -21,7 +21,9 @@ __all__ = ["convolve", "correlate", "mode_padding", "plain_spec"]
 MODES = ("valid", "same", "full")
 
 
-def mode_padding(op: str, mode: str, kernel: tuple[int, ...], dilation: tuple[int, ...], stride: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def mode_padding(
+    op: str, mode: str, kernel: tuple[int, ...], dilation: tuple[int, ...], stride: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Zero padding ``(lo, hi)`` per axis that realises ``mode``.
 
     ``full`` pads ``d(K-1)`` on both sides; ``same`` pads ``d(K-1)`` in total,
@@ -38,9 +40,7 @@ def mode_padding(op: str, mode: str, kernel: tuple[int, ...], dilation: tuple[in
     if mode == "full":
         return span, span
     if any(s != 1 for s in stride):
-        raise SymconvError(
-            f"{op}: mode='same' needs `stride` = 1 on every axis (as in PyTorch); got stride={stride}"
-        )
+        raise SymconvError(f"{op}: mode='same' needs `stride` = 1 on every axis (as in PyTorch); got stride={stride}")
     lo = tuple(t // 2 for t in span)
     return lo, tuple(t - a for t, a in zip(span, lo))
 
@@ -50,9 +50,7 @@ def plain_spec(
 ) -> ConvSpec:
     """Validate plain-array arguments and return the :class:`ConvSpec`."""
     if x.ndim != w.ndim:
-        raise SymconvError(
-            f"{op}: `x` and `w` must have the same number of axes; got x.ndim={x.ndim}, w.ndim={w.ndim}"
-        )
+        raise SymconvError(f"{op}: `x` and `w` must have the same number of axes; got x.ndim={x.ndim}, w.ndim={w.ndim}")
     if x.ndim == 0:
         raise SymconvError(f"{op}: `x` and `w` must have at least one axis; got 0-d arrays")
     nd = x.ndim
@@ -134,4 +132,3 @@ def convolve(x: Any, w: Any, mode: str = "valid", *, stride: Any = 1, dilation: 
     correlate, symconv.compat.numpy.convolve
     """
     return _run("convolve", x, w, mode, stride, dilation, padding, True)
-

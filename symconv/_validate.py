@@ -36,7 +36,8 @@ def per_axis(op: str, name: str, value: Any, ndim: int, *, minimum: int) -> tupl
     if isinstance(value, Sequence) and not isinstance(value, str):
         if len(value) != ndim:
             raise SymconvError(
-                f"{op}: `{name}` must be an integer or a sequence of {ndim} integers (one per spatial axis); got {value!r}"
+                f"{op}: `{name}` must be an integer or a sequence of {ndim} integers "
+                f"(one per spatial axis); got {value!r}"
             )
         return tuple(check_int(op, name, v, minimum=minimum) for v in value)
     raise SymconvError(f"{op}: `{name}` must be an integer or a sequence of {ndim} integers; got {value!r}")
@@ -61,9 +62,7 @@ def per_side(op: str, name: str, value: Any, ndim: int) -> tuple[tuple[int, ...]
             else:
                 raise SymconvError(f"{op}: each entry of `{name}` must be an integer or a (lo, hi) pair; got {v!r}")
         return tuple(lo), tuple(hi)
-    raise SymconvError(
-        f"{op}: `{name}` must be an integer, {ndim} integers, or {ndim} (lo, hi) pairs; got {value!r}"
-    )
+    raise SymconvError(f"{op}: `{name}` must be an integer, {ndim} integers, or {ndim} (lo, hi) pairs; got {value!r}")
 
 
 def check_choice(op: str, name: str, value: Any, choices: Sequence[str]) -> str:
