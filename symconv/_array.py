@@ -131,14 +131,8 @@ class Array:
         >>> x.subs({x[0]: 3}).tolist()
         [3, x_1]
         """
-        items = dict(mapping)
-        for key, value in items.items():
-            if isinstance(key, str) or isinstance(value, str):
-                raise SymconvError("subs: keys and values must be sympy objects or numbers, not strings")
-        flat = [
-            sympy.sympify(e).xreplace({sympy.sympify(k): sympy.sympify(v) for k, v in items.items()})
-            for e in self._data.flat
-        ]
+        rules = {_entry(k, exact=False, where="subs"): _entry(v, exact=False, where="subs") for k, v in dict(mapping).items()}
+        flat = [e.xreplace(rules) for e in self._data.flat]
         out = np.empty(self.size, dtype=object)
         out[:] = flat
         return Array(out.reshape(self.shape))

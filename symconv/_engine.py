@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from symconv._affine import as_expr
 from symconv._formula import Boundary, Contraction
 
 __all__ = ["Terms", "evaluate", "expand", "fold", "iter_terms", "term_count"]
@@ -41,7 +42,7 @@ class Terms:
 def _ints(values: Sequence[Any]) -> tuple[int, ...]:
     out = []
     for v in values:
-        e = sympy.sympify(v)
+        e = as_expr(v)
         if not e.is_Integer:
             raise TypeError(f"contraction is not concrete: size {e}")
         out.append(int(e))

@@ -148,7 +148,7 @@ class Contraction:
         """Fix size parameters (``{N: 5, K: 2}``), giving a concrete instance."""
 
         def sub_shape(shape: tuple[sympy.Expr, ...]) -> tuple[sympy.Expr, ...]:
-            return tuple(sympy.sympify(e).subs(values) for e in shape)
+            return tuple(as_expr(e).subs(values) for e in shape)
 
         def sub_factor(f: Factor) -> Factor:
             b = f.boundary
@@ -160,7 +160,7 @@ class Contraction:
             self,
             result=Operand(self.result.name, sub_shape(self.result.shape)),
             result_index=tuple(a.subs(values) for a in self.result_index),
-            variables=tuple(Var(v.name, sympy.sympify(v.extent).subs(values)) for v in self.variables),
+            variables=tuple(Var(v.name, as_expr(v.extent).subs(values)) for v in self.variables),
             factors=tuple(sub_factor(f) for f in self.factors),
             operands=tuple(Operand(o.name, sub_shape(o.shape)) for o in self.operands),
         )
@@ -171,7 +171,7 @@ class Contraction:
         exprs += list(self.result.shape)
         for o in self.operands:
             exprs += list(o.shape)
-        ok = all(sympy.sympify(e).is_Integer for e in exprs)
+        ok = all(as_expr(e).is_Integer for e in exprs)
         ok = ok and all(a.is_concrete() for a in self.result_index)
         return ok and all(a.is_concrete() for f in self.factors for a in f.index)
 
