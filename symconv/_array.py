@@ -131,7 +131,9 @@ class Array:
         >>> x.subs({x[0]: 3}).tolist()
         [3, x_1]
         """
-        rules = {_entry(k, exact=False, where="subs"): _entry(v, exact=False, where="subs") for k, v in dict(mapping).items()}
+        rules = {
+            _entry(k, exact=False, where="subs"): _entry(v, exact=False, where="subs") for k, v in dict(mapping).items()
+        }
         flat = [e.xreplace(rules) for e in self._data.flat]
         out = np.empty(self.size, dtype=object)
         out[:] = flat
