@@ -58,6 +58,8 @@ def fold(index: np.ndarray, size: int, mode: str) -> np.ndarray:
     [0, 0, 0, 1, 2, 2, 2]
     >>> fold(np.arange(-2, 5), 3, "circular").tolist()
     [1, 2, 0, 1, 2, 0, 1]
+    >>> fold(np.arange(-2, 5), 3, "symmetric").tolist()
+    [1, 0, 0, 1, 2, 2, 1]
     """
     if mode == "circular":
         return np.mod(index, size)
@@ -69,6 +71,9 @@ def fold(index: np.ndarray, size: int, mode: str) -> np.ndarray:
         period = 2 * (size - 1)
         r = np.mod(index, period)
         return np.where(r < size, r, period - r)
+    if mode == "symmetric":
+        r = np.mod(index, 2 * size)
+        return np.where(r < size, r, 2 * size - 1 - r)
     raise ValueError(f"unknown boundary mode {mode!r}")
 
 

@@ -76,7 +76,7 @@ __all__ = [
     "transpose_output_size",
 ]
 
-PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular", "symmetric")
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,7 @@ class Boundary:
 
     The affine index may range over ``[-lo, size + hi)``; the entry read is
     ``fold(index)``: ``reflect`` (mirror without repeating the edge),
+    ``symmetric`` (mirror repeating the edge, scipy's ``'symm'``),
     ``replicate`` (clamp to the edge) or ``circular`` (wrap around).
     """
 
