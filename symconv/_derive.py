@@ -1,0 +1,371 @@
+r"""``derive``: a worked derivation of one operation, from its index formula.
+
+Everything shown comes from the operation's :class:`~symconv._formula.Contraction`
+(the one definition in ``symconv._formula``): the definition line is that
+contraction printed with symbolic sizes; the expansion lists its terms as
+:func:`~symconv._engine.iter_terms` enumerates them; the matrix form places
+the same terms in a matrix. Nothing here writes a formula of its own.
+
+.. math::
+
+    y[n] = \sum_{k=0}^{K-1} x[n + k]\, w[k]
+    \quad\Longrightarrow\quad
+    y = [x[0]\cdot w[0] + x[1]\cdot w[1],\ \dots]
+
+>>> d = derive("convolve", [2, 1, 3, 5, 4], [1, -1], kernel_first=True)
+>>> print(d.text())
+y[n] = Σ_{k=0}^{K - 1} w[K - 1 - k]·x[n + k],  0 ≤ n < N - K + 1
+y = [w[1]·x[0] + w[0]·x[1], w[1]·x[1] + w[0]·x[2], w[1]·x[2] + w[0]·x[3], w[1]·x[3] + w[0]·x[4]]
+  = [(-1)·2 + 1·1, (-1)·1 + 1·3, (-1)·3 + 1·5, (-1)·5 + 1·4]
+  = [-2 + 1, -1 + 3, -3 + 5, -5 + 4]
+  = [-1, 2, 2, -1]
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy
+
+from symconv._affine import Affine
+from symconv._array import Array, asarray
+from symconv._display import Chain, Indexed, Leaf, Matrix, Node, Product, Raw, Step, Sum, Vector, format_index
+from symconv._engine import expand, iter_terms
+from symconv._errors import SymconvError
+from symconv._formula import Contraction, ConvSpec, forward
+from symconv._ops import MODES, plain_spec
+from symconv._validate import check_choice
+
+__all__ = ["OPS", "Derivation", "derive"]
+
+#: Operations :func:`derive` knows, by name.
+OPS = ("correlate", "convolve")
+
+
+def _op_name(op: Any) -> str:
+    name = op if isinstance(op, str) else getattr(op, "__name__", repr(op))
+    return check_choice("derive", "op", name, OPS)
+
+
+def _size_symbols(ndim: int) -> tuple[tuple[sympy.Symbol, ...], tuple[sympy.Symbol, ...]]:
+    if ndim == 1:
+        return (sympy.Symbol("N", integer=True, positive=True),), (sympy.Symbol("K", integer=True, positive=True),)
+    ns = tuple(sympy.Symbol(f"N_{i}", integer=True, positive=True) for i in range(ndim))
+    ks = tuple(sympy.Symbol(f"K_{i}", integer=True, positive=True) for i in range(ndim))
+    return ns, ks
+
+
+def _loop_names(ndim: int) -> dict[str, str]:
+    if ndim == 1:
+        return {"n0": "n", "k0": "k"}
+    out = {}
+    for i in range(ndim):
+        out[f"n{i}"] = f"n_{i}"
+        out[f"k{i}"] = f"k_{i}"
+    return out
+
+
+def _linear(expr: sympy.Expr, order: Sequence[sympy.Symbol], fmt: str) -> str:
+    """Print ``expr`` linear in size symbols in ``order`` (``N - K + 1``), else via sympy."""
+    expr = sympy.expand(expr)
+    fallback = sympy.latex(expr) if fmt == "latex" else str(expr)
+    syms = sorted(expr.free_symbols, key=str)
+    if expr.is_Integer or not expr.is_polynomial(*syms):
+        return fallback
+    if any(sympy.Poly(expr, *syms).degree(s) > 1 for s in syms):
+        return fallback
+    coeffs = {str(s): expr.coeff(s) for s in expr.free_symbols}
+    if any(c.free_symbols for c in coeffs.values()):
+        return sympy.latex(expr) if fmt == "latex" else str(expr)
+    const = expr.subs({s: 0 for s in expr.free_symbols})
+    a = Affine._make({k: v for k, v in coeffs.items()}, const)
+    return format_index(a, order=[str(s) for s in order], fmt=fmt)
+
+
+@dataclass(frozen=True)
+class Derivation:
+    r"""A worked derivation: definition, expansion, numbers substituted, result.
+
+    Build one with :func:`derive`. Render with :meth:`latex` (``align*``),
+    :meth:`markdown` (KaTeX-safe ``aligned``) or :meth:`text`; ``.matrix()``
+    gives the operation's (doubly block) Toeplitz matrix.
+    """
+
+    op: str
+    spec: ConvSpec
+    contraction: Contraction
+    x: Array
+    w: Array
+    result: Array
+    steps: tuple[Step, ...]
+    notation: str = "bracket"
+    names: tuple[str, str, str] = ("x", "w", "y")
+
+    # -- rendering ---------------------------------------------------------------
+    def body(self, notation: str | None = None) -> str:
+        """The LaTeX lines (``&=`` aligned) shared by :meth:`latex` and :meth:`markdown`."""
+        return Chain(self.steps).latex(notation or self.notation)
+
+    def latex(self, notation: str | None = None) -> str:
+        r"""The derivation as a LaTeX ``align*`` environment (amsmath)."""
+        return "\\begin{align*}\n" + self.body(notation) + "\n\\end{align*}"
+
+    def markdown(self, notation: str | None = None) -> str:
+        r"""The derivation as ``$$\begin{aligned}…\end{aligned}$$`` (renders with KaTeX and MathJax)."""
+        return "$$\n\\begin{aligned}\n" + self.body(notation) + "\n\\end{aligned}\n$$"
+
+    def text(self, notation: str | None = None) -> str:
+        """The derivation as plain text."""
+        return Chain(self.steps).text(notation or self.notation)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def _repr_latex_(self) -> str:
+        return "$$\\begin{aligned}\n" + self.body() + "\n\\end{aligned}$$"
+
+    # -- matrix form -------------------------------------------------------------
+    def matrix(self) -> sympy.Matrix:
+        """The matrix ``T`` with ``y.flat = T @ x.flat``: Toeplitz (1-D) or doubly block Toeplitz (2-D).
+
+        Built from the contraction's terms: term ``(r, i, j)`` adds ``w.flat[j]``
+        to ``T[r, i]``. Non-square in 'valid' mode.
+        """
+        rows = int(np.prod(self.result.shape))
+        T = sympy.zeros(rows, self.x.size)
+        wf = self.w.numpy().reshape(-1)
+        xi_pos = [f.operand for f in self.contraction.factors].index("x")
+        wi_pos = [f.operand for f in self.contraction.factors].index("w")
+        for t in iter_terms(self.contraction):
+            for r, i, j in zip(t.result.tolist(), t.factors[xi_pos].tolist(), t.factors[wi_pos].tolist()):
+                T[r, i] += wf[j]
+        return T
+
+    def matrix_step(self, notation: str | None = None) -> Step:
+        """``y = T x`` as a display :class:`~symconv._display.Step` (column vectors)."""
+        T = self.matrix()
+        xs = [[v] for v in self.x.numpy().reshape(-1)]
+        ys = [[v] for v in self.result.numpy().reshape(-1)]
+        lhs = Matrix(ys)
+        return Step(
+            lhs,
+            Raw(
+                Matrix(T.tolist()).latex() + " " + Matrix(xs).latex(),
+                Matrix(T.tolist()).text() + " " + Matrix(xs).text(),
+            ),
+        )
+
+    def matrix_latex(self, environment: str = "align*") -> str:
+        """The matrix form ``y = T x`` as ``align*`` (or ``aligned`` inside ``$$``)."""
+        body = Chain([self.matrix_step()]).latex(self.notation)
+        if environment == "aligned":
+            return "$$\n\\begin{aligned}\n" + body + "\n\\end{aligned}\n$$"
+        return "\\begin{align*}\n" + body + "\n\\end{align*}"
+
+    # -- backward table ----------------------------------------------------------
+    def backward(self) -> Any:
+        """The backward rule of this operation (``symconv.backward_rule``, from the gradients module)."""
+        try:
+            mod = importlib.import_module("symconv")
+            rule = mod.backward_rule
+        except AttributeError:
+            raise SymconvError(
+                "derive: `backward` needs symconv.backward_rule (the gradients module), which this install lacks"
+            ) from None
+        s = self.spec
+        return rule(self.op, stride=tuple(int(v) for v in s.stride), dilation=tuple(int(v) for v in s.dilation))  # type: ignore[union-attr]
+
+
+def _term_lists(c: Contraction) -> list[list[tuple[int, int]]]:
+    """Per flat output position, the (x position, w position) pairs in loop order."""
+    size = int(np.prod([int(v) for v in c.result.shape]))
+    out: list[list[tuple[int, int]]] = [[] for _ in range(size)]
+    xi = [f.operand for f in c.factors].index("x")
+    wi = [f.operand for f in c.factors].index("w")
+    for t in iter_terms(c):
+        for r, i, j in zip(t.result.tolist(), t.factors[xi].tolist(), t.factors[wi].tolist()):
+            out[r].append((i, j))
+    return out
+
+
+def _shape_node(items: list[Node], shape: tuple[int, ...], per_line: int | None) -> Node:
+    if len(shape) == 1:
+        return Vector(items, per_line=per_line)
+    return Matrix([items[r * shape[1] : (r + 1) * shape[1]] for r in range(shape[0])])
+
+
+def _definition(
+    op: str, spec: ConvSpec, names: tuple[str, str, str], kernel_first: bool, mode: str, explicit: bool
+) -> Step:
+    nd = spec.ndim
+    N, K = _size_symbols(nd)
+    if explicit:
+        lo: tuple[Any, ...] = tuple(spec.pad_lo)  # type: ignore[arg-type]
+        hi: tuple[Any, ...] = tuple(spec.pad_hi)  # type: ignore[arg-type]
+    else:
+        span = [int(d) * (k - 1) for d, k in zip(spec.dilation, K)]  # type: ignore[arg-type]
+        if mode == "valid":
+            lo = hi = (0,) * nd
+        elif mode == "full":
+            lo = hi = tuple(span)
+        else:
+            lo = tuple(sympy.floor(t / 2) for t in span)
+            hi = tuple(t - a for t, a in zip(span, lo))
+    sym = ConvSpec(
+        input_size=N, kernel_size=K, stride=spec.stride, dilation=spec.dilation, pad_lo=lo, pad_hi=hi, flip=spec.flip
+    )
+    c = forward(sym)[0]
+    loop = _loop_names(nd)
+    order = [v.name for v in c.variables]
+    xn, wn, yn = names
+    fx = next(f for f in c.factors if f.operand == "x")
+    fw = next(f for f in c.factors if f.operand == "w")
+    ix = Indexed(xn, fx.index, names=loop, order=order)
+    iw = Indexed(wn, fw.index, names=loop, order=order)
+    prod = Product([iw, ix] if kernel_first else [ix, iw])
+    kvars = [v for v in c.variables if v.name.startswith("k")]
+    nvars = [v for v in c.variables if v.name.startswith("n")]
+    sums_l = "".join(rf"\sum_{{{loop[v.name]}=0}}^{{{_linear(v.extent - 1, N + K, 'latex')}}} " for v in kvars)
+    sums_t = "".join(f"Σ_{{{loop[v.name]}=0}}^{{{_linear(v.extent - 1, N + K, 'text')}}} " for v in kvars)
+    bounds_l, bounds_t = [], []
+    for i, v in enumerate(nvars):
+        st = int(spec.stride[i])  # type: ignore[index]
+        if st == 1:
+            bounds_l.append(_linear(v.extent, N + K, "latex"))
+            bounds_t.append(_linear(v.extent, N + K, "text"))
+        else:
+            num = N[i] + lo[i] + hi[i] - int(spec.dilation[i]) * (K[i] - 1) - 1  # type: ignore[index]
+            bounds_l.append(rf"\left\lfloor \frac{{{_linear(num, N + K, 'latex')}}}{{{st}}} \right\rfloor + 1")
+            bounds_t.append(f"⌊({_linear(num, N + K, 'text')})/{st}⌋ + 1")
+    rng_l = r",\ ".join(rf"0 \le {loop[v.name]} < {b}" for v, b in zip(nvars, bounds_l))
+    rng_t = ", ".join(f"0 ≤ {loop[v.name]} < {b}" for v, b in zip(nvars, bounds_t))
+    lhs = Indexed(yn, [Affine.var(v.name) for v in nvars], names=loop)
+    guard_l = (
+        r"\quad(\text{entries of } " + xn + r" \text{ outside its range are } 0)"
+        if any(str(p) != "0" for p in lo)
+        else ""
+    )
+    guard_t = f"  ({xn} = 0 outside its range)" if guard_l else ""
+    return Step(lhs, _Definition(sums_l, sums_t, prod, rng_l + guard_l, rng_t + guard_t))
+
+
+@dataclass(frozen=True, eq=False)
+class _Definition(Node):
+    """The definition's right-hand side, printed in either index notation."""
+
+    sums_l: str
+    sums_t: str
+    prod: Product
+    tail_l: str
+    tail_t: str
+
+    def latex(self, notation: str = "bracket") -> str:
+        return self.sums_l + self.prod.latex(notation) + r",\qquad " + self.tail_l
+
+    def text(self, notation: str = "bracket") -> str:
+        return self.sums_t + self.prod.text(notation) + ",  " + self.tail_t
+
+
+def _is_number(e: Any) -> bool:
+    return bool(sympy.sympify(e).is_number)
+
+
+def derive(
+    op: Any,
+    x: Any,
+    w: Any,
+    mode: str = "valid",
+    *,
+    stride: Any = 1,
+    dilation: Any = 1,
+    padding: Any = None,
+    kernel_first: bool = False,
+    notation: str = "bracket",
+    names: Sequence[str] = ("x", "w", "y"),
+    label: str | tuple[str, str] | None = None,
+    per_line: int | None = None,
+) -> Derivation:
+    r"""Derive ``op(x, w)`` index by index, from the operation's one index formula.
+
+    .. math:: y[n] = \sum_k x[s\,n + d\,k - p_{lo}]\; w[k \text{ or } K-1-k]
+
+    The lines are: the definition (the contraction printed with symbolic
+    sizes ``N``, ``K``), the expansion in terms of entries, and — when ``x``
+    and ``w`` hold numbers — the numbers substituted, the products evaluated
+    and the result.
+
+    >>> print(derive("correlate", [2, 1, 3, 5, 4], [1, -1], kernel_first=True).steps[2].rhs)
+    [1·2 + (-1)·1, 1·1 + (-1)·3, 1·3 + (-1)·5, 1·5 + (-1)·4]
+    >>> derive("correlate", [1, 2], [3], notation="subscript").steps[1].rhs.latex("subscript")
+    '[x_{0} \\cdot w_{0},\\ x_{1} \\cdot w_{0}]'
+
+    Parameters
+    ----------
+    op : {'correlate', 'convolve'} or the function itself
+    x, w : array-like or :class:`~symconv.Array`
+        1-D or 2-D input and kernel (numbers, symbols, or a mix).
+    mode, stride, dilation, padding :
+        As in :func:`symconv.correlate`.
+    kernel_first : bool
+        Write each product kernel-first (``w·x``), as many hand computations do.
+    notation : {'bracket', 'subscript'}
+        ``x[n + k]`` or ``x_{n + k}``.
+    names : (input, kernel, output) names used in the display.
+    label : str or (latex, text), optional
+        Left-hand side of the expansion (default: the output name).
+    per_line : int, optional
+        Break the expanded vectors after this many entries in LaTeX.
+
+    See also
+    --------
+    symconv.correlate, symconv.convolve, Derivation.matrix
+    """
+    name = _op_name(op)
+    if notation not in ("bracket", "subscript"):
+        raise SymconvError(f"derive: `notation` must be 'bracket' or 'subscript'; got {notation!r}")
+    if len(names) != 3 or not all(isinstance(s, str) and s for s in names):
+        raise SymconvError(f"derive: `names` must be three non-empty strings (input, kernel, output); got {names!r}")
+    check_choice("derive", "mode", mode, MODES)
+    xa, wa = asarray(x), asarray(w)
+    if xa.ndim > 2:
+        raise SymconvError(f"derive: `x` must be 1-D or 2-D for a hand-style derivation; got x.ndim={xa.ndim}")
+    spec = plain_spec(name, xa, wa, mode, stride, dilation, padding, flip=name == "convolve")
+    c = forward(spec)[0]
+    nm = (names[0], names[1], names[2])
+    steps: list[Step] = [_definition(name, spec, nm, kernel_first, mode, padding is not None)]
+    terms = _term_lists(c)
+    shape = tuple(int(v) for v in c.result.shape)
+    xshape, wshape = xa.shape, wa.shape
+    xf, wf = xa.numpy().reshape(-1), wa.numpy().reshape(-1)
+
+    def pair(a: Node, b: Node) -> Product:
+        return Product([b, a] if kernel_first else [a, b])
+
+    sym_items: list[Node] = [
+        Sum(
+            [
+                pair(Indexed(nm[0], np.unravel_index(i, xshape)), Indexed(nm[1], np.unravel_index(j, wshape)))
+                for i, j in t
+            ]
+        )
+        for t in terms
+    ]
+    if isinstance(label, tuple):
+        lhs: Any = Raw(label[0], label[1])
+    else:
+        lhs = label or nm[2]
+    steps.append(Step(lhs, _shape_node(sym_items, shape, per_line)))
+    result = Array(expand(forward(spec), {"x": xa.numpy(), "w": wa.numpy()}))
+    numeric = all(_is_number(v) for v in xf) and all(_is_number(v) for v in wf)
+    if numeric:
+        subst = [Sum([pair(Leaf(xf[i]), Leaf(wf[j])) for i, j in t]) for t in terms]
+        steps.append(Step(None, _shape_node(list(subst), shape, per_line)))
+        prods = [Sum([Leaf(xf[i] * wf[j]) for i, j in t]) for t in terms]
+        if any(len(t) > 1 for t in terms):
+            steps.append(Step(None, _shape_node(list(prods), shape, per_line)))
+        steps.append(Step(None, _shape_node([Leaf(v) for v in result.numpy().reshape(-1)], shape, per_line)))
+    return Derivation(name, spec, c, xa, wa, result, tuple(steps), notation, nm)
