@@ -6,9 +6,10 @@ w_0*x_0 + w_1*x_1
 """
 
 from symconv._array import Array, asarray, symbols
+from symconv._derive import Derivation, derive
 from symconv._errors import SymconvError
 from symconv._ops import convolve, correlate
 
-__all__ = ["Array", "SymconvError", "asarray", "convolve", "correlate", "symbols"]
+__all__ = ["Array", "Derivation", "SymconvError", "asarray", "convolve", "correlate", "derive", "symbols"]
 
 __version__ = "0.1.0"
