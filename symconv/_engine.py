@@ -105,8 +105,10 @@ def iter_terms(c: Contraction, block: int = DEFAULT_BLOCK) -> Iterator[Terms]:
             rem, env[name] = np.divmod(rem, ext)
         mask = np.ones(flat.shape, dtype=bool)
         r_idx = [np.broadcast_to(a.evaluate(env), flat.shape) for a in c.result_index]
-        for idx, size in zip(r_idx, rshape):
-            mask &= (idx >= 0) & (idx < size)
+        rb = c.result_boundary or (None,) * len(r_idx)
+        for idx, size, rbnd in zip(r_idx, rshape, rb):
+            lo, hi = _axis_range(size, rbnd)
+            mask &= (idx >= lo) & (idx < hi)
         f_idx: list[list[tuple[np.ndarray, Boundary | None, int]]] = []
         for f, shape in zip(c.factors, fshapes):
             axes: list[tuple[np.ndarray, Boundary | None, int]] = []
@@ -120,7 +122,13 @@ def iter_terms(c: Contraction, block: int = DEFAULT_BLOCK) -> Iterator[Terms]:
         if not mask.any():
             continue
         result = (
-            np.ravel_multi_index(tuple(i[mask] for i in r_idx), rshape)
+            np.ravel_multi_index(
+                tuple(
+                    i[mask] if rbnd is None else fold(i[mask], size, rbnd.mode)
+                    for i, size, rbnd in zip(r_idx, rshape, rb)
+                ),
+                rshape,
+            )
             if rshape
             else np.zeros(int(mask.sum()), np.int64)
         )

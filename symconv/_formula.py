@@ -135,6 +135,10 @@ class Contraction:
     factors: tuple[Factor, ...]
     operands: tuple[Operand, ...]
     params: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    #: Optional boundary per result axis (a gradient with respect to a padded,
+    #: folded input): the result index may range over ``[-lo, size + hi)`` and
+    #: the term is added at ``fold(index)``.
+    result_boundary: tuple[Boundary | None, ...] | None = None
 
     def operand(self, name: str) -> Operand:
         """The operand (or the result) called ``name``."""
@@ -157,8 +161,12 @@ class Contraction:
                 b = tuple(None if x is None else Boundary(x.mode, x.lo.subs(values), x.hi.subs(values)) for x in b)
             return replace(f, index=tuple(a.subs(values) for a in f.index), boundary=b)
 
+        rb = self.result_boundary
+        if rb is not None:
+            rb = tuple(None if x is None else Boundary(x.mode, x.lo.subs(values), x.hi.subs(values)) for x in rb)
         return replace(
             self,
+            result_boundary=rb,
             result=Operand(self.result.name, sub_shape(self.result.shape)),
             result_index=tuple(a.subs(values) for a in self.result_index),
             variables=tuple(Var(v.name, as_expr(v.extent).subs(values)) for v in self.variables),

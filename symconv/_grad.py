@@ -1,0 +1,254 @@
+r"""Gradients, derived — never written down.
+
+Two derivations of the same fact, for two scales:
+
+* :func:`grad` differentiates a symbolic :class:`~symconv.Array` entry by
+  entry (local reverse mode): for :math:`L = \sum_j g_j\, y_j`,
+
+  .. math:: \frac{\partial L}{\partial x_m} = \sum_j g_j\, \frac{\partial y_j}{\partial x_m},
+
+  where each :math:`\partial y_j / \partial x_m` is a ``sympy.diff`` of ONE
+  output entry (never one huge expression differentiated per variable).
+* :func:`grad_contraction` derives the gradient of a multilinear
+  :class:`~symconv._formula.Contraction` as re-labelled index structure: the
+  factor for ``wrt`` is removed, its index becomes the result index, and the
+  old result becomes the factor ``g``:
+
+  .. math::
+
+     y[\phi_0(v)] \mathrel{+}= x[\phi_x(v)]\, w[\phi_w(v)]
+     \;\Longrightarrow\;
+     \frac{\partial L}{\partial x}[\phi_x(v)] \mathrel{+}= g[\phi_0(v)]\, w[\phi_w(v)].
+
+>>> import symconv
+>>> x, w = symconv.symbols("x", 4), symconv.symbols("w", 2)
+>>> grad(symconv.correlate(x, w), x).tolist()
+[g_0*w_0, g_0*w_1 + g_1*w_0, g_1*w_1 + g_2*w_0, g_2*w_1]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import sympy
+
+from symconv._affine import Affine
+from symconv._array import Array, asarray, symbols
+from symconv._errors import SymconvError
+from symconv._formula import Contraction, Factor, Operand
+
+__all__ = ["grad", "grad_contraction", "permute_operand", "reindex_operand", "rename_operands"]
+
+
+def grad_contraction(c: Contraction, wrt: str, upstream: str = "g", *, result: str | None = None) -> Contraction:
+    r"""The gradient of :math:`L = \sum g \cdot c` with respect to operand ``wrt``, as a contraction.
+
+    .. math::
+
+       \frac{\partial L}{\partial\, \mathrm{wrt}}[\phi_{\mathrm{wrt}}(v)] \mathrel{+}=
+       g[\phi_0(v)] \prod_{i \ne \mathrm{wrt}} \mathrm{operand}_i[\phi_i(v)]
+
+    The roles swap: the factor reading ``wrt`` is removed and its index (and
+    boundary fold, if any) becomes the result index; the old result becomes
+    the factor ``upstream`` (first). The loop box is unchanged, so the
+    gradient has exactly as many terms as the forward contraction.
+
+    >>> from symconv._formula import ConvSpec, forward
+    >>> gx = grad_contraction(forward(ConvSpec(input_size=(5,), kernel_size=(3,)))[0], "x")
+    >>> gx.result.name, [str(a) for a in gx.result_index], [f.operand for f in gx.factors]
+    ('grad_x', ['k0 + n0'], ['g', 'w'])
+
+    Parameters
+    ----------
+    c : Contraction
+        A multilinear contraction (``wrt`` read by exactly one factor).
+    wrt : str
+        The operand to differentiate with respect to.
+    upstream : str
+        Name of the upstream gradient operand (shape of ``c``'s result).
+    result : str, optional
+        Name of the gradient's result (default ``"grad_" + wrt``).
+
+    See also
+    --------
+    grad, symconv.backward_rule
+    """
+    where = "grad_contraction"
+    if not isinstance(wrt, str):
+        raise SymconvError(f"{where}: `wrt` must be an operand name (str); got {wrt!r}")
+    names = [op.name for op in c.operands]
+    if wrt not in names:
+        raise SymconvError(f"{where}: `wrt` (={wrt!r}) must be an operand of {c.name!r}; its operands are {names}")
+    if upstream in names:
+        raise SymconvError(f"{where}: `upstream` (={upstream!r}) must not already be an operand of {c.name!r}")
+    hits = [i for i, f in enumerate(c.factors) if f.operand == wrt]
+    if len(hits) != 1:
+        raise SymconvError(
+            f"{where}: the contraction must be multilinear in `wrt` (={wrt!r}): exactly one factor may read it; "
+            f"got {len(hits)}"
+        )
+    fw = c.factors[hits[0]]
+    if fw.conjugate:
+        raise SymconvError(f"{where}: cannot differentiate with respect to the conjugated operand {wrt!r}")
+    rest = tuple(f for i, f in enumerate(c.factors) if i != hits[0])
+    g = Factor(upstream, c.result_index, boundary=c.result_boundary)
+    w_op = c.operand(wrt)
+    others = tuple(op for op in c.operands if op.name != wrt)
+    params = dict(c.params)
+    params.update({"gradient_of": c.name, "wrt": wrt})
+    return Contraction(
+        name=f"grad_{wrt}_{c.name}",
+        result=Operand(result or f"grad_{wrt}", w_op.shape),
+        result_index=fw.index,
+        variables=c.variables,
+        factors=(g, *rest),
+        operands=(Operand(upstream, c.result.shape), *others),
+        params=params,
+        result_boundary=fw.boundary,
+    )
+
+
+def grad_contractions(terms: Sequence[Contraction], wrt: str, upstream: str = "g") -> tuple[Contraction, ...]:
+    """:func:`grad_contraction` of every term that reads ``wrt`` (the others contribute zero)."""
+    return tuple(grad_contraction(c, wrt, upstream) for c in terms if any(f.operand == wrt for f in c.factors))
+
+
+# -- pure re-labelling helpers (no formula is written here) -------------------
+
+
+def rename_operands(c: Contraction, mapping: Mapping[str, str]) -> Contraction:
+    """Rename operands (and the result, if its name is a key of ``mapping``).
+
+    >>> from symconv._formula import ConvSpec, forward
+    >>> c = rename_operands(forward(ConvSpec(input_size=(3,), kernel_size=(2,)))[0], {"x": "g"})
+    >>> [f.operand for f in c.factors]
+    ['g', 'w']
+    """
+
+    def m(name: str) -> str:
+        return mapping.get(name, name)
+
+    return replace(
+        c,
+        result=Operand(m(c.result.name), c.result.shape),
+        factors=tuple(replace(f, operand=m(f.operand)) for f in c.factors),
+        operands=tuple(Operand(m(o.name), o.shape) for o in c.operands),
+    )
+
+
+def permute_operand(c: Contraction, name: str, axes: Sequence[int]) -> Contraction:
+    """Read operand (or result) ``name`` through an axis permutation: the new axis ``i`` is old axis ``axes[i]``.
+
+    >>> from symconv._formula import ConvSpec, forward
+    >>> c = forward(ConvSpec(input_size=(3,), kernel_size=(2,), batch=1, channels=(1, 1)))[0]
+    >>> permute_operand(c, "x", (1, 0, 2)).operand("x").shape
+    (1, 1, 3)
+    """
+    axes = tuple(axes)
+    if name == c.result.name:
+        rb = c.result_boundary
+        return replace(
+            c,
+            result=Operand(name, tuple(c.result.shape[a] for a in axes)),
+            result_index=tuple(c.result_index[a] for a in axes),
+            result_boundary=None if rb is None else tuple(rb[a] for a in axes),
+        )
+    factors = tuple(
+        replace(
+            f,
+            index=tuple(f.index[a] for a in axes),
+            boundary=None if f.boundary is None else tuple(f.boundary[a] for a in axes),
+        )
+        if f.operand == name
+        else f
+        for f in c.factors
+    )
+    ops = tuple(Operand(o.name, tuple(o.shape[a] for a in axes)) if o.name == name else o for o in c.operands)
+    return replace(c, factors=factors, operands=ops)
+
+
+def reindex_operand(
+    c: Contraction, name: str, f: Callable[[tuple[Affine, ...]], tuple[Affine, ...]], shape: Sequence[Any] | None = None
+) -> Contraction:
+    """Replace the index tuple of operand (or result) ``name`` by ``f(index)`` (e.g. a flip or a channel offset)."""
+    if name == c.result.name:
+        res = c.result if shape is None else Operand(name, tuple(shape))
+        return replace(c, result=res, result_index=f(c.result_index))
+    factors = tuple(replace(x, index=f(x.index)) if x.operand == name else x for x in c.factors)
+    ops = (
+        c.operands
+        if shape is None
+        else tuple(Operand(o.name, tuple(shape)) if o.name == name else o for o in c.operands)
+    )
+    return replace(c, factors=factors, operands=ops)
+
+
+# -- the symbolic route: differentiate entry by entry ---------------------------
+
+
+def grad(y: Any, wrt: Any, upstream: Any = None) -> Array:
+    r"""Gradient of :math:`L = \sum_j \mathrm{upstream}_j\, y_j` with respect to every entry of ``wrt``.
+
+    .. math:: \frac{\partial L}{\partial w_m} = \sum_j g_j\, \frac{\partial y_j}{\partial w_m}
+
+    Derived by differentiation (``sympy.diff`` of each output entry that
+    contains the variable: local reverse mode), so it works for any array
+    built by symconv's operations — correlation, convolution, layers with
+    stride, dilation, padding modes, channels, groups, batch and bias, and
+    the transposed convolution.
+
+    >>> import symconv
+    >>> x, w = symconv.symbols("x", 5), symconv.symbols("w", 3)
+    >>> y = symconv.correlate(x, w)
+    >>> grad(y, w, upstream=[1, 2, 0]).subs(dict(zip(x.tolist(), [2, 1, 3, 5, 4]))).tolist()
+    [4, 7, 13]
+
+    Parameters
+    ----------
+    y : Array
+        The output (any shape).
+    wrt : Array
+        Distinct sympy symbols; the result has its shape.
+    upstream : array-like, optional
+        :math:`\partial L/\partial y`, shaped like ``y``; default
+        ``symbols("g", y.shape)``.
+
+    See also
+    --------
+    grad_contraction, symconv.backward_rule
+    """
+    where = "grad"
+    if not isinstance(y, Array):
+        y = asarray(y)
+    if not isinstance(wrt, Array):
+        raise SymconvError(
+            f"{where}: `wrt` must be a symconv Array of symbols (see symconv.symbols); got {type(wrt).__name__}"
+        )
+    wflat = list(wrt.numpy().flat)
+    for e in wflat:
+        if not isinstance(e, sympy.Symbol):
+            raise SymconvError(f"{where}: every entry of `wrt` must be a sympy Symbol; got {e!r}")
+    if len(set(wflat)) != len(wflat):
+        raise SymconvError(f"{where}: the entries of `wrt` must be distinct symbols")
+    if upstream is None:
+        g = symbols("g", y.shape if y.ndim else 1).numpy().reshape(y.shape)
+    else:
+        ga = asarray(upstream)
+        if ga.shape != y.shape:
+            raise SymconvError(f"{where}: `upstream` must have the shape of `y` (={y.shape}); got shape {ga.shape}")
+        g = ga.numpy()
+    position = {s: i for i, s in enumerate(wflat)}
+    parts: list[list[sympy.Expr]] = [[] for _ in wflat]
+    for yj, gj in zip(y.numpy().flat, g.flat):
+        if gj == 0:
+            continue
+        for s in yj.free_symbols & position.keys():
+            d = sympy.diff(yj, s)
+            if d != 0:
+                parts[position[s]].append(gj * d)
+    out = np.empty(len(wflat), dtype=object)
+    out[:] = [sympy.expand(sympy.Add(*p)) if p else sympy.Integer(0) for p in parts]
+    return Array(out.reshape(wrt.shape))

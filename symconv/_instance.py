@@ -1,0 +1,545 @@
+r"""Instance checks of multilinear identities: an exact engine and a randomized one.
+
+A *side* is a weighted sum of concrete contractions,
+:math:`\sum_i c_i\, C_i`, all with the same result shape. Operands are
+shared between the two sides by name; results are compared by position.
+
+* :func:`check_exact` decides equality exactly. Every term of a contraction
+  is a monomial with an integer coefficient; it is encoded as one integer key
+  (result position, then the sorted variable ids) and the keys are sorted and
+  reduced — a canonical form. The two canonical forms are compared block by
+  block (result positions are partitioned into ranges), so sorting memory
+  stays bounded by the block.
+* :func:`check_randomized` is Schwartz–Zippel: both sides are evaluated at
+  random points modulo a prime :math:`p` with exact integer arithmetic. If the
+  identity is false, one trial misses that with probability at most
+  :math:`\deg/p`, so the error bound is :math:`(\deg/p)^{\mathrm{trials}}`.
+
+Both enumerate terms with :func:`symconv._engine.iter_terms`, the one loop
+over an index formula, and never build a sympy expression.
+
+>>> from symconv._formula import ConvSpec, forward, transpose
+>>> from symconv._grad import grad_contraction, rename_operands
+>>> gx = grad_contraction(forward(ConvSpec(input_size=(6,), kernel_size=(3,)))[0], "x")
+>>> full = rename_operands(transpose(ConvSpec(input_size=(4,), kernel_size=(3,)))[0], {"x": "g"})
+>>> check_exact([(1, gx)], [(1, full)]).holds
+True
+>>> r = check_randomized([(1, gx)], [(1, full)], trials=2)
+>>> r.holds, r.error_bound < 1e-18
+(True, True)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from symconv._engine import iter_terms, term_count
+from symconv._errors import SymconvError
+from symconv._formula import Contraction
+from symconv._progress import Progress
+
+__all__ = ["DEFAULT_PRIME", "InstanceResult", "Side", "check_exact", "check_randomized"]
+
+Side = Sequence[tuple[int, Contraction]]
+
+#: The Mersenne prime :math:`2^{31}-1`: values stay below :math:`2^{31}`, so a
+#: product of two fits in int64 before it is reduced.
+DEFAULT_PRIME = 2_147_483_647
+
+#: Terms sorted at once per block by the exact engine (bounds sorting memory).
+DEFAULT_BLOCK = 1 << 24
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class InstanceResult:
+    """The outcome of an instance check.
+
+    ``method`` is ``"instance"`` (exact) or ``"randomized"``; ``terms`` the
+    number of terms enumerated on both sides; ``error_bound`` the probability
+    bound of a randomized "holds" (``None`` for exact checks, ``0`` when a
+    randomized check found a witness); ``counterexample`` says where the two
+    sides differ.
+    """
+
+    holds: bool
+    method: str
+    terms: int
+    seconds: float
+    error_bound: Fraction | None
+    counterexample: str | None
+
+    def __bool__(self) -> bool:
+        return self.holds
+
+
+# -- validation and the shared variable space ----------------------------------
+
+
+@dataclass
+class _Space:
+    """Global variable ids for every operand entry (after ``structure``)."""
+
+    shapes: dict[str, tuple[int, ...]]
+    ids: dict[str, np.ndarray]  # flat position -> global id (1-based; 0 = structurally zero)
+    signs: dict[str, np.ndarray | None]  # flat position -> ±1 (None: all +1)
+    offsets: dict[str, int]
+    counts: dict[str, int]
+    structure: dict[str, np.ndarray]
+
+    @property
+    def nvars(self) -> int:
+        return sum(self.counts.values())
+
+    def describe(self, gid: int) -> str:
+        """``w[1,2]`` for a global variable id (1-based)."""
+        for name, off in self.offsets.items():
+            if off < gid <= off + self.counts[name]:
+                local = gid - off - 1
+                shape = self.shapes[name]
+                if name in self.structure:
+                    pos = int(np.flatnonzero(np.abs(self.structure[name]).reshape(-1) == local + 1)[0])
+                else:
+                    pos = local
+                idx = np.unravel_index(pos, shape) if shape else ()
+                return f"{name}[{','.join(str(int(i)) for i in idx)}]"
+        raise AssertionError(gid)
+
+
+def _int(value: Any, where: str) -> int:
+    try:
+        return int(value)
+    except TypeError:
+        raise SymconvError(
+            f"{where}: every size must be a concrete integer; got {value!r} (use Contraction.subs)"
+        ) from None
+
+
+def _validate(
+    where: str, lhs: Side, rhs: Side, structure: Mapping[str, np.ndarray] | None
+) -> tuple[tuple[int, ...], _Space]:
+    rshape: tuple[int, ...] | None = None
+    shapes: dict[str, tuple[int, ...]] = {}
+    for side_name, side in (("lhs", lhs), ("rhs", rhs)):
+        if not isinstance(side, Sequence) or isinstance(side, (str, bytes)):
+            raise SymconvError(f"{where}: `{side_name}` must be a sequence of (coefficient, Contraction) pairs")
+        for item in side:
+            if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Contraction)):
+                raise SymconvError(f"{where}: `{side_name}` entries must be (int, Contraction) pairs; got {item!r}")
+            coef, c = item
+            if isinstance(coef, bool) or not isinstance(coef, (int, np.integer)):
+                raise SymconvError(f"{where}: coefficients in `{side_name}` must be integers; got {coef!r}")
+            if not c.is_concrete():
+                raise SymconvError(
+                    f"{where}: contraction {c.name!r} in `{side_name}` must have concrete sizes; fix them with .subs()"
+                )
+            shape = tuple(_int(s, where) for s in c.result.shape)
+            if rshape is None:
+                rshape = shape
+            elif shape != rshape:
+                raise SymconvError(
+                    f"{where}: every contraction must have the same result shape; got {rshape} and {shape} "
+                    f"(in {c.name!r}, `{side_name}`)"
+                )
+            for op in c.operands:
+                oshape = tuple(_int(s, where) for s in op.shape)
+                if shapes.setdefault(op.name, oshape) != oshape:
+                    raise SymconvError(
+                        f"{where}: operand {op.name!r} must have one shape on both sides; "
+                        f"got {shapes[op.name]} and {oshape}"
+                    )
+    if rshape is None:
+        raise SymconvError(f"{where}: `lhs` and `rhs` must not both be empty")
+    struct: dict[str, np.ndarray] = {}
+    for name, arr in (structure or {}).items():
+        if name not in shapes:
+            raise SymconvError(
+                f"{where}: `structure` names {name!r}, which is not an operand; operands are {sorted(shapes)}"
+            )
+        a = np.asarray(arr)
+        if a.shape != shapes[name] or a.dtype.kind not in "iu":
+            raise SymconvError(
+                f"{where}: `structure[{name!r}]` must be an integer array of shape {shapes[name]}; "
+                f"got dtype {a.dtype} and shape {a.shape}"
+            )
+        struct[name] = a.astype(np.int64)
+    ids: dict[str, np.ndarray] = {}
+    signs: dict[str, np.ndarray | None] = {}
+    offsets: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    off = 0
+    for name in sorted(shapes):
+        size = math.prod(shapes[name])
+        if name in struct:
+            s = struct[name].reshape(-1)
+            n = int(np.abs(s).max()) if s.size else 0
+            ids[name] = np.where(s == 0, 0, np.abs(s) + off)
+            signs[name] = np.sign(s)
+        else:
+            n = size
+            ids[name] = np.arange(off + 1, off + 1 + size, dtype=np.int64)
+            signs[name] = None
+        offsets[name] = off
+        counts[name] = n
+        off += n
+    return rshape, _Space(shapes, ids, signs, offsets, counts, struct)
+
+
+def _degree(lhs: Side, rhs: Side) -> int:
+    return max(len(c.factors) for _, c in (*lhs, *rhs))
+
+
+def _total_terms(lhs: Side, rhs: Side) -> int:
+    return sum(term_count(c) for _, c in (*lhs, *rhs))
+
+
+# -- the exact engine ------------------------------------------------------------
+
+
+class _Keys:
+    """Mixed-radix integer keys: result position, then ``deg`` sorted variable ids."""
+
+    def __init__(self, rsize: int, nvars: int, deg: int) -> None:
+        self.base = nvars + 1
+        self.deg = deg
+        self.rsize = rsize
+        self.mono = self.base**deg
+        if rsize * self.mono >= 2**63:
+            raise SymconvError(
+                f"check_exact: the instance is too large for 64-bit keys ({rsize} result positions × "
+                f"{nvars + 1}^{deg} monomials); use check_randomized"
+            )
+
+    def encode(self, r: np.ndarray, digits: list[np.ndarray]) -> np.ndarray:
+        if len(digits) == 2:
+            lo, hi = np.minimum(digits[0], digits[1]), np.maximum(digits[0], digits[1])
+            cols = [lo, hi]
+        elif len(digits) > 2:
+            cols = list(np.sort(np.stack(digits, axis=1), axis=1).T)
+        else:
+            cols = digits
+        key = r.astype(np.int64, copy=True)
+        for _ in range(self.deg - len(cols)):
+            key *= self.base
+        for col in cols:
+            key *= self.base
+            key += col
+        return key
+
+    def decode(self, key: int) -> tuple[int, list[int]]:
+        digits = []
+        for _ in range(self.deg):
+            key, d = divmod(key, self.base)
+            digits.append(d)
+        return key, [d for d in reversed(digits) if d]
+
+
+def _canonical(pieces: list[tuple[np.ndarray, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct keys with their summed non-zero coefficients."""
+    if not pieces:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    keys = np.concatenate([k for k, _ in pieces]) if len(pieces) > 1 else pieces[0][0]
+    scalars = {c for _, c in pieces if not isinstance(c, np.ndarray)}
+    if len(scalars) == 1 and all(not isinstance(c, np.ndarray) for _, c in pieces):
+        keys = np.sort(keys)
+        coefs = None
+        uniform = int(next(iter(scalars)))
+    else:
+        coefs = np.concatenate([c if isinstance(c, np.ndarray) else np.full(len(k), c, np.int64) for k, c in pieces])
+        order = np.argsort(keys)
+        keys, coefs = keys[order], coefs[order]
+    if keys.size == 0:
+        return keys, np.zeros(0, np.int64)
+    new = np.empty(keys.size, dtype=bool)
+    new[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    sums = np.diff(np.append(starts, keys.size)) * uniform if coefs is None else np.add.reduceat(coefs, starts)
+    ukeys = keys[starts]
+    nz = sums != 0
+    return ukeys[nz], sums[nz].astype(np.int64)
+
+
+def _exact_side(
+    side: Side,
+    space: _Space,
+    keys: _Keys,
+    nblocks: int,
+    buckets: list[list[tuple[np.ndarray, Any]]],
+    progress: Progress,
+) -> int:
+    count = 0
+    for coef, c in side:
+        coef = int(coef)
+        if coef == 0:
+            progress.update(term_count(c))
+            continue
+        ids = [space.ids[f.operand] for f in c.factors]
+        sg = [space.signs[f.operand] for f in c.factors]
+        for t in iter_terms(c, block=_CHUNK):
+            digits = [idmap[pos] for idmap, pos in zip(ids, t.factors)]
+            r = t.result
+            count += r.size
+            sign = None
+            for s, pos in zip(sg, t.factors):
+                if s is not None:
+                    sign = s[pos] if sign is None else sign * s[pos]
+            if sign is not None:
+                keep = sign != 0
+                if not keep.all():
+                    digits = [d[keep] for d in digits]
+                    r, sign = r[keep], sign[keep]
+            key = keys.encode(r, digits)
+            cval: Any = coef if sign is None else (coef * sign).astype(np.int64)
+            if nblocks == 1:
+                buckets[0].append((key, cval))
+            else:
+                b = (r * nblocks) // keys.rsize
+                order = np.argsort(b, kind="stable")
+                bounds = np.searchsorted(b[order], np.arange(nblocks + 1))
+                ks = key[order]
+                cs = cval[order] if isinstance(cval, np.ndarray) else cval
+                for i in range(nblocks):
+                    lo, hi = bounds[i], bounds[i + 1]
+                    if hi > lo:
+                        buckets[i].append((ks[lo:hi], cs[lo:hi] if isinstance(cs, np.ndarray) else cs))
+            progress.update(t.result.size)
+    return count
+
+
+def check_exact(
+    lhs: Side,
+    rhs: Side,
+    *,
+    structure: Mapping[str, np.ndarray] | None = None,
+    block: int = DEFAULT_BLOCK,
+    progress: bool | None = None,
+) -> InstanceResult:
+    r"""Decide exactly whether :math:`\sum c_i L_i = \sum d_j R_j` at these sizes.
+
+    .. math:: \mathrm{canon}\Big(\sum_i c_i L_i\Big) = \mathrm{canon}\Big(\sum_j d_j R_j\Big)
+
+    where ``canon`` maps a polynomial to its sorted (result position,
+    monomial) keys with summed, non-zero integer coefficients.
+
+    >>> from symconv._formula import ConvSpec, forward
+    >>> corr = forward(ConvSpec(input_size=(5,), kernel_size=(2,)))[0]
+    >>> conv = forward(ConvSpec(input_size=(5,), kernel_size=(2,), flip=True))[0]
+    >>> r = check_exact([(1, corr)], [(1, conv)])
+    >>> r.holds, r.counterexample
+    (False, 'at result index (0,): coefficient of w[0]*x[0] is 1 on the left, 0 on the right')
+    >>> check_exact([(1, corr)], [(1, conv)], structure={"w": np.array([1, 1])}).holds
+    True
+
+    Parameters
+    ----------
+    lhs, rhs : sequence of (int, Contraction)
+        The two sides; concrete sizes, one result shape.
+    structure : mapping of operand name to int array, optional
+        Entries ``±(label+1)`` (the free variable ``label``, with sign) or 0
+        (structurally zero): e.g. a centrosymmetric kernel.
+    block : int
+        Terms per sorting block (bounds memory).
+    progress : bool, optional
+        Progress on stderr (default: when stderr is a terminal).
+
+    See also
+    --------
+    check_randomized, symconv.backward_rule
+    """
+    where = "check_exact"
+    if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 1:
+        raise SymconvError(f"{where}: `block` must be an integer ≥ 1; got {block!r}")
+    t0 = time.perf_counter()
+    rshape, space = _validate(where, lhs, rhs, structure)
+    rsize = math.prod(rshape)
+    keys = _Keys(max(rsize, 1), space.nvars, _degree(lhs, rhs))
+    total = _total_terms(lhs, rhs)
+    nblocks = max(1, min(rsize, -(-total // int(block))))
+    bar = Progress(where, total, enabled=progress)
+    left: list[list[tuple[np.ndarray, Any]]] = [[] for _ in range(nblocks)]
+    right: list[list[tuple[np.ndarray, Any]]] = [[] for _ in range(nblocks)]
+    terms = _exact_side(lhs, space, keys, nblocks, left, bar)
+    terms += _exact_side(rhs, space, keys, nblocks, right, bar)
+    counterexample = None
+    for i in range(nblocks):
+        kl, cl = _canonical(left[i])
+        left[i] = []
+        kr, cr = _canonical(right[i])
+        right[i] = []
+        if kl.shape == kr.shape and np.array_equal(kl, kr) and np.array_equal(cl, cr):
+            continue
+        counterexample = _first_difference(kl, cl, kr, cr, keys, space, rshape)
+        break
+    bar.close()
+    return InstanceResult(counterexample is None, "instance", terms, time.perf_counter() - t0, None, counterexample)
+
+
+def _first_difference(
+    kl: np.ndarray, cl: np.ndarray, kr: np.ndarray, cr: np.ndarray, keys: _Keys, space: _Space, rshape: tuple[int, ...]
+) -> str:
+    allk, _ = _canonical([(kl, cl), (kr, -cr)])
+    key = int(allk[0])
+
+    def coef(k: np.ndarray, c: np.ndarray) -> int:
+        i = int(np.searchsorted(k, key))
+        return int(c[i]) if i < k.size and int(k[i]) == key else 0
+
+    r, digits = keys.decode(key)
+    pos = tuple(int(i) for i in np.unravel_index(r, rshape)) if rshape else ()
+    mono = "*".join(space.describe(d) for d in digits) or "1"
+    return f"at result index {pos}: coefficient of {mono} is {coef(kl, cl)} on the left, {coef(kr, cr)} on the right"
+
+
+# -- the randomized engine -------------------------------------------------------
+
+
+def _is_probable_prime(p: int) -> bool:
+    if p < 2:
+        return False
+    for q in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37):
+        if p % q == 0:
+            return p == q
+    d, s = p - 1, 0
+    while d % 2 == 0:
+        d, s = d // 2, s + 1
+    for a in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37):  # deterministic for p < 3.3e24
+        x = pow(a, d, p)
+        if x in (1, p - 1):
+            continue
+        for _ in range(s - 1):
+            x = x * x % p
+            if x == p - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def _evaluate_side(
+    side: Side, values: Mapping[str, np.ndarray], rsize: int, p: int, progress: Progress
+) -> tuple[np.ndarray, int]:
+    """Σ coef · contraction at the point ``values`` (entries in [0, p)), modulo ``p``, per result position."""
+    acc = np.zeros(rsize, dtype=np.int64)
+    count = 0
+    for coef, c in side:
+        cm = int(coef) % p
+        if cm == 0:
+            progress.update(term_count(c))
+            continue
+        vals = [values[f.operand] for f in c.factors]
+        for t in iter_terms(c, block=_CHUNK):
+            prod = vals[0][t.factors[0]]
+            for v, pos in zip(vals[1:], t.factors[1:]):
+                prod = prod * v[pos]
+                prod %= p
+            if cm != 1:
+                prod = prod * cm % p
+            # exact accumulation: split into 16-bit halves, each bincount sum < 2^53
+            lo = np.bincount(t.result, weights=prod & 0xFFFF, minlength=rsize).astype(np.int64)
+            hi = np.bincount(t.result, weights=prod >> 16, minlength=rsize).astype(np.int64)
+            acc = (acc + lo + (hi % p) * 65536) % p
+            count += t.result.size
+            progress.update(t.result.size)
+    return acc, count
+
+
+def check_randomized(
+    lhs: Side,
+    rhs: Side,
+    *,
+    trials: int = 8,
+    prime: int = DEFAULT_PRIME,
+    seed: int = 0,
+    structure: Mapping[str, np.ndarray] | None = None,
+    progress: bool | None = None,
+) -> InstanceResult:
+    r"""Schwartz–Zippel test of :math:`\sum c_i L_i = \sum d_j R_j` modulo a prime.
+
+    .. math:: \Pr[\text{false identity passes}] \le \left(\frac{\deg}{p}\right)^{\mathrm{trials}}
+
+    Every operand variable gets a uniform random value in
+    :math:`\mathbb{Z}_p`; both sides are evaluated exactly modulo :math:`p`
+    at every result position. A difference is a certain witness that the
+    identity is false (``error_bound = 0``).
+
+    >>> from symconv._formula import ConvSpec, forward
+    >>> corr = forward(ConvSpec(input_size=(5,), kernel_size=(2,)))[0]
+    >>> conv = forward(ConvSpec(input_size=(5,), kernel_size=(2,), flip=True))[0]
+    >>> check_randomized([(1, corr)], [(1, conv)]).holds
+    False
+    >>> r = check_randomized([(1, corr)], [(1, conv)], structure={"w": np.array([1, 1])}, trials=3)
+    >>> r.holds, r.error_bound == (Fraction(2, DEFAULT_PRIME)) ** 3
+    (True, True)
+
+    Parameters
+    ----------
+    lhs, rhs : sequence of (int, Contraction)
+        As for :func:`check_exact`.
+    trials : int
+        Independent random points (≥ 1).
+    prime : int
+        The modulus, a prime with ``2^7 < p < 2^31``.
+    seed : int
+        Seed of the random points (reproducible).
+    structure, progress
+        As for :func:`check_exact`.
+
+    See also
+    --------
+    check_exact
+    """
+    where = "check_randomized"
+    if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)) or trials < 1:
+        raise SymconvError(f"{where}: `trials` must be an integer ≥ 1; got {trials!r}")
+    if isinstance(prime, bool) or not isinstance(prime, (int, np.integer)) or not (2**7 < prime < 2**31):
+        raise SymconvError(f"{where}: `prime` must be an integer with 2^7 < p < 2^31; got {prime!r}")
+    if not _is_probable_prime(int(prime)):
+        raise SymconvError(f"{where}: `prime` must be prime; got {prime}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise SymconvError(f"{where}: `seed` must be an integer ≥ 0; got {seed!r}")
+    p = int(prime)
+    t0 = time.perf_counter()
+    rshape, space = _validate(where, lhs, rhs, structure)
+    rsize = max(math.prod(rshape), 1)
+    deg = _degree(lhs, rhs)
+    total = _total_terms(lhs, rhs) * int(trials)
+    bar = Progress(where, total, enabled=progress)
+    terms = 0
+    for trial in range(int(trials)):
+        rng = np.random.default_rng([int(seed), trial])
+        values: dict[str, np.ndarray] = {}
+        for name in sorted(space.shapes):
+            base = rng.integers(0, p, size=space.counts[name] + 1, dtype=np.int64)
+            base[0] = 0  # structurally zero entries
+            local = space.ids[name] - np.where(space.ids[name] > 0, space.offsets[name], 0)
+            v = base[local]
+            s = space.signs[name]
+            values[name] = v if s is None else (v * s) % p
+        left, n_left = _evaluate_side(lhs, values, rsize, p, bar)
+        right, n_right = _evaluate_side(rhs, values, rsize, p, bar)
+        terms += n_left + n_right
+        diff = np.flatnonzero(left != right)
+        if diff.size:
+            i = int(diff[0])
+            pos = tuple(int(j) for j in np.unravel_index(i, rshape)) if rshape else ()
+            bar.close()
+            return InstanceResult(
+                False,
+                "randomized",
+                terms,
+                time.perf_counter() - t0,
+                Fraction(0),
+                f"at result index {pos}: the left side is {int(left[i])} and the right side {int(right[i])} "
+                f"(mod {p}) at random point {trial} (seed {seed})",
+            )
+    bar.close()
+    return InstanceResult(True, "randomized", terms, time.perf_counter() - t0, Fraction(deg, p) ** int(trials), None)
