@@ -18,5 +18,6 @@ None of them imports its library: they only choose the
 """
 
 from symconv.compat import numpy as numpy
+from symconv.compat import scipy as scipy
 
-__all__ = ["numpy"]
+__all__ = ["numpy", "scipy"]
