@@ -40,7 +40,7 @@ from symconv._formula import Contraction, ConvSpec, forward
 from symconv._ops import MODES, plain_spec
 from symconv._validate import check_choice
 
-__all__ = ["OPS", "Derivation", "derive"]
+__all__ = ["OPS", "Derivation", "derive", "size_latex"]
 
 #: Operations :func:`derive` knows, by name.
 OPS = ("correlate", "convolve")
@@ -67,6 +67,16 @@ def _loop_names(ndim: int) -> dict[str, str]:
         out[f"n{i}"] = f"n_{i}"
         out[f"k{i}"] = f"k_{i}"
     return out
+
+
+def size_latex(expr: sympy.Expr, order: Sequence[sympy.Symbol] = ()) -> str:
+    """LaTeX of a size expression, linear parts in ``order`` (``N - K + 1``, not ``- K + N + 1``).
+
+    >>> N, K = sympy.symbols("N K")
+    >>> size_latex(N - K + 1, (N, K))
+    'N - K + 1'
+    """
+    return _linear(expr, order, "latex")
 
 
 def _linear(expr: sympy.Expr, order: Sequence[sympy.Symbol], fmt: str) -> str:

@@ -1,0 +1,260 @@
+"""Chapter 1 — convolution vs cross-correlation: definitions, the flip, output lengths, modes.
+
+Run alone: ``python derivations/ch1_definitions.py`` prints the chapter's Markdown.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from symconv import Array, convolve, correlate, derive, symbols
+from symconv._derive import size_latex
+from symconv._document import Chapter, Figure, Math, Section, Table, Text
+from symconv._figures import sliding_window
+from symconv._formula import output_size
+from symconv.compat import numpy as snp
+
+N, K = sympy.symbols("N K", integer=True, positive=True)
+
+
+def _yes(flag: bool) -> str:
+    return "holds" if flag else "FAILS"
+
+
+def definitions() -> Section:
+    x, w = symbols("x", 5), symbols("w", 3)
+    corr, conv = derive("correlate", x, w), derive("convolve", x, w)
+    x2, w2 = symbols("x", (3, 3)), symbols("w", (2, 2))
+    corr2 = derive("correlate", x2, w2)
+    return Section(
+        "Definitions: two index formulas",
+        [
+            Text(
+                "Indices are 0-based; in 2-D the origin is the top-left entry and the first index is the row. "
+                "We write $x \\star w$ for **cross-correlation** (no flip: what PyTorch, TensorFlow and JAX call "
+                "convolution) and $x \\ast w$ for **convolution** (the kernel is flipped: what numpy and "
+                "scipy.signal call convolution). Both lines below are printed by `symconv.derive` from the one "
+                "index formula each operation has in `symconv/_formula.py` ('valid' mode: no padding)."
+            ),
+            Math(corr.steps[0].latex() + " \\\\\n" + conv.steps[0].latex()),
+            Text("In two dimensions each spatial axis gets its own output index $n_i$ and kernel index $k_i$:"),
+            Math(corr2.steps[0].latex()),
+            Text("Expanded for $N = 5$, $K = 3$ the two operations pair the same windows with opposite kernel orders:"),
+            Math("x \\star w &= " + corr.steps[1].rhs.latex() + " \\\\\nx \\ast w &= " + conv.steps[1].rhs.latex()),
+        ],
+        items=(1,),
+    )
+
+
+def flip() -> Section:
+    x, w = symbols("x", (3, 3)), symbols("w", (2, 2))
+    conv = convolve(x, w)
+    via_rot = correlate(x, w.flip())
+    via_transpose = correlate(x, Array(w.numpy().T.copy()))
+    rot_ok, tr_ok = conv.equals(via_rot), conv.equals(via_transpose)
+    return Section(
+        "The flip is a 180° rotation, not a transpose",
+        [
+            Text(
+                "Convolution is correlation with the kernel reversed along EVERY spatial axis. In 2-D that is the "
+                "180° rotation $\\operatorname{rot180} w$, which is not the transpose $w^{\\mathsf T}$:"
+            ),
+            Math(
+                "w &= "
+                + w.latex()
+                + ",\\quad \\operatorname{rot180} w = "
+                + w.flip().latex()
+                + ",\\quad w^{\\mathsf T} = "
+                + Array(w.numpy().T.copy()).latex()
+            ),
+            Text(
+                f"symconv evaluates both sides on a symbolic $3\\times 3$ input: $x \\ast w = x \\star "
+                f"\\operatorname{{rot180}} w$ {_yes(rot_ok)}; $x \\ast w = x \\star w^{{\\mathsf T}}$ "
+                f"{'holds' if tr_ok else 'does not hold'}. The first entry of each:"
+            ),
+            Math(
+                "(x \\ast w)[0, 0] &= " + sympy.latex(conv[0, 0]) + " \\\\\n"
+                "(x \\star w^{\\mathsf T})[0, 0] &= " + sympy.latex(via_transpose[0, 0])
+            ),
+        ],
+        items=(2,),
+    )
+
+
+def example() -> Section:
+    x, w = [1, 2, 0, -1], [1, 2, 3]
+    a, b = derive("correlate", x, w), derive("convolve", x, w)
+    return Section(
+        "One asymmetric example, both ways",
+        [
+            Text(f"With $x = {x}$ and the asymmetric kernel $w = {w}$ the two operations give different numbers:"),
+            Math(a.body().replace("y &=", "x \\star w &=", 1)),
+            Math(b.body().replace("y &=", "x \\ast w &=", 1)),
+            Figure(
+                "sliding_window",
+                "The window at n = 1: correlation reads w in order, convolution reads it reversed "
+                "(x = [2, 1, 3, 5, 4], w = [1, -1]).",
+                sliding_window([2, 1, 3, 5, 4], [1, -1], 1),
+            ),
+        ],
+        items=(3, 35),
+    )
+
+
+def modes() -> Section:
+    rows = []
+    same_lo = sympy.floor((K - 1) / 2)
+    pads = {"valid": (0, 0), "same": (same_lo, K - 1 - same_lo), "full": (K - 1, K - 1)}
+    for mode, (lo, hi) in pads.items():
+        size = output_size(N, K, 1, 1, lo, hi)
+        ex = correlate(list(range(1, 6)), [1, 10], mode)
+        cells = [size_latex(sympy.sympify(v), (N, K)) for v in (lo, hi, size)]
+        rows.append([f"'{mode}'", *(f"${c}$" for c in cells), str(len(ex)), str(ex.tolist())])
+    d = derive("correlate", [1, 2, 3], [1, 10], mode="full")
+    return Section(
+        "Output lengths and modes",
+        [
+            Text(
+                "A mode is a zero padding $(p_{lo}, p_{hi})$ of the input; the output length is "
+                "$N + p_{lo} + p_{hi} - K + 1$ (stride 1, no dilation; the general formula is in chapter 5). "
+                "The lengths below are `symconv._formula.output_size` evaluated symbolically; the example "
+                "column is `symconv.correlate(x, w, mode)` for $x = [1, 2, 3, 4, 5]$, $w = [1, 10]$. "
+                "For an even kernel, 'same' needs an odd total padding: symconv, like PyTorch, puts the extra zero "
+                "at the end; chapter 6 compares the libraries."
+            ),
+            Table(["mode", "$p_{lo}$", "$p_{hi}$", "length", "example length", "x ⋆ w"], rows),
+            Text("A 'full' correlation worked out: the padded zeros simply drop out of the sums."),
+            Math(d),
+        ],
+        items=(10,),
+    )
+
+
+def libraries() -> Section:
+    f, h = [2, 1, 3, 5, 4], [1, -1]
+    return Section(
+        "Who computes which",
+        [
+            Text(
+                "Deep-learning layers (PyTorch `conv1d/2d`, TensorFlow/Keras `Conv2D`, `jax.lax.conv_general_dilated`) "
+                "compute $x \\star w$; `numpy.convolve`, `scipy.signal.convolve` and `jax.numpy.convolve` compute "
+                f"$x \\ast w$. On the seed's data, `symconv.compat.numpy.convolve(f, h, 'valid')` gives "
+                f"{snp.convolve(f, h, 'valid').tolist()} and `symconv.correlate(f, h)` (a PyTorch/TensorFlow layer) "
+                f"gives {correlate(f, h).tolist()}. Chapter 6 has the full table, checked against the libraries."
+            ),
+        ],
+        items=(4,),
+    )
+
+
+def learned() -> Section:
+    w = symbols("w", (2, 2))
+    x = symbols("x", (3, 3))
+    same_family = convolve(x, w.flip()).equals(correlate(x, w))
+    involution = w.flip().flip() == w
+    return Section(
+        "Why the flip does not matter for learned kernels — and where it does",
+        [
+            Text(
+                "Since $x \\ast \\operatorname{rot180} w = x \\star w$ "
+                f"({_yes(same_family)} for symbolic $w$) and $\\operatorname{{rot180}}(\\operatorname{{rot180}} w) = w$ "
+                f"({_yes(involution)}), the map $w \\mapsto \\operatorname{{rot180}} w$ is a bijection of kernels: a layer "
+                "that convolves can represent exactly the functions a layer that correlates can, and gradient descent "
+                "simply learns the rotated kernel. Nothing about training changes."
+            ),
+            Text(
+                "The flip matters whenever a kernel is NOT learned from scratch by the same operation: a fixed filter "
+                "(Sobel, a derivative, a non-symmetric blur) copied from a signal-processing text; weights ported "
+                "between a library that correlates and one that convolves; the transposed convolution, whose direct "
+                "form uses the rotated kernel (chapter 5); and the backward pass, whose input gradient is a true "
+                "convolution (chapter 4)."
+            ),
+        ],
+        items=(5,),
+    )
+
+
+def algebra() -> Section:
+    a, b, c = symbols("a", 3), symbols("b", 2), symbols("c", 2)
+    comm = convolve(a, b, "full").equals(convolve(b, a, "full"))
+    assoc = convolve(convolve(a, b, "full"), c, "full").equals(convolve(a, convolve(b, c, "full"), "full"))
+    ab, ba = correlate(a, b, "full"), correlate(b, a, "full")
+    corr_comm = ab.equals(ba)
+    corr_flip = ab.equals(ba.flip())
+    x, u, v = symbols("x", 6), symbols("u", 2), symbols("v", 3)
+    stacked = correlate(correlate(x, u), v)
+    kernel = convolve(u, v, "full")
+    stack_ok = stacked.equals(correlate(x, kernel))
+    stack_corr = stacked.equals(correlate(x, correlate(u, v, "full")))
+    return Section(
+        "Algebra: commutativity, associativity, stacking",
+        [
+            Text(
+                "Full convolution commutes and associates; full correlation does not commute but reverses. "
+                "Each statement below is checked by symconv on symbolic vectors ($a$ of length 3, $b$, $c$ of length 2):"
+            ),
+            Table(
+                ["identity", "result"],
+                [
+                    ["$a \\ast b = b \\ast a$ (full)", _yes(comm)],
+                    ["$(a \\ast b) \\ast c = a \\ast (b \\ast c)$ (full)", _yes(assoc)],
+                    ["$a \\star b = b \\star a$ (full)", "holds" if corr_comm else "does not hold"],
+                    ["$a \\star b = \\operatorname{rot180}(b \\star a)$ (full)", _yes(corr_flip)],
+                    [
+                        "$(x \\star u) \\star v = x \\star (u \\ast v)$ (valid, kernel = full convolution)",
+                        _yes(stack_ok),
+                    ],
+                    [
+                        "$(x \\star u) \\star v = x \\star (u \\star v)$ (kernel = full correlation)",
+                        "holds" if stack_corr else "does not hold",
+                    ],
+                ],
+            ),
+            Text(
+                "So two stacked correlation layers (no nonlinearity between them) are one correlation layer whose "
+                "kernel is the TRUE convolution of the two kernels:"
+            ),
+            Math("u \\ast v &= " + kernel.latex() + " \\\\\n(x \\star u \\star v)[0] &= " + sympy.latex(stacked[0])),
+        ],
+        items=(6,),
+    )
+
+
+def complex_input() -> Section:
+    I = sympy.I
+    a, v = [1 + I, 2, -I], [I, 1]
+    np_c = snp.correlate(a, v, "full")
+    np_swapped = snp.correlate(v, a, "full")
+    dl = correlate(a, v, "full")
+    swap_rule = np_swapped.equals(np_c.flip().applyfunc(sympy.conjugate))
+    return Section(
+        "Complex input: numpy conjugates, deep-learning layers do not",
+        [
+            Text(
+                "`numpy.correlate(a, v)` and `scipy.signal.correlate` compute $c[k] = \\sum_n a[n + k]\\,\\overline{v[n]}$: "
+                "the second argument is conjugated. Swapping the arguments reverses and conjugates the output "
+                f"({_yes(swap_rule)} here). A correlation layer (PyTorch, TensorFlow, JAX) does not conjugate. With "
+                "$a = [1 + i, 2, -i]$, $v = [i, 1]$, 'full' mode (values from `symconv.compat.numpy` and `symconv.correlate`):"
+            ),
+            Math(
+                "\\texttt{np.correlate}(a, v) &= " + np_c.expand().latex() + " \\\\\n"
+                "\\texttt{np.correlate}(v, a) &= " + np_swapped.expand().latex() + " \\\\\n"
+                "a \\star v \\ (\\text{no conjugation}) &= " + dl.expand().latex()
+            ),
+        ],
+        items=(7,),
+    )
+
+
+def build() -> Chapter:
+    """Chapter 1 as a :class:`~symconv._document.Chapter`."""
+    return Chapter(
+        "ch1_definitions",
+        "1. Convolution vs cross-correlation",
+        [definitions(), flip(), example(), modes(), libraries(), learned(), algebra(), complex_input()],
+        intro="Everything below is computed by symconv; nothing is typed by hand.",
+    )
+
+
+if __name__ == "__main__":
+    print(build().markdown())

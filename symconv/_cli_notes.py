@@ -1,0 +1,37 @@
+"""``symconv notes``: generate the course notes (Markdown, LaTeX, PDF)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from symconv._errors import SymconvError
+
+__all__ = ["register"]
+
+
+def _formats(text: str) -> list[str]:
+    from symconv._notes import FORMATS
+
+    out = [t.strip() for t in text.split(",") if t.strip()]
+    bad = [t for t in out if t not in FORMATS]
+    if bad or not out:
+        raise SymconvError(f"notes: `--format` must be a comma-separated subset of {','.join(FORMATS)}; got {text!r}")
+    return out
+
+
+def _run(args: argparse.Namespace) -> int:
+    from symconv._notes import write_notes
+
+    files = write_notes(Path(args.out), _formats(args.format))
+    print(f"symconv notes: wrote {len(files)} files to {args.out}")
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add the ``notes`` sub-command."""
+    p = sub.add_parser("notes", help="generate the course notes (Markdown, LaTeX, PDF)")
+    p.add_argument("--out", required=True, help="output directory, e.g. docs/notes")
+    p.add_argument("--format", default="md,tex,pdf", help="comma-separated: md,tex,pdf (pdf needs latexmk or pdflatex)")
+    p.set_defaults(handler=_run)
