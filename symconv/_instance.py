@@ -114,6 +114,10 @@ class _Space:
         raise AssertionError(gid)
 
 
+class _ShapeMismatchError(Exception):
+    """The two sides have different result shapes: the claim is false, not malformed."""
+
+
 def _int(value: Any, where: str) -> int:
     try:
         return int(value)
@@ -126,9 +130,10 @@ def _int(value: Any, where: str) -> int:
 def _validate(
     where: str, lhs: Side, rhs: Side, structure: Mapping[str, np.ndarray] | None
 ) -> tuple[tuple[int, ...], _Space]:
-    rshape: tuple[int, ...] | None = None
+    side_shapes: list[tuple[int, ...] | None] = []
     shapes: dict[str, tuple[int, ...]] = {}
     for side_name, side in (("lhs", lhs), ("rhs", rhs)):
+        rshape: tuple[int, ...] | None = None
         if not isinstance(side, Sequence) or isinstance(side, (str, bytes)):
             raise SymconvError(f"{where}: `{side_name}` must be a sequence of (coefficient, Contraction) pairs")
         for item in side:
@@ -146,7 +151,7 @@ def _validate(
                 rshape = shape
             elif shape != rshape:
                 raise SymconvError(
-                    f"{where}: every contraction must have the same result shape; got {rshape} and {shape} "
+                    f"{where}: every contraction of one side must have the same result shape; got {rshape} and {shape} "
                     f"(in {c.name!r}, `{side_name}`)"
                 )
             for op in c.operands:
@@ -156,8 +161,15 @@ def _validate(
                         f"{where}: operand {op.name!r} must have one shape on both sides; "
                         f"got {shapes[op.name]} and {oshape}"
                     )
-    if rshape is None:
+        side_shapes.append(rshape)
+    known = [x for x in side_shapes if x is not None]
+    if not known:
         raise SymconvError(f"{where}: `lhs` and `rhs` must not both be empty")
+    if len(known) == 2 and known[0] != known[1]:
+        raise _ShapeMismatchError(
+            f"the left side has result shape {known[0]}, the right side {known[1]}: they cannot be equal"
+        )
+    rshape = known[0]
     struct: dict[str, np.ndarray] = {}
     for name, arr in (structure or {}).items():
         if name not in shapes:
@@ -359,7 +371,10 @@ def check_exact(
     if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 1:
         raise SymconvError(f"{where}: `block` must be an integer ≥ 1; got {block!r}")
     t0 = time.perf_counter()
-    rshape, space = _validate(where, lhs, rhs, structure)
+    try:
+        rshape, space = _validate(where, lhs, rhs, structure)
+    except _ShapeMismatchError as exc:
+        return InstanceResult(False, "instance", 0, time.perf_counter() - t0, None, str(exc))
     rsize = math.prod(rshape)
     keys = _Keys(max(rsize, 1), space.nvars, _degree(lhs, rhs))
     total = _total_terms(lhs, rhs)
@@ -508,7 +523,10 @@ def check_randomized(
         raise SymconvError(f"{where}: `seed` must be an integer ≥ 0; got {seed!r}")
     p = int(prime)
     t0 = time.perf_counter()
-    rshape, space = _validate(where, lhs, rhs, structure)
+    try:
+        rshape, space = _validate(where, lhs, rhs, structure)
+    except _ShapeMismatchError as exc:
+        return InstanceResult(False, "randomized", 0, time.perf_counter() - t0, Fraction(0), str(exc))
     rsize = max(math.prod(rshape), 1)
     deg = _degree(lhs, rhs)
     total = _total_terms(lhs, rhs) * int(trials)

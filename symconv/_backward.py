@@ -1,0 +1,612 @@
+r"""The backward table: every gradient of a layer, derived, named, and checked.
+
+:func:`backward_rule` differentiates the ONE forward formula of an operation
+(:func:`symconv._grad.grad_contraction` on :func:`symconv._formula.forward`),
+then identifies each gradient with a named operation built from the same
+formula module — a full or transposed convolution, a correlation with stride
+and dilation swapped — and proves the identification with the exact instance
+engine at several sizes. For ``y = x ⋆ w`` (correlation, what deep-learning
+libraries call convolution) and :math:`g = \partial L/\partial y`:
+
+.. math::
+
+   \frac{\partial L}{\partial x} = g \ast_{\mathrm{full}} w, \qquad
+   \frac{\partial L}{\partial w} = x \star_{\mathrm{valid}} g, \qquad
+   \frac{\partial L}{\partial b} = \textstyle\sum g .
+
+>>> rule = backward_rule("correlate", input_size=5, kernel_size=3)
+>>> [(r.gradient, r.operation, r.verified.startswith("exact")) for r in rule.rows]
+[('dL/dx', 'full convolution of g with w', True), ('dL/dw', 'valid correlation of x with g', True)]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import sympy
+
+from symconv._affine import Affine
+from symconv._errors import SymconvError
+from symconv._formula import Boundary, Contraction, ConvSpec, Factor, Operand, Var, forward, transpose
+from symconv._grad import grad_contractions, reindex_operand, rename_operands
+from symconv._instance import Side, check_exact
+from symconv._validate import check_choice, per_axis, per_side
+
+__all__ = ["BackwardRow", "BackwardRule", "backward_rule", "contraction_latex"]
+
+OPS = ("correlate", "convolve", "conv1d", "conv2d", "conv3d")
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+# -- display of a contraction -------------------------------------------------------
+
+
+def _index_latex(index: Sequence[Affine]) -> str:
+    return ", ".join(sympy.latex(a.to_sympy()) for a in index)
+
+
+def contraction_latex(c: Contraction, result: str | None = None) -> str:
+    r"""A contraction as a scatter formula: ``result[φ₀(v)] += Π operand[φᵢ(v)]``.
+
+    .. math:: r[\phi_0(v)] \mathrel{+}= \prod_i a_i[\phi_i(v)] \quad (v \in \text{box, indices in range})
+
+    >>> from symconv._formula import ConvSpec, forward
+    >>> contraction_latex(forward(ConvSpec(input_size=(5,), kernel_size=(3,)))[0])
+    'y[n_{0}] \\mathrel{+}= x[k_{0} + n_{0}]\\, w[k_{0}]'
+    """
+    lhs = (result or c.result.name) + "[" + _index_latex(c.result_index) + "]"
+    if c.result_boundary and any(b is not None for b in c.result_boundary):
+        lhs = r"\operatorname{fold}(" + lhs + ")"
+    parts = []
+    for f in c.factors:
+        s = f"{f.operand}[{_index_latex(f.index)}]"
+        if f.boundary and any(b is not None for b in f.boundary):
+            s = r"\operatorname{pad}(" + f.operand + ")" + s[len(f.operand) :]
+        if f.conjugate:
+            s = r"\overline{" + s + "}"
+        parts.append(s)
+    return lhs + r" \mathrel{+}= " + r"\, ".join(parts)
+
+
+def _plain(latex: str) -> str:
+    """A readable plain-text version of :func:`contraction_latex` output."""
+    out = re.sub(r"\\frac\{\\partial L\}\{\\partial (\w+)\}", r"dL/d\1", latex)
+    out = out.replace(r"\mathrel{+}=", "+=").replace(r"\, ", " · ").replace(r"\operatorname", "")
+    for a, b in (("_{", ""), ("{", ""), ("}", ""), (r"\overline", "conj")):
+        out = out.replace(a, b)
+    return out
+
+
+# -- the table -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackwardRow:
+    """One gradient: derived formula, the named operation it equals, and how that was verified."""
+
+    gradient: str
+    formula: str
+    operation: str
+    parameters: dict[str, Any]
+    verified: str
+    theorem: str | None
+    derived: tuple[Contraction, ...] = field(repr=False, compare=False)
+    named: tuple[Contraction, ...] = field(repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (the contractions are summarised by their LaTeX)."""
+        return {
+            "gradient": self.gradient,
+            "formula": self.formula,
+            "operation": self.operation,
+            "parameters": {k: _jsonable(v) for k, v in self.parameters.items()},
+            "verified": self.verified,
+            "theorem": self.theorem,
+        }
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, (tuple, list)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, sympy.Basic):
+        return int(v) if v.is_Integer else str(v)  # type: ignore[attr-defined]
+    return v
+
+
+@dataclass(frozen=True)
+class BackwardRule:
+    """The backward table of one operation: ``rows`` of :class:`BackwardRow`."""
+
+    op: str
+    params: dict[str, Any]
+    rows: tuple[BackwardRow, ...]
+
+    @property
+    def holds(self) -> bool:
+        """True when every identification was verified."""
+        return all(r.verified.startswith("exact") for r in self.rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The table as plain data."""
+        return {
+            "op": self.op,
+            "params": {k: _jsonable(v) for k, v in self.params.items()},
+            "rows": [r.to_dict() for r in self.rows],
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The table as JSON (``kwargs`` go to :func:`json.dumps`)."""
+        kwargs.setdefault("indent", 2)
+        kwargs.setdefault("ensure_ascii", False)
+        return json.dumps(self.to_dict(), **kwargs)
+
+    def _cells(self) -> list[list[str]]:
+        out = []
+        for r in self.rows:
+            params = ", ".join(f"{k}={_fmt(v)}" for k, v in r.parameters.items())
+            out.append([r.gradient, r.formula, r.operation, params, r.verified, r.theorem or "—"])
+        return out
+
+    def text(self) -> str:
+        """A plain-text table (formulas in readable ASCII)."""
+        head = ["gradient", "derived formula", "named operation", "parameters", "verified", "theorem"]
+        rows = [[c[0], _plain(c[1]), *c[2:]] for c in self._cells()]
+        widths = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]
+        line = "  ".join("-" * w for w in widths)
+        fmt = "  ".join("{:<" + str(w) + "}" for w in widths)
+        title = f"backward rule of {self.op}({', '.join(f'{k}={_fmt(v)}' for k, v in self.params.items())})"
+        return "\n".join([title, fmt.format(*head), line, *(fmt.format(*r) for r in rows)])
+
+    def markdown(self) -> str:
+        """A Markdown table (formulas as inline math)."""
+        head = "| gradient | derived formula | named operation | parameters | verified | theorem |"
+        sep = "|---|---|---|---|---|---|"
+        body = [
+            f"| {c[0]} | ${c[1]}$ | {c[2]} | {c[3]} | {c[4]} | {('`' + c[5] + '`') if c[5] != '—' else '—'} |"
+            for c in self._cells()
+        ]
+        return "\n".join([head, sep, *body])
+
+    def latex(self) -> str:
+        r"""A booktabs ``tabular`` (needs ``\usepackage{booktabs}``)."""
+
+        def esc(s: str) -> str:
+            return s.replace("_", r"\_").replace("→", r"$\to$").replace("Σ", r"$\Sigma$")
+
+        grad_tex = {"dL/dx": r"$\partial L/\partial x$", "dL/dw": r"$\partial L/\partial w$"}
+        grad_tex["dL/db"] = r"$\partial L/\partial b$"
+        lines = [
+            r"\begin{tabular}{@{}llllll@{}}",
+            r"\toprule",
+            r"gradient & derived formula & named operation & parameters & verified & theorem \\",
+            r"\midrule",
+        ]
+        for c in self._cells():
+            cells = [grad_tex.get(c[0], esc(c[0])), f"${c[1]}$", esc(c[2]), esc(c[3]), esc(c[4])]
+            cells.append(r"\texttt{" + esc(c[5]) + "}" if c[5] != "—" else "---")
+            lines.append(" & ".join(cells) + r" \\")
+        lines += [r"\bottomrule", r"\end{tabular}"]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, (tuple, list)):
+        return "(" + ", ".join(_fmt(x) for x in v) + ("," if len(v) == 1 else "") + ")"
+    return str(v)
+
+
+# -- derivation and identification ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layer:
+    op: str
+    nd: int
+    flip: bool
+    n: tuple[int, ...]
+    k: tuple[int, ...]
+    s: tuple[int, ...]
+    d: tuple[int, ...]
+    lo: tuple[int, ...]
+    hi: tuple[int, ...]
+    mode: str
+    batch: int | None
+    channels: tuple[int, int] | None
+    groups: int
+    bias: bool
+
+    def spec(self, n: tuple[int, ...] | None = None) -> ConvSpec:
+        return ConvSpec(
+            input_size=n or self.n,
+            kernel_size=self.k,
+            stride=self.s,
+            dilation=self.d,
+            pad_lo=self.lo,
+            pad_hi=self.hi,
+            flip=self.flip,
+            batch=self.batch,
+            channels=self.channels,
+            groups=self.groups,
+            padding_mode=self.mode,
+            bias=self.bias,
+        )
+
+    def out(self, n: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(
+            (n[i] + self.lo[i] + self.hi[i] - self.d[i] * (self.k[i] - 1) - 1) // self.s[i] + 1 for i in range(self.nd)
+        )
+
+    def output_padding(self, n: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(
+            (n[i] + self.lo[i] + self.hi[i] - self.d[i] * (self.k[i] - 1) - 1) % self.s[i] for i in range(self.nd)
+        )
+
+    @property
+    def plain_stride_one(self) -> bool:
+        return all(v == 1 for v in self.s) and self.mode == "zeros" and self.channels is None
+
+
+def _lead(layer: _Layer) -> int:
+    return (layer.batch is not None) + (layer.channels is not None)
+
+
+def _input_gradient(layer: _Layer, n: tuple[int, ...]) -> tuple[str, Side, dict[str, Any], str | None]:
+    """The named operation equal to dL/dx: full convolution/correlation or transposed convolution."""
+    out = layer.out(n)
+    if layer.plain_stride_one:
+        # stride 1: a full-mode forward operation with the kernel flipped relative to the forward op
+        span = tuple(layer.d[i] * (layer.k[i] - 1) for i in range(layer.nd))
+        lo = tuple(span[i] - layer.lo[i] for i in range(layer.nd))
+        hi = tuple(span[i] - layer.hi[i] for i in range(layer.nd))
+        spec = ConvSpec(input_size=out, kernel_size=layer.k, dilation=layer.d, pad_lo=lo, pad_hi=hi)
+        spec = replace(spec, flip=not layer.flip, output_size=n)
+        c = rename_operands(forward(spec)[0], {"x": "g"})
+        kind = "correlation" if layer.flip else "convolution"
+        name = f"full {kind} of g with w"
+        if any(layer.lo) or any(layer.hi):
+            name += f", cropped by the padding {_pad_text(layer)}"
+        params: dict[str, Any] = {"mode": "full", "dilation": layer.d} if any(v != 1 for v in layer.d) else {}
+        if not params:
+            params = {"mode": "full"}
+        if any(layer.lo) or any(layer.hi):
+            params["crop"] = _pad_pairs(layer)
+        theorem = (
+            "convolve_grad_input_is_full_correlation" if layer.flip else "correlate_grad_input_is_full_convolution"
+        )
+        return name, [(1, c)], params, theorem
+    op = layer.output_padding(n)
+    spec = replace(layer.spec(out), padding_mode="zeros", bias=False)
+    c = transpose(spec, output_padding=op)[0]
+    name = "transposed convolution of g with w"
+    if layer.flip:
+        name += " (kernel flipped)"
+    params = {"stride": layer.s, "dilation": layer.d, "crop": _pad_pairs(layer), "output_padding": op}
+    if layer.channels is not None:
+        params["channels"] = "kernel in/out axes swapped" + (" per group" if layer.groups != 1 else "")
+        params["groups"] = layer.groups
+    if layer.mode != "zeros":
+        # the gradient of a folded (reflect/replicate/circular) read: scatter into the padded range, fold back
+        nd, lead = layer.nd, _lead(layer)
+        c = transpose(replace(spec, pad_lo=(0,) * nd, pad_hi=(0,) * nd), output_padding=(0,) * nd)[0]
+        rb = (None,) * lead + tuple(
+            Boundary(layer.mode, sympy.Integer(layer.lo[i]), sympy.Integer(layer.hi[i])) for i in range(nd)
+        )
+
+        def shift(index: tuple[Affine, ...]) -> tuple[Affine, ...]:
+            return index[:lead] + tuple(index[lead + i] - layer.lo[i] for i in range(nd))
+
+        res_shape = tuple(c.result.shape[:lead]) + tuple(sympy.Integer(v) for v in n)
+        c = reindex_operand(c, c.result.name, shift, res_shape)
+        c = replace(c, result_boundary=rb)
+        name += f", its {layer.mode}-padded border folded back"
+        params = {"stride": layer.s, "dilation": layer.d, "padding_mode": layer.mode, "fold": _pad_pairs(layer)}
+    c = rename_operands(c, {"x": "g"})
+    return name, [(1, c)], params, "conv_grad_input_is_transposed_conv"
+
+
+def _pad_pairs(layer: _Layer) -> tuple[tuple[int, int], ...]:
+    return tuple((layer.lo[i], layer.hi[i]) for i in range(layer.nd))
+
+
+def _pad_text(layer: _Layer) -> str:
+    return _fmt(_pad_pairs(layer))
+
+
+def _weight_gradient(layer: _Layer, n: tuple[int, ...]) -> tuple[str, Side, dict[str, Any], str | None]:
+    """The named operation equal to dL/dw: x correlated with g, stride and dilation swapped."""
+    out = layer.out(n)
+    nd = layer.nd
+    base = ConvSpec(
+        input_size=n,
+        kernel_size=out,
+        stride=layer.d,
+        dilation=layer.s,
+        pad_lo=layer.lo,
+        pad_hi=layer.hi,
+        padding_mode=layer.mode,
+        output_size=layer.k,
+    )
+    side: list[tuple[int, Contraction]] = []
+    if layer.channels is None:
+        side.append((1, rename_operands(forward(base)[0], {"w": "g"})))
+    else:
+        # per group: batch plays the role of the contracted channel, input channels the role of the batch
+        assert layer.batch is not None
+        cin, cout = layer.channels
+        cin_g, cout_g = cin // layer.groups, cout // layer.groups
+        B = layer.batch
+        for grp in range(layer.groups):
+            spec = replace(base, batch=cin_g, channels=(B, cout_g))
+            c = rename_operands(forward(spec)[0], {"w": "g"})
+
+            def x_idx(ix: tuple[Affine, ...], grp: int = grp) -> tuple[Affine, ...]:
+                return (ix[1], ix[0] + grp * cin_g, *ix[2:])
+
+            def g_idx(ix: tuple[Affine, ...], grp: int = grp) -> tuple[Affine, ...]:
+                return (ix[1], ix[0] + grp * cout_g, *ix[2:])
+
+            def r_idx(ix: tuple[Affine, ...], grp: int = grp) -> tuple[Affine, ...]:
+                return (ix[1] + grp * cout_g, ix[0], *ix[2:])
+
+            c = reindex_operand(c, "x", x_idx, _ints((B, cin, *n)))
+            c = reindex_operand(c, "g", g_idx, _ints((B, cout, *out)))
+            c = reindex_operand(c, "y", r_idx, _ints((cout, cin_g, *layer.k)))
+            side.append((1, c))
+    if layer.flip:
+        lead = 0 if layer.channels is None else 2
+
+        def flip_k(ix: tuple[Affine, ...]) -> tuple[Affine, ...]:
+            return ix[:lead] + tuple((layer.k[i] - 1) - ix[lead + i] for i in range(nd))
+
+        side = [(a, reindex_operand(c, "y", flip_k)) for a, c in side]
+    swapped = any(v != 1 for v in layer.s) or any(v != 1 for v in layer.d)
+    padded = any(layer.lo) or any(layer.hi)
+    if layer.flip:
+        name = "flipped valid correlation of x with g"
+        theorem = "convolve_grad_weight_is_flipped_valid_correlation"
+    else:
+        name = "valid correlation of x with g"
+        theorem = "correlate_grad_weight_is_valid_correlation"
+    params: dict[str, Any] = {"mode": "valid"}
+    if swapped or padded or layer.channels is not None or layer.mode != "zeros":
+        theorem = "conv_grad_weight_swaps_stride_and_dilation"
+        name = ("flipped " if layer.flip else "") + "correlation of x with g"
+        if swapped:
+            name += ", stride and dilation swapped"
+        params = {"stride": layer.d, "dilation": layer.s, "padding": _pad_pairs(layer), "output_size": layer.k}
+        if layer.mode != "zeros":
+            params["padding_mode"] = layer.mode
+        if layer.channels is not None:
+            name += ", summed over the batch, per (out, in) channel pair" + (" per group" if layer.groups != 1 else "")
+            params["groups"] = layer.groups
+    return name, side, params, theorem
+
+
+def _ints(values: Sequence[int]) -> tuple[sympy.Expr, ...]:
+    return tuple(sympy.Integer(int(v)) for v in values)
+
+
+def _bias_gradient(layer: _Layer, n: tuple[int, ...]) -> tuple[str, Side, dict[str, Any], str | None]:
+    """dL/db = Σ over batch and positions of g (a plain reduction)."""
+    assert layer.channels is not None
+    out = layer.out(n)
+    cout = layer.channels[1]
+    vars_: list[Var] = []
+    index: list[Affine] = []
+    if layer.batch is not None:
+        vars_.append(Var("b", sympy.Integer(layer.batch)))
+        index.append(Affine.var("b"))
+    vars_.append(Var("o", sympy.Integer(cout)))
+    index.append(Affine.var("o"))
+    for i in range(layer.nd):
+        vars_.append(Var(f"n{i}", sympy.Integer(out[i])))
+        index.append(Affine.var(f"n{i}"))
+    g_shape = ((layer.batch,) if layer.batch is not None else ()) + (cout, *out)
+    c = Contraction(
+        "sum",
+        Operand("y", (sympy.Integer(cout),)),
+        (Affine.var("o"),),
+        tuple(vars_),
+        (Factor("g", tuple(index)),),
+        (Operand("g", _ints(g_shape)),),
+    )
+    return "sum of g over batch and positions", [(1, c)], {"axes": "batch, spatial"}, None
+
+
+def _verify(layer: _Layer, wrt: str, builder: Any, sizes: Sequence[tuple[int, ...]]) -> tuple[str, Side, Side]:
+    total = 0
+    first: tuple[Side, Side] | None = None
+    for n in sizes:
+        derived = tuple((1, c) for c in grad_contractions(forward(layer.spec(n)), wrt))
+        _, named, _, _ = builder(layer, n)
+        res = check_exact(list(derived), named)
+        if first is None:
+            first = (list(derived), named)
+        if not res.holds:
+            return f"FAILED at input size {_fmt(n)}: {res.counterexample}", first[0], first[1]
+        total += res.terms
+    assert first is not None
+    shown = ", ".join(_fmt(n) for n in sizes)
+    return f"exact instance check at input sizes {shown} ({total:,} terms)", first[0], first[1]
+
+
+def _sizes(layer: _Layer) -> list[tuple[int, ...]]:
+    """The given input size and two larger ones that change the stride remainder."""
+    out = [layer.n]
+    for extra in (1, 2):
+        out.append(tuple(v + extra for v in layer.n))
+    return out
+
+
+def backward_rule(
+    op: str,
+    *,
+    input_size: Any = None,
+    kernel_size: Any = None,
+    stride: Any = 1,
+    dilation: Any = 1,
+    padding: Any = 0,
+    padding_mode: str = "zeros",
+    channels: tuple[int, int] | None = None,
+    groups: int = 1,
+    batch: int | None = None,
+    bias: bool | None = None,
+    ndim: int | None = None,
+) -> BackwardRule:
+    r"""Derive every gradient of ``op``, identify each as a named operation, and prove it at instances.
+
+    .. math::
+
+       y = x \star w \;\Rightarrow\;
+       \frac{\partial L}{\partial x} = \mathrm{conv\_transpose}_{s,d,p}(g, w),\quad
+       \frac{\partial L}{\partial w} = x \star_{\,\mathrm{stride}=d,\ \mathrm{dilation}=s} g
+
+    >>> rule = backward_rule("convolve", input_size=5, kernel_size=3)
+    >>> for row in rule.rows:
+    ...     print(row.gradient, "=", row.operation, "|", row.theorem)
+    dL/dx = full correlation of g with w | convolve_grad_input_is_full_correlation
+    dL/dw = flipped valid correlation of x with g | convolve_grad_weight_is_flipped_valid_correlation
+    >>> rule.rows[1].formula
+    '\\frac{\\partial L}{\\partial w}[2 - k_{0}] \\mathrel{+}= g[n_{0}]\\, x[k_{0} + n_{0}]'
+
+    Parameters
+    ----------
+    op : {'correlate', 'convolve', 'conv1d', 'conv2d', 'conv3d'}
+        ``correlate``/``convolve`` act on plain signals; ``convNd`` are
+        PyTorch-style layers (correlation, batch and channel axes, bias).
+    input_size, kernel_size : int or tuple of int
+        Spatial sizes of the instance (defaults 7 and 3 per axis).
+    stride, dilation, padding
+        As for :func:`symconv.correlate` (padding: int, per axis, or (lo, hi) pairs).
+    padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
+        The boundary (layers only).
+    channels : (int, int)
+        ``(C_in, C_out)`` for layers (default ``(2, 2)``).
+    groups, batch, bias
+        Layer options (defaults 1, 1, True).
+    ndim : int
+        Number of spatial axes for ``correlate``/``convolve`` (default: from the sizes, else 1).
+
+    See also
+    --------
+    symconv.grad, symconv.check_exact
+    """
+    check_choice("backward_rule", "op", op, OPS)
+    layer = _parse(
+        op, input_size, kernel_size, stride, dilation, padding, padding_mode, channels, groups, batch, bias, ndim
+    )
+    sizes = _sizes(layer)
+    rows = []
+    wrts = [("x", "dL/dx", _input_gradient), ("w", "dL/dw", _weight_gradient)]
+    if layer.bias:
+        wrts.append(("bias", "dL/db", _bias_gradient))
+    for wrt, label, builder in wrts:
+        verified, derived, named = _verify(layer, wrt, builder, sizes)
+        name, _, params, theorem = builder(layer, layer.n)
+        formula = contraction_latex(derived[0][1], result=r"\frac{\partial L}{\partial " + _sym(wrt) + "}")
+        rows.append(
+            BackwardRow(
+                gradient=label,
+                formula=formula,
+                operation=name,
+                parameters=params,
+                verified=verified,
+                theorem=theorem,
+                derived=tuple(c for _, c in derived),
+                named=tuple(c for _, c in named),
+            )
+        )
+    shown: dict[str, Any] = {"input_size": layer.n, "kernel_size": layer.k}
+    for key, val, default in (
+        ("stride", layer.s, 1),
+        ("dilation", layer.d, 1),
+    ):
+        if any(v != default for v in val):
+            shown[key] = val
+    if any(layer.lo) or any(layer.hi):
+        shown["padding"] = _pad_pairs(layer)
+    if layer.mode != "zeros":
+        shown["padding_mode"] = layer.mode
+    if layer.channels is not None:
+        shown.update({"channels": layer.channels, "groups": layer.groups, "batch": layer.batch, "bias": layer.bias})
+    return BackwardRule(op, shown, tuple(rows))
+
+
+def _sym(wrt: str) -> str:
+    return "b" if wrt == "bias" else wrt
+
+
+def _parse(
+    op: str,
+    input_size: Any,
+    kernel_size: Any,
+    stride: Any,
+    dilation: Any,
+    padding: Any,
+    padding_mode: str,
+    channels: Any,
+    groups: Any,
+    batch: Any,
+    bias: Any,
+    ndim: Any,
+) -> _Layer:
+    where = f"backward_rule({op!r})"
+    layer_op = op.startswith("conv") and op[-1] == "d"
+    if layer_op:
+        nd = int(op[4])
+        if ndim is not None and ndim != nd:
+            raise SymconvError(f"{where}: `ndim` (={ndim}) must be {nd} for {op}")
+    else:
+        nd = ndim
+        for v in (input_size, kernel_size):
+            if nd is None and isinstance(v, Sequence):
+                nd = len(v)
+        nd = 1 if nd is None else nd
+        if isinstance(nd, bool) or not isinstance(nd, int) or nd < 1:
+            raise SymconvError(f"{where}: `ndim` must be an integer ≥ 1; got {ndim!r}")
+        if channels is not None or batch is not None or groups != 1 or bias:
+            raise SymconvError(
+                f"{where}: `channels`, `groups`, `batch` and `bias` are layer options (use conv1d/conv2d/conv3d); "
+                f"got channels={channels!r}, groups={groups!r}, batch={batch!r}, bias={bias!r}"
+            )
+        if padding_mode != "zeros":
+            raise SymconvError(f"{where}: `padding_mode` (={padding_mode!r}) other than 'zeros' needs a layer op")
+    n = per_axis(where, "input_size", 7 if input_size is None else input_size, nd, minimum=1)
+    k = per_axis(where, "kernel_size", 3 if kernel_size is None else kernel_size, nd, minimum=1)
+    s = per_axis(where, "stride", stride, nd, minimum=1)
+    d = per_axis(where, "dilation", dilation, nd, minimum=1)
+    lo, hi = per_side(where, "padding", padding, nd)
+    check_choice(where, "padding_mode", padding_mode, _PADDING_MODES)
+    for i in range(nd):
+        span, room = d[i] * (k[i] - 1) + 1, n[i] + lo[i] + hi[i]
+        if span > room:
+            raise SymconvError(
+                f"{where}: the dilated kernel (d(K-1)+1 = {span}) must fit in the padded input "
+                f"(N + p_lo + p_hi = {room}) on axis {i}; got N={n[i]}, K={k[i]}, d={d[i]}"
+            )
+        if padding_mode != "zeros" and max(lo[i], hi[i]) >= n[i] and padding_mode == "reflect":
+            raise SymconvError(f"{where}: reflect padding (={max(lo[i], hi[i])}) must be < input size (={n[i]})")
+    ch: tuple[int, int] | None = None
+    b: int | None = None
+    g = 1
+    with_bias = False
+    if layer_op:
+        cin, cout = (2, 2) if channels is None else channels
+        g = int(per_axis(where, "groups", groups, 1, minimum=1)[0])
+        cin = per_axis(where, "channels", cin, 1, minimum=1)[0]
+        cout = per_axis(where, "channels", cout, 1, minimum=1)[0]
+        if cin % g or cout % g:
+            raise SymconvError(
+                f"{where}: `in_channels` (={cin}) and `out_channels` (={cout}) must be divisible by `groups` (={g})"
+            )
+        ch = (cin, cout)
+        b = int(per_axis(where, "batch", 1 if batch is None else batch, 1, minimum=1)[0])
+        with_bias = True if bias is None else bool(bias)
+    return _Layer(op, nd, op == "convolve", n, k, s, d, lo, hi, padding_mode, b, ch, g, with_bias)
