@@ -19,5 +19,6 @@ None of them imports its library: they only choose the
 
 from symconv.compat import numpy as numpy
 from symconv.compat import scipy as scipy
+from symconv.compat import torch as torch
 
-__all__ = ["numpy", "scipy"]
+__all__ = ["numpy", "scipy", "torch"]
