@@ -116,9 +116,13 @@ class Derivation:
     names: tuple[str, str, str] = ("x", "w", "y")
 
     # -- rendering ---------------------------------------------------------------
-    def body(self, notation: str | None = None) -> str:
-        """The LaTeX lines (``&=`` aligned) shared by :meth:`latex` and :meth:`markdown`."""
-        return Chain(self.steps).latex(notation or self.notation)
+    def body(self, notation: str | None = None, *, definition: bool = True) -> str:
+        """The LaTeX lines (``&=`` aligned) shared by :meth:`latex` and :meth:`markdown`.
+
+        ``definition=False`` leaves out the first line (the index formula).
+        """
+        steps = self.steps if definition else self.steps[1:]
+        return Chain(steps).latex(notation or self.notation)
 
     def latex(self, notation: str | None = None) -> str:
         r"""The derivation as a LaTeX ``align*`` environment (amsmath)."""
@@ -178,16 +182,27 @@ class Derivation:
 
     # -- backward table ----------------------------------------------------------
     def backward(self) -> Any:
-        """The backward rule of this operation (``symconv.backward_rule``, from the gradients module)."""
+        """The backward table of this operation: :func:`symconv.backward_rule` with the same sizes.
+
+        Its ``.markdown()``/``.latex()`` render the table; every row is derived
+        from the same forward formula and checked by exact instances.
+        """
         try:
-            mod = importlib.import_module("symconv")
-            rule = mod.backward_rule
+            rule = importlib.import_module("symconv").backward_rule
         except AttributeError:
             raise SymconvError(
                 "derive: `backward` needs symconv.backward_rule (the gradients module), which this install lacks"
             ) from None
         s = self.spec
-        return rule(self.op, stride=tuple(int(v) for v in s.stride), dilation=tuple(int(v) for v in s.dilation))  # type: ignore[union-attr]
+        ints = lambda t: tuple(int(v) for v in t)  # noqa: E731
+        return rule(
+            self.op,
+            input_size=ints(s.input_size),
+            kernel_size=ints(s.kernel_size),
+            stride=ints(s.stride),  # type: ignore[arg-type]
+            dilation=ints(s.dilation),  # type: ignore[arg-type]
+            padding=tuple(zip(ints(s.pad_lo), ints(s.pad_hi))),  # type: ignore[arg-type]
+        )
 
 
 def _term_lists(c: Contraction) -> list[list[tuple[int, int]]]:
@@ -304,9 +319,9 @@ def derive(
     .. math:: y[n] = \sum_k x[s\,n + d\,k - p_{lo}]\; w[k \text{ or } K-1-k]
 
     The lines are: the definition (the contraction printed with symbolic
-    sizes ``N``, ``K``), the expansion in terms of entries, and — when ``x``
-    and ``w`` hold numbers — the numbers substituted, the products evaluated
-    and the result.
+    sizes ``N``, ``K``), the expansion in terms of entries, the entries
+    substituted (unless ``x`` and ``w`` are distinct plain symbols), and — when
+    they hold numbers — the products evaluated and the result.
 
     >>> print(derive("correlate", [2, 1, 3, 5, 4], [1, -1], kernel_first=True).steps[2].rhs)
     [1·2 + (-1)·1, 1·1 + (-1)·3, 1·3 + (-1)·5, 1·5 + (-1)·4]
@@ -371,9 +386,11 @@ def derive(
     steps.append(Step(lhs, _shape_node(sym_items, shape, per_line)))
     result = Array(expand(forward(spec), {"x": xa.numpy(), "w": wa.numpy()}))
     numeric = all(_is_number(v) for v in xf) and all(_is_number(v) for v in wf)
-    if numeric:
+    plain = all(isinstance(v, sympy.Symbol) for v in (*xf, *wf)) and len(set(xf) | set(wf)) == len(xf) + len(wf)
+    if not plain:
         subst = [Sum([pair(Leaf(xf[i]), Leaf(wf[j])) for i, j in t]) for t in terms]
         steps.append(Step(None, _shape_node(list(subst), shape, per_line)))
+    if numeric:
         prods = [Sum([Leaf(xf[i] * wf[j]) for i, j in t]) for t in terms]
         if any(len(t) > 1 for t in terms):
             steps.append(Step(None, _shape_node(list(prods), shape, per_line)))

@@ -29,6 +29,7 @@ __all__ = [
     "Code",
     "Figure",
     "Math",
+    "Raw",
     "Section",
     "Table",
     "Text",
@@ -177,6 +178,23 @@ class Math(Block):
 
     def latex(self, ctx: RenderContext | None = None) -> str:
         return "\\begin{align*}\n" + _aligned_body(self.content) + "\n\\end{align*}"
+
+
+@dataclass(frozen=True)
+class Raw(Block):
+    """Pre-rendered content from a symconv object (e.g. a backward table): Markdown and LaTeX."""
+
+    md: str
+    tex: str
+    wide: bool = False
+
+    def markdown(self, ctx: RenderContext | None = None) -> str:
+        return self.md
+
+    def latex(self, ctx: RenderContext | None = None) -> str:
+        if self.wide:
+            return "\\begin{center}\n\\resizebox{\\linewidth}{!}{%\n" + self.tex + "%\n}\n\\end{center}"
+        return self.tex
 
 
 @dataclass(frozen=True)

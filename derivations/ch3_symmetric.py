@@ -1,0 +1,176 @@
+"""Chapter 3 — symmetric kernels: when convolution equals correlation, and when it is its negative.
+
+Run alone: ``python derivations/ch3_symmetric.py`` prints the chapter's Markdown.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from symconv import Array, asarray, convolve, correlate, derive, symbols
+from symconv._document import Chapter, Math, Section, Table, Text
+from symconv.compat import numpy as snp
+
+w0, w1, w2 = sympy.symbols("w_0 w_1 w_2")
+
+
+def _word(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def one_d() -> Section:
+    x = symbols("x", 5)
+    centro = [w0, w1, w0]
+    general = [w0, w1, w2]
+    corr = derive("correlate", x, centro, label=(r"x \star w", "x ⋆ w"))
+    conv = derive("convolve", x, centro, label=(r"x \ast w", "x ∗ w"))
+    diff = sympy.factor(convolve(x, general)[0] - correlate(x, general)[0])
+    same = convolve(x, centro).equals(correlate(x, centro))
+    return Section(
+        "One dimension: equal exactly for palindromic kernels",
+        [
+            Text(
+                "Take the structured kernel $w = [w_0, w_1, w_0]$ (a palindrome) and a symbolic input. symconv expands "
+                f"both operations; they agree entry by entry ({'holds' if same else 'FAILS'}):"
+            ),
+            Math(corr.body(definition=False) + " \\\\\n" + conv.body(definition=False)),
+            Text(
+                "Conversely, for a general kernel $[w_0, w_1, w_2]$ the difference of the first outputs factors as "
+                "below (sympy's `factor` of symconv's expansions): it vanishes for every input only when $w_0 = w_2$. "
+                "So for $K = 3$, convolution equals correlation for all inputs if and only if the kernel is a "
+                "palindrome; in general, iff $w[k] = w[K-1-k]$ for every $k$."
+            ),
+            Math("(x \\ast w)[0] - (x \\star w)[0] &= " + sympy.latex(diff)),
+        ],
+        items=(8,),
+    )
+
+
+def _props(w: list[list[int]] | Array) -> tuple[bool, bool, bool]:
+    a = asarray(w)
+    rot = a.flip() == a
+    transpose = Array(a.numpy().T.copy()) == a
+    rows = all(list(r) == list(r)[::-1] for r in a.tolist())
+    cols = all(list(c) == list(c)[::-1] for c in zip(*a.tolist()))
+    return rot, transpose, rows and cols
+
+
+def two_d() -> Section:
+    x = symbols("x", (4, 4))
+    kernels = {
+        "Gaussian $\\frac{1}{16}[[1,2,1],[2,4,2],[1,2,1]]$": asarray([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) * sympy.Rational(1, 16),
+        "$[[1,2],[2,1]]$": asarray([[1, 2], [2, 1]]),
+        "$[[1,2],[2,3]]$ (symmetric matrix)": asarray([[1, 2], [2, 3]]),
+        "$[[1,2,1],[0,0,0],[1,2,1]]$": asarray([[1, 2, 1], [0, 0, 0], [1, 2, 1]]),
+        "$[[0,1,0],[2,0,2],[0,1,0]]$": asarray([[0, 1, 0], [2, 0, 2], [0, 1, 0]]),
+        "Sobel $G_x = [[-1,0,1],[-2,0,2],[-1,0,1]]$": asarray([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
+    }
+    rows = []
+    for name, w in kernels.items():
+        rot, tr, axes = _props(w)
+        conv, corr = convolve(x, w), correlate(x, w)
+        rows.append(
+            [name, _word(rot), _word(tr), _word(axes), _word(conv.equals(corr)), _word(conv.equals(-corr))]
+        )
+    return Section(
+        "Two dimensions: centrosymmetry, not matrix symmetry",
+        [
+            Text(
+                "In N-D the flip reverses every axis, so the condition is $\\operatorname{rot180} w = w$ "
+                "(centrosymmetry). Each row below is computed by symconv on a symbolic $4 \\times 4$ input. A symmetric "
+                "matrix ($w = w^{\\mathsf T}$) is not enough; symmetry along every axis is sufficient but not necessary "
+                "($[[1,2],[2,1]]$ is centrosymmetric without being symmetric along either axis)."
+            ),
+            Table(
+                ["kernel $w$", "rot180 w = w", "$w = w^{\\mathsf T}$", "symmetric along each axis",
+                 "$x \\ast w = x \\star w$", "$x \\ast w = -(x \\star w)$"],
+                rows,
+            ),
+        ],
+        items=(8,),
+    )
+
+
+def anti() -> Section:
+    x = symbols("x", 5)
+    k = [w0, 0, -w0]
+    corr = derive("correlate", x, k, label=(r"x \star w", "x ⋆ w"))
+    conv = derive("convolve", x, k, label=(r"x \ast w", "x ∗ w"))
+    neg = convolve(x, k).equals(-correlate(x, k))
+    sobel = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+    img = [[0, 0, 1, 1]] * 4
+    c_img, v_img = correlate(img, sobel), convolve(img, sobel)
+    return Section(
+        "Anti-centrosymmetric kernels: convolution is minus correlation",
+        [
+            Text(
+                "If $\\operatorname{rot180} w = -w$ then $x \\ast w = x \\star \\operatorname{rot180} w = -(x \\star w)$. "
+                f"With the structured kernel $[w_0, 0, -w_0]$ symconv confirms it ({'holds' if neg else 'FAILS'}):"
+            ),
+            Math(corr.body(definition=False) + " \\\\\n" + conv.body(definition=False)),
+            Text(
+                "The seed's $[1, -1]$ and the Sobel filters are of this kind, so an edge detector copied from an image "
+                "processing text (which convolves) into a CNN layer (which correlates) reports every edge with the "
+                "opposite sign. On a vertical step edge:"
+            ),
+            Math(
+                "x &= " + asarray(img).latex() + ",\\quad G_x = " + asarray(sobel).latex() + " \\\\\n"
+                "x \\star G_x &= " + c_img.latex() + ",\\quad x \\ast G_x = " + v_img.latex()
+            ),
+        ],
+        items=(9,),
+    )
+
+
+def complex_kernels() -> Section:
+    i = sympy.I
+    x = [1, 2 * i, 3, -i]
+    herm = [1 + i, 2, 1 - i]
+    centro = [i, 1, i]
+    rows = []
+    for name, v in (("$[1+i, 2, 1-i]$", herm), ("$[i, 1, i]$", centro)):
+        np_conv, np_corr = snp.convolve(x, v, "valid"), snp.correlate(x, v, "valid")
+        dl_conv, dl_corr = convolve(x, v), correlate(x, v)
+        rows.append(
+            [
+                name,
+                "$" + np_conv.expand().latex() + "$",
+                "$" + np_corr.expand().latex() + "$",
+                "$" + dl_corr.expand().latex() + "$",
+                _word(np_conv.equals(np_corr)),
+                _word(dl_conv.equals(dl_corr)),
+            ]
+        )
+    return Section(
+        "Complex kernels: numpy and PyTorch need different symmetries",
+        [
+            Text(
+                "numpy's `correlate` conjugates the kernel, a correlation layer (PyTorch `conv1d` with a complex dtype) "
+                "does not. So numpy's `convolve` equals its `correlate` iff $\\operatorname{rot180} w = \\overline{w}$ "
+                "(conjugate-centrosymmetric), while the layer's correlation equals a true convolution iff "
+                "$\\operatorname{rot180} w = w$. With $x = [1, 2i, 3, -i]$ ('valid'; numpy values from "
+                "`symconv.compat.numpy`, layer values from `symconv.correlate`; both checked against the libraries in "
+                "the test-suite):"
+            ),
+            Table(
+                ["kernel", "np.convolve", "np.correlate", "layer $x \\star w$", "np: conv = corr",
+                 "layer: conv = corr"],
+                rows,
+            ),
+        ],
+        items=(7, 8),
+    )
+
+
+def build() -> Chapter:
+    """Chapter 3 as a :class:`~symconv._document.Chapter`."""
+    return Chapter(
+        "ch3_symmetric",
+        "3. Symmetric kernels",
+        [one_d(), two_d(), anti(), complex_kernels()],
+        intro="When does the flip make no difference? Exactly when the kernel equals its own 180° rotation.",
+    )
+
+
+if __name__ == "__main__":
+    print(build().markdown())
