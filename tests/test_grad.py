@@ -1,0 +1,184 @@
+"""symconv.grad and grad_contraction against the seed's numbers and an independent loop reference."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy
+from reference_conv import conv_layer, conv_transpose_layer, linear_grad
+
+import symconv
+from symconv import Array, SymconvError, grad, grad_contraction, symbols
+from symconv._engine import evaluate, expand
+from symconv._formula import ConvSpec, forward, transpose
+
+RNG = np.random.default_rng(3)
+
+
+def _subs(a: Array, arrays: dict[str, tuple[Array, np.ndarray]]) -> np.ndarray:
+    mapping = {}
+    for sym_arr, values in arrays.values():
+        mapping.update({s: int(v) for s, v in zip(sym_arr.numpy().flat, np.asarray(values).flat)})
+    return np.array([sympy.sympify(e).xreplace(mapping) for e in a.numpy().flat], dtype=object).reshape(a.shape)
+
+
+# -- the seed's worked example ------------------------------------------------------
+
+X, W, G = [2, 1, 3, 5, 4], [1, 2, 3], [1, 2, 0]
+
+
+@pytest.mark.parametrize(
+    ("op", "dx", "dw"),
+    [
+        (symconv.correlate, [1, 4, 7, 6, 0], [4, 7, 13]),
+        (symconv.convolve, [3, 8, 5, 2, 0], [13, 7, 4]),
+    ],
+)
+def test_seed_example(op, dx, dw):
+    x, w = symbols("x", 5), symbols("w", 3)
+    y = op(x, w)
+    values = {x[i]: X[i] for i in range(5)} | {w[i]: W[i] for i in range(3)}
+    assert grad(y, x, upstream=G).subs(values).tolist() == dx
+    assert grad(y, w, upstream=G).subs(values).tolist() == dw
+
+
+def test_default_upstream_is_g_symbols():
+    x, w = symbols("x", 4), symbols("w", 2)
+    gx = grad(symconv.correlate(x, w), x)
+    g = symbols("g", 3)
+    assert gx[0] == g[0] * w[0]
+    assert sympy.expand(gx[1] - (g[0] * w[1] + g[1] * w[0])) == 0
+
+
+# -- every layer option, against the loop reference ------------------------------------
+
+LAYERS = [
+    # (ndim, N, K, stride, dilation, pad, groups, cin, cout, batch, mode, flip)
+    (1, (7,), (3,), (2,), (1,), ((1, 2),), 1, 2, 3, 2, "zeros", False),
+    (1, (8,), (3,), (1,), (2,), ((0, 0),), 1, 1, 1, 1, "zeros", True),
+    (1, (6,), (2,), (3,), (1,), ((2, 1),), 2, 2, 4, 1, "zeros", False),
+    (1, (6,), (3,), (2,), (1,), ((2, 2),), 1, 2, 2, 1, "reflect", False),
+    (1, (5,), (3,), (1,), (2,), ((3, 1),), 1, 1, 2, 1, "replicate", False),
+    (1, (5,), (2,), (2,), (1,), ((2, 3),), 1, 2, 1, 2, "circular", False),
+    (2, (5, 4), (2, 3), (2, 1), (1, 2), ((1, 0), (1, 1)), 2, 2, 2, 1, "zeros", False),
+    (2, (4, 4), (3, 2), (1, 2), (1, 1), ((1, 1), (0, 1)), 1, 1, 2, 1, "circular", False),
+    (3, (3, 4, 3), (2, 2, 2), (1, 2, 1), (1, 1, 2), ((0, 0), (1, 0), (0, 1)), 1, 1, 1, 1, "zeros", False),
+]
+
+
+@pytest.mark.parametrize("case", LAYERS, ids=[f"{c[0]}d-{c[10]}-{i}" for i, c in enumerate(LAYERS)])
+def test_layer_gradients_match_loop_reference(case):
+    _nd, N, K, s, d, pad, groups, cin, cout, B, mode, flip = case
+    spec = ConvSpec(
+        input_size=N,
+        kernel_size=K,
+        stride=s,
+        dilation=d,
+        pad_lo=tuple(p[0] for p in pad),
+        pad_hi=tuple(p[1] for p in pad),
+        flip=flip,
+        batch=B,
+        channels=(cin, cout),
+        groups=groups,
+        padding_mode=mode,
+        bias=True,
+    )
+    xs, ws, bs = (B, cin, *N), (cout, cin // groups, *K), (cout,)
+    x, w, b = symbols("x", xs), symbols("w", ws), symbols("b", bs)
+    y = Array(expand(forward(spec), {"x": x.numpy(), "w": w.numpy(), "bias": b.numpy()}))
+    xv, wv, bv = (RNG.integers(-4, 5, size=sh) for sh in (xs, ws, bs))
+    gv = RNG.integers(-4, 5, size=y.shape)
+    kw = {"stride": s, "dilation": d, "pad": pad, "groups": groups, "mode": mode, "flip": flip}
+    want_x = linear_grad(lambda e: conv_layer(e, wv, **kw), xs, gv)
+    want_w = linear_grad(lambda e: conv_layer(xv, e, **kw), ws, gv)
+    want_b = linear_grad(lambda e: conv_layer(np.zeros(xs, dtype=object), wv, e, **kw), bs, gv)
+    vals = {"x": (x, xv), "w": (w, wv), "b": (b, bv)}
+    assert (_subs(grad(y, x, upstream=gv), vals) == want_x).all()
+    assert (_subs(grad(y, w, upstream=gv), vals) == want_w).all()
+    assert (_subs(grad(y, b, upstream=gv), vals) == want_b).all()
+    # the relabelled-structure route gives the same numbers
+    arrays = {"x": xv, "w": wv, "bias": bv, "g": gv}
+    for name, want in (("x", want_x), ("w", want_w), ("bias", want_b)):
+        terms = [grad_contraction(c, name) for c in forward(spec) if any(f.operand == name for f in c.factors)]
+        got = evaluate(terms, arrays, dtype=object)
+        assert (got == want).all(), name
+
+
+@pytest.mark.parametrize(
+    ("N", "K", "s", "d", "p", "op", "groups"),
+    [((4,), (3,), (2,), (1,), (1,), (1,), 1), ((3, 2), (2, 2), (1, 2), (2, 1), (0, 1), (0, 1), 2)],
+)
+def test_transposed_convolution_gradients(N, K, s, d, p, op, groups):
+    cin, cout, B = 2, 2, 1  # forward channels of the spec; the transposed op maps cout -> cin
+    spec = ConvSpec(
+        input_size=N, kernel_size=K, stride=s, dilation=d, pad_lo=p, batch=B, channels=(cin, cout), groups=groups
+    )
+    xs, ws = (B, cout, *N), (cout, cin // groups, *K)
+    x, w = symbols("x", xs), symbols("w", ws)
+    y = Array(expand(transpose(spec, output_padding=op), {"x": x.numpy(), "w": w.numpy()}))
+    xv, wv = RNG.integers(-4, 5, size=xs), RNG.integers(-4, 5, size=ws)
+    gv = RNG.integers(-4, 5, size=y.shape)
+    kw = {"stride": s, "dilation": d, "pad": p, "output_padding": op, "groups": groups}
+    want_x = linear_grad(lambda e: conv_transpose_layer(e, wv, **kw), xs, gv)
+    want_w = linear_grad(lambda e: conv_transpose_layer(xv, e, **kw), ws, gv)
+    vals = {"x": (x, xv), "w": (w, wv)}
+    assert (_subs(grad(y, x, upstream=gv), vals) == want_x).all()
+    assert (_subs(grad(y, w, upstream=gv), vals) == want_w).all()
+
+
+# -- grad_contraction: the structure ------------------------------------------------------
+
+
+def test_grad_contraction_swaps_roles():
+    c = forward(ConvSpec(input_size=(6,), kernel_size=(3,), stride=(2,)))[0]
+    gx = grad_contraction(c, "x")
+    assert gx.result.shape == c.operand("x").shape
+    assert gx.result_index == c.factors[0].index
+    assert [f.operand for f in gx.factors] == ["g", "w"]
+    assert gx.factors[0].index == c.result_index
+    assert gx.variables == c.variables
+    assert gx.operand("g").shape == c.result.shape
+    gw = grad_contraction(c, "w", upstream="u", result="dw")
+    assert gw.result.name == "dw"
+    assert [f.operand for f in gw.factors] == ["u", "x"]
+
+
+def test_grad_contraction_moves_the_boundary_fold_to_the_result():
+    c = forward(ConvSpec(input_size=(5,), kernel_size=(3,), pad_lo=(2,), padding_mode="reflect"))[0]
+    gx = grad_contraction(c, "x")
+    assert gx.result_boundary == c.factors[0].boundary
+    assert all(f.boundary is None for f in gx.factors)
+
+
+def test_grad_contraction_errors():
+    c = forward(ConvSpec(input_size=(5,), kernel_size=(3,)))[0]
+    with pytest.raises(SymconvError, match=r"`wrt` \(='z'\) must be an operand"):
+        grad_contraction(c, "z")
+    with pytest.raises(SymconvError, match="upstream"):
+        grad_contraction(c, "x", upstream="w")
+    from dataclasses import replace
+
+    square = replace(c, factors=(c.factors[0], replace(c.factors[1], operand="x")))
+    with pytest.raises(SymconvError, match="multilinear"):
+        grad_contraction(square, "x")
+    conj = replace(c, factors=(c.factors[0], replace(c.factors[1], conjugate=True)))
+    with pytest.raises(SymconvError, match="conjugated"):
+        grad_contraction(conj, "w")
+
+
+def test_grad_errors():
+    x, w = symbols("x", 4), symbols("w", 2)
+    y = symconv.correlate(x, w)
+    with pytest.raises(SymconvError, match="`wrt` must be a symconv Array"):
+        grad(y, [1, 2])
+    with pytest.raises(SymconvError, match="must be a sympy Symbol"):
+        grad(y, symconv.asarray([1, 2]))
+    with pytest.raises(SymconvError, match="distinct"):
+        grad(y, Array(np.array([x[0], x[0]], dtype=object)))
+    with pytest.raises(SymconvError, match=r"`upstream` must have the shape of `y` \(=\(3,\)\)"):
+        grad(y, x, upstream=[1, 2])
+
+
+def test_grad_of_variable_not_in_y_is_zero():
+    x, w, z = symbols("x", 4), symbols("w", 2), symbols("z", 2)
+    assert grad(symconv.correlate(x, w), z).tolist() == [0, 0]
