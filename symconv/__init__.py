@@ -12,22 +12,34 @@ from symconv._errors import SymconvError
 from symconv._grad import grad, grad_contraction
 from symconv._instance import InstanceResult, check_exact, check_randomized
 from symconv._ops import convolve, correlate
+from symconv._shapes import (
+    OutputPaddingChoice,
+    conv_output_size,
+    conv_transpose_output_size,
+    output_padding_choices,
+    output_shape,
+)
 
 __all__ = [
     "Array",
     "BackwardRule",
     "Derivation",
     "InstanceResult",
+    "OutputPaddingChoice",
     "SymconvError",
     "asarray",
     "backward_rule",
     "check_exact",
     "check_randomized",
+    "conv_output_size",
+    "conv_transpose_output_size",
     "convolve",
     "correlate",
     "derive",
     "grad",
     "grad_contraction",
+    "output_padding_choices",
+    "output_shape",
     "symbols",
 ]
 
