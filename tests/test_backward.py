@@ -1,0 +1,168 @@
+"""backward_rule: the backward table, derived, named, proved, rendered."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import numpy as np
+import peers
+import pytest
+from reference_conv import conv_layer, conv_transpose_layer, linear_grad
+
+from symconv import BackwardRule, SymconvError, backward_rule
+from symconv import _backward as bw
+from symconv._engine import evaluate
+
+THEOREMS = {
+    ("correlate", "dL/dx"): "correlate_grad_input_is_full_convolution",
+    ("correlate", "dL/dw"): "correlate_grad_weight_is_valid_correlation",
+    ("convolve", "dL/dx"): "convolve_grad_input_is_full_correlation",
+    ("convolve", "dL/dw"): "convolve_grad_weight_is_flipped_valid_correlation",
+}
+
+
+@pytest.mark.parametrize("op", ["correlate", "convolve"])
+@pytest.mark.parametrize("nd", [1, 2])
+def test_plain_rules_name_the_folk_rule_correctly(op, nd):
+    rule = backward_rule(op, input_size=(6,) * nd, kernel_size=(3,) * nd)
+    assert isinstance(rule, BackwardRule) and rule.holds
+    names = {r.gradient: r.operation for r in rule.rows}
+    if op == "correlate":
+        assert names == {"dL/dx": "full convolution of g with w", "dL/dw": "valid correlation of x with g"}
+    else:
+        assert names == {"dL/dx": "full correlation of g with w", "dL/dw": "flipped valid correlation of x with g"}
+    for r in rule.rows:
+        assert r.theorem == THEOREMS[(op, r.gradient)]
+        assert r.verified.startswith("exact instance check at input sizes")
+
+
+def test_stride_dilation_padding_give_transposed_conv_and_swapped_roles():
+    rule = backward_rule("correlate", input_size=10, kernel_size=3, stride=3, dilation=2, padding=((2, 1),))
+    dx, dw = rule.rows
+    assert dx.operation == "transposed convolution of g with w"
+    assert dx.parameters["output_padding"] == ((10 + 3 - 2 * 2 - 1) % 3,)
+    assert dx.parameters["crop"] == ((2, 1),)
+    assert dx.theorem == "conv_grad_input_is_transposed_conv"
+    assert dw.parameters["stride"] == (2,) and dw.parameters["dilation"] == (3,)
+    assert dw.theorem == "conv_grad_weight_swaps_stride_and_dilation"
+    assert "stride and dilation swapped" in dw.operation
+    assert rule.holds
+
+
+@pytest.mark.parametrize("mode", ["zeros", "reflect", "replicate", "circular"])
+def test_layer_rules_with_channels_groups_bias(mode):
+    rule = backward_rule(
+        "conv2d",
+        input_size=(5, 6),
+        kernel_size=(2, 3),
+        stride=(2, 1),
+        padding=1,
+        channels=(4, 2),
+        groups=2,
+        batch=2,
+        padding_mode=mode,
+    )
+    assert rule.holds, rule.text()
+    assert [r.gradient for r in rule.rows] == ["dL/dx", "dL/dw", "dL/db"]
+    assert rule.rows[2].operation == "sum of g over batch and positions"
+    if mode == "zeros":
+        assert "swapped per group" in rule.rows[0].parameters["channels"]
+
+
+def test_conv1d_and_conv3d():
+    assert backward_rule("conv1d", input_size=7, kernel_size=3, dilation=2, channels=(1, 3), bias=False).holds
+    r3 = backward_rule("conv3d", input_size=(3, 4, 3), kernel_size=2, stride=(1, 2, 1), channels=(2, 2))
+    assert r3.holds and len(r3.rows) == 3
+
+
+def test_named_operations_compute_the_reference_gradients():
+    """The NAMED contractions, evaluated, equal the loop reference's gradients (independent oracle)."""
+    rng = np.random.default_rng(5)
+    kw = {"stride": (2,), "dilation": (1,), "pad": ((1, 1),), "groups": 2}
+    rule = backward_rule("conv1d", input_size=7, kernel_size=3, stride=2, padding=1, channels=(2, 4), groups=2)
+    xv, wv, gv = rng.integers(-4, 5, (1, 2, 7)), rng.integers(-4, 5, (4, 1, 3)), rng.integers(-4, 5, (1, 4, 4))
+    arrays = {"x": xv, "w": wv, "g": gv}
+    dx, dw, db = (evaluate(list(r.named), arrays, dtype=object) for r in rule.rows)
+    assert (dx == linear_grad(lambda e: conv_layer(e, wv, **kw), xv.shape, gv)).all()
+    assert (dw == linear_grad(lambda e: conv_layer(xv, e, **kw), wv.shape, gv)).all()
+    assert (db == gv.sum(axis=(0, 2))).all()
+    # and dL/dx is PyTorch's transposed convolution of g (weight layout (in, out/groups, K))
+    ct = conv_transpose_layer(gv, wv, stride=(2,), dilation=(1,), pad=(1,), output_padding=(0,), groups=2)
+    assert (dx == ct).all()
+
+
+def test_a_wrong_identification_is_reported_as_failed(monkeypatch):
+    real = bw._input_gradient
+
+    def unflipped(layer, n):
+        name, _side, params, theorem = real(layer, n)
+        from symconv._formula import ConvSpec, forward
+        from symconv._grad import rename_operands
+
+        out = layer.out(n)
+        wrong = forward(ConvSpec(input_size=out, kernel_size=layer.k, pad_lo=(2,), output_size=n))[0]
+        return name, [(1, rename_operands(wrong, {"x": "g"}))], params, theorem
+
+    monkeypatch.setattr(bw, "_input_gradient", unflipped)
+    rule = backward_rule("correlate", input_size=6, kernel_size=3)
+    assert not rule.holds
+    assert rule.rows[0].verified.startswith("FAILED at input size (6,): at result index")
+
+
+def test_renderings():
+    rule = backward_rule("correlate", input_size=5, kernel_size=3)
+    text = rule.text()
+    assert text.splitlines()[0] == "backward rule of correlate(input_size=(5,), kernel_size=(3,))"
+    assert "dL/dx[k0 + n0] += g[n0] · w[k0]" in text
+    md = rule.markdown()
+    assert md.splitlines()[0].startswith("| gradient | derived formula |")
+    assert "`correlate_grad_weight_is_valid_correlation`" in md
+    tex = rule.latex()
+    assert tex.startswith(r"\begin{tabular}") and r"\toprule" in tex and r"\bottomrule" in tex
+    data = json.loads(rule.to_json())
+    assert data == rule.to_dict()
+    assert data["rows"][0]["theorem"] == "correlate_grad_input_is_full_convolution"
+    assert data["rows"][0]["parameters"] == {"mode": "full"}
+    assert str(rule) == text
+
+
+def test_latex_table_compiles(tmp_path):
+    peers.program("latex", "pdflatex")
+    rule = backward_rule("conv2d", input_size=4, kernel_size=2, stride=2, channels=(2, 2), padding_mode="circular")
+    doc = (
+        "\\documentclass{article}\\usepackage{booktabs}\\usepackage{amsmath}\\usepackage[landscape]{geometry}"
+        "\\begin{document}\\tiny " + rule.latex() + "\\end{document}\n"
+    )
+    (tmp_path / "t.tex").write_text(doc)
+    proc = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert (tmp_path / "t.pdf").stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"op": "conv4d"}, "`op` must be one of"),
+        ({"op": "correlate", "channels": (2, 2)}, "layer options"),
+        (
+            {"op": "conv2d", "channels": (3, 2), "groups": 2},
+            r"`in_channels` \(=3\) and `out_channels` \(=2\) must be divisible by `groups` \(=2\)",
+        ),
+        ({"op": "correlate", "input_size": 2, "kernel_size": 3}, "must fit in the padded input"),
+        ({"op": "conv1d", "stride": 0}, "`stride` must be ≥ 1"),
+        ({"op": "conv1d", "padding_mode": "mirror"}, "`padding_mode` must be one of"),
+        ({"op": "conv2d", "ndim": 3}, r"`ndim` \(=3\) must be 2"),
+        ({"op": "correlate", "padding_mode": "reflect"}, "needs a layer op"),
+    ],
+)
+def test_errors(kwargs, message):
+    op = kwargs.pop("op")
+    with pytest.raises(SymconvError, match=message):
+        backward_rule(op, **kwargs)
