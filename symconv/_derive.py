@@ -93,7 +93,8 @@ def _linear(expr: sympy.Expr, order: Sequence[sympy.Symbol], fmt: str) -> str:
         return sympy.latex(expr) if fmt == "latex" else str(expr)
     const = expr.subs({s: 0 for s in expr.free_symbols})
     a = Affine._make({k: v for k, v in coeffs.items()}, const)
-    return format_index(a, order=[str(s) for s in order], fmt=fmt)
+    names = {str(s): sympy.latex(s) for s in syms} if fmt == "latex" else None
+    return format_index(a, names=names, order=[str(s) for s in order], fmt=fmt)
 
 
 @dataclass(frozen=True)

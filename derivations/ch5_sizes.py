@@ -1,0 +1,220 @@
+"""Chapter 5 — stride, dilation, padding, transposed convolution and output_padding.
+
+Run alone: ``python derivations/ch5_sizes.py`` prints the chapter's Markdown.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from symconv import Array, asarray, correlate, derive, symbols
+from symconv._derive import size_latex
+from symconv._display import Indexed, Product
+from symconv._document import Chapter, Figure, Math, Section, Table, Text
+from symconv._figures import stride_dilation, transposed
+from symconv._formula import ConvSpec, output_size, transpose, transpose_output_size
+from symconv.compat import torch as storch
+
+i, k, s, d, p, p_lo, p_hi, op = sympy.symbols("i k s d p p_lo p_hi op", integer=True, nonnegative=True)
+
+
+def grouped(expr: sympy.Expr, groups: list[sympy.Symbol], order: tuple[sympy.Symbol, ...], rest_first: bool) -> str:
+    """LaTeX of a size expression with the ``groups`` symbols factored out: ``s(i - 1) + d(k - 1) + …``."""
+    parts = sympy.collect(sympy.expand(expr), groups, evaluate=False)
+    pieces = []
+    for g in groups:
+        if g in parts:
+            c = parts[g]
+            neg = bool(c.could_extract_minus_sign())
+            pieces.append((neg, sympy.latex(g) + "(" + size_latex(-c if neg else c, order) + ")"))
+    rest = parts.get(sympy.Integer(1), sympy.Integer(0))
+    rest_s = size_latex(rest, order) if rest != 0 else ""
+    out = rest_s if rest_first else ""
+    for neg, body in pieces:
+        out += (" - " if neg else (" + " if out else "")) + body
+    if not rest_first and rest_s:
+        out += (" - " + rest_s[1:]) if rest_s.startswith("-") else (" + " + rest_s)
+    return out
+
+
+def _yes(flag: bool) -> str:
+    return "holds" if flag else "does not hold"
+
+
+# (i, k, s, p, d): Dumoulin & Visin-style cases, plus dilation
+CASES = [(4, 3, 1, 0, 1), (5, 4, 1, 2, 1), (5, 3, 1, 1, 1), (5, 3, 1, 2, 1), (5, 3, 2, 0, 1), (5, 3, 2, 1, 1),
+         (6, 3, 2, 1, 1), (7, 3, 1, 0, 2), (8, 3, 2, 1, 2)]
+
+
+def _numerator(size: sympy.Expr) -> sympy.Expr:
+    """``A`` in ``floor(A / s) + 1`` (the expression returned by ``output_size``)."""
+    fl = next(a for a in sympy.Add.make_args(size) if isinstance(a, sympy.floor))
+    return sympy.expand(fl.args[0] * s)
+
+
+def sizes() -> Section:
+    general = output_size(i, k, s, d, p_lo, p_hi)
+    rows = []
+    for ii, kk, ss, pp, dd in CASES:
+        o = int(output_size(ii, kk, ss, dd, pp, pp))
+        y = correlate([1] * ii, [1] * kk, stride=ss, dilation=dd, padding=pp)
+        rows.append([str(ii), str(kk), str(ss), str(pp), str(dd), str(dd * (kk - 1) + 1), str(o), str(len(y))])
+    return Section(
+        "Output size",
+        [
+            Text(
+                "Per axis, with input size $i$, kernel size $k$, stride $s$, dilation $d$ and zero padding "
+                "$p_{lo}$ before and $p_{hi}$ after ($p$ on both sides in PyTorch's `padding=p`), the output size is "
+                "(`symconv._formula.output_size`, symbolic):"
+            ),
+            Math("o &= \\left\\lfloor \\frac{" + grouped(_numerator(general), [d], (i, p_lo, p_hi, k), True)
+                 + "}{s} \\right\\rfloor + 1"),
+            Text(
+                "The floor matters whenever $s > 1$. Dilation $d = 1$ means NO gaps (some texts say 'dilation 0'); "
+                "the kernel then spans $d(k-1)+1$ inputs. Each row below: the formula, and the length of an actual "
+                "`symconv.correlate` output (D&V-style cases: no padding, half padding, full padding, strides):"
+            ),
+            Table(["$i$", "$k$", "$s$", "$p$", "$d$", "span $d(k-1)+1$", "formula $o$", "len(correlate)"], rows),
+        ],
+        items=(25, 26),
+    )
+
+
+def subsample() -> Section:
+    x, w = symbols("x", 9), symbols("w", 3)
+    strided = correlate(x, w, stride=2)
+    sub = asarray(correlate(x, w).tolist()[::2])
+    many = sorted({int(output_size(n, 3, 2)) for n in (7, 8)})
+    dil = derive("correlate", x, w, dilation=2, stride=2)
+    return Section(
+        "Stride is subsampling; dilation spreads the kernel",
+        [
+            Text(
+                "A strided correlation is the unit-stride correlation subsampled: $(x \\star_{s=2} w)[n] = "
+                f"(x \\star w)[2n]$ {_yes(strided.equals(sub))} on a symbolic $x$ of length 9. Hence several input "
+                f"sizes give one output size: $i = 7$ and $i = 8$ with $k = 3$, $s = 2$ both give $o = {many[0]}$ "
+                f"({'one size' if len(many) == 1 else 'different sizes'}), and a transposed convolution must be told "
+                "which one to restore (output_padding, below). With stride 2 and dilation 2 the definition and the "
+                "expansion read:"
+            ),
+            Math(dil.body()),
+            Figure("stride_dilation", "Which inputs each output reads: stride 2, dilation 2, K = 3, i = 9.",
+                   stride_dilation(9, 3, 2, 2), size=(6.4, 2.4)),
+        ],
+        items=(26, 27, 35),
+    )
+
+
+def _zero_insert(x: list[sympy.Expr], s_: int) -> list[sympy.Expr]:
+    out: list[sympy.Expr] = []
+    for j, v in enumerate(x):
+        out.append(v)
+        if j < len(x) - 1:
+            out += [sympy.Integer(0)] * (s_ - 1)
+    return out
+
+
+def transposed_conv() -> Section:
+    spec = ConvSpec(input_size=(i,), kernel_size=(k,), stride=(s,), dilation=(d,), pad_lo=(p,), pad_hi=(p,))
+    c = transpose(spec)[0]
+    loop = {"n0": "n", "k0": "k"}
+    lhs = Indexed("y", c.result_index, names=loop)
+    rhs = Product([Indexed(f.operand, f.index, names=loop) for f in c.factors])
+    size = transpose_output_size(i, k, s, d, p, p, op)
+    # the direct form, checked against symconv.compat.torch.conv_transpose1d
+    checks = []
+    for n_in, kk, ss, pp, dd, opad in ((3, 3, 2, 0, 1, 0), (3, 3, 2, 1, 1, 1), (4, 2, 3, 1, 2, 2), (2, 3, 1, 1, 1, 0)):
+        x, w = symbols("x", n_in), symbols("w", kk)
+        ref = storch.conv_transpose1d(
+            x.reshape(1, 1, n_in), w.reshape(1, 1, kk), stride=ss, padding=pp, output_padding=opad, dilation=dd
+        ).reshape(-1)
+        z = asarray(_zero_insert(x.tolist(), ss))
+        pad = dd * (kk - 1) - pp
+        direct = correlate(z, w.flip(), dilation=dd, padding=((pad, pad + opad),))
+        norot = correlate(z, w, dilation=dd, padding=((pad, pad + opad),))
+        checks.append([str(n_in), str(kk), str(ss), str(pp), str(dd), str(opad), str(len(ref)),
+                       "yes" if direct.equals(ref) else "NO", "yes" if norot.equals(ref) else "no"])
+    # channels: rotate AND swap in/out
+    xc, wc = symbols("x", (1, 2, 3)), symbols("w", (2, 3, 2))  # ConvTranspose layout (C_in, C_out, K)
+    ref = storch.conv_transpose1d(xc, wc, stride=1)
+    swapped = Array(wc.numpy().transpose(1, 0, 2)[:, :, ::-1].copy())
+    direct = storch.conv1d(xc, swapped, padding=1)
+    unswapped_ok = False
+    try:
+        unswapped_ok = storch.conv1d(xc, Array(wc.numpy()[:, :, ::-1].copy()), padding=1).equals(ref)
+    except Exception:  # noqa: BLE001 - a shape mismatch also shows the swap is needed
+        unswapped_ok = False
+    return Section(
+        "Transposed convolution",
+        [
+            Text(
+                "The transposed convolution is DEFINED as the adjoint of a correlation with the same hyper-parameters "
+                "— the map $g \\mapsto \\partial L/\\partial x$ of chapter 4 — not as its inverse ('deconvolution' "
+                "is a misnomer). Its formula is the forward one read as a scatter "
+                "(`symconv._formula.transpose`):"
+            ),
+            Math(lhs.latex() + " &\\mathrel{+}= " + rhs.latex()),
+            Text("Its output size (`transpose_output_size`, $op$ the output_padding):"),
+            Math("o &= " + grouped(size, [s, d], (i, k, p, op), False)),
+            Text(
+                "As a direct correlation: insert $s - 1$ zeros between inputs, pad $d(k-1) - p$ on both sides "
+                "(plus output_padding at the end), and correlate with the kernel ROTATED by 180°. Each row checks "
+                "this symbolically against `symconv.compat.torch.conv_transpose1d`; the last column shows that "
+                "without the rotation (as in Dumoulin & Visin's pictures) it fails:"
+            ),
+            Table(["$i$", "$k$", "$s$", "$p$", "$d$", "output_padding", "$o$", "rotated: equal", "not rotated: equal"],
+                  checks),
+            Text(
+                "With channels the kernel's in/out axes must ALSO be swapped: PyTorch's ConvTranspose weight is "
+                "$(C_{in}, C_{out}, k)$. `conv1d(x, swap(rot180 w), padding=1)` equals `conv_transpose1d(x, w)`: "
+                f"{_yes(direct.equals(ref))}; rotated but not swapped: {_yes(unswapped_ok)}."
+            ),
+            Figure("transposed", "Transposed convolution (s = 2, K = 3) as a direct correlation: zeros inserted, "
+                   "kernel read rotated.", transposed(3, 3, 2), size=(6.4, 3.4)),
+        ],
+        items=(28, 29, 35),
+    )
+
+
+def output_padding() -> Section:
+    rows = []
+    for ii, kk, ss, pp in ((8, 3, 2, 1), (7, 3, 2, 1), (10, 4, 3, 1), (9, 4, 3, 1), (11, 4, 3, 1)):
+        o = int(output_size(ii, kk, ss, 1, pp, pp))
+        opad = (ii + 2 * pp - (kk - 1) - 1) % ss
+        back0 = int(transpose_output_size(o, kk, ss, 1, pp, pp, 0))
+        back = int(transpose_output_size(o, kk, ss, 1, pp, pp, opad))
+        rows.append([str(ii), str(kk), str(ss), str(pp), str(o), str(back0), str(opad), str(back)])
+    x = asarray([1, 2, 3, 4])
+    w = asarray([1, 1])
+    y = correlate(x, w)
+    back = storch.conv_transpose1d(y.reshape(1, 1, 3), w.reshape(1, 1, 2)).reshape(-1)
+    return Section(
+        "output_padding restores the shape, not the values",
+        [
+            Text(
+                "Because several input sizes share one output size, the transposed convolution needs "
+                "$op = (i + 2p - d(k-1) - 1) \\bmod s$ extra positions at the end to return to size $i$:"
+            ),
+            Table(["$i$", "$k$", "$s$", "$p$", "forward $o$", "transpose with $op = 0$", "$op$", "transpose with $op$"],
+                  rows),
+            Text(
+                f"It restores the shape only: for $x = {x.tolist()}$, $w = {w.tolist()}$, the correlation gives "
+                f"{y.tolist()} and the transposed convolution of that gives {back.tolist()}, not $x$."
+            ),
+        ],
+        items=(28, 30),
+    )
+
+
+def build() -> Chapter:
+    """Chapter 5 as a :class:`~symconv._document.Chapter`."""
+    return Chapter(
+        "ch5_sizes",
+        "5. Stride, dilation, padding and transposed convolution",
+        [sizes(), subsample(), transposed_conv(), output_padding()],
+        intro="All sizes are per spatial axis; every number below is computed by symconv.",
+    )
+
+
+if __name__ == "__main__":
+    print(build().markdown())
