@@ -157,8 +157,10 @@ def learned() -> Section:
         [
             Text(
                 "Since $x \\ast \\operatorname{rot180} w = x \\star w$ "
-                f"({_yes(same_family)} for symbolic $w$) and $\\operatorname{{rot180}}(\\operatorname{{rot180}} w) = w$ "
-                f"({_yes(involution)}), the map $w \\mapsto \\operatorname{{rot180}} w$ is a bijection of kernels: a layer "
+                f"({_yes(same_family)} for symbolic $w$) and "
+                f"$\\operatorname{{rot180}}(\\operatorname{{rot180}} w) = w$ "
+                f"({_yes(involution)}), the map $w \\mapsto \\operatorname{{rot180}} w$ is a bijection of "
+                "kernels: a layer "
                 "that convolves can represent exactly the functions a layer that correlates can, and gradient descent "
                 "simply learns the rotated kernel. Nothing about training changes."
             ),
@@ -191,7 +193,8 @@ def algebra() -> Section:
         [
             Text(
                 "Full convolution commutes and associates; full correlation does not commute but reverses. "
-                "Each statement below is checked by symconv on symbolic vectors ($a$ of length 3, $b$, $c$ of length 2):"
+                "Each statement below is checked by symconv on symbolic vectors ($a$ of length 3, $b$, $c$ "
+                "of length 2):"
             ),
             Table(
                 ["identity", "result"],
@@ -221,8 +224,8 @@ def algebra() -> Section:
 
 
 def complex_input() -> Section:
-    I = sympy.I
-    a, v = [1 + I, 2, -I], [I, 1]
+    j = sympy.I
+    a, v = [1 + j, 2, -j], [j, 1]
     np_c = snp.correlate(a, v, "full")
     np_swapped = snp.correlate(v, a, "full")
     dl = correlate(a, v, "full")
@@ -231,10 +234,12 @@ def complex_input() -> Section:
         "Complex input: numpy conjugates, deep-learning layers do not",
         [
             Text(
-                "`numpy.correlate(a, v)` and `scipy.signal.correlate` compute $c[k] = \\sum_n a[n + k]\\,\\overline{v[n]}$: "
+                "`numpy.correlate(a, v)` and `scipy.signal.correlate` compute $c[k] = \\sum_n a[n + "
+                "k]\\,\\overline{v[n]}$: "
                 "the second argument is conjugated. Swapping the arguments reverses and conjugates the output "
                 f"({_yes(swap_rule)} here). A correlation layer (PyTorch, TensorFlow, JAX) does not conjugate. With "
-                "$a = [1 + i, 2, -i]$, $v = [i, 1]$, 'full' mode (values from `symconv.compat.numpy` and `symconv.correlate`):"
+                "$a = [1 + i, 2, -i]$, $v = [i, 1]$, 'full' mode (values from `symconv.compat.numpy` and "
+                "`symconv.correlate`):"
             ),
             Math(
                 "\\texttt{np.correlate}(a, v) &= " + np_c.expand().latex() + " \\\\\n"

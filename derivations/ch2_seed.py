@@ -190,8 +190,10 @@ def errata() -> Section:
                         "**3. Why $[1, -1]$ gives exact negatives.** The seed observes that $g_1 = -g_2$ but does not "
                         "say why. $h = [1, -1]$ is anti-symmetric: its flip is its negative "
                         f"({'holds' if all(flipped_is_neg) else 'FAILS'} for $[w_0, -w_0]$), so "
-                        "$f \\ast h = f \\star \\operatorname{rot180} h = f \\star (-h) = -(f \\star h)$; symconv checks "
-                        f"$x \\ast [w_0, -w_0] = -(x \\star [w_0, -w_0])$ on a symbolic $x$: {'holds' if neg else 'FAILS'}. "
+                        "$f \\ast h = f \\star \\operatorname{rot180} h = f \\star (-h) = -(f \\star h)$; "
+                        "symconv checks "
+                        "$x \\ast [w_0, -w_0] = -(x \\star [w_0, -w_0])$ on a symbolic $x$: "
+                        f"{'holds' if neg else 'FAILS'}. "
                         "Chapter 3 proves the general statement (anti-centrosymmetric kernels)."
                     ),
                     Text(
@@ -205,7 +207,8 @@ def errata() -> Section:
                         "and $g = \\partial L/\\partial y$, symconv differentiates ($N = 5$, $K = 2$, `symconv.grad`): "
                         f"$\\partial L/\\partial x = g \\ast_{{\\text{{full}}}} w$ {'holds' if dx_conv else 'FAILS'} "
                         "(a convolution: the half that is true); "
-                        f"$\\partial L/\\partial w = x \\star_{{\\text{{valid}}}} g$ {'holds' if dw_corr else 'FAILS'}, "
+                        f"$\\partial L/\\partial w = x \\star_{{\\text{{valid}}}} g$ "
+                        f"{'holds' if dw_corr else 'FAILS'}, "
                         f"while $\\partial L/\\partial w = x \\ast_{{\\text{{valid}}}} g$ "
                         f"{'holds' if dw_conv else 'does not hold'}: the weight gradient is a correlation. Chapter 4 "
                         "has the general proofs."

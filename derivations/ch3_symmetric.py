@@ -58,7 +58,8 @@ def _props(w: list[list[int]] | Array) -> tuple[bool, bool, bool]:
 def two_d() -> Section:
     x = symbols("x", (4, 4))
     kernels = {
-        "Gaussian $\\frac{1}{16}[[1,2,1],[2,4,2],[1,2,1]]$": asarray([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) * sympy.Rational(1, 16),
+        "Gaussian $\\frac{1}{16}[[1,2,1],[2,4,2],[1,2,1]]$": asarray([[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+        * sympy.Rational(1, 16),
         "$[[1,2],[2,1]]$": asarray([[1, 2], [2, 1]]),
         "$[[1,2],[2,3]]$ (symmetric matrix)": asarray([[1, 2], [2, 3]]),
         "$[[1,2,1],[0,0,0],[1,2,1]]$": asarray([[1, 2, 1], [0, 0, 0], [1, 2, 1]]),
@@ -69,21 +70,27 @@ def two_d() -> Section:
     for name, w in kernels.items():
         rot, tr, axes = _props(w)
         conv, corr = convolve(x, w), correlate(x, w)
-        rows.append(
-            [name, _word(rot), _word(tr), _word(axes), _word(conv.equals(corr)), _word(conv.equals(-corr))]
-        )
+        rows.append([name, _word(rot), _word(tr), _word(axes), _word(conv.equals(corr)), _word(conv.equals(-corr))])
     return Section(
         "Two dimensions: centrosymmetry, not matrix symmetry",
         [
             Text(
                 "In N-D the flip reverses every axis, so the condition is $\\operatorname{rot180} w = w$ "
-                "(centrosymmetry). Each row below is computed by symconv on a symbolic $4 \\times 4$ input. A symmetric "
-                "matrix ($w = w^{\\mathsf T}$) is not enough; symmetry along every axis is sufficient but not necessary "
+                "(centrosymmetry). Each row below is computed by symconv on a symbolic $4 \\times 4$ "
+                "input. A symmetric "
+                "matrix ($w = w^{\\mathsf T}$) is not enough; symmetry along every axis is sufficient but "
+                "not necessary "
                 "($[[1,2],[2,1]]$ is centrosymmetric without being symmetric along either axis)."
             ),
             Table(
-                ["kernel $w$", "rot180 w = w", "$w = w^{\\mathsf T}$", "symmetric along each axis",
-                 "$x \\ast w = x \\star w$", "$x \\ast w = -(x \\star w)$"],
+                [
+                    "kernel $w$",
+                    "rot180 w = w",
+                    "$w = w^{\\mathsf T}$",
+                    "symmetric along each axis",
+                    "$x \\ast w = x \\star w$",
+                    "$x \\ast w = -(x \\star w)$",
+                ],
                 rows,
             ),
         ],
@@ -104,7 +111,8 @@ def anti() -> Section:
         "Anti-centrosymmetric kernels: convolution is minus correlation",
         [
             Text(
-                "If $\\operatorname{rot180} w = -w$ then $x \\ast w = x \\star \\operatorname{rot180} w = -(x \\star w)$. "
+                "If $\\operatorname{rot180} w = -w$ then $x \\ast w = x \\star \\operatorname{rot180} w = "
+                "-(x \\star w)$. "
                 f"With the structured kernel $[w_0, 0, -w_0]$ symconv confirms it ({'holds' if neg else 'FAILS'}):"
             ),
             Math(corr.body(definition=False) + " \\\\\n" + conv.body(definition=False)),
@@ -145,7 +153,8 @@ def complex_kernels() -> Section:
         "Complex kernels: numpy and PyTorch need different symmetries",
         [
             Text(
-                "numpy's `correlate` conjugates the kernel, a correlation layer (PyTorch `conv1d` with a complex dtype) "
+                "numpy's `correlate` conjugates the kernel, a correlation layer (PyTorch `conv1d` with a "
+                "complex dtype) "
                 "does not. So numpy's `convolve` equals its `correlate` iff $\\operatorname{rot180} w = \\overline{w}$ "
                 "(conjugate-centrosymmetric), while the layer's correlation equals a true convolution iff "
                 "$\\operatorname{rot180} w = w$. With $x = [1, 2i, 3, -i]$ ('valid'; numpy values from "
@@ -153,8 +162,14 @@ def complex_kernels() -> Section:
                 "the test-suite):"
             ),
             Table(
-                ["kernel", "np.convolve", "np.correlate", "layer $x \\star w$", "np: conv = corr",
-                 "layer: conv = corr"],
+                [
+                    "kernel",
+                    "np.convolve",
+                    "np.correlate",
+                    "layer $x \\star w$",
+                    "np: conv = corr",
+                    "layer: conv = corr",
+                ],
                 rows,
             ),
         ],

@@ -54,14 +54,16 @@ def matrices() -> Section:
         "The matrix of a convolution",
         [
             Text(
-                "A correlation is linear in $x$: $y = C x$. `Derivation.matrix()` places each term $x[i]\\,w[j]$ of the "
+                "A correlation is linear in $x$: $y = C x$. `Derivation.matrix()` places each term "
+                "$x[i]\\,w[j]$ of the "
                 f"contraction at $C[r, i]$. For $N = 5$, $K = 3$ ('valid') $C$ is a ${T1.rows} \\times {T1.cols}$ "
                 "Toeplitz matrix (constant diagonals; not square):"
             ),
             Math("C &= " + sympy.latex(T1, mat_delim="[", mat_str="matrix")),
             Text(
                 f"In 2-D ($3 \\times 3$ input, $2 \\times 2$ kernel, input flattened row by row) it is a "
-                f"${T2.rows} \\times {T2.cols}$ doubly block Toeplitz matrix: a Toeplitz arrangement of Toeplitz blocks."
+                f"${T2.rows} \\times {T2.cols}$ doubly block Toeplitz matrix: a Toeplitz arrangement of "
+                "Toeplitz blocks."
             ),
             Math("C_{2D} &= " + sympy.latex(T2, mat_delim="[", mat_str="matrix")),
             Text(
@@ -91,7 +93,8 @@ def adjoint() -> Section:
         [
             Text(
                 "For $L = \\langle C x, g \\rangle$ the input gradient is $C^{\\mathsf T} g$. symconv checks, with "
-                f"symbolic $x$, $w$, $g$: $\\langle C x, g\\rangle = \\langle x, C^{{\\mathsf T}} g\\rangle$ {_yes(inner)}; "
+                f"symbolic $x$, $w$, $g$: $\\langle C x, g\\rangle = \\langle x, C^{{\\mathsf T}} "
+                f"g\\rangle$ {_yes(inner)}; "
                 f"$C^{{\\mathsf T}} g = g \\ast_{{\\text{{full}}}} w$ {_yes(full)}; "
                 f"$= g \\star_{{\\text{{full}}}} \\operatorname{{rot180}} w$ {_yes(rot)}; "
                 f"$=$ `conv_transpose1d(g, w)` (PyTorch's convention, via `symconv.compat.torch`) {_yes(tconv)}; "
@@ -126,10 +129,18 @@ def table() -> Section:
                 f"$\\partial L/\\partial x = {dx}$ and $\\partial L/\\partial w = {dw}$ (the test-suite compares these "
                 "with PyTorch autograd)."
             ),
-            Figure("backward_dx", "Input gradient: row m of the transposed matrix reads g through the flipped kernel.",
-                   backward_dx(5, 3), size=(6.4, 3.2)),
-            Figure("backward_dw", "Weight gradient: row k reads x at n + k, no flip (a valid correlation with g).",
-                   backward_dw(5, 3), size=(6.4, 2.2)),
+            Figure(
+                "backward_dx",
+                "Input gradient: row m of the transposed matrix reads g through the flipped kernel.",
+                backward_dx(5, 3),
+                size=(6.4, 3.2),
+            ),
+            Figure(
+                "backward_dw",
+                "Weight gradient: row k reads x at n + k, no flip (a valid correlation with g).",
+                backward_dw(5, 3),
+                size=(6.4, 2.2),
+            ),
         ],
         items=(17, 18, 24, 35),
     )
@@ -188,7 +199,8 @@ def channels() -> Section:
             Raw(rule.markdown(), rule.latex(), wide=True),
             Text(
                 "The channel axes swap in the input gradient: $\\partial L/\\partial x[c] = \\sum_o g[o] "
-                f"\\ast_{{\\text{{full}}}} w[o, c]$ {_yes(ok)} (`symconv.grad`); $\\partial L/\\partial\\,\\mathrm{{bias}}[o] = "
+                f"\\ast_{{\\text{{full}}}} w[o, c]$ {_yes(ok)} (`symconv.grad`); $\\partial "
+                f"L/\\partial\\,\\mathrm{{bias}}[o] = "
                 f"\\sum_{{b, n}} g[b, o, n]$ {_yes(db_ok)}."
             ),
         ],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sympy
 
-from symconv import Array, asarray, correlate, derive, symbols
+from symconv import Array, SymconvError, asarray, correlate, derive, symbols
 from symconv._derive import size_latex
 from symconv._display import Indexed, Product
 from symconv._document import Chapter, Figure, Math, Section, Table, Text
@@ -42,8 +42,17 @@ def _yes(flag: bool) -> str:
 
 
 # (i, k, s, p, d): Dumoulin & Visin-style cases, plus dilation
-CASES = [(4, 3, 1, 0, 1), (5, 4, 1, 2, 1), (5, 3, 1, 1, 1), (5, 3, 1, 2, 1), (5, 3, 2, 0, 1), (5, 3, 2, 1, 1),
-         (6, 3, 2, 1, 1), (7, 3, 1, 0, 2), (8, 3, 2, 1, 2)]
+CASES = [
+    (4, 3, 1, 0, 1),
+    (5, 4, 1, 2, 1),
+    (5, 3, 1, 1, 1),
+    (5, 3, 1, 2, 1),
+    (5, 3, 2, 0, 1),
+    (5, 3, 2, 1, 1),
+    (6, 3, 2, 1, 1),
+    (7, 3, 1, 0, 2),
+    (8, 3, 2, 1, 2),
+]
 
 
 def _numerator(size: sympy.Expr) -> sympy.Expr:
@@ -67,8 +76,11 @@ def sizes() -> Section:
                 "$p_{lo}$ before and $p_{hi}$ after ($p$ on both sides in PyTorch's `padding=p`), the output size is "
                 "(`symconv._formula.output_size`, symbolic):"
             ),
-            Math("o &= \\left\\lfloor \\frac{" + grouped(_numerator(general), [d], (i, p_lo, p_hi, k), True)
-                 + "}{s} \\right\\rfloor + 1"),
+            Math(
+                "o &= \\left\\lfloor \\frac{"
+                + grouped(_numerator(general), [d], (i, p_lo, p_hi, k), True)
+                + "}{s} \\right\\rfloor + 1"
+            ),
             Text(
                 "The floor matters whenever $s > 1$. Dilation $d = 1$ means NO gaps (some texts say 'dilation 0'); "
                 "the kernel then spans $d(k-1)+1$ inputs. Each row below: the formula, and the length of an actual "
@@ -98,8 +110,12 @@ def subsample() -> Section:
                 "expansion read:"
             ),
             Math(dil.body()),
-            Figure("stride_dilation", "Which inputs each output reads: stride 2, dilation 2, K = 3, i = 9.",
-                   stride_dilation(9, 3, 2, 2), size=(6.4, 2.4)),
+            Figure(
+                "stride_dilation",
+                "Which inputs each output reads: stride 2, dilation 2, K = 3, i = 9.",
+                stride_dilation(9, 3, 2, 2),
+                size=(6.4, 2.4),
+            ),
         ],
         items=(26, 27, 35),
     )
@@ -132,8 +148,19 @@ def transposed_conv() -> Section:
         pad = dd * (kk - 1) - pp
         direct = correlate(z, w.flip(), dilation=dd, padding=((pad, pad + opad),))
         norot = correlate(z, w, dilation=dd, padding=((pad, pad + opad),))
-        checks.append([str(n_in), str(kk), str(ss), str(pp), str(dd), str(opad), str(len(ref)),
-                       "yes" if direct.equals(ref) else "NO", "yes" if norot.equals(ref) else "no"])
+        checks.append(
+            [
+                str(n_in),
+                str(kk),
+                str(ss),
+                str(pp),
+                str(dd),
+                str(opad),
+                str(len(ref)),
+                "yes" if direct.equals(ref) else "NO",
+                "yes" if norot.equals(ref) else "no",
+            ]
+        )
     # channels: rotate AND swap in/out
     xc, wc = symbols("x", (1, 2, 3)), symbols("w", (2, 3, 2))  # ConvTranspose layout (C_in, C_out, K)
     ref = storch.conv_transpose1d(xc, wc, stride=1)
@@ -142,7 +169,7 @@ def transposed_conv() -> Section:
     unswapped_ok = False
     try:
         unswapped_ok = storch.conv1d(xc, Array(wc.numpy()[:, :, ::-1].copy()), padding=1).equals(ref)
-    except Exception:  # noqa: BLE001 - a shape mismatch also shows the swap is needed
+    except SymconvError:  # a shape mismatch also shows the swap is needed
         unswapped_ok = False
     return Section(
         "Transposed convolution",
@@ -162,15 +189,21 @@ def transposed_conv() -> Section:
                 "this symbolically against `symconv.compat.torch.conv_transpose1d`; the last column shows that "
                 "without the rotation (as in Dumoulin & Visin's pictures) it fails:"
             ),
-            Table(["$i$", "$k$", "$s$", "$p$", "$d$", "output_padding", "$o$", "rotated: equal", "not rotated: equal"],
-                  checks),
+            Table(
+                ["$i$", "$k$", "$s$", "$p$", "$d$", "output_padding", "$o$", "rotated: equal", "not rotated: equal"],
+                checks,
+            ),
             Text(
                 "With channels the kernel's in/out axes must ALSO be swapped: PyTorch's ConvTranspose weight is "
                 "$(C_{in}, C_{out}, k)$. `conv1d(x, swap(rot180 w), padding=1)` equals `conv_transpose1d(x, w)`: "
                 f"{_yes(direct.equals(ref))}; rotated but not swapped: {_yes(unswapped_ok)}."
             ),
-            Figure("transposed", "Transposed convolution (s = 2, K = 3) as a direct correlation: zeros inserted, "
-                   "kernel read rotated.", transposed(3, 3, 2), size=(6.4, 3.4)),
+            Figure(
+                "transposed",
+                "Transposed convolution (s = 2, K = 3) as a direct correlation: zeros inserted, kernel read rotated.",
+                transposed(3, 3, 2),
+                size=(6.4, 3.4),
+            ),
         ],
         items=(28, 29, 35),
     )
@@ -187,7 +220,7 @@ def output_padding() -> Section:
     x = asarray([1, 2, 3, 4])
     w = asarray([1, 1])
     y = correlate(x, w)
-    back = storch.conv_transpose1d(y.reshape(1, 1, 3), w.reshape(1, 1, 2)).reshape(-1)
+    restored = storch.conv_transpose1d(y.reshape(1, 1, 3), w.reshape(1, 1, 2)).reshape(-1)
     return Section(
         "output_padding restores the shape, not the values",
         [
@@ -195,11 +228,13 @@ def output_padding() -> Section:
                 "Because several input sizes share one output size, the transposed convolution needs "
                 "$op = (i + 2p - d(k-1) - 1) \\bmod s$ extra positions at the end to return to size $i$:"
             ),
-            Table(["$i$", "$k$", "$s$", "$p$", "forward $o$", "transpose with $op = 0$", "$op$", "transpose with $op$"],
-                  rows),
+            Table(
+                ["$i$", "$k$", "$s$", "$p$", "forward $o$", "transpose with $op = 0$", "$op$", "transpose with $op$"],
+                rows,
+            ),
             Text(
                 f"It restores the shape only: for $x = {x.tolist()}$, $w = {w.tolist()}$, the correlation gives "
-                f"{y.tolist()} and the transposed convolution of that gives {back.tolist()}, not $x$."
+                f"{y.tolist()} and the transposed convolution of that gives {restored.tolist()}, not $x$."
             ),
         ],
         items=(28, 30),

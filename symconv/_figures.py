@@ -74,7 +74,7 @@ def _cell(ax: Any, x: float, y: float, label: str, color: str, *, edge: str = "#
     from matplotlib.patches import Rectangle
 
     ax.add_patch(Rectangle((x, y), 1, 1, facecolor=color, edgecolor=edge, linewidth=1))
-    ax.text(x + 0.5, y + 0.5, label, ha="center", va="center", fontsize=9)
+    ax.text(x + 0.5, y + 0.5, label, ha="center", va="center", fontsize=8, linespacing=0.9)
 
 
 def _frame(ax: Any, width: float, height: float, title: str) -> None:
@@ -102,7 +102,7 @@ def sliding_window(x: list[int], w: list[int], n: int) -> Callable[[Any], None]:
             for i, v in enumerate(x):
                 _cell(ax, i, 2.2, str(v), _FILL["hit"] if i in pairs else _FILL["x"])
             for i, j in pairs.items():
-                _cell(ax, i, 1.0, f"w[{j}]={w[j]}", _FILL["w"])
+                _cell(ax, i, 1.0, f"w[{j}]\n= {w[j]}", _FILL["w"])
             for r, v in enumerate(ys):
                 _cell(ax, r, -0.2, str(v), _FILL["y"] if r == n else "white")
         fig.tight_layout()
