@@ -150,7 +150,9 @@ class Array:
             names = ", ".join(sorted(str(s) for s in free)[:5])
             raise SymconvError(f"to_numpy: entries must be numbers; the array still contains symbols ({names})")
         conv = complex if np.dtype(dtype).kind == "c" else (int if np.dtype(dtype).kind in "iu" else float)
-        return np.array([conv(e) for e in self._data.flat], dtype=dtype).reshape(self.shape)
+        # expand first: exact numbers (e.g. (1+2i)(3-i) + 4) then convert without rounding noise
+        exact = [e if e.is_Number else sympy.expand(e) for e in self._data.flat]
+        return np.array([conv(e) for e in exact], dtype=dtype).reshape(self.shape)
 
     # -- comparison and arithmetic -----------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -250,7 +252,12 @@ def symbols(name: str, shape: int | Iterable[int], **assumptions: Any) -> Array:
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise SymconvError(f"symbols: `name` must be an identifier such as 'x'; got {name!r}")
-    dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if isinstance(shape, (int, np.integer)):
+        dims: tuple[Any, ...] = (shape,)
+    elif isinstance(shape, Iterable) and not isinstance(shape, str):
+        dims = tuple(shape)
+    else:
+        raise SymconvError(f"symbols: `shape` must be an integer ≥ 1 or a sequence of them; got {shape!r}")
     for d in dims:
         if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1:
             raise SymconvError(f"symbols: every entry of `shape` must be an integer ≥ 1; got {shape!r}")
