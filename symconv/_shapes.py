@@ -215,7 +215,7 @@ def _scipy(op: str) -> Callable[..., tuple[int, ...]]:
         if len(in1) != len(in2) or (op.endswith("2d") and len(in1) != 2):
             raise SymconvError(f"scipy.signal.{op}: shapes must have the same number of axes; got {in1} and {in2}")
         lo, hi, _swap = padding(op, mode, in1, in2)
-        return tuple(n + a + b - k + 1 for n, k, a, b in zip(in1, in2, lo, hi))
+        return tuple(int(forward_size(n, k, 1, 1, a, b)) for n, k, a, b in zip(in1, in2, lo, hi))
 
     return shape
 
