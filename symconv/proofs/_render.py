@@ -1,0 +1,275 @@
+r"""Proofs as LaTeX ``align*`` (rule names as ``\tag{...}``) and as KaTeX-safe Markdown.
+
+Indices print as ``x[n + k]`` (``index_style='brackets'``) or ``x_{n + k}``
+(``'subscripts'``), variables in the order of the sum, the constant last —
+never sympy's ``{x}_{- k + n}``. Nothing here needs ``\coloneqq`` or
+``\DeclareMathOperator``.
+
+>>> from symconv._affine import Affine
+>>> affine_latex(Affine.var("m0") - Affine.var("k0"), nd=1)
+'m - k'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sympy
+
+from symconv._affine import Affine
+from symconv.proofs._iverson import EQ, Constraint, Derivative, Expr, Hypothesis, Pointwise, Side, Sum, Term
+
+__all__ = ["affine_latex", "proof_latex", "proof_markdown", "side_latex"]
+
+_CHANNEL_NAMES = {"ci": "c", "co": "o", "cw": "c", "grp": r"\gamma"}
+
+
+def var_latex(name: str, nd: int) -> str:
+    """``n0`` → ``n`` (1-D) or ``n_0``; ``k0'`` → ``k'``; ``k0j`` → ``k''``."""
+    prime = ""
+    base = name
+    while base.endswith("'"):
+        prime += "'"
+        base = base[:-1]
+    if base in _CHANNEL_NAMES:
+        return _CHANNEL_NAMES[base] + prime
+    suffix = ""
+    if base and base[-1] in "ij" and len(base) > 1 and base[-2].isdigit():
+        suffix = "''" if base[-1] == "i" else "'''"
+        base = base[:-1]
+    head = base.rstrip("0123456789")
+    digits = base[len(head) :]
+    head = {"grp": r"\gamma"}.get(head, head)
+    if not digits or nd == 1:
+        return head + prime + suffix
+    return f"{head}{prime}{suffix}_{{{digits}}}"
+
+
+def _coeff(c: sympy.Expr) -> tuple[bool, str]:
+    """(negative?, magnitude as LaTeX, '' for 1)."""
+    c = sympy.sympify(c)
+    neg = bool(c.could_extract_minus_sign())
+    mag = -c if neg else c
+    if mag == 1:
+        return neg, ""
+    s = sympy.latex(mag)
+    if isinstance(mag, sympy.Add):
+        s = rf"\left({s}\right)"
+    return neg, s + " "
+
+
+def affine_latex(a: Affine, nd: int = 1) -> str:
+    """An affine index as LaTeX: positive variables, constants, then negative variables (``K - 1 - k``)."""
+    pos_v: list[tuple[bool, str]] = []
+    neg_v: list[tuple[bool, str]] = []
+    for v, c in a.coeffs:
+        neg, mag = _coeff(c)
+        (neg_v if neg else pos_v).append((neg, mag + var_latex(v, nd)))
+    const = sympy.sympify(a.const)
+    pos_c: list[tuple[bool, str]] = []
+    neg_c: list[tuple[bool, str]] = []
+    if const != 0:
+        terms = sorted(sympy.Add.make_args(const), key=lambda t: (t.is_Number, str(t)))
+        for term in terms:
+            neg = bool(term.could_extract_minus_sign())
+            (neg_c if neg else pos_c).append((neg, sympy.latex(-term if neg else term)))
+    parts = pos_v + pos_c + neg_c + neg_v
+    if not parts:
+        return "0"
+    out = ("-" if parts[0][0] else "") + parts[0][1]
+    for neg, s in parts[1:]:
+        out += (" - " if neg else " + ") + s
+    return out
+
+
+def _term(t: Term, nd: int, style: str) -> str:
+    inner = ", ".join(affine_latex(a, nd) for a in t.index)
+    name = _operand(t.operand)
+    if t.conjugate:
+        name = rf"\overline{{{name}}}"
+    return f"{name}_{{{inner}}}" if style == "subscripts" else f"{name}[{inner}]"
+
+
+def _operand(name: str) -> str:
+    if name == "flip(w)":
+        return r"\operatorname{flip}(w)"
+    if len(name) > 1:
+        return rf"(\mathit{{{name[0]}}} * \mathit{{{name[1:]}}})"
+    return name
+
+
+def _constraint(c: Constraint, nd: int) -> str:
+    pos = Affine._make(
+        {v: k for v, k in c.expr.coeffs if not sympy.sympify(k).could_extract_minus_sign()}, sympy.Integer(0)
+    )
+    neg = Affine._make(
+        {v: -k for v, k in c.expr.coeffs if sympy.sympify(k).could_extract_minus_sign()}, sympy.Integer(0)
+    )
+    const = sympy.sympify(c.expr.const)
+    if pos.coeffs:
+        left, right = pos, neg - Affine.constant(const)
+    else:
+        left, right = -Affine.constant(const) * -1 if False else Affine.constant(const), neg
+        left, right = right, left
+        rel = r"\le" if c.op != EQ else "="
+        return f"{affine_latex(left, nd)} {rel} {affine_latex(right, nd)}"
+    rel = r"\ge" if c.op != EQ else "="
+    return f"{affine_latex(left, nd)} {rel} {affine_latex(right, nd)}"
+
+
+def _ranges(guard: Sequence[Constraint], nd: int) -> list[str]:
+    """Pair ``v ≥ a`` with ``v ≤ b`` into ``a ≤ v ≤ b`` where a single variable has coefficient ±1."""
+    lower: dict[str, Affine] = {}
+    upper: dict[str, Affine] = {}
+    used: set[int] = set()
+    for i, c in enumerate(guard):
+        if c.op == EQ:
+            continue
+        for v, k in c.expr.coeffs:
+            if k == 1 and v not in lower:
+                lower[v] = -(c.expr - Affine.var(v))
+                lower[f"#{v}"] = Affine.constant(i)
+                break
+            if k == -1 and v not in upper:
+                upper[v] = c.expr + Affine.var(v)
+                upper[f"#{v}"] = Affine.constant(i)
+                break
+    out = []
+    for v in [k for k in lower if not k.startswith("#")]:
+        if v in upper:
+            out.append(f"{affine_latex(lower[v], nd)} \\le {var_latex(v, nd)} \\le {affine_latex(upper[v], nd)}")
+            used |= {int(lower[f"#{v}"].const), int(upper[f"#{v}"].const)}
+    for i, c in enumerate(guard):
+        if i not in used:
+            out.append(_constraint(c, nd))
+    return out
+
+
+def sum_latex(s: Sum, nd: int, style: str, first: bool = True) -> str:
+    """One Iverson sum."""
+    sign = "-" if s.coeff < 0 else ("" if first else "+")
+    mag = "" if abs(s.coeff) == 1 else f"{abs(s.coeff)} "
+    head = ""
+    if s.variables:
+        head = r"\sum_{" + ", ".join(var_latex(v, nd) for v in s.variables) + "} "
+    guard = _ranges(s.guard, nd)
+    bracket = (r"\left[" + r" \wedge ".join(guard) + r"\right] ") if guard else ""
+    body = r" \, ".join(_term(t, nd, style) for t in s.factors) or "1"
+    return f"{sign} {mag}{head}{bracket}{body}".strip()
+
+
+def side_latex(side: Side | Hypothesis, nd: int = 1, style: str = "brackets") -> str:
+    """A statement side as LaTeX."""
+    if isinstance(side, Expr):
+        if not side.sums:
+            return "0"
+        return " ".join(sum_latex(s, nd, style, i == 0) for i, s in enumerate(side.sums))
+    if isinstance(side, Derivative):
+        wrt = _term(Term(side.operand, side.index), nd, style)
+        return rf"\frac{{\partial}}{{\partial {wrt}}} \left( {side_latex(side.expr, nd, style)} \right)"
+    if isinstance(side, Pointwise):
+        vs = ", ".join(var_latex(v, nd) for v in side.variables)
+        guard = r" \wedge ".join(_ranges(side.guard, nd))
+        terms = " ".join(
+            (
+                ("-" if c < 0 else ("" if i == 0 else "+"))
+                + ("" if abs(c) == 1 else f"{abs(c)} ")
+                + r" \, ".join(_term(t, nd, style) for t in f)
+            )
+            for i, (c, f) in enumerate(side.terms)
+        )
+        return rf"\forall {vs}:\ \left[{guard}\right] \Rightarrow {terms} = 0"
+    if isinstance(side, Hypothesis):
+        vs = ", ".join(var_latex(v, nd) for v in side.variables)
+        dom = r" \wedge ".join(_ranges(side.domain, nd))
+        sign = "" if side.sign == 1 else "-"
+        lhs = _term(Term(side.operand, side.lhs), nd, style)
+        rhs = _term(Term(side.operand, side.rhs), nd, style)
+        return rf"\forall {vs}:\ \left[{dom}\right] \Rightarrow {lhs} = {sign}{rhs}"
+    raise TypeError(type(side).__name__)
+
+
+def _tag(rule: str, reverse: bool = False) -> str:
+    name = rule.replace("_", r"\_")
+    return name + (r"\ (\leftarrow)" if reverse else "")
+
+
+def _lines(part: Any, nd: int, style: str) -> list[tuple[str, str, str]]:
+    """``(relation, expression, rule)`` per displayed line, one chain from the start to the claim."""
+    lines: list[tuple[str, str, str]] = [("", side_latex(part.lhs, nd, style), "")]
+    lhs_steps = [s for s in part.steps if s.side == "lhs"]
+    rhs_steps = [s for s in part.steps if s.side == "rhs"]
+    if part.relation == "⇒":
+        lines[0] = ("", side_latex(part.lhs, nd, style) + r" = 0 \text{ for every } x", "")
+        for s in lhs_steps:
+            if s.rule == "entails_hypothesis":
+                lines.append((r"\Rightarrow", side_latex(part.rhs, nd, style), s.rule))
+            else:
+                rel = r"\Rightarrow" if s.rule == "compare_coefficients" else "="
+                lines.append((rel, side_latex(s.after, nd, style), s.rule))
+        return lines
+    for s in lhs_steps:
+        if s.rule == "equal":
+            cur = rhs_steps[-1].after if rhs_steps else part.rhs
+            lines.append(("=", side_latex(cur, nd, style), "equal"))
+        else:
+            lines.append(("=", side_latex(s.after, nd, style), s.rule))
+    for s in reversed(rhs_steps):
+        lines.append(("=", side_latex(s.before, nd, style), s.rule + "*"))
+    return lines
+
+
+def _nd(proof: Any) -> int:
+    return int(proof.params.get("ndim", 1))
+
+
+def proof_latex(proof: Any, style: str = "brackets") -> str:
+    """LaTeX: a comment header, then one ``align*`` per part with ``\\tag{rule}`` per step.
+
+    A tag ending in ``*`` is a step applied to the claim, read backwards.
+    """
+    nd = _nd(proof)
+    out = [f"% Theorem {proof.theorem}: {proof.statement}", f"% status: {proof.status}; method: {proof.method}"]
+    for part in proof.parts:
+        out.append(
+            f"% {part.title}" + (f" — assuming {'; '.join(part.assumptions_text)}" if part.assumptions_text else "")
+        )
+        out.append(r"\begin{align*}")
+        rows = []
+        for rel, expr, rule in _lines(part, nd, style):
+            tag = rf" \tag{{{_tag(rule.rstrip('*'), rule.endswith('*'))}}}" if rule else r" \notag"
+            rows.append(f"  &{rel} {expr}{tag}")
+        out.append(" \\\\\n".join(rows))
+        out.append(r"\end{align*}")
+    out.append(f"% not covered: {proof.not_covered}")
+    return "\n".join(out) + "\n"
+
+
+def proof_markdown(proof: Any, style: str = "brackets") -> str:
+    """Markdown with KaTeX-safe ``$$\\begin{aligned}…\\end{aligned}$$`` (rule names in a text column)."""
+    nd = _nd(proof)
+    out = [f"**Theorem** `{proof.theorem}`: {proof.statement}", "", f"Status: **{proof.status}** ({proof.method})."]
+    if proof.message:
+        out += ["", f"> {proof.message}"]
+    for part in proof.parts:
+        out += [
+            "",
+            f"*{part.title}*" + (f" — assuming {'; '.join(part.assumptions_text)}." if part.assumptions_text else ""),
+        ]
+        rows = []
+        for rel, expr, rule in _lines(part, nd, style):
+            label = (
+                rf"&& \text{{{rule.rstrip('*').replace('_', ' ')}{' (claim side)' if rule.endswith('*') else ''}}}"
+                if rule
+                else ""
+            )
+            rows.append(f"&{rel} {expr} {label}".rstrip())
+        out += ["", "$$\\begin{aligned}", " \\\\\n".join(rows), "\\end{aligned}$$"]
+    if proof.instance_checks:
+        ok = sum(1 for c in proof.instance_checks if c.get("holds"))
+        out += ["", f"Instance checks: {ok}/{len(proof.instance_checks)} hold."]
+    for n in proof.notes:
+        out += ["", f"Note: {n}"]
+    out += ["", f"Not covered: {proof.not_covered}"]
+    return "\n".join(out) + "\n"

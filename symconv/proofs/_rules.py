@@ -1,0 +1,474 @@
+"""Named rewrite rules: each a small function ``rule(before, ctx, **args) -> (after, conditions)``.
+
+A rule checks its own side conditions (with the solver where they are about
+guards) and raises :class:`RuleError` when one fails, with the solver's
+counterexample where there is one. Rules never trust their caller: the replay
+(:meth:`symconv.Proof.check`) calls them again on each step's ``before``.
+
+>>> import sympy
+>>> from symconv._affine import Affine
+>>> from symconv.proofs._iverson import Constraint, Context, Expr, Sum, Term
+>>> n, k, m = Affine.var("n"), Affine.var("k"), Affine.var("m")
+>>> s = Sum(("n", "k"), (Constraint.eq(n + k, m),), (Term("g", (n,)), Term("w", (k,))))
+>>> after, _ = collapse_kronecker_delta(Expr.of(s), Context((), ("m",), ()), sum=0, var="k")
+>>> [str(t) for t in after.sums[0].factors]
+['g[n]', 'w[m - n]']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from symconv._affine import Affine
+from symconv._errors import SymconvError
+from symconv.proofs._iverson import EQ, Constraint, Context, Derivative, Expr, Pointwise, Side, Sum, Term
+from symconv.proofs._solver import Verdict, equivalent, implies
+
+__all__ = [
+    "RULES",
+    "Condition",
+    "RuleError",
+    "apply_hypothesis",
+    "collapse_kronecker_delta",
+    "compare_coefficients",
+    "definition",
+    "differentiate_under_sum",
+    "entails_hypothesis",
+    "equal",
+    "reindex",
+    "swap_sums",
+    "unify",
+]
+
+
+class RuleError(SymconvError):
+    """A rule's side condition does not hold (``counterexample`` when the solver found one)."""
+
+    def __init__(self, message: str, counterexample: Mapping[str, int] | None = None) -> None:
+        if counterexample:
+            message += "; counterexample: " + ", ".join(f"{k}={v}" for k, v in counterexample.items())
+        super().__init__(message)
+        self.counterexample = dict(counterexample) if counterexample else None
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One side condition as checked: what it says and the solver's verdict."""
+
+    text: str
+    status: str
+    seconds: float = 0.0
+    bounded: str | None = None
+
+
+def _condition(text: str, v: Verdict) -> Condition:
+    if not v.ok:
+        hint = "" if v.status == "refuted" else " (solver: unknown, bounded check failed)"
+        raise RuleError(f"side condition fails: {text}{hint}", v.counterexample)
+    return Condition(text, v.status, v.seconds, v.bounded)
+
+
+def _expr(before: Side, rule: str) -> Expr:
+    if not isinstance(before, Expr):
+        raise RuleError(f"{rule}: applies to a sum, not to a {type(before).__name__}")
+    return before
+
+
+def _sum(e: Expr, i: int, rule: str) -> Sum:
+    if not 0 <= i < len(e.sums):
+        raise RuleError(f"{rule}: `sum` (={i}) must index one of the {len(e.sums)} sums")
+    return e.sums[i]
+
+
+def _unit(c: sympy.Expr) -> int | None:
+    c = sympy.sympify(c)
+    if c.is_Integer and int(c) in (1, -1):
+        return int(c)
+    return None
+
+
+def differentiate_under_sum(before: Side, ctx: Context) -> tuple[Side, tuple[Condition, ...]]:
+    r"""Chain rule under the sum, then :math:`\partial a[\phi(v)] / \partial a[m] = \delta_{\phi(v), m}`.
+
+    Side condition: the expression is linear in the array (it occurs exactly
+    once, unconjugated, in every term).
+    """
+    if not isinstance(before, Derivative):
+        raise RuleError("differentiate_under_sum: applies to a derivative")
+    out = []
+    for s in before.expr.sums:
+        hits = [i for i, t in enumerate(s.factors) if t.operand == before.operand]
+        if len(hits) != 1 or s.factors[hits[0]].conjugate:
+            raise RuleError(
+                f"differentiate_under_sum: `{before.operand}` must occur exactly once, unconjugated, in every term; "
+                f"got {len(hits)} occurrence(s)"
+            )
+        t = s.factors[hits[0]]
+        clash = set(s.variables) & set(ctx.free)
+        if clash:
+            raise RuleError(f"differentiate_under_sum: bound variables {sorted(clash)} clash with free indices")
+        guard = s.guard + tuple(Constraint.eq(a, b) for a, b in zip(t.index, before.index))
+        out.append(Sum(s.variables, guard, s.factors[: hits[0]] + s.factors[hits[0] + 1 :], s.coeff))
+    cond = Condition(f"linear in {before.operand}: one unconjugated factor per term", "checked")
+    return Expr(tuple(out)), (cond,)
+
+
+def collapse_kronecker_delta(before: Side, ctx: Context, *, sum: int, var: str) -> tuple[Side, tuple[Condition, ...]]:
+    r"""Sift a delta: :math:`\sum_v [v = a]\, f(v) = f(a)` for a variable with coefficient ±1.
+
+    Side condition: some equality of the guard has ``var`` with coefficient
+    ±1, so its solution is an integer for every value of the others.
+    """
+    e = _expr(before, "collapse_kronecker_delta")
+    s = _sum(e, sum, "collapse_kronecker_delta")
+    if var not in s.variables:
+        raise RuleError(
+            f"collapse_kronecker_delta: `var` (={var!r}) must be a bound variable of the sum; got {s.variables}"
+        )
+    for c in s.guard:
+        if c.op != EQ:
+            continue
+        u = _unit(c.expr.coeff(var))
+        if u is None:
+            continue
+        # u·var + rest = 0  ⇒  var = -u·rest
+        rest = c.expr - Affine.var(var) * u
+        value = rest * (-u)
+        guard = tuple(g for g in s.guard if g is not c)
+        new = Sum(
+            tuple(v for v in s.variables if v != var),
+            tuple(g.substitute({var: value}) for g in guard),
+            tuple(t.substitute({var: value}) for t in s.factors),
+            s.coeff,
+        )
+        cond = Condition(f"{var} has coefficient {u} in {c.expr} = 0", "checked")
+        return e.replace_sum(sum, new), (cond,)
+    raise RuleError(f"collapse_kronecker_delta: no equality in the guard has `{var}` with coefficient ±1")
+
+
+def _jacobian_det(mapping: Mapping[str, Affine], old: Sequence[str], new: Sequence[str]) -> sympy.Expr:
+    rows = [[mapping[o].coeff(n) for n in new] for o in old]
+    return sympy.Matrix(rows).det() if rows else sympy.Integer(1)
+
+
+def reindex(
+    before: Side, ctx: Context, *, sum: int, mapping: Mapping[str, Affine], variables: Sequence[str]
+) -> tuple[Side, tuple[Condition, ...]]:
+    r"""Substitute every bound variable by an affine map of new variables: a bijection of :math:`\mathbb{Z}^V`.
+
+    Side condition: the map is unimodular (integer Jacobian, determinant ±1),
+    and the new variables are fresh.
+    """
+    e = _expr(before, "reindex")
+    s = _sum(e, sum, "reindex")
+    if set(mapping) != set(s.variables) or len(variables) != len(s.variables):
+        raise RuleError(f"reindex: `mapping` must give every bound variable {s.variables}; got {sorted(mapping)}")
+    if set(variables) & set(ctx.free):
+        raise RuleError(f"reindex: new variables {list(variables)} clash with free indices {ctx.free}")
+    for o in s.variables:
+        extra = set(mapping[o].variables) - set(variables) - set(ctx.free)
+        if extra:
+            raise RuleError(f"reindex: the image of `{o}` uses unknown variables {sorted(extra)}")
+        for n in variables:
+            if not sympy.sympify(mapping[o].coeff(n)).is_Integer:
+                raise RuleError(f"reindex: coefficient of `{n}` in the image of `{o}` must be an integer")
+    det = _jacobian_det(mapping, s.variables, variables)
+    if _unit(det) is None:
+        raise RuleError(f"reindex: the map must be a bijection of ℤ^{len(variables)} (det ±1); got det = {det}")
+    new = s.substitute(mapping, variables)
+    return e.replace_sum(sum, new), (Condition(f"unimodular substitution, det = {det}", "checked"),)
+
+
+def swap_sums(before: Side, ctx: Context, *, sum: int, order: Sequence[str]) -> tuple[Side, tuple[Condition, ...]]:
+    """Change the order of summation (a finite sum: the guard bounds every variable)."""
+    e = _expr(before, "swap_sums")
+    s = _sum(e, sum, "swap_sums")
+    if sorted(order) != sorted(s.variables):
+        raise RuleError(f"swap_sums: `order` must be a permutation of {s.variables}; got {list(order)}")
+    return e.replace_sum(sum, Sum(tuple(order), s.guard, s.factors, s.coeff)), (
+        Condition("finite sum: the guard bounds every variable (checked at replay)", "checked"),
+    )
+
+
+def _solve_index(
+    pattern: Sequence[Affine], target: Sequence[Affine], unknowns: Sequence[str]
+) -> dict[str, Affine] | None:
+    """Solve ``pattern(u) = target`` for ``u`` when each axis has one unknown with coefficient ±1."""
+    sol: dict[str, Affine] = {}
+    for p, t in zip(pattern, target):
+        p2 = p.substitute(sol)
+        unk = [v for v in p2.variables if v in unknowns and v not in sol]
+        if len(unk) != 1:
+            if not unk and p2 == t:
+                continue
+            return None
+        u = _unit(p2.coeff(unk[0]))
+        if u is None:
+            return None
+        sol[unk[0]] = (t - (p2 - Affine.var(unk[0]) * u)) * u
+    if set(sol) != set(unknowns):
+        return None
+    if any(p.substitute(sol) != t for p, t in zip(pattern, target)):
+        return None
+    return sol
+
+
+def apply_hypothesis(
+    before: Side, ctx: Context, *, sum: int, factor: int, hypothesis: str
+) -> tuple[Side, tuple[Condition, ...]]:
+    r"""Rewrite ``a[lhs(u)]`` to ``sign · a[rhs(u)]`` using a named hypothesis.
+
+    Side condition (z3): the sum's guard implies the hypothesis' domain at the
+    point read, so the hypothesis is used only where it was assumed.
+    """
+    e = _expr(before, "apply_hypothesis")
+    s = _sum(e, sum, "apply_hypothesis")
+    h = ctx.hypothesis(hypothesis)
+    if not 0 <= factor < len(s.factors) or s.factors[factor].operand != h.operand:
+        raise RuleError(f"apply_hypothesis: factor {factor} must read `{h.operand}`")
+    t = s.factors[factor]
+    sol = _solve_index(h.lhs, t.index, h.variables)
+    if sol is None:
+        raise RuleError(
+            f"apply_hypothesis: {t} does not match the hypothesis' left side {h.operand}{list(map(str, h.lhs))}"
+        )
+    domain = [c.substitute(sol) for c in h.domain]
+    sub_ctx = Context(ctx.params, ctx.free + s.variables, ctx.assumptions, ctx.hypotheses)
+    v = implies(sub_ctx, s.guard, domain)
+    cond = _condition(f"guard ⇒ domain of {hypothesis} at {t}", v)
+    new_t = Term(t.operand, tuple(a.substitute(sol) for a in h.rhs), t.conjugate)
+    new = Sum(s.variables, s.guard, s.factors[:factor] + (new_t,) + s.factors[factor + 1 :], s.coeff * h.sign)
+    return e.replace_sum(sum, new), (cond,)
+
+
+def definition(
+    before: Side, ctx: Context, *, sum: int, factor: int, body: Sum, at: Sequence[str]
+) -> tuple[Side, tuple[Condition, ...]]:
+    r"""Unfold a factor by its definition: :math:`t[\phi] = \sum_u [H(u, \phi)]\, T(u)` (``at`` are its index names).
+
+    Side condition: the definition's bound variables are fresh.
+    """
+    e = _expr(before, "definition")
+    s = _sum(e, sum, "definition")
+    if not 0 <= factor < len(s.factors):
+        raise RuleError(f"definition: `factor` (={factor}) out of range")
+    t = s.factors[factor]
+    if len(at) != len(t.index):
+        raise RuleError(f"definition: `at` must name {len(t.index)} indices; got {list(at)}")
+    clash = set(body.variables) & (set(s.variables) | set(ctx.free))
+    if clash:
+        raise RuleError(f"definition: bound variables {sorted(clash)} of the definition are not fresh")
+    sub = dict(zip(at, t.index))
+    unfolded = body.substitute(sub, body.variables)
+    new = Sum(
+        s.variables + body.variables,
+        s.guard + unfolded.guard,
+        s.factors[:factor] + unfolded.factors + s.factors[factor + 1 :],
+        s.coeff * body.coeff,
+    )
+    return e.replace_sum(sum, new), (Condition(f"definition of {t.operand}; fresh variables", "checked"),)
+
+
+def _key(t: Term) -> str:
+    return str(t)
+
+
+def equal(before: Side, ctx: Context, *, claim: Side) -> tuple[Side, tuple[Condition, ...]]:
+    """Final equality: the same sums term by term, identical summands and equivalent guards (z3)."""
+    if isinstance(before, Derivative) or isinstance(claim, Derivative):
+        raise RuleError("equal: differentiate first")
+    if isinstance(before, Pointwise) or isinstance(claim, Pointwise):
+        raise RuleError("equal: compares sums, not pointwise identities")
+    if len(before.sums) != len(claim.sums):
+        raise RuleError(f"equal: {len(before.sums)} sum(s) against {len(claim.sums)}")
+    conds = []
+    for i, (a, b) in enumerate(zip(before.sums, claim.sums)):
+        if set(a.variables) != set(b.variables):
+            raise RuleError(f"equal: sum {i} is over {a.variables}, the claim over {b.variables}")
+        if a.coeff != b.coeff:
+            raise RuleError(f"equal: sum {i} has coefficient {a.coeff}, the claim {b.coeff}")
+        if sorted(map(_key, a.factors)) != sorted(map(_key, b.factors)):
+            raise RuleError(
+                f"equal: summands differ in sum {i}: {sorted(map(_key, a.factors))} vs {sorted(map(_key, b.factors))}"
+            )
+        sub_ctx = Context(ctx.params, ctx.free + a.variables, ctx.assumptions, ctx.hypotheses)
+        v = equivalent(sub_ctx, a.guard, b.guard)
+        if not v.ok:
+            where = {1: "only the derivation's guard holds", 2: "only the claim's guard holds"}.get(
+                v.detail.get("side", 0), ""
+            )
+            raise RuleError(f"equal: guards of sum {i} are not equivalent ({where})", v.counterexample)
+        conds.append(_condition(f"guards of sum {i} equivalent", v))
+    return claim, tuple(conds)
+
+
+def _injective(index: Sequence[Affine], variables: Sequence[str]) -> bool:
+    rows = [[a.coeff(v) for v in variables] for a in index]
+    if not all(sympy.sympify(c).is_Integer for r in rows for c in r):
+        return False
+    return sympy.Matrix(rows).rank() == len(variables) if variables else True
+
+
+def compare_coefficients(before: Side, ctx: Context, *, operand: str) -> tuple[Side, tuple[Condition, ...]]:
+    r"""From ``Σ_i c_i Σ_v [G] a[φ(v)] R_i(v) = 0`` for EVERY array ``a``, conclude ``Σ_i c_i R_i(v) = 0`` on ``G``.
+
+    Side conditions: every sum has the same variables, one identical factor
+    ``a[φ(v)]`` and equivalent guards (z3); ``φ`` is injective (integer
+    coefficients of full column rank), so distinct ``v`` read distinct
+    entries of ``a`` and each coefficient must vanish on its own.
+    """
+    e = _expr(before, "compare_coefficients")
+    if not e.sums:
+        raise RuleError("compare_coefficients: nothing to compare")
+    first = e.sums[0]
+    terms = []
+    conds = []
+    the_factor: Term | None = None
+    for i, s in enumerate(e.sums):
+        if set(s.variables) != set(first.variables):
+            raise RuleError(f"compare_coefficients: sum {i} is over {s.variables}, sum 0 over {first.variables}")
+        hits = [t for t in s.factors if t.operand == operand]
+        if len(hits) != 1:
+            raise RuleError(f"compare_coefficients: `{operand}` must occur once in every term; sum {i} has {len(hits)}")
+        if the_factor is None:
+            the_factor = hits[0]
+        elif hits[0] != the_factor:
+            raise RuleError(f"compare_coefficients: sum {i} reads {hits[0]}, sum 0 reads {the_factor}")
+        rest = tuple(t for t in s.factors if t.operand != operand)
+        terms.append((s.coeff, rest))
+        if i:
+            sub_ctx = Context(ctx.params, ctx.free + first.variables, ctx.assumptions, ctx.hypotheses)
+            conds.append(
+                _condition(f"guard of sum {i} equivalent to guard of sum 0", equivalent(sub_ctx, s.guard, first.guard))
+            )
+    assert the_factor is not None
+    if not _injective(the_factor.index, first.variables):
+        raise RuleError(f"compare_coefficients: the index of {the_factor} must be injective in {first.variables}")
+    conds.append(Condition(f"{the_factor} injective in {', '.join(first.variables)}", "checked"))
+    return Pointwise(first.variables, first.guard, tuple(terms)), tuple(conds)
+
+
+def entails_hypothesis(
+    before: Side, ctx: Context, *, claim: str, hypothesis: Any = None
+) -> tuple[Side, tuple[Condition, ...]]:
+    r"""Close an "only if": the pointwise identity is the hypothesis ``claim`` on a domain covering it.
+
+    The identity's two terms must be ``a[lhs(u)]`` and ``-sign·a[rhs(u)]``
+    (up to an overall sign) under a substitution ``v = v(u)``; z3 proves that
+    the hypothesis' domain implies the identity's guard at ``v(u)``.
+    ``hypothesis`` is the :class:`~symconv.proofs._iverson.Hypothesis` itself
+    (the claim of an "only if" is not among the assumptions).
+    """
+    if not isinstance(before, Pointwise):
+        raise RuleError("entails_hypothesis: applies to a pointwise identity")
+    h = hypothesis
+    if h is None or h.name != claim:
+        raise RuleError(f"entails_hypothesis: the claim must be the hypothesis {claim!r}")
+    if len(before.terms) != 2 or any(len(f) != 1 for _, f in before.terms):
+        raise RuleError("entails_hypothesis: the identity must have two single-factor terms")
+    (c1, (t1,)), (c2, (t2,)) = before.terms
+    for (ca, ta), (cb, tb) in (((c1, t1), (c2, t2)), ((c2, t2), (c1, t1))):
+        if ta.operand != h.operand or tb.operand != h.operand:
+            continue
+        sol = _solve_index([a.substitute({}) for a in ta.index], [a for a in h.lhs], before.variables)
+        if sol is None:
+            continue
+        # ta(v(u)) = lhs(u); tb(v(u)) must be rhs(u) and cb = -sign·ca
+        if tuple(a.substitute(sol) for a in tb.index) != tuple(h.rhs) or cb != -h.sign * ca:
+            continue
+        guard = [g.substitute(sol) for g in before.guard]
+        sub_ctx = Context(ctx.params, ctx.free + h.variables, ctx.assumptions, ())
+        v = implies(sub_ctx, h.domain, guard)
+        cond = _condition(f"domain of {claim} ⇒ guard of the identity", v)
+        return before, (cond,)
+    raise RuleError(
+        f"entails_hypothesis: the identity {[(c, str(f[0])) for c, f in before.terms]} is not "
+        f"{h.operand}{[str(a) for a in h.lhs]} = {h.sign}·{h.operand}{[str(a) for a in h.rhs]}"
+    )
+
+
+def _divide(a: Affine, c: sympy.Expr) -> Affine | None:
+    """``a / c`` when every coefficient and the constant divide exactly (an integer affine map)."""
+    c = sympy.sympify(c)
+    if c == 0:
+        return None
+    parts = [*(k for _, k in a.coeffs), a.const]
+    quot = [sympy.cancel(k / c) for k in parts]
+    if not all(sympy.fraction(q)[1] == 1 for q in quot):
+        return None
+    return Affine._make({v: q for (v, _), q in zip(a.coeffs, quot)}, quot[-1])
+
+
+def _pairings(srcf: Sequence[Term], dstf: Sequence[Term]) -> list[list[tuple[Term, Term]]]:
+    """Every way to pair the factors by operand (same name, conjugation and rank)."""
+    import itertools
+
+    groups: dict[tuple[str, bool, int], tuple[list[Term], list[Term]]] = {}
+    for t in srcf:
+        groups.setdefault((t.operand, t.conjugate, len(t.index)), ([], []))[0].append(t)
+    for t in dstf:
+        key = (t.operand, t.conjugate, len(t.index))
+        if key not in groups:
+            return []
+        groups[key][1].append(t)
+    if any(len(a) != len(b) for a, b in groups.values()):
+        return []
+    out: list[list[tuple[Term, Term]]] = [[]]
+    for a, b in groups.values():
+        out = [acc + list(zip(a, perm)) for acc in out for perm in itertools.permutations(b)]
+        if len(out) > 720:
+            break
+    return out
+
+
+def unify(src: Sum, dst: Sum, only: Sequence[str] | None = None) -> dict[str, Affine] | None:
+    """A substitution of ``src``'s bound variables making its factors those of ``dst`` (or ``None``).
+
+    Factors are paired by operand (every pairing is tried); the index
+    equations are solved one unknown at a time (an equation is used once it
+    has a single unknown whose coefficient divides the rest exactly), and the
+    solution must satisfy every equation.
+    """
+    srcf = [t for t in src.factors if only is None or t.operand in only]
+    dstf = [t for t in dst.factors if only is None or t.operand in only]
+    if len(srcf) != len(dstf):
+        return None
+    unknowns = set(src.variables)
+    for pairing in _pairings(srcf, dstf):
+        eqs = [(a, b) for t, u in pairing for a, b in zip(t.index, u.index)]
+        m: dict[str, Affine] = {}
+        progress = True
+        while progress:
+            progress = False
+            for a, b in eqs:
+                a2 = a.substitute(m)
+                unk = [v for v in a2.variables if v in unknowns and v not in m]
+                if len(unk) != 1:
+                    continue
+                sol = _divide(b - (a2 - Affine.var(unk[0]) * a2.coeff(unk[0])), a2.coeff(unk[0]))
+                if sol is None:
+                    continue
+                m[unk[0]] = sol
+                progress = True
+        if set(m) != unknowns:
+            continue
+        if all(a.substitute(m) == b for a, b in eqs):
+            return m
+    return None
+
+
+RULES: dict[str, Callable[..., tuple[Side, tuple[Condition, ...]]]] = {
+    "differentiate_under_sum": differentiate_under_sum,
+    "collapse_kronecker_delta": collapse_kronecker_delta,
+    "reindex": reindex,
+    "swap_sums": swap_sums,
+    "apply_hypothesis": apply_hypothesis,
+    "definition": definition,
+    "compare_coefficients": compare_coefficients,
+    "equal": equal,
+    "entails_hypothesis": entails_hypothesis,
+}

@@ -1,0 +1,1266 @@
+r"""The theorem library: statements about convolution and correlation, proved for all sizes.
+
+Every theorem builds its two sides independently: the DERIVATION side from
+the one definition (:func:`symconv._formula.forward` /
+:func:`~symconv._formula.transpose` with symbolic sizes), the CLAIM side from
+the named operation it states (full convolution, transposed convolution,
+valid correlation with stride and dilation swapped, …). So a wrong claim
+(:meth:`Theorem.variant`) really fails.
+
+>>> from symconv.proofs._theorems import theorem
+>>> p = theorem("correlate_grad_input_is_full_convolution").prove()
+>>> p.holds, [s.rule for s in p.steps][:2]
+(True, ['differentiate_under_sum', 'collapse_kronecker_delta'])
+>>> theorem("correlate_grad_input_is_full_convolution").variant("no_flip").prove().holds
+False
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import sympy
+
+from symconv._affine import Affine
+from symconv._errors import SymconvError
+from symconv._formula import Contraction, ConvSpec, Factor, Operand, Var, forward, forward_output_size, transpose
+from symconv.proofs._evaluate import ArrayFn, array_values, monomials, random_sizes, values
+from symconv.proofs._iverson import (
+    Constraint,
+    Context,
+    Derivative,
+    Expr,
+    Hypothesis,
+    Sum,
+    Term,
+    contraction_sum,
+    inner_sum,
+)
+from symconv.proofs._proof import Deriver, Part, Proof, _hyp_arrays
+from symconv.proofs._rules import RuleError
+from symconv.proofs._serial import param_symbol
+
+__all__ = ["Theorem", "theorem", "theorems"]
+
+DEFAULT_PRIME = 2_147_483_647
+
+
+# -- small builders ------------------------------------------------------------------
+
+
+def _syms(letter: str, nd: int) -> tuple[sympy.Symbol, ...]:
+    return tuple(param_symbol(letter if nd == 1 else f"{letter}_{i}") for i in range(nd))
+
+
+def _vars(prefix: str, nd: int) -> tuple[Affine, ...]:
+    return tuple(Affine.var(f"{prefix}{i}") for i in range(nd))
+
+
+def _names(prefix: str, nd: int) -> tuple[str, ...]:
+    return tuple(f"{prefix}{i}" for i in range(nd))
+
+
+def _primed(c: Contraction, mark: str = "'") -> dict[str, str]:
+    return {v.name: v.name + mark for v in c.variables}
+
+
+def _in(a: Affine, size: Any) -> list[Constraint]:
+    return [Constraint.le(0, a), Constraint.lt(a, Affine.constant(size) if not isinstance(size, Affine) else size)]
+
+
+def _rename(c: Contraction, operands: Mapping[str, str]) -> Contraction:
+    return replace(
+        c,
+        factors=tuple(replace(f, operand=operands.get(f.operand, f.operand)) for f in c.factors),
+        operands=tuple(Operand(operands.get(o.name, o.name), o.shape) for o in c.operands),
+    )
+
+
+@dataclass
+class Plan:
+    """What a theorem builds: its parts with a strategy each, and what instance sizes mean."""
+
+    statement: str
+    parts: list[tuple[Part, Callable[[Deriver], None]]]
+    not_covered: str = "—"
+    notes: tuple[str, ...] = ()
+    size_params: Mapping[str, tuple[sympy.Symbol, ...]] = field(default_factory=dict)
+    instance_only: bool = False
+    instance: Callable[[Mapping[str, tuple[int, ...]]], tuple[bool, str, int]] | None = None
+
+
+# -- parameters ----------------------------------------------------------------------
+
+_COMMON = ("ndim",)
+_CONV = ("ndim", "stride", "dilation", "padding", "in_channels", "out_channels", "groups")
+
+
+@dataclass(frozen=True)
+class _Info:
+    name: str
+    statement: str
+    params: tuple[str, ...]
+    variants: Mapping[str, str]
+    build: Callable[..., Plan]
+
+
+_LIBRARY: dict[str, _Info] = {}
+
+
+def _register(
+    name: str, statement: str, params: Sequence[str], variants: Mapping[str, str]
+) -> Callable[[Callable[..., Plan]], Callable[..., Plan]]:
+    def deco(fn: Callable[..., Plan]) -> Callable[..., Plan]:
+        _LIBRARY[name] = _Info(name, statement, tuple(params), dict(variants), fn)
+        return fn
+
+    return deco
+
+
+def _int(theorem_name: str, name: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise SymconvError(f"{theorem_name}: `{name}` must be an integer ≥ {minimum}; got {value!r}")
+    if value < minimum:
+        raise SymconvError(f"{theorem_name}: `{name}` must be ≥ {minimum}; got {name}={value}")
+    return int(value)
+
+
+@dataclass
+class _Conv:
+    """Hyper-parameters of a convolution theorem, sizes symbolic."""
+
+    name: str
+    nd: int = 1
+    s: int = 1
+    d: int = 1
+    p: int = 0
+    op: int = 0
+    cin: int | None = None
+    cout: int | None = None
+    groups: int = 1
+
+    def __post_init__(self) -> None:
+        self.N = _syms("N", self.nd)
+        self.K = _syms("K", self.nd)
+        if (self.cin is None) != (self.cout is None):
+            raise SymconvError(f"{self.name}: give both `in_channels` and `out_channels`, or neither")
+        if self.cin is not None and self.cout is not None:
+            for arg, val in (("in_channels", self.cin), ("out_channels", self.cout)):
+                if val % self.groups:
+                    raise SymconvError(f"{self.name}: `{arg}` (={val}) must be divisible by `groups` (={self.groups})")
+        elif self.groups != 1:
+            raise SymconvError(f"{self.name}: `groups` (={self.groups}) needs `in_channels` and `out_channels`")
+
+    @property
+    def channels(self) -> bool:
+        return self.cin is not None
+
+    def spec(self, flip: bool = False, **over: Any) -> ConvSpec:
+        kw: dict[str, Any] = dict(
+            input_size=self.N,
+            kernel_size=self.K,
+            stride=(self.s,) * self.nd,
+            dilation=(self.d,) * self.nd,
+            pad_lo=(self.p,) * self.nd,
+            pad_hi=(self.p,) * self.nd,
+            flip=flip,
+            channels=(self.cin, self.cout) if self.channels else None,
+            groups=self.groups,
+        )
+        kw.update(over)
+        return ConvSpec(**kw)
+
+    @property
+    def out_size(self) -> tuple[sympy.Expr, ...]:
+        return forward_output_size(self.spec())
+
+    def size_assumptions(self) -> list[Constraint]:
+        """The forward output is non-empty on every axis."""
+        return [
+            Constraint.le(Affine.constant(self.d * (k - 1) + 1), Affine.constant(n + 2 * self.p))
+            for n, k in zip(self.N, self.K)
+        ]
+
+    def text(self) -> list[str]:
+        out = [
+            f"N ≥ d(K−1)+1−2p on every axis (non-empty output); stride {self.s}, dilation {self.d}, padding {self.p}"
+        ]
+        if self.channels:
+            out.append(f"channels {self.cin} → {self.cout}, groups {self.groups}")
+        return out
+
+
+def _conv_params(name: str, params: Mapping[str, Any], allowed: Sequence[str]) -> _Conv:
+    unknown = set(params) - set(allowed)
+    if unknown:
+        raise SymconvError(f"{name}: unknown parameter(s) {sorted(unknown)}; this theorem takes {list(allowed)}")
+    nd = _int(name, "ndim", params.get("ndim", 1), 1)
+    if nd > 3:
+        raise SymconvError(f"{name}: `ndim` must be 1, 2 or 3; got ndim={nd}")
+    cin = params.get("in_channels")
+    cout = params.get("out_channels")
+    return _Conv(
+        name,
+        nd,
+        _int(name, "stride", params.get("stride", 1), 1),
+        _int(name, "dilation", params.get("dilation", 1), 1),
+        _int(name, "padding", params.get("padding", 0), 0),
+        _int(name, "output_padding", params.get("output_padding", 0), 0),
+        None if cin is None else _int(name, "in_channels", cin, 1),
+        None if cout is None else _int(name, "out_channels", cout, 1),
+        _int(name, "groups", params.get("groups", 1), 1),
+    )
+
+
+def _standard(dv: Deriver) -> None:
+    """Differentiate, sift every delta on both sides, reindex the claim, equal."""
+    if isinstance(dv.cur["lhs"], Derivative):
+        dv.apply("differentiate_under_sum", "lhs")
+    if isinstance(dv.cur["rhs"], Derivative):
+        dv.apply("differentiate_under_sum", "rhs")
+    dv.sift("lhs")
+    dv.sift("rhs")
+    dv.align("rhs")
+    dv.close()
+
+
+# -- gradients -------------------------------------------------------------------------
+
+
+def _grad_input_start(cv: _Conv, flip: bool) -> tuple[Derivative, Context, tuple[Affine, ...]]:
+    fwd = forward(cv.spec(flip=flip))[0]
+    m = _vars("m", cv.nd)
+    free = list(_names("m", cv.nd))
+    assume = cv.size_assumptions() + [c for a, n in zip(m, cv.N) for c in _in(a, n)]
+    index: tuple[Affine, ...] = m
+    if cv.channels:
+        ci = Affine.var("ci")
+        free.insert(0, "ci")
+        assume += _in(ci, cv.cin)
+        index = (ci, *m)
+    ctx = Context((*cv.N, *cv.K), tuple(free), tuple(assume))
+    return Derivative(Expr.of(inner_sum(fwd, "g")), "x", index), ctx, index
+
+
+def _swap_weight_channels(c: Contraction, cv: _Conv, swap: bool) -> Contraction:
+    """Read the weight with its channel axes swapped: ``w[grp·(C_out/G) + c, o]`` (layout of the forward op)."""
+    if not cv.channels or not swap:
+        return c
+    assert cv.cin is not None and cv.cout is not None
+    g = cv.groups
+    wf = next(f for f in c.factors if f.operand == "w")
+    new_idx = (Affine.var("grp") * (cv.cout // g) + Affine.var("c"), Affine.var("o"), *wf.index[2:])
+    w_op = Operand("w", (sympy.Integer(cv.cout), sympy.Integer(cv.cin // g), *cv.K))
+    return replace(
+        c,
+        factors=tuple(Factor("w", new_idx) if f.operand == "w" else f for f in c.factors),
+        operands=tuple(w_op if o.name == "w" else o for o in c.operands),
+    )
+
+
+def _full_claim(cv: _Conv, flip: bool, at: Sequence[Affine], swap: bool = True, mode: str = "full") -> Sum:
+    pad = tuple(k - 1 for k in cv.K) if mode == "full" else (0,) * cv.nd
+    spec = ConvSpec(
+        input_size=cv.out_size,
+        kernel_size=cv.K,
+        pad_lo=pad,
+        pad_hi=pad,
+        flip=flip,
+        channels=(cv.cout, cv.cin) if cv.channels else None,
+        groups=cv.groups,
+    )
+    c = _swap_weight_channels(forward(spec)[0], cv, swap)
+    return contraction_sum(c, at, rename=_primed(c), operands={"x": "g"})
+
+
+_GI_VARIANTS = {
+    "no_flip": "the claim's kernel is not flipped",
+    "wrong_mode": "the claim is a valid-mode (not full) operation",
+    "off_by_one": "the claim is cropped one position off",
+    "wrong_channel_transpose": "the claim reads the weight without swapping its channel axes",
+}
+
+
+def _grad_input_full(name: str, flip: bool, params: Mapping[str, Any], variant: str | None) -> Plan:
+    cv = _conv_params(name, params, ("ndim", "padding", "in_channels", "out_channels", "groups"))
+    start, ctx, index = _grad_input_start(cv, flip)
+    shift = 1 if variant == "off_by_one" else 0
+    at = (*index[: len(index) - cv.nd], *(a + cv.p + shift for a in index[len(index) - cv.nd :]))
+    claim_flip = (not flip) if variant != "no_flip" else flip
+    claim = _full_claim(
+        cv,
+        claim_flip,
+        at,
+        swap=variant != "wrong_channel_transpose",
+        mode="valid" if variant == "wrong_mode" else "full",
+    )
+    what = "convolution" if not flip else "correlation"
+    st = f"∂L/∂x[m] = full {what} of g with w at m + p (L = Σ g·y, y = {'convolve' if flip else 'correlate'}(x, w))"
+    if cv.channels:
+        st += "; channels: Σ over output channels with the weight's channel axes swapped"
+    part = Part("input gradient", ctx, start, Expr.of(claim), "=", [], tuple(cv.text()))
+    return Plan(st, [(part, _standard)], "—", size_params={"input": cv.N, "kernel": cv.K})
+
+
+@_register(
+    "correlate_grad_input_is_full_convolution",
+    "∂L/∂x of y = correlate(x, w) is the full CONVOLUTION of g = ∂L/∂y with w (cropped by the padding)",
+    ("ndim", "padding", "in_channels", "out_channels", "groups"),
+    _GI_VARIANTS,
+)
+def _t_cgi(params: Mapping[str, Any], variant: str | None) -> Plan:
+    return _grad_input_full("correlate_grad_input_is_full_convolution", False, params, variant)
+
+
+@_register(
+    "convolve_grad_input_is_full_correlation",
+    "∂L/∂x of y = convolve(x, w) is the full CORRELATION of g with w (cropped by the padding)",
+    ("ndim", "padding", "in_channels", "out_channels", "groups"),
+    _GI_VARIANTS,
+)
+def _t_vgi(params: Mapping[str, Any], variant: str | None) -> Plan:
+    return _grad_input_full("convolve_grad_input_is_full_correlation", True, params, variant)
+
+
+@_register(
+    "conv_grad_input_is_transposed_conv",
+    "∂L/∂x of a correlation with stride, dilation, padding, groups is the transposed convolution of g "
+    "(same hyper-parameters, output_padding = (N + 2p − d(K−1) − 1) mod s)",
+    (*_CONV, "output_padding"),
+    {
+        "no_stride": "the claim's transposed convolution has stride 1",
+        "not_dilated": "the claim's kernel is not dilated",
+        "flipped_kernel": "the claim flips the kernel",
+        "wrong_channel_transpose": "the claim reads the weight with its channel axes swapped",
+    },
+)
+def _t_tgi(params: Mapping[str, Any], variant: str | None) -> Plan:
+    name = "conv_grad_input_is_transposed_conv"
+    cv = _conv_params(name, params, (*_CONV, "output_padding"))
+    if cv.op >= cv.s:
+        raise SymconvError(f"{name}: `output_padding` (={cv.op}) must be smaller than `stride` (={cv.s})")
+    start, ctx, index = _grad_input_start(cv, False)
+    mods = [
+        Constraint.eq(Affine.constant(sympy.Mod(n + 2 * cv.p - cv.d * (k - 1) - 1, cv.s)), cv.op)
+        for n, k in zip(cv.N, cv.K)
+    ]
+    ctx = replace(ctx, assumptions=ctx.assumptions + tuple(mods))
+    over: dict[str, Any] = {"input_size": cv.out_size}
+    if variant == "no_stride":
+        over["stride"] = (1,) * cv.nd
+    if variant == "not_dilated":
+        over["dilation"] = (1,) * cv.nd
+    if variant == "flipped_kernel":
+        over["flip"] = True
+    tc = _rename(transpose(cv.spec(**over), (cv.op,) * cv.nd)[0], {"x": "g"})
+    if variant == "wrong_channel_transpose":
+        tc = _swap_weight_channels(tc, cv, True)
+    claim = contraction_sum(tc, index, rename=_primed(tc))
+    st = "∂L/∂x = conv_transpose(g, w) with the forward's stride, dilation, padding and groups"
+    text = (*cv.text(), f"output_padding {cv.op} = (N + 2p − d(K−1) − 1) mod s")
+    part = Part("input gradient", ctx, start, Expr.of(claim), "=", [], text)
+    return Plan(st, [(part, _standard)], "—", size_params={"input": cv.N, "kernel": cv.K})
+
+
+def _grad_weight(name: str, flip: bool, params: Mapping[str, Any], variant: str | None, allowed: Sequence[str]) -> Plan:
+    cv = _conv_params(name, params, allowed)
+    fwd = forward(cv.spec(flip=flip))[0]
+    j = _vars("j", cv.nd)
+    free = list(_names("j", cv.nd))
+    assume = cv.size_assumptions() + [c for a, k in zip(j, cv.K) for c in _in(a, k)]
+    index: tuple[Affine, ...] = j
+    if cv.channels:
+        assert cv.cin is not None and cv.cout is not None
+        co, cw = Affine.var("co"), Affine.var("cw")
+        free = ["co", "cw", *free]
+        assume += _in(co, cv.cout) + _in(cw, cv.cin // cv.groups)
+        index = (co, cw, *j)
+    ctx = Context((*cv.N, *cv.K), tuple(free), tuple(assume))
+    start = Derivative(Expr.of(inner_sum(fwd, "g")), "w", index)
+    swap = variant != "not_swapped"
+    cs = ConvSpec(
+        input_size=cv.N,
+        kernel_size=cv.out_size,
+        stride=((cv.d if swap else cv.s),) * cv.nd,
+        dilation=((cv.s if swap else cv.d),) * cv.nd,
+        pad_lo=(cv.p,) * cv.nd,
+        pad_hi=(cv.p,) * cv.nd,
+        output_size=cv.K,
+    )
+    c = _rename(forward(cs)[0], {"w": "g"})
+    flip_out = flip != (variant in ("no_flip", "flipped"))
+    shift = 1 if variant == "off_by_one" else 0
+    at = tuple((k - 1 - a + shift if flip_out else a + shift) for a, k in zip(j, cv.K))
+    extra: list[Constraint] = []
+    if cv.channels:
+        assert cv.cin is not None and cv.cout is not None
+        ig, og = cv.cin // cv.groups, cv.cout // cv.groups
+        grp = Affine.var("grp")
+        c = replace(
+            c,
+            variables=(Var("grp", sympy.Integer(cv.groups)), *c.variables),
+            factors=tuple(
+                Factor("x", (grp * ig + index[1], *f.index)) if f.operand == "x" else Factor("g", (index[0], *f.index))
+                for f in c.factors
+            ),
+            operands=tuple(
+                Operand(o.name, ((sympy.Integer(cv.cin),) if o.name == "x" else (sympy.Integer(cv.cout),)) + o.shape)
+                for o in c.operands
+            ),
+        )
+        extra = [Constraint.le(grp * og, index[0]), Constraint.lt(index[0], grp * og + og)]
+    claim = contraction_sum(c, at, rename=_primed(c))
+    rn = _primed(c)
+    extra = [x.substitute({v: Affine.var(rn[v]) for v in rn}) for x in extra]
+    claim = Sum(claim.variables, claim.guard + tuple(extra), claim.factors, claim.coeff)
+    part = Part("weight gradient", ctx, start, Expr.of(claim), "=", [], tuple(cv.text()))
+    return Plan("", [(part, _standard)], "—", size_params={"input": cv.N, "kernel": cv.K})
+
+
+@_register(
+    "correlate_grad_weight_is_valid_correlation",
+    "∂L/∂w of y = correlate(x, w) is the VALID CORRELATION of x with g (no flip), cropped to K",
+    ("ndim", "padding", "in_channels", "out_channels", "groups"),
+    {"flipped": "the claim flips the result", "off_by_one": "the claim is read one tap off"},
+)
+def _t_cgw(params: Mapping[str, Any], variant: str | None) -> Plan:
+    name = "correlate_grad_weight_is_valid_correlation"
+    plan = _grad_weight(name, False, params, variant, ("ndim", "padding", "in_channels", "out_channels", "groups"))
+    plan.statement = "∂L/∂w[k] = Σ_n g[n] x[n + k − p]: valid correlation of (padded) x with g"
+    return plan
+
+
+@_register(
+    "convolve_grad_weight_is_flipped_valid_correlation",
+    "∂L/∂w of y = convolve(x, w) is the valid correlation of x with g, FLIPPED",
+    ("ndim", "padding", "in_channels", "out_channels", "groups"),
+    {"no_flip": "the claim does not flip the result", "off_by_one": "the claim is read one tap off"},
+)
+def _t_vgw(params: Mapping[str, Any], variant: str | None) -> Plan:
+    name = "convolve_grad_weight_is_flipped_valid_correlation"
+    plan = _grad_weight(name, True, params, variant, ("ndim", "padding", "in_channels", "out_channels", "groups"))
+    plan.statement = "∂L/∂w[k] = corr_valid(x, g)[K−1−k]"
+    return plan
+
+
+@_register(
+    "conv_grad_weight_swaps_stride_and_dilation",
+    "∂L/∂w of a correlation with stride s and dilation d is the correlation of x with g with stride d and dilation s",
+    _CONV,
+    {"not_swapped": "the claim keeps stride s and dilation d", "off_by_one": "the claim is read one tap off"},
+)
+def _t_sgw(params: Mapping[str, Any], variant: str | None) -> Plan:
+    name = "conv_grad_weight_swaps_stride_and_dilation"
+    plan = _grad_weight(name, False, params, variant, _CONV)
+    plan.statement = "∂L/∂w[k] = Σ_n g[n] x[d·k + s·n − p]: correlation of x with g, stride d, dilation s, cropped to K"
+    return plan
+
+
+# -- the flip -------------------------------------------------------------------------
+
+
+def _flip_body(cv: _Conv, axes: Sequence[int], at: Sequence[str]) -> Sum:
+    q = [Affine.var(a) for a in at]
+    lead = len(q) - cv.nd
+    guard: list[Constraint] = []
+    idx: list[Affine] = list(q[:lead])
+    if cv.channels:
+        assert cv.cin is not None and cv.cout is not None
+        guard += _in(q[0], cv.cout) + _in(q[1], cv.cin // cv.groups)
+    for i in range(cv.nd):
+        a = q[lead + i]
+        guard += _in(a, cv.K[i])
+        idx.append(cv.K[i] - 1 - a if i in axes else a)
+    return Sum((), tuple(guard), (Term("w", tuple(idx)),))
+
+
+@_register(
+    "convolve_is_correlate_with_flipped_kernel",
+    "convolve(x, w) = correlate(x, flip(w)), flip reversing EVERY spatial axis (any stride, dilation, padding, groups)",
+    _CONV,
+    {"no_flip": "flip(w) is taken to be w", "one_axis": "flip(w) reverses only the first axis (ndim ≥ 2)"},
+)
+def _t_flip(params: Mapping[str, Any], variant: str | None) -> Plan:
+    name = "convolve_is_correlate_with_flipped_kernel"
+    cv = _conv_params(name, params, _CONV)
+    i = _vars("i", cv.nd)
+    free = list(_names("i", cv.nd))
+    assume = cv.size_assumptions() + [c for a, o in zip(i, cv.out_size) for c in _in(a, o)]
+    index: tuple[Affine, ...] = i
+    if cv.channels:
+        co = Affine.var("co")
+        free.insert(0, "co")
+        assume += _in(co, cv.cout)
+        index = (co, *i)
+    ctx = Context((*cv.N, *cv.K), tuple(free), tuple(assume))
+    lhs = contraction_sum(forward(cv.spec(flip=True))[0], index)
+    cc = _rename(forward(cv.spec(flip=False))[0], {"w": "flip(w)"})
+    rhs = contraction_sum(cc, index, rename=_primed(cc))
+    axes = () if variant == "no_flip" else ((0,) if variant == "one_axis" else tuple(range(cv.nd)))
+    at = (
+        tuple(f"q{a}" for a in range(len(index) - cv.nd + cv.nd))
+        if False
+        else tuple([*(["qo", "qc"] if cv.channels else []), *_names("q", cv.nd)])
+    )
+    body = _flip_body(cv, axes, at)
+    fidx = [t.operand for t in rhs.factors].index("flip(w)")
+
+    def strategy(dv: Deriver) -> None:
+        dv.apply("definition", "rhs", sum=0, factor=fidx, body=body, at=list(at))
+        _standard(dv)
+
+    part = Part("flip", ctx, Expr.of(lhs), Expr.of(rhs), "=", [], tuple(cv.text()))
+    return Plan("convolve(x, w)[n] = correlate(x, flip(w))[n] with flip(w)[k] = w[K−1−k]", [(part, strategy)])
+
+
+# -- centro-symmetry -----------------------------------------------------------------
+
+
+def _symmetry(cv: _Conv, sign: int, axes: Sequence[int], domain_extra: int = 0) -> Hypothesis:
+    u = _vars("u", cv.nd)
+    dom = [c for i, (a, k) in enumerate(zip(u, cv.K)) for c in _in(a, k + (domain_extra if i == 0 else 0))]
+    rhs = tuple(k - 1 - a if i in axes else a for i, (a, k) in enumerate(zip(u, cv.K)))
+    name = "centrosymmetric" if sign == 1 else "anticentrosymmetric"
+    return Hypothesis(name, _names("u", cv.nd), tuple(dom), "w", u, rhs, sign)
+
+
+def _iff(name: str, sign: int, params: Mapping[str, Any], variant: str | None) -> Plan:
+    cv = _conv_params(name, params, ("ndim", "stride", "dilation", "padding"))
+    axes = (0,) if variant == "one_axis" else tuple(range(cv.nd))
+    hyp = _symmetry(cv, sign, axes)
+    i = _vars("i", cv.nd)
+    assume = cv.size_assumptions() + [c for a, o in zip(i, cv.out_size) for c in _in(a, o)]
+    hyps = () if variant == "hypothesis_dropped" else (hyp,)
+    ctx = Context((*cv.N, *cv.K), _names("i", cv.nd), tuple(assume), hyps)
+    conv = contraction_sum(forward(cv.spec(flip=True))[0], i)
+    cc = forward(cv.spec(flip=False))[0]
+    corr = contraction_sum(cc, i, rename=_primed(cc)).scaled(sign)
+
+    def if_strategy(dv: Deriver) -> None:
+        dv.sift("lhs")
+        dv.sift("rhs")
+        if hyps:
+            wi = [t.operand for t in dv.cur["lhs"].sums[0].factors].index("w")
+            dv.apply("apply_hypothesis", "lhs", sum=0, factor=wi, hypothesis=hyp.name)
+        dv.align("rhs")
+        dv.close()
+
+    kind = "centrosymmetric" if sign == 1 else "anti-centrosymmetric"
+    rel = "" if sign == 1 else "−"
+    part1 = Part(
+        f"if w is {kind}",
+        ctx,
+        Expr.of(conv),
+        Expr.of(corr),
+        "=",
+        [],
+        (*cv.text(), f"w[k] = {rel}w[K−1−k] for 0 ≤ k < K (all axes flipped together)"),
+    )
+    # only if: at the first output whose window lies inside the input
+    nstar = tuple(-(-cv.p // cv.s) for _ in range(cv.nd))
+    claim_h = _symmetry(cv, sign, tuple(range(cv.nd)), 1 if variant == "domain_off_by_one" else 0)
+    inside = [
+        Constraint.le(Affine.constant(cv.s * n0 - cv.p + cv.d * (k - 1) + 1), Affine.constant(n))
+        for n0, n, k in zip(nstar, cv.N, cv.K)
+    ]
+    ctx2 = Context((*cv.N, *cv.K), (), tuple(cv.size_assumptions() + inside))
+    at = tuple(Affine.constant(n0) for n0 in nstar)
+    diff = Expr.of(contraction_sum(forward(cv.spec(flip=True))[0], at), contraction_sum(cc, at).scaled(-sign))
+
+    def only_if_strategy(dv: Deriver) -> None:
+        dv.sift("lhs")
+        e = dv.cur["lhs"]
+        if e.sums[0].factors != e.sums[1].factors or set(e.sums[0].variables) != set(e.sums[1].variables):
+            dv.align("lhs", only=["x"], target=Expr.of(e.sums[0], e.sums[0]))
+        dv.apply("compare_coefficients", "lhs", operand="x")
+        dv.apply("entails_hypothesis", "lhs", claim=claim_h.name, hypothesis=claim_h)
+
+    part2 = Part(
+        f"only if: equality for every x forces w {kind}",
+        ctx2,
+        diff,
+        claim_h,
+        "⇒",
+        [],
+        (*cv.text(), f"the window at output {list(nstar)} lies inside the input"),
+    )
+    notes: tuple[str, ...] = ()
+    if sign == -1:
+        notes = (
+            "complex kernels: numpy's correlate conjugates its second argument, so numpy's convolve(x, w) = "
+            "−numpy.correlate(x, w) for every x iff w = −conj(flip(w)) (and = iff w = conj(flip(w))); "
+            "CNN libraries do not conjugate and the statement above holds verbatim",
+        )
+    else:
+        notes = (
+            "complex kernels: against numpy's conjugating correlate the condition is w = conj(flip(w)); "
+            "CNN libraries do not conjugate",
+        )
+    st = f"convolve(x, w) = {rel}correlate(x, w) for every x ⟺ w[k] = {rel}w[K−1−k] (N-D: all axes flipped together)"
+    nc = "the 'only if' direction assumes some output window lies entirely inside the input (true in valid mode)"
+    return Plan(st, [(part1, if_strategy), (part2, only_if_strategy)], nc, notes, {"input": cv.N, "kernel": cv.K})
+
+
+_IFF_VARIANTS = {
+    "hypothesis_dropped": "no symmetry hypothesis",
+    "one_axis": "symmetry along the first axis only (ndim ≥ 2)",
+    "domain_off_by_one": "the forced symmetry is claimed on 0 ≤ k ≤ K (one too many)",
+}
+
+
+@_register(
+    "convolve_equals_correlate_iff_centrosymmetric",
+    "convolve(x, w) = correlate(x, w) for every x iff w is centrosymmetric (w = flip(w), all axes together)",
+    ("ndim", "stride", "dilation", "padding"),
+    _IFF_VARIANTS,
+)
+def _t_centro(params: Mapping[str, Any], variant: str | None) -> Plan:
+    return _iff("convolve_equals_correlate_iff_centrosymmetric", 1, params, variant)
+
+
+@_register(
+    "convolve_equals_minus_correlate_iff_anticentrosymmetric",
+    "convolve(x, w) = −correlate(x, w) for every x iff w = −flip(w)",
+    ("ndim", "stride", "dilation", "padding"),
+    _IFF_VARIANTS,
+)
+def _t_anti(params: Mapping[str, Any], variant: str | None) -> Plan:
+    return _iff("convolve_equals_minus_correlate_iff_anticentrosymmetric", -1, params, variant)
+
+
+# -- adjoint and algebra ---------------------------------------------------------------
+
+
+@_register(
+    "correlate_adjoint_is_full_convolution",
+    "⟨correlate(x, w), g⟩ = ⟨x, convolve_full(g, w)⟩ (valid correlation; its adjoint is full convolution)",
+    ("ndim",),
+    {"no_flip": "the adjoint is taken to be full correlation", "off_by_one": "x is paired one position off"},
+)
+def _t_adjoint(params: Mapping[str, Any], variant: str | None) -> Plan:
+    name = "correlate_adjoint_is_full_convolution"
+    cv = _conv_params(name, params, ("ndim",))
+    ctx = Context((*cv.N, *cv.K), (), tuple(cv.size_assumptions()))
+    lhs = inner_sum(forward(cv.spec())[0], "g")
+    pad = tuple(k - 1 for k in cv.K)
+    full = _rename(
+        forward(ConvSpec(input_size=cv.out_size, kernel_size=cv.K, pad_lo=pad, pad_hi=pad, flip=variant != "no_flip"))[
+            0
+        ],
+        {"x": "g"},
+    )
+    m = _vars("m", cv.nd)
+    shift = 1 if variant == "off_by_one" else 0
+    inner = contraction_sum(full, m, rename=_primed(full))
+    rhs = Sum(
+        (*_names("m", cv.nd), *inner.variables),
+        inner.guard + tuple(c for a, n in zip(m, cv.N) for c in _in(a, n)),
+        (Term("x", tuple(a + shift for a in m)), *inner.factors),
+    )
+    part = Part("adjoint", ctx, Expr.of(lhs), Expr.of(rhs), "=", [], tuple(cv.text()))
+    return Plan("Σ_n correlate(x, w)[n] g[n] = Σ_m x[m] convolve_full(g, w)[m]", [(part, _standard)])
+
+
+def _full_op(a: str, b: str, A: Sequence[Any], B: Sequence[Any], flip: bool) -> Contraction:
+    pad = tuple(k - 1 for k in B)
+    return _rename(
+        forward(ConvSpec(input_size=A, kernel_size=B, pad_lo=pad, pad_hi=pad, flip=flip))[0], {"x": a, "w": b}
+    )
+
+
+def _algebra_params(name: str, params: Mapping[str, Any]) -> int:
+    unknown = set(params) - {"ndim"}
+    if unknown:
+        raise SymconvError(f"{name}: unknown parameter(s) {sorted(unknown)}; this theorem takes ['ndim']")
+    nd = _int(name, "ndim", params.get("ndim", 1), 1)
+    if nd > 3:
+        raise SymconvError(f"{name}: `ndim` must be 1, 2 or 3; got ndim={nd}")
+    return nd
+
+
+@_register(
+    "full_convolution_commutes",
+    "convolve_full(a, b) = convolve_full(b, a)",
+    ("ndim",),
+    {"correlation": "the same claimed for full correlation (false)"},
+)
+def _t_comm(params: Mapping[str, Any], variant: str | None) -> Plan:
+    nd = _algebra_params("full_convolution_commutes", params)
+    A, B = _syms("A", nd), _syms("B", nd)
+    m = _vars("m", nd)
+    flip = variant != "correlation"
+    ctx = Context((*A, *B), _names("m", nd), tuple(c for a, x, y in zip(m, A, B) for c in _in(a, x + y - 1)))
+    lhs = contraction_sum(_full_op("a", "b", A, B, flip), m)
+    c2 = _full_op("b", "a", B, A, flip)
+    rhs = contraction_sum(c2, m, rename=_primed(c2))
+    part = Part("commutes", ctx, Expr.of(lhs), Expr.of(rhs), "=", [], ("a, b of any sizes A, B ≥ 1",))
+    return Plan("(a ∗ b)[m] = (b ∗ a)[m] (full mode)", [(part, _standard)], size_params={"input": A, "kernel": B})
+
+
+@_register(
+    "full_correlation_swap_is_flip",
+    "correlate_full(a, b) = flip(correlate_full(b, a))",
+    ("ndim",),
+    {"no_flip": "claimed without the flip"},
+)
+def _t_swap(params: Mapping[str, Any], variant: str | None) -> Plan:
+    nd = _algebra_params("full_correlation_swap_is_flip", params)
+    A, B = _syms("A", nd), _syms("B", nd)
+    m = _vars("m", nd)
+    ctx = Context((*A, *B), _names("m", nd), tuple(c for a, x, y in zip(m, A, B) for c in _in(a, x + y - 1)))
+    lhs = contraction_sum(_full_op("a", "b", A, B, False), m)
+    c2 = _full_op("b", "a", B, A, False)
+    at = m if variant == "no_flip" else tuple(x + y - 2 - a for a, x, y in zip(m, A, B))
+    rhs = contraction_sum(c2, at, rename=_primed(c2))
+    part = Part("swap", ctx, Expr.of(lhs), Expr.of(rhs), "=", [], ("a, b of any sizes A, B ≥ 1",))
+    return Plan("(a ⋆ b)[m] = (b ⋆ a)[A+B−2−m] (full mode)", [(part, _standard)], size_params={"input": A, "kernel": B})
+
+
+@_register(
+    "full_convolution_associates",
+    "convolve_full(convolve_full(a, b), c) = convolve_full(a, convolve_full(b, c))",
+    ("ndim",),
+    {"correlation": "the same claimed for full correlation (false)", "off_by_one": "the inner result is read one off"},
+)
+def _t_assoc(params: Mapping[str, Any], variant: str | None) -> Plan:
+    nd = _algebra_params("full_convolution_associates", params)
+    A, B, C = _syms("A", nd), _syms("B", nd), _syms("C", nd)
+    flip = variant != "correlation"
+    m = _vars("m", nd)
+    ctx = Context(
+        (*A, *B, *C), _names("m", nd), tuple(c for a, x, y, z in zip(m, A, B, C) for c in _in(a, x + y + z - 2))
+    )
+    AB = tuple(x + y - 1 for x, y in zip(A, B))
+    BC = tuple(y + z - 1 for y, z in zip(B, C))
+    outer_l = _full_op("ab", "c", AB, C, flip)
+    lhs = contraction_sum(outer_l, m)
+    inner_l = _full_op("a", "b", A, B, flip)
+    at_l = _names("p", nd)
+    shift = 1 if variant == "off_by_one" else 0
+    body_l = contraction_sum(
+        inner_l, tuple(Affine.var(v) + shift for v in at_l), rename={v.name: v.name + "i" for v in inner_l.variables}
+    )
+    outer_r = _full_op("a", "bc", A, BC, flip)
+    rhs = contraction_sum(outer_r, m, rename=_primed(outer_r))
+    inner_r = _full_op("b", "c", B, C, flip)
+    body_r = contraction_sum(
+        inner_r, tuple(Affine.var(v) for v in at_l), rename={v.name: v.name + "j" for v in inner_r.variables}
+    )
+    fl = [t.operand for t in lhs.factors].index("ab")
+    fr = [t.operand for t in rhs.factors].index("bc")
+
+    def strategy(dv: Deriver) -> None:
+        dv.apply("definition", "lhs", sum=0, factor=fl, body=body_l, at=list(at_l))
+        dv.apply("definition", "rhs", sum=0, factor=fr, body=body_r, at=list(at_l))
+        _standard(dv)
+
+    part = Part("associates", ctx, Expr.of(lhs), Expr.of(rhs), "=", [], ("a, b, c of any sizes ≥ 1",))
+    return Plan("((a ∗ b) ∗ c)[m] = (a ∗ (b ∗ c))[m] (full mode)", [(part, strategy)])
+
+
+@_register(
+    "correlation_matrix_is_toeplitz",
+    "the matrix M[n, m] = ∂y[n]/∂x[m] of y = correlate(x, w) is Toeplitz (doubly-block Toeplitz in 2-D)",
+    ("ndim", "stride", "dilation", "padding"),
+    {"off_by_one": "claimed constant along (n+1, m) instead of the diagonal"},
+)
+def _t_toeplitz(params: Mapping[str, Any], variant: str | None) -> Plan:
+    name = "correlation_matrix_is_toeplitz"
+    cv = _conv_params(name, params, ("ndim", "stride", "dilation", "padding"))
+    fwd = forward(cv.spec())[0]
+    parts: list[tuple[Part, Callable[[Deriver], None]]] = []
+    for axis in range(cv.nd):
+        n, m = _vars("i", cv.nd), _vars("m", cv.nd)
+        e = [1 if a == axis else 0 for a in range(cv.nd)]
+        step_m = 0 if variant == "off_by_one" else cv.s
+        assume = cv.size_assumptions()
+        for a in range(cv.nd):
+            assume += _in(n[a], cv.out_size[a] - e[a]) + _in(m[a], cv.N[a] - e[a] * cv.s)
+        ctx = Context((*cv.N, *cv.K), (*_names("i", cv.nd), *_names("m", cv.nd)), tuple(assume))
+        lhs = Derivative(
+            Expr.of(contraction_sum(fwd, tuple(a + b for a, b in zip(n, e)))),
+            "x",
+            tuple(a + b * step_m for a, b in zip(m, e)),
+        )
+        rhs = Derivative(Expr.of(contraction_sum(fwd, n, rename=_primed(fwd))), "x", m)
+        title = (
+            "Toeplitz"
+            if cv.nd == 1
+            else ("blocks along axis 0 are Toeplitz" if axis == 0 else f"Toeplitz along axis {axis}")
+        )
+        parts.append((Part(title, ctx, lhs, rhs, "=", [], tuple(cv.text())), _standard))
+    st = f"M[n + e_i, m + {cv.s}·e_i] = M[n, m] on every axis i (constant along diagonals)"
+    return Plan(st, parts, size_params={"input": cv.N, "kernel": cv.K})
+
+
+# -- circular (instance-only) ---------------------------------------------------------
+
+
+def _circular_instance(correlation: bool, nd: int) -> Callable[[Mapping[str, tuple[int, ...]]], tuple[bool, str, int]]:
+    def run(sizes: Mapping[str, tuple[int, ...]]) -> tuple[bool, str, int]:
+        n = sizes["input"]
+        if len(n) != nd:
+            raise SymconvError(f"circular theorem: `input_size` must have {nd} entries; got {n}")
+        spec = ConvSpec(
+            input_size=n,
+            kernel_size=n,
+            pad_lo=tuple(0 if correlation else k - 1 for k in n),
+            pad_hi=tuple(k - 1 if correlation else 0 for k in n),
+            flip=not correlation,
+            padding_mode="circular",
+        )
+        from symconv._engine import iter_terms
+
+        c = forward(spec)[0]
+        total = int(np.prod(n))
+        lhs: dict[tuple[int, ...], int] = {}
+        rhs: dict[tuple[int, ...], int] = {}
+        shape = np.array(n)
+        terms = 0
+        for t in iter_terms(c):
+            res = np.array(np.unravel_index(t.result, n)).T
+            for r, xi, wi in zip(res, t.factors[0].tolist(), t.factors[1].tolist()):
+                for f in np.ndindex(*n):
+                    e = int(sum(int(a) * int(b) * (total // int(s)) for a, b, s in zip(f, r, shape)) % total)
+                    key = (int(np.ravel_multi_index(f, n)), xi, wi, e)
+                    lhs[key] = lhs.get(key, 0) + 1
+                    terms += 1
+        for f in np.ndindex(*n):
+            for a in np.ndindex(*n):
+                for b in np.ndindex(*n):
+                    ea = sum(int(p) * int(q) * (total // int(s)) for p, q, s in zip(f, a, shape))
+                    eb = sum(int(p) * int(q) * (total // int(s)) for p, q, s in zip(f, b, shape))
+                    e = (ea - eb if correlation else ea + eb) % total
+                    key = (
+                        int(np.ravel_multi_index(f, n)),
+                        int(np.ravel_multi_index(a, n)),
+                        int(np.ravel_multi_index(b, n)),
+                        e,
+                    )
+                    rhs[key] = rhs.get(key, 0) + 1
+                    terms += 1
+        ok = lhs == rhs
+        return ok, "" if ok else "the two sides differ as elements of ℤ[ω][x, w]", terms
+
+    return run
+
+
+def _circular(name: str, correlation: bool, params: Mapping[str, Any]) -> Plan:
+    nd = _algebra_params(name, params)
+    st = (
+        "DFT(circular_correlate(x, w)) = DFT(x) · conj(DFT(w)) for real w"
+        if correlation
+        else "DFT(circular_convolve(x, w)) = DFT(x) · DFT(w)"
+    )
+    nc = (
+        "general sizes are NOT covered: the rules do not reach reindexing modulo N; the statement is checked "
+        "exactly at concrete sizes (both sides as elements of the group ring ℤ[ℤ_N][x, w], which implies equality "
+        "for the N-th root of unity)"
+    )
+    return Plan(st, [], nc, instance_only=True, instance=_circular_instance(correlation, nd), size_params={"input": ()})
+
+
+@_register("circular_convolution_theorem", "the DFT turns circular convolution into a pointwise product", ("ndim",), {})
+def _t_circ(params: Mapping[str, Any], variant: str | None) -> Plan:
+    return _circular("circular_convolution_theorem", False, params)
+
+
+@_register(
+    "circular_correlation_theorem",
+    "the DFT turns circular correlation into a product with the conjugate DFT (real kernel)",
+    ("ndim",),
+    {},
+)
+def _t_circ_corr(params: Mapping[str, Any], variant: str | None) -> Plan:
+    return _circular("circular_correlation_theorem", True, params)
+
+
+# -- the public face ------------------------------------------------------------------
+
+
+def theorems() -> list[tuple[str, str]]:
+    """Every theorem of the library: ``(name, one-line statement)``.
+
+    >>> names = [n for n, _ in theorems()]
+    >>> "convolve_equals_correlate_iff_centrosymmetric" in names
+    True
+    """
+    return [(i.name, i.statement) for i in _LIBRARY.values()]
+
+
+def theorem(name: str, **params: Any) -> Theorem:
+    r"""A theorem of the library with its parameters (``ndim``, ``stride``, ``dilation``, ``padding``, …).
+
+    .. math:: \frac{\partial L}{\partial x[m]} = \sum_k g[m-k]\, w[k]
+
+    (for example ``correlate_grad_input_is_full_convolution``).
+
+    >>> theorem("conv_grad_weight_swaps_stride_and_dilation", stride=2, dilation=3).prove().holds
+    True
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`theorems`.
+    **params
+        The theorem's parameters; unknown ones are an error.
+
+    See also
+    --------
+    theorems, symconv.Proof
+    """
+    if not isinstance(name, str) or name not in _LIBRARY:
+        raise SymconvError(
+            f"theorem: `name` must be one of the library's theorems (see `symconv theorems`); got {name!r}"
+        )
+    t = Theorem(name, dict(params))
+    t.plan()  # validate now
+    return t
+
+
+@dataclass
+class Theorem:
+    """A theorem with its parameters; :meth:`prove` establishes (or refutes) it."""
+
+    name: str
+    params: dict[str, Any]
+    variant_name: str | None = None
+
+    @property
+    def statement(self) -> str:
+        """The one-line statement."""
+        return _LIBRARY[self.name].statement
+
+    @property
+    def variants(self) -> dict[str, str]:
+        """The false variants this theorem knows (name → what is wrong)."""
+        return dict(_LIBRARY[self.name].variants)
+
+    def variant(self, name: str) -> Theorem:
+        """A FALSE variant of the claim (for soundness checks): ``no_flip``, ``off_by_one``, …"""
+        if name not in _LIBRARY[self.name].variants:
+            raise SymconvError(f"{self.name}: `variant` must be one of {sorted(self.variants)}; got {name!r}")
+        return Theorem(self.name, dict(self.params), name)
+
+    def plan(self) -> Plan:
+        """Build the statement's parts (validates the parameters)."""
+        return _LIBRARY[self.name].build(self.params, self.variant_name)
+
+    def prove(
+        self,
+        method: str = "general",
+        *,
+        input_size: Sequence[int] | None = None,
+        kernel_size: Sequence[int] | None = None,
+        trials: int = 3,
+        seed: int = 0,
+        index_style: str = "brackets",
+    ) -> Proof:
+        """Prove the theorem: ``general`` (all sizes), ``instance`` (exact, given sizes) or ``randomized``."""
+        if method not in ("general", "instance", "randomized"):
+            raise SymconvError(f"prove: `method` must be 'general', 'instance' or 'randomized'; got {method!r}")
+        if index_style not in ("brackets", "subscripts"):
+            raise SymconvError(f"prove: `index_style` must be 'brackets' or 'subscripts'; got {index_style!r}")
+        t0 = time.perf_counter()
+        plan = self.plan()
+        name = self.name + (f" [variant {self.variant_name}]" if self.variant_name else "")
+        proof = Proof(
+            name,
+            plan.statement or self.statement,
+            dict(self.params),
+            method,
+            "unproved",
+            not_covered=plan.not_covered,
+            notes=plan.notes,
+            index_style=index_style,
+        )
+        if method == "general" and not plan.instance_only:
+            self._general(plan, proof)
+        else:
+            if method == "general":
+                proof.method = "instance"
+            self._instances(
+                plan, proof, method if method != "general" else "instance", input_size, kernel_size, trials, seed
+            )
+        proof.seconds = time.perf_counter() - t0
+        return proof
+
+    # -- general ---------------------------------------------------------------------
+    def _general(self, plan: Plan, proof: Proof) -> None:
+        for part, strategy in plan.parts:
+            proof.parts.append(part)
+            dv = Deriver(part)
+            try:
+                strategy(dv)
+            except RuleError as exc:
+                proof.status = "unproved"
+                proof.message = f"{part.title}: {exc}"
+                refutation = _refute(part, exc.counterexample)
+                if refutation:
+                    proof.status = "refuted"
+                    proof.message += f"; refuted: {refutation}"
+                return
+        proof.status = "proved"
+
+    # -- instances -------------------------------------------------------------------
+    def _instances(
+        self,
+        plan: Plan,
+        proof: Proof,
+        method: str,
+        input_size: Sequence[int] | None,
+        kernel_size: Sequence[int] | None,
+        trials: int,
+        seed: int,
+    ) -> None:
+        proof.method = method
+        sizes = _instance_sizes(self.name, plan, input_size, kernel_size)
+        if plan.instance is not None:
+            named = {
+                "input": tuple(input_size)
+                if input_size
+                else (4,) * len(plan.parts or [0])
+                if False
+                else tuple(input_size or ())
+            }
+            runs = (
+                [named] if input_size else [{"input": (k,) * int(self.params.get("ndim", 1))} for k in (1, 2, 3, 4, 5)]
+            )
+            ok_all = True
+            for r in runs:
+                ok, msg, terms = plan.instance(r)
+                proof.instance_checks.append(
+                    {"sizes": {"N": list(r["input"])}, "holds": ok, "terms": terms, "method": "instance"}
+                )
+                if not ok:
+                    ok_all = False
+                    proof.message = f"N={list(r['input'])}: {msg}"
+            proof.status = "proved" if ok_all else "refuted"
+            return
+        ok_all = True
+        for part, _ in plan.parts:
+            for sz in sizes:
+                if not _satisfies(part, sz):
+                    continue
+                ok, msg, extra = _instance_part(part, sz, method, trials, seed)
+                proof.instance_checks.append(
+                    {
+                        "part": part.title,
+                        "sizes": {k.name: v for k, v in sz.items()},
+                        "holds": ok,
+                        "method": method,
+                        **extra,
+                    }
+                )
+                if not ok:
+                    ok_all = False
+                    proof.message = f"{part.title} at {', '.join(f'{k}={v}' for k, v in sz.items())}: {msg}"
+        proof.status = "proved" if ok_all and proof.instance_checks else ("refuted" if not ok_all else "unproved")
+        if ok_all and not proof.instance_checks:
+            proof.message = "no instance satisfies the assumptions at the sizes given"
+        if method == "randomized":
+            proof.not_covered = (
+                f"randomized: each check may miss a difference with probability ≤ (3/p)^{trials}, p = {DEFAULT_PRIME}"
+            )
+        else:
+            proof.not_covered = "sizes other than those checked"
+
+
+def _instance_sizes(
+    name: str, plan: Plan, input_size: Sequence[int] | None, kernel_size: Sequence[int] | None
+) -> list[dict[sympy.Symbol, int]]:
+    syms = plan.size_params
+    if input_size is None and kernel_size is None:
+        return []
+    out: dict[sympy.Symbol, int] = {}
+    for key, given in (("input", input_size), ("kernel", kernel_size)):
+        if given is None:
+            raise SymconvError(f"{name}: give both `input_size` and `kernel_size` for an instance check")
+        want = syms.get(key, ())
+        vals = [_int(name, f"{key}_size", v, 1) for v in given]
+        if len(vals) != len(want):
+            raise SymconvError(f"{name}: `{key}_size` must have {len(want)} entries (one per axis); got {list(given)}")
+        out.update(zip(want, vals))
+    return [out]
+
+
+def _satisfies(part: Part, sizes: Mapping[sympy.Symbol, int]) -> bool:
+    for c in part.ctx.assumptions:
+        if c.expr.variables:
+            continue
+        v = int(sympy.sympify(c.expr.const).subs(sizes))
+        if (c.op == "==" and v != 0) or (c.op != "==" and v < 0):
+            return False
+    return True
+
+
+def _default_instances(part: Part, seed: int) -> list[dict[sympy.Symbol, int]]:
+    rng = np.random.default_rng(seed)
+    return [random_sizes(part.ctx, rng, max_size=5) for _ in range(3)]
+
+
+def _canon(
+    mono: tuple[tuple[str, tuple[int, ...]], ...], hyp: Hypothesis | None, sizes: Mapping[sympy.Symbol, int]
+) -> tuple[int, tuple[Any, ...]]:
+    """Reduce a monomial modulo a symmetry hypothesis: ``w[k] → sign·w[min(k, mirror k)]``."""
+    if hyp is None:
+        return 1, mono
+    sign = 1
+    out = []
+    for op, idx in mono:
+        if op == hyp.operand:
+            env = dict(zip(hyp.variables, idx))
+            mir = tuple(
+                int(
+                    sympy.sympify(a.to_sympy()).subs(
+                        {**{sympy.Symbol(k, integer=True): v for k, v in env.items()}, **sizes}
+                    )
+                )
+                for a in hyp.rhs
+            )
+            if mir < idx:
+                idx = mir
+                sign *= hyp.sign
+            elif mir == idx and hyp.sign == -1:
+                return 0, mono
+        out.append((op, idx))
+    return sign, tuple(sorted(out))
+
+
+def _instance_part(
+    part: Part, sizes: Mapping[sympy.Symbol, int], method: str, trials: int, seed: int
+) -> tuple[bool, str, dict[str, Any]]:
+    ctx = part.ctx
+    hyp = ctx.hypotheses[0] if ctx.hypotheses else None
+    if part.relation == "⇒":
+        return _instance_only_if(part, sizes)
+    if method == "randomized":
+        rng = np.random.default_rng(seed)
+        for _ in range(trials):
+            s = int(rng.integers(1 << 30))
+            arrays: dict[str, ArrayFn] = {op: _uniform(op, s) for op in _operands(part)}
+            arrays.update({k: _modp(f) for k, f in _hyp_arrays(ctx, sizes, s).items()})
+            a = values(part.lhs, ctx, sizes, s, arrays, modulus=DEFAULT_PRIME)
+            b = values(part.rhs, ctx, sizes, s, arrays, modulus=DEFAULT_PRIME)  # type: ignore[arg-type]
+            if a != b:
+                bad = next(k for k in sorted(set(a) | set(b)) if a.get(k, 0) != b.get(k, 0))
+                return False, f"differ at free index {bad}", {"error_bound": 0}
+        return True, "", {"error_bound": f"(3/{DEFAULT_PRIME})^{trials}"}
+    la = monomials(part.lhs, ctx, sizes)
+    rb = monomials(part.rhs, ctx, sizes)  # type: ignore[arg-type]
+    if hyp is not None:
+        la, rb = _reduce(la, hyp, sizes), _reduce(rb, hyp, sizes)
+    if la != rb:
+        bad = next(iter(sorted((set(la) ^ set(rb)) | {k for k in la if la[k] != rb.get(k)}, key=str)))
+        return (
+            False,
+            f"the coefficient of {bad[1]} at free index {bad[0]} differs: {la.get(bad, 0)} vs {rb.get(bad, 0)}",
+            {"terms": len(la) + len(rb)},
+        )
+    return True, "", {"terms": len(la) + len(rb)}
+
+
+def _uniform(op: str, seed: int) -> ArrayFn:
+    def fn(idx: Sequence[np.ndarray]) -> np.ndarray:
+        return array_values(op, seed, idx, 0, DEFAULT_PRIME - 1)
+
+    return fn
+
+
+def _modp(f: ArrayFn) -> ArrayFn:
+    def fn(idx: Sequence[np.ndarray]) -> np.ndarray:
+        return np.asarray(f(idx)) % DEFAULT_PRIME
+
+    return fn
+
+
+def _operands(part: Part) -> set[str]:
+    out: set[str] = set()
+    for side in (part.lhs, part.rhs):
+        e = side.expr if isinstance(side, Derivative) else side
+        if isinstance(e, Expr):
+            out |= {t.operand for s in e.sums for t in s.factors}
+    return out
+
+
+def _reduce(
+    mono: Mapping[tuple[Any, ...], int], hyp: Hypothesis, sizes: Mapping[sympy.Symbol, int]
+) -> dict[tuple[Any, ...], int]:
+    out: dict[tuple[Any, ...], int] = {}
+    for (free, m), c in mono.items():
+        sign, m2 = _canon(m, hyp, sizes)
+        if sign:
+            out[(free, m2)] = out.get((free, m2), 0) + sign * c
+    return {k: v for k, v in out.items() if v}
+
+
+def _instance_only_if(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bool, str, dict[str, Any]]:
+    """Exactly: the linear forms in w that must vanish (coefficients of every x) span the hypothesis."""
+    hyp = part.rhs
+    assert isinstance(hyp, Hypothesis)
+    mono = monomials(part.lhs, part.ctx, sizes)  # type: ignore[arg-type]
+    forms: dict[Any, dict[Any, int]] = {}
+    cols: dict[Any, int] = {}
+    for (_free, m), c in mono.items():
+        x = next(idx for op, idx in m if op == "x")
+        w = next(idx for op, idx in m if op == hyp.operand)
+        forms.setdefault(x, {})[w] = forms.get(x, {}).get(w, 0) + c
+        cols.setdefault(w, len(cols))
+    hyp_forms = []
+    ks = [int(sympy.sympify(s).subs(sizes)) for s in _kernel_sizes(hyp)]
+    for u in np.ndindex(*ks):
+        env = {sympy.Symbol(v, integer=True): int(x) for v, x in zip(hyp.variables, u)}
+        mir = tuple(int(a.to_sympy().subs(env).subs(sizes)) for a in hyp.rhs)
+        f = {tuple(int(x) for x in u): 1}
+        f[mir] = f.get(mir, 0) - hyp.sign
+        hyp_forms.append(f)
+        for w in f:
+            cols.setdefault(w, len(cols))
+    a_mat = sympy.Matrix([[f.get(w, 0) for w in cols] for f in forms.values()] or [[0] * len(cols)])
+    both = a_mat.col_join(sympy.Matrix([[f.get(w, 0) for w in cols] for f in hyp_forms]))
+    ok = a_mat.rank() == both.rank()
+    return ok, "" if ok else "equality for every x does not force the hypothesis at these sizes", {"forms": len(forms)}
+
+
+def _kernel_sizes(h: Hypothesis) -> list[sympy.Expr]:
+    out = []
+    for v in h.variables:
+        ub = next(c for c in h.domain if c.expr.coeff(v) == -1)
+        out.append(ub.expr.const + 1)
+    return out
+
+
+def _refute(part: Part, cex: Mapping[str, int] | None) -> str:
+    """Look for concrete sizes where the two sides differ (exact integers)."""
+    if part.relation != "=":
+        return ""
+    rng = np.random.default_rng(1)
+    candidates: list[dict[sympy.Symbol, int]] = []
+    if cex:
+        sz = {p: int(cex[p.name]) for p in part.ctx.params if p.name in cex}
+        if len(sz) == len(part.ctx.params) and all(v <= 6 for v in sz.values()) and _satisfies(part, sz):
+            candidates.append(sz)
+    for _ in range(12):
+        try:
+            candidates.append(random_sizes(part.ctx, rng, max_size=4))
+        except SymconvError:
+            break
+    for sz in candidates:
+        seed = int(rng.integers(1 << 30))
+        arrays = _hyp_arrays(part.ctx, sz, seed)
+        try:
+            a = values(part.lhs, part.ctx, sz, seed, arrays)
+            b = values(part.rhs, part.ctx, sz, seed, arrays)  # type: ignore[arg-type]
+        except SymconvError:
+            continue
+        if a != b:
+            bad = next(k for k in sorted(set(a) | set(b)) if a.get(k, 0) != b.get(k, 0))
+            where = ", ".join(f"{k}={v}" for k, v in sz.items())
+            free = ", ".join(f"{n}={v}" for n, v in zip(part.ctx.free, bad))
+            diff = f"{a.get(bad, 0)} vs {b.get(bad, 0)}"
+            return f"at {where}{'; ' + free if free else ''} the two sides differ ({diff} with random integer inputs)"
+    return ""
