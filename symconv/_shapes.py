@@ -36,7 +36,7 @@ from symconv._errors import SymconvError
 from symconv._formula import forward, transpose_output_size
 from symconv._formula import output_size as forward_size
 from symconv._ops import plain_spec
-from symconv._validate import check_int
+from symconv._validate import check_choice, check_int
 
 __all__ = [
     "OutputPaddingChoice",
@@ -209,8 +209,13 @@ def _numpy(op: str) -> Callable[..., tuple[int, ...]]:
 
 
 def _scipy(op: str) -> Callable[..., tuple[int, ...]]:
-    def shape(in1: tuple[int, ...], in2: tuple[int, ...], mode: str = "full", **_: Any) -> tuple[int, ...]:
-        from symconv.compat.scipy import padding
+    def shape(in1: tuple[int, ...], in2: tuple[int, ...], mode: str = "full", **options: Any) -> tuple[int, ...]:
+        from symconv.compat.scipy import BOUNDARIES, METHODS, padding
+
+        if "method" in options:
+            check_choice(f"scipy.signal.{op}", "method", options["method"], METHODS)
+        if "boundary" in options:
+            check_choice(f"scipy.signal.{op}", "boundary", options["boundary"], tuple(BOUNDARIES))
 
         if len(in1) != len(in2) or (op.endswith("2d") and len(in1) != 2):
             raise SymconvError(f"scipy.signal.{op}: shapes must have the same number of axes; got {in1} and {in2}")
@@ -245,6 +250,21 @@ _OPS: dict[str, Callable[..., tuple[int, ...]]] = {
 }
 
 
+_CONV = frozenset({"bias", "stride", "padding", "dilation", "groups"})
+_PARAMS: dict[str, frozenset[str]] = {
+    "correlate": frozenset({"mode", "stride", "dilation", "padding"}),
+    "convolve": frozenset({"mode", "stride", "dilation", "padding"}),
+    "numpy.convolve": frozenset({"mode"}),
+    "numpy.correlate": frozenset({"mode"}),
+    "scipy.convolve": frozenset({"mode", "method"}),
+    "scipy.correlate": frozenset({"mode", "method"}),
+    "scipy.convolve2d": frozenset({"mode", "boundary", "fillvalue"}),
+    "scipy.correlate2d": frozenset({"mode", "boundary", "fillvalue"}),
+    **{f"torch.conv{n}d": _CONV | {"padding_mode"} for n in (1, 2, 3)},
+    **{f"torch.conv_transpose{n}d": _CONV | {"output_padding"} for n in (1, 2, 3)},
+}
+
+
 def output_shape(op: str, input_shape: Any, weight_shape: Any, **params: Any) -> tuple[int, ...]:
     """The shape ``op`` returns for inputs of these shapes, without computing it.
 
@@ -275,6 +295,9 @@ def output_shape(op: str, input_shape: Any, weight_shape: Any, **params: Any) ->
     if not isinstance(op, str) or op not in _OPS:
         names = ", ".join(repr(n) for n in _OPS)
         raise SymconvError(f"output_shape: `op` must be one of {names}; got {op!r}")
+    unknown = sorted(set(params) - _PARAMS[op])
+    if unknown:
+        raise SymconvError(f"output_shape: {op} takes no parameter {', '.join(repr(u) for u in unknown)}")
     x = _shape(f"output_shape({op})", "input_shape", input_shape)
     w = _shape(f"output_shape({op})", "weight_shape", weight_shape)
     return _OPS[op](x, w, **params)

@@ -129,3 +129,15 @@ def test_bad_arguments(call, needle):
     with pytest.raises(SymconvError) as info:
         call()
     assert needle in str(info.value)
+
+
+def test_parameters_are_checked_per_operation():
+    assert output_shape("scipy.correlate2d", (3, 3), (2, 2), boundary="wrap", fillvalue=1) == (4, 4)
+    with pytest.raises(SymconvError, match="takes no parameter 'stride'"):
+        output_shape("numpy.convolve", (3,), (2,), stride=2)
+    with pytest.raises(SymconvError, match="takes no parameter 'output_padding'"):
+        output_shape("torch.conv1d", (1, 2, 3), (2, 2, 2), output_padding=0)
+    with pytest.raises(SymconvError, match="`boundary`"):
+        output_shape("scipy.convolve2d", (3, 3), (2, 2), boundary="reflect")
+    with pytest.raises(SymconvError, match="`method`"):
+        output_shape("scipy.convolve", (3,), (2,), method="fast")
