@@ -240,15 +240,32 @@ def _symbol_name(name: str, idx: tuple[int, ...]) -> str:
     return f"{name}_{{{','.join(str(i) for i in idx)}}}"
 
 
-def symbols(name: str, shape: int | Iterable[int], **assumptions: Any) -> Array:
+STRUCTURES = ("centrosymmetric", "anticentrosymmetric")
+
+
+def symbols(name: str, shape: int | Iterable[int], *, structure: str | None = None, **assumptions: Any) -> Array:
     """An array of distinct symbols ``name_i`` (1-D) or ``name_{i,j,…}`` (N-D).
 
+    ``structure`` builds a kernel with a symmetry, so results about it show
+    symbolically. With ``flip(i)`` the index reversed along EVERY axis:
+
+    * ``"centrosymmetric"``: ``w[i] = w[flip(i)]`` (``[w_0, w_1, w_0]``),
+    * ``"anticentrosymmetric"``: ``w[i] = -w[flip(i)]``, so the centre entry
+      (if any) is 0 (``[w_0, 0, -w_0]``).
+
+    Each pair ``{i, flip(i)}`` is named after its first index in C order.
     Sympy assumptions (``real=True``, ``integer=True`` …) pass through.
 
     >>> symbols("x", 3).tolist()
     [x_0, x_1, x_2]
     >>> symbols("w", (2, 1)).tolist()
     [[w_{0,0}], [w_{1,0}]]
+    >>> symbols("w", 3, structure="centrosymmetric").tolist()
+    [w_0, w_1, w_0]
+    >>> symbols("w", 3, structure="anticentrosymmetric").tolist()
+    [w_0, 0, -w_0]
+    >>> symbols("w", (2, 2), structure="centrosymmetric").tolist()
+    [[w_{0,0}, w_{0,1}], [w_{0,1}, w_{0,0}]]
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise SymconvError(f"symbols: `name` must be an identifier such as 'x'; got {name!r}")
@@ -263,9 +280,19 @@ def symbols(name: str, shape: int | Iterable[int], **assumptions: Any) -> Array:
             raise SymconvError(f"symbols: every entry of `shape` must be an integer ≥ 1; got {shape!r}")
     if not dims:
         raise SymconvError("symbols: `shape` must have at least one axis; got ()")
+    if structure is not None and structure not in STRUCTURES:
+        allowed = ", ".join(repr(s) for s in STRUCTURES)
+        raise SymconvError(f"symbols: `structure` must be None or one of {allowed}; got {structure!r}")
     out = np.empty(dims, dtype=object)
     for idx in np.ndindex(*dims):
-        out[idx] = sympy.Symbol(_symbol_name(name, idx), **assumptions)
+        mirror = tuple(d - 1 - i for d, i in zip(dims, idx))
+        if structure is None or idx <= mirror:
+            if structure == "anticentrosymmetric" and idx == mirror:
+                out[idx] = sympy.Integer(0)
+            else:
+                out[idx] = sympy.Symbol(_symbol_name(name, idx), **assumptions)
+        else:
+            out[idx] = out[mirror] if structure == "centrosymmetric" else -out[mirror]
     return Array(out)
 
 
