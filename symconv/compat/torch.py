@@ -33,7 +33,7 @@ from typing import Any
 
 from symconv._array import Array
 from symconv._errors import SymconvError
-from symconv._formula import ConvSpec, forward, transpose
+from symconv._formula import Contraction, ConvSpec, forward, transpose
 from symconv._validate import check_choice, check_int, per_axis
 from symconv.compat._common import operand, run
 
@@ -60,7 +60,7 @@ class Plan:
     output_padding: tuple[int, ...] | None
     batched: bool
 
-    def terms(self) -> tuple[Any, ...]:
+    def terms(self) -> tuple[Contraction, ...]:
         """The contractions (product term, and the bias term if any)."""
         if self.output_padding is None:
             return forward(self.spec)
@@ -69,8 +69,7 @@ class Plan:
     @property
     def output_shape(self) -> tuple[int, ...]:
         """The shape PyTorch returns."""
-        shape = tuple(int(s) for s in self.terms()[0].result.shape)
-        return shape
+        return tuple(int(s) for s in self.terms()[0].result.shape)
 
 
 def _layout(op: str, nd: int, input_shape: tuple[int, ...], weight_shape: tuple[int, ...]) -> bool:
