@@ -26,7 +26,7 @@ import sympy
 from symconv._affine import as_expr
 from symconv._formula import Boundary, Contraction
 
-__all__ = ["Terms", "evaluate", "expand", "fold", "iter_terms", "term_count"]
+__all__ = ["Terms", "evaluate", "expand", "fold", "iter_terms", "iter_terms_separable", "term_count"]
 
 DEFAULT_BLOCK = 1 << 21
 
@@ -140,6 +140,91 @@ def iter_terms(c: Contraction, block: int = DEFAULT_BLOCK) -> Iterator[Terms]:
                 parts.append(fold(sel, size, bnd.mode) if bnd is not None else sel)
             factors.append(np.ravel_multi_index(tuple(parts), shape) if shape else np.zeros(len(result), np.int64))
         yield Terms(np.asarray(result, dtype=np.int64), tuple(np.asarray(f, dtype=np.int64) for f in factors))
+
+
+def _flat_position(
+    index: tuple[Any, ...], shape: tuple[int, ...], bounds: tuple[Boundary | None, ...], env: Mapping[str, Any]
+) -> tuple[Any, Any]:
+    """Flat C-order position and in-range mask of an affine index, each axis on the sub-box of its variables."""
+    flat: Any = 0
+    mask: Any = True
+    stride = 1
+    strides = []
+    for size in reversed(shape):
+        strides.append(stride)
+        stride *= size
+    for a, size, b, st in zip(index, shape, bounds, reversed(strides)):
+        idx = a.evaluate(env)
+        lo, hi = _axis_range(size, b)
+        ok = (idx >= lo) & (idx < hi)
+        if not np.all(ok):
+            mask = mask & ok
+        if b is not None:
+            idx = fold(np.asarray(idx), size, b.mode)
+        flat = flat + idx * st
+    return flat, mask
+
+
+def iter_terms_separable(c: Contraction, block: int = DEFAULT_BLOCK) -> Iterator[Terms]:
+    """The terms of :func:`iter_terms`, in the same order, computed separably (much faster).
+
+    Every axis index depends on few loop variables, so it is evaluated (and
+    range-checked, and folded) on the sub-box of those variables only and
+    broadcast; only the flat positions are materialised over the full box.
+
+    >>> from symconv._formula import ConvSpec, forward
+    >>> c = forward(ConvSpec(input_size=(6,), kernel_size=(3,), pad_lo=(1,), padding_mode="reflect"))[0]
+    >>> def flat(ts):
+    ...     return [np.concatenate(col).tolist() for col in zip(*[(t.result, *t.factors) for t in ts])]
+    >>> flat(iter_terms_separable(c, block=5)) == flat(iter_terms(c, block=5))
+    True
+    """
+    extents = _ints([v.extent for v in c.variables])
+    names = [v.name for v in c.variables]
+    if any(e == 0 for e in extents):
+        return
+    if not extents:
+        yield from iter_terms(c, block)
+        return
+    rshape = _ints(c.result.shape)
+    fshapes = [_ints(c.operand(f.operand).shape) for f in c.factors]
+    rb = c.result_boundary or (None,) * len(rshape)
+    fbs = [f.boundary or (None,) * len(f.index) for f in c.factors]
+    nv = len(extents)
+    # split: variables before j are fixed per chunk, variable j is cut into ranges, the rest run in full
+    tail = 1
+    j = nv - 1
+    while j > 0 and tail * extents[j] <= block:
+        tail *= extents[j]
+        j -= 1
+    step = max(1, block // tail)
+    for head in np.ndindex(*extents[:j]):
+        for start in range(0, extents[j], step):
+            stop = min(extents[j], start + step)
+            box = (stop - start, *extents[j + 1 :])
+            env: dict[str, Any] = {n: int(v) for n, v in zip(names[:j], head)}
+            for ax, n in enumerate(names[j:]):
+                shape = [1] * len(box)
+                shape[ax] = box[ax]
+                first = start if ax == 0 else 0
+                env[n] = np.arange(first, first + box[ax], dtype=np.int64).reshape(shape)
+            r, mask = _flat_position(c.result_index, rshape, rb, env) if rshape else (0, True)
+            flats = []
+            for f, shape_f, bf in zip(c.factors, fshapes, fbs):
+                pos, m = _flat_position(f.index, shape_f, bf, env) if shape_f else (0, True)
+                mask = mask & m
+                flats.append(pos)
+            if mask is True:
+                sel = None
+            else:
+                sel = np.broadcast_to(mask, box).reshape(-1)
+                if not sel.any():
+                    continue
+            out = []
+            for arr in (r, *flats):
+                full = np.broadcast_to(np.asarray(arr, dtype=np.int64), box).reshape(-1)
+                out.append(full if sel is None else full[sel])
+            yield Terms(out[0], tuple(out[1:]))
 
 
 def _conj(value: Any) -> Any:
