@@ -19,13 +19,16 @@ from symconv._shapes import (
     output_padding_choices,
     output_shape,
 )
+from symconv.proofs import Certificate, Proof, theorem, theorems
 
 __all__ = [
     "Array",
     "BackwardRule",
+    "Certificate",
     "Derivation",
     "InstanceResult",
     "OutputPaddingChoice",
+    "Proof",
     "SymconvError",
     "asarray",
     "backward_rule",
@@ -41,6 +44,8 @@ __all__ = [
     "output_padding_choices",
     "output_shape",
     "symbols",
+    "theorem",
+    "theorems",
 ]
 
 __version__ = "0.1.0"
