@@ -1,0 +1,58 @@
+"""The committed notes (docs/notes) are exactly what `symconv notes` generates, and generation is deterministic."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from notes_build import GOLDEN, generated
+
+pytest.importorskip("matplotlib")
+
+
+def _files(root: Path) -> list[str]:
+    """Every generated file except a top-level PDF (not committed)."""
+    return sorted(
+        str(p.relative_to(root))
+        for p in root.rglob("*")
+        if p.is_file() and not (p.suffix == ".pdf" and p.parent == root)
+    )
+
+
+def _mpl_version(svg: Path) -> str | None:
+    m = re.search(r"Matplotlib v([\w.]+)", svg.read_text(encoding="utf-8"))
+    return m.group(1) if m else None
+
+
+def test_generation_is_byte_identical_between_runs():
+    a, b = generated("a"), generated("b")
+    assert _files(a) == _files(b)
+    for rel in _files(a):
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_text_outputs_match_the_committed_golden_files():
+    out = generated("a")
+    text = [r for r in _files(out) if r.endswith((".md", ".tex"))]
+    assert {"index.md", "notes.tex", "ch1_definitions.md", "ch6_libraries.md"} <= set(text)
+    assert sorted(r for r in _files(GOLDEN) if r.endswith((".md", ".tex"))) == text, "files added or removed"
+    for rel in text:
+        new, old = (out / rel).read_text(encoding="utf-8"), (GOLDEN / rel).read_text(encoding="utf-8")
+        assert new == old, f"{rel} differs from docs/notes: run `make notes` and review the diff"
+
+
+def test_figures_match_the_committed_ones_for_the_same_matplotlib():
+    import matplotlib
+
+    out = generated("a")
+    figs = sorted(p.name for p in (out / "figures").iterdir())
+    assert figs == sorted(p.name for p in (GOLDEN / "figures").iterdir())
+    assert {"sliding_window.svg", "transposed.pdf", "backward_dx.svg", "backward_dw.svg", "stride_dilation.svg"} <= set(
+        figs
+    )
+    committed = _mpl_version(GOLDEN / "figures" / "sliding_window.svg")
+    if committed != matplotlib.__version__:
+        pytest.skip(f"figures were generated with matplotlib {committed}, this is {matplotlib.__version__}")
+    for name in figs:
+        assert (out / "figures" / name).read_bytes() == (GOLDEN / "figures" / name).read_bytes(), name

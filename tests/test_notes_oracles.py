@@ -1,0 +1,177 @@
+"""The library values printed in the notes agree with the libraries themselves.
+
+The chapters compute every value with symconv; here numpy, scipy, torch and jax recompute them.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import numpy as np
+import peers
+import pytest
+
+from symconv._notes import _load, chapter_paths
+
+
+@functools.cache
+def chapter(prefix: str):
+    path = next(p for p in chapter_paths() if p.name.startswith(prefix))
+    return _load(path)
+
+
+def test_seed_snippet_kernel_numbers_with_numpy():
+    ch2 = chapter("ch2_")
+    f, h2 = np.array(ch2.F), np.array(ch2.H2_SNIPPET)
+    text = ch2.errata().markdown()
+    assert str(np.convolve(f, h2, "valid").tolist()) in text
+    assert str(np.correlate(f, h2, "valid").tolist()) in text
+    assert ch2.claimed(ch2.passage("Example 1", "Notes")) == [
+        np.convolve(ch2.F, ch2.H, "valid").tolist(),
+        np.correlate(ch2.F, ch2.H, "valid").tolist(),
+    ]
+
+
+def test_same_alignment_with_numpy_and_scipy():
+    scipy_signal = peers.module("scipy.signal", "scipy")
+    vals = chapter("ch6_").same_even()
+    x, w = np.array(chapter("ch6_").X), np.array(chapter("ch6_").W)
+    assert vals["numpy.correlate"] == np.correlate(x, w, "same").tolist()
+    assert vals["numpy.convolve"] == np.convolve(x, w, "same").tolist()
+    assert vals["scipy.signal.correlate"] == scipy_signal.correlate(x, w, "same").tolist()
+    assert vals["scipy.signal.correlate2d"] == scipy_signal.correlate2d([x], [w], "same")[0].tolist()
+
+
+def test_same_alignment_with_torch_and_jax():
+    torch = peers.module("torch")
+    jax = peers.module("jax")
+    jnp = peers.module("jax.numpy", "jax")
+    vals = chapter("ch6_").same_even()
+    x, w = chapter("ch6_").X, chapter("ch6_").W
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Using padding='same' with even kernel", UserWarning)
+        t = torch.nn.functional.conv1d(
+            torch.tensor([[x]], dtype=torch.float64), torch.tensor([[w]], dtype=torch.float64), padding="same"
+        )
+    assert vals["torch conv1d(padding='same')"] == [int(v) for v in t.flatten().tolist()]
+    j = jax.lax.conv_general_dilated(
+        jnp.array([[x]], dtype=jnp.float32), jnp.array([[w]], dtype=jnp.float32), window_strides=(1,), padding="SAME"
+    )
+    assert vals["tf.nn.conv1d / jax.lax 'SAME'"] == [int(v) for v in np.asarray(j).flatten().tolist()]
+    assert vals["numpy.convolve"] == [int(v) for v in np.asarray(jnp.convolve(jnp.array(x), jnp.array(w), "same"))]
+
+
+@pytest.mark.parametrize(("n", "k", "s"), [(5, 3, 2), (6, 3, 2), (7, 4, 3), (8, 2, 2)])
+def test_same_with_stride_matches_jax(n, k, s):
+    jax = peers.module("jax")
+    jnp = peers.module("jax.numpy", "jax")
+    ch6 = chapter("ch6_")
+    lo, hi = ch6.tf_same_padding(n, k, s)
+    x = np.arange(1, n + 1, dtype=np.float32)
+    ref = jax.lax.conv_general_dilated(jnp.array([[x]]), jnp.ones((1, 1, k), jnp.float32), (s,), "SAME")
+    explicit = jax.lax.conv_general_dilated(jnp.array([[x]]), jnp.ones((1, 1, k), jnp.float32), (s,), [(lo, hi)])
+    assert np.asarray(ref).tolist() == np.asarray(explicit).tolist()
+    assert f"({lo}, {hi})" in ch6.same_stride().markdown()
+
+
+def test_boundary_modes_with_torch_and_ndimage():
+    torch = peers.module("torch")
+    ndimage = peers.module("scipy.ndimage", "scipy")
+    vals = chapter("ch6_").boundary_values()
+    x, w = np.arange(1, 6, dtype=np.float64), np.array([1.0, 2.0, 3.0])
+    xt, wt = torch.tensor(x[None, None]), torch.tensor(w[None, None])
+    for mode in ("zeros", "reflect", "replicate", "circular"):
+        conv = torch.nn.Conv1d(1, 1, 3, padding=1, padding_mode=mode, bias=False, dtype=torch.float64)
+        with torch.no_grad():
+            conv.weight.copy_(wt)
+            assert vals[mode] == [int(v) for v in conv(xt).flatten().tolist()], mode
+    for ours, theirs in (
+        ("zeros", "constant"),
+        ("reflect", "mirror"),
+        ("replicate", "nearest"),
+        ("circular", "wrap"),
+        ("symmetric", "reflect"),
+    ):
+        assert vals[ours] == ndimage.correlate1d(x, w, mode=theirs).astype(int).tolist(), ours
+
+
+def test_jax_conv_transpose_flips_nothing_by_default():
+    torch = peers.module("torch")
+    jax = peers.module("jax")
+    jnp = peers.module("jax.numpy", "jax")
+    vals = chapter("ch6_").jax_transpose_values()
+    x, w = jnp.array([[[1.0, 2.0, 3.0]]]), jnp.array([[[1.0, 2.0, 5.0]]])
+    dn = ("NCH", "OIH", "NCH")
+    plain = jax.lax.conv_transpose(x, w, (2,), "VALID", dimension_numbers=dn)
+    flipped = jax.lax.conv_transpose(x, w, (2,), "VALID", dimension_numbers=dn, transpose_kernel=True)
+    assert vals["jax.lax.conv_transpose (transpose_kernel=False)"] == [int(v) for v in np.asarray(plain).flatten()]
+    assert vals["jax.lax.conv_transpose (transpose_kernel=True)"] == [int(v) for v in np.asarray(flipped).flatten()]
+    t = torch.nn.functional.conv_transpose1d(
+        torch.tensor([[[1.0, 2.0, 3.0]]]), torch.tensor([[[1.0, 2.0, 5.0]]]), stride=2
+    )
+    assert vals["torch conv_transpose1d"] == [int(v) for v in t.flatten().tolist()]
+
+
+def test_chapter4_gradients_with_torch_autograd_and_jax_grad():
+    torch = peers.module("torch")
+    jax = peers.module("jax")
+    jnp = peers.module("jax.numpy", "jax")
+    ch4 = chapter("ch4_")
+    dx, dw = ch4.numeric_gradients()
+    x = torch.tensor([[ch4.X]], dtype=torch.float64, requires_grad=True)
+    w = torch.tensor([[ch4.W]], dtype=torch.float64, requires_grad=True)
+    (torch.nn.functional.conv1d(x, w) * torch.tensor([[ch4.G]], dtype=torch.float64)).sum().backward()
+    assert dx == [int(v) for v in x.grad.flatten().tolist()]
+    assert dw == [int(v) for v in w.grad.flatten().tolist()]
+
+    def loss(xx, ww):
+        y = jax.lax.conv_general_dilated(xx, ww, (1,), "VALID")
+        return (y * jnp.array([[ch4.G]], dtype=jnp.float32)).sum()
+
+    gx, gw = jax.grad(loss, argnums=(0, 1))(jnp.array([[ch4.X]], jnp.float32), jnp.array([[ch4.W]], jnp.float32))
+    assert dx == [int(v) for v in np.asarray(gx).flatten()]
+    assert dw == [int(v) for v in np.asarray(gw).flatten()]
+    assert f"{dx}" in ch4.table().markdown() and f"{dw}" in ch4.table().markdown()
+
+
+def test_complex_kernels_with_numpy_and_torch():
+    torch = peers.module("torch")
+    ch3 = chapter("ch3_")
+    md = ch3.complex_kernels().markdown()
+    x = np.array([1, 2j, 3, -1j])
+    for v, np_equal, layer_equal in (([1 + 1j, 2, 1 - 1j], True, False), ([1j, 1, 1j], False, True)):
+        v = np.array(v)
+        assert np.allclose(np.convolve(x, v, "valid"), np.correlate(x, v, "valid")) == np_equal
+        t = torch.nn.functional.conv1d(torch.tensor(x[None, None]), torch.tensor(v[None, None])).flatten().numpy()
+        assert np.allclose(np.convolve(x, v, "valid"), t) == layer_equal
+    assert "| yes | no |" in md and "| no | yes |" in md
+
+
+def test_transposed_direct_form_rows_with_torch():
+    torch = peers.module("torch")
+    md = chapter("ch5_").transposed_conv().markdown()
+    rng = np.random.default_rng(1)
+    for n_in, k, s, p, d, op in ((3, 3, 2, 0, 1, 0), (3, 3, 2, 1, 1, 1), (4, 2, 3, 1, 2, 2), (2, 3, 1, 1, 1, 0)):
+        x, w = rng.integers(-5, 6, n_in).astype(float), rng.integers(-5, 6, k).astype(float)
+        ref = (
+            torch.nn.functional.conv_transpose1d(
+                torch.tensor(x[None, None]),
+                torch.tensor(w[None, None]),
+                stride=s,
+                padding=p,
+                output_padding=op,
+                dilation=d,
+            )
+            .flatten()
+            .numpy()
+        )
+        z = np.zeros((n_in - 1) * s + 1)
+        z[::s] = x
+        pad = d * (k - 1) - p
+        zp = np.concatenate([np.zeros(pad), z, np.zeros(pad + op)])
+        wd = np.zeros(d * (k - 1) + 1)
+        wd[::d] = w[::-1]
+        direct = np.correlate(zp, wd, "valid")
+        assert np.allclose(direct, ref)
+        assert f"| {n_in} | {k} | {s} | {p} | {d} | {op} | {len(ref)} | yes | no |" in md
