@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import sympy
 
-from symconv import Array, convolve, correlate, derive, symbols
+from symconv import Array, convolve, correlate, derive, symbols, theorem
 from symconv._derive import size_latex
-from symconv._document import Chapter, Figure, Math, Section, Table, Text
+from symconv._document import Chapter, Figure, Math, Section, Table, Text, proved
 from symconv._figures import sliding_window
 from symconv._formula import output_size
 from symconv.compat import numpy as snp
@@ -76,6 +76,8 @@ def flip() -> Section:
                 "(x \\ast w)[0, 0] &= " + sympy.latex(conv[0, 0]) + " \\\\\n"
                 "(x \\star w^{\\mathsf T})[0, 0] &= " + sympy.latex(via_transpose[0, 0])
             ),
+            Text("For every size, stride, dilation and padding, symconv's prover establishes the flip as a theorem:"),
+            proved(theorem("convolve_is_correlate_with_flipped_kernel")),
         ],
         items=(2,),
     )
@@ -217,6 +219,10 @@ def algebra() -> Section:
                 "So two stacked correlation layers (no nonlinearity between them) are one correlation layer whose "
                 "kernel is the TRUE convolution of the two kernels:"
             ),
+            Text("The general statements, proved for all sizes by symconv's prover (Iverson sums over the integers):"),
+            proved(theorem("full_convolution_commutes")),
+            proved(theorem("full_correlation_swap_is_flip")),
+            proved(theorem("full_convolution_associates")),
             Math("u \\ast v &= " + kernel.latex() + " \\\\\n(x \\star u \\star v)[0] &= " + sympy.latex(stacked[0])),
         ],
         items=(6,),

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import sympy
 
-from symconv import Array, asarray, convolve, correlate, derive, symbols
-from symconv._document import Chapter, Math, Section, Table, Text
+from symconv import Array, asarray, convolve, correlate, derive, symbols, theorem
+from symconv._document import Chapter, Math, Section, Table, Text, proved
 from symconv.compat import numpy as snp
 
 w0, w1, w2 = sympy.symbols("w_0 w_1 w_2")
@@ -41,6 +41,8 @@ def one_d() -> Section:
                 "palindrome; in general, iff $w[k] = w[K-1-k]$ for every $k$."
             ),
             Math("(x \\ast w)[0] - (x \\star w)[0] &= " + sympy.latex(diff)),
+            Text("The general theorem, both directions, proved by symconv for all sizes:"),
+            proved(theorem("convolve_equals_correlate_iff_centrosymmetric")),
         ],
         items=(8,),
     )
@@ -116,6 +118,7 @@ def anti() -> Section:
                 f"With the structured kernel $[w_0, 0, -w_0]$ symconv confirms it ({'holds' if neg else 'FAILS'}):"
             ),
             Math(corr.body(definition=False) + " \\\\\n" + conv.body(definition=False)),
+            proved(theorem("convolve_equals_minus_correlate_iff_anticentrosymmetric")),
             Text(
                 "The seed's $[1, -1]$ and the Sobel filters are of this kind, so an edge detector copied from an image "
                 "processing text (which convolves) into a CNN layer (which correlates) reports every edge with the "

@@ -29,11 +29,13 @@ __all__ = [
     "Code",
     "Figure",
     "Math",
+    "ProofBlock",
     "Raw",
     "Section",
     "Table",
     "Text",
     "markup_latex",
+    "proved",
 ]
 
 # Characters pdflatex cannot take as text: their LaTeX spelling.
@@ -67,6 +69,16 @@ _UNICODE = {
     "⌉": r"$\rceil$",
     "•": r"\textbullet{}",
     "✓": r"$\checkmark$",
+    "⟺": r"$\iff$",
+    "ℤ": r"$\mathbb{Z}$",
+    "′": "'",
+    "∧": r"$\wedge$",
+    "⟨": r"$\langle$",
+    "⟩": r"$\rangle$",
+    "∈": r"$\in$",
+    "⊆": r"$\subseteq$",
+    "∀": r"$\forall$",
+    "∃": r"$\exists$",
     "✗": r"$\times$",
 }
 _TEX_SPECIAL = {
@@ -195,6 +207,64 @@ class Raw(Block):
         if self.wide:
             return "\\begin{center}\n\\resizebox{\\linewidth}{!}{%\n" + self.tex + "%\n}\n\\end{center}"
         return self.tex
+
+
+@dataclass(frozen=True)
+class ProofBlock(Block):
+    """A proved theorem (``symconv.theorem(...).prove()``): its own Markdown; in LaTeX, theorem and proof
+    environments around its ``align*`` steps (its ``%`` header lines become prose)."""
+
+    proof: Any
+
+    def __post_init__(self) -> None:
+        if not getattr(self.proof, "holds", False):
+            raise SymconvError(f"notes: only proved theorems go into the notes; got status {self.proof.status!r}")
+
+    def markdown(self, ctx: RenderContext | None = None) -> str:
+        return str(self.proof.markdown()).strip()
+
+    def latex(self, ctx: RenderContext | None = None) -> str:
+        out: list[str] = []
+        opened = False
+        for line in str(self.proof.latex()).splitlines():
+            if line.startswith("% Theorem ") and not opened:
+                name, _, stmt = line[len("% Theorem ") :].partition(": ")
+                out += ["\\begin{theorem}[\\texttt{" + _escape(name) + "}]", markup_latex(stmt), "\\end{theorem}"]
+                out.append("\\begin{proof}\\footnotesize")
+                opened = True
+            elif line.startswith("%"):
+                if not opened:
+                    out.append("\\begin{proof}")
+                    opened = True
+                text = line.lstrip("%").strip()
+                out += ["", markup_latex(text[:1].upper() + text[1:]) + ".", ""]
+            else:
+                if not opened:
+                    out.append("\\begin{proof}")
+                    opened = True
+                out.append(_TAG.sub(_tag_text, line))
+        out.append("\\end{proof}")
+        return "\n".join(out)
+
+
+_TAG = re.compile(r"\\tag\{(.*)\}")
+_MATH_IN_TAG = re.compile(r"(\\[a-zA-Z]+arrow)")
+
+
+def _tag_text(m: re.Match[str]) -> str:
+    """``\\tag`` typesets its argument as text: wrap math-only commands (arrows) in ``$…$``."""
+    return "\\tag{" + _MATH_IN_TAG.sub(r"$\1$", m.group(1)) + "}"
+
+
+def proved(thm: Any) -> Block:
+    """A theorem's proof as a block — or, when symconv's prover does not establish it, a sentence saying so."""
+    proof = thm.prove()
+    if getattr(proof, "holds", False):
+        return ProofBlock(proof)
+    return Text(
+        f"(symconv's prover does not establish `{thm.name}` in this version — status: {proof.status}; "
+        "the computed checks in this section stand on their own.)"
+    )
 
 
 @dataclass(frozen=True)
