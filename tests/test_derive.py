@@ -153,3 +153,20 @@ def test_bad_input_names_the_argument(kwargs, match):
     op, x, w = args.pop("op"), args.pop("x"), args.pop("w")
     with pytest.raises(SymconvError, match=match):
         derive(op, x, w, **args)
+
+
+def test_matrix_latex_and_backward_table():
+    d = derive("correlate", [1, 2, 3, 4], [1, -1])
+    tex = d.matrix_latex()
+    assert tex.startswith("\\begin{align*}") and "\\begin{bmatrix} 1 & -1 & 0 & 0" in tex
+    assert d.matrix_latex("aligned").startswith("$$\n\\begin{aligned}")
+    rule = d.backward()
+    ops = [r.operation for r in rule.rows]
+    assert ops[0].startswith("full convolution") and ops[1].startswith("valid correlation")
+    assert "| dL/dx |" in rule.markdown()
+
+
+def test_body_without_definition():
+    d = derive("convolve", [2, 1, 3, 5, 4], [1, -1], label=(r"f \ast h", "f ∗ h"))
+    assert d.body(definition=False).startswith(r"f \ast h &= [x[0] \cdot w[1]")
+    assert d.text().splitlines()[1].startswith("f ∗ h = [x[0]·w[1]")

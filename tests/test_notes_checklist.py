@@ -93,3 +93,12 @@ def test_latex_carries_the_same_markers():
     tex = (generated("a") / "notes.tex").read_text(encoding="utf-8")
     marked = {int(i) for m in re.findall(r"% checklist: ([\d ]+)", tex) for i in m.split()}
     assert marked == set(range(1, 36))
+
+
+def test_no_computed_check_failed():
+    """Chapters print FAILS / NO / 'does not establish' when a symconv check does not come out as stated."""
+    for path in markdown_files(generated("a")):
+        md = path.read_text(encoding="utf-8")
+        assert "FAILS" not in md, path.name
+        assert "| NO |" not in md, path.name
+        assert "Status: **refuted**" not in md, path.name
