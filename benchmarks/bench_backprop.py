@@ -98,9 +98,9 @@ def torch_workload(side: int) -> Callable[[], bool] | None:
 def naive_sympy(side: int = 18, kernel: int = 3) -> tuple[float, int, bool]:
     """DESIGN §1's baseline: build L as one sympy expression, ``diff`` by every input, ``expand``."""
     out = side - kernel + 1
-    x = sympy.symbols(f"x:{side}:{side}")
-    w = sympy.symbols(f"w:{kernel}:{kernel}")
-    g = sympy.symbols(f"g:{out}:{out}")
+    x = [sympy.Symbol(f"x_{i}_{j}") for i in range(side) for j in range(side)]
+    w = [sympy.Symbol(f"w_{i}_{j}") for i in range(kernel) for j in range(kernel)]
+    g = [sympy.Symbol(f"g_{i}_{j}") for i in range(out) for j in range(out)]
 
     def X(i: int, j: int) -> Any:
         return x[i * side + j]
