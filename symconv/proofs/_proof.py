@@ -56,6 +56,8 @@ class Part:
     relation: str = "="
     steps: list[Step] = field(default_factory=list)
     assumptions_text: tuple[str, ...] = ()
+    #: Defined arrays of the statement, ``(operand, body, index names)`` (e.g. ``flip(w)``).
+    definitions: tuple[tuple[str, Sum, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -340,7 +342,33 @@ class Certificate:
             parts = self.parts()
         except (KeyError, TypeError, ValueError) as exc:
             return CheckReport(False, 0, trials, f"malformed certificate: {exc}")
+        msg = self._statement_mismatch(parts)
+        if msg:
+            return CheckReport(False, 0, trials, msg)
         return replay(parts, trials=trials, seed=seed)
+
+    def _statement_mismatch(self, parts: Sequence[Part]) -> str:
+        """'' when the parts state what the library's theorem (with these parameters) states."""
+        from symconv.proofs._theorems import _LIBRARY, Theorem
+
+        name = str(self.data.get("theorem", ""))
+        variant = None
+        if " [variant " in name:
+            name, _, rest = name.partition(" [variant ")
+            variant = rest.rstrip("]")
+        if name not in _LIBRARY:
+            return ""  # a proof built by hand: its statement is what it says
+        try:
+            plan = Theorem(name, dict(self.data.get("params", {})), variant).plan()
+        except SymconvError as exc:
+            return f"certificate: the theorem's parameters are invalid: {exc}"
+        want = [p for p, _ in plan.parts]
+        if len(want) != len(parts):
+            return f"certificate: {len(parts)} part(s), the theorem {name} has {len(want)}"
+        for a, b in zip(parts, want):
+            if (a.lhs, a.rhs, a.ctx, a.relation) != (b.lhs, b.rhs, b.ctx, b.relation):
+                return f"certificate: part {a.title!r} does not state what {name} states"
+        return ""
 
 
 def _encode_part(p: Part) -> dict[str, Any]:

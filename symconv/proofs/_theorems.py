@@ -41,7 +41,7 @@ from symconv.proofs._iverson import (
     inner_sum,
 )
 from symconv.proofs._proof import Deriver, Part, Proof, _hyp_arrays
-from symconv.proofs._rules import RuleError
+from symconv.proofs._rules import RULES, RuleError
 from symconv.proofs._serial import param_symbol
 
 __all__ = ["Theorem", "theorem", "theorems"]
@@ -513,7 +513,7 @@ def _t_flip(params: Mapping[str, Any], variant: str | None) -> Plan:
         dv.apply("definition", "rhs", sum=0, factor=fidx, body=body, at=list(at))
         _standard(dv)
 
-    part = Part("flip", ctx, Expr.of(lhs), Expr.of(rhs), "=", [], tuple(cv.text()))
+    part = Part("flip", ctx, Expr.of(lhs), Expr.of(rhs), "=", [], tuple(cv.text()), (("flip(w)", body, at),))
     return Plan("convolve(x, w)[n] = correlate(x, flip(w))[n] with flip(w)[k] = w[K−1−k]", [(part, strategy)])
 
 
@@ -758,7 +758,8 @@ def _t_assoc(params: Mapping[str, Any], variant: str | None) -> Plan:
         dv.apply("definition", "rhs", sum=0, factor=fr, body=body_r, at=list(at_l))
         _standard(dv)
 
-    part = Part("associates", ctx, Expr.of(lhs), Expr.of(rhs), "=", [], ("a, b, c of any sizes ≥ 1",))
+    defs = (("ab", body_l, tuple(at_l)), ("bc", body_r, tuple(at_l)))
+    part = Part("associates", ctx, Expr.of(lhs), Expr.of(rhs), "=", [], ("a, b, c of any sizes ≥ 1",), defs)
     return Plan("((a ∗ b) ∗ c)[m] = (a ∗ (b ∗ c))[m] (full mode)", [(part, strategy)])
 
 
@@ -800,7 +801,9 @@ def _t_toeplitz(params: Mapping[str, Any], variant: str | None) -> Plan:
 # -- circular (instance-only) ---------------------------------------------------------
 
 
-def _circular_instance(correlation: bool, nd: int) -> Callable[[Mapping[str, tuple[int, ...]]], tuple[bool, str, int]]:
+def _circular_instance(
+    correlation: bool, nd: int, wrong: bool = False
+) -> Callable[[Mapping[str, tuple[int, ...]]], tuple[bool, str, int]]:
     def run(sizes: Mapping[str, tuple[int, ...]]) -> tuple[bool, str, int]:
         n = sizes["input"]
         if len(n) != nd:
@@ -834,7 +837,7 @@ def _circular_instance(correlation: bool, nd: int) -> Callable[[Mapping[str, tup
                 for b in np.ndindex(*n):
                     ea = sum(int(p) * int(q) * (total // int(s)) for p, q, s in zip(f, a, shape))
                     eb = sum(int(p) * int(q) * (total // int(s)) for p, q, s in zip(f, b, shape))
-                    e = (ea - eb if correlation else ea + eb) % total
+                    e = (ea - eb if correlation != wrong else ea + eb) % total
                     key = (
                         int(np.ravel_multi_index(f, n)),
                         int(np.ravel_multi_index(a, n)),
@@ -849,7 +852,7 @@ def _circular_instance(correlation: bool, nd: int) -> Callable[[Mapping[str, tup
     return run
 
 
-def _circular(name: str, correlation: bool, params: Mapping[str, Any]) -> Plan:
+def _circular(name: str, correlation: bool, params: Mapping[str, Any], variant: str | None) -> Plan:
     nd = _algebra_params(name, params)
     st = (
         "DFT(circular_correlate(x, w)) = DFT(x) · conj(DFT(w)) for real w"
@@ -861,22 +864,34 @@ def _circular(name: str, correlation: bool, params: Mapping[str, Any]) -> Plan:
         "exactly at concrete sizes (both sides as elements of the group ring ℤ[ℤ_N][x, w], which implies equality "
         "for the N-th root of unity)"
     )
-    return Plan(st, [], nc, instance_only=True, instance=_circular_instance(correlation, nd), size_params={"input": ()})
+    return Plan(
+        st,
+        [],
+        nc,
+        instance_only=True,
+        instance=_circular_instance(correlation, nd, variant is not None),
+        size_params={"input": ()},
+    )
 
 
-@_register("circular_convolution_theorem", "the DFT turns circular convolution into a pointwise product", ("ndim",), {})
+@_register(
+    "circular_convolution_theorem",
+    "the DFT turns circular convolution into a pointwise product",
+    ("ndim",),
+    {"conjugated": "claimed as DFT(x) · conj(DFT(w))"},
+)
 def _t_circ(params: Mapping[str, Any], variant: str | None) -> Plan:
-    return _circular("circular_convolution_theorem", False, params)
+    return _circular("circular_convolution_theorem", False, params, variant)
 
 
 @_register(
     "circular_correlation_theorem",
     "the DFT turns circular correlation into a product with the conjugate DFT (real kernel)",
     ("ndim",),
-    {},
+    {"not_conjugated": "claimed as DFT(x) · DFT(w)"},
 )
 def _t_circ_corr(params: Mapping[str, Any], variant: str | None) -> Plan:
-    return _circular("circular_correlation_theorem", True, params)
+    return _circular("circular_correlation_theorem", True, params, variant)
 
 
 # -- the public face ------------------------------------------------------------------
@@ -1005,6 +1020,21 @@ class Theorem:
                     proof.message += f"; refuted: {refutation}"
                 return
         proof.status = "proved"
+        for part, _ in plan.parts:  # exact instance checks complete the certificate
+            for sz in _default_instances(part, 0, count=2, max_size=3):
+                ok, msg, extra = _instance_part(part, sz, "instance", 1, 0)
+                proof.instance_checks.append(
+                    {
+                        "part": part.title,
+                        "sizes": {k.name: v for k, v in sz.items()},
+                        "holds": ok,
+                        "method": "instance",
+                        **extra,
+                    }
+                )
+                if not ok:  # pragma: no cover - a rule bug would show here
+                    proof.status = "refuted"
+                    proof.message = f"{part.title}: exact instance check fails at {sz}: {msg}"
 
     # -- instances -------------------------------------------------------------------
     def _instances(
@@ -1018,18 +1048,12 @@ class Theorem:
         seed: int,
     ) -> None:
         proof.method = method
-        sizes = _instance_sizes(self.name, plan, input_size, kernel_size)
         if plan.instance is not None:
-            named = {
-                "input": tuple(input_size)
-                if input_size
-                else (4,) * len(plan.parts or [0])
-                if False
-                else tuple(input_size or ())
-            }
-            runs = (
-                [named] if input_size else [{"input": (k,) * int(self.params.get("ndim", 1))} for k in (1, 2, 3, 4, 5)]
-            )
+            nd = int(self.params.get("ndim", 1))
+            if input_size:
+                runs = [{"input": tuple(_int(self.name, "input_size", v, 1) for v in input_size)}]
+            else:
+                runs = [{"input": (k,) * nd} for k in (1, 2, 3, 4, 5)]
             ok_all = True
             for r in runs:
                 ok, msg, terms = plan.instance(r)
@@ -1041,9 +1065,10 @@ class Theorem:
                     proof.message = f"N={list(r['input'])}: {msg}"
             proof.status = "proved" if ok_all else "refuted"
             return
+        sizes = _instance_sizes(self.name, plan, input_size, kernel_size)
         ok_all = True
         for part, _ in plan.parts:
-            for sz in sizes:
+            for sz in sizes or _default_instances(part, seed):
                 if not _satisfies(part, sz):
                     continue
                 ok, msg, extra = _instance_part(part, sz, method, trials, seed)
@@ -1098,9 +1123,9 @@ def _satisfies(part: Part, sizes: Mapping[sympy.Symbol, int]) -> bool:
     return True
 
 
-def _default_instances(part: Part, seed: int) -> list[dict[sympy.Symbol, int]]:
+def _default_instances(part: Part, seed: int, count: int = 3, max_size: int = 5) -> list[dict[sympy.Symbol, int]]:
     rng = np.random.default_rng(seed)
-    return [random_sizes(part.ctx, rng, max_size=5) for _ in range(3)]
+    return [random_sizes(part.ctx, rng, max_size=max_size) for _ in range(count)]
 
 
 def _canon(
@@ -1131,9 +1156,28 @@ def _canon(
     return sign, tuple(sorted(out))
 
 
+def _unfold(side: Any, part: Part) -> Any:
+    """Replace every defined array of the statement by its definition (the ``definition`` rule)."""
+    if not part.definitions or not isinstance(side, Expr):
+        return side
+    defs = {name: (body, at) for name, body, at in part.definitions}
+    changed = True
+    while changed:
+        changed = False
+        for i, s in enumerate(side.sums):
+            hit = next((j for j, t in enumerate(s.factors) if t.operand in defs), None)
+            if hit is not None:
+                body, at = defs[s.factors[hit].operand]
+                side, _ = RULES["definition"](side, part.ctx, sum=i, factor=hit, body=body, at=list(at))
+                changed = True
+                break
+    return side
+
+
 def _instance_part(
     part: Part, sizes: Mapping[sympy.Symbol, int], method: str, trials: int, seed: int
 ) -> tuple[bool, str, dict[str, Any]]:
+    part = replace(part, lhs=_unfold(part.lhs, part), rhs=_unfold(part.rhs, part), definitions=())
     ctx = part.ctx
     hyp = ctx.hypotheses[0] if ctx.hypotheses else None
     if part.relation == "⇒":

@@ -1,0 +1,373 @@
+"""The theorem library: every theorem proved for all sizes, every false variant rejected,
+and the statements checked against independent oracles (torch autograd, numpy)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import peers
+import symconv
+from symconv import SymconvError, theorem, theorems
+from symconv.proofs._evaluate import values
+from symconv.proofs._serial import param_symbol
+
+NAMES = {
+    "correlate_grad_input_is_full_convolution",
+    "correlate_grad_weight_is_valid_correlation",
+    "convolve_grad_input_is_full_correlation",
+    "convolve_grad_weight_is_flipped_valid_correlation",
+    "conv_grad_input_is_transposed_conv",
+    "conv_grad_weight_swaps_stride_and_dilation",
+    "convolve_is_correlate_with_flipped_kernel",
+    "convolve_equals_correlate_iff_centrosymmetric",
+    "convolve_equals_minus_correlate_iff_anticentrosymmetric",
+    "full_convolution_commutes",
+    "full_convolution_associates",
+    "full_correlation_swap_is_flip",
+    "correlate_adjoint_is_full_convolution",
+    "correlation_matrix_is_toeplitz",
+    "circular_convolution_theorem",
+    "circular_correlation_theorem",
+}
+
+CH = {"in_channels": 4, "out_channels": 6, "groups": 2}
+
+GENERAL = [
+    ("correlate_grad_input_is_full_convolution", {}),
+    ("correlate_grad_input_is_full_convolution", {"ndim": 2, "padding": 1, **CH}),
+    ("convolve_grad_input_is_full_correlation", {"ndim": 2, "padding": 2}),
+    ("convolve_grad_input_is_full_correlation", {"in_channels": 2, "out_channels": 3}),
+    ("conv_grad_input_is_transposed_conv", {"stride": 2, "dilation": 2, "padding": 1, "output_padding": 1}),
+    ("conv_grad_input_is_transposed_conv", {"ndim": 2, "stride": 2, "dilation": 3, **CH}),
+    ("correlate_grad_weight_is_valid_correlation", {"ndim": 2, "padding": 1}),
+    ("correlate_grad_weight_is_valid_correlation", CH),
+    ("convolve_grad_weight_is_flipped_valid_correlation", {"ndim": 2}),
+    ("conv_grad_weight_swaps_stride_and_dilation", {"stride": 2, "dilation": 3}),
+    ("conv_grad_weight_swaps_stride_and_dilation", {"ndim": 2, "stride": 3, "dilation": 2, "padding": 1, **CH}),
+    ("convolve_is_correlate_with_flipped_kernel", {"ndim": 2, "stride": 2, "dilation": 2, "padding": 1}),
+    ("convolve_is_correlate_with_flipped_kernel", {"ndim": 3, **CH}),
+    ("convolve_equals_correlate_iff_centrosymmetric", {}),
+    ("convolve_equals_correlate_iff_centrosymmetric", {"ndim": 2, "stride": 2, "dilation": 2, "padding": 1}),
+    ("convolve_equals_correlate_iff_centrosymmetric", {"ndim": 3}),
+    ("convolve_equals_minus_correlate_iff_anticentrosymmetric", {"ndim": 2}),
+    ("correlate_adjoint_is_full_convolution", {"ndim": 2}),
+    ("full_convolution_commutes", {"ndim": 2}),
+    ("full_convolution_associates", {}),
+    ("full_correlation_swap_is_flip", {"ndim": 2}),
+    ("correlation_matrix_is_toeplitz", {"ndim": 2}),
+    ("correlation_matrix_is_toeplitz", {"stride": 2, "dilation": 2}),
+]
+
+# (theorem, params, variant): every one is FALSE and must be rejected.
+FALSE = [
+    ("correlate_grad_input_is_full_convolution", {}, "no_flip"),
+    ("correlate_grad_input_is_full_convolution", {"ndim": 2}, "wrong_mode"),
+    ("correlate_grad_input_is_full_convolution", {"padding": 1}, "off_by_one"),
+    ("correlate_grad_input_is_full_convolution", CH, "wrong_channel_transpose"),
+    ("convolve_grad_input_is_full_correlation", {}, "no_flip"),
+    ("convolve_grad_input_is_full_correlation", {}, "wrong_mode"),
+    ("convolve_grad_input_is_full_correlation", {"ndim": 2}, "off_by_one"),
+    ("conv_grad_input_is_transposed_conv", {"stride": 2}, "no_stride"),
+    ("conv_grad_input_is_transposed_conv", {"dilation": 2}, "not_dilated"),
+    ("conv_grad_input_is_transposed_conv", {"stride": 2, "dilation": 2, "padding": 1}, "flipped_kernel"),
+    ("conv_grad_input_is_transposed_conv", {"stride": 2, **CH}, "wrong_channel_transpose"),
+    ("correlate_grad_weight_is_valid_correlation", {}, "flipped"),
+    ("correlate_grad_weight_is_valid_correlation", {"ndim": 2, "padding": 1}, "off_by_one"),
+    ("convolve_grad_weight_is_flipped_valid_correlation", {}, "no_flip"),
+    ("convolve_grad_weight_is_flipped_valid_correlation", {"ndim": 2}, "off_by_one"),
+    ("conv_grad_weight_swaps_stride_and_dilation", {"stride": 2, "dilation": 3}, "not_swapped"),
+    ("conv_grad_weight_swaps_stride_and_dilation", {"stride": 2, "dilation": 3, **CH}, "not_swapped"),
+    ("conv_grad_weight_swaps_stride_and_dilation", {"stride": 2}, "off_by_one"),
+    ("convolve_is_correlate_with_flipped_kernel", {}, "no_flip"),
+    ("convolve_is_correlate_with_flipped_kernel", {"ndim": 2}, "one_axis"),
+    ("convolve_equals_correlate_iff_centrosymmetric", {}, "hypothesis_dropped"),
+    ("convolve_equals_correlate_iff_centrosymmetric", {"ndim": 2}, "one_axis"),
+    ("convolve_equals_correlate_iff_centrosymmetric", {"ndim": 2}, "domain_off_by_one"),
+    ("convolve_equals_minus_correlate_iff_anticentrosymmetric", {}, "hypothesis_dropped"),
+    ("convolve_equals_minus_correlate_iff_anticentrosymmetric", {"ndim": 2}, "one_axis"),
+    ("convolve_equals_minus_correlate_iff_anticentrosymmetric", {}, "domain_off_by_one"),
+    ("correlate_adjoint_is_full_convolution", {}, "no_flip"),
+    ("correlate_adjoint_is_full_convolution", {"ndim": 2}, "off_by_one"),
+    ("full_convolution_commutes", {}, "correlation"),
+    ("full_convolution_associates", {}, "correlation"),
+    ("full_convolution_associates", {}, "off_by_one"),
+    ("full_correlation_swap_is_flip", {}, "no_flip"),
+    ("correlation_matrix_is_toeplitz", {}, "off_by_one"),
+    ("correlation_matrix_is_toeplitz", {"ndim": 2}, "off_by_one"),
+    ("circular_convolution_theorem", {}, "conjugated"),
+    ("circular_correlation_theorem", {}, "not_conjugated"),
+]
+
+
+def test_the_library_has_every_theorem_with_a_statement():
+    listed = dict(theorems())
+    assert set(listed) == NAMES
+    assert all(len(s) > 20 for s in listed.values())
+    assert symconv.theorems() == theorems()
+
+
+@pytest.mark.parametrize(("name", "params"), GENERAL, ids=[f"{n}-{p}" for n, p in GENERAL])
+def test_general_proof_holds_and_replays(name, params):
+    p = theorem(name, **params).prove()
+    assert p.holds, p.message
+    assert p.method == "general" and p.status == "proved"
+    assert p.steps and p.steps[-1].rule in ("equal", "entails_hypothesis")
+    assert all(c.status in ("proved", "checked") for s in p.steps for c in s.conditions)
+    assert p.instance_checks and all(c["holds"] for c in p.instance_checks)
+    report = p.check()
+    assert report.ok, report.message
+
+
+@pytest.mark.parametrize(("name", "params", "variant"), FALSE, ids=[f"{n}-{v}" for n, _, v in FALSE])
+def test_false_variant_is_rejected(name, params, variant):
+    p = theorem(name, **params).variant(variant).prove()
+    assert not p.holds
+    assert p.status in ("refuted", "unproved")
+    assert p.message
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "variant", "needle"),
+    [
+        # the solver's own counterexample to a guard equivalence / domain implication
+        ("conv_grad_input_is_transposed_conv", {"stride": 2, "dilation": 2, "padding": 1}, "flipped_kernel", "counterexample: K="),
+        ("convolve_equals_correlate_iff_centrosymmetric", {}, "domain_off_by_one", "counterexample: K=1, N=1, u0=1"),
+        # a concrete refutation with exact integers where the summands cannot even be matched
+        ("correlate_grad_input_is_full_convolution", {}, "no_flip", "refuted: at N="),
+        ("conv_grad_weight_swaps_stride_and_dilation", {"stride": 2, "dilation": 3}, "not_swapped", "refuted: at N="),
+    ],
+)
+def test_rejection_message_carries_a_counterexample(name, params, variant, needle):
+    p = theorem(name, **params).variant(variant).prove()
+    assert needle in p.message, p.message
+
+
+def test_variants_only_where_they_make_a_difference():
+    # with stride 1 "no_stride" is the same claim: it must then be PROVED (the prover is not biased to reject)
+    assert theorem("conv_grad_input_is_transposed_conv").variant("no_stride").prove().holds
+    with pytest.raises(SymconvError, match="`variant` must be one of"):
+        theorem("full_convolution_commutes").variant("nonsense")
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "match"),
+    [
+        ("nope", {}, "must be one of the library's theorems"),
+        ("correlate_grad_input_is_full_convolution", {"stride": 2}, "unknown parameter"),
+        ("conv_grad_input_is_transposed_conv", {"in_channels": 3, "out_channels": 4, "groups": 2}, r"`in_channels` \(=3\) must be divisible by `groups` \(=2\)"),
+        ("conv_grad_input_is_transposed_conv", {"stride": 2, "output_padding": 2}, "must be smaller than `stride`"),
+        ("conv_grad_input_is_transposed_conv", {"stride": 0}, r"`stride` must be ≥ 1; got stride=0"),
+        ("conv_grad_input_is_transposed_conv", {"ndim": "2"}, "must be an integer"),
+        ("convolve_is_correlate_with_flipped_kernel", {"groups": 2}, "needs `in_channels`"),
+        ("full_convolution_commutes", {"ndim": 4}, "must be 1, 2 or 3"),
+    ],
+)
+def test_bad_parameters_are_reported(name, params, match):
+    with pytest.raises(SymconvError, match=match):
+        theorem(name, **params)
+
+
+def test_bad_method_and_sizes_are_reported():
+    t = theorem("full_convolution_commutes")
+    with pytest.raises(SymconvError, match="`method` must be"):
+        t.prove("magic")
+    with pytest.raises(SymconvError, match="give both"):
+        t.prove("instance", input_size=[3])
+    with pytest.raises(SymconvError, match="must have 1 entries"):
+        t.prove("instance", input_size=[3, 3], kernel_size=[2])
+
+
+# -- instance and randomized methods ------------------------------------------------------
+
+
+def test_instance_method_is_exact_at_given_sizes():
+    p = theorem("conv_grad_input_is_transposed_conv", ndim=2, stride=2, output_padding=1).prove(
+        "instance", input_size=[12, 10], kernel_size=[3, 3]
+    )
+    assert p.holds and p.method == "instance"
+    assert p.instance_checks[0]["sizes"] == {"N_0": 12, "N_1": 10, "K_0": 3, "K_1": 3}
+    bad = theorem("conv_grad_input_is_transposed_conv", ndim=2, stride=2, output_padding=1).variant("no_stride")
+    q = bad.prove("instance", input_size=[12, 10], kernel_size=[3, 3])
+    assert not q.holds and "differs" in q.message
+
+
+def test_randomized_method_states_its_error_bound():
+    p = theorem("correlate_grad_weight_is_valid_correlation", ndim=2).prove(
+        "randomized", input_size=[20, 20], kernel_size=[3, 3], trials=2
+    )
+    assert p.holds and "(3/p)^2" in p.not_covered
+    assert p.instance_checks[0]["error_bound"] == "(3/2147483647)^2"
+    q = theorem("correlate_grad_weight_is_valid_correlation", ndim=2).variant("flipped").prove(
+        "randomized", input_size=[20, 20], kernel_size=[3, 3], trials=2
+    )
+    assert not q.holds
+
+
+def test_iff_instances_check_both_directions_exactly():
+    t = theorem("convolve_equals_correlate_iff_centrosymmetric", ndim=2)
+    p = t.prove("instance", input_size=[5, 4], kernel_size=[3, 2])
+    assert p.holds and {c["part"] for c in p.instance_checks} == {
+        "if w is centrosymmetric",
+        "only if: equality for every x forces w centrosymmetric",
+    }
+    assert not t.variant("one_axis").prove("instance", input_size=[5, 4], kernel_size=[3, 2]).holds
+
+
+def test_circular_theorems_are_instance_checks_and_say_so():
+    for name in ("circular_convolution_theorem", "circular_correlation_theorem"):
+        p = theorem(name).prove()
+        assert p.holds and p.method == "instance"
+        assert "NOT covered" in p.not_covered
+        assert len(p.instance_checks) == 5
+        assert theorem(name, ndim=2).prove("instance", input_size=[3, 2]).holds
+
+
+def test_complex_kernel_note_is_attached():
+    p = theorem("convolve_equals_minus_correlate_iff_anticentrosymmetric").prove()
+    assert any("conj" in n for n in p.notes)
+
+
+# -- the statements mean what their names say: independent oracles ----------------------
+
+
+def _table(arr: np.ndarray):
+    """An array as a function on index arrays; a read outside the array is a test failure."""
+
+    def fn(idx):
+        idx = [np.asarray(i) for i in idx]
+        for i, n in zip(idx, arr.shape):
+            assert ((i >= 0) & (i < n)).all(), "a guard let an out-of-range read through"
+        return arr[tuple(idx)]
+
+    return fn
+
+
+def _side_values(side, ctx, sizes, arrays):
+    named = {param_symbol(k): v for k, v in sizes.items()}
+    return values(side, ctx, named, 0, {k: _table(v) for k, v in arrays.items()})
+
+
+def _grid(out: dict, shape) -> np.ndarray:
+    a = np.zeros(shape, dtype=np.int64)
+    for k, v in out.items():
+        a[k] = v
+    return a
+
+
+def test_transposed_conv_claim_is_torch_conv_transpose_and_start_is_autograd():
+    torch = peers.module("torch")
+    F = torch.nn.functional
+    rng = np.random.default_rng(0)
+    cin, cout, g_, s, d, p, op = 4, 2, 2, 2, 2, 1, 1
+    n, k = 10, 3  # (10 + 2 - 4 - 1) mod 2 = 1 = output_padding
+    x = rng.integers(-3, 4, (1, cin, n))
+    w = rng.integers(-3, 4, (cout, cin // g_, k))
+    xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    y = F.conv1d(xt, torch.tensor(w, dtype=torch.float64), stride=s, padding=p, dilation=d, groups=g_)
+    gy = rng.integers(-3, 4, tuple(y.shape))
+    (y * torch.tensor(gy, dtype=torch.float64)).sum().backward()
+    want_grad = xt.grad.numpy()[0].astype(np.int64)
+    want_tconv = F.conv_transpose1d(
+        torch.tensor(gy, dtype=torch.float64), torch.tensor(w, dtype=torch.float64),
+        stride=s, padding=p, output_padding=op, groups=g_, dilation=d,
+    ).numpy()[0].astype(np.int64)
+    assert (want_grad == want_tconv).all()
+    t = theorem("conv_grad_input_is_transposed_conv", stride=s, dilation=d, padding=p, output_padding=op,
+                in_channels=cin, out_channels=cout, groups=g_)
+    part = t.plan().parts[0][0]
+    sizes = {"N": n, "K": k}
+    claim = _side_values(part.rhs, part.ctx, sizes, {"g": gy[0], "w": w})
+    start = _side_values(part.lhs, part.ctx, sizes, {"g": gy[0], "w": w, "x": x[0]})
+    assert (_grid(claim, (cin, n)) == want_tconv).all()
+    assert (_grid(start, (cin, n)) == want_grad).all()
+
+
+def test_weight_gradient_claim_is_torch_autograd_with_stride_and_dilation():
+    torch = peers.module("torch")
+    F = torch.nn.functional
+    rng = np.random.default_rng(1)
+    s, d, p, n, k = 2, 3, 1, 13, 3
+    x = rng.integers(-3, 4, (1, 1, n))
+    w = torch.tensor(rng.integers(-3, 4, (1, 1, k)), dtype=torch.float64, requires_grad=True)
+    y = F.conv1d(torch.tensor(x, dtype=torch.float64), w, stride=s, padding=p, dilation=d)
+    gy = rng.integers(-3, 4, tuple(y.shape))
+    (y * torch.tensor(gy, dtype=torch.float64)).sum().backward()
+    want = w.grad.numpy()[0, 0].astype(np.int64)
+    part = theorem("conv_grad_weight_swaps_stride_and_dilation", stride=s, dilation=d, padding=p).plan().parts[0][0]
+    got = _side_values(part.rhs, part.ctx, {"N": n, "K": k}, {"g": gy[0, 0], "x": x[0, 0]})
+    assert (_grid(got, (k,)) == want).all()
+
+
+def test_full_convolution_claims_are_numpy_convolve():
+    rng = np.random.default_rng(2)
+    a, b = rng.integers(-5, 6, 6), rng.integers(-5, 6, 3)
+    part = theorem("full_convolution_commutes").plan().parts[0][0]
+    lhs = _side_values(part.lhs, part.ctx, {"A": 6, "B": 3}, {"a": a, "b": b})
+    rhs = _side_values(part.rhs, part.ctx, {"A": 6, "B": 3}, {"a": a, "b": b})
+    assert (_grid(lhs, (8,)) == np.convolve(a, b, "full")).all()
+    assert lhs == rhs
+    part = theorem("full_correlation_swap_is_flip").plan().parts[0][0]
+    lhs = _side_values(part.lhs, part.ctx, {"A": 6, "B": 3}, {"a": a, "b": b})
+    assert (_grid(lhs, (8,)) == np.correlate(a, b, "full")).all()
+
+
+def test_flip_and_adjoint_statements_against_numpy():
+    rng = np.random.default_rng(3)
+    x, w, n, k = rng.integers(-5, 6, 7), rng.integers(-5, 6, 3), 7, 3
+    part = theorem("convolve_is_correlate_with_flipped_kernel").plan().parts[0][0]
+    conv = _side_values(part.lhs, part.ctx, {"N": n, "K": k}, {"x": x, "w": w})
+    assert (_grid(conv, (n - k + 1,)) == np.convolve(x, w, "valid")).all()
+    g = rng.integers(-5, 6, n - k + 1)
+    part = theorem("correlate_adjoint_is_full_convolution").plan().parts[0][0]
+    lhs = _side_values(part.lhs, part.ctx, {"N": n, "K": k}, {"x": x, "w": w, "g": g})
+    rhs = _side_values(part.rhs, part.ctx, {"N": n, "K": k}, {"x": x, "w": w, "g": g})
+    assert lhs[()] == int(np.dot(np.correlate(x, w, "valid"), g)) == rhs[()] == int(np.dot(x, np.convolve(g, w, "full")))
+
+
+def test_toeplitz_statement_reads_the_jacobian():
+    torch = peers.module("torch")
+    rng = np.random.default_rng(4)
+    n, k = 7, 3
+    w = rng.integers(-5, 6, k)
+    jac = torch.autograd.functional.jacobian(
+        lambda v: torch.nn.functional.conv1d(v.view(1, 1, n), torch.tensor(w, dtype=torch.float64).view(1, 1, k)).view(-1),
+        torch.zeros(n, dtype=torch.float64),
+    ).numpy().astype(np.int64)
+    part = theorem("correlation_matrix_is_toeplitz").plan().parts[0][0]
+    m = _side_values(part.rhs, part.ctx, {"N": n, "K": k}, {"w": w})
+    for (i, j), v in m.items():
+        assert jac[i, j] == v
+    assert len(m) == (n - k) * (n - 1)
+
+
+def test_circular_theorem_against_numpy_fft():
+    rng = np.random.default_rng(5)
+    n = 6
+    x, w = rng.integers(-5, 6, n), rng.integers(-5, 6, n)
+    conv = np.array([sum(x[(i - j) % n] * w[j] for j in range(n)) for i in range(n)])
+    corr = np.array([sum(x[(i + j) % n] * w[j] for j in range(n)) for i in range(n)])
+    assert np.allclose(np.fft.fft(conv), np.fft.fft(x) * np.fft.fft(w))
+    assert np.allclose(np.fft.fft(corr), np.fft.fft(x) * np.conj(np.fft.fft(w)))
+    assert theorem("circular_convolution_theorem").prove("instance", input_size=[n]).holds
+    assert theorem("circular_correlation_theorem").prove("instance", input_size=[n]).holds
+
+
+@settings(max_examples=8)
+@given(
+    s=st.integers(1, 3),
+    d=st.integers(1, 3),
+    p=st.integers(0, 2),
+    op=st.integers(0, 2),
+    nd=st.integers(1, 2),
+)
+def test_gradient_theorems_hold_for_any_hyper_parameters(s, d, p, op, nd):
+    op = op % s
+    assert theorem("conv_grad_input_is_transposed_conv", ndim=nd, stride=s, dilation=d, padding=p, output_padding=op).prove().holds
+    assert theorem("conv_grad_weight_swaps_stride_and_dilation", ndim=nd, stride=s, dilation=d, padding=p).prove().holds
+    if s != d:
+        assert not theorem("conv_grad_weight_swaps_stride_and_dilation", ndim=nd, stride=s, dilation=d, padding=p).variant(
+            "not_swapped"
+        ).prove().holds
