@@ -49,14 +49,18 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 
 
 def derivations_dir() -> Path:
-    """``derivations/`` next to the package's parent directory (checkout or editable install)."""
-    here = Path(__file__).resolve().parent.parent / "derivations"
-    if not here.is_dir():
-        raise SymconvError(
-            f"notes: the chapter scripts were not found at {here}; "
-            "`symconv notes` needs a source checkout or an editable install (pip install -e .)"
-        )
-    return here
+    """``derivations/`` next to the package's parent directory (checkout or editable install).
+
+    A wheel may carry the scripts inside the package as ``symconv/_derivations`` (force-include).
+    """
+    pkg = Path(__file__).resolve().parent
+    for here in (pkg.parent / "derivations", pkg / "_derivations"):
+        if here.is_dir():
+            return here
+    raise SymconvError(
+        f"notes: the chapter scripts were not found at {pkg.parent / 'derivations'}; "
+        "`symconv notes` needs a source checkout or an editable install (pip install -e .)"
+    )
 
 
 def chapter_paths(root: Path | None = None) -> list[Path]:

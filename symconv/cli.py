@@ -18,7 +18,12 @@ from symconv._errors import SymconvError
 __all__ = ["main"]
 
 #: Modules that register sub-commands, in the order ``--help`` lists them.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("symconv._cli_ops", "symconv._cli_notes", "symconv._cli_prove")
+SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "symconv._cli_ops",
+    "symconv._cli_notes",
+    "symconv._cli_prove",
+    "symconv._cli_shapes",
+)
 
 
 class _Parser(argparse.ArgumentParser):

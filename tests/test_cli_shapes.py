@@ -46,3 +46,10 @@ def test_bad_input(argv, needle, capsys):
     with pytest.raises(SymconvError) as info:
         _run(argv, capsys)
     assert needle in str(info.value)
+
+
+def test_registered_in_the_cli(capsys):
+    assert cli.main(["shape", "torch.conv_transpose1d", "1x4x16", "4x2x3", "--stride", "2", "--padding", "1"]) == 0
+    assert capsys.readouterr().out.strip() == "1x2x31"
+    assert cli.main(["shape", "torch.conv1d", "1x2x5", "2x2x9"]) == 2
+    assert "must fit" in capsys.readouterr().err

@@ -4,11 +4,11 @@ and the statements checked against independent oracles (torch autograd, numpy)."
 from __future__ import annotations
 
 import numpy as np
+import peers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import peers
 import symconv
 from symconv import SymconvError, theorem, theorems
 from symconv.proofs._evaluate import values
@@ -133,7 +133,12 @@ def test_false_variant_is_rejected(name, params, variant):
     ("name", "params", "variant", "needle"),
     [
         # the solver's own counterexample to a guard equivalence / domain implication
-        ("conv_grad_input_is_transposed_conv", {"stride": 2, "dilation": 2, "padding": 1}, "flipped_kernel", "counterexample: K="),
+        (
+            "conv_grad_input_is_transposed_conv",
+            {"stride": 2, "dilation": 2, "padding": 1},
+            "flipped_kernel",
+            "counterexample: K=",
+        ),
         ("convolve_equals_correlate_iff_centrosymmetric", {}, "domain_off_by_one", "counterexample: K=1, N=1, u0=1"),
         # a concrete refutation with exact integers where the summands cannot even be matched
         ("correlate_grad_input_is_full_convolution", {}, "no_flip", "refuted: at N="),
@@ -157,7 +162,11 @@ def test_variants_only_where_they_make_a_difference():
     [
         ("nope", {}, "must be one of the library's theorems"),
         ("correlate_grad_input_is_full_convolution", {"stride": 2}, "unknown parameter"),
-        ("conv_grad_input_is_transposed_conv", {"in_channels": 3, "out_channels": 4, "groups": 2}, r"`in_channels` \(=3\) must be divisible by `groups` \(=2\)"),
+        (
+            "conv_grad_input_is_transposed_conv",
+            {"in_channels": 3, "out_channels": 4, "groups": 2},
+            r"`in_channels` \(=3\) must be divisible by `groups` \(=2\)",
+        ),
         ("conv_grad_input_is_transposed_conv", {"stride": 2, "output_padding": 2}, "must be smaller than `stride`"),
         ("conv_grad_input_is_transposed_conv", {"stride": 0}, r"`stride` must be ≥ 1; got stride=0"),
         ("conv_grad_input_is_transposed_conv", {"ndim": "2"}, "must be an integer"),
@@ -200,8 +209,10 @@ def test_randomized_method_states_its_error_bound():
     )
     assert p.holds and "(3/p)^2" in p.not_covered
     assert p.instance_checks[0]["error_bound"] == "(3/2147483647)^2"
-    q = theorem("correlate_grad_weight_is_valid_correlation", ndim=2).variant("flipped").prove(
-        "randomized", input_size=[20, 20], kernel_size=[3, 3], trials=2
+    q = (
+        theorem("correlate_grad_weight_is_valid_correlation", ndim=2)
+        .variant("flipped")
+        .prove("randomized", input_size=[20, 20], kernel_size=[3, 3], trials=2)
     )
     assert not q.holds
 
@@ -270,13 +281,30 @@ def test_transposed_conv_claim_is_torch_conv_transpose_and_start_is_autograd():
     gy = rng.integers(-3, 4, tuple(y.shape))
     (y * torch.tensor(gy, dtype=torch.float64)).sum().backward()
     want_grad = xt.grad.numpy()[0].astype(np.int64)
-    want_tconv = F.conv_transpose1d(
-        torch.tensor(gy, dtype=torch.float64), torch.tensor(w, dtype=torch.float64),
-        stride=s, padding=p, output_padding=op, groups=g_, dilation=d,
-    ).numpy()[0].astype(np.int64)
+    want_tconv = (
+        F.conv_transpose1d(
+            torch.tensor(gy, dtype=torch.float64),
+            torch.tensor(w, dtype=torch.float64),
+            stride=s,
+            padding=p,
+            output_padding=op,
+            groups=g_,
+            dilation=d,
+        )
+        .numpy()[0]
+        .astype(np.int64)
+    )
     assert (want_grad == want_tconv).all()
-    t = theorem("conv_grad_input_is_transposed_conv", stride=s, dilation=d, padding=p, output_padding=op,
-                in_channels=cin, out_channels=cout, groups=g_)
+    t = theorem(
+        "conv_grad_input_is_transposed_conv",
+        stride=s,
+        dilation=d,
+        padding=p,
+        output_padding=op,
+        in_channels=cin,
+        out_channels=cout,
+        groups=g_,
+    )
     part = t.plan().parts[0][0]
     sizes = {"N": n, "K": k}
     claim = _side_values(part.rhs, part.ctx, sizes, {"g": gy[0], "w": w})
@@ -324,7 +352,9 @@ def test_flip_and_adjoint_statements_against_numpy():
     part = theorem("correlate_adjoint_is_full_convolution").plan().parts[0][0]
     lhs = _side_values(part.lhs, part.ctx, {"N": n, "K": k}, {"x": x, "w": w, "g": g})
     rhs = _side_values(part.rhs, part.ctx, {"N": n, "K": k}, {"x": x, "w": w, "g": g})
-    assert lhs[()] == int(np.dot(np.correlate(x, w, "valid"), g)) == rhs[()] == int(np.dot(x, np.convolve(g, w, "full")))
+    assert (
+        lhs[()] == int(np.dot(np.correlate(x, w, "valid"), g)) == rhs[()] == int(np.dot(x, np.convolve(g, w, "full")))
+    )
 
 
 def test_toeplitz_statement_reads_the_jacobian():
@@ -332,10 +362,16 @@ def test_toeplitz_statement_reads_the_jacobian():
     rng = np.random.default_rng(4)
     n, k = 7, 3
     w = rng.integers(-5, 6, k)
-    jac = torch.autograd.functional.jacobian(
-        lambda v: torch.nn.functional.conv1d(v.view(1, 1, n), torch.tensor(w, dtype=torch.float64).view(1, 1, k)).view(-1),
-        torch.zeros(n, dtype=torch.float64),
-    ).numpy().astype(np.int64)
+    jac = (
+        torch.autograd.functional.jacobian(
+            lambda v: torch.nn.functional.conv1d(
+                v.view(1, 1, n), torch.tensor(w, dtype=torch.float64).view(1, 1, k)
+            ).view(-1),
+            torch.zeros(n, dtype=torch.float64),
+        )
+        .numpy()
+        .astype(np.int64)
+    )
     part = theorem("correlation_matrix_is_toeplitz").plan().parts[0][0]
     m = _side_values(part.rhs, part.ctx, {"N": n, "K": k}, {"w": w})
     for (i, j), v in m.items():
@@ -365,9 +401,16 @@ def test_circular_theorem_against_numpy_fft():
 )
 def test_gradient_theorems_hold_for_any_hyper_parameters(s, d, p, op, nd):
     op = op % s
-    assert theorem("conv_grad_input_is_transposed_conv", ndim=nd, stride=s, dilation=d, padding=p, output_padding=op).prove().holds
+    assert (
+        theorem("conv_grad_input_is_transposed_conv", ndim=nd, stride=s, dilation=d, padding=p, output_padding=op)
+        .prove()
+        .holds
+    )
     assert theorem("conv_grad_weight_swaps_stride_and_dilation", ndim=nd, stride=s, dilation=d, padding=p).prove().holds
     if s != d:
-        assert not theorem("conv_grad_weight_swaps_stride_and_dilation", ndim=nd, stride=s, dilation=d, padding=p).variant(
-            "not_swapped"
-        ).prove().holds
+        assert (
+            not theorem("conv_grad_weight_swaps_stride_and_dilation", ndim=nd, stride=s, dilation=d, padding=p)
+            .variant("not_swapped")
+            .prove()
+            .holds
+        )

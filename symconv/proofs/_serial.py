@@ -28,6 +28,8 @@ __all__ = ["decode", "decode_sym", "encode", "encode_sym", "param_symbol"]
 
 def param_symbol(name: str) -> sympy.Symbol:
     """The size parameter called ``name`` (a positive integer symbol)."""
+    if not isinstance(name, str) or not name or not name[0].isalpha() or not name.replace("_", "").isalnum():
+        raise SymconvError(f"certificate: malformed symbol name {name!r}")
     return sympy.Symbol(name, integer=True, positive=True)
 
 
@@ -63,8 +65,6 @@ def decode_sym(d: Any) -> sympy.Expr:
     if k == "q":
         return sympy.Rational(int(v[0]), int(v[1]))
     if k == "s":
-        if not isinstance(v, str) or not v.replace("_", "").isalnum():
-            raise SymconvError(f"certificate: malformed symbol name {v!r}")
         return param_symbol(v)
     if k == "add":
         return sympy.Add(*[decode_sym(a) for a in v])

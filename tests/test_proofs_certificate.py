@@ -1,0 +1,147 @@
+"""Certificates: JSON round trip, replay, and every kind of tampering detected by Proof.check()."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from symconv import Certificate, SymconvError, theorem
+from symconv.proofs import Proof
+
+
+@pytest.fixture(scope="module")
+def proof() -> Proof:
+    p = theorem("conv_grad_input_is_transposed_conv", stride=2, output_padding=1).prove()
+    assert p.holds
+    return p
+
+
+def _data(p: Proof) -> dict:
+    return json.loads(p.certificate.to_json())
+
+
+def _check(data: dict) -> tuple[bool, str]:
+    r = Certificate(data).check()
+    return r.ok, r.message
+
+
+def test_round_trip_and_replay(proof):
+    text = proof.certificate.to_json(indent=1)
+    cert = Certificate.from_json(text)
+    parts = cert.parts()
+    assert [s.rule for s in parts[0].steps] == [s.rule for s in proof.steps]
+    assert parts[0].lhs == proof.parts[0].lhs and parts[0].rhs == proof.parts[0].rhs
+    assert [s.after for s in parts[0].steps] == [s.after for s in proof.steps]
+    r = cert.check(trials=3, seed=7)
+    assert r.ok and r.steps == len(proof.steps) and r.trials == 3
+
+
+def test_proof_json_has_the_summary_fields(proof):
+    d = json.loads(proof.to_json())
+    for key in ("theorem", "holds", "method", "steps", "certificate", "not_covered", "seconds"):
+        assert key in d
+    assert d["holds"] is True and d["certificate"]["parts"][0]["steps"]
+
+
+def test_tampered_after_is_detected(proof):
+    data = _data(proof)
+    step = data["parts"][0]["steps"][1]
+    step["after"] = step["before"]  # claim the rule changed nothing
+    ok, msg = _check(data)
+    assert not ok and "stored `after` is not what the rule gives" in msg
+
+
+def test_tampered_index_inside_a_step_is_detected(proof):
+    data = _data(proof)
+    text = json.dumps(data["parts"][0]["steps"][2]["after"])
+    assert '{"i": -1}' in text or '{"i": 1}' in text
+    bad = text.replace('{"i": -1}', '{"i": -2}', 1) if '{"i": -1}' in text else text.replace('{"i": 1}', '{"i": 2}', 1)
+    data["parts"][0]["steps"][2]["after"] = json.loads(bad)
+    ok, msg = _check(data)
+    assert not ok and msg
+
+
+def test_removed_step_is_detected(proof):
+    data = _data(proof)
+    del data["parts"][0]["steps"][1]
+    ok, msg = _check(data)
+    assert not ok and "is not where the" in msg
+
+
+def test_missing_closing_step_is_detected(proof):
+    data = _data(proof)
+    data["parts"][0]["steps"].pop()
+    ok, msg = _check(data)
+    assert not ok and "no closing step" in msg
+
+
+def test_renamed_rule_is_detected(proof):
+    data = _data(proof)
+    data["parts"][0]["steps"][1]["rule"] = "swap_sums"
+    ok, msg = _check(data)
+    assert not ok and msg
+    data["parts"][0]["steps"][1]["rule"] = "magic"
+    ok, msg = _check(data)
+    assert not ok and "unknown rule" in msg
+
+
+def test_tampered_reindex_argument_is_detected(proof):
+    data = _data(proof)
+    steps = data["parts"][0]["steps"]
+    i = next(i for i, s in enumerate(steps) if s["rule"] == "reindex")
+    mapping = steps[i]["args"]["map"]["mapping"]["map"]
+    var = next(iter(mapping))
+    mapping[var]["affine"]["k"] = {"add": [mapping[var]["affine"]["k"], {"i": 1}]}
+    ok, msg = _check(data)
+    assert not ok and msg
+
+
+def test_changed_statement_is_detected(proof):
+    """A certificate whose claim is swapped for a FALSE one (and steps adjusted) no longer matches the library."""
+    false = theorem("conv_grad_input_is_transposed_conv", stride=2, output_padding=1).variant("flipped_kernel").prove()
+    data = _data(proof)
+    data["parts"][0]["rhs"] = json.loads(false.certificate.to_json())["parts"][0]["rhs"]
+    ok, msg = _check(data)
+    assert not ok and "does not state what" in msg
+
+
+def test_a_sound_looking_but_wrong_rule_application_fails_numerically():
+    """A hand-made 'reindex' whose stored result is self-consistent but whose rule result differs is rejected."""
+    p = theorem("full_convolution_commutes").prove()
+    data = _data(p)
+    data2 = copy.deepcopy(data)
+    for s in data2["parts"][0]["steps"]:
+        if s["rule"] == "equal":
+            s["args"]["map"]["claim"] = s["before"]
+    ok, msg = _check(data2)
+    assert not ok and msg
+
+
+def test_malformed_certificates_are_errors_not_crashes():
+    with pytest.raises(SymconvError, match="not valid JSON"):
+        Certificate.from_json("{nope")
+    with pytest.raises(SymconvError, match="`parts`"):
+        Certificate.from_json("[1, 2]")
+    data = {
+        "theorem": "x",
+        "parts": [
+            {
+                "title": "t",
+                "relation": "=",
+                "ctx": {"context": {"params": ["N; import os"], "free": [], "assumptions": [], "hypotheses": []}},
+                "lhs": {"expr": []},
+                "rhs": {"expr": []},
+                "steps": [],
+            }
+        ],
+    }
+    with pytest.raises(SymconvError, match="malformed symbol name"):
+        Certificate(data).parts()
+
+
+def test_instance_results_have_nothing_to_replay():
+    p = theorem("full_convolution_commutes").prove("instance", input_size=[4], kernel_size=[3])
+    r = p.check()
+    assert r.ok and "nothing to replay" in r.message
