@@ -145,3 +145,132 @@ def test_instance_results_have_nothing_to_replay():
     p = theorem("full_convolution_commutes").prove("instance", input_size=[4], kernel_size=[3])
     r = p.check()
     assert r.ok and "nothing to replay" in r.message
+
+
+# -- tampering beyond the steps: statement, definitions, parameters, instance checks -------------
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "variant"),
+    [
+        ("convolve_is_correlate_with_flipped_kernel", {"ndim": 2}, "one_axis"),
+        ("convolve_is_correlate_with_flipped_kernel", {}, "no_flip"),
+        ("full_convolution_associates", {}, "off_by_one"),
+        ("convolve_equals_correlate_iff_centrosymmetric", {}, "domain_off_by_one"),
+        ("conv_grad_weight_swaps_stride_and_dilation", {"stride": 2, "dilation": 3}, "not_swapped"),
+    ],
+)
+def test_a_true_proof_relabelled_as_a_false_variant_is_rejected(name, params, variant):
+    """The variant states something else (for the flip: a different definition of flip(w))."""
+    data = _data(theorem(name, **params).prove())
+    data["theorem"] += f" [variant {variant}]"
+    ok, msg = _check(data)
+    assert not ok and ("does not state what" in msg or "does not define its arrays" in msg), msg
+
+
+def test_an_unknown_variant_label_is_rejected():
+    data = _data(theorem("full_convolution_commutes").prove())
+    data["theorem"] += " [variant nonsense]"
+    ok, msg = _check(data)
+    assert not ok and "no variant 'nonsense'" in msg
+
+
+def test_a_definition_step_must_unfold_the_declared_definition():
+    """Hand-made certificate (not a library name): its definitions are part of its statement."""
+    p = theorem("convolve_is_correlate_with_flipped_kernel", ndim=2).prove()
+    other = theorem("convolve_is_correlate_with_flipped_kernel", ndim=2).variant("one_axis").plan()
+    one_axis_body = json.loads(json.dumps(_data_of_defs(other)))
+    data = _data(p)
+    data["theorem"] = "hand_made"
+    assert _check(data)[0]  # as made: fine, and said to be the certificate's own statement
+    assert "not a library theorem" in Certificate(data).check().message
+    bad = copy.deepcopy(data)
+    bad["parts"][0]["definitions"][0]["body"] = one_axis_body  # declare the one-axis flip
+    ok, msg = _check(bad)
+    assert not ok and "not one the statement declares" in msg
+    bad = copy.deepcopy(data)
+    bad["parts"][0]["definitions"] = []
+    ok, msg = _check(bad)
+    assert not ok and "not one the statement declares" in msg
+
+
+def _data_of_defs(plan) -> dict:
+    from symconv.proofs import _serial
+
+    ((_, body, _),) = plan.parts[0][0].definitions
+    return _serial.encode(body)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"stride": 3, "dilation": 2}, {"stride": 2}, {"stride": 2, "dilation": 3, "padding": 1}, {"stride": "s"}],
+)
+def test_a_certificate_for_other_parameters_is_rejected(params):
+    data = _data(theorem("conv_grad_weight_swaps_stride_and_dilation", stride=2, dilation=3).prove())
+    data["params"] = params
+    ok, msg = _check(data)
+    assert not ok and "does not state what" in msg
+
+
+def test_an_equivalent_spelling_of_the_parameters_is_accepted():
+    data = _data(theorem("conv_grad_weight_swaps_stride_and_dilation", stride=2, dilation=3).prove())
+    data["params"] = {"stride": 2, "dilation": 3, "padding": 0, "ndim": 1}
+    assert _check(data)[0]
+
+
+def test_tampered_guard_assumption_or_hypothesis_is_rejected():
+    data = _data(theorem("convolve_equals_correlate_iff_centrosymmetric").prove())
+    for edit in (
+        lambda d: d["parts"][0]["ctx"]["context"]["hypotheses"][0].__setitem__("sign", -1),
+        lambda d: d["parts"][0]["ctx"]["context"]["hypotheses"][0]["domain"].pop(),
+        lambda d: d["parts"][0]["ctx"]["context"]["assumptions"].pop(),
+        lambda d: d["parts"][1]["rhs"]["hypothesis"]["domain"].pop(),
+    ):
+        bad = copy.deepcopy(data)
+        edit(bad)
+        ok, msg = _check(bad)
+        assert not ok and "does not state what" in msg, msg
+
+
+def test_a_tampered_guard_inside_a_step_is_rejected(proof):
+    data = _data(proof)
+    steps = data["parts"][0]["steps"]
+    i = next(i for i, s in enumerate(steps) if s["after"].get("expr") and s["after"]["expr"][0]["g"])
+    steps[i]["after"]["expr"][0]["g"].pop()  # drop one range constraint of the guard
+    ok, msg = _check(data)
+    assert not ok and msg
+
+
+def test_swapped_operand_names_are_rejected():
+    text = theorem("correlate_grad_input_is_full_convolution").prove().certificate.to_json()
+    swapped = text.replace('"a": "w"', '"a": "@"').replace('"a": "g"', '"a": "w"').replace('"a": "@"', '"a": "g"')
+    ok, msg = _check(json.loads(swapped))
+    assert not ok and "does not state what" in msg
+    # swapped only inside the steps (the statement untouched): the chain breaks
+    data = json.loads(text)
+    steps = json.loads(json.dumps(data["parts"][0]["steps"]).replace('"a": "w"', '"a": "g"'))
+    data["parts"][0]["steps"] = steps
+    ok, msg = _check(data)
+    assert not ok and msg
+
+
+def test_instance_checks_are_re_run_not_trusted(proof):
+    data = _data(proof)
+    bad = copy.deepcopy(data)
+    bad["instance_checks"][0]["holds"] = False
+    ok, msg = _check(bad)
+    assert not ok and "stored holds=False" in msg
+    bad = copy.deepcopy(data)
+    bad["instance_checks"] = []
+    ok, msg = _check(bad)
+    assert not ok and "no exact instance check" in msg
+    bad = copy.deepcopy(data)
+    bad["instance_checks"][0]["sizes"] = {"N": 10**6, "K": 3}
+    ok, msg = _check(bad)
+    assert not ok and "must be an integer in [1, 8]" in msg
+    bad = copy.deepcopy(data)
+    bad["instance_checks"][0]["sizes"] = {"N": 1, "K": 3}  # violates N ≥ K
+    ok, msg = _check(bad)
+    assert not ok and "within its assumptions" in msg
+    r = Certificate(data).check()
+    assert r.ok and f"{len(data['instance_checks'])} exact instance check(s) re-run" in r.message

@@ -30,7 +30,10 @@ from symconv.proofs._evaluate import ArrayFn, _int, array_values, random_sizes, 
 from symconv.proofs._iverson import EQ, Context, Derivative, Expr, Hypothesis, Pointwise, Side, Sum
 from symconv.proofs._rules import RULES, Condition, RuleError, unify
 
-__all__ = ["Certificate", "CheckReport", "Deriver", "Part", "Proof", "Step"]
+__all__ = ["MAX_INSTANCE_SIZE", "Certificate", "CheckReport", "Deriver", "Part", "Proof", "Step"]
+
+#: The largest size an instance check stored in a certificate may ask the replay to re-run.
+MAX_INSTANCE_SIZE = 8
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class CheckReport:
     steps: int
     trials: int
     message: str = ""
+    #: Side conditions the solver left "unknown", accepted on a bounded check only.
+    bounded: int = 0
 
     def __bool__(self) -> bool:
         return self.ok
@@ -253,6 +258,17 @@ def _numeric_coefficients(
     return ""
 
 
+def _declared(step: Step, part: Part) -> bool:
+    """Does a ``definition`` step unfold the operand by the definition the statement declares?"""
+    before = step.before
+    try:
+        name = before.sums[step.args["sum"]].factors[step.args["factor"]].operand  # type: ignore[union-attr]
+        at = tuple(step.args["at"])
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return False
+    return (name, step.args.get("body"), at) in part.definitions
+
+
 def _show(sizes: Mapping[sympy.Symbol, int]) -> str:
     return ", ".join(f"{k}={v}" for k, v in sizes.items()) or "(none)"
 
@@ -261,6 +277,7 @@ def replay(parts: Sequence[Part], *, trials: int = 2, seed: int = 0) -> CheckRep
     """Re-derive every step of every part; see :meth:`Proof.check`."""
     rng = np.random.default_rng(seed)
     nsteps = 0
+    bounded: list[Condition] = []
     for p_i, part in enumerate(parts):
         cur: dict[str, Any] = {"lhs": part.lhs, "rhs": part.rhs}
         closed = False
@@ -279,10 +296,15 @@ def replay(parts: Sequence[Part], *, trials: int = 2, seed: int = 0) -> CheckRep
                 )
             if step.rule == "entails_hypothesis" and (args.get("hypothesis") != part.rhs or part.relation != "⇒"):
                 return CheckReport(False, nsteps, trials, f"{where}: the hypothesis concluded is not the statement's")
+            if step.rule == "definition" and not _declared(step, part):
+                return CheckReport(
+                    False, nsteps, trials, f"{where}: the definition unfolded is not one the statement declares"
+                )
             try:
-                after, _ = RULES[step.rule](step.before, part.ctx, **args)
+                after, conds = RULES[step.rule](step.before, part.ctx, **args)
             except (RuleError, SymconvError, TypeError, KeyError) as exc:
                 return CheckReport(False, nsteps, trials, f"{where}: the rule fails on replay: {exc}")
+            bounded += [c for c in conds if c.status == "unknown"]
             if after != step.after:
                 return CheckReport(False, nsteps, trials, f"{where}: the stored `after` is not what the rule gives")
             msg = _numeric(step, part.ctx, rng, trials)
@@ -293,9 +315,13 @@ def replay(parts: Sequence[Part], *, trials: int = 2, seed: int = 0) -> CheckRep
             closed = step.rule in ("equal", "entails_hypothesis")
         if not closed:
             return CheckReport(False, nsteps, trials, f"part {p_i + 1} ({part.title}): no closing step")
-    return CheckReport(
-        True, nsteps, trials, f"{nsteps} steps re-derived, solver re-run, {trials} random size(s) per step"
-    )
+    msg = f"{nsteps} steps re-derived, solver re-run, {trials} random size(s) per step"
+    if bounded:
+        msg += (
+            f"; {len(bounded)} side condition(s) the solver could not decide (unknown) hold only within the bounded "
+            f"check: {'; '.join(f'{c.text} [{c.bounded}]' for c in bounded)}"
+        )
+    return CheckReport(True, nsteps, trials, msg, len(bounded))
 
 
 # -- the proof object -----------------------------------------------------------
@@ -328,6 +354,13 @@ class Certificate:
         for p in self.data["parts"]:
             rhs = _serial.decode(p["rhs"])
             part = Part(str(p["title"]), _serial.decode(p["ctx"]), _serial.side(p["lhs"]), rhs, str(p["relation"]))
+            defs = []
+            for d in p.get("definitions", []):
+                body = _serial.decode(d["body"])
+                if not isinstance(body, Sum):
+                    raise SymconvError("certificate: a definition's `body` must be a sum")
+                defs.append((str(d["operand"]), body, tuple(map(str, d["at"]))))
+            part.definitions = tuple(defs)
             for s in p["steps"]:
                 args = _serial.decode(s["args"])
                 part.steps.append(
@@ -337,38 +370,90 @@ class Certificate:
         return out
 
     def check(self, *, trials: int = 2, seed: int = 0) -> CheckReport:
-        """Replay the certificate (see :meth:`Proof.check`)."""
+        """Replay the certificate (see :meth:`Proof.check`), then re-run its exact instance checks."""
         try:
             parts = self.parts()
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             return CheckReport(False, 0, trials, f"malformed certificate: {exc}")
-        msg = self._statement_mismatch(parts)
+        msg, library = self._statement_mismatch(parts)
         if msg:
             return CheckReport(False, 0, trials, msg)
-        return replay(parts, trials=trials, seed=seed)
+        report = replay(parts, trials=trials, seed=seed)
+        if not report.ok:
+            return report
+        msg, count = self._instances(parts)
+        if msg:
+            return CheckReport(False, report.steps, trials, msg, report.bounded)
+        text = report.message + f"; {count} exact instance check(s) re-run"
+        if not library:
+            text += "; not a library theorem: the statement is the certificate's own parts"
+        return CheckReport(True, report.steps, trials, text, report.bounded)
 
-    def _statement_mismatch(self, parts: Sequence[Part]) -> str:
-        """'' when the parts state what the library's theorem (with these parameters) states."""
+    def _statement_mismatch(self, parts: Sequence[Part]) -> tuple[str, bool]:
+        """('' or what is wrong, whether the theorem is the library's): the parts must state what it states."""
         from symconv.proofs._theorems import _LIBRARY, Theorem
 
         name = str(self.data.get("theorem", ""))
         variant = None
         if " [variant " in name:
             name, _, rest = name.partition(" [variant ")
-            variant = rest.rstrip("]")
+            variant = rest.removesuffix("]")
         if name not in _LIBRARY:
-            return ""  # a proof built by hand: its statement is what it says
+            return "", False  # a proof built by hand: its statement is what it says
+        if variant is not None and variant not in _LIBRARY[name].variants:
+            return f"certificate: {name} has no variant {variant!r}", True
+        params = self.data.get("params", {})
+        if not isinstance(params, dict):
+            return "certificate: `params` must be an object", True
         try:
-            plan = Theorem(name, dict(self.data.get("params", {})), variant).plan()
+            plan = Theorem(name, dict(params), variant).plan()
         except SymconvError as exc:
-            return f"certificate: the theorem's parameters are invalid: {exc}"
+            return f"certificate: the theorem's parameters are invalid: {exc}", True
         want = [p for p, _ in plan.parts]
+        if plan.instance_only:
+            return f"certificate: {name} has no general proof to replay", True
         if len(want) != len(parts):
-            return f"certificate: {len(parts)} part(s), the theorem {name} has {len(want)}"
+            return f"certificate: {len(parts)} part(s), the theorem {name} has {len(want)}", True
         for a, b in zip(parts, want):
-            if (a.lhs, a.rhs, a.ctx, a.relation) != (b.lhs, b.rhs, b.ctx, b.relation):
-                return f"certificate: part {a.title!r} does not state what {name} states"
-        return ""
+            if (a.lhs, a.rhs, a.ctx, a.relation, a.title) != (b.lhs, b.rhs, b.ctx, b.relation, b.title):
+                return f"certificate: part {a.title!r} does not state what {name} states", True
+            if a.definitions != b.definitions:
+                return f"certificate: part {a.title!r} does not define its arrays as {name} does", True
+        return "", True
+
+    def _instances(self, parts: Sequence[Part]) -> tuple[str, int]:
+        """Re-run the stored exact instance checks (never trusting their stored result); ('' or failure, count)."""
+        from symconv.proofs._theorems import _instance_part, _satisfies
+
+        checks = self.data.get("instance_checks", [])
+        if not isinstance(checks, list):
+            return "certificate: `instance_checks` must be a list", 0
+        by_title = {p.title: p for p in parts}
+        seen: set[str] = set()
+        for i, c in enumerate(checks):
+            where = f"certificate: instance check {i + 1}"
+            if not isinstance(c, dict) or c.get("part") not in by_title or not isinstance(c.get("sizes"), dict):
+                return f"{where}: must name a part and its sizes", 0
+            part = by_title[c["part"]]
+            sizes: dict[sympy.Symbol, int] = {}
+            for k, v in c["sizes"].items():
+                if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_INSTANCE_SIZE:
+                    return f"{where}: size {k}={v!r} must be an integer in [1, {MAX_INSTANCE_SIZE}]", 0
+                sizes[_serial.param_symbol(k)] = v
+            if set(sizes) != set(part.ctx.params) or not _satisfies(part, sizes):
+                return (
+                    f"{where}: sizes {c['sizes']} do not fix the parameters of {part.title!r} within its assumptions",
+                    0,
+                )
+            ok, msg, _ = _instance_part(part, sizes, "instance", 1, 0)
+            if not ok or c.get("holds") is not True:
+                return f"{where} at {c['sizes']}: re-run gives holds={ok}, stored holds={c.get('holds')!r} {msg}", 0
+            seen.add(part.title)
+        if self.data.get("method") == "general" and self.data.get("status") == "proved":
+            missing = [p.title for p in parts if p.title not in seen]
+            if missing:
+                return f"certificate: no exact instance check for part(s) {missing}", 0
+        return "", len(checks)
 
 
 def _encode_part(p: Part) -> dict[str, Any]:
@@ -379,6 +464,9 @@ def _encode_part(p: Part) -> dict[str, Any]:
         "lhs": _serial.encode(p.lhs),
         "rhs": _serial.encode(p.rhs),
         "assumptions": list(p.assumptions_text),
+        "definitions": [
+            {"operand": name, "body": _serial.encode(body), "at": list(at)} for name, body, at in p.definitions
+        ],
         "steps": [
             {
                 "rule": s.rule,
@@ -398,7 +486,10 @@ class Proof:
     """A theorem's proof (or refutation) as data.
 
     ``status`` is ``"proved"``, ``"refuted"`` (a counterexample is in
-    ``message``) or ``"unproved"``; ``holds`` is True only when proved.
+    ``message``), ``"bounded"`` (the solver answered "unknown" on some side
+    condition and only a bounded check, stated in ``message`` and
+    ``not_covered``, stood in) or ``"unproved"``; ``holds`` is True only when
+    proved.
     ``method`` is ``general`` (rules + solver, all sizes), ``instance``
     (exact comparison at given sizes) or ``randomized`` (Schwartz–Zippel).
     """

@@ -18,7 +18,7 @@ counterexample where there is one. Rules never trust their caller: the replay
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy
@@ -306,11 +306,33 @@ def equal(before: Side, ctx: Context, *, claim: Side) -> tuple[Side, tuple[Condi
     return claim, tuple(conds)
 
 
-def _injective(index: Sequence[Affine], variables: Sequence[str]) -> bool:
-    rows = [[a.coeff(v) for v in variables] for a in index]
-    if not all(sympy.sympify(c).is_Integer for r in rows for c in r):
-        return False
-    return sympy.Matrix(rows).rank() == len(variables) if variables else True
+def _injective(index: Sequence[Affine], variables: Sequence[str], ctx: Context) -> Condition | None:
+    """Is ``v ↦ index(v)`` injective on ℤ^V for every parameter value? The side condition, or ``None``.
+
+    Integer coefficients: full column rank. Symbolic ones (a stride ``s``,
+    a dilation ``d``): some square minor whose determinant the solver proves
+    non-zero (``det ≥ 1`` or ``det ≤ −1``) for every parameter value.
+    """
+    import itertools
+
+    rows = [[sympy.sympify(a.coeff(v)) for v in variables] for a in index]
+    if not variables:
+        return Condition("no bound variables", "checked")
+    if all(c.is_Integer for r in rows for c in r):
+        if sympy.Matrix(rows).rank() == len(variables):
+            return Condition(f"integer coefficients of full column rank {len(variables)}", "checked")
+        return None
+    for pick in itertools.combinations(range(len(rows)), len(variables)):
+        det = sympy.expand(sympy.Matrix([rows[i] for i in pick]).det())
+        if det == 0:
+            continue
+        for sign, text in ((1, "≥ 1"), (-1, "≤ −1")):
+            v = implies(ctx, [], [Constraint(Affine.constant(sign * det - 1), ">=")])
+            if v.ok:
+                return Condition(
+                    f"minor determinant {det} {text} for every parameter value", v.status, v.seconds, v.bounded
+                )
+    return None
 
 
 def compare_coefficients(before: Side, ctx: Context, *, operand: str) -> tuple[Side, tuple[Condition, ...]]:
@@ -346,9 +368,10 @@ def compare_coefficients(before: Side, ctx: Context, *, operand: str) -> tuple[S
                 _condition(f"guard of sum {i} equivalent to guard of sum 0", equivalent(sub_ctx, s.guard, first.guard))
             )
     assert the_factor is not None
-    if not _injective(the_factor.index, first.variables):
+    inj = _injective(the_factor.index, first.variables, ctx)
+    if inj is None:
         raise RuleError(f"compare_coefficients: the index of {the_factor} must be injective in {first.variables}")
-    conds.append(Condition(f"{the_factor} injective in {', '.join(first.variables)}", "checked"))
+    conds.append(replace(inj, text=f"{the_factor} injective in {', '.join(first.variables)}: {inj.text}"))
     return Pointwise(first.variables, first.guard, tuple(terms)), tuple(conds)
 
 

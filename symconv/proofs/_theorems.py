@@ -17,6 +17,7 @@ False
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -129,15 +130,40 @@ def _int(theorem_name: str, name: str, value: Any, minimum: int) -> int:
     return int(value)
 
 
+#: A symbolic hyper-parameter is a letter (optionally followed by digits) that is not an index letter
+#: of the proofs (``n k m i j u q o c``) nor a size letter (``N K A B C``).
+_SYMBOL_NAME = re.compile(r"[a-zA-Z][0-9]*")
+_RESERVED_LETTERS = set("nkmijuqocNKABC")
+
+
+def _hyper(theorem_name: str, name: str, value: Any, minimum: int) -> int | sympy.Symbol:
+    """An integer hyper-parameter, or a symbolic one given by its NAME (``stride="s"``): all values ≥ 1."""
+    if isinstance(value, sympy.Symbol):
+        value = value.name
+    if isinstance(value, str):
+        if not _SYMBOL_NAME.fullmatch(value) or value[0] in _RESERVED_LETTERS:
+            raise SymconvError(
+                f"{theorem_name}: a symbolic `{name}` must be a letter optionally followed by digits, not one of "
+                f"{''.join(sorted(_RESERVED_LETTERS))} (index and size letters), like {name}='s'; got {value!r}"
+            )
+        return param_symbol(value)
+    return _int(theorem_name, name, value, minimum)
+
+
+def _plain(value: Any) -> Any:
+    """A parameter as JSON data: a symbol by its name."""
+    return value.name if isinstance(value, sympy.Symbol) else value
+
+
 @dataclass
 class _Conv:
     """Hyper-parameters of a convolution theorem, sizes symbolic."""
 
     name: str
     nd: int = 1
-    s: int = 1
-    d: int = 1
-    p: int = 0
+    s: Any = 1
+    d: Any = 1
+    p: Any = 0
     op: int = 0
     cin: int | None = None
     cout: int | None = None
@@ -158,6 +184,20 @@ class _Conv:
     @property
     def channels(self) -> bool:
         return self.cin is not None
+
+    @property
+    def symbolic(self) -> tuple[sympy.Symbol, ...]:
+        """The symbolic hyper-parameters (stride, dilation, padding given by name), each once."""
+        out: list[sympy.Symbol] = []
+        for v in (self.s, self.d, self.p):
+            if isinstance(v, sympy.Symbol) and v not in out:
+                out.append(v)
+        return tuple(out)
+
+    @property
+    def params(self) -> tuple[sympy.Symbol, ...]:
+        """Every parameter of the statement: sizes, then symbolic hyper-parameters."""
+        return (*self.N, *self.K, *self.symbolic)
 
     def spec(self, flip: bool = False, **over: Any) -> ConvSpec:
         kw: dict[str, Any] = dict(
@@ -191,6 +231,8 @@ class _Conv:
         ]
         if self.channels:
             out.append(f"channels {self.cin} → {self.cout}, groups {self.groups}")
+        if self.symbolic:
+            out.append(f"symbolic {', '.join(v.name for v in self.symbolic)}: every integer ≥ 1")
         return out
 
 
@@ -206,9 +248,9 @@ def _conv_params(name: str, params: Mapping[str, Any], allowed: Sequence[str]) -
     return _Conv(
         name,
         nd,
-        _int(name, "stride", params.get("stride", 1), 1),
-        _int(name, "dilation", params.get("dilation", 1), 1),
-        _int(name, "padding", params.get("padding", 0), 0),
+        _hyper(name, "stride", params.get("stride", 1), 1),
+        _hyper(name, "dilation", params.get("dilation", 1), 1),
+        _hyper(name, "padding", params.get("padding", 0), 0),
         _int(name, "output_padding", params.get("output_padding", 0), 0),
         None if cin is None else _int(name, "in_channels", cin, 1),
         None if cout is None else _int(name, "out_channels", cout, 1),
@@ -242,7 +284,7 @@ def _grad_input_start(cv: _Conv, flip: bool) -> tuple[Derivative, Context, tuple
         free.insert(0, "ci")
         assume += _in(ci, cv.cin)
         index = (ci, *m)
-    ctx = Context((*cv.N, *cv.K), tuple(free), tuple(assume))
+    ctx = Context(cv.params, tuple(free), tuple(assume))
     return Derivative(Expr.of(inner_sum(fwd, "g")), "x", index), ctx, index
 
 
@@ -341,13 +383,15 @@ def _t_vgi(params: Mapping[str, Any], variant: str | None) -> Plan:
 def _t_tgi(params: Mapping[str, Any], variant: str | None) -> Plan:
     name = "conv_grad_input_is_transposed_conv"
     cv = _conv_params(name, params, (*_CONV, "output_padding"))
-    if cv.op >= cv.s:
+    if not isinstance(cv.s, sympy.Symbol) and cv.op >= cv.s:
         raise SymconvError(f"{name}: `output_padding` (={cv.op}) must be smaller than `stride` (={cv.s})")
     start, ctx, index = _grad_input_start(cv, False)
     mods = [
         Constraint.eq(Affine.constant(sympy.Mod(n + 2 * cv.p - cv.d * (k - 1) - 1, cv.s)), cv.op)
         for n, k in zip(cv.N, cv.K)
     ]
+    if isinstance(cv.s, sympy.Symbol):
+        mods.append(Constraint.lt(cv.op, Affine.constant(cv.s)))  # output_padding < stride
     ctx = replace(ctx, assumptions=ctx.assumptions + tuple(mods))
     over: dict[str, Any] = {"input_size": cv.out_size}
     if variant == "no_stride":
@@ -379,7 +423,7 @@ def _grad_weight(name: str, flip: bool, params: Mapping[str, Any], variant: str 
         free = ["co", "cw", *free]
         assume += _in(co, cv.cout) + _in(cw, cv.cin // cv.groups)
         index = (co, cw, *j)
-    ctx = Context((*cv.N, *cv.K), tuple(free), tuple(assume))
+    ctx = Context(cv.params, tuple(free), tuple(assume))
     start = Derivative(Expr.of(inner_sum(fwd, "g")), "w", index)
     swap = variant != "not_swapped"
     cs = ConvSpec(
@@ -496,7 +540,7 @@ def _t_flip(params: Mapping[str, Any], variant: str | None) -> Plan:
         free.insert(0, "co")
         assume += _in(co, cv.cout)
         index = (co, *i)
-    ctx = Context((*cv.N, *cv.K), tuple(free), tuple(assume))
+    ctx = Context(cv.params, tuple(free), tuple(assume))
     lhs = contraction_sum(forward(cv.spec(flip=True))[0], index)
     cc = _rename(forward(cv.spec(flip=False))[0], {"w": "flip(w)"})
     rhs = contraction_sum(cc, index, rename=_primed(cc))
@@ -535,7 +579,7 @@ def _iff(name: str, sign: int, params: Mapping[str, Any], variant: str | None) -
     i = _vars("i", cv.nd)
     assume = cv.size_assumptions() + [c for a, o in zip(i, cv.out_size) for c in _in(a, o)]
     hyps = () if variant == "hypothesis_dropped" else (hyp,)
-    ctx = Context((*cv.N, *cv.K), _names("i", cv.nd), tuple(assume), hyps)
+    ctx = Context(cv.params, _names("i", cv.nd), tuple(assume), hyps)
     conv = contraction_sum(forward(cv.spec(flip=True))[0], i)
     cc = forward(cv.spec(flip=False))[0]
     corr = contraction_sum(cc, i, rename=_primed(cc)).scaled(sign)
@@ -567,7 +611,7 @@ def _iff(name: str, sign: int, params: Mapping[str, Any], variant: str | None) -
         Constraint.le(Affine.constant(cv.s * n0 - cv.p + cv.d * (k - 1) + 1), Affine.constant(n))
         for n0, n, k in zip(nstar, cv.N, cv.K)
     ]
-    ctx2 = Context((*cv.N, *cv.K), (), tuple(cv.size_assumptions() + inside))
+    ctx2 = Context(cv.params, (), tuple(cv.size_assumptions() + inside))
     at = tuple(Affine.constant(n0) for n0 in nstar)
     diff = Expr.of(contraction_sum(forward(cv.spec(flip=True))[0], at), contraction_sum(cc, at).scaled(-sign))
 
@@ -644,7 +688,7 @@ def _t_anti(params: Mapping[str, Any], variant: str | None) -> Plan:
 def _t_adjoint(params: Mapping[str, Any], variant: str | None) -> Plan:
     name = "correlate_adjoint_is_full_convolution"
     cv = _conv_params(name, params, ("ndim",))
-    ctx = Context((*cv.N, *cv.K), (), tuple(cv.size_assumptions()))
+    ctx = Context(cv.params, (), tuple(cv.size_assumptions()))
     lhs = inner_sum(forward(cv.spec())[0], "g")
     pad = tuple(k - 1 for k in cv.K)
     full = _rename(
@@ -781,7 +825,7 @@ def _t_toeplitz(params: Mapping[str, Any], variant: str | None) -> Plan:
         assume = cv.size_assumptions()
         for a in range(cv.nd):
             assume += _in(n[a], cv.out_size[a] - e[a]) + _in(m[a], cv.N[a] - e[a] * cv.s)
-        ctx = Context((*cv.N, *cv.K), (*_names("i", cv.nd), *_names("m", cv.nd)), tuple(assume))
+        ctx = Context(cv.params, (*_names("i", cv.nd), *_names("m", cv.nd)), tuple(assume))
         lhs = Derivative(
             Expr.of(contraction_sum(fwd, tuple(a + b for a, b in zip(n, e)))),
             "x",
@@ -932,7 +976,7 @@ def theorem(name: str, **params: Any) -> Theorem:
         raise SymconvError(
             f"theorem: `name` must be one of the library's theorems (see `symconv theorems`); got {name!r}"
         )
-    t = Theorem(name, dict(params))
+    t = Theorem(name, {k: _plain(v) for k, v in params.items()})
     t.plan()  # validate now
     return t
 
@@ -1020,6 +1064,17 @@ class Theorem:
                     proof.message += f"; refuted: {refutation}"
                 return
         proof.status = "proved"
+        bounded = [(part.title, c) for part, _ in plan.parts for s in part.steps for c in s.conditions]
+        bounded = [(t, c) for t, c in bounded if c.status == "unknown"]
+        if bounded:  # the solver said "unknown": a bounded check stood in, and that is all we claim
+            proof.status = "bounded"
+            what = "; ".join(f"{t}: {c.text} [{c.bounded}]" for t, c in bounded)
+            proof.message = (
+                f"the solver answered 'unknown' on {len(bounded)} side condition(s); each holds within its bounded "
+                f"check only: {what}"
+            )
+            outside = f"sizes outside the bounded check of {len(bounded)} side condition(s) ({bounded[0][1].bounded})"
+            proof.not_covered = outside if plan.not_covered == "—" else f"{plan.not_covered}; {outside}"
         for part, _ in plan.parts:  # exact instance checks complete the certificate
             for sz in _default_instances(part, 0, count=2, max_size=3):
                 ok, msg, extra = _instance_part(part, sz, "instance", 1, 0)
