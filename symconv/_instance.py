@@ -43,6 +43,7 @@ import numpy as np
 from symconv._engine import iter_terms_separable, term_count
 from symconv._errors import SymconvError
 from symconv._formula import Contraction
+from symconv._instance_dense import dense_equal
 from symconv._progress import Progress
 
 __all__ = ["DEFAULT_PRIME", "InstanceResult", "Side", "check_exact", "check_randomized"]
@@ -428,17 +429,33 @@ def check_exact(
         rshape, space = _validate(where, lhs, rhs, structure)
     except _ShapeMismatchError as exc:
         return InstanceResult(False, "instance", 0, time.perf_counter() - t0, None, str(exc))
+    bar = Progress(where, _total_terms(lhs, rhs), enabled=progress)
+    fast = dense_equal(lhs, rhs, space, bar)
+    if fast is not None and fast[0]:
+        bar.close()
+        return InstanceResult(True, "instance", fast[1], time.perf_counter() - t0, None, None)
+    # not expressible as dense tables, or different: the sorted form decides (and names the first difference)
+    bar.restart()
+    holds, terms, counterexample = _sorted_equal(lhs, rhs, rshape, space, int(block), bar)
+    bar.close()
+    if fast is not None and holds:
+        raise AssertionError("check_exact: the dense and the sorted canonical forms disagree (a symconv bug)")
+    return InstanceResult(holds, "instance", terms, time.perf_counter() - t0, None, counterexample)
+
+
+def _sorted_equal(
+    lhs: Side, rhs: Side, rshape: tuple[int, ...], space: _Space, block: int, bar: Progress
+) -> tuple[bool, int, str | None]:
+    """The sort-based canonical forms of both sides, compared block by block: (equal, terms, first difference)."""
     rsize = math.prod(rshape)
     slots = all(len({f.operand for f in c.factors}) == len(c.factors) for _, c in (*lhs, *rhs))
     keys = _Keys(max(rsize, 1), space, _degree(lhs, rhs), slots)
     total = _total_terms(lhs, rhs)
-    nblocks = max(1, min(rsize, -(-total // int(block))))
-    bar = Progress(where, total, enabled=progress)
+    nblocks = max(1, min(rsize, -(-total // block)))
     left: list[list[tuple[np.ndarray, Any]]] = [[] for _ in range(nblocks)]
     right: list[list[tuple[np.ndarray, Any]]] = [[] for _ in range(nblocks)]
     terms = _exact_side(lhs, space, keys, nblocks, left, bar)
     terms += _exact_side(rhs, space, keys, nblocks, right, bar)
-    counterexample = None
     for i in range(nblocks):
         kl, cl = _canonical(left[i])
         left[i] = []
@@ -446,10 +463,8 @@ def check_exact(
         right[i] = []
         if _same(kl, cl, kr, cr):
             continue
-        counterexample = _first_difference(kl, _as_array(kl, cl), kr, _as_array(kr, cr), keys, space, rshape)
-        break
-    bar.close()
-    return InstanceResult(counterexample is None, "instance", terms, time.perf_counter() - t0, None, counterexample)
+        return False, terms, _first_difference(kl, _as_array(kl, cl), kr, _as_array(kr, cr), keys, space, rshape)
+    return True, terms, None
 
 
 def _first_difference(

@@ -57,6 +57,10 @@ class Progress:
         self.stream.write(f"\r{self.label}: {pct:5.1f}% ({self.done:,}/{self.total:,} terms, {now - self.start:.1f} s)")
         self.stream.flush()
 
+    def restart(self) -> None:
+        """Count the work again from zero (a second pass over the same terms); the clock keeps running."""
+        self.done = 0
+
     def close(self) -> None:
         """Finish the line (only if something was printed)."""
         if self.enabled and self._shown:

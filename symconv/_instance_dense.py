@@ -1,0 +1,236 @@
+r"""The exact engine's linear-time canonical form: a dense table written through strided views.
+
+The polynomial of a side, :math:`\sum_i c_i C_i`, is a map from monomials
+``(result position, one position per operand)`` to integer coefficients.
+Split it by *signature* (which operands a monomial reads). Within one
+signature pick one slot, the *value slot* (the result or an operand); the
+others form the *key*. If no key occurs twice, the map is the table
+
+.. math:: D[\mathrm{key}] = 1 + \mathrm{position\ of\ the\ value\ slot}
+          \quad (0:\ \text{no monomial}), \qquad K[\mathrm{key}] = \text{its coefficient}
+
+— a canonical form, so the two sides are equal iff their tables are equal
+(an exact decision, in time linear in the terms plus the table size).
+
+Key axes that are the same affine function of the loop variables in every
+contraction of both sides (e.g. the output channel read by ``g`` and by
+``w``) are stored once: on the union of both sides' monomials the shorter
+key is still injective.
+
+The table is filled without enumerating terms: for each outer point of
+:func:`symconv._instance_plan.boxes` the in-range terms form a box of inner
+variables, and the key of an inner point is an affine function of it with at
+most one inner variable per axis, so the box is ONE strided view of ``D``
+(injective: every inner variable moves some key axis). The value slot's
+positions are written through it. A key written twice (two terms with one
+key, even if their coefficients would add or cancel) leaves fewer non-zero
+cells than terms written; that is detected by counting, and the caller falls
+back to the sort-based canonical form, as it does when the table would be
+too large or the contraction has boundary folds, conjugates or structure.
+
+>>> from symconv._formula import ConvSpec, forward
+>>> from symconv._instance import _validate
+>>> corr = forward(ConvSpec(input_size=(5,), kernel_size=(2,)))[0]
+>>> conv = forward(ConvSpec(input_size=(5,), kernel_size=(2,), flip=True))[0]
+>>> space = _validate("doc", [(1, corr)], [(1, conv)], None)[1]
+>>> dense_equal([(1, corr)], [(1, conv)], space), dense_equal([(1, corr)], [(1, corr)], space)
+((False, 16), (True, 16))
+>>> dense_equal([(2, corr), (-1, corr)], [(1, corr)], space) is None  # a key twice: fall back
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from symconv._formula import Contraction
+from symconv._instance_plan import Axis, Layout, boxes, choose_inner, layout
+from symconv._progress import Progress
+
+__all__ = ["MAX_TABLE_BYTES", "dense_equal"]
+
+#: Upper bound on the bytes of the two tables of one signature (beyond it: the sort path, in blocks).
+MAX_TABLE_BYTES = 8 << 30
+
+#: The table may have at most this many cells per term (plus a constant), or the sort path is used.
+CELLS_PER_TERM = 8
+
+_Side = Sequence[tuple[int, Contraction]]
+
+
+def _key_axes(
+    lays: Sequence[Layout], value: str, slots: Sequence[str]
+) -> tuple[list[tuple[str, int]], list[int]] | None:
+    """Kept key axes ``(slot, axis)`` and their sizes, after dropping axes equal to an earlier one everywhere."""
+    axes = [(s, i) for s in slots if s != value for i in range(len(_axes_of(lays[0], s)))]
+    kept: list[tuple[str, int]] = []
+    for s, i in axes:
+        dup = False
+        for t, j in kept:
+            if all(_same_map(_axes_of(lay, s)[i], _axes_of(lay, t)[j]) for lay in lays):
+                dup = True
+                break
+        if not dup:
+            kept.append((s, i))
+    # small axes first: the largest loop variables then run along contiguous memory (a stable order)
+    kept.sort(key=lambda si: _axes_of(lays[0], si[0])[si[1]].size)
+    return kept, [_axes_of(lays[0], s)[i].size for s, i in kept]
+
+
+def _same_map(a: Axis, b: Axis) -> bool:
+    return a.coef == b.coef and a.const == b.const
+
+
+def _axes_of(lay: Layout, slot: str) -> tuple[Axis, ...]:
+    for name, axes in lay.arrays:
+        if name == slot:
+            return axes
+    raise KeyError(slot)
+
+
+def _fill(
+    lay: Layout,
+    coef_index: int,
+    value: str,
+    kept: Sequence[tuple[str, int]],
+    dstrides: Sequence[int],
+    table: np.ndarray,
+    coefs: np.ndarray | None,
+    progress: Progress,
+) -> int:
+    """Write one contraction's terms into ``table`` (and ``coefs``); returns the number of terms."""
+    key_rows = [_axes_of(lay, s)[i].coef for s, i in kept]
+    inner = choose_inner(lay, lambda j: any(row[j] != 0 for row in key_rows))
+    names = [n for n, _ in lay.arrays]
+    first_axis = np.cumsum([0] + [len(axes) for _, axes in lay.arrays])
+    vaxes = _axes_of(lay, value)
+    vsizes = [a.size for a in vaxes]
+    vstrides = [math.prod(vsizes[i + 1 :]) for i in range(len(vsizes))]
+    # value position at an inner point u: vbase + Σ_j vcoef[j] u_j; table offset: off + Σ_j dcoef[j] u_j
+    vcoef = np.array([sum(a.coef[j] * st for a, st in zip(vaxes, vstrides)) for j in inner], dtype=np.int64)
+    dcoef = np.array(
+        [sum(_axes_of(lay, s)[i].coef[j] * st for (s, i), st in zip(kept, dstrides)) for j in inner], dtype=np.int64
+    )
+    lo, hi, k0 = boxes(lay, inner)
+    kcols = [int(first_axis[names.index(s)]) + i for s, i in kept]
+    vcols = list(range(int(first_axis[names.index(value)]), int(first_axis[names.index(value)]) + len(vaxes)))
+    offs = k0[:, kcols] @ np.array(dstrides, dtype=np.int64) + lo @ dcoef
+    vbases = 1 + k0[:, vcols] @ np.array(vstrides, dtype=np.int64) + lo @ vcoef
+    counts = np.prod(hi - lo, axis=1)
+    # the value's inner part over the whole inner box, built once (broadcast along variables it does not read)
+    full = [lay.extents[j] for j in inner]
+    grid = np.zeros([e if c else 1 for e, c in zip(full, vcoef)], dtype=np.int64)
+    for d, (c, e) in enumerate(zip(vcoef.tolist(), full)):
+        if c:
+            step = [1] * len(full)
+            step[d] = e
+            grid += (np.arange(e, dtype=np.int64) * c).reshape(step)
+    item = table.itemsize
+    dst = [int(c) * item for c in dcoef]
+    cst = [int(c) * coefs.itemsize for c in dcoef] if coefs is not None else []
+    for b in range(lo.shape[0]):
+        shape = tuple(int(x) for x in hi[b] - lo[b])
+        off = int(offs[b])
+        view = np.ndarray(shape, table.dtype, table, off * item, dst)
+        sub = grid[tuple(slice(0, n) if c else slice(None) for n, c in zip(shape, vcoef.tolist()))]
+        np.add(sub, int(vbases[b]), out=view, casting="unsafe")
+        if coefs is not None:
+            np.ndarray(shape, coefs.dtype, coefs, off * coefs.itemsize, cst)[...] = coef_index
+        progress.update(int(counts[b]))
+    return int(counts.sum())
+
+
+def dense_equal(lhs: _Side, rhs: _Side, space: Any, progress: Progress | None = None) -> tuple[bool, int] | None:
+    """``(equal, terms)`` by dense canonical tables, or None when the sort-based form must decide.
+
+    ``space`` is the validated variable space of ``symconv._instance``; any
+    ``structure`` hypothesis, boundary fold, conjugate, repeated operand, key
+    written twice, or too large a table returns None.
+    """
+    if space.structure:
+        return None
+    bar = progress if progress is not None else Progress("check_exact", 1, enabled=False)
+    groups: dict[tuple[str, ...], list[list[tuple[int, Layout]]]] = {}
+    for side_i, side in enumerate((lhs, rhs)):
+        for coef, c in side:
+            if int(coef) == 0:
+                continue
+            ops = [f.operand for f in c.factors]
+            if len(set(ops)) != len(ops):
+                return None
+            lay = layout(c)
+            if lay is None:
+                return None
+            if any(e == 0 for e in lay.extents):
+                continue
+            sig = tuple(sorted(ops))
+            groups.setdefault(sig, [[], []])[side_i].append((int(coef), _reorder(lay, sig)))
+    equal = True
+    terms = 0
+    for sig, sides in groups.items():
+        res = _signature_equal(sig, sides, bar)
+        if res is None:
+            return None
+        ok, n = res
+        terms += n
+        equal = equal and ok
+    return equal, terms
+
+
+def _reorder(lay: Layout, sig: tuple[str, ...]) -> Layout:
+    """The layout with its factors in signature (sorted operand) order."""
+    by = dict(lay.arrays[1:])
+    return Layout(lay.extents, (lay.arrays[0], *((s, by[s]) for s in sig)))
+
+
+def _signature_equal(
+    sig: tuple[str, ...], sides: list[list[tuple[int, Layout]]], progress: Progress
+) -> tuple[bool, int] | None:
+    lays = [lay for side in sides for _, lay in side]
+    slots = ["", *sig]
+    sizes = {s: math.prod(a.size for a in _axes_of(lays[0], s)) for s in slots}
+    bound = sum(lay.terms_bound for lay in lays)
+    best: tuple[int, str, list[tuple[str, int]], list[int]] | None = None
+    for value in slots:  # the value slot that gives the smallest table
+        found = _key_axes(lays, value, slots)
+        if found is None:
+            continue
+        kept, ksizes = found
+        cells = math.prod(ksizes)
+        if best is None or cells < best[0]:
+            best = (cells, value, kept, ksizes)
+    assert best is not None
+    cells, value, kept, ksizes = best
+    if sizes[value] + 1 > np.iinfo(np.int32).max:
+        return None
+    dtype = np.int16 if sizes[value] + 1 <= np.iinfo(np.int16).max else np.int32
+    distinct = sorted({c for side in sides for c, _ in side})
+    ctype = None if len(distinct) == 1 else np.int8 if len(distinct) < 127 else np.int32
+    per_cell = np.dtype(dtype).itemsize + (np.dtype(ctype).itemsize if ctype else 0)
+    if cells > CELLS_PER_TERM * bound + (1 << 16) or 2 * cells * per_cell > MAX_TABLE_BYTES:
+        return None
+    dstrides = [math.prod(ksizes[i + 1 :]) for i in range(len(ksizes))]
+    tables = []
+    terms = 0
+    for side in sides:
+        table = np.zeros(cells, dtype=dtype)
+        coefs = np.zeros(cells, dtype=ctype) if ctype else None
+        written = 0
+        for coef, lay in side:
+            written += _fill(lay, distinct.index(coef) + 1, value, kept, dstrides, table, coefs, progress)
+        if int(np.count_nonzero(table)) != written:
+            return None  # some key was written twice: the sort-based form adds the coefficients
+        tables.append((table, coefs))
+        terms += written
+    (dl, cl), (dr, cr) = tables
+    ok = bool(np.array_equal(dl, dr))
+    if ok and cl is not None and cr is not None:
+        ok = bool(np.array_equal(cl, cr))
+    elif ok and cl is None and dl.any():
+        # one coefficient on both sides: then it is the same one (distinct has one element)
+        pass
+    return ok, terms
