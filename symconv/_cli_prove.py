@@ -3,8 +3,13 @@
 ``prove`` prints the proof (Markdown by default, ``--latex`` for LaTeX,
 ``--json`` for a JSON object with ``theorem``, ``holds``, ``method``,
 ``steps``, ``certificate``, ``not_covered`` and ``seconds``). The exit status
-is 0 when the theorem holds, 1 when it does not, 2 on bad input. Numbers are
-read with ``int()``; nothing typed is evaluated.
+is 0 when the theorem holds, 1 when it does not (refuted, unproved, or resting
+on a bounded check because the solver answered "unknown"), 2 on bad input.
+``--variant NAME`` proves a deliberately FALSE variant (``symconv theorems
+--variants`` lists them), which must exit 1. Numbers are read with ``int()``;
+a stride, dilation or padding that is not a number is a symbol NAME
+(``--stride s``: every stride at once), checked letter by letter and never
+evaluated.
 """
 
 from __future__ import annotations
@@ -25,6 +30,14 @@ def _int(text: str, what: str) -> int:
         raise SymconvError(f"prove: `--{what}` must be an integer; got {text!r}") from None
 
 
+def _hyper(text: str) -> int | str:
+    """An integer, or a symbol name passed on for the library to validate (never evaluated)."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
 def _sizes(text: str | None, what: str) -> list[int] | None:
     if text is None:
         return None
@@ -37,16 +50,22 @@ def _sizes(text: str | None, what: str) -> list[int] | None:
 def register(sub: Any) -> None:
     """Add the ``theorems`` and ``prove`` sub-commands."""
     t = sub.add_parser("theorems", help="list the theorem library (name and statement)")
-    t.add_argument("--json", action="store_true", help="print a JSON list")
+    t.add_argument("--json", action="store_true", help="print a JSON list (name, statement, parameters, variants)")
+    t.add_argument("--variants", action="store_true", help="also list each theorem's parameters and FALSE variants")
     t.set_defaults(handler=_theorems)
 
-    p = sub.add_parser("prove", help="prove a theorem of the library (general sizes by default)")
+    p = sub.add_parser(
+        "prove",
+        help="prove a theorem of the library (general sizes by default)",
+        description="Prove a theorem of the library. Exit status: 0 it holds, 1 it does not (refuted, unproved, "
+        "or only a bounded check where the solver said unknown), 2 bad input.",
+    )
     p.add_argument("name", help="theorem name (see `symconv theorems`)")
     for opt, what in (
         ("--ndim", "spatial axes"),
-        ("--stride", "stride"),
-        ("--dilation", "dilation"),
-        ("--padding", "zero padding"),
+        ("--stride", "stride: an integer, or a symbol name such as s (every stride at once)"),
+        ("--dilation", "dilation: an integer, or a symbol name such as d"),
+        ("--padding", "zero padding: an integer, or a symbol name such as p (every p ≥ 1)"),
         ("--output-padding", "output padding (transposed convolution)"),
         ("--groups", "groups"),
         ("--in-channels", "input channels"),
@@ -57,7 +76,11 @@ def register(sub: Any) -> None:
     p.add_argument("--input-size", metavar="N,N", help="instance/randomized: input size per axis, e.g. 64,64")
     p.add_argument("--kernel-size", metavar="K,K", help="instance/randomized: kernel size per axis, e.g. 5,5")
     p.add_argument("--trials", metavar="T", default="3", help="randomized: number of trials")
-    p.add_argument("--variant", metavar="NAME", help="prove a deliberately FALSE variant (soundness demo)")
+    p.add_argument(
+        "--variant",
+        metavar="NAME",
+        help="prove a deliberately FALSE variant (soundness demo; exits 1); see `symconv theorems --variants`",
+    )
     p.add_argument("--subscripts", action="store_true", help="print indices as x_{n+k} instead of x[n+k]")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print a JSON object")
@@ -68,14 +91,20 @@ def register(sub: Any) -> None:
 
 def _theorems(args: argparse.Namespace) -> int:
     from symconv.proofs import theorems
+    from symconv.proofs._theorems import parameters, variants
 
     items = theorems()
     if args.json:
-        print(json.dumps([{"name": n, "statement": s} for n, s in items], ensure_ascii=False, indent=2))
-    else:
-        width = max(len(n) for n, _ in items)
-        for n, s in items:
-            print(f"{n:<{width}}  {s}")
+        rows = [{"name": n, "statement": s, "parameters": parameters(n), "variants": variants(n)} for n, s in items]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    width = max(len(n) for n, _ in items)
+    for n, s in items:
+        print(f"{n:<{width}}  {s}")
+        if args.variants:
+            print(f"{'':<{width}}  parameters: {', '.join(parameters(n))}")
+            for v, what in variants(n).items():
+                print(f"{'':<{width}}  --variant {v}: {what}")
     return 0
 
 
@@ -86,7 +115,7 @@ def _prove(args: argparse.Namespace) -> int:
     for key in ("ndim", "stride", "dilation", "padding", "output_padding", "groups", "in_channels", "out_channels"):
         val = getattr(args, key)
         if val is not None:
-            params[key] = _int(val, key.replace("_", "-"))
+            params[key] = _hyper(val) if key in ("stride", "dilation", "padding") else _int(val, key.replace("_", "-"))
     th = theorem(args.name, **params)
     if args.variant:
         th = th.variant(args.variant)

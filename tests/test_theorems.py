@@ -70,6 +70,7 @@ FALSE = [
     ("convolve_grad_input_is_full_correlation", {}, "no_flip"),
     ("convolve_grad_input_is_full_correlation", {}, "wrong_mode"),
     ("convolve_grad_input_is_full_correlation", {"ndim": 2}, "off_by_one"),
+    ("convolve_grad_input_is_full_correlation", {"ndim": 2, "padding": 1, **CH}, "wrong_channel_transpose"),
     ("conv_grad_input_is_transposed_conv", {"stride": 2}, "no_stride"),
     ("conv_grad_input_is_transposed_conv", {"dilation": 2}, "not_dilated"),
     ("conv_grad_input_is_transposed_conv", {"stride": 2, "dilation": 2, "padding": 1}, "flipped_kernel"),
@@ -121,12 +122,38 @@ def test_general_proof_holds_and_replays(name, params):
     assert report.ok, report.message
 
 
+#: Theorems the rules do not reach: checked exactly at concrete sizes only (and they say so).
+INSTANCE_ONLY = {"circular_convolution_theorem", "circular_correlation_theorem"}
+
+
+def test_every_theorem_has_a_general_proof_in_the_table_or_is_instance_only():
+    """Adding a theorem without a general-proof row (or an instance-only declaration) fails here."""
+    assert {n for n, _ in GENERAL} | INSTANCE_ONLY == {n for n, _ in theorems()}
+    for name in INSTANCE_ONLY:
+        assert theorem(name).plan().instance_only
+
+
+def test_every_theorem_has_false_variants_and_every_variant_is_in_the_soundness_table():
+    """Adding a theorem without false variants, or a variant without a row below, fails here."""
+    rows = {(n, v) for n, _, v in FALSE}
+    for name, _ in theorems():
+        vs = theorem(name).variants
+        assert vs, f"{name} has no false variant"
+        for v in vs:
+            assert (name, v) in rows, f"false variant {name}[{v}] is not in the soundness table"
+
+
 @pytest.mark.parametrize(("name", "params", "variant"), FALSE, ids=[f"{n}-{v}" for n, _, v in FALSE])
 def test_false_variant_is_rejected(name, params, variant):
     p = theorem(name, **params).variant(variant).prove()
     assert not p.holds
     assert p.status in ("refuted", "unproved")
-    assert p.message
+    if name in INSTANCE_ONLY:
+        assert p.method == "instance" and "differ" in p.message
+        return
+    assert p.method == "general"
+    # a concrete witness: z3's counterexample to a side condition, or exact integer inputs where the sides differ
+    assert "counterexample: " in p.message or "refuted: at " in p.message, p.message
 
 
 @pytest.mark.parametrize(

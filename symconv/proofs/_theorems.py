@@ -239,7 +239,13 @@ class _Conv:
 def _conv_params(name: str, params: Mapping[str, Any], allowed: Sequence[str]) -> _Conv:
     unknown = set(params) - set(allowed)
     if unknown:
-        raise SymconvError(f"{name}: unknown parameter(s) {sorted(unknown)}; this theorem takes {list(allowed)}")
+        hint = ""
+        if unknown & {"stride", "dilation"}:
+            hint = (
+                " (with a stride or dilation the gradients are conv_grad_input_is_transposed_conv and "
+                "conv_grad_weight_swaps_stride_and_dilation)"
+            )
+        raise SymconvError(f"{name}: unknown parameter(s) {sorted(unknown)}; this theorem takes {list(allowed)}{hint}")
     nd = _int(name, "ndim", params.get("ndim", 1), 1)
     if nd > 3:
         raise SymconvError(f"{name}: `ndim` must be 1, 2 or 3; got ndim={nd}")
@@ -951,6 +957,32 @@ def theorems() -> list[tuple[str, str]]:
     return [(i.name, i.statement) for i in _LIBRARY.values()]
 
 
+def parameters(name: str) -> list[str]:
+    """The parameters theorem ``name`` takes (``ndim``, ``stride``, …).
+
+    >>> parameters("full_convolution_commutes")
+    ['ndim']
+    """
+    return list(_info(name).params)
+
+
+def variants(name: str) -> dict[str, str]:
+    """The FALSE variants of theorem ``name`` (variant → what is wrong), for soundness checks.
+
+    >>> sorted(variants("full_correlation_swap_is_flip"))
+    ['no_flip']
+    """
+    return dict(_info(name).variants)
+
+
+def _info(name: str) -> _Info:
+    if not isinstance(name, str) or name not in _LIBRARY:
+        raise SymconvError(
+            f"theorem: `name` must be one of the library's theorems (see `symconv theorems`); got {name!r}"
+        )
+    return _LIBRARY[name]
+
+
 def theorem(name: str, **params: Any) -> Theorem:
     r"""A theorem of the library with its parameters (``ndim``, ``stride``, ``dilation``, ``padding``, …).
 
@@ -972,10 +1004,7 @@ def theorem(name: str, **params: Any) -> Theorem:
     --------
     theorems, symconv.Proof
     """
-    if not isinstance(name, str) or name not in _LIBRARY:
-        raise SymconvError(
-            f"theorem: `name` must be one of the library's theorems (see `symconv theorems`); got {name!r}"
-        )
+    _info(name)
     t = Theorem(name, {k: _plain(v) for k, v in params.items()})
     t.plan()  # validate now
     return t
