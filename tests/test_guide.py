@@ -92,6 +92,9 @@ def test_guide_sh_blocks_only_hold_symconv_commands():
     assert len(COMMANDS) >= 15
     for c in COMMANDS:
         assert c.argv[:1] == ["symconv"], f"not a symconv command: {c.line!r}"
+    for block in _blocks("sh"):
+        for line in block.splitlines():
+            assert not line.startswith("symconv "), f"write commands as `$ symconv …` so they are checked: {line!r}"
 
 
 def test_guide_covers_every_subcommand():
