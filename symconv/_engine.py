@@ -79,7 +79,8 @@ def fold(index: np.ndarray, size: int, mode: str) -> np.ndarray:
 
 def term_count(c: Contraction) -> int:
     """Number of loop points of the box (an upper bound on the terms)."""
-    return int(np.prod(_ints([v.extent for v in c.variables]), dtype=np.int64)) if c.variables else 1
+    extents = _ints([v.extent for v in c.variables])
+    return int(np.prod(extents, dtype=np.int64)) if all(e > 0 for e in extents) else 0
 
 
 def _axis_range(shape_i: int, b: Boundary | None) -> tuple[int, int]:
@@ -93,7 +94,7 @@ def iter_terms(c: Contraction, block: int = DEFAULT_BLOCK) -> Iterator[Terms]:
     extents = _ints([v.extent for v in c.variables])
     names = [v.name for v in c.variables]
     total = int(np.prod(extents, dtype=np.int64)) if extents else 1
-    if total == 0:
+    if any(e <= 0 for e in extents):
         return
     rshape = _ints(c.result.shape)
     fshapes = [_ints(c.operand(f.operand).shape) for f in c.factors]
@@ -181,7 +182,7 @@ def iter_terms_separable(c: Contraction, block: int = DEFAULT_BLOCK) -> Iterator
     """
     extents = _ints([v.extent for v in c.variables])
     names = [v.name for v in c.variables]
-    if any(e == 0 for e in extents):
+    if any(e <= 0 for e in extents):  # an empty box (a negative extent is empty too)
         return
     if not extents:
         yield from iter_terms(c, block)

@@ -43,6 +43,7 @@ import numpy as np
 from symconv._engine import iter_terms_separable, term_count
 from symconv._errors import SymconvError
 from symconv._formula import Contraction
+from symconv._instance_blas import blas_evaluate
 from symconv._instance_dense import dense_equal
 from symconv._progress import Progress
 
@@ -520,7 +521,9 @@ def _evaluate_side(
             progress.update(term_count(c))
             continue
         vals = [values[f.operand] for f in c.factors]
-        fast = _strided_evaluate(c, vals, rsize, p)
+        fast = blas_evaluate(c, vals, rsize, p)
+        if fast is None:
+            fast = _strided_evaluate(c, vals, rsize, p)
         if fast is not None:
             part, n = fast
             acc = (acc + part * cm) % p

@@ -165,7 +165,7 @@ def dense_equal(lhs: _Side, rhs: _Side, space: Any, progress: Progress | None = 
             lay = layout(c)
             if lay is None:
                 return None
-            if any(e == 0 for e in lay.extents):
+            if any(e <= 0 for e in lay.extents):
                 continue
             sig = tuple(sorted(ops))
             groups.setdefault(sig, [[], []])[side_i].append((int(coef), _reorder(lay, sig)))

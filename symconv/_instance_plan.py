@@ -28,6 +28,7 @@ by clipping each inner range, so the guard is exact without enumerating terms.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -70,6 +71,7 @@ class Layout:
         return int(np.prod(self.extents, dtype=np.int64)) if self.extents else 1
 
 
+@functools.lru_cache(maxsize=256)
 def layout(c: Contraction) -> Layout | None:
     """The integer layout of ``c``, or None when a boundary fold or a conjugate needs the term path."""
     if c.result_boundary and any(b is not None for b in c.result_boundary):
