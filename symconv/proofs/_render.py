@@ -22,7 +22,8 @@ from symconv.proofs._iverson import EQ, Constraint, Derivative, Expr, Hypothesis
 
 __all__ = ["affine_latex", "proof_latex", "proof_markdown", "side_latex"]
 
-_CHANNEL_NAMES = {"ci": "c", "co": "o", "cw": "c", "grp": r"\gamma"}
+#: Free channel indices print barred, so they never read like the bound channel variables ``c``, ``o``.
+_CHANNEL_NAMES = {"ci": r"\bar{c}", "co": r"\bar{o}", "cw": r"\bar{c}", "grp": r"\gamma"}
 
 
 def var_latex(name: str, nd: int) -> str:
@@ -191,8 +192,9 @@ def side_latex(side: Side | Hypothesis, nd: int = 1, style: str = "brackets") ->
 
 
 def _tag(rule: str, reverse: bool = False) -> str:
+    r"""A rule name as ``\tag`` text (``\tag`` typesets in TEXT mode: the arrow is inline math)."""
     name = rule.replace("_", r"\_")
-    return name + (r"\ (\leftarrow)" if reverse else "")
+    return name + (r"\ ($\gets$)" if reverse else "")
 
 
 def _lines(part: Any, nd: int, style: str) -> list[tuple[str, str, str]]:
