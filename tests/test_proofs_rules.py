@@ -101,6 +101,25 @@ def test_swap_sums_is_a_permutation():
     assert after.sums[0].variables == ("k", "n")
     with pytest.raises(RuleError, match="permutation"):
         swap_sums(Expr.of(LOSS), CTX, sum=0, order=["k"])
+    arrs = rng_arrays(3)
+    after, conds = swap_sums(Expr.of(LOSS), CTX, sum=0, order=["k", "n"])
+    assert conds[0].text == "finite sum: the guard bounds every variable"
+    assert _ev(Expr.of(LOSS), CTX, {N: 7, K: 3}, arrs) == _ev(after, CTX, {N: 7, K: 3}, arrs)
+
+
+def test_swap_sums_refuses_an_infinite_sum():
+    # n ≥ 0 only (no upper bound): Σ_n Σ_k is not a finite sum, reordering is not justified
+    half = Sum(("n", "k"), (Constraint.le(0, n), *box(k, 0, K)), (Term("x", (n + k,)), Term("w", (k,))))
+    with pytest.raises(RuleError, match=r"\['n'\] unbounded"):
+        swap_sums(Expr.of(half), CTX, sum=0, order=["k", "n"])
+    # bounded only through the other variable: n + k ≤ N − 1 with k bounded, and n ≥ 0
+    chained = Sum(("n", "k"), (Constraint.le(0, n), Constraint.le(n + k, N - 1), *box(k, 0, K)), (Term("w", (k,)),))
+    assert swap_sums(Expr.of(chained), CTX, sum=0, order=["k", "n"])[0].sums[0].variables == ("k", "n")
+    # a symbolic positive coefficient (a stride s) bounds as well: 0 ≤ s·n ≤ N − 1
+    s = param_symbol("s")
+    strided = Sum(("n",), (Constraint.le(0, n * s), Constraint.le(n * s, N - 1)), (Term("x", (n * s,)),))
+    ctx = Context((N, K, s), ("m",), CTX.assumptions)
+    assert swap_sums(Expr.of(strided), ctx, sum=0, order=["n"])[1][0].status == "checked"
 
 
 SYM = Hypothesis(

@@ -441,3 +441,51 @@ def test_gradient_theorems_hold_for_any_hyper_parameters(s, d, p, op, nd):
             .prove()
             .holds
         )
+
+
+def test_complex_kernel_note_holds_for_numpy():
+    """The note: numpy's correlate conjugates w, so convolve = correlate iff w = conj(flip(w)) (and = −… iff −…)."""
+    rng = np.random.default_rng(6)
+    k = 5
+    half = rng.integers(-4, 5, k) + 1j * rng.integers(-4, 5, k)
+    herm = half + np.conj(half[::-1])  # w = conj(flip(w))
+    anti = half - np.conj(half[::-1])  # w = −conj(flip(w))
+    x = rng.integers(-4, 5, 11) + 1j * rng.integers(-4, 5, 11)
+    assert np.array_equal(np.convolve(x, herm, "valid"), np.correlate(x, herm, "valid"))
+    assert np.array_equal(np.convolve(x, anti, "valid"), -np.correlate(x, anti, "valid"))
+    # a centrosymmetric complex kernel (w = flip(w), not conjugated) does NOT give equality under numpy
+    centro = half + half[::-1]
+    assert not np.array_equal(np.convolve(x, centro, "valid"), np.correlate(x, centro, "valid"))
+    notes = theorem("convolve_equals_correlate_iff_centrosymmetric").prove().notes
+    assert any("conj(flip(w))" in n for n in notes)
+
+
+def test_doubly_block_toeplitz_statement_reads_the_2d_jacobian():
+    """2-D with stride 2: both parts (blocks along axis 0, Toeplitz within along axis 1) on torch's Jacobian."""
+    torch = peers.module("torch")
+    rng = np.random.default_rng(7)
+    n, k, s = (7, 6), (3, 2), 2
+    w = rng.integers(-5, 6, k)
+    out = tuple((a - b) // s + 1 for a, b in zip(n, k))
+    jac = (
+        torch.autograd.functional.jacobian(
+            lambda v: torch.nn.functional.conv2d(
+                v.view(1, 1, *n), torch.tensor(w, dtype=torch.float64).view(1, 1, *k), stride=s
+            ).view(-1),
+            torch.zeros(n, dtype=torch.float64).view(-1),
+        )
+        .numpy()
+        .astype(np.int64)
+        .reshape(*out, *n)
+    )
+    plan = theorem("correlation_matrix_is_toeplitz", ndim=2, stride=s).plan()
+    assert len(plan.parts) == 2
+    sizes = {"N_0": n[0], "N_1": n[1], "K_0": k[0], "K_1": k[1]}
+    for axis, (part, _) in enumerate(plan.parts):
+        e = [1 if a == axis else 0 for a in range(2)]
+        lhs = _side_values(part.lhs, part.ctx, sizes, {"w": w})
+        rhs = _side_values(part.rhs, part.ctx, sizes, {"w": w})
+        assert lhs == rhs and lhs
+        for (i0, i1, m0, m1), v in rhs.items():
+            assert jac[i0, i1, m0, m1] == v  # the right side is the Jacobian entry
+            assert jac[i0 + e[0], i1 + e[1], m0 + s * e[0], m1 + s * e[1]] == v  # and it repeats down the diagonal
