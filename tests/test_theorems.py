@@ -54,6 +54,7 @@ GENERAL = [
     ("convolve_equals_correlate_iff_centrosymmetric", {"ndim": 3}),
     ("convolve_equals_minus_correlate_iff_anticentrosymmetric", {"ndim": 2}),
     ("correlate_adjoint_is_full_convolution", {"ndim": 2}),
+    ("correlate_adjoint_is_full_convolution", {"ndim": 2, "padding": 2, **CH}),
     ("full_convolution_commutes", {"ndim": 2}),
     ("full_convolution_associates", {}),
     ("full_correlation_swap_is_flip", {"ndim": 2}),
@@ -92,6 +93,8 @@ FALSE = [
     ("convolve_equals_minus_correlate_iff_anticentrosymmetric", {}, "domain_off_by_one"),
     ("correlate_adjoint_is_full_convolution", {}, "no_flip"),
     ("correlate_adjoint_is_full_convolution", {"ndim": 2}, "off_by_one"),
+    ("correlate_adjoint_is_full_convolution", {"padding": 1}, "wrong_mode"),
+    ("correlate_adjoint_is_full_convolution", {"ndim": 2, "padding": 1, **CH}, "wrong_channel_transpose"),
     ("full_convolution_commutes", {}, "correlation"),
     ("full_convolution_associates", {}, "correlation"),
     ("full_convolution_associates", {}, "off_by_one"),
@@ -489,3 +492,27 @@ def test_doubly_block_toeplitz_statement_reads_the_2d_jacobian():
         for (i0, i1, m0, m1), v in rhs.items():
             assert jac[i0, i1, m0, m1] == v  # the right side is the Jacobian entry
             assert jac[i0 + e[0], i1 + e[1], m0 + s * e[0], m1 + s * e[1]] == v  # and it repeats down the diagonal
+
+
+def test_adjoint_with_padding_and_groups_against_numpy_and_torch():
+    """⟨conv1d(x, w; padding, groups), g⟩ (torch) = Σ_c Σ_m x[c, m] Σ_o np.convolve(g[o], w[o, c], 'full')[m + p]."""
+    torch = peers.module("torch")
+    rng = np.random.default_rng(8)
+    cin, cout, grp, n, k, p = 4, 6, 2, 7, 3, 1
+    x, w = rng.integers(-4, 5, (cin, n)), rng.integers(-4, 5, (cout, cin // grp, k))
+    y = torch.nn.functional.conv1d(
+        torch.tensor(x[None], dtype=torch.float64), torch.tensor(w, dtype=torch.float64), padding=p, groups=grp
+    )
+    g = rng.integers(-4, 5, tuple(y.shape[1:]))
+    want_lhs = int((y[0].numpy() * g).sum())
+    want_rhs = 0
+    for o in range(cout):
+        base = (o // (cout // grp)) * (cin // grp)
+        for c in range(cin // grp):
+            full = np.convolve(g[o], w[o, c], "full")
+            want_rhs += int(sum(int(x[base + c, m]) * int(full[m + p]) for m in range(n)))
+    assert want_lhs == want_rhs
+    part = theorem("correlate_adjoint_is_full_convolution", padding=p, **CH).plan().parts[0][0]
+    arrays = {"x": x, "w": w, "g": g}
+    assert _side_values(part.lhs, part.ctx, {"N": n, "K": k}, arrays)[()] == want_lhs
+    assert _side_values(part.rhs, part.ctx, {"N": n, "K": k}, arrays)[()] == want_rhs

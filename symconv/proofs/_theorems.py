@@ -685,34 +685,50 @@ def _t_anti(params: Mapping[str, Any], variant: str | None) -> Plan:
 # -- adjoint and algebra ---------------------------------------------------------------
 
 
+_ADJOINT = ("ndim", "padding", "in_channels", "out_channels", "groups")
+
+
 @_register(
     "correlate_adjoint_is_full_convolution",
-    "⟨correlate(x, w), g⟩ = ⟨x, convolve_full(g, w)⟩ (valid correlation; its adjoint is full convolution)",
-    ("ndim",),
-    {"no_flip": "the adjoint is taken to be full correlation", "off_by_one": "x is paired one position off"},
+    "⟨correlate(x, w), g⟩ = ⟨x, convolve_full(g, w)⟩ (valid correlation; its adjoint is full convolution, "
+    "cropped by the padding; channels: over output channels with the weight's channel axes swapped)",
+    _ADJOINT,
+    {
+        "no_flip": "the adjoint is taken to be full correlation",
+        "off_by_one": "x is paired one position off",
+        "wrong_mode": "the adjoint is taken to be a valid-mode convolution",
+        "wrong_channel_transpose": "the adjoint reads the weight without swapping its channel axes",
+    },
 )
 def _t_adjoint(params: Mapping[str, Any], variant: str | None) -> Plan:
     name = "correlate_adjoint_is_full_convolution"
-    cv = _conv_params(name, params, ("ndim",))
+    cv = _conv_params(name, params, _ADJOINT)
     ctx = Context(cv.params, (), tuple(cv.size_assumptions()))
     lhs = inner_sum(forward(cv.spec())[0], "g")
-    pad = tuple(k - 1 for k in cv.K)
-    full = _rename(
-        forward(ConvSpec(input_size=cv.out_size, kernel_size=cv.K, pad_lo=pad, pad_hi=pad, flip=variant != "no_flip"))[
-            0
-        ],
-        {"x": "g"},
-    )
     m = _vars("m", cv.nd)
-    shift = 1 if variant == "off_by_one" else 0
-    inner = contraction_sum(full, m, rename=_primed(full))
-    rhs = Sum(
-        (*_names("m", cv.nd), *inner.variables),
-        inner.guard + tuple(c for a, n in zip(m, cv.N) for c in _in(a, n)),
-        (Term("x", tuple(a + shift for a in m)), *inner.factors),
+    names = list(_names("m", cv.nd))
+    index: tuple[Affine, ...] = m
+    ranges = [c for a, n in zip(m, cv.N) for c in _in(a, n)]
+    if cv.channels:
+        ci = Affine.var("ci")
+        names.insert(0, "ci")
+        index = (ci, *m)
+        ranges += _in(ci, cv.cin)
+    lead = len(index) - cv.nd
+    at = (*index[:lead], *(a + cv.p for a in index[lead:]))
+    inner = _full_claim(
+        cv,
+        variant != "no_flip",
+        at,
+        swap=variant != "wrong_channel_transpose",
+        mode="valid" if variant == "wrong_mode" else "full",
     )
+    shift = 1 if variant == "off_by_one" else 0
+    paired = (*index[:lead], *(a + shift for a in index[lead:]))
+    rhs = Sum((*names, *inner.variables), inner.guard + tuple(ranges), (Term("x", paired), *inner.factors))
     part = Part("adjoint", ctx, Expr.of(lhs), Expr.of(rhs), "=", [], tuple(cv.text()))
-    return Plan("Σ_n correlate(x, w)[n] g[n] = Σ_m x[m] convolve_full(g, w)[m]", [(part, _standard)])
+    st = f"Σ_n correlate(x, w)[n] g[n] = Σ_m x[m] convolve_full(g, w)[m{' + p' if cv.p != 0 else ''}]"
+    return Plan(st, [(part, _standard)], size_params={"input": cv.N, "kernel": cv.K})
 
 
 def _full_op(a: str, b: str, A: Sequence[Any], B: Sequence[Any], flip: bool) -> Contraction:
