@@ -32,6 +32,7 @@ symconv.derive : a whole derivation built from these pieces.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,8 @@ __all__ = [
     "Step",
     "Sum",
     "Vector",
+    "entry_latex",
+    "entry_text",
     "format_index",
     "node",
 ]
@@ -97,6 +100,53 @@ class Node:
         return "$" + self.latex() + "$"
 
 
+# Entry symbols made by ``symconv.symbols``: ``x_3`` (1-D) and ``w_{0,1}`` (N-D).
+_ENTRY = re.compile(r"^([a-z][A-Za-z]*)_(?:(\d+)|\{(\d+(?:,\d+)*)\})$")
+
+
+def _entry_names(expr: sympy.Basic, notation: str) -> dict[sympy.Symbol, str]:
+    """LaTeX names of the array-entry symbols in ``expr`` for ``notation`` (``x_3`` → ``x[3]``)."""
+    out: dict[sympy.Symbol, str] = {}
+    for s in expr.free_symbols:
+        m = _ENTRY.match(str(s))
+        if m:
+            idx = (m.group(2) or m.group(3)).split(",")
+            out[s] = f"{m.group(1)}[{', '.join(idx)}]" if notation == "bracket" else f"{m.group(1)}_{{{','.join(idx)}}}"
+    return out  # type: ignore[return-value]
+
+
+def entry_latex(expr: Any, notation: str = "bracket") -> str:
+    r"""LaTeX of a sympy expression whose array entries print in the notes' index notation.
+
+    Entries of :func:`symconv.symbols` arrays (``x_3``, ``w_{0,1}``; lower-case
+    names) print as ``x[3]``, ``w[0, 1]`` (``"bracket"``) or ``x_{3}``,
+    ``w_{0,1}`` (``"subscript"``); everything else is ``sympy.latex``.
+
+    >>> x0, w1 = sympy.symbols("x_0 w_1")
+    >>> entry_latex(2 * x0 * w1)
+    '2 w[1] x[0]'
+    >>> entry_latex(2 * x0 * w1, "subscript")
+    '2 w_{1} x_{0}'
+    """
+    _check_notation(notation)
+    e = sympy.sympify(expr)
+    return sympy.latex(e, symbol_names=_entry_names(e, notation))
+
+
+def entry_text(expr: Any, notation: str = "bracket") -> str:
+    """Plain-text counterpart of :func:`entry_latex` (``x[3]`` or ``x_3``).
+
+    >>> entry_text(sympy.Symbol("w_{0,1}") + 1)
+    'w[0, 1] + 1'
+    """
+    _check_notation(notation)
+    e = sympy.sympify(expr)
+    if notation == "subscript":
+        return str(e)
+    names = _entry_names(e, notation)
+    return str(e.xreplace({s: sympy.Symbol(n) for s, n in names.items()}))
+
+
 def node(value: Any) -> Node:
     """``value`` as a :class:`Node` (numbers and sympy expressions become :class:`Leaf`)."""
     if isinstance(value, Node):
@@ -106,7 +156,8 @@ def node(value: Any) -> Node:
 
 @dataclass(frozen=True, eq=False)
 class Leaf(Node):
-    """A number or sympy expression, printed by ``sympy.latex`` / ``str``."""
+    """A number or sympy expression, printed by ``sympy.latex`` / ``str``; array entries
+    (``x_3``) in the index notation (:func:`entry_latex`)."""
 
     value: Any
 
@@ -135,10 +186,10 @@ class Leaf(Node):
         return Leaf(-self.value)
 
     def latex(self, notation: str = "bracket") -> str:
-        return sympy.latex(self.value)
+        return entry_latex(self.value, notation)
 
     def text(self, notation: str = "bracket") -> str:
-        return str(self.value)
+        return entry_text(self.value, notation)
 
 
 def _wrap(n: Node, inner: str, fmt: str) -> str:

@@ -77,3 +77,16 @@ def test_indexed_notation_setting_never_sympy_style():
 def test_leaf_rejects_strings():
     with pytest.raises(SymconvError, match="not a string"):
         Leaf("1+1")
+
+
+def test_array_entries_print_in_the_index_notation():
+    x0, w12, big = sympy.Symbol("x_0"), sympy.Symbol("w_{1,2}"), sympy.Symbol("N_0")
+    assert Leaf(x0 * w12).latex() == "w[1, 2] x[0]"
+    assert Leaf(x0 * w12).latex("subscript") == "w_{1,2} x_{0}"
+    assert Leaf(x0 * w12).text() == "w[1, 2]*x[0]"
+    assert Leaf(-x0).latex() == "- x[0]"
+    # size symbols (upper case) and other names keep sympy's printing
+    assert Leaf(big - 1).latex() == "N_{0} - 1"
+    assert Product([Leaf(x0), Leaf(-w12)]).latex() == r"x[0] \cdot (- w[1, 2])"
+    with pytest.raises(SymconvError, match="notation"):
+        Leaf(x0).latex("dots")
