@@ -24,6 +24,7 @@ y = [w[1]·x[0] + w[0]·x[1], w[1]·x[1] + w[0]·x[2], w[1]·x[2] + w[0]·x[3], 
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +41,7 @@ from symconv._formula import Contraction, ConvSpec, forward
 from symconv._ops import MODES, plain_spec
 from symconv._validate import check_choice
 
-__all__ = ["OPS", "Derivation", "derive", "size_latex"]
+__all__ = ["OPS", "Derivation", "backward_cells", "derive", "scatter_latex", "size_latex"]
 
 #: Operations :func:`derive` knows, by name.
 OPS = ("correlate", "convolve")
@@ -206,6 +207,93 @@ class Derivation:
         )
 
 
+_GRADIENT_LATEX = {
+    "x": r"\partial L/\partial x",
+    "w": r"\partial L/\partial w",
+    "b": r"\partial L/\partial\,\mathrm{bias}",
+}
+_VERIFIED = re.compile(r"^exact instance check at input sizes (.*) \((\d+) terms\)$")
+
+
+def _verified_text(v: str) -> str:
+    """``exact instance check at input sizes (5,), (6,) (72 terms)`` → ``… input sizes 5, 6 (72 terms)``."""
+    m = _VERIFIED.match(v)
+    if not m:
+        return v
+    sizes = re.sub(r"\((\d+),\)", r"\1", m.group(1))
+    return f"exact instance check, input sizes {sizes} ({m.group(2)} terms)"
+
+
+_GRADIENT_CELL = {"b": r"$\partial L/\partial\,\mathrm{bias}$"}
+
+
+def scatter_latex(c: Contraction, result: str | None = None, notation: str = "bracket") -> str:
+    r"""A contraction as the scatter loop a person writes: ``dx[n + k] += g[n]·w[k]``.
+
+    Loop variables print in loop order (batch, group, channels, outputs,
+    taps: ``n + k``, never ``k + n``); a group index that only takes the value
+    0 (``groups=1``) is dropped.
+
+    .. math:: rac{\partial L}{\partial x}[n + k] \mathrel{+}= g[n] \cdot w[k]
+
+    >>> from symconv import backward_rule
+    >>> row = backward_rule("correlate", input_size=5, kernel_size=3).rows[0]
+    >>> print(scatter_latex(row.derived[0], "dx"))
+    dx[n + k] \mathrel{+}= g[n] \cdot w[k]
+    """
+    nd = sum(1 for v in c.variables if v.name.startswith("n") and v.name[1:].isdigit())
+    names = _loop_names(max(nd, 1))
+    zero = {v.name: Affine.constant(0) for v in c.variables if int(v.extent) == 1 and v.name == "grp"}
+
+    def idx(index: Sequence[Affine]) -> list[Affine]:
+        return [i.substitute(zero) if zero else i for i in index]
+
+    order = [v.name for v in c.variables]
+    lhs = Indexed(result or c.result.name, idx(c.result_index), names=names, order=order)
+    factors = [Indexed(f.operand, idx(f.index), names=names, order=order, conjugate=f.conjugate) for f in c.factors]
+    return lhs.latex(notation) + r" \mathrel{+}= " + Product(factors).latex(notation)
+
+
+def _param_text(v: Any) -> str:
+    if isinstance(v, (tuple, list)):
+        if len(v) == 1:
+            return _param_text(v[0])
+        return "(" + ", ".join(_param_text(t) for t in v) + ")"
+    return str(v)
+
+
+def backward_cells(rule: Any, notation: str = "bracket") -> list[list[str]]:
+    r"""The rows of a :class:`~symconv.BackwardRule` as table cells in the notes' markup.
+
+    Columns: gradient, derived scatter formula (:func:`scatter_latex`), named
+    operation, parameters, how it was verified, theorem.
+
+    >>> from symconv import backward_rule
+    >>> cells = backward_cells(backward_rule("correlate", input_size=5, kernel_size=3))
+    >>> print(cells[1][1])
+    $\partial L/\partial w[k] \mathrel{+}= g[n] \cdot x[n + k]$
+    >>> cells[1][2]
+    'valid correlation of x with g'
+    """
+    out = []
+    for r in rule.rows:
+        wrt = r.gradient.rsplit("d", 1)[-1]
+        lhs = _GRADIENT_LATEX.get(wrt, rf"\partial L/\partial {wrt}")
+        formula = r";\ ".join(scatter_latex(c, lhs, notation) for c in r.derived)
+        params = ", ".join(f"{k}={_param_text(v)}" for k, v in r.parameters.items())
+        out.append(
+            [
+                _GRADIENT_CELL.get(wrt, rf"$\partial L/\partial {wrt}$"),
+                f"${formula}$",
+                r.operation,
+                params.replace("_", " ") if params else "—",
+                _verified_text(r.verified),
+                f"`{r.theorem}`" if r.theorem else "—",
+            ]
+        )
+    return out
+
+
 def _term_lists(c: Contraction) -> list[list[tuple[int, int]]]:
     """Per flat output position, the (x position, w position) pairs in loop order."""
     size = int(np.prod([int(v) for v in c.result.shape]))
@@ -220,7 +308,7 @@ def _term_lists(c: Contraction) -> list[list[tuple[int, int]]]:
 
 def _shape_node(items: list[Node], shape: tuple[int, ...], per_line: int | None) -> Node:
     if len(shape) == 1:
-        return Vector(items, per_line=per_line)
+        return Vector(items, per_line=per_line if per_line is not None else _fit(items))
     return Matrix([items[r * shape[1] : (r + 1) * shape[1]] for r in range(shape[0])])
 
 
@@ -271,7 +359,7 @@ def _definition(
     rng_t = ", ".join(f"0 ≤ {loop[v.name]} < {b}" for v, b in zip(nvars, bounds_t))
     lhs = Indexed(yn, [Affine.var(v.name) for v in nvars], names=loop)
     guard_l = (
-        r"\quad(\text{entries of } " + xn + r" \text{ outside its range are } 0)"
+        r"\\ &\qquad(\text{entries of } " + xn + r" \text{ outside its range are } 0)"
         if any(str(p) != "0" for p in lo)
         else ""
     )
@@ -294,6 +382,18 @@ class _Definition(Node):
 
     def text(self, notation: str = "bracket") -> str:
         return self.sums_t + self.prod.text(notation) + ",  " + self.tail_t
+
+
+#: Printed characters that fit on one display line of the notes (the left-hand side included).
+_DISPLAY_CHARS = 84
+
+
+def _fit(items: list[Node]) -> int | None:
+    """Entries per line so that a vector line fits the page: ``None`` when the whole line fits."""
+    widths = [len(t.text()) + 2 for t in items]
+    if not widths or sum(widths) + 8 <= _DISPLAY_CHARS:
+        return None
+    return max(1, (_DISPLAY_CHARS - 8) // max(widths))
 
 
 def _is_number(e: Any) -> bool:
@@ -344,7 +444,8 @@ def derive(
     label : str or (latex, text), optional
         Left-hand side of the expansion (default: the output name).
     per_line : int, optional
-        Break the expanded vectors after this many entries in LaTeX.
+        Break the expanded vectors after this many entries in LaTeX (default:
+        as many as fit on a line of the notes, per line of the derivation).
 
     See also
     --------

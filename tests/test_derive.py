@@ -170,3 +170,35 @@ def test_body_without_definition():
     d = derive("convolve", [2, 1, 3, 5, 4], [1, -1], label=(r"f \ast h", "f ∗ h"))
     assert d.body(definition=False).startswith(r"f \ast h &= [x[0] \cdot w[1]")
     assert d.text().splitlines()[1].startswith("f ∗ h = [x[0]·w[1]")
+
+
+def test_long_expansions_break_but_short_result_lines_do_not():
+    d = derive("correlate", [1, 2, 0, -1, 3, 4, 5, 6], [1, 2, 3])
+    symbolic, result = d.steps[1].rhs, d.steps[-1].rhs
+    assert r"\\ &\qquad" in symbolic.latex()
+    assert r"\\" not in result.latex() and result.text() == str(
+        np.correlate([1, 2, 0, -1, 3, 4, 5, 6], [1, 2, 3]).tolist()
+    )
+    # the text rendering is never broken
+    assert "\n" not in symbolic.text()
+
+
+def test_padded_definition_puts_the_zero_convention_on_its_own_line():
+    d = derive("correlate", [1, 2, 3], [1, 10], mode="full")
+    first = d.steps[0].latex()
+    assert first.count(r"\\") == 1 and r"\text{entries of } x \text{ outside its range are } 0" in first
+
+
+def test_backward_cells_use_loop_order_and_name_the_bias():
+    from symconv._derive import backward_cells
+
+    rule = symconv.backward_rule("conv1d", input_size=4, kernel_size=2, channels=(2, 2), bias=True, batch=2)
+    cells = backward_cells(rule)
+    formulas = [c[1] for c in cells]
+    assert formulas[0] == r"$\partial L/\partial x[b, c, n + k] \mathrel{+}= g[b, o, n] \cdot w[o, c, k]$"
+    assert cells[2][0] == r"$\partial L/\partial\,\mathrm{bias}$"
+    for f in formulas:
+        assert "k + n" not in f and "grp" not in f and "_{0}" not in f
+    strided = backward_cells(symconv.backward_rule("correlate", input_size=6, kernel_size=3, stride=2))
+    assert strided[0][1] == r"$\partial L/\partial x[2n + k] \mathrel{+}= g[n] \cdot w[k]$"
+    assert strided[0][4].startswith("exact instance check, input sizes 6, 7, 8")
