@@ -10,7 +10,7 @@ and ``**bold**``.
 >>> print(ch.markdown().splitlines()[3])
 <!-- checklist: 2 -->
 >>> print(Text("50% of `a_b` is $x_0$").latex())
-50\% of \texttt{a\_b} is $x_0$
+50\% of \texttt{a\_\allowbreak{}b} is $x_0$
 """
 
 from __future__ import annotations
@@ -125,7 +125,9 @@ def markup_latex(src: str) -> str:
         if piece.startswith("$") and piece.endswith("$") and len(piece) > 1:
             parts.append(piece)
         elif piece.startswith("`") and piece.endswith("`") and len(piece) > 1:
-            parts.append(r"\texttt{" + _escape(piece[1:-1]) + "}")
+            # long identifiers may break after '_' and '.' (never inside a word)
+            code = _escape(piece[1:-1]).replace(r"\_", r"\_\allowbreak{}").replace(".", r".\allowbreak{}")
+            parts.append(r"\texttt{" + code + "}")
         elif piece.startswith("**") and piece.endswith("**") and len(piece) > 3:
             parts.append(r"\textbf{" + markup_latex(piece[2:-2]) + "}")
         else:
@@ -242,12 +244,43 @@ class ProofBlock(Block):
                 if not opened:
                     out.append("\\begin{proof}")
                     opened = True
-                out.append(_TAG.sub(_tag_text, line))
+                out.append(_break_long(_TAG.sub(_tag_text, line)))
         out.append("\\end{proof}")
         return "\n".join(out)
 
 
 _TAG = re.compile(r"\\tag\{(.*)\}")
+#: Printed characters of one ``\footnotesize`` display line in a proof (beyond it the line is broken).
+_PROOF_LINE = 50
+_AND = r" \wedge "
+
+
+def _break_long(line: str, limit: int = _PROOF_LINE) -> str:
+    r"""Break an over-long ``align*`` line of a proof after ``\wedge`` signs, continuing on ``&\qquad`` lines.
+
+    The ``\left[ … \right]`` (and ``\left( … \right)``) around the broken guard become
+    ``\bigl[ … \bigr]``, which need not be balanced on one line. Short lines are unchanged.
+
+    >>> print(_break_long(r"&= \sum_k \left[a \wedge b \wedge c\right] x[k]", limit=8))
+    &= \sum_k \bigl[a \wedge b \wedge \\ &\qquad c\bigr] x[k]
+    """
+    body, tag_sep, tag = line.partition("&&")
+    if _visible_width("$" + body + "$") <= limit or _AND not in body:
+        return line
+    body = body.replace(r"\left[", r"\bigl[").replace(r"\right]", r"\bigr]")
+    body = body.replace(r"\left(", r"\bigl(").replace(r"\right)", r"\bigr)")
+    pieces = body.split(_AND)
+    lines, current = [], pieces[0]
+    for piece in pieces[1:]:
+        if _visible_width("$" + current + _AND + piece + "$") > limit:
+            lines.append(current + _AND)
+            current = piece
+        else:
+            current += _AND + piece
+    lines.append(current)
+    return " \\\\ &\\qquad ".join(p.rstrip() for p in lines) + (tag_sep + tag if tag_sep else "")
+
+
 _MATH_IN_TAG = re.compile(r"(\\[a-zA-Z]+arrow)")
 
 
@@ -307,8 +340,10 @@ class Table(Block):
         return "\n".join(lines)
 
     def latex(self, ctx: RenderContext | None = None) -> str:
-        cols = "l" * len(self.header)
-        out = ["\\begin{table}[htbp]", "\\centering", "\\small"]
+        cols = _column_spec([self.header, *self.rows])
+        out = ["\\begin{table}[htbp]", "\\centering"]
+        # a table that does not fit in \small on one line is set tighter, with wrapping columns
+        out += ["\\footnotesize", "\\setlength{\\tabcolsep}{3pt}"] if "p{" in cols else ["\\small"]
         if self.caption:
             out.append("\\caption{" + markup_latex(self.caption) + "}")
         out += [f"\\begin{{tabular}}{{{cols}}}", "\\toprule"]
@@ -318,6 +353,51 @@ class Table(Block):
             out.append(" & ".join(markup_latex(c) for c in r) + " \\\\")
         out += ["\\bottomrule", "\\end{tabular}", "\\end{table}"]
         return "\n".join(out)
+
+
+#: Characters of ``\small`` text that fit on one line of the notes (A4, 2.2 cm margins), with column gaps.
+_LINE_CHARS = 84
+#: The same in ``\footnotesize`` (used, with narrower column gaps, for tables that do not fit).
+_LINE_CHARS_TIGHT = 96
+_MATH_CMD = re.compile(r"\\[a-zA-Z]+|[{}^_&$\\]")
+
+
+def _visible_width(cell: str) -> float:
+    """Rough printed width of a cell in characters (math commands count as one glyph)."""
+    width = 0.0
+    for piece in _MARKUP.split(cell):
+        if piece.startswith("$") and piece.endswith("$") and len(piece) > 1:
+            body = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"\1", piece[1:-1])
+            width += 0.8 * len(_MATH_CMD.sub("x", body).replace("x x", "x").replace(" ", ""))
+        elif piece.startswith("`") and piece.endswith("`"):
+            width += 1.1 * (len(piece) - 2)
+        else:
+            width += len(piece.replace("**", ""))
+    return width
+
+
+def _column_spec(rows: Sequence[Sequence[str]]) -> str:
+    """``l`` columns when the table fits the line; otherwise ragged-right ``p`` columns sized to the content."""
+    n = len(rows[0])
+    natural = [max(_visible_width(r[i]) for r in rows) for i in range(n)]
+    if sum(natural) <= _LINE_CHARS - 2.5 * n:
+        return "l" * n
+    line = _LINE_CHARS_TIGHT
+    # a math cell does not wrap: its column is at least that wide
+    rigid = [
+        max((_visible_width(m) for r in rows for m in re.findall(r"\$[^$]+\$", r[i])), default=0) for i in range(n)
+    ]
+    budget = line - 1.3 * n
+    # every column wraps; a column is at least as wide as its widest formula (or 6 characters)
+    floor_w = [max(r + 1, 6.0) for r in rigid]
+    share = [max(f, budget * w / sum(natural)) for f, w in zip(floor_w, natural)]
+    excess = sum(share) - budget
+    if excess > 0:
+        slack = [sh - f for sh, f in zip(share, floor_w)]
+        total = sum(slack) or 1.0
+        share = [sh - excess * sl / total for sh, sl in zip(share, slack)]
+    spec = [f">{{\\raggedright\\arraybackslash}}p{{{0.97 * sh / line:.3f}\\linewidth}}" for sh in share]
+    return "".join(spec)
 
 
 @dataclass(frozen=True)
@@ -430,7 +510,8 @@ class Chapter:
 
     def latex(self, ctx: RenderContext | None = None) -> str:
         ctx = ctx or RenderContext()
-        parts = ["\\section{" + markup_latex(self.title) + "}"]
+        # LaTeX numbers the sections itself: drop the "1. " of the Markdown title
+        parts = ["\\section{" + markup_latex(re.sub(r"^\d+\.\s+", "", self.title)) + "}"]
         if self.intro:
             parts.append(markup_latex(self.intro))
         parts += [s.latex(ctx) for s in self.sections]

@@ -34,6 +34,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2.2cm]{geometry}
 \usepackage{amsmath, amssymb, amsthm, mathtools, booktabs}
 \usepackage{graphicx}
+\usepackage{array}
 \allowdisplaybreaks
 \newtheorem{theorem}{Theorem}
 \theoremstyle{remark}
@@ -108,8 +109,8 @@ def _index_md(chapters: Sequence[Chapter]) -> str:
         "or proved by symconv, never typed by hand. Regenerate with `make notes`.",
         "",
     ]
-    for i, ch in enumerate(chapters, 1):
-        lines.append(f"{i}. [{ch.title}]({ch.slug}.md)")
+    for ch in chapters:
+        lines.append(f"- [{ch.title}]({ch.slug}.md)")
     return "\n".join(lines) + "\n"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -37,3 +38,18 @@ def test_notes_compile_with_latexmk(tmp_path):
     log = (tmp_path / "notes.log").read_text(encoding="latin-1")
     assert "Undefined control sequence" not in log
     assert "LaTeX Error" not in log
+    # Unicode in prose must be spelled for LaTeX, never silently dropped
+    assert "Missing character" not in log
+    assert "undefined" not in log.lower().replace("undefined control", "")
+    # nothing runs off the page: a few points of overfull box are tolerable, a centimetre is not
+    over = [float(m) for m in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+    assert max(over, default=0.0) < 28.5, sorted(over)[-5:]
+
+
+def test_sections_are_numbered_once():
+    tex = (generated("a") / "notes.tex").read_text(encoding="utf-8")
+    titles = re.findall(r"\\section\{([^}]*)\}", tex)
+    assert len(titles) == 6 and not any(re.match(r"\d+\.", t) for t in titles), titles
+    index = (generated("a") / "index.md").read_text(encoding="utf-8")
+    assert "[1. Convolution vs cross-correlation](ch1_definitions.md)" in index
+    assert not re.search(r"^\d+\. \[\d+\.", index, re.M)
