@@ -9,9 +9,11 @@ import sympy
 
 from symconv import Array, convolve, correlate, derive, symbols, theorem
 from symconv._derive import size_latex
+from symconv._display import Leaf, Matrix, Product, Sum, Vector, entry_latex
 from symconv._document import Chapter, Figure, Math, Section, Table, Text, proved
 from symconv._figures import sliding_window
 from symconv._formula import output_size
+from symconv._ops import mode_padding
 from symconv.compat import numpy as snp
 
 N, K = sympy.symbols("N K", integer=True, positive=True)
@@ -61,11 +63,11 @@ def flip() -> Section:
             ),
             Math(
                 "w &= "
-                + w.latex()
+                + Matrix(w.tolist()).latex()
                 + ",\\quad \\operatorname{rot180} w = "
-                + w.flip().latex()
+                + Matrix(w.flip().tolist()).latex()
                 + ",\\quad w^{\\mathsf T} = "
-                + Array(w.numpy().T.copy()).latex()
+                + Matrix(w.numpy().T.tolist()).latex()
             ),
             Text(
                 f"symconv evaluates both sides on a symbolic $3\\times 3$ input: $x \\ast w = x \\star "
@@ -73,8 +75,8 @@ def flip() -> Section:
                 f"{'holds' if tr_ok else 'does not hold'}. The first entry of each:"
             ),
             Math(
-                "(x \\ast w)[0, 0] &= " + sympy.latex(conv[0, 0]) + " \\\\\n"
-                "(x \\star w^{\\mathsf T})[0, 0] &= " + sympy.latex(via_transpose[0, 0])
+                "(x \\ast w)[0, 0] &= " + entry_latex(conv[0, 0]) + " \\\\\n"
+                "(x \\star w^{\\mathsf T})[0, 0] &= " + entry_latex(via_transpose[0, 0])
             ),
             Text("For every size, stride, dilation and padding, symconv's prover establishes the flip as a theorem:"),
             proved(theorem("convolve_is_correlate_with_flipped_kernel")),
@@ -103,14 +105,33 @@ def example() -> Section:
     )
 
 
+def _floor_half(numerator: sympy.Expr, ceil: bool = False) -> str:
+    left, right = (r"\left\lceil", r"\right\rceil") if ceil else (r"\left\lfloor", r"\right\rfloor")
+    return rf"{left} \frac{{{size_latex(numerator, (N, K))}}}{{2}} {right}"
+
+
+def same_padding_matches(kmax: int = 12) -> bool:
+    """The core's 'same' padding (``symconv._ops.mode_padding``) is (⌊(K−1)/2⌋, ⌈(K−1)/2⌉) for K = 1…kmax."""
+    return all(
+        mode_padding("correlate", "same", (k,), (1,), (1,)) == (((k - 1) // 2,), (-(-(k - 1) // 2),))
+        for k in range(1, kmax + 1)
+    )
+
+
 def modes() -> Section:
     rows = []
     same_lo = sympy.floor((K - 1) / 2)
+    # the size uses p_hi = K - 1 - p_lo (equal to the ceiling for integer K; checked by same_padding_matches)
     pads = {"valid": (0, 0), "same": (same_lo, K - 1 - same_lo), "full": (K - 1, K - 1)}
+    shown = {
+        "valid": ("0", "0"),
+        "same": (_floor_half(K - 1), _floor_half(K - 1, ceil=True)),
+        "full": (size_latex(K - 1, (N, K)), size_latex(K - 1, (N, K))),
+    }
     for mode, (lo, hi) in pads.items():
-        size = output_size(N, K, 1, 1, lo, hi)
+        size = sympy.simplify(output_size(N, K, 1, 1, lo, hi))
         ex = correlate(list(range(1, 6)), [1, 10], mode)
-        cells = [size_latex(sympy.sympify(v), (N, K)) for v in (lo, hi, size)]
+        cells = [*shown[mode], size_latex(sympy.sympify(size), (N, K))]
         rows.append([f"'{mode}'", *(f"${c}$" for c in cells), str(len(ex)), str(ex.tolist())])
     d = derive("correlate", [1, 2, 3], [1, 10], mode="full")
     return Section(
@@ -122,10 +143,14 @@ def modes() -> Section:
                 "The lengths below are `symconv._formula.output_size` evaluated symbolically; the example "
                 "column is `symconv.correlate(x, w, mode)` for $x = [1, 2, 3, 4, 5]$, $w = [1, 10]$. "
                 "For an even kernel, 'same' needs an odd total padding: symconv, like PyTorch, puts the extra zero "
-                "at the end; chapter 6 compares the libraries."
+                "at the end (its 'same' padding is $(\\lfloor (K-1)/2 \\rfloor, \\lceil (K-1)/2 \\rceil)$ for "
+                f"every $K \\le 12$: {_yes(same_padding_matches())}); chapter 6 compares the libraries."
             ),
             Table(["mode", "$p_{lo}$", "$p_{hi}$", "length", "example length", "x ⋆ w"], rows),
-            Text("A 'full' correlation worked out: the padded zeros simply drop out of the sums."),
+            Text(
+                "A 'full' correlation worked out, for $x = [1, 2, 3]$ and $w = [1, 10]$: the padded zeros simply "
+                "drop out of the sums."
+            ),
             Math(d),
         ],
         items=(10,),
@@ -188,7 +213,8 @@ def algebra() -> Section:
     x, u, v = symbols("x", 6), symbols("u", 2), symbols("v", 3)
     stacked = correlate(correlate(x, u), v)
     kernel = convolve(u, v, "full")
-    stack_ok = stacked.equals(correlate(x, kernel))
+    direct = correlate(x, kernel)
+    stack_ok = stacked.equals(direct)
     stack_corr = stacked.equals(correlate(x, correlate(u, v, "full")))
     return Section(
         "Algebra: commutativity, associativity, stacking",
@@ -217,13 +243,22 @@ def algebra() -> Section:
             ),
             Text(
                 "So two stacked correlation layers (no nonlinearity between them) are one correlation layer whose "
-                "kernel is the TRUE convolution of the two kernels:"
+                "kernel is the TRUE convolution of the two kernels. For $u$ of length 2, $v$ of length 3 and a "
+                f"symbolic $x$ of length 6 (all four outputs compared: {_yes(stack_ok)}), the combined kernel and "
+                "the first output computed both ways:"
+            ),
+            Math(
+                "u \\ast v &= "
+                + Vector(kernel.tolist()).latex()
+                + " \\\\\n((x \\star u) \\star v)[0] &= "
+                + entry_latex(stacked[0])
+                + " \\\\\n(x \\star (u \\ast v))[0] &= "
+                + Sum([Product([Leaf(x[t]), Leaf(kernel[t])]) for t in range(len(kernel))]).latex()
             ),
             Text("The general statements, proved for all sizes by symconv's prover (Iverson sums over the integers):"),
             proved(theorem("full_convolution_commutes")),
             proved(theorem("full_correlation_swap_is_flip")),
             proved(theorem("full_convolution_associates")),
-            Math("u \\ast v &= " + kernel.latex() + " \\\\\n(x \\star u \\star v)[0] &= " + sympy.latex(stacked[0])),
         ],
         items=(6,),
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 import sympy
 
 from symconv import convolve, correlate, derive, grad, symbols
+from symconv._display import Vector
 from symconv._document import Box, Chapter, Code, Math, Section, Table, Text
 from symconv.compat import numpy as snp
 
@@ -39,7 +40,7 @@ def passage(start: str, end: str) -> str:
 def _wrap(text: str) -> str:
     out = []
     for line in text.splitlines():
-        out += textwrap.wrap(line, 96, break_long_words=False, break_on_hyphens=False) or [""]
+        out += textwrap.wrap(line, 88, break_long_words=False, break_on_hyphens=False) or [""]
     return "\n".join(out)
 
 
@@ -138,19 +139,24 @@ def snippets() -> Section:
             Code(tf, "python"),
             Text(
                 "`tf.nn.conv1d` correlates; `symconv.correlate(f, h)` = "
-                f"{correlate(F, H).tolist()}, the value in the comment (the test-suite checks PyTorch and JAX layers "
-                "on the same data; TensorFlow documents the same convention)."
+                f"{correlate(F, H).tolist()}, the value in the comment (the test-suite runs this very "
+                "`tf.nn.conv1d` call, and the PyTorch and JAX layers, on the same data)."
             ),
         ],
         items=(4,),
     )
 
 
+def _seed_latex(product_sum: str) -> str:
+    """The seed's ``(-1)*2 + 1*2`` as LaTeX with the same factors (``*`` becomes ``\\cdot``)."""
+    return " ".join(product_sum.split()).replace(" * ", "*").replace("*", r" \cdot ")
+
+
 def errata() -> Section:
     ex2 = passage("Example 2", "CNNs have learnable kernels")
     seed_first = first_expansion(ex2)
     ours_first = derive("convolve", F, H2, kernel_first=True).steps[2].rhs.items[0]
-    ours_star = ours_first.text().replace("·", "*")
+    seed_dot = _seed_latex(seed_first)
     c_snip, r_snip = snp.convolve(F, H2_SNIPPET, "valid").tolist(), snp.correlate(F, H2_SNIPPET, "valid").tolist()
     c_ok, r_ok = snp.convolve(F, H2, "valid").tolist(), snp.correlate(F, H2, "valid").tolist()
     w0 = sympy.Symbol("w_0")
@@ -175,16 +181,18 @@ def errata() -> Section:
                 [
                     Text(
                         "**1. The numpy snippet's kernel is not symmetric.** It defines "
-                        f"`h2 = np.array([-1., 2., 1.])`, not Example 2's $h_2 = {H2}$. With the snippet's `h2`, "
-                        f"`np.convolve(f, h2, 'valid')` = {c_snip} and `np.correlate(f, h2, 'valid')` = {r_snip}: "
-                        f"different, so the snippet would NOT illustrate Example 2 (with $h_2 = {H2}$ both give "
-                        f"{c_ok} and {r_ok}). Values from `symconv.compat.numpy`."
+                        f"`h2 = np.array([-1., 2., 1.])`, not Example 2's $h_2 = {H2}$, and then never uses it. "
+                        f"Had it been used: `np.convolve(f, h2, 'valid')` = {c_snip} and "
+                        f"`np.correlate(f, h2, 'valid')` = {r_snip} differ, so the snippet's `h2` does NOT "
+                        f"illustrate Example 2 (with $h_2 = {H2}$ both give {c_ok} and {r_ok}). "
+                        "Values from `symconv.compat.numpy`."
                     ),
                     Text(
-                        f"**2. Example 2's first product has its factors wrong.** The seed writes `{seed_first}` for "
-                        f"the first entry (both operations); the kernel-first expansion is `{ours_star}`: the middle "
-                        "term multiplies the kernel's middle value 2 by $f[1] = 1$, not 1 by 2. The seed's next line "
-                        "(`-2 + 2 + -3`) and its results are right."
+                        f"**2. Example 2's first product has its factors wrong.** The seed writes `{seed_first}`, "
+                        f"i.e. ${seed_dot}$, for the first entry (both operations); the kernel-first expansion is "
+                        f"${ours_first.latex()}$: the middle term multiplies the kernel's middle value "
+                        "$h_2[1] = 2$ by $f[1] = 1$, not 1 by 2. The seed's next line (`-2 + 2 + -3`) and its "
+                        "results are right."
                     ),
                     Text(
                         "**3. Why $[1, -1]$ gives exact negatives.** The seed observes that $g_1 = -g_2$ but does not "
@@ -220,8 +228,8 @@ def errata() -> Section:
             Code(passage("So to summarise", "| improve"), "text"),
             Text("The gradients symconv computed for item 5 (symbolic $x$, $w$, $g$):"),
             Math(
-                "\\frac{\\partial L}{\\partial x} &= " + dx.latex() + " \\\\\n"
-                "\\frac{\\partial L}{\\partial w} &= " + dw.latex()
+                "\\frac{\\partial L}{\\partial x} &= " + Vector(dx.tolist()).latex() + " \\\\\n"
+                "\\frac{\\partial L}{\\partial w} &= " + Vector(dw.tolist()).latex()
             ),
         ],
         items=(9, 17, 18),

@@ -8,14 +8,23 @@ from __future__ import annotations
 import sympy
 
 from symconv import Array, asarray, backward_rule, convolve, correlate, derive, grad, symbols, theorem
-from symconv._display import Indexed, Product
-from symconv._document import Chapter, Figure, Math, Raw, Section, Table, Text, proved
+from symconv._derive import backward_cells
+from symconv._display import Indexed, Matrix, Product, Vector, entry_latex
+from symconv._document import Chapter, Figure, Math, Section, Table, Text, proved
 from symconv._figures import backward_dw, backward_dx, window_pairs
 from symconv._formula import ConvSpec, forward
 from symconv.compat import torch as storch
 
 # the numeric example of this chapter (checked against torch autograd in tests/test_notes_oracles.py)
 X, W, G = [2, 1, 3, 5, 4], [1, -1, 2], [1, 2, -1]
+
+
+BACKWARD_HEADER = ["gradient", "derived (scatter) formula", "named operation", "parameters", "verified", "theorem"]
+
+
+def backward_table(rule: object) -> Table:
+    """A backward rule as a table of the notes (formulas in the notes' index notation)."""
+    return Table(BACKWARD_HEADER, backward_cells(rule))
 
 
 def _yes(flag: bool) -> str:
@@ -59,18 +68,18 @@ def matrices() -> Section:
                 f"contraction at $C[r, i]$. For $N = 5$, $K = 3$ ('valid') $C$ is a ${T1.rows} \\times {T1.cols}$ "
                 "Toeplitz matrix (constant diagonals; not square):"
             ),
-            Math("C &= " + sympy.latex(T1, mat_delim="[", mat_str="matrix")),
+            Math("C &= " + Matrix(T1.tolist()).latex()),
             Text(
                 f"In 2-D ($3 \\times 3$ input, $2 \\times 2$ kernel, input flattened row by row) it is a "
                 f"${T2.rows} \\times {T2.cols}$ doubly block Toeplitz matrix: a Toeplitz arrangement of "
                 "Toeplitz blocks."
             ),
-            Math("C_{2D} &= " + sympy.latex(T2, mat_delim="[", mat_str="matrix")),
+            Math("C_{2D} &= " + Matrix(T2.tolist()).latex()),
             Text(
                 "Only circular padding makes it square and circulant (each row the previous one rotated): $N = 4$, "
                 "$K = 3$, padding 1 on each side, `padding_mode='circular'`:"
             ),
-            Math("C_{\\text{circ}} &= " + sympy.latex(circ, mat_delim="[", mat_str="matrix")),
+            Math("C_{\\text{circ}} &= " + Matrix(circ.tolist()).latex()),
             proved(theorem("correlation_matrix_is_toeplitz")),
         ],
         items=(13, 14),
@@ -101,7 +110,7 @@ def adjoint() -> Section:
                 f"$=$ `conv_transpose1d(g, w)` (PyTorch's convention, via `symconv.compat.torch`) {_yes(tconv)}; "
                 f"$= \\partial L/\\partial x$ from `symconv.grad` {_yes(dx.equals(ct_g))}."
             ),
-            Math("C^{\\mathsf T} g &= " + ct_g.latex()),
+            Math("C^{\\mathsf T} g &= " + Vector(ct_g.tolist()).latex()),
             proved(theorem("correlate_adjoint_is_full_convolution")),
         ],
         items=(15, 17, 28),
@@ -123,9 +132,9 @@ def table() -> Section:
                 "`symconv.backward_rule(op)` differentiates the one forward formula, names the result, and proves the "
                 "identification by exact instance checks. Forward $y = x \\star w$ (what deep-learning layers compute):"
             ),
-            Raw(corr.markdown(), corr.latex(), wide=True),
+            backward_table(corr),
             Text("Forward $y = x \\ast w$ (a true convolution):"),
-            Raw(conv.markdown(), conv.latex(), wide=True),
+            backward_table(conv),
             Text(
                 f"Numbers: with $x = {X}$, $w = {W}$ and upstream $g = {G}$, `symconv.grad` gives "
                 f"$\\partial L/\\partial x = {dx}$ and $\\partial L/\\partial w = {dw}$ (the test-suite compares these "
@@ -189,8 +198,13 @@ def folk() -> Section:
 def channels() -> Section:
     x = symbols("x", (1, 2, 3))
     w = symbols("w", (2, 2, 2))
-    b = symbols("b", 2)
+    b = symbols("bias", 2)
     y = storch.conv1d(x, w, b)
+    # im2col: one row per output position (all channels' window), one row of W per output channel
+    cols = [[x[0, c, n + k] for c in range(2) for k in range(2)] for n in range(2)]
+    wrow = [[w[o, c, k] for c in range(2) for k in range(2)] for o in range(2)]
+    gemm = (sympy.Matrix(wrow) * sympy.Matrix(cols).T).tolist()
+    im2col_ok = all(sympy.expand(gemm[o][n] + b[o] - y[0, o, n]) == 0 for o in range(2) for n in range(2))
     rule = backward_rule("conv1d", input_size=4, kernel_size=2, channels=(2, 2), bias=True, batch=2)
     g = symbols("g", (1, 2, 2))
     dx = grad(y, x, upstream=g)
@@ -211,12 +225,16 @@ def channels() -> Section:
                 "output channel: $y[b, o, n] = \\mathrm{bias}[o] + \\sum_c \\sum_k x[b, c, n + k]\\, w[o, c, k]$. "
                 "With 2 input and 2 output channels (`symconv.compat.torch.conv1d`), the first output is"
             ),
-            Math("y[0, 0, 0] &= " + sympy.latex(y[0, 0, 0])),
+            Math("y[0, 0, 0] &= " + entry_latex(y[0, 0, 0])),
             Text(
-                "The im2col view: stack every window of $x$ (all channels) as a row and the kernels as columns; the "
-                "layer is one matrix product, and the table above is its transpose. The backward table of the layer:"
+                "The im2col (GEMM) view: write every window of $x$ (all input channels) as a row of $X_{col}$ and "
+                "every output channel's kernel as a row of $W_{row}$; the layer is one matrix product plus the "
+                f"bias, $y[0, o, n] = (W_{{row}} X_{{col}}^{{\\mathsf T}})[o, n] + \\mathrm{{bias}}[o]$ "
+                f"({_yes(im2col_ok)} for every $o$, $n$):"
             ),
-            Raw(rule.markdown(), rule.latex(), wide=True),
+            Math("X_{col} &= " + Matrix(cols).latex() + ",\\quad W_{row} = " + Matrix(wrow).latex()),
+            Text("The backward table of the layer:"),
+            backward_table(rule),
             Text(
                 "The channel axes swap in the input gradient: $\\partial L/\\partial x[c] = \\sum_o g[o] "
                 f"\\ast_{{\\text{{full}}}} w[o, c]$ {_yes(ok)} (`symconv.grad`); $\\partial "
@@ -241,15 +259,15 @@ def strided() -> Section:
                 "With stride 2, $N = 6$, $K = 3$: $(N - K) \\bmod s = 1$, so the last input is never read and its "
                 "gradient is identically zero (`symconv.grad`):"
             ),
-            Math("\\frac{\\partial L}{\\partial x} &= " + dx.latex()),
+            Math("\\frac{\\partial L}{\\partial x} &= " + Vector(dx.tolist()).latex()),
             Text(
                 "The table: the input gradient is a transposed convolution with the same stride (and the output "
                 "padding that restores the size); the weight gradient correlates $x$ with $g$ with stride and "
                 "dilation SWAPPED ($g$ dilated by $s$):"
             ),
-            Raw(rule_s.markdown(), rule_s.latex(), wide=True),
+            backward_table(rule_s),
             Text("Dilation 2 with padding 1: the input gradient is cropped by the padding; dilation appears in both:"),
-            Raw(rule_d.markdown(), rule_d.latex(), wide=True),
+            backward_table(rule_d),
             Text("Both identifications, proved for all sizes (here stride 2, dilation 1):"),
             proved(theorem("conv_grad_input_is_transposed_conv", stride=2)),
             proved(theorem("conv_grad_weight_swaps_stride_and_dilation", stride=2)),

@@ -41,17 +41,17 @@ def _yes(flag: bool) -> str:
     return "holds" if flag else "does not hold"
 
 
-# (i, k, s, p, d): Dumoulin & Visin-style cases, plus dilation
+# (i, k, s, p, d) and the case of Dumoulin & Visin's guide each one illustrates
 CASES = [
-    (4, 3, 1, 0, 1),
-    (5, 4, 1, 2, 1),
-    (5, 3, 1, 1, 1),
-    (5, 3, 1, 2, 1),
-    (5, 3, 2, 0, 1),
-    (5, 3, 2, 1, 1),
-    (6, 3, 2, 1, 1),
-    (7, 3, 1, 0, 2),
-    (8, 3, 2, 1, 2),
+    (4, 3, 1, 0, 1, "no padding, unit stride: $o = i - k + 1$"),
+    (5, 4, 1, 2, 1, "padding $p$, unit stride: $o = i - k + 2p + 1$"),
+    (5, 3, 1, 1, 1, "half padding ($p = \\lfloor k/2 \\rfloor$, odd $k$): $o = i$"),
+    (5, 3, 1, 2, 1, "full padding ($p = k - 1$): $o = i + k - 1$"),
+    (5, 3, 2, 0, 1, "no padding, stride 2"),
+    (5, 3, 2, 1, 1, "padding and stride"),
+    (6, 3, 2, 1, 1, "padding and stride, the floor drops an input"),
+    (7, 3, 1, 0, 2, "dilation: span $d(k-1)+1$"),
+    (8, 3, 2, 1, 2, "dilation, padding and stride"),
 ]
 
 
@@ -64,10 +64,10 @@ def _numerator(size: sympy.Expr) -> sympy.Expr:
 def sizes() -> Section:
     general = output_size(i, k, s, d, p_lo, p_hi)
     rows = []
-    for ii, kk, ss, pp, dd in CASES:
+    for ii, kk, ss, pp, dd, case in CASES:
         o = int(output_size(ii, kk, ss, dd, pp, pp))
         y = correlate([1] * ii, [1] * kk, stride=ss, dilation=dd, padding=pp)
-        rows.append([str(ii), str(kk), str(ss), str(pp), str(dd), str(dd * (kk - 1) + 1), str(o), str(len(y))])
+        rows.append([case, str(ii), str(kk), str(ss), str(pp), str(dd), str(dd * (kk - 1) + 1), str(o), str(len(y))])
     return Section(
         "Output size",
         [
@@ -84,9 +84,13 @@ def sizes() -> Section:
             Text(
                 "The floor matters whenever $s > 1$. Dilation $d = 1$ means NO gaps (some texts say 'dilation 0'); "
                 "the kernel then spans $d(k-1)+1$ inputs. Each row below: the formula, and the length of an actual "
-                "`symconv.correlate` output (D&V-style cases: no padding, half padding, full padding, strides):"
+                "`symconv.correlate` output, for the cases of Dumoulin & Visin's guide (the test-suite checks the "
+                "lengths against PyTorch `conv1d` and TensorFlow `tf.nn.conv1d`):"
             ),
-            Table(["$i$", "$k$", "$s$", "$p$", "$d$", "span $d(k-1)+1$", "formula $o$", "len(correlate)"], rows),
+            Table(
+                ["case", "$i$", "$k$", "$s$", "$p$", "$d$", "span", "formula $o$", "len(correlate)"],
+                rows,
+            ),
         ],
         items=(25, 26),
     )
@@ -185,9 +189,10 @@ def transposed_conv() -> Section:
             Math("o &= " + grouped(size, [s, d], (i, k, p, op), False)),
             Text(
                 "As a direct correlation: insert $s - 1$ zeros between inputs, pad $d(k-1) - p$ on both sides "
-                "(plus output_padding at the end), and correlate with the kernel ROTATED by 180°. Each row checks "
-                "this symbolically against `symconv.compat.torch.conv_transpose1d`; the last column shows that "
-                "without the rotation (as in Dumoulin & Visin's pictures) it fails:"
+                "(plus output_padding at the end), and correlate with the kernel ROTATED by 180° (dilated by $d$). "
+                "Each row checks this symbolically against `symconv.compat.torch.conv_transpose1d` (and the "
+                "test-suite numerically against `torch.nn.functional.conv_transpose1d`); the last column shows "
+                "that without the rotation (as in Dumoulin & Visin's pictures) it fails:"
             ),
             Table(
                 ["$i$", "$k$", "$s$", "$p$", "$d$", "output_padding", "$o$", "rotated: equal", "not rotated: equal"],
@@ -195,8 +200,10 @@ def transposed_conv() -> Section:
             ),
             Text(
                 "With channels the kernel's in/out axes must ALSO be swapped: PyTorch's ConvTranspose weight is "
-                "$(C_{in}, C_{out}, k)$. `conv1d(x, swap(rot180 w), padding=1)` equals `conv_transpose1d(x, w)`: "
-                f"{_yes(direct.equals(ref))}; rotated but not swapped: {_yes(unswapped_ok)}."
+                "$(C_{in}, C_{out}, k)$. For $x$ of shape $(1, 2, 3)$ and $w$ of shape $(2, 3, 2)$ (stride 1, no "
+                "padding), `conv1d(x, swap(rot180 w), padding=1)`, with `swap` exchanging the first two axes, "
+                f"equals `conv_transpose1d(x, w)`: {_yes(direct.equals(ref))}; rotated but not swapped: "
+                f"{_yes(unswapped_ok)} (the test-suite repeats this with torch on random integers)."
             ),
             Figure(
                 "transposed",

@@ -10,6 +10,7 @@ Run alone: ``python derivations/ch6_libraries.py`` prints the chapter's Markdown
 
 from __future__ import annotations
 
+import importlib.metadata
 import math
 from typing import Any
 
@@ -17,6 +18,7 @@ import numpy as np
 import sympy
 
 from symconv import Array, SymconvError, asarray, convolve, correlate, symbols
+from symconv._display import Vector
 from symconv._document import Chapter, Section, Table, Text
 from symconv._engine import evaluate
 from symconv._formula import ConvSpec, forward
@@ -163,8 +165,9 @@ def library_map() -> Section:
             Text(
                 "Operation column: for numpy, scipy.signal and PyTorch it is COMPUTED: symconv runs the library's "
                 "convention (`symconv.compat`) on symbolic $x$, $w$ and compares with $x \\star w$ and $x \\ast w$. "
-                "Rows marked 'documented' restate the library's documentation; the test-suite checks them against the "
-                "library itself where it is installed (JAX, scipy.ndimage; TensorFlow is not installed in CI)."
+                "Rows marked 'documented' restate the library's documentation; the test-suite "
+                "(`tests/test_notes_oracles.py`) checks their values against the library itself: TensorFlow, JAX "
+                "and scipy.ndimage."
             ),
             Table(["function", "operation", "default mode", "'same', even kernel", "conjugates", "layout"], rows),
         ],
@@ -210,7 +213,9 @@ def same_stride() -> Section:
                 "TensorFlow and JAX define 'SAME' for any stride: the output size is $\\lceil n/s \\rceil$ "
                 "and the total "
                 "padding $\\max((o - 1)s + d(k-1) + 1 - n, 0)$ is split with the smaller half first — so it depends "
-                "on the input size and can be asymmetric. symconv reproduces the rule with explicit padding:"
+                "on the input size and can be asymmetric. symconv reproduces the rule with explicit padding, on "
+                "$x = [1, 2, \\dots, n]$ and the all-ones kernel of size $k$ (each row checked against "
+                "`tf.nn.conv1d` and `jax.lax.conv_general_dilated` with `padding='SAME'` in the test-suite):"
             ),
             Table(
                 ["$n$", "$k$", "$s$", "$\\lceil n/s \\rceil$", "$(p_{lo}, p_{hi})$", "length", "result (all-ones w)"],
@@ -225,12 +230,17 @@ def same_stride() -> Section:
     )
 
 
+#: the boundary example: padding 2 on each side tells 'replicate' from 'symmetric' (padding 1 would not)
+BX, BW = [1, 2, 3, 4, 5], [1, 2, 3, 4, 5]
+
+
 def boundary_values() -> dict[str, list[int]]:
-    """'same' correlation of [1..5] with [1, 2, 3] under each boundary mode (core formula)."""
+    """'same' correlation of ``BX`` with ``BW`` under each boundary mode (core formula)."""
     out = {}
+    p = (len(BW) - 1) // 2
     for mode in ("zeros", "reflect", "replicate", "circular", "symmetric"):
-        spec = ConvSpec(input_size=(5,), kernel_size=(3,), pad_lo=(1,), pad_hi=(1,), padding_mode=mode)
-        out[mode] = [int(v) for v in evaluate(forward(spec), {"x": np.arange(1, 6), "w": np.array([1, 2, 3])})]
+        spec = ConvSpec(input_size=(len(BX),), kernel_size=(len(BW),), pad_lo=(p,), pad_hi=(p,), padding_mode=mode)
+        out[mode] = [int(v) for v in evaluate(forward(spec), {"x": np.array(BX), "w": np.array(BW)})]
     return out
 
 
@@ -249,8 +259,11 @@ def boundaries() -> Section:
         [
             Text(
                 "Padding need not be zeros. The same boundary has different names per library; symconv's core "
-                "(`ConvSpec.padding_mode`) computes the 'same' correlation of $[1, 2, 3, 4, 5]$ with $[1, 2, 3]$ under "
-                "each. Circular padding turns the matrix of chapter 4 into a circulant."
+                f"(`ConvSpec.padding_mode`) computes the 'same' correlation of $x = {BX}$ with $w = {BW}$ "
+                "(2 padded entries on each side) under each; the test-suite compares every row with PyTorch "
+                "(`padding_mode`) and `scipy.ndimage.correlate1d` (`mode`). 'reflect' mirrors about the edge entry "
+                "(3 2 | 1 2 3 …), 'symmetric' repeats it (2 1 | 1 2 3 …). Circular padding turns the matrix of "
+                "chapter 4 into a circulant."
             ),
             Table(["symconv", "PyTorch", "scipy.ndimage", "scipy.signal.convolve2d", "result"], rows),
         ],
@@ -323,24 +336,45 @@ def jax_transpose() -> Section:
     )
 
 
+#: the libraries the test-suite checks the notes against (PyPI distribution names)
+LIBRARIES = ("numpy", "scipy", "torch", "jax", "tensorflow")
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of the libraries the notes are checked against (``'not installed'`` if absent)."""
+    out = {}
+    for name in LIBRARIES:
+        try:
+            out[name] = importlib.metadata.version(name).split("+")[0]
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
 def checks() -> Section:
     rows = [
-        ["numbers of chapters 2, 3, 6 (numpy conventions)", "numpy", "`tests/test_notes_oracles.py`"],
-        ["'same' alignment, boundaries, complex kernels", "numpy, scipy, torch, jax", "`tests/test_notes_oracles.py`"],
-        ["gradients of chapter 4", "torch autograd, jax.grad", "`tests/test_notes_oracles.py`"],
-        ["transposed convolution, conv_transpose flips", "torch, jax", "`tests/test_notes_oracles.py`"],
+        ["numbers of chapters 1, 2, 3 (numpy conventions, complex input)", "numpy, scipy", "`test_notes_oracles.py`"],
+        ["the seed's snippets (chapter 2)", "numpy, tensorflow, torch, jax", "`test_notes_oracles.py`"],
+        ["'same' alignment, SAME with stride", "numpy, scipy, torch, tensorflow, jax", "`test_notes_oracles.py`"],
+        ["boundaries, complex kernels", "torch, scipy.ndimage, numpy", "`test_notes_oracles.py`"],
+        ["gradients of chapter 4", "torch autograd, jax.grad, tf.GradientTape", "`test_notes_oracles.py`"],
+        ["sizes, transposed convolution, output_padding", "torch, tensorflow", "`test_notes_oracles.py`"],
+        ["conv_transpose flips", "jax, torch", "`test_notes_oracles.py`"],
+        ["statements of the checklist items", "numpy, scipy, torch", "`test_notes_checklist.py`"],
         ["every adapter in `symconv.compat`", "numpy, scipy, torch", "the adapters' own tests"],
     ]
+    versions = ", ".join(f"{k} {v}" for k, v in library_versions().items())
     i = sympy.I
     return Section(
         "Executable checks",
         [
             Text(
                 "Every library value in these notes is computed by symconv and checked against at least two "
-                "independent implementations in the test-suite (CI installs numpy, scipy, torch 2.13 and jax and "
-                "prints their versions; a missing library fails CI instead of skipping). TensorFlow rows follow its "
-                "documentation and coincide with the JAX checks. For example, the conjugation of chapter 1 is "
-                f"checked as `np.correlate([1+1j, 2], [1j])` = {snp.correlate([1 + i, 2], [i]).expand().tolist()}."
+                "independent implementations in the test-suite (`tests/`; with `SYMCONV_REQUIRE_PEERS=all`, as in "
+                "CI, a missing library fails instead of skipping). These notes were generated, and checked, with "
+                f"{versions} (the test-suite asserts that these are the installed versions). For example, the "
+                "conjugation of chapter 1 is checked as `np.correlate([1+1j, 2], [1j])` = "
+                f"${Vector(snp.correlate([1 + i, 2], [i]).expand().tolist()).latex()}$."
             ),
             Table(["what", "checked against", "where"], rows),
         ],

@@ -102,3 +102,139 @@ def test_no_computed_check_failed():
         assert "FAILS" not in md, path.name
         assert "| NO |" not in md, path.name
         assert "Status: **refuted**" not in md, path.name
+
+
+# -- content, not only fragments: the statements are recomputed here with numpy/scipy/torch ------------------
+
+
+def _section(title_start: str) -> str:
+    for path in markdown_files(generated("a")):
+        for sec in re.split(r"^## ", path.read_text(encoding="utf-8"), flags=re.M)[1:]:
+            if sec.startswith(title_start):
+                return sec
+    raise AssertionError(f"no section starting with {title_start!r}")
+
+
+def _table_rows(sec: str) -> list[list[str]]:
+    rows = [ln for ln in sec.splitlines() if ln.startswith("| ") and not ln.startswith("|---")]
+    return [[c.strip() for c in ln.strip("|").split(" | ")] for ln in rows[1:]]
+
+
+RNG = np.random.default_rng(7)
+
+
+def _ints(*shape):
+    return RNG.integers(-9, 10, shape).astype(float)
+
+
+def test_item2_flip_is_rot180_not_transpose_with_scipy():
+    signal = pytest.importorskip("scipy.signal")
+    x, w = _ints(5, 5), _ints(2, 2)
+    assert np.allclose(signal.convolve2d(x, w, "valid"), signal.correlate2d(x, np.rot90(w, 2), "valid"))
+    assert not np.allclose(signal.convolve2d(x, w, "valid"), signal.correlate2d(x, w.T, "valid"))
+    sec = _section("The flip is a 180")
+    assert "x \\star \\operatorname{rot180} w$ holds" in sec and "w^{\\mathsf T}$ does not hold" in sec
+
+
+def test_item6_algebra_table_matches_numpy():
+    a, b, c, x, u, v = _ints(3), _ints(2), _ints(2), _ints(6), _ints(2), _ints(3)
+    truth = {
+        "$a \\ast b = b \\ast a$ (full)": np.allclose(np.convolve(a, b), np.convolve(b, a)),
+        "$(a \\ast b) \\ast c = a \\ast (b \\ast c)$ (full)": np.allclose(
+            np.convolve(np.convolve(a, b), c), np.convolve(a, np.convolve(b, c))
+        ),
+        "$a \\star b = b \\star a$ (full)": np.allclose(np.correlate(a, b, "full"), np.correlate(b, a, "full")),
+        "$a \\star b = \\operatorname{rot180}(b \\star a)$ (full)": np.allclose(
+            np.correlate(a, b, "full"), np.correlate(b, a, "full")[::-1]
+        ),
+        "$(x \\star u) \\star v = x \\star (u \\ast v)$ (valid, kernel = full convolution)": np.allclose(
+            np.correlate(np.correlate(x, u), v), np.correlate(x, np.convolve(u, v))
+        ),
+        "$(x \\star u) \\star v = x \\star (u \\star v)$ (kernel = full correlation)": np.allclose(
+            np.correlate(np.correlate(x, u), v), np.correlate(x, np.correlate(u, v, "full"))
+        ),
+    }
+    rows = dict(_table_rows(_section("Algebra")))
+    assert set(rows) == set(truth)
+    for identity, holds in truth.items():
+        assert rows[identity] == ("holds" if holds else "does not hold"), identity
+
+
+def test_item8_two_d_table_matches_scipy():
+    signal = pytest.importorskip("scipy.signal")
+    kernels = [
+        np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16,
+        np.array([[1, 2], [2, 1]]),
+        np.array([[1, 2], [2, 3]]),
+        np.array([[1, 2, 1], [0, 0, 0], [1, 2, 1]]),
+        np.array([[0, 1, 0], [2, 0, 2], [0, 1, 0]]),
+        np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
+    ]
+    rows = _table_rows(_section("Two dimensions"))
+    assert len(rows) == len(kernels)
+    x = _ints(4, 4)
+    for row, w in zip(rows, kernels):
+        conv, corr = signal.convolve2d(x, w, "valid"), signal.correlate2d(x, w, "valid")
+        expect = [np.array_equal(np.rot90(w, 2), w), np.array_equal(w.T, w)]
+        expect += [np.allclose(conv, corr), np.allclose(conv, -corr)]
+        got = [row[1] == "yes", row[2] == "yes", row[4] == "yes", row[5] == "yes"]
+        assert got == expect, row[0]
+
+
+def test_item9_sobel_step_edge_numbers_with_scipy():
+    signal = pytest.importorskip("scipy.signal")
+    img = np.array([[0, 0, 1, 1]] * 4)
+    sobel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+
+    def bmatrix(m):
+        return "\\begin{bmatrix} " + " \\\\ ".join(" & ".join(str(int(v)) for v in r) for r in m) + " \\end{bmatrix}"
+
+    sec = _section("Anti-centrosymmetric")
+    assert "x \\star G_x &= " + bmatrix(signal.correlate2d(img, sobel, "valid")) in sec
+    assert "x \\ast G_x = " + bmatrix(signal.convolve2d(img, sobel, "valid")) in sec
+
+
+def test_item10_modes_table_with_torch():
+    torch = pytest.importorskip("torch")
+    x, w = torch.tensor([[FIVE]], dtype=torch.float64), torch.tensor([[EVEN]], dtype=torch.float64)
+    expect = {
+        "'valid'": torch.nn.functional.conv1d(x, w),
+        "'full'": torch.nn.functional.conv1d(x, w, padding=1),
+        "'same'": torch.nn.functional.conv1d(torch.nn.functional.pad(x, (0, 1)), w),
+    }
+    rows = {r[0]: r for r in _table_rows(_section("Output lengths and modes"))}
+    for mode, y in expect.items():
+        vals = [int(v) for v in y.flatten().tolist()]
+        assert rows[mode][4] == str(len(vals)) and rows[mode][5] == str(vals), mode
+
+
+def test_item21_strided_input_gradient_has_an_unread_zero_with_torch():
+    torch = pytest.importorskip("torch")
+    x = torch.tensor(_ints(1, 1, 6), requires_grad=True)
+    torch.nn.functional.conv1d(x, torch.tensor(_ints(1, 1, 3)), stride=2).sum().backward()
+    assert x.grad.flatten()[-1].item() == 0 and x.grad.flatten()[-2].item() != 0
+    sec = _section("Stride, padding and dilation in the backward")
+    assert re.search(r"\\frac\{\\partial L\}\{\\partial x\} &= \[[^\n]*,\\ 0\]", sec)
+
+
+def test_item29_transposed_channels_rotate_and_swap_with_torch():
+    torch = pytest.importorskip("torch")
+    x, w = torch.tensor(_ints(1, 2, 3)), torch.tensor(_ints(2, 3, 2))  # ConvTranspose layout (C_in, C_out, k)
+    ref = torch.nn.functional.conv_transpose1d(x, w)
+    direct = torch.nn.functional.conv1d(x, w.transpose(0, 1).flip(-1), padding=1)
+    assert torch.allclose(ref, direct)
+    sec = _section("Transposed convolution")
+    assert "equals `conv_transpose1d(x, w)`: holds; rotated but not swapped: does not hold" in sec
+
+
+def test_item30_output_padding_table_with_torch():
+    torch = pytest.importorskip("torch")
+    rows = _table_rows(_section("output_padding restores"))
+    assert rows
+    for i, k, s, p, o, back0, op, back in ([int(c) for c in r] for r in rows):
+        y = torch.nn.functional.conv1d(torch.ones(1, 1, i), torch.ones(1, 1, k), stride=s, padding=p)
+        assert y.shape[-1] == o
+        for pad, size in ((0, back0), (op, back)):
+            t = torch.nn.functional.conv_transpose1d(y, torch.ones(1, 1, k), stride=s, padding=p, output_padding=pad)
+            assert t.shape[-1] == size
+        assert back == i

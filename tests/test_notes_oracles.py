@@ -6,6 +6,10 @@ The chapters compute every value with symconv; here numpy, scipy, torch and jax 
 from __future__ import annotations
 
 import functools
+import importlib.metadata
+import json
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -19,6 +23,100 @@ from symconv._notes import _load, chapter_paths
 def chapter(prefix: str):
     path = next(p for p in chapter_paths() if p.name.startswith(prefix))
     return _load(path)
+
+
+# TensorFlow runs in a subprocess (slow, noisy import; no symconv code inside the script).
+_TF_SCRIPT = r"""
+import json
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+import tensorflow as tf
+
+
+def conv1d(x, w, stride=1, padding="VALID"):
+    xt = tf.constant(np.asarray(x, dtype=np.float64).reshape(1, -1, 1))
+    wt = tf.constant(np.asarray(w, dtype=np.float64).reshape(-1, 1, 1))
+    return tf.nn.conv1d(xt, wt, stride=stride, padding=padding).numpy().reshape(-1).tolist()
+
+
+def main() -> None:
+    out: dict = {"version": tf.__version__}
+    # the seed's snippet: f, h as in the Q&A
+    out["seed"] = conv1d([2.0, 1.0, 3.0, 5.0, 4.0], [1.0, -1.0])
+    out["same_even"] = conv1d([1, 2, 3, 4, 5], [1, 10], padding="SAME")
+    out["same_stride"] = {
+        f"{n},{k},{s}": conv1d(np.arange(1, n + 1), np.ones(k), stride=s, padding="SAME")
+        for n, k, s in ((5, 3, 2), (6, 3, 2), (7, 4, 3), (8, 2, 2))
+    }
+    # chapter 4's numbers: L = sum(g * conv1d(x, w))
+    x = tf.Variable(np.array([2, 1, 3, 5, 4], dtype=np.float64).reshape(1, 5, 1))
+    w = tf.Variable(np.array([1, -1, 2], dtype=np.float64).reshape(3, 1, 1))
+    g = tf.constant(np.array([1, 2, -1], dtype=np.float64).reshape(1, 3, 1))
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(g * tf.nn.conv1d(x, w, stride=1, padding="VALID"))
+    dx, dw = tape.gradient(loss, [x, w])
+    out["grad"] = [dx.numpy().reshape(-1).tolist(), dw.numpy().reshape(-1).tolist()]
+    # output lengths of unpadded, strided, dilated convolutions (explicit padding by zeros)
+    lengths = {}
+    for i, k, s, p, d in ((4, 3, 1, 0, 1), (5, 4, 1, 2, 1), (5, 3, 1, 1, 1), (5, 3, 1, 2, 1), (5, 3, 2, 0, 1),
+                          (5, 3, 2, 1, 1), (6, 3, 2, 1, 1), (7, 3, 1, 0, 2), (8, 3, 2, 1, 2)):
+        xt = tf.constant(np.pad(np.ones(i), p).reshape(1, -1, 1))
+        wt = tf.constant(np.ones((k, 1, 1)))
+        lengths[f"{i},{k},{s},{p},{d}"] = int(tf.nn.conv1d(xt, wt, stride=s, padding="VALID", dilations=d).shape[1])
+    out["lengths"] = lengths
+    # transposed convolution x=[1,2,3], w=[1,2,5], stride 2 (the gradient of a strided correlation)
+    xt = tf.constant(np.array([1.0, 2.0, 3.0]).reshape(1, 3, 1))
+    wt = tf.constant(np.array([1.0, 2.0, 5.0]).reshape(3, 1, 1))
+    ct = tf.nn.conv1d_transpose(xt, wt, [1, 7, 1], strides=2, padding="VALID")
+    out["conv_transpose"] = ct.numpy().reshape(-1).tolist()
+    print(json.dumps(out))
+
+
+main()
+"""
+
+
+@functools.cache
+def tf_values() -> dict:
+    peers.module("tensorflow")
+    proc = subprocess.run([sys.executable, "-c", _TF_SCRIPT], capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _ints(v) -> list[int]:
+    return [round(t) for t in v]
+
+
+def test_tensorflow_seed_snippet_same_and_gradients():
+    tf = tf_values()
+    assert _ints(tf["seed"]) == chapter("ch2_").correlate(chapter("ch2_").F, chapter("ch2_").H).tolist()
+    assert "`tf.nn.conv1d` correlates" in chapter("ch2_").snippets().markdown()
+    assert chapter("ch6_").same_even()["tf.nn.conv1d / jax.lax 'SAME'"] == _ints(tf["same_even"])
+    md = chapter("ch6_").same_stride().markdown()
+    for key, vals in tf["same_stride"].items():
+        n, k, s = key.split(",")
+        assert f"| {n} | {k} | {s} |" in md and str(_ints(vals)) in md, key
+    dx, dw = chapter("ch4_").numeric_gradients()
+    assert [dx, dw] == [_ints(v) for v in tf["grad"]]
+
+
+def test_tensorflow_sizes_and_transposed_convolution():
+    tf = tf_values()
+    md = chapter("ch5_").sizes().markdown()
+    for key, length in tf["lengths"].items():
+        i, k, s, p, d = key.split(",")
+        assert f"| {i} | {k} | {s} | {p} | {d} | {int(d) * (int(k) - 1) + 1} | {length} | {length} |" in md, key
+    assert chapter("ch6_").jax_transpose_values()["torch conv_transpose1d"] == _ints(tf["conv_transpose"])
+
+
+def test_stated_library_versions_are_the_installed_ones():
+    md = chapter("ch6_").checks().markdown()
+    for name in ("numpy", "scipy", "torch", "jax", "tensorflow"):
+        version = importlib.metadata.version(name).split("+")[0]
+        assert f"{name} {version}" in md, name
 
 
 def test_seed_snippet_kernel_numbers_with_numpy():
@@ -78,11 +176,14 @@ def test_same_with_stride_matches_jax(n, k, s):
 def test_boundary_modes_with_torch_and_ndimage():
     torch = peers.module("torch")
     ndimage = peers.module("scipy.ndimage", "scipy")
+    scipy_signal = peers.module("scipy.signal", "scipy")
     vals = chapter("ch6_").boundary_values()
-    x, w = np.arange(1, 6, dtype=np.float64), np.array([1.0, 2.0, 3.0])
+    x, w = np.arange(1, 6, dtype=np.float64), np.arange(1, 6, dtype=np.float64)
+    assert (x.tolist(), w.tolist()) == (chapter("ch6_").BX, chapter("ch6_").BW)
+    assert len(set(map(tuple, vals.values()))) == 5, "the example must tell every boundary mode apart"
     xt, wt = torch.tensor(x[None, None]), torch.tensor(w[None, None])
     for mode in ("zeros", "reflect", "replicate", "circular"):
-        conv = torch.nn.Conv1d(1, 1, 3, padding=1, padding_mode=mode, bias=False, dtype=torch.float64)
+        conv = torch.nn.Conv1d(1, 1, 5, padding=2, padding_mode=mode, bias=False, dtype=torch.float64)
         with torch.no_grad():
             conv.weight.copy_(wt)
             assert vals[mode] == [int(v) for v in conv(xt).flatten().tolist()], mode
@@ -94,6 +195,9 @@ def test_boundary_modes_with_torch_and_ndimage():
         ("symmetric", "reflect"),
     ):
         assert vals[ours] == ndimage.correlate1d(x, w, mode=theirs).astype(int).tolist(), ours
+    for ours, boundary in (("zeros", "fill"), ("circular", "wrap"), ("symmetric", "symm")):
+        got = scipy_signal.correlate2d([x], [w], "same", boundary=boundary)[0]
+        assert vals[ours] == got.astype(int).tolist(), ours
 
 
 def test_jax_conv_transpose_flips_nothing_by_default():
