@@ -50,6 +50,7 @@ def test_symbolic_hyper_parameters_are_proved_for_every_value(name, params):
         ("conv_grad_input_is_transposed_conv", {"dilation": "d"}, "not_dilated"),
         ("convolve_equals_correlate_iff_centrosymmetric", {"stride": "s"}, "domain_off_by_one"),
         ("correlation_matrix_is_toeplitz", {"stride": "s"}, "off_by_one"),
+        ("conv_grad_weight_swaps_stride_and_dilation", {"stride": "s", "dilation": "d"}, "wrong_mode"),
     ],
 )
 def test_false_variants_with_symbolic_hyper_parameters_are_rejected(name, params, variant):

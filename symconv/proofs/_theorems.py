@@ -432,13 +432,16 @@ def _grad_weight(name: str, flip: bool, params: Mapping[str, Any], variant: str 
     ctx = Context(cv.params, tuple(free), tuple(assume))
     start = Derivative(Expr.of(inner_sum(fwd, "g")), "w", index)
     swap = variant != "not_swapped"
+    dil = cv.s if swap else cv.d
+    # wrong_mode: a FULL correlation (padded by the whole extent of g) read at the same taps
+    pad = tuple(cv.p + (dil * (o - 1) if variant == "wrong_mode" else 0) for o in cv.out_size)
     cs = ConvSpec(
         input_size=cv.N,
         kernel_size=cv.out_size,
         stride=((cv.d if swap else cv.s),) * cv.nd,
-        dilation=((cv.s if swap else cv.d),) * cv.nd,
-        pad_lo=(cv.p,) * cv.nd,
-        pad_hi=(cv.p,) * cv.nd,
+        dilation=(dil,) * cv.nd,
+        pad_lo=pad,
+        pad_hi=pad,
         output_size=cv.K,
     )
     c = _rename(forward(cs)[0], {"w": "g"})
@@ -475,7 +478,11 @@ def _grad_weight(name: str, flip: bool, params: Mapping[str, Any], variant: str 
     "correlate_grad_weight_is_valid_correlation",
     "∂L/∂w of y = correlate(x, w) is the VALID CORRELATION of x with g (no flip), cropped to K",
     ("ndim", "padding", "in_channels", "out_channels", "groups"),
-    {"flipped": "the claim flips the result", "off_by_one": "the claim is read one tap off"},
+    {
+        "flipped": "the claim flips the result",
+        "off_by_one": "the claim is read one tap off",
+        "wrong_mode": "the claim is a full (not valid) correlation",
+    },
 )
 def _t_cgw(params: Mapping[str, Any], variant: str | None) -> Plan:
     name = "correlate_grad_weight_is_valid_correlation"
@@ -488,7 +495,11 @@ def _t_cgw(params: Mapping[str, Any], variant: str | None) -> Plan:
     "convolve_grad_weight_is_flipped_valid_correlation",
     "∂L/∂w of y = convolve(x, w) is the valid correlation of x with g, FLIPPED",
     ("ndim", "padding", "in_channels", "out_channels", "groups"),
-    {"no_flip": "the claim does not flip the result", "off_by_one": "the claim is read one tap off"},
+    {
+        "no_flip": "the claim does not flip the result",
+        "off_by_one": "the claim is read one tap off",
+        "wrong_mode": "the claim is a full (not valid) correlation",
+    },
 )
 def _t_vgw(params: Mapping[str, Any], variant: str | None) -> Plan:
     name = "convolve_grad_weight_is_flipped_valid_correlation"
@@ -501,7 +512,11 @@ def _t_vgw(params: Mapping[str, Any], variant: str | None) -> Plan:
     "conv_grad_weight_swaps_stride_and_dilation",
     "∂L/∂w of a correlation with stride s and dilation d is the correlation of x with g with stride d and dilation s",
     _CONV,
-    {"not_swapped": "the claim keeps stride s and dilation d", "off_by_one": "the claim is read one tap off"},
+    {
+        "not_swapped": "the claim keeps stride s and dilation d",
+        "off_by_one": "the claim is read one tap off",
+        "wrong_mode": "the claim is a full (not valid) correlation",
+    },
 )
 def _t_sgw(params: Mapping[str, Any], variant: str | None) -> Plan:
     name = "conv_grad_weight_swaps_stride_and_dilation"
@@ -833,7 +848,10 @@ def _t_assoc(params: Mapping[str, Any], variant: str | None) -> Plan:
     "correlation_matrix_is_toeplitz",
     "the matrix M[n, m] = ∂y[n]/∂x[m] of y = correlate(x, w) is Toeplitz (doubly-block Toeplitz in 2-D)",
     ("ndim", "stride", "dilation", "padding"),
-    {"off_by_one": "claimed constant along (n+1, m) instead of the diagonal"},
+    {
+        "off_by_one": "claimed constant along (n+1, m) instead of the diagonal",
+        "anti_diagonal": "claimed constant along the anti-diagonal (n+1, m−s)",
+    },
 )
 def _t_toeplitz(params: Mapping[str, Any], variant: str | None) -> Plan:
     name = "correlation_matrix_is_toeplitz"
@@ -843,7 +861,7 @@ def _t_toeplitz(params: Mapping[str, Any], variant: str | None) -> Plan:
     for axis in range(cv.nd):
         n, m = _vars("i", cv.nd), _vars("m", cv.nd)
         e = [1 if a == axis else 0 for a in range(cv.nd)]
-        step_m = 0 if variant == "off_by_one" else cv.s
+        step_m = {"off_by_one": 0, "anti_diagonal": -cv.s}.get(variant or "", cv.s)
         assume = cv.size_assumptions()
         for a in range(cv.nd):
             assume += _in(n[a], cv.out_size[a] - e[a]) + _in(m[a], cv.N[a] - e[a] * cv.s)
