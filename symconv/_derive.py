@@ -47,8 +47,21 @@ __all__ = ["OPS", "Derivation", "backward_cells", "derive", "scatter_latex", "si
 OPS = ("correlate", "convolve")
 
 
+#: Parameters of the core operations that a hand-style derivation does not show, and what to use instead.
+_NOT_SHOWN = {
+    "padding_mode": "non-zero boundaries are not written out by hand; use symconv.correlate / ConvSpec.padding_mode",
+    "groups": "channels and groups: use symconv.compat.torch.conv1d/conv2d and print its entries",
+    "bias": "channels and bias: use symconv.compat.torch.conv1d/conv2d and print its entries",
+}
+
+
 def _op_name(op: Any) -> str:
     name = op if isinstance(op, str) else getattr(op, "__name__", repr(op))
+    if name in ("conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d"):
+        raise SymconvError(
+            f"derive: `op` must be one of {', '.join(map(repr, OPS))} (one channel, written out by hand); got "
+            f"{name!r}: for layers with channels use symconv.compat.torch.{name} and print its entries"
+        )
     return check_choice("derive", "op", name, OPS)
 
 
@@ -414,6 +427,7 @@ def derive(
     names: Sequence[str] = ("x", "w", "y"),
     label: str | tuple[str, str] | None = None,
     per_line: int | None = None,
+    **params: Any,
 ) -> Derivation:
     r"""Derive ``op(x, w)`` index by index, from the operation's one index formula.
 
@@ -446,12 +460,21 @@ def derive(
     per_line : int, optional
         Break the expanded vectors after this many entries in LaTeX (default:
         as many as fit on a line of the notes, per line of the derivation).
+    **params :
+        Anything else (``padding_mode``, ``groups``, ``bias`` …) raises a
+        :class:`~symconv.SymconvError` that names the parameter and what to use
+        instead; channels belong to ``symconv.compat.torch``.
 
     See also
     --------
     symconv.correlate, symconv.convolve, Derivation.matrix
     """
     name = _op_name(op)
+    for key in params:
+        why = _NOT_SHOWN.get(key, "derive takes mode, stride, dilation, padding and the display options")
+        raise SymconvError(f"derive: parameter `{key}` is not supported ({why}); got {key}={params[key]!r}")
+    if per_line is not None and (isinstance(per_line, bool) or not isinstance(per_line, int) or per_line < 1):
+        raise SymconvError(f"derive: `per_line` must be None or an integer ≥ 1; got per_line={per_line!r}")
     if notation not in ("bracket", "subscript"):
         raise SymconvError(f"derive: `notation` must be 'bracket' or 'subscript'; got {notation!r}")
     if len(names) != 3 or not all(isinstance(s, str) and s for s in names):

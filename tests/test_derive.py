@@ -202,3 +202,19 @@ def test_backward_cells_use_loop_order_and_name_the_bias():
     strided = backward_cells(symconv.backward_rule("correlate", input_size=6, kernel_size=3, stride=2))
     assert strided[0][1] == r"$\partial L/\partial x[2n + k] \mathrel{+}= g[n] \cdot w[k]$"
     assert strided[0][4].startswith("exact instance check, input sizes 6, 7, 8")
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: derive("conv1d", [1, 2, 3], [1]), "compat.torch.conv1d"),
+        (lambda: derive("correlate", [1, 2, 3], [1], padding_mode="circular"), "`padding_mode`.*circular"),
+        (lambda: derive("correlate", [1, 2, 3], [1], groups=2), "`groups`"),
+        (lambda: derive("correlate", [1, 2, 3], [1], foo=1), "parameter `foo` is not supported"),
+        (lambda: derive("correlate", [1, 2, 3], [1], per_line=0), "`per_line`.*got per_line=0"),
+        (lambda: derive("correlate", symbols("x", (2, 2, 2)), symbols("w", (1, 1, 1))), "x.ndim=3"),
+    ],
+)
+def test_unsupported_parameters_are_named_in_the_error(call, match):
+    with pytest.raises(SymconvError, match=match):
+        call()
