@@ -8,6 +8,7 @@ from __future__ import annotations
 import sympy
 
 from symconv import Array, asarray, convolve, correlate, derive, symbols, theorem
+from symconv._display import Matrix, Vector, entry_latex
 from symconv._document import Chapter, Math, Section, Table, Text, proved
 from symconv.compat import numpy as snp
 
@@ -30,17 +31,19 @@ def one_d() -> Section:
         "One dimension: equal exactly for palindromic kernels",
         [
             Text(
-                "Take the structured kernel $w = [w_0, w_1, w_0]$ (a palindrome) and a symbolic input. symconv expands "
-                f"both operations; they agree entry by entry ({'holds' if same else 'FAILS'}):"
+                f"Take the structured kernel $w = {Vector(centro).latex()}$ (a palindrome: $w[2] = w[0]$) and a "
+                "symbolic input. symconv expands both operations, then substitutes the kernel's entries; they agree "
+                f"entry by entry ({'holds' if same else 'FAILS'}):"
             ),
             Math(corr.body(definition=False) + " \\\\\n" + conv.body(definition=False)),
             Text(
-                "Conversely, for a general kernel $[w_0, w_1, w_2]$ the difference of the first outputs factors as "
-                "below (sympy's `factor` of symconv's expansions): it vanishes for every input only when $w_0 = w_2$. "
+                f"Conversely, for a general kernel ${Vector(general).latex()}$ the difference of the first outputs "
+                "factors as below (sympy's `factor` of symconv's expansions): it vanishes for every input only when "
+                "$w[0] = w[2]$. "
                 "So for $K = 3$, convolution equals correlation for all inputs if and only if the kernel is a "
                 "palindrome; in general, iff $w[k] = w[K-1-k]$ for every $k$."
             ),
-            Math("(x \\ast w)[0] - (x \\star w)[0] &= " + sympy.latex(diff)),
+            Math("(x \\ast w)[0] - (x \\star w)[0] &= " + entry_latex(diff)),
             Text("The general theorem, both directions, proved by symconv for all sizes:"),
             proved(theorem("convolve_equals_correlate_iff_centrosymmetric")),
         ],
@@ -115,7 +118,8 @@ def anti() -> Section:
             Text(
                 "If $\\operatorname{rot180} w = -w$ then $x \\ast w = x \\star \\operatorname{rot180} w = "
                 "-(x \\star w)$. "
-                f"With the structured kernel $[w_0, 0, -w_0]$ symconv confirms it ({'holds' if neg else 'FAILS'}):"
+                f"With the structured kernel $w = {Vector(k).latex()}$ symconv confirms it "
+                f"({'holds' if neg else 'FAILS'}):"
             ),
             Math(corr.body(definition=False) + " \\\\\n" + conv.body(definition=False)),
             proved(theorem("convolve_equals_minus_correlate_iff_anticentrosymmetric")),
@@ -125,8 +129,11 @@ def anti() -> Section:
                 "opposite sign. On a vertical step edge:"
             ),
             Math(
-                "x &= " + asarray(img).latex() + ",\\quad G_x = " + asarray(sobel).latex() + " \\\\\n"
-                "x \\star G_x &= " + c_img.latex() + ",\\quad x \\ast G_x = " + v_img.latex()
+                "x &= " + Matrix(img).latex() + ",\\quad G_x = " + Matrix(sobel).latex() + " \\\\\n"
+                "x \\star G_x &= "
+                + Matrix(c_img.tolist()).latex()
+                + ",\\quad x \\ast G_x = "
+                + Matrix(v_img.tolist()).latex()
             ),
         ],
         items=(9,),
