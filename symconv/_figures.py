@@ -118,7 +118,12 @@ def stride_dilation(n_in: int, k: int, s: int, d: int) -> Callable[[Any], None]:
         spec = ConvSpec(input_size=(n_in,), kernel_size=(k,), stride=(s,), dilation=(d,))
         pairs = window_pairs(forward(spec)[0])
         rows = len(pairs)
-        _frame(ax, n_in, rows + 1.2, f"stride s = {s}, dilation d = {d}, K = {k}: span d(K-1)+1 = {d * (k - 1) + 1}")
+        _frame(
+            ax,
+            n_in,
+            rows + 1.2,
+            f"stride $s = {s}$, dilation $d = {d}$, $K = {k}$: span $d(K-1)+1 = {d * (k - 1) + 1}$",
+        )
         for i in range(n_in):
             ax.text(i + 0.5, rows + 0.6, str(i), ha="center", va="center", fontsize=8)
         for r in sorted(pairs):
@@ -144,7 +149,12 @@ def transposed(n_in: int, k: int, s: int) -> Callable[[Any], None]:
         pad = k - 1
         z_len = (n_in - 1) * s + 1 + 2 * pad
         rows = m_out
-        _frame(ax, z_len, rows + 1.4, f"conv_transpose, s = {s}, K = {k}: insert s-1 zeros, pad K-1, read w rotated")
+        _frame(
+            ax,
+            z_len,
+            rows + 1.4,
+            f"conv_transpose, $s = {s}$, $K = {k}$: insert $s-1$ zeros, pad $K-1$, read $w$ rotated 180\u00b0",
+        )
         for p in range(z_len):
             q = p - pad
             is_x = q >= 0 and q % s == 0 and q // s < n_in
@@ -188,7 +198,7 @@ def backward_dx(n_in: int, k: int) -> Callable[[Any], None]:
     pairs = window_pairs(forward(ConvSpec(input_size=(n_in,), kernel_size=(k,)))[0])
     table = {(i, r): j for r, ps in pairs.items() for i, j in ps}
     return _grid(
-        "dL/dx[m] = sum_n g[n] w[m-n]  (full convolution of g with w)",
+        r"$\partial L/\partial x[m] = \sum_n g[n]\, w[m-n]$  (full convolution of g with w)",
         n_in,
         len(pairs),
         lambda m, n: f"w[{table[(m, n)]}]" if (m, n) in table else "",
@@ -202,7 +212,7 @@ def backward_dw(n_in: int, k: int) -> Callable[[Any], None]:
     pairs = window_pairs(forward(ConvSpec(input_size=(n_in,), kernel_size=(k,)))[0])
     table = {(j, r): i for r, ps in pairs.items() for i, j in ps}
     return _grid(
-        "dL/dw[k] = sum_n g[n] x[n+k]  (valid correlation of x with g)",
+        r"$\partial L/\partial w[k] = \sum_n g[n]\, x[n+k]$  (valid correlation of x with g: no flip)",
         k,
         len(pairs),
         lambda kk, n: f"x[{table[(kk, n)]}]" if (kk, n) in table else "",
