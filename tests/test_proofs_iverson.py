@@ -178,3 +178,17 @@ def test_unknown_is_reported_honestly_with_its_bounded_fallback(monkeypatch):
     assert v.status == "unknown" and v.ok and v.bounded == "parameters ≤ 8, |indices| ≤ 40"
     w = implies(ctx, [], [Constraint.le(m, N - 2)])
     assert w.status == "refuted" and w.counterexample is not None
+
+
+def test_division_by_a_possibly_negative_divisor_is_refused():
+    """z3's div/mod are Euclidean; they match floor/Mod only for a positive divisor, so others are refused."""
+    a = sympy.Symbol("a", integer=True)  # not known to be positive
+    with pytest.raises(Exception, match="must be positive"):
+        _solver.to_z3(sympy.floor(N / a), {"N": z3.Int("N"), "a": z3.Int("a")})
+    with pytest.raises(Exception, match="must be positive"):
+        _solver.to_z3(sympy.Mod(N, a), {"N": z3.Int("N"), "a": z3.Int("a")})
+    s = param_symbol("s")
+    x = _solver.to_z3(sympy.floor((N - K) / s), {"N": z3.Int("N"), "K": z3.Int("K"), "s": z3.Int("s")})
+    solver = z3.Solver()
+    solver.add(z3.Int("N") == -7, z3.Int("K") == 0, z3.Int("s") == 2, x != -4)  # ⌊−7/2⌋ = −4
+    assert solver.check() == z3.unsat

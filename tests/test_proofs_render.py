@@ -134,3 +134,11 @@ def test_markdown_math_renders_with_katex(proofs):
     assert len(probe["errors"]) == 1  # the renderer really rejects bad input
     out = _katex(items)
     assert out["count"] == len(items) and not out["errors"], out["errors"][:3]
+
+
+def test_floors_print_as_one_ordered_fraction():
+    md = theorem("conv_grad_input_is_transposed_conv", stride=2).prove().markdown()
+    assert r"\left\lfloor \frac{N - K}{2} \right\rfloor" in md
+    tex = theorem("conv_grad_weight_swaps_stride_and_dilation", stride="s", dilation="d").prove().latex()
+    assert r"\left\lfloor \frac{N + d - K d - 1}{s} \right\rfloor" in tex
+    assert r"\frac{N}{s}" not in tex  # never the expanded form ⌊N/s + d/s − …⌋

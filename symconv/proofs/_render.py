@@ -47,6 +47,29 @@ def var_latex(name: str, nd: int) -> str:
     return f"{head}{prime}{suffix}_{{{digits}}}"
 
 
+def _sum_latex(e: sympy.Expr) -> str:
+    """A sum with its positive terms first and the numbers last in each sign (``N - K - 1``)."""
+    terms = sorted(sympy.Add.make_args(sympy.expand(e)), key=lambda t: (t.is_Number, str(t)))
+    pos = [t for t in terms if not t.could_extract_minus_sign()]
+    neg = [-t for t in terms if t.could_extract_minus_sign()]
+    out = " + ".join(_latex(t) for t in pos) if pos else ""
+    for t in neg:
+        out = f"{out} - {_latex(t)}" if out else f"-{_latex(t)}"
+    return out or "0"
+
+
+def _latex(e: sympy.Expr) -> str:
+    r"""``sympy.latex``, but a floor reads ``\left\lfloor \frac{N - K}{2} \right\rfloor`` (one fraction, ordered)."""
+    e = sympy.sympify(e)
+    if isinstance(e, sympy.floor):
+        num, den = sympy.fraction(sympy.together(e.args[0]))
+        inner = _sum_latex(num) if den == 1 else rf"\frac{{{_sum_latex(num)}}}{{{sympy.latex(den)}}}"
+        return rf"\left\lfloor {inner} \right\rfloor"
+    if isinstance(e, sympy.Mul) and any(isinstance(f, sympy.floor) for f in e.args):
+        return " ".join(_latex(f) for f in e.args)
+    return sympy.latex(e)
+
+
 def _coeff(c: sympy.Expr) -> tuple[bool, str]:
     """(negative?, magnitude as LaTeX, '' for 1)."""
     c = sympy.sympify(c)
@@ -54,7 +77,7 @@ def _coeff(c: sympy.Expr) -> tuple[bool, str]:
     mag = -c if neg else c
     if mag == 1:
         return neg, ""
-    s = sympy.latex(mag)
+    s = _latex(mag)
     if isinstance(mag, sympy.Add):
         s = rf"\left({s}\right)"
     return neg, s + " "
@@ -74,7 +97,7 @@ def affine_latex(a: Affine, nd: int = 1) -> str:
         terms = sorted(sympy.Add.make_args(const), key=lambda t: (t.is_Number, str(t)))
         for term in terms:
             neg = bool(term.could_extract_minus_sign())
-            (neg_c if neg else pos_c).append((neg, sympy.latex(-term if neg else term)))
+            (neg_c if neg else pos_c).append((neg, _latex(-term if neg else term)))
     parts = pos_v + pos_c + neg_c + neg_v
     if not parts:
         return "0"

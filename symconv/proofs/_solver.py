@@ -91,10 +91,17 @@ def to_z3(e: sympy.Expr, env: Mapping[str, Any]) -> Any:
         return out
     if isinstance(e, sympy.floor):
         num, den = sympy.fraction(sympy.together(e.args[0]))
+        _positive(den, e)  # z3's integer division is Euclidean: it is the floor only for a positive divisor
         return to_z3(sympy.expand(num), env) / to_z3(sympy.expand(den), env)
     if isinstance(e, sympy.Mod):
+        _positive(e.args[1], e)  # likewise z3's `%` is sympy's Mod only for a positive modulus
         return to_z3(e.args[0], env) % to_z3(e.args[1], env)
     raise SymconvError(f"proof: cannot translate size expression {e} for the solver")
+
+
+def _positive(den: Any, e: sympy.Expr) -> None:
+    if not sympy.sympify(den).is_positive:
+        raise SymconvError(f"proof: the divisor {den} in {e} must be positive for every parameter value")
 
 
 def _affine(a: Affine, env: Mapping[str, Any]) -> Any:
