@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -27,8 +28,11 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
 
 
 class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are :class:`SymconvError` (exit 2, no traceback)."""
+
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise SymconvError(f"{self.prog}: {message}")
+        command = self.prog.removeprefix("symconv").strip()
+        raise SymconvError(f"{command}: {message}" if command else message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,10 +49,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 1 claim false, 2 bad input)."""
     try:
         args = build_parser().parse_args(argv)
-        return int(args.handler(args))
+        status = int(args.handler(args))
+        sys.stdout.flush()
+        return status
     except SymconvError as exc:
         print(f"symconv: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader went away (`symconv theorems | head`): no traceback, and no
+        # second error when the interpreter flushes stdout at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
