@@ -12,11 +12,17 @@ terms = outputs × kernel taps × channel pairs = 810,000. In ONE process:
 * the exact instance engine (canonical integer coefficient arrays);
 * the randomized engine (Schwartz–Zippel modulo a prime; 1 trial and 8);
 * torch autograd, float64, one thread (the physical-limit proxy: forward,
-  backward, the full convolution, and the comparison);
+  backward, the full convolution, and the comparison), and, stricter, torch
+  computing the two sides only (``conv_transpose2d`` and the full ``conv2d``);
 * naive sympy at T = 2,304 (build L, differentiate by every input, expand);
 
 then the ratios, a scaling table of the exact engine (T = 10^3 … 10^7, or
 10^8 with ``--big``) with the fitted exponent, and the peak memory.
+
+Apples to apples: torch runs on one thread, and so does numpy's BLAS
+(``openblas_set_num_threads(1)`` on the library numpy loaded; restored at
+the end). Every timing is the minimum over the same number of runs after one
+warm-up run (the 10^8-term row: one run).
 
 Run: ``python -m benchmarks`` (or ``--only backprop --big``).
 """
@@ -24,7 +30,10 @@ Run: ``python -m benchmarks`` (or ``--only backprop --big``).
 from __future__ import annotations
 
 import argparse
+import ctypes
+import glob
 import math
+import os
 import resource
 import sys
 import time
@@ -60,10 +69,10 @@ def identity(side: int, channels: int = CHANNELS, kernel: int = KERNEL) -> tuple
     return dx, rhs, out * out * kernel * kernel * channels * channels
 
 
-def best(f: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """Minimum wall time over ``repeat`` runs (and the last result)."""
+def best(f: Callable[[], Any], repeat: int, *, warmup: bool = True) -> tuple[float, Any]:
+    """Minimum wall time over ``repeat`` runs after one untimed warm-up run (and the last result)."""
     times = []
-    res = None
+    res = f() if warmup else None
     for _ in range(repeat):
         t0 = time.perf_counter()
         res = f()
@@ -71,13 +80,57 @@ def best(f: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return min(times), res
 
 
-def torch_workload(side: int) -> Callable[[], bool] | None:
-    """Forward, autograd backward and the full convolution in torch (float64, 1 thread)."""
+def _numpy_blas() -> tuple[str, Callable[[], int], Callable[[int], None]] | None:
+    """(name, get, set) for the thread count of the OpenBLAS that numpy loaded, if it is one."""
+    libdir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
+    for path in sorted(glob.glob(os.path.join(libdir, "*openblas*"))):
+        lib = ctypes.CDLL(path)
+        for prefix in ("scipy_openblas", "openblas"):
+            for suffix in ("64_", ""):
+                get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                set_ = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+                if get is not None and set_ is not None:
+                    set_.argtypes = [ctypes.c_int]
+                    return os.path.basename(path), get, set_
+    return None
+
+
+def pin_threads(n: int) -> tuple[str, Callable[[], None]]:
+    """Pin torch and numpy's BLAS to ``n`` threads; a description and a function that restores them."""
+    done: list[str] = []
+    undo: list[Callable[[], None]] = []
+    try:
+        import torch
+
+        before = torch.get_num_threads()
+        torch.set_num_threads(n)
+        done.append(f"torch {torch.get_num_threads()} (was {before})")
+        undo.append(lambda: torch.set_num_threads(before))
+    except ImportError:
+        done.append("torch not installed")
+    blas = _numpy_blas()
+    if blas is not None:
+        name, get, set_ = blas
+        was = get()
+        set_(n)
+        done.append(f"numpy BLAS {get()} (was {was}; {name})")
+        undo.append(lambda: set_(was))
+    else:
+        done.append("numpy BLAS: not OpenBLAS, not pinned")
+
+    def restore() -> None:
+        for f in undo:
+            f()
+
+    return ", ".join(done), restore
+
+
+def torch_workload(side: int, *, autograd: bool = True) -> Callable[[], bool] | None:
+    """torch, float64: forward + autograd backward + the full convolution + compare, or only the two sides."""
     try:
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(1)
     gen = torch.Generator().manual_seed(0)
     out = side - KERNEL + 1
     x = torch.randn(1, CHANNELS, side, side, dtype=torch.float64, generator=gen, requires_grad=True)
@@ -92,7 +145,13 @@ def torch_workload(side: int) -> Callable[[], bool] | None:
         full = F.conv2d(g, torch.flip(w, dims=(2, 3)).transpose(0, 1), padding=KERNEL - 1)
         return bool(torch.allclose(x.grad, full))
 
-    return run
+    def sides() -> bool:
+        with torch.no_grad():
+            dx = F.conv_transpose2d(g, w)
+            full = F.conv2d(g, torch.flip(w, dims=(2, 3)).transpose(0, 1), padding=KERNEL - 1)
+            return bool(torch.allclose(dx, full))
+
+    return run if autograd else sides
 
 
 def naive_sympy(side: int = 18, kernel: int = 3) -> tuple[float, int, bool]:
@@ -147,36 +206,47 @@ def mark(ok: bool) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench_backprop")
     parser.add_argument("--big", action="store_true", help="include the 10^8-term exact instance in the scaling table")
-    parser.add_argument("--repeat", type=int, default=5, help="timing repeats (minimum is reported)")
+    parser.add_argument("--repeat", type=int, default=10, help="timing repeats (minimum is reported)")
     parser.add_argument("--skip-sympy", action="store_true", help="skip the naive sympy baseline (~10-60 s)")
+    parser.add_argument("--threads", type=int, default=1, help="threads for torch and numpy's BLAS (default 1)")
     args, _ = parser.parse_known_args(argv)
-    rep = max(1, args.repeat)
+    pinned, restore = pin_threads(max(1, args.threads))
+    try:
+        return _run(args, pinned)
+    finally:
+        restore()
 
+
+def _run(args: argparse.Namespace, pinned: str) -> int:
+    rep = max(1, args.repeat)
     print("workload: ∂L/∂x = full convolution of g with w; x 64×64, w 5×5, 3→3 channels, batch 1")
+    print(f"threads: {pinned}; timings: minimum of {rep} runs after a warm-up")
     dx, rhs, T = identity(64)
     t_exact, r_exact = best(lambda: check_exact([(1, dx)], [(1, rhs)]), rep)
     t_rand1, r_rand1 = best(lambda: check_randomized([(1, dx)], [(1, rhs)], trials=1), rep)
-    t_rand8, r_rand8 = best(lambda: check_randomized([(1, dx)], [(1, rhs)], trials=8), max(1, rep // 2))
+    t_rand8, r_rand8 = best(lambda: check_randomized([(1, dx)], [(1, rhs)], trials=8), rep)
     assert r_exact.holds and r_rand1.holds and r_rand8.holds, "the identity must hold"
     torch_run = torch_workload(64)
-    t_torch = math.nan
-    if torch_run is not None:
-        for _ in range(3):
-            torch_run()
-        t_torch, ok = best(torch_run, max(rep, 10))
-        assert ok
+    torch_sides = torch_workload(64, autograd=False)
+    t_torch = t_sides = math.nan
+    if torch_run is not None and torch_sides is not None:
+        t_torch, ok = best(torch_run, rep)
+        t_sides, ok2 = best(torch_sides, rep)
+        assert ok and ok2
     print(f"T = {T:,} multiply terms (each side enumerates its own terms; {r_exact.terms:,} in all)")
     print(f"  exact engine            {t_exact * 1e3:9.2f} ms   {T / t_exact:12,.0f} terms/s")
     print(f"  randomized, 1 trial     {t_rand1 * 1e3:9.2f} ms   error bound {float(r_rand1.error_bound):.1e}")
     print(f"  randomized, 8 trials    {t_rand8 * 1e3:9.2f} ms   error bound {float(r_rand8.error_bound):.1e}")
-    print(f"  torch autograd float64  {t_torch * 1e3:9.2f} ms   (1 thread; numeric agreement only)")
+    print(f"  torch autograd float64  {t_torch * 1e3:9.2f} ms   (forward, backward, full conv, compare)")
+    print(f"  torch, the two sides    {t_sides * 1e3:9.2f} ms   (conv_transpose2d, full conv, compare; stricter)")
     if torch_run is not None:
         print(
             f"  ratio exact / torch        = {t_exact / t_torch:7.1f}×   target ≤ 10×: {mark(t_exact <= 10 * t_torch)}"
+            f"   (vs the two sides: {t_exact / t_sides:.1f}×)"
         )
         print(
             f"  ratio randomized / torch   = {t_rand1 / t_torch:7.1f}×   target ≤ 3×: {mark(t_rand1 <= 3 * t_torch)}"
-            f"   (8 trials: {t_rand8 / t_torch:.1f}×)"
+            f"   (vs the two sides: {t_rand1 / t_sides:.1f}×; 8 trials: {t_rand8 / t_torch:.1f}×)"
         )
 
     # naive sympy at T = 2,304 versus the exact engine on the same identity
@@ -201,10 +271,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ts, secs = [], []
     for side in sides:
         a, b, t_terms = identity(side)
-        reps = rep if t_terms <= 10**6 else 1
-        t_e, r = best(lambda a=a, b=b: check_exact([(1, a)], [(1, b)]), reps)
+        reps = rep if t_terms <= 10**6 else 3 if t_terms <= 10**7 else 1
+        warm = t_terms <= 10**7
+        t_e, r = best(lambda a=a, b=b: check_exact([(1, a)], [(1, b)]), reps, warmup=warm)
         assert r.holds
-        t_r, rr = best(lambda a=a, b=b: check_randomized([(1, a)], [(1, b)], trials=1), reps)
+        t_r, rr = best(lambda a=a, b=b: check_randomized([(1, a)], [(1, b)], trials=1), reps, warmup=warm)
         assert rr.holds
         ts.append(t_terms)
         secs.append(t_e)

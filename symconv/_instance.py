@@ -4,19 +4,28 @@ A *side* is a weighted sum of concrete contractions,
 :math:`\sum_i c_i\, C_i`, all with the same result shape. Operands are
 shared between the two sides by name; results are compared by position.
 
-* :func:`check_exact` decides equality exactly. Every term of a contraction
-  is a monomial with an integer coefficient; it is encoded as one integer key
-  (result position, then the sorted variable ids) and the keys are sorted and
-  reduced — a canonical form. The two canonical forms are compared block by
-  block (result positions are partitioned into ranges), so sorting memory
-  stays bounded by the block.
+* :func:`check_exact` decides equality exactly, by comparing canonical forms.
+  Every term of a contraction is a monomial with an integer coefficient.
+  First choice (``symconv._instance_dense``): a dense table keyed by all
+  slots of a monomial but one, holding that one — built through strided views
+  in time linear in the terms, and equal on both sides iff the polynomials
+  are. Where a key would repeat (coefficients that add), or for boundary
+  folds, conjugates and ``structure``, the general form decides: each
+  monomial is encoded as one integer key (result position, then the sorted
+  variable ids) and the keys are sorted and reduced, block by block (result
+  positions are partitioned into ranges) so sorting memory stays bounded. The
+  sorted form also names the first difference of a false claim.
 * :func:`check_randomized` is Schwartz–Zippel: both sides are evaluated at
-  random points modulo a prime :math:`p` with exact integer arithmetic. If the
-  identity is false, one trial misses that with probability at most
-  :math:`\deg/p`, so the error bound is :math:`(\deg/p)^{\mathrm{trials}}`.
+  random points modulo a prime :math:`p` with exact arithmetic — in float64
+  through BLAS where every partial sum provably stays below :math:`2^{53}`
+  (``symconv._instance_blas``), otherwise in int64. If the identity is
+  false, one trial misses that with probability at most :math:`\deg/p`, so
+  the error bound is :math:`(\deg/p)^{\mathrm{trials}}`.
 
-Both enumerate terms with :func:`symconv._engine.iter_terms`, the one loop
-over an index formula, and never build a sympy expression.
+The term loops come from the index formula alone: the general paths
+enumerate terms with :func:`symconv._engine.iter_terms_separable`, the fast
+ones read the same affine index maps (``symconv._instance_plan``) and clip
+the loop box exactly; none builds a sympy expression.
 
 >>> from symconv._formula import ConvSpec, forward, transpose
 >>> from symconv._grad import grad_contraction, rename_operands
@@ -394,8 +403,11 @@ def check_exact(
 
     .. math:: \mathrm{canon}\Big(\sum_i c_i L_i\Big) = \mathrm{canon}\Big(\sum_j d_j R_j\Big)
 
-    where ``canon`` maps a polynomial to its sorted (result position,
-    monomial) keys with summed, non-zero integer coefficients.
+    where ``canon`` maps a polynomial to a canonical form: a dense table
+    (key = every slot of a monomial but one, entry = that one and the
+    coefficient) when no key repeats, else its sorted (result position,
+    monomial) keys with summed, non-zero integer coefficients. Time is linear
+    in the terms on the dense path, :math:`O(T \log T)` on the sorted one.
 
     >>> from symconv._formula import ConvSpec, forward
     >>> corr = forward(ConvSpec(input_size=(5,), kernel_size=(2,)))[0]
@@ -414,7 +426,8 @@ def check_exact(
         Entries ``±(label+1)`` (the free variable ``label``, with sign) or 0
         (structurally zero): e.g. a centrosymmetric kernel.
     block : int
-        Terms per sorting block (bounds memory).
+        Terms per sorting block of the sorted form (bounds its memory; the
+        dense tables are bounded by ``symconv._instance_dense.MAX_TABLE_BYTES``).
     progress : bool, optional
         Progress on stderr (default: when stderr is a terminal).
 
@@ -678,8 +691,9 @@ def check_randomized(
 
     Every operand variable gets a uniform random value in
     :math:`\mathbb{Z}_p`; both sides are evaluated exactly modulo :math:`p`
-    at every result position. A difference is a certain witness that the
-    identity is false (``error_bound = 0``).
+    at every result position (float64 BLAS products whose sums are kept below
+    :math:`2^{53}` by construction, or int64). A difference is a certain
+    witness that the identity is false (``error_bound = 0``).
 
     >>> from symconv._formula import ConvSpec, forward
     >>> corr = forward(ConvSpec(input_size=(5,), kernel_size=(2,)))[0]

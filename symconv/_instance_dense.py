@@ -4,7 +4,9 @@ The polynomial of a side, :math:`\sum_i c_i C_i`, is a map from monomials
 ``(result position, one position per operand)`` to integer coefficients.
 Split it by *signature* (which operands a monomial reads). Within one
 signature pick one slot, the *value slot* (the result or an operand); the
-others form the *key*. If no key occurs twice, the map is the table
+others form the *key* (preferably one that determines the loop point, then
+the smallest table; if a key repeats, the next slot is tried). If no key
+occurs twice, the map is the table
 
 .. math:: D[\mathrm{key}] = 1 + \mathrm{position\ of\ the\ value\ slot}
           \quad (0:\ \text{no monomial}), \qquad K[\mathrm{key}] = \text{its coefficient}
@@ -62,9 +64,7 @@ CELLS_PER_TERM = 8
 _Side = Sequence[tuple[int, Contraction]]
 
 
-def _key_axes(
-    lays: Sequence[Layout], value: str, slots: Sequence[str]
-) -> tuple[list[tuple[str, int]], list[int]] | None:
+def _key_axes(lays: Sequence[Layout], value: str, slots: Sequence[str]) -> tuple[list[tuple[str, int]], list[int]]:
     """Kept key axes ``(slot, axis)`` and their sizes, after dropping axes equal to an earlier one everywhere."""
     axes = [(s, i) for s in slots if s != value for i in range(len(_axes_of(lays[0], s)))]
     kept: list[tuple[str, int]] = []
@@ -79,6 +79,15 @@ def _key_axes(
     # small axes first: the largest loop variables then run along contiguous memory (a stable order)
     kept.sort(key=lambda si: _axes_of(lays[0], si[0])[si[1]].size)
     return kept, [_axes_of(lays[0], s)[i].size for s, i in kept]
+
+
+def _injective(lay: Layout, kept: Sequence[tuple[str, int]]) -> bool:
+    """Whether the key is a one-to-one function of the loop point (full column rank; a heuristic for the choice)."""
+    big = [j for j, e in enumerate(lay.extents) if e > 1]
+    if not big:
+        return True
+    m = np.array([[_axes_of(lay, s)[i].coef[j] for j in big] for s, i in kept], dtype=np.float64).reshape(-1, len(big))
+    return bool(m.shape[0] >= len(big) and np.linalg.matrix_rank(m) == len(big))
 
 
 def _same_map(a: Axis, b: Axis) -> bool:
@@ -192,29 +201,45 @@ def _signature_equal(
 ) -> tuple[bool, int] | None:
     lays = [lay for side in sides for _, lay in side]
     slots = ["", *sig]
-    sizes = {s: math.prod(a.size for a in _axes_of(lays[0], s)) for s in slots}
-    bound = sum(lay.terms_bound for lay in lays)
-    best: tuple[int, str, list[tuple[str, int]], list[int]] | None = None
-    for value in slots:  # the value slot that gives the smallest table
-        found = _key_axes(lays, value, slots)
-        if found is None:
+    candidates = []
+    for value in slots:
+        kept, ksizes = _key_axes(lays, value, slots)
+        candidates.append((not all(_injective(lay, kept) for lay in lays), math.prod(ksizes), value, kept, ksizes))
+    # a key that determines the loop point first (no repeated keys expected), then the smallest table;
+    # when a key repeats after all, the next value slot is tried
+    for _, _, value, kept, ksizes in sorted(candidates, key=lambda t: t[:2]):
+        tables = _tables(sides, value, kept, ksizes, progress)
+        if tables is None:
             continue
-        kept, ksizes = found
-        cells = math.prod(ksizes)
-        if best is None or cells < best[0]:
-            best = (cells, value, kept, ksizes)
-    assert best is not None
-    cells, value, kept, ksizes = best
-    if sizes[value] + 1 > np.iinfo(np.int32).max:
+        (dl, cl), (dr, cr), terms = tables
+        # with one coefficient in all (no coefficient tables) the value tables alone decide
+        return _equal(dl, dr) and (cl is None or cr is None or _equal(cl, cr)), terms
+    return None
+
+
+def _tables(
+    sides: list[list[tuple[int, Layout]]],
+    value: str,
+    kept: Sequence[tuple[str, int]],
+    ksizes: Sequence[int],
+    progress: Progress,
+) -> tuple[tuple[np.ndarray, np.ndarray | None], tuple[np.ndarray, np.ndarray | None], int] | None:
+    """Both sides' tables for this value slot, or None (a key written twice, or too large a table)."""
+    lays = [lay for side in sides for _, lay in side]
+    vsize = math.prod(a.size for a in _axes_of(lays[0], value))
+    if vsize + 1 > np.iinfo(np.int32).max:
         return None
-    dtype = np.int16 if sizes[value] + 1 <= np.iinfo(np.int16).max else np.int32
+    dtype = np.int16 if vsize + 1 <= np.iinfo(np.int16).max else np.int32
     distinct = sorted({c for side in sides for c, _ in side})
     ctype = None if len(distinct) == 1 else np.int8 if len(distinct) < 127 else np.int32
     per_cell = np.dtype(dtype).itemsize + (np.dtype(ctype).itemsize if ctype else 0)
-    if cells > CELLS_PER_TERM * bound + (1 << 16) or 2 * cells * per_cell > MAX_TABLE_BYTES:
+    cells = math.prod(ksizes)
+    if cells > CELLS_PER_TERM * sum(lay.terms_bound for lay in lays) + (1 << 16):
+        return None
+    if 2 * cells * per_cell > MAX_TABLE_BYTES:
         return None
     dstrides = [math.prod(ksizes[i + 1 :]) for i in range(len(ksizes))]
-    tables = []
+    out = []
     terms = 0
     for side in sides:
         table = np.zeros(cells, dtype=dtype)
@@ -223,14 +248,12 @@ def _signature_equal(
         for coef, lay in side:
             written += _fill(lay, distinct.index(coef) + 1, value, kept, dstrides, table, coefs, progress)
         if int(np.count_nonzero(table)) != written:
-            return None  # some key was written twice: the sort-based form adds the coefficients
-        tables.append((table, coefs))
+            return None  # some key was written twice (the sort-based form adds such coefficients)
+        out.append((table, coefs))
         terms += written
-    (dl, cl), (dr, cr) = tables
-    ok = bool(np.array_equal(dl, dr))
-    if ok and cl is not None and cr is not None:
-        ok = bool(np.array_equal(cl, cr))
-    elif ok and cl is None and dl.any():
-        # one coefficient on both sides: then it is the same one (distinct has one element)
-        pass
-    return ok, terms
+    return out[0], out[1], terms
+
+
+def _equal(a: np.ndarray, b: np.ndarray, chunk: int = 1 << 18) -> bool:
+    """``array_equal`` in cache-sized pieces (no table-sized temporary), stopping at the first difference."""
+    return all(np.array_equal(a[i : i + chunk], b[i : i + chunk]) for i in range(0, a.size, chunk))

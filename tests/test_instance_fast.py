@@ -1,0 +1,363 @@
+"""The fast paths of the instance engines: dense canonical tables (exact) and float64 BLAS (randomized).
+
+Oracles: the plain-Python interpreter ``polynomial`` of ``test_instance``
+(itertools over the loop box, a Counter of monomials) and Python integers —
+never symconv's own enumerator. Each fast path must agree with the oracle, be
+the path actually taken on the workloads it is meant for, reject false claims
+on its own, and hand over to the general path where it cannot decide.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections import Counter
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from test_instance import CLAIMS, polynomial
+
+from symconv import check_exact, check_randomized
+from symconv._formula import ConvSpec, Var, forward, transpose
+from symconv._grad import grad_contraction, permute_operand, rename_operands
+from symconv._instance import DEFAULT_PRIME, _sorted_equal, _validate
+from symconv._instance_blas import EXACT_LIMIT, _plan, blas_evaluate, reduction_limit
+from symconv._instance_dense import dense_equal
+from symconv._progress import Progress
+
+QUIET = Progress("test", 1, enabled=False)
+
+
+def dense(lhs, rhs, structure=None):
+    return dense_equal(lhs, rhs, _validate("test", lhs, rhs, structure)[1])
+
+
+def sorted_form(lhs, rhs):
+    rshape, space = _validate("test", lhs, rhs, None)
+    return _sorted_equal(lhs, rhs, rshape, space, 1 << 24, QUIET)
+
+
+def backprop_identity(side, channels=2, kernel=3):
+    """∂L/∂x of a 2-D multi-channel correlation and the full convolution of g with w (channel axes swapped)."""
+    spec = ConvSpec(input_size=(side, side), kernel_size=(kernel,) * 2, batch=1, channels=(channels, channels))
+    dx = grad_contraction(forward(spec)[0], "x")
+    out = side - kernel + 1
+    full = ConvSpec(
+        input_size=(out, out),
+        kernel_size=(kernel,) * 2,
+        pad_lo=(kernel - 1,) * 2,
+        flip=True,
+        batch=1,
+        channels=(channels, channels),
+    )
+    return dx, permute_operand(rename_operands(forward(full)[0], {"x": "g"}), "w", (1, 0, 2, 3))
+
+
+def with_duplicate_terms(c, times=2):
+    """The same contraction with an extra loop variable that no index reads: every term ``times`` times."""
+    return replace(c, variables=(*c.variables, Var("z", times)))
+
+
+# -- the dense exact path ------------------------------------------------------------------------
+
+
+def test_dense_path_decides_the_backprop_identity_in_linear_space():
+    dx, full = backprop_identity(9)
+    assert polynomial([(1, dx)]) == polynomial([(1, full)])
+    res = dense([(1, dx)], [(1, full)])
+    assert res == (True, 2 * 7 * 7 * 9 * 4)
+    assert check_exact([(1, dx)], [(1, full)]).terms == res[1]
+
+
+@pytest.mark.parametrize("kind", sorted(k for k in CLAIMS if k != "wrong output_padding"))
+def test_dense_path_rejects_every_false_claim_on_its_own(kind):
+    # (a wrong output_padding is a result-shape mismatch, rejected before any table is built)
+    lhs, rhs = CLAIMS[kind]
+    assert polynomial([(1, lhs)]) != polynomial([(1, rhs)])
+    res = dense([(1, lhs)], [(1, rhs)])
+    assert res is not None and res[0] is False
+
+
+def test_dense_path_sees_coefficients_on_equal_supports():
+    # a product term (monomials x·w) and a bias term (monomials bias): one table per signature
+    prod, bias = forward(ConvSpec(input_size=(5,), kernel_size=(2,), batch=1, channels=(1, 2), bias=True))
+    n_prod, n_bias = 1 * 2 * 4 * 2, 1 * 2 * 4
+    true = ([(5, prod), (-7, bias)], [(-7, bias), (5, prod)])
+    # the same monomials on both sides (equal value tables): only the coefficients differ
+    false = [
+        ([(5, prod), (-7, bias)], [(-7, prod), (5, bias)]),
+        ([(2, prod)], [(1, prod)]),
+        ([(3, bias)], [(-3, bias)]),
+    ]
+    assert polynomial(true[0]) == polynomial(true[1])
+    assert dense(*true) == (True, 2 * (n_prod + n_bias))
+    assert check_exact(*true).holds
+    for lhs, rhs in false:
+        assert polynomial(lhs) != polynomial(rhs)
+        res = dense(lhs, rhs)
+        assert res is not None and res[0] is False
+        r = check_exact(lhs, rhs)
+        assert not r.holds and r.counterexample.startswith("at result index (0, 0, 0): coefficient of ")
+    # corr + conv at K = 2 has no slot that the other two determine: not a table, the sorted form decides
+    corr = forward(ConvSpec(input_size=(6,), kernel_size=(2,)))[0]
+    conv = forward(ConvSpec(input_size=(6,), kernel_size=(2,), flip=True))[0]
+    assert dense([(5, corr), (-7, conv)], [(-7, conv), (5, corr)]) is None
+    assert check_exact([(5, corr), (-7, conv)], [(-7, conv), (5, corr)]).holds
+    assert not check_exact([(5, corr), (-7, conv)], [(5, conv), (-7, corr)]).holds
+
+
+def test_duplicate_keys_fall_back_to_the_sorted_form():
+    corr = forward(ConvSpec(input_size=(6,), kernel_size=(3,)))[0]
+    twice = with_duplicate_terms(corr)
+    assert polynomial([(1, twice)]) == polynomial([(2, corr)])  # the oracle: coefficient 2
+    for lhs, rhs, truth in (
+        ([(1, twice)], [(2, corr)], True),
+        ([(1, twice)], [(1, corr)], False),
+        ([(2, corr), (-1, corr)], [(1, corr)], True),  # a key written twice, coefficients add
+        ([(1, corr), (-1, corr)], [], True),  # they cancel
+    ):
+        assert dense(lhs, rhs) is None
+        assert check_exact(lhs, rhs).holds is truth
+        assert check_randomized(lhs, rhs, trials=2).holds is truth
+
+
+def test_what_the_dense_path_does_not_take():
+    corr = forward(ConvSpec(input_size=(6,), kernel_size=(3,)))[0]
+    conv = forward(ConvSpec(input_size=(6,), kernel_size=(3,), flip=True))[0]
+    assert dense([(1, corr)], [(1, conv)], structure={"w": np.array([1, 2, 1])}) is None
+    refl = forward(ConvSpec(input_size=(6,), kernel_size=(3,), pad_lo=(1,), padding_mode="reflect"))[0]
+    assert dense([(1, refl)], [(1, refl)]) is None
+    conj = forward(ConvSpec(input_size=(6,), kernel_size=(3,), conjugate_kernel=True))[0]
+    assert dense([(1, conj)], [(1, conj)]) is None
+    # and the engine still decides those through the sorted form
+    assert check_exact([(1, corr)], [(1, conv)], structure={"w": np.array([1, 2, 1])}).holds
+
+
+def test_dense_path_reports_progress():
+    dx, full = backprop_identity(7)
+    buf = io.StringIO()
+    bar = Progress("check_exact", 2 * 5 * 5 * 9 * 4, enabled=True, delay=0.0, interval=0.0, stream=buf)
+    res = dense_equal([(1, dx)], [(1, full)], _validate("t", [(1, dx)], [(1, full)], None)[1], bar)
+    bar.close()
+    assert res == (True, bar.done) and "100.0%" in buf.getvalue() and "done (1,800 terms" in buf.getvalue()
+
+
+def test_progress_restart_counts_again_from_zero():
+    bar = Progress("x", 10, enabled=False)
+    bar.update(7)
+    bar.restart()
+    bar.update(3)
+    assert bar.done == 3
+
+
+# -- random contractions: the fast paths against the oracle and the general paths -------------------------
+
+
+KINDS = ["forward", "x", "w", "bias", "transpose"]
+
+
+def build(spec, kind, output_padding):
+    """The contraction of ``kind`` for ``spec``, or None (e.g. no bias)."""
+    if kind == "transpose":
+        return transpose(spec, output_padding=output_padding)[0]
+    ops = forward(spec)
+    if kind == "forward":
+        return ops[0]
+    if kind == "bias":
+        return grad_contraction(ops[1], "bias") if len(ops) > 1 else None
+    return grad_contraction(ops[0], kind)
+
+
+def positive(c):
+    return all(int(x) > 0 for x in (*c.result.shape, *(v.extent for v in c.variables)))
+
+
+@st.composite
+def contractions(draw):
+    """(spec, kind, output_padding, contraction): a random concrete contraction, or None."""
+    nd = draw(st.integers(1, 2))
+    n = tuple(draw(st.integers(3, 6)) for _ in range(nd))
+    k = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    s = tuple(draw(st.integers(1, 2)) for _ in range(nd))
+    d = tuple(draw(st.integers(1, 2)) for _ in range(nd))
+    lo = tuple(draw(st.integers(0, 2)) for _ in range(nd))
+    hi = tuple(draw(st.integers(0, 2)) for _ in range(nd))
+    if any(di * (ki - 1) + 1 > ni + a + b for di, ki, ni, a, b in zip(d, k, n, lo, hi)):
+        return None
+    channels = draw(st.sampled_from([None, (2, 2), (2, 4), (4, 2)]))
+    spec = ConvSpec(
+        input_size=n,
+        kernel_size=k,
+        stride=s,
+        dilation=d,
+        pad_lo=lo,
+        pad_hi=hi,
+        flip=draw(st.booleans()),
+        batch=draw(st.sampled_from([1, 2])) if channels else None,
+        channels=channels,
+        groups=draw(st.sampled_from([1, 2])) if channels else 1,
+        bias=bool(channels),
+    )
+    kind = draw(st.sampled_from(KINDS))
+    op = tuple(draw(st.integers(0, si - 1)) for si in s)
+    c = build(spec, kind, op)
+    return None if c is None or not positive(c) else (spec, kind, op, c)
+
+
+def variant(spec, kind, op, how):
+    """The same kind of contraction with the kernel flipped or the window shifted by one (same shapes)."""
+    if how == "flip":
+        other = replace(spec, flip=not spec.flip)
+    elif all(h >= 1 for h in spec.pad_hi):  # shift: one more padding before, one less after
+        other = replace(spec, pad_lo=tuple(x + 1 for x in spec.pad_lo), pad_hi=tuple(x - 1 for x in spec.pad_hi))
+    else:
+        return None
+    c = build(other, kind, op)
+    return c if c is not None and positive(c) else None
+
+
+@settings(max_examples=60, deadline=None)
+@given(contractions(), st.sampled_from(["same", "flip", "shift"]), st.sampled_from([(1, 1), (2, 2), (3, -3)]))
+def test_dense_path_agrees_with_the_oracle_and_the_sorted_form(item, how, coefs):
+    assume(item is not None)
+    spec, kind, op, a = item
+    b = a if how == "same" else variant(spec, kind, op, how)
+    assume(b is not None and b.result.shape == a.result.shape)
+    assume([o.shape for o in b.operands] == [o.shape for o in a.operands])
+    lhs, rhs = [(coefs[0], a)], [(coefs[1], b)]
+    truth = polynomial(lhs) == polynomial(rhs)
+    fast = dense(lhs, rhs)
+    holds, terms, _ = sorted_form(lhs, rhs)
+    assert holds == truth
+    assert fast is not None  # no folds, no structure, no repeated keys: the dense path decides
+    assert fast == (truth, terms)
+    assert terms == sum(map(abs, polynomial([(1, a)]).values())) + sum(map(abs, polynomial([(1, b)]).values()))
+    assert check_exact(lhs, rhs).holds == truth
+
+
+# -- the float64 BLAS path ------------------------------------------------------------------------------
+
+
+def oracle_values(c, vals, p):
+    """Σ over terms of Π factors mod p, per flat result position, in Python integers (from ``polynomial``)."""
+    shapes = {o.name: tuple(int(v) for v in o.shape) for o in c.operands}
+    rshape = tuple(int(v) for v in c.result.shape)
+    out = [0] * math.prod(rshape)
+    count = 0
+    for (r, mono), coef in polynomial([(1, c)]).items():
+        term = coef
+        for name, idx in mono:
+            term *= int(vals[name][np.ravel_multi_index(idx, shapes[name])])
+        out[int(np.ravel_multi_index(r, rshape)) if rshape else 0] += term
+        count += coef
+    return [v % p for v in out], count
+
+
+# the largest prime with (p-1)^2 < 2^53: one product is exact, a sum of two is not
+NEAR_LIMIT_PRIME = 94_906_249
+
+
+def test_near_limit_prime_is_prime_and_at_the_limit():
+    p = NEAR_LIMIT_PRIME
+    assert all(p % q for q in range(2, math.isqrt(p) + 1))
+    assert (p - 1) ** 2 < EXACT_LIMIT <= 2 * (p - 1) ** 2
+    assert reduction_limit(p, 2) == 1
+    for q in (DEFAULT_PRIME, 131, 1_000_003, NEAR_LIMIT_PRIME):
+        lim = reduction_limit(q, 2)
+        assert lim * (q - 1) ** 2 < 2**53 <= (lim + 1) * (q - 1) ** 2
+    assert reduction_limit(2**31 - 1, 2) == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    contractions(),
+    st.sampled_from([131, DEFAULT_PRIME, NEAR_LIMIT_PRIME]),
+    st.booleans(),
+    st.integers(0, 2**32 - 1),
+)
+def test_blas_path_agrees_with_python_integers(item, p, extreme, seed):
+    assume(item is not None)
+    c = item[3]
+    rng = np.random.default_rng(seed)
+    sizes = {o.name: math.prod(int(v) for v in o.shape) for o in c.operands}
+    vals = {n: np.full(s, p - 1) if extreme else rng.integers(0, p, size=s) for n, s in sizes.items()}
+    want, count = oracle_values(c, vals, p)
+    got = blas_evaluate(c, [vals[f.operand] for f in c.factors], len(want), p)
+    assert got is not None
+    assert got[0].tolist() == want and got[1] == count
+
+
+def test_long_reductions_stay_exact_where_plain_float64_does_not():
+    # ∂L/∂w of a long 1-D correlation: each entry sums 30,000 products near (p-1)^2, far beyond 2^53
+    n, k = 30_002, 3
+    gw = grad_contraction(forward(ConvSpec(input_size=(n,), kernel_size=(k,)))[0], "w")
+    p = DEFAULT_PRIME
+    for v in (p - 1, p - 2):
+        x = np.full(n, v)
+        g = np.full(n - k + 1, v)
+        vals = {"x": x, "g": g}
+        got = blas_evaluate(gw, [vals[f.operand] for f in gw.factors], k, p)
+        exact = (n - k + 1) * v**2 % p
+        assert got is not None and got[0].tolist() == [exact] * k
+    # the false variant: one float64 dot product over all terms rounds, and the residue comes out wrong
+    naive = int(np.dot(x[: n - k + 1].astype(np.float64), g.astype(np.float64))) % p
+    assert naive != exact
+
+
+def test_near_limit_prime_forces_one_product_per_sum():
+    dx, full = backprop_identity(6)
+    p = NEAR_LIMIT_PRIME
+    plan = _plan(dx, p)
+    assert plan is not None and plan.reduce_each
+    assert all(plan.chunks[j] == 1 for j in plan.contr)
+    vals = {"g": np.full(2 * 1 * 4 * 4, p - 1), "w": np.full(2 * 2 * 9, p - 1)}
+    for c in (dx, full):
+        want, count = oracle_values(c, vals, p)
+        got = blas_evaluate(c, [vals[f.operand] for f in c.factors], len(want), p)
+        assert got is not None and got[0].tolist() == want and got[1] == count
+
+
+def test_blas_path_declines_what_it_cannot_hold_and_the_engine_still_decides():
+    dx, full = backprop_identity(6)
+    assert _plan(dx, 2**31 - 1) is None  # (p-1)^2 ≥ 2^53
+    assert check_randomized([(1, dx)], [(1, full)], prime=2**31 - 1, trials=2).holds
+    refl = forward(ConvSpec(input_size=(6,), kernel_size=(3,), pad_lo=(1,), padding_mode="reflect"))[0]
+    assert _plan(refl, DEFAULT_PRIME) is None
+
+
+@pytest.mark.parametrize("kind", sorted(CLAIMS))
+def test_the_false_claims_run_through_the_fast_paths(kind):
+    lhs, rhs = CLAIMS[kind]
+    for c in (lhs, rhs):
+        assert _plan(c, DEFAULT_PRIME) is not None
+    r = check_randomized([(1, lhs)], [(1, rhs)], trials=1)
+    assert not r.holds and r.error_bound == 0
+
+
+def test_the_benchmark_workload_takes_both_fast_paths():
+    dx, full = backprop_identity(12, channels=3, kernel=5)
+    assert dense([(1, dx)], [(1, full)]) == (True, 2 * 8 * 8 * 25 * 9)
+    for c in (dx, full):
+        plan = _plan(c, DEFAULT_PRIME)
+        assert plan is not None and not plan.reduce_each
+    vals = {"g": np.arange(3 * 8 * 8) % 97, "w": np.arange(3 * 3 * 25) % 89}
+    for c in (dx, full):
+        want, _ = oracle_values(c, vals, DEFAULT_PRIME)
+        got = blas_evaluate(c, [vals[f.operand] for f in c.factors], len(want), DEFAULT_PRIME)
+        assert got is not None and got[0].tolist() == want
+
+
+def test_oracle_counter_is_what_it_claims():
+    # the interpreter the tests lean on: corr y[n] = x[n]w[0] + x[n+1]w[1] at N=3, K=2
+    corr = forward(ConvSpec(input_size=(3,), kernel_size=(2,)))[0]
+    assert polynomial([(1, corr)]) == Counter(
+        {
+            ((0,), (("w", (0,)), ("x", (0,)))): 1,
+            ((0,), (("w", (1,)), ("x", (1,)))): 1,
+            ((1,), (("w", (0,)), ("x", (1,)))): 1,
+            ((1,), (("w", (1,)), ("x", (2,)))): 1,
+        }
+    )
