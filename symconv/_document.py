@@ -376,6 +376,15 @@ def _visible_width(cell: str) -> float:
     return width
 
 
+def _rigid_width(cell: str) -> float:
+    """Width of the widest piece of a cell that cannot wrap: a formula, or a word (code breaks at ``_`` and ``.``)."""
+    widths = [_visible_width(m) for m in re.findall(r"\$[^$]+\$", cell)]
+    for word in re.sub(r"\$[^$]+\$", " ", cell).split():
+        parts = re.split(r"[_.]", word) if "`" in word else [word]
+        widths += [1.1 * len(p.strip("`")) for p in parts]
+    return max(widths, default=0.0)
+
+
 def _column_spec(rows: Sequence[Sequence[str]]) -> str:
     """``l`` columns when the table fits the line; otherwise ragged-right ``p`` columns sized to the content."""
     n = len(rows[0])
@@ -383,12 +392,10 @@ def _column_spec(rows: Sequence[Sequence[str]]) -> str:
     if sum(natural) <= _LINE_CHARS - 2.5 * n:
         return "l" * n
     line = _LINE_CHARS_TIGHT
-    # a math cell does not wrap: its column is at least that wide
-    rigid = [
-        max((_visible_width(m) for r in rows for m in re.findall(r"\$[^$]+\$", r[i])), default=0) for i in range(n)
-    ]
+    # a formula or a word does not wrap: its column is at least that wide
+    rigid = [max(_rigid_width(r[i]) for r in rows) for i in range(n)]
     budget = line - 1.3 * n
-    # every column wraps; a column is at least as wide as its widest formula (or 6 characters)
+    # every column wraps; a column is at least as wide as its widest unbreakable piece (or 6 characters)
     floor_w = [max(r + 1, 6.0) for r in rigid]
     share = [max(f, budget * w / sum(natural)) for f, w in zip(floor_w, natural)]
     excess = sum(share) - budget
