@@ -264,12 +264,23 @@ def algebra() -> Section:
     )
 
 
+#: the complex example of this chapter (checked against numpy, scipy and torch in tests/test_notes_oracles.py)
+A_COMPLEX, V_COMPLEX = [1 + sympy.I, 2, -sympy.I], [sympy.I, 1]
+
+
+def complex_values() -> dict[str, Array]:
+    """numpy's conjugating correlation both ways, and a layer's (non-conjugating) correlation, 'full' mode."""
+    a, v = A_COMPLEX, V_COMPLEX
+    return {
+        "np.correlate(a, v)": snp.correlate(a, v, "full").expand(),
+        "np.correlate(v, a)": snp.correlate(v, a, "full").expand(),
+        "layer": correlate(a, v, "full").expand(),
+    }
+
+
 def complex_input() -> Section:
-    j = sympy.I
-    a, v = [1 + j, 2, -j], [j, 1]
-    np_c = snp.correlate(a, v, "full")
-    np_swapped = snp.correlate(v, a, "full")
-    dl = correlate(a, v, "full")
+    vals = complex_values()
+    np_c, np_swapped, dl = vals["np.correlate(a, v)"], vals["np.correlate(v, a)"], vals["layer"]
     swap_rule = np_swapped.equals(np_c.flip().applyfunc(sympy.conjugate))
     return Section(
         "Complex input: numpy conjugates, deep-learning layers do not",
@@ -283,9 +294,9 @@ def complex_input() -> Section:
                 "`symconv.correlate`):"
             ),
             Math(
-                "\\texttt{np.correlate}(a, v) &= " + np_c.expand().latex() + " \\\\\n"
-                "\\texttt{np.correlate}(v, a) &= " + np_swapped.expand().latex() + " \\\\\n"
-                "a \\star v \\ (\\text{no conjugation}) &= " + dl.expand().latex()
+                "\\texttt{np.correlate}(a, v) &= " + Vector(np_c.tolist()).latex() + " \\\\\n"
+                "\\texttt{np.correlate}(v, a) &= " + Vector(np_swapped.tolist()).latex() + " \\\\\n"
+                "a \\star v \\ (\\text{no conjugation}) &= " + Vector(dl.tolist()).latex()
             ),
         ],
         items=(7,),

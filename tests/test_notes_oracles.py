@@ -119,6 +119,45 @@ def test_stated_library_versions_are_the_installed_ones():
         assert f"{name} {version}" in md, name
 
 
+def test_chapter1_complex_example_with_numpy_scipy_and_torch():
+    torch = peers.module("torch")
+    scipy_signal = peers.module("scipy.signal", "scipy")
+    ch1 = chapter("ch1_")
+    a, v = (np.array([complex(t) for t in vec]) for vec in (ch1.A_COMPLEX, ch1.V_COMPLEX))
+    vals = {k: np.array([complex(t) for t in arr.tolist()]) for k, arr in ch1.complex_values().items()}
+    assert np.allclose(vals["np.correlate(a, v)"], np.correlate(a, v, "full"))
+    assert np.allclose(vals["np.correlate(a, v)"], scipy_signal.correlate(a, v, "full"))
+    assert np.allclose(vals["np.correlate(v, a)"], np.correlate(v, a, "full"))
+    layer = torch.nn.functional.conv1d(torch.tensor(a[None, None]), torch.tensor(v[None, None]), padding=1)
+    assert np.allclose(vals["layer"], layer.flatten().numpy())
+    assert "(holds here)" in ch1.complex_input().markdown()
+
+
+def test_seed_data_with_torch_and_jax_layers():
+    torch = peers.module("torch")
+    jax = peers.module("jax")
+    jnp = peers.module("jax.numpy", "jax")
+    ch2 = chapter("ch2_")
+    t = torch.nn.functional.conv1d(
+        torch.tensor([[ch2.F]], dtype=torch.float64), torch.tensor([[ch2.H]], dtype=torch.float64)
+    )
+    j = jax.lax.conv_general_dilated(
+        jnp.array([[ch2.F]], jnp.float32), jnp.array([[ch2.H]], jnp.float32), (1,), "VALID"
+    )
+    expect = [int(v) for v in t.flatten().tolist()]
+    assert expect == [int(v) for v in np.asarray(j).flatten()] == [1, -2, -2, 1]
+    assert f"`symconv.correlate(f, h)` = {expect}" in ch2.snippets().markdown()
+
+
+def test_size_table_lengths_with_torch():
+    torch = peers.module("torch")
+    md = chapter("ch5_").sizes().markdown()
+    for i, k, s, p, d, _case in chapter("ch5_").CASES:
+        y = torch.nn.functional.conv1d(torch.ones(1, 1, i), torch.ones(1, 1, k), stride=s, padding=p, dilation=d)
+        n = y.shape[-1]
+        assert f"| {i} | {k} | {s} | {p} | {d} | {d * (k - 1) + 1} | {n} | {n} |" in md
+
+
 def test_seed_snippet_kernel_numbers_with_numpy():
     ch2 = chapter("ch2_")
     f, h2 = np.array(ch2.F), np.array(ch2.H2_SNIPPET)
