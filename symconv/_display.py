@@ -104,14 +104,16 @@ class Node:
 _ENTRY = re.compile(r"^([a-z][A-Za-z]*)_(?:(\d+)|\{(\d+(?:,\d+)*)\})$")
 
 
-def _entry_names(expr: sympy.Basic, notation: str) -> dict[sympy.Symbol, str]:
+def _entry_names(expr: sympy.Basic, notation: str, latex: bool = True) -> dict[sympy.Symbol, str]:
     """LaTeX names of the array-entry symbols in ``expr`` for ``notation`` (``x_3`` → ``x[3]``)."""
     out: dict[sympy.Symbol, str] = {}
     for s in expr.free_symbols:
         m = _ENTRY.match(str(s))
         if m:
             idx = (m.group(2) or m.group(3)).split(",")
-            out[s] = f"{m.group(1)}[{', '.join(idx)}]" if notation == "bracket" else f"{m.group(1)}_{{{','.join(idx)}}}"
+            name = m.group(1)
+            base = rf"\mathrm{{{name}}}" if latex and len(name) > 1 else name  # bias[0], not b·i·a·s
+            out[s] = f"{base}[{', '.join(idx)}]" if notation == "bracket" else f"{base}_{{{','.join(idx)}}}"
     return out  # type: ignore[return-value]
 
 
@@ -143,7 +145,7 @@ def entry_text(expr: Any, notation: str = "bracket") -> str:
     e = sympy.sympify(expr)
     if notation == "subscript":
         return str(e)
-    names = _entry_names(e, notation)
+    names = _entry_names(e, notation, latex=False)
     return str(e.xreplace({s: sympy.Symbol(n) for s, n in names.items()}))
 
 

@@ -85,6 +85,7 @@ def test_array_entries_print_in_the_index_notation():
     assert Leaf(x0 * w12).latex("subscript") == "w_{1,2} x_{0}"
     assert Leaf(x0 * w12).text() == "w[1, 2]*x[0]"
     assert Leaf(-x0).latex() == "- x[0]"
+    assert Leaf(sympy.Symbol("bias_1")).latex() == r"\mathrm{bias}[1]"
     # size symbols (upper case) and other names keep sympy's printing
     assert Leaf(big - 1).latex() == "N_{0} - 1"
     assert Product([Leaf(x0), Leaf(-w12)]).latex() == r"x[0] \cdot (- w[1, 2])"
