@@ -520,3 +520,29 @@ def test_adjoint_with_padding_and_groups_against_numpy_and_torch():
     arrays = {"x": x, "w": w, "g": g}
     assert _side_values(part.lhs, part.ctx, {"N": n, "K": k}, arrays)[()] == want_lhs
     assert _side_values(part.rhs, part.ctx, {"N": n, "K": k}, arrays)[()] == want_rhs
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "kwargs", "match"),
+    [
+        ("full_convolution_commutes", {}, {"method": "randomized", "trials": 0}, r"`trials` must be ≥ 1; got trials=0"),
+        ("full_convolution_commutes", {}, {"method": "instance", "seed": -1}, r"`seed` must be ≥ 0; got seed=-1"),
+        ("full_convolution_commutes", {}, {"input_size": [4], "kernel_size": [2]}, "a general proof has no sizes"),
+        (
+            "correlate_grad_input_is_full_convolution",
+            {},
+            {"method": "instance", "input_size": [2], "kernel_size": [3]},
+            r"`input_size` \(=\[2\]\) and `kernel_size` \(=\[3\]\) must satisfy the theorem's assumptions",
+        ),
+        (
+            "conv_grad_weight_swaps_stride_and_dilation",
+            {"stride": "s"},
+            {"method": "instance", "input_size": [9], "kernel_size": [2]},
+            "needs numeric `stride`; got stride='s'",
+        ),
+    ],
+)
+def test_bad_prove_arguments_are_reported(name, params, kwargs, match):
+    """A randomized check with no trial would 'prove' a false variant: refused, like every other bad argument."""
+    with pytest.raises(SymconvError, match=match):
+        theorem(name, **params).variant(next(iter(theorem(name).variants))).prove(**kwargs)

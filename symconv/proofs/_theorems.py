@@ -1082,11 +1082,37 @@ class Theorem:
         seed: int = 0,
         index_style: str = "brackets",
     ) -> Proof:
-        """Prove the theorem: ``general`` (all sizes), ``instance`` (exact, given sizes) or ``randomized``."""
+        r"""Prove the theorem: ``general`` (all sizes), ``instance`` (exact, given sizes) or ``randomized``.
+
+        ``general`` rewrites the statement with the named rules, the solver
+        deciding every side condition, for every size at once; ``instance``
+        compares both sides as exact polynomials at ``input_size`` /
+        ``kernel_size`` (a few small sizes when not given); ``randomized``
+        evaluates them ``trials`` times at random points modulo a prime
+        :math:`p` (error :math:`\le (3/p)^{\mathrm{trials}}`).
+
+        >>> theorem("full_convolution_commutes").prove().status
+        'proved'
+        >>> theorem("full_convolution_commutes").prove("instance", input_size=[6], kernel_size=[3]).holds
+        True
+        """
         if method not in ("general", "instance", "randomized"):
             raise SymconvError(f"prove: `method` must be 'general', 'instance' or 'randomized'; got {method!r}")
         if index_style not in ("brackets", "subscripts"):
             raise SymconvError(f"prove: `index_style` must be 'brackets' or 'subscripts'; got {index_style!r}")
+        _int("prove", "trials", trials, 1)
+        _int("prove", "seed", seed, 0)
+        if method == "general" and (input_size is not None or kernel_size is not None):
+            raise SymconvError(
+                "prove: `input_size`/`kernel_size` go with method='instance' or 'randomized'; a general proof has no "
+                f"sizes (got input_size={input_size!r}, kernel_size={kernel_size!r})"
+            )
+        symbolic = sorted(k for k, v in self.params.items() if isinstance(v, str))
+        if method != "general" and symbolic and (input_size is not None or kernel_size is not None):
+            raise SymconvError(
+                f"prove: an instance check at given sizes needs numeric {', '.join(f'`{k}`' for k in symbolic)}; got "
+                f"{', '.join(f'{k}={self.params[k]!r}' for k in symbolic)} (a symbol is proved by method='general')"
+            )
         t0 = time.perf_counter()
         plan = self.plan()
         name = self.name + (f" [variant {self.variant_name}]" if self.variant_name else "")
@@ -1202,9 +1228,13 @@ class Theorem:
                 if not ok:
                     ok_all = False
                     proof.message = f"{part.title} at {', '.join(f'{k}={v}' for k, v in sz.items())}: {msg}"
-        proof.status = "proved" if ok_all and proof.instance_checks else ("refuted" if not ok_all else "unproved")
         if ok_all and not proof.instance_checks:
-            proof.message = "no instance satisfies the assumptions at the sizes given"
+            texts = "; ".join(t for part, _ in plan.parts for t in part.assumptions_text)
+            raise SymconvError(
+                f"{self.name}: `input_size` (={list(input_size or ())}) and `kernel_size` (={list(kernel_size or ())}) "
+                f"must satisfy the theorem's assumptions ({texts})"
+            )
+        proof.status = "proved" if ok_all else "refuted"
         if method == "randomized":
             proof.not_covered = (
                 f"randomized: each check may miss a difference with probability ≤ (3/p)^{trials}, p = {DEFAULT_PRIME}"
