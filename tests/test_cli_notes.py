@@ -23,3 +23,14 @@ def test_bad_format_exits_2_with_a_message(tmp_path, capsys, fmt):
     assert main(["notes", "--out", str(tmp_path), "--format", fmt]) == 2
     err = capsys.readouterr().err
     assert "--format" in err and "md,tex,pdf" in err
+
+
+def test_pdf_is_byte_identical_between_runs(tmp_path):
+    import peers
+
+    peers.program("latex", "latexmk", "pdflatex")
+    for run in ("a", "b"):
+        assert main(["notes", "--out", str(tmp_path / run), "--format", "pdf"]) == 0
+    a, b = (tmp_path / r / "notes.pdf" for r in ("a", "b"))
+    assert a.stat().st_size > 10_000
+    assert a.read_bytes() == b.read_bytes()
