@@ -7,6 +7,8 @@ import numpy as np
 import peers
 import pytest
 import z3
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symconv import SymconvError, theorem
 from symconv._affine import Affine
@@ -141,3 +143,57 @@ def test_a_refutation_inside_the_bound_is_still_a_refutation(monkeypatch):
     _unknown_outright(monkeypatch)
     p = theorem("conv_grad_weight_swaps_stride_and_dilation", stride="s", dilation="d").variant("not_swapped").prove()
     assert not p.holds and p.status == "refuted"
+
+
+# -- one symbolic statement, many concrete values: both sides against torch autograd --------------
+
+_WEIGHT = theorem("conv_grad_weight_swaps_stride_and_dilation", stride="s", dilation="d", padding="p").plan()
+_INPUT = {
+    op: theorem("conv_grad_input_is_transposed_conv", stride="s", dilation="d", padding="p", output_padding=op).plan()
+    for op in range(3)
+}
+
+
+def _table(arr):
+    def fn(idx):
+        idx = [np.asarray(i) for i in idx]
+        for i, n in zip(idx, arr.shape):
+            assert ((i >= 0) & (i < n)).all(), "a guard let an out-of-range read through"
+        return arr[tuple(idx)]
+
+    return fn
+
+
+@settings(max_examples=25)
+@given(
+    s=st.integers(1, 3),
+    d=st.integers(1, 3),
+    p=st.integers(1, 2),
+    k=st.integers(1, 3),
+    extra=st.integers(0, 6),
+    seed=st.integers(0, 2**16),
+)
+def test_symbolic_gradient_statements_at_random_values_are_torch_autograd(s, d, p, k, extra, seed):
+    torch = peers.module("torch")
+    F = torch.nn.functional
+    rng = np.random.default_rng(seed)
+    n = max(1, d * (k - 1) + 1 - 2 * p) + extra  # a non-empty output
+    op = (n + 2 * p - d * (k - 1) - 1) % s
+    x = rng.integers(-3, 4, (1, 1, n))
+    xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    wt = torch.tensor(rng.integers(-3, 4, (1, 1, k)), dtype=torch.float64, requires_grad=True)
+    y = F.conv1d(xt, wt, stride=s, padding=p, dilation=d)
+    gy = rng.integers(-3, 4, tuple(y.shape))
+    (y * torch.tensor(gy, dtype=torch.float64)).sum().backward()
+    sizes = {param_symbol(a): v for a, v in {"N": n, "K": k, "s": s, "d": d, "p": p}.items()}
+    arrays = {"x": _table(x[0, 0]), "w": _table(wt.detach().numpy()[0, 0].astype(np.int64)), "g": _table(gy[0, 0])}
+    want_w = wt.grad.numpy()[0, 0].astype(np.int64).tolist()
+    part = _WEIGHT.parts[0][0]
+    for side in (part.lhs, part.rhs):
+        got = values(side, part.ctx, sizes, 0, arrays)
+        assert [got[(j,)] for j in range(k)] == want_w
+    want_x = xt.grad.numpy()[0, 0].astype(np.int64).tolist()
+    part = _INPUT[op].parts[0][0]  # the statement whose output_padding assumption these sizes meet
+    for side in (part.lhs, part.rhs):
+        got = values(side, part.ctx, sizes, 0, arrays)
+        assert [got[(m,)] for m in range(n)] == want_x
