@@ -328,6 +328,19 @@ def _default_rank(v: str) -> tuple[int, str]:
     return len(_LOOP_PREFIXES), v
 
 
+def _constant(c: sympy.Expr, fmt: str) -> str:
+    """A size term of an index: ``⌊(K - 1)/2⌋`` as a person writes it, else sympy's printing."""
+    if isinstance(c, (sympy.floor, sympy.ceiling)):
+        num, den = sympy.fraction(sympy.together(c.args[0]))
+        top = format_index(Affine.constant(sympy.expand(num)), fmt=fmt)
+        if fmt == "latex":
+            left, right = ("lfloor", "rfloor") if isinstance(c, sympy.floor) else ("lceil", "rceil")
+            return rf"\left\{left} \frac{{{top}}}{{{sympy.latex(den)}}} \right\{right}"
+        left, right = ("⌊", "⌋") if isinstance(c, sympy.floor) else ("⌈", "⌉")
+        return f"{left}({top})/{den}{right}"
+    return sympy.latex(c) if fmt == "latex" else str(c)
+
+
 def format_index(
     a: Affine | int | sympy.Expr,
     names: Mapping[str, str] | None = None,
@@ -369,7 +382,7 @@ def format_index(
         for t in sympy.Add.make_args(const) if isinstance(const, sympy.Add) else (const,):
             neg = bool(t.could_extract_minus_sign())
             mag = -t if neg else t
-            cterms.append((neg, sympy.latex(mag) if fmt == "latex" else str(mag)))
+            cterms.append((neg, _constant(mag, fmt)))
         # sympy orders symbols before numbers only sometimes; put numbers last
         cterms.sort(key=lambda p: p[1].lstrip("-").isdigit())
     if terms and all(neg for neg, _ in terms) and cterms and not cterms[0][0]:

@@ -218,3 +218,10 @@ def test_backward_cells_use_loop_order_and_name_the_bias():
 def test_unsupported_parameters_are_named_in_the_error(call, match):
     with pytest.raises(SymconvError, match=match):
         call()
+
+
+def test_same_mode_definition_prints_the_floor_by_hand():
+    d = derive("correlate", [3, 1, 4, 1, 5], [2, 7, 1], mode="same")
+    assert d.steps[0].text().startswith("y[n] = Σ_{k=0}^{K - 1} x[n + k - ⌊(K - 1)/2⌋]·w[k],  0 ≤ n < N")
+    assert r"x[n + k - \left\lfloor \frac{K - 1}{2} \right\rfloor]" in d.steps[0].latex()
+    assert d.result.tolist() == [int(v) for v in np.correlate([3, 1, 4, 1, 5], [2, 7, 1], "same")]
