@@ -35,7 +35,7 @@ too large or the contraction has boundary folds, conjugates or structure.
 >>> corr = forward(ConvSpec(input_size=(5,), kernel_size=(2,)))[0]
 >>> conv = forward(ConvSpec(input_size=(5,), kernel_size=(2,), flip=True))[0]
 >>> space = _validate("doc", [(1, corr)], [(1, conv)], None)[1]
->>> dense_equal([(1, corr)], [(1, conv)], space), dense_equal([(1, corr)], [(1, corr)], space)
+>>> dense_equal([(1, corr)], [(1, conv)], space)[:2], dense_equal([(1, corr)], [(1, corr)], space)[:2]
 ((False, 16), (True, 16))
 >>> dense_equal([(2, corr), (-1, corr)], [(1, corr)], space) is None  # a key twice: fall back
 True
@@ -44,7 +44,8 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,7 @@ from symconv._formula import Contraction
 from symconv._instance_plan import Axis, Layout, boxes, choose_inner, layout
 from symconv._progress import Progress
 
-__all__ = ["MAX_TABLE_BYTES", "dense_equal"]
+__all__ = ["MAX_TABLE_BYTES", "Differences", "dense_equal"]
 
 #: Upper bound on the bytes of the two tables of one signature (beyond it: the sort path, in blocks).
 MAX_TABLE_BYTES = 8 << 30
@@ -64,21 +65,23 @@ CELLS_PER_TERM = 8
 _Side = Sequence[tuple[int, Contraction]]
 
 
-def _key_axes(lays: Sequence[Layout], value: str, slots: Sequence[str]) -> tuple[list[tuple[str, int]], list[int]]:
-    """Kept key axes ``(slot, axis)`` and their sizes, after dropping axes equal to an earlier one everywhere."""
+def _key_axes(
+    lays: Sequence[Layout], value: str, slots: Sequence[str]
+) -> tuple[list[tuple[str, int]], list[int], dict[tuple[str, int], tuple[str, int]]]:
+    """Kept key axes ``(slot, axis)``, their sizes, and each dropped axis's kept twin (equal everywhere)."""
     axes = [(s, i) for s in slots if s != value for i in range(len(_axes_of(lays[0], s)))]
     kept: list[tuple[str, int]] = []
+    twin: dict[tuple[str, int], tuple[str, int]] = {}
     for s, i in axes:
-        dup = False
         for t, j in kept:
             if all(_same_map(_axes_of(lay, s)[i], _axes_of(lay, t)[j]) for lay in lays):
-                dup = True
+                twin[(s, i)] = (t, j)
                 break
-        if not dup:
+        else:
             kept.append((s, i))
     # small axes first: the largest loop variables then run along contiguous memory (a stable order)
     kept.sort(key=lambda si: _axes_of(lays[0], si[0])[si[1]].size)
-    return kept, [_axes_of(lays[0], s)[i].size for s, i in kept]
+    return kept, [_axes_of(lays[0], s)[i].size for s, i in kept], twin
 
 
 def _injective(lay: Layout, kept: Sequence[tuple[str, int]]) -> bool:
@@ -153,12 +156,69 @@ def _fill(
     return int(counts.sum())
 
 
-def dense_equal(lhs: _Side, rhs: _Side, space: Any, progress: Progress | None = None) -> tuple[bool, int] | None:
-    """``(equal, terms)`` by dense canonical tables, or None when the sort-based form must decide.
+@dataclass(frozen=True)
+class Differences:
+    """Both sides' tables of one signature, read back as monomials where they differ."""
+
+    left: tuple[np.ndarray, np.ndarray | None]
+    right: tuple[np.ndarray, np.ndarray | None]
+    coefs: list[int]  # coefficient-table entry e means coefs[e - 1]; no table: coefs[0]
+    value: str
+    kept: list[tuple[str, int]]
+    ksizes: list[int]
+    twin: dict[tuple[str, int], tuple[str, int]]
+    shapes: dict[str, tuple[int, ...]]  # per slot ("" = the result)
+
+    def _coef(self, c: np.ndarray | None, cells: np.ndarray) -> np.ndarray:
+        table = np.asarray(self.coefs, dtype=np.int64)
+        return np.full(cells.size, table[0]) if c is None else table[c[cells].astype(np.int64) - 1]
+
+    def monomials(self, chunk: int = 1 << 20) -> Iterator[tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]]:
+        """Per chunk of cells: flat positions per slot of the differing monomials, their left and right coefficients."""
+        (dl, cl), (dr, cr) = self.left, self.right
+        for start in range(0, dl.size, chunk):
+            sl = slice(start, start + chunk)
+            diff = dl[sl] != dr[sl]
+            if cl is not None and cr is not None:
+                diff |= cl[sl] != cr[sl]
+            cells = np.flatnonzero(diff) + start
+            if not cells.size:
+                continue
+            vl, vr = dl[cells].astype(np.int64), dr[cells].astype(np.int64)
+            kl, kr = self._coef(cl, cells), self._coef(cr, cells)
+            # the left monomial of a cell (if any): its right coefficient is 0 unless the right holds it too
+            a = vl != 0
+            ca, va = cells[a], vl[a]
+            left_a, right_a = kl[a], np.where(vr[a] == va, kr[a], 0)
+            # a right monomial that the left does not hold
+            b = (vr != 0) & (vr != vl)
+            cb, vb = cells[b], vr[b]
+            cells_all = np.concatenate([ca, cb])
+            values = np.concatenate([va, vb]) - 1
+            left = np.concatenate([left_a, np.zeros(cb.size, np.int64)])
+            right = np.concatenate([right_a, kr[b]])
+            keyvals = np.unravel_index(cells_all, self.ksizes) if self.ksizes else ()
+            at = {k: keyvals[i] for i, k in enumerate(self.kept)}
+            positions = {}
+            for slot, shape in self.shapes.items():
+                if slot == self.value:
+                    positions[slot] = values
+                    continue
+                axes = [at[(slot, i)] if (slot, i) in at else at[self.twin[(slot, i)]] for i in range(len(shape))]
+                positions[slot] = np.ravel_multi_index(axes, shape) if shape else np.zeros(cells_all.size, np.int64)
+            yield positions, left, right
+
+
+def dense_equal(
+    lhs: _Side, rhs: _Side, space: Any, progress: Progress | None = None
+) -> tuple[bool, int, list[Differences]] | None:
+    """``(equal, terms, tables)`` by dense canonical tables, or None when the sort-based form must decide.
 
     ``space`` is the validated variable space of ``symconv._instance``; any
     ``structure`` hypothesis, boundary fold, conjugate, repeated operand, key
-    written twice, or too large a table returns None.
+    written twice, or too large a table returns None. ``tables`` (one
+    :class:`Differences` per signature) lists the monomials where the sides
+    differ.
     """
     if space.structure:
         return None
@@ -180,14 +240,17 @@ def dense_equal(lhs: _Side, rhs: _Side, space: Any, progress: Progress | None = 
             groups.setdefault(sig, [[], []])[side_i].append((int(coef), _reorder(lay, sig)))
     equal = True
     terms = 0
-    for sig, sides in groups.items():
+    found = []
+    for sig, sides in sorted(groups.items()):
         res = _signature_equal(sig, sides, bar)
         if res is None:
             return None
-        ok, n = res
+        ok, n, diff = res
         terms += n
         equal = equal and ok
-    return equal, terms
+        if not ok:
+            found.append(diff)
+    return equal, terms, found
 
 
 def _reorder(lay: Layout, sig: tuple[str, ...]) -> Layout:
@@ -198,22 +261,25 @@ def _reorder(lay: Layout, sig: tuple[str, ...]) -> Layout:
 
 def _signature_equal(
     sig: tuple[str, ...], sides: list[list[tuple[int, Layout]]], progress: Progress
-) -> tuple[bool, int] | None:
+) -> tuple[bool, int, Differences] | None:
     lays = [lay for side in sides for _, lay in side]
     slots = ["", *sig]
     candidates = []
     for value in slots:
-        kept, ksizes = _key_axes(lays, value, slots)
-        candidates.append((not all(_injective(lay, kept) for lay in lays), math.prod(ksizes), value, kept, ksizes))
+        kept, ksizes, twin = _key_axes(lays, value, slots)
+        injective = all(_injective(lay, kept) for lay in lays)
+        candidates.append((not injective, math.prod(ksizes), value, kept, ksizes, twin))
     # a key that determines the loop point first (no repeated keys expected), then the smallest table;
     # when a key repeats after all, the next value slot is tried
-    for _, _, value, kept, ksizes in sorted(candidates, key=lambda t: t[:2]):
+    for _, _, value, kept, ksizes, twin in sorted(candidates, key=lambda t: t[:2]):
         tables = _tables(sides, value, kept, ksizes, progress)
         if tables is None:
             continue
-        (dl, cl), (dr, cr), terms = tables
+        (dl, cl), (dr, cr), terms, coefs = tables
         # with one coefficient in all (no coefficient tables) the value tables alone decide
-        return _equal(dl, dr) and (cl is None or cr is None or _equal(cl, cr)), terms
+        ok = _equal(dl, dr) and (cl is None or cr is None or _equal(cl, cr))
+        shapes = {s: tuple(a.size for a in _axes_of(lays[0], s)) for s in slots}
+        return ok, terms, Differences((dl, cl), (dr, cr), coefs, value, kept, ksizes, twin, shapes)
     return None
 
 
@@ -223,8 +289,8 @@ def _tables(
     kept: Sequence[tuple[str, int]],
     ksizes: Sequence[int],
     progress: Progress,
-) -> tuple[tuple[np.ndarray, np.ndarray | None], tuple[np.ndarray, np.ndarray | None], int] | None:
-    """Both sides' tables for this value slot, or None (a key written twice, or too large a table)."""
+) -> tuple[tuple[np.ndarray, np.ndarray | None], tuple[np.ndarray, np.ndarray | None], int, list[int]] | None:
+    """Both sides' tables for this value slot and the coefficients, or None (a repeated key, too large a table)."""
     lays = [lay for side in sides for _, lay in side]
     vsize = math.prod(a.size for a in _axes_of(lays[0], value))
     if vsize + 1 > np.iinfo(np.int32).max:
@@ -251,7 +317,7 @@ def _tables(
             return None  # some key was written twice (the sort-based form adds such coefficients)
         out.append((table, coefs))
         terms += written
-    return out[0], out[1], terms
+    return out[0], out[1], terms, distinct
 
 
 def _equal(a: np.ndarray, b: np.ndarray, chunk: int = 1 << 18) -> bool:

@@ -32,7 +32,9 @@ QUIET = Progress("test", 1, enabled=False)
 
 
 def dense(lhs, rhs, structure=None):
-    return dense_equal(lhs, rhs, _validate("test", lhs, rhs, structure)[1])
+    """(equal, terms) of the dense path, or None when it hands over."""
+    res = dense_equal(lhs, rhs, _validate("test", lhs, rhs, structure)[1])
+    return None if res is None else res[:2]
 
 
 def sorted_form(lhs, rhs):
@@ -79,6 +81,8 @@ def test_dense_path_rejects_every_false_claim_on_its_own(kind):
     assert polynomial([(1, lhs)]) != polynomial([(1, rhs)])
     res = dense([(1, lhs)], [(1, rhs)])
     assert res is not None and res[0] is False
+    first = sorted_form([(1, lhs)], [(1, rhs)])[2]
+    assert first and check_exact([(1, lhs)], [(1, rhs)]).counterexample == first
 
 
 def test_dense_path_sees_coefficients_on_equal_supports():
@@ -100,7 +104,10 @@ def test_dense_path_sees_coefficients_on_equal_supports():
         res = dense(lhs, rhs)
         assert res is not None and res[0] is False
         r = check_exact(lhs, rhs)
-        assert not r.holds and r.counterexample.startswith("at result index (0, 0, 0): coefficient of ")
+        assert not r.holds and r.counterexample == sorted_form(lhs, rhs)[2]
+    r = check_exact(*false[0])
+    want = "at result index (0, 0, 0): coefficient of w[0,0,0]*x[0,0,0] is 5 on the left, -7 on the right"
+    assert r.counterexample == want
     # corr + conv at K = 2 has no slot that the other two determine: not a table, the sorted form decides
     corr = forward(ConvSpec(input_size=(6,), kernel_size=(2,)))[0]
     conv = forward(ConvSpec(input_size=(6,), kernel_size=(2,), flip=True))[0]
@@ -142,7 +149,8 @@ def test_dense_path_reports_progress():
     bar = Progress("check_exact", 2 * 5 * 5 * 9 * 4, enabled=True, delay=0.0, interval=0.0, stream=buf)
     res = dense_equal([(1, dx)], [(1, full)], _validate("t", [(1, dx)], [(1, full)], None)[1], bar)
     bar.close()
-    assert res == (True, bar.done) and "100.0%" in buf.getvalue() and "done (1,800 terms" in buf.getvalue()
+    assert res is not None and res[:2] == (True, bar.done)
+    assert "100.0%" in buf.getvalue() and "done (1,800 terms" in buf.getvalue()
 
 
 def test_progress_restart_counts_again_from_zero():
@@ -230,12 +238,14 @@ def test_dense_path_agrees_with_the_oracle_and_the_sorted_form(item, how, coefs)
     lhs, rhs = [(coefs[0], a)], [(coefs[1], b)]
     truth = polynomial(lhs) == polynomial(rhs)
     fast = dense(lhs, rhs)
-    holds, terms, _ = sorted_form(lhs, rhs)
+    holds, terms, first = sorted_form(lhs, rhs)
     assert holds == truth
     assert fast is not None  # no folds, no structure, no repeated keys: the dense path decides
     assert fast == (truth, terms)
     assert terms == sum(map(abs, polynomial([(1, a)]).values())) + sum(map(abs, polynomial([(1, b)]).values()))
-    assert check_exact(lhs, rhs).holds == truth
+    res = check_exact(lhs, rhs)
+    # the dense path names the same first difference as the sorted form
+    assert res.holds == truth and res.counterexample == first and res.terms == terms
 
 
 # -- the float64 BLAS path ------------------------------------------------------------------------------
