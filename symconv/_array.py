@@ -12,23 +12,33 @@ w_{1,0}
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import sympy
 
-from symconv._errors import SymconvError
+from symconv._errors import SymconvError, SymconvIndexError
 
-__all__ = ["Array", "asarray", "symbols"]
+__all__ = ["Array", "asarray", "operand", "symbols"]
+
+
+_ARRAY_LIKE = "nested lists, a numpy array, a sympy Matrix/Array or a symconv Array"
 
 
 def _entry(value: Any, *, exact: bool, where: str) -> sympy.Expr:
-    """Convert one entry to a sympy expression without parsing strings."""
+    """Convert one entry to a sympy expression without parsing strings.
+
+    ``where`` names the caller and the argument (``"asarray: `values`"``).
+    """
     if isinstance(value, sympy.Basic):
         if not isinstance(value, sympy.Expr):
-            raise SymconvError(f"{where}: entries must be sympy expressions or numbers; got {type(value).__name__}")
+            raise SymconvError(
+                f"{where}: entries must be sympy expressions or numbers; got {value!r} ({type(value).__name__})"
+            )
+        if exact and value.has(sympy.Float):
+            return value.xreplace({f: sympy.Rational(f) for f in value.atoms(sympy.Float)})
         return value
     if isinstance(value, (bool, np.bool_)):
         return sympy.Integer(int(value))
@@ -39,23 +49,35 @@ def _entry(value: Any, *, exact: bool, where: str) -> sympy.Expr:
     if isinstance(value, (float, np.floating)):
         if not np.isfinite(value):
             raise SymconvError(f"{where}: entries must be finite; got {value!r}")
-        return sympy.Rational(Fraction(float(value))) if exact else sympy.Float(float(value))
+        if exact:
+            num, den = value.as_integer_ratio()  # the exact binary value (float16 … longdouble)
+            return sympy.Rational(int(num), int(den))
+        return sympy.Float(float(value))
     if isinstance(value, (complex, np.complexfloating)):
-        re = _entry(float(value.real), exact=exact, where=where)
-        im = _entry(float(value.imag), exact=exact, where=where)
+        re = _entry(value.real, exact=exact, where=where)
+        im = _entry(value.imag, exact=exact, where=where)
         return re + sympy.I * im
     if isinstance(value, (list, tuple, np.ndarray)):
         raise SymconvError(
-            f"{where}: `values` must be rectangular (every row the same length); found a nested {type(value).__name__}"
+            f"{where} must be rectangular (every row the same length); found a nested {type(value).__name__}"
         )
-    if isinstance(value, numbers.Number):
-        raise SymconvError(f"{where}: unsupported number type {type(value).__name__}")
-    if isinstance(value, str):
+    if isinstance(value, (str, bytes)):
         raise SymconvError(
             f"{where}: entries must be numbers or sympy expressions; got the string {value!r} "
             "(symconv never parses strings: use symconv.symbols or sympy.Symbol)"
         )
+    if isinstance(value, numbers.Number):
+        raise SymconvError(f"{where}: unsupported number type {type(value).__name__} (got {value!r})")
+    if value is None:
+        raise SymconvError(f"{where}: entries must be numbers or sympy expressions; got None")
     raise SymconvError(f"{where}: entries must be numbers or sympy expressions; got {type(value).__name__}")
+
+
+_MISSING: Any = object()
+
+
+def _dims_text(key: Any) -> str:
+    return repr(key)
 
 
 class Array:
@@ -63,17 +85,27 @@ class Array:
 
     Build one with :func:`symbols` (distinct named symbols) or :func:`asarray`
     (exact or numeric entries); operations such as
-    :func:`symconv.correlate` return them.
+    :func:`symconv.correlate` return them. ``Array(values)`` is the same as
+    ``asarray(values)``.
+
+    >>> a = Array([[1, 2], [3, 4]])
+    >>> a.shape, a.ndim, a[1, 0], a[:, 1].tolist()
+    ((2, 2), 2, 3, [2, 4])
     """
 
     __slots__ = ("_data",)
     __hash__ = None  # type: ignore[assignment]
     __array_priority__ = 1000
 
-    def __init__(self, data: np.ndarray) -> None:
+    def __init__(self, data: Any) -> None:
         if not isinstance(data, np.ndarray) or data.dtype != object:
-            raise TypeError("Array() takes an object ndarray; use symconv.asarray")
-        data = data.copy()
+            data = _asarray(data, exact=False, where="Array: `data`").numpy().copy()
+        else:
+            data = data.copy()
+            flat = data.reshape(-1)
+            for i, e in enumerate(flat):
+                if not isinstance(e, sympy.Expr):
+                    flat[i] = _entry(e, exact=False, where="Array: `data`")
         data.setflags(write=False)
         self._data = data
 
@@ -103,7 +135,20 @@ class Array:
             yield self[i]
 
     def __getitem__(self, key: Any) -> Any:
-        out = self._data[key]
+        """Entries (ints), sub-arrays (slices, tuples, ``...``) as in numpy.
+
+        An index out of range raises :class:`~symconv.SymconvError` (which is
+        also an :class:`IndexError`) naming the index and the shape.
+        """
+        if isinstance(key, Array):
+            key = key.to_numpy(int)
+        try:
+            out = self._data[key]
+        except (IndexError, TypeError, ValueError) as exc:
+            raise SymconvIndexError(
+                f"Array[{_dims_text(key)}]: the index must be integers in range, slices, '...' or None "
+                f"for an array of shape {self.shape}; {exc}"
+            ) from None
         if isinstance(out, np.ndarray):
             return Array(out)
         return out
@@ -124,16 +169,50 @@ class Array:
             out |= e.free_symbols
         return out
 
-    def subs(self, mapping: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> Array:
-        """Substitute values (sympy-style mapping) into every entry.
+    def subs(self, mapping: Any, new: Any = _MISSING) -> Array:
+        """Substitute values into every entry (exact, structural replacement).
+
+        ``mapping`` is a dict ``{old: new}`` or pairs ``(old, new)``; or call
+        ``subs(old, new)`` as in sympy. An ``old`` that is an :class:`Array`
+        (e.g. all of ``x``) is replaced entry by entry by ``new`` of its shape.
 
         >>> x = symbols("x", 2)
         >>> x.subs({x[0]: 3}).tolist()
         [3, x_1]
+        >>> (x + 1).subs(x, [10, 20]).tolist()
+        [11, 21]
         """
-        rules = {
-            _entry(k, exact=False, where="subs"): _entry(v, exact=False, where="subs") for k, v in dict(mapping).items()
-        }
+        where = "subs"
+        if new is not _MISSING:
+            pairs: list[Any] = [(mapping, new)]
+        elif isinstance(mapping, Mapping):
+            pairs = list(mapping.items())
+        elif isinstance(mapping, Iterable) and not isinstance(mapping, (str, bytes, Array, np.ndarray)):
+            pairs = list(mapping)
+            for p in pairs:
+                if not (isinstance(p, tuple) and len(p) == 2):
+                    raise SymconvError(f"{where}: every item of `mapping` must be an (old, new) pair; got {p!r}")
+        else:
+            raise SymconvError(
+                f"{where}: `mapping` must be a dict {{old: new}}, a sequence of (old, new) pairs, "
+                f"or call subs(old, new); got {mapping!r}"
+            )
+        rules: dict[sympy.Expr, sympy.Expr] = {}
+        for old, value in pairs:
+            if isinstance(old, Array):
+                vals = _asarray(value, exact=False, where=f"{where}: the new value of an Array")
+                if vals.shape != old.shape:
+                    raise SymconvError(
+                        f"{where}: an Array of shape {old.shape} must be replaced by values of the same shape; "
+                        f"got shape {vals.shape}"
+                    )
+                rules.update(zip(old._data.flat, vals._data.flat))
+                continue
+            if isinstance(value, Array):
+                raise SymconvError(f"{where}: the new value of {old!r} must be a single number or expression")
+            rules[_entry(old, exact=False, where=f"{where}: `old`")] = _entry(
+                value, exact=False, where=f"{where}: `new`"
+            )
         flat = [e.xreplace(rules) for e in self._data.flat]
         out = np.empty(self.size, dtype=object)
         out[:] = flat
@@ -142,17 +221,38 @@ class Array:
     def to_numpy(self, dtype: Any = float) -> np.ndarray:
         """Numeric values as a numpy array of ``dtype`` (entries must be numbers).
 
+        Never rounds silently: an integer ``dtype`` needs integer entries (and
+        a range that fits), a real ``dtype`` real entries. ``dtype=object``
+        gives exact Python numbers (``int``, :class:`~fractions.Fraction`),
+        and ``float``/``complex`` for the others.
+
         >>> asarray([1, 2]).to_numpy(int).tolist()
         [1, 2]
+        >>> asarray([sympy.Rational(1, 3), 2]).to_numpy(object).tolist()
+        [Fraction(1, 3), 2]
         """
+        where = "to_numpy"
+        try:
+            dt = np.dtype(dtype)
+        except (TypeError, ValueError):
+            raise SymconvError(
+                f"{where}: `dtype` must be a numpy dtype such as float, int, complex or object; got {dtype!r}"
+            ) from None
+        if dt.kind not in "biufcO":
+            raise SymconvError(f"{where}: `dtype` must be a numeric dtype or object; got {dt}")
         free = self.free_symbols
         if free:
             names = ", ".join(sorted(str(s) for s in free)[:5])
-            raise SymconvError(f"to_numpy: entries must be numbers; the array still contains symbols ({names})")
-        conv = complex if np.dtype(dtype).kind == "c" else (int if np.dtype(dtype).kind in "iu" else float)
-        # expand first: exact numbers (e.g. (1+2i)(3-i) + 4) then convert without rounding noise
-        exact = [e if e.is_Number else sympy.expand(e) for e in self._data.flat]
-        return np.array([conv(e) for e in exact], dtype=dtype).reshape(self.shape)
+            raise SymconvError(f"{where}: entries must be numbers; the array still contains symbols ({names})")
+        out = np.empty(self.shape, dtype=dt)
+        for idx, e in np.ndenumerate(self._data):
+            # expand first: exact numbers (e.g. (1+2i)(3-i) + 4) then convert without rounding noise
+            v = e if e.is_Number else sympy.expand(e)
+            try:
+                out[idx] = _convert(v, dt)
+            except (TypeError, ValueError, OverflowError) as exc:
+                raise SymconvError(f"{where}: entry {idx} (={e}) cannot be stored as {dt}: {exc}") from None
+        return out
 
     # -- comparison and arithmetic -----------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -161,32 +261,41 @@ class Array:
             return NotImplemented
         return self.shape == other.shape and all(a == b for a, b in zip(self._data.flat, other._data.flat))
 
-    def equals(self, other: Array) -> bool:
-        """Mathematical equality: entries equal after ``expand``."""
-        return self.shape == other.shape and all(
-            sympy.expand(a - b) == 0 for a, b in zip(self._data.flat, other._data.flat)
-        )
+    def equals(self, other: Any) -> bool:
+        """Mathematical equality: same shape and entries equal after ``expand``.
 
-    def _binary(self, other: Any, op: Any) -> Array:
-        o = other._data if isinstance(other, Array) else np.asarray(asarray(other)._data)
-        return Array(np.asarray(op(self._data, o), dtype=object))
+        >>> x = symbols("x", 2)
+        >>> (2 * (x + 1)).equals(2 * x + 2), (x + 1).equals([1, 1])
+        (True, False)
+        """
+        o = other if isinstance(other, Array) else _asarray(other, exact=False, where="equals: `other`")
+        return self.shape == o.shape and all(sympy.expand(a - b) == 0 for a, b in zip(self._data.flat, o._data.flat))
+
+    def _binary(self, other: Any, op: Any, sign: str) -> Array:
+        o = other._data if isinstance(other, Array) else _asarray(other, exact=False, where=f"Array {sign}")._data
+        try:
+            return Array(np.asarray(op(self._data, o), dtype=object))
+        except ValueError:
+            raise SymconvError(
+                f"Array {sign}: the shapes must be equal or broadcast (as in numpy); got {self.shape} and {o.shape}"
+            ) from None
 
     def __add__(self, other: Any) -> Array:
-        return self._binary(other, np.add)
+        return self._binary(other, np.add, "+")
 
     __radd__ = __add__
 
     def __sub__(self, other: Any) -> Array:
-        return self._binary(other, np.subtract)
+        return self._binary(other, np.subtract, "-")
 
     def __rsub__(self, other: Any) -> Array:
-        return asarray(other) - self
+        return (-self)._binary(other, np.add, "-")
 
     def __neg__(self) -> Array:
         return Array(np.asarray(-self._data, dtype=object))
 
     def __mul__(self, other: Any) -> Array:
-        return self._binary(other, np.multiply)
+        return self._binary(other, np.multiply, "*")
 
     __rmul__ = __mul__
 
@@ -205,8 +314,22 @@ class Array:
         return Array(self._data[(slice(None, None, -1),) * self.ndim])
 
     def reshape(self, *shape: Any) -> Array:
-        """A reshaped copy."""
-        return Array(self._data.reshape(*shape))
+        """A reshaped copy (``-1`` infers one axis, as in numpy).
+
+        >>> symbols("x", 4).reshape(2, 2).shape
+        (2, 2)
+        """
+        dims = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        ok = all(isinstance(d, (int, np.integer)) and not isinstance(d, (bool, np.bool_)) for d in dims)
+        try:
+            if not ok:
+                raise TypeError
+            return Array(self._data.reshape(tuple(int(d) for d in dims)))
+        except (TypeError, ValueError):
+            raise SymconvError(
+                f"reshape: `shape` must be integers whose product is the size {self.size} "
+                f"(one may be -1); got {shape if len(shape) != 1 else shape[0]!r}"
+            ) from None
 
     # -- display --------------------------------------------------------------
     def latex(self) -> str:
@@ -231,7 +354,36 @@ class Array:
         if self.ndim == 0:
             return f"Array({self._data[()]})"
         body = np.array2string(self._data, separator=", ", formatter={"all": str}, max_line_width=100)
-        return f"Array({body.replace(chr(10), chr(10) + '      ')})"
+        lines = body.replace(chr(10), chr(10) + "      ").split(chr(10))
+        return f"Array({chr(10).join(line.rstrip() for line in lines)})"
+
+
+def _convert(v: sympy.Expr, dt: np.dtype) -> Any:
+    """One exact number as a value of numpy ``dtype`` (refusing any rounding)."""
+    if not v.is_number or v.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
+        raise ValueError("it is not a finite number")
+    kind = dt.kind
+    if kind == "b":
+        return bool(v != 0)
+    if kind in "iu":
+        if not v.is_Integer:
+            raise ValueError("an integer dtype needs integer entries (round explicitly, or use dtype=float)")
+        info = np.iinfo(dt)
+        if not info.min <= int(v) <= info.max:
+            raise ValueError(f"it is outside [{info.min}, {info.max}]")
+        return int(v)
+    if kind == "f":
+        if v.is_real is False or (v.is_real is None and complex(v).imag != 0):
+            raise ValueError("a real dtype needs real entries (use dtype=complex)")
+        return float(v)
+    if kind == "c":
+        return complex(v)
+    if v.is_Integer:
+        return int(v)
+    if v.is_Rational:
+        return Fraction(int(v.p), int(v.q))  # type: ignore[attr-defined]
+    c = complex(v)
+    return c.real if c.imag == 0 and v.is_real is not False else c
 
 
 def _symbol_name(name: str, idx: tuple[int, ...]) -> str:
@@ -241,6 +393,15 @@ def _symbol_name(name: str, idx: tuple[int, ...]) -> str:
 
 
 STRUCTURES = ("centrosymmetric", "anticentrosymmetric")
+
+
+def _assume_names() -> frozenset[str]:
+    try:
+        from sympy.core.assumptions import _assume_defined
+
+        return frozenset(_assume_defined)
+    except ImportError:  # pragma: no cover - a sympy without the private name
+        return frozenset()
 
 
 def symbols(name: str, shape: int | Iterable[int], *, structure: str | None = None, **assumptions: Any) -> Array:
@@ -269,21 +430,33 @@ def symbols(name: str, shape: int | Iterable[int], *, structure: str | None = No
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise SymconvError(f"symbols: `name` must be an identifier such as 'x'; got {name!r}")
-    if isinstance(shape, (int, np.integer)):
+    if isinstance(shape, (int, np.integer, sympy.Integer)) and not isinstance(shape, (bool, np.bool_)):
         dims: tuple[Any, ...] = (shape,)
-    elif isinstance(shape, Iterable) and not isinstance(shape, str):
+    elif isinstance(shape, Iterable) and not isinstance(shape, (str, bytes, Mapping)):
         dims = tuple(shape)
     else:
         raise SymconvError(f"symbols: `shape` must be an integer ≥ 1 or a sequence of them; got {shape!r}")
     for d in dims:
-        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1:
+        if isinstance(d, sympy.Integer):
+            d = int(d)
+        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) or d < 1:
             raise SymconvError(f"symbols: every entry of `shape` must be an integer ≥ 1; got {shape!r}")
+    dims = tuple(int(d) for d in dims)
     if not dims:
         raise SymconvError("symbols: `shape` must have at least one axis; got ()")
-    if structure is not None and structure not in STRUCTURES:
+    if structure is not None and (not isinstance(structure, str) or structure not in STRUCTURES):
         allowed = ", ".join(repr(s) for s in STRUCTURES)
         raise SymconvError(f"symbols: `structure` must be None or one of {allowed}; got {structure!r}")
-    out = np.empty(dims, dtype=object)
+    known = _assume_names()
+    for key, value in assumptions.items():
+        if known and key not in known:
+            raise SymconvError(f"symbols: unknown sympy assumption `{key}` (e.g. real=True, integer=True)")
+        if not isinstance(value, (bool, type(None))):
+            raise SymconvError(f"symbols: the assumption `{key}` must be True, False or None; got {value!r}")
+    try:
+        out = np.empty(dims, dtype=object)
+    except (ValueError, MemoryError):
+        raise SymconvError(f"symbols: `shape` {dims} is too large to hold one symbol per entry") from None
     for idx in np.ndindex(*dims):
         mirror = tuple(d - 1 - i for d, i in zip(dims, idx))
         if structure is None or idx <= mirror:
@@ -299,30 +472,74 @@ def symbols(name: str, shape: int | Iterable[int], *, structure: str | None = No
 def asarray(values: Any, *, exact: bool = False) -> Array:
     """An :class:`Array` from lists, nested lists, numpy arrays or sympy Matrix/Array.
 
-    Integers stay exact ``Integer``; floats become ``Float`` unless
-    ``exact=True``, which turns them into the exact ``Rational`` of their
-    binary value. Strings are refused: symconv never parses them.
+    Integers (Python, numpy, sympy; booleans count as 0/1) stay exact
+    ``Integer``; floats become ``Float`` unless ``exact=True``, which turns
+    every float (also inside complex numbers and sympy expressions) into the
+    exact ``Rational`` of its binary value. Strings are refused: symconv never
+    parses them.
 
     >>> asarray([0.5, 2]).tolist()
     [0.500000000000000, 2]
     >>> asarray([0.5, 2], exact=True).tolist()
     [1/2, 2]
+    >>> asarray([0.1], exact=True).tolist()
+    [3602879701896397/36028797018963968]
+
+    Parameters
+    ----------
+    values : array-like
+        A number, (nested) lists or tuples, a numpy array (int, float,
+        complex, bool or object), a sympy Matrix/Array, or an :class:`Array`.
+        Rectangular and non-empty.
+    exact : bool
+        Convert floats to exact rationals (default ``False``).
     """
+    if not isinstance(exact, (bool, np.bool_)):
+        raise SymconvError(f"asarray: `exact` must be True or False; got {exact!r}")
+    return _asarray(values, exact=bool(exact), where="asarray: `values`")
+
+
+def operand(op: str, name: str, value: Any) -> Array:
+    """``value`` as an :class:`Array` for argument ``name`` of ``op`` (errors name both).
+
+    >>> operand("correlate", "x", [1, 2]).tolist()
+    [1, 2]
+    """
+    return _asarray(value, exact=False, where=f"{op}: `{name}`", empty_ok=False)
+
+
+def _asarray(values: Any, *, exact: bool, where: str, empty_ok: bool = False) -> Array:
     if isinstance(values, Array):
+        if values.size == 0 and not empty_ok:
+            raise SymconvError(f"{where} must not be empty; got shape {values.shape}")
+        if exact and any(e.has(sympy.Float) for e in values._data.flat):
+            return values.applyfunc(lambda e: _entry(e, exact=True, where=where))
         return values
+    if isinstance(values, (str, bytes)):
+        raise SymconvError(
+            f"{where} must be numbers or sympy expressions ({_ARRAY_LIKE}); got the string {values!r} "
+            "(symconv never parses strings: use symconv.symbols or sympy.Symbol)"
+        )
+    if isinstance(values, (Mapping, set, frozenset, Iterator)):
+        raise SymconvError(f"{where} must be array-like ({_ARRAY_LIKE}); got a {type(values).__name__}")
     if isinstance(values, (sympy.MatrixBase, sympy.NDimArray)):
         values = values.tolist()
     try:
         arr = np.array(values, dtype=object)
     except ValueError as exc:
-        raise SymconvError(f"asarray: `values` must be rectangular (all rows the same length); {exc}") from None
+        raise SymconvError(f"{where} must be rectangular (all rows the same length); {exc}") from None
     if arr.ndim == 0:
         out = np.empty((), dtype=object)
-        out[()] = _entry(arr[()], exact=exact, where="asarray")
+        out[()] = _entry(arr[()], exact=exact, where=where)
         return Array(out)
     if arr.size == 0:
-        raise SymconvError(f"asarray: `values` must not be empty; got shape {arr.shape}")
-    flat = [_entry(v, exact=exact, where="asarray") for v in arr.flat]
+        raise SymconvError(f"{where} must not be empty; got shape {arr.shape}")
     res = np.empty(arr.size, dtype=object)
-    res[:] = flat
+    for i, (idx, v) in enumerate(np.ndenumerate(arr)):
+        if isinstance(v, (list, tuple, np.ndarray)):
+            raise SymconvError(
+                f"{where} must be rectangular (every row the same length); found a nested {type(v).__name__} "
+                f"at index {idx} of an array of shape {arr.shape}"
+            )
+        res[i] = _entry(v, exact=exact, where=where)
     return Array(res.reshape(arr.shape))

@@ -1,8 +1,8 @@
-"""The one exception type of symconv."""
+"""The one exception type of symconv (and its index-error flavour)."""
 
 from __future__ import annotations
 
-__all__ = ["SymconvError"]
+__all__ = ["SymconvError", "SymconvIndexError"]
 
 
 class SymconvError(ValueError):
@@ -15,4 +15,12 @@ class SymconvError(ValueError):
         in mode 'valid'; use mode='full'
 
     It subclasses :class:`ValueError`, so ``except ValueError`` also catches it.
+    """
+
+
+class SymconvIndexError(SymconvError, IndexError):
+    """An index out of range (or of the wrong kind) for an :class:`~symconv.Array`.
+
+    A :class:`SymconvError` that is also an :class:`IndexError`, so code that
+    expects Python's sequence protocol (``except IndexError``) keeps working.
     """

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from symconv._array import Array, asarray
+from symconv._array import Array, operand
 from symconv._engine import expand
 from symconv._errors import SymconvError
 from symconv._formula import ConvSpec, forward
@@ -78,7 +78,7 @@ def plain_spec(
 
 
 def _run(op: str, x: Any, w: Any, mode: str, stride: Any, dilation: Any, padding: Any, flip: bool) -> Array:
-    xa, wa = asarray(x), asarray(w)
+    xa, wa = operand(op, "x", x), operand(op, "w", w)
     spec = plain_spec(op, xa, wa, mode, stride, dilation, padding, flip=flip)
     return Array(expand(forward(spec), {"x": xa.numpy(), "w": wa.numpy()}))
 

@@ -167,3 +167,217 @@ def test_to_numpy_of_exact_complex_expressions_has_no_rounding_noise():
     e = sympy.Add(*(sympy.Mul(a + b * sympy.I, c + d * sympy.I, evaluate=False) for (a, b), (c, d) in pairs))
     want = sum(complex(a, b) * complex(c, d) for (a, b), (c, d) in pairs)
     assert asarray([e]).to_numpy(complex)[0] == want == -24
+
+
+# -- the audit of issue 2: every entry point refuses junk with a SymconvError --------------
+
+
+def test_two_dimensional_names_are_unambiguous_for_sizes_of_ten_and_more():
+    x = symbols("x", (12, 12))
+    assert str(x[1, 11]) == "x_{1,11}" and str(x[11, 1]) == "x_{11,1}"
+    assert len({str(e) for e in x.numpy().flat}) == 144
+    assert sympy.latex(x[1, 11]) == "x_{1,11}"
+    assert str(symbols("x", 12)[10]) == "x_10" and sympy.latex(symbols("x", 12)[10]) == "x_{10}"
+
+
+def test_structured_kernels_in_2d_odd_and_even():
+    w = symbols("w", (3, 3), structure="anticentrosymmetric")
+    assert w[1, 1] == 0  # the centre of an odd anti-centrosymmetric kernel
+    assert w[2, 2] == -w[0, 0] and w[1, 2] == -w[1, 0]
+    e = symbols("w", (2, 4), structure="anticentrosymmetric")
+    assert 0 not in e.tolist()[0] and e[1, 3] == -e[0, 0]
+    c = symbols("w", (2, 3), structure="centrosymmetric")
+    assert c[1, 2] == c[0, 0] and c[1, 1] == c[0, 1]
+    assert symbols("w", 1, structure="anticentrosymmetric").tolist() == [0]
+
+
+@pytest.mark.parametrize(
+    ("values", "want"),
+    [
+        (np.array([1, 2], dtype=np.int8), [1, 2]),
+        (np.array([True, False]), [1, 0]),
+        (np.array([2**64 - 1], dtype=np.uint64), [2**64 - 1]),
+        (range(3), [0, 1, 2]),
+        ((1, 2), [1, 2]),
+    ],
+)
+def test_asarray_numpy_integer_kinds_stay_exact(values, want):
+    a = asarray(values)
+    assert a.tolist() == want and all(isinstance(e, sympy.Integer) for e in a.numpy().flat)
+
+
+def test_asarray_exact_applies_to_every_float():
+    assert asarray(np.array([0.1], dtype=np.float16), exact=True).tolist() == [sympy.Rational(819, 8192)]
+    assert asarray([0.5 + 0.25j], exact=True).tolist() == [sympy.Rational(1, 2) + sympy.I / 4]
+    x = sympy.Symbol("x")
+    assert asarray([sympy.Float(0.5) * x], exact=True).tolist() == [x / 2]
+    floats = asarray([0.5, 0.25])
+    assert asarray(floats, exact=True).tolist() == [sympy.Rational(1, 2), sympy.Rational(1, 4)]
+    assert isinstance(asarray(np.array([1.5 + 2j])).tolist()[0].as_real_imag()[0], sympy.Float)
+
+
+@pytest.mark.parametrize("flag", [1, "yes", None])
+def test_asarray_exact_must_be_a_bool(flag):
+    with pytest.raises(SymconvError, match=r"asarray: `exact` must be True or False; got"):
+        asarray([0.5], exact=flag)
+
+
+@pytest.mark.parametrize(
+    ("values", "needle"),
+    [
+        ([[1, 2], [3]], r"`values` must be rectangular .* at index \(0,\)"),
+        ([[1, [2]], [3, 4]], r"`values` must be rectangular .* at index \(0, 1\)"),
+        ("abc", r"`values` must be numbers .* got the string 'abc'"),
+        ([b"ab"], "got the string b'ab'"),
+        (None, "`values`: entries must be numbers or sympy expressions; got None"),
+        ([None, 1], "got None"),
+        ({1: 2}, "`values` must be array-like .* got a dict"),
+        ({1, 2}, "got a set"),
+        ((i for i in [1, 2]), "got a generator"),
+        ([], r"must not be empty; got shape \(0,\)"),
+        ([[]], r"must not be empty; got shape \(1, 0\)"),
+        (np.zeros((0, 3)), r"must not be empty; got shape \(0, 3\)"),
+        (sympy.Matrix([]), "must not be empty"),
+        ([float("inf")], "finite"),
+        ([sympy.true], "BooleanTrue"),
+    ],
+)
+def test_asarray_junk_names_the_argument(values, needle):
+    with pytest.raises(SymconvError, match="^asarray: `values`") as info:
+        asarray(values)
+    assert __import__("re").search(needle, str(info.value)), str(info.value)
+
+
+def test_array_constructor_is_asarray():
+    assert Array([[1, 2], [3, 4]]) == asarray([[1, 2], [3, 4]])
+    assert Array(np.array([1, 2], dtype=object)).tolist() == [1, 2]
+    assert isinstance(Array(np.array([1, 2], dtype=object)).tolist()[0], sympy.Integer)
+    with pytest.raises(SymconvError, match="Array: `data`"):
+        Array("x")
+
+
+@pytest.mark.parametrize(
+    ("key", "needle"),
+    [
+        (5, "index 5 is out of bounds for axis 0 with size 3"),
+        ((0, 9), "index 9 is out of bounds for axis 1 with size 4"),
+        ((1, 2, 3), "too many indices"),
+        ("a", "only integers"),
+        (1.5, "only integers"),
+    ],
+)
+def test_indexing_out_of_range_is_a_clear_error(key, needle):
+    x = symbols("x", (3, 4))
+    with pytest.raises(SymconvError) as info:
+        x[key]
+    assert isinstance(info.value, IndexError)  # the sequence protocol still sees an IndexError
+    assert str(info.value).startswith(f"Array[{key!r}]") and "shape (3, 4)" in str(info.value)
+    assert needle in str(info.value)
+
+
+def test_indexing_like_numpy():
+    x = symbols("x", (3, 4))
+    assert x[-1, -1] == x[2, 3]
+    assert x[..., 1].tolist() == [x[0, 1], x[1, 1], x[2, 1]]
+    assert x[[0, 2]].shape == (2, 4) and x[None].shape == (1, 3, 4)
+    assert x[::-1][0, 0] == x[2, 0] and x[np.int64(1), 2] == x[1, 2]
+    assert list(symbols("x", 2)) == symbols("x", 2).tolist()
+
+
+def test_subs_forms():
+    x = symbols("x", 3)
+    y = x * 2
+    assert y.subs([(x[0], 1), (x[1], 2)]).tolist() == [2, 4, 2 * x[2]]
+    assert y.subs(x[0], 5).tolist() == [10, 2 * x[1], 2 * x[2]]
+    assert y.subs(x, [1, 2, 3]).tolist() == [2, 4, 6]
+    assert y.subs([(x, np.array([1, 2, 3]))]).tolist() == [2, 4, 6]
+    assert y.subs(zip(x.tolist(), [4, 5, 6])).tolist() == [8, 10, 12]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        ((None,), "`mapping` must be a dict"),
+        ((3,), "`mapping` must be a dict"),
+        (([1, 2],), "must be an (old, new) pair; got 1"),
+        (({"x_0": 1},), "string 'x_0'"),
+        (({sympy.Symbol("x_0"): "1"},), "string '1'"),
+        ((symbols("x", 3), [1, 2]), "same shape; got shape (2,)"),
+        (({sympy.Symbol("x_0"): symbols("y", 2)},), "single number or expression"),
+    ],
+)
+def test_subs_junk(args, needle):
+    with pytest.raises(SymconvError, match="^subs") as info:
+        symbols("x", 3).subs(*args)
+    assert needle in str(info.value)
+
+
+def test_to_numpy_never_rounds_silently():
+    with pytest.raises(SymconvError, match=r"entry \(0,\) \(=1/2\) cannot be stored as int64: an integer dtype"):
+        asarray([sympy.Rational(1, 2)]).to_numpy(int)
+    with pytest.raises(SymconvError, match="cannot be stored as int64"):
+        asarray([2.7]).to_numpy(int)
+    with pytest.raises(SymconvError, match=r"cannot be stored as int8: it is outside \[-128, 127\]"):
+        asarray([300]).to_numpy(np.int8)
+    with pytest.raises(SymconvError, match="a real dtype needs real entries"):
+        asarray([sympy.I]).to_numpy(float)
+    with pytest.raises(SymconvError, match="not a finite number"):
+        asarray([sympy.zoo]).to_numpy()
+    assert asarray([(1 + sympy.I) * (1 - sympy.I)]).to_numpy(float).tolist() == [2.0]
+
+
+def test_to_numpy_object_is_exact():
+    out = asarray([[sympy.Rational(1, 3), 2**80], [0.5, sympy.I]]).to_numpy(object)
+    assert out.dtype == object
+    assert out.tolist() == [[Fraction(1, 3), 2**80], [0.5, 1j]]
+    assert type(out[0, 1]) is int
+
+
+@pytest.mark.parametrize("dtype", ["wat", 3, "U3", (1, 2)])
+def test_to_numpy_refuses_non_numeric_dtypes(dtype):
+    with pytest.raises(SymconvError, match="to_numpy: `dtype` must be"):
+        asarray([1]).to_numpy(dtype)
+
+
+def test_arithmetic_and_reshape_errors_name_the_shapes():
+    with pytest.raises(SymconvError, match=r"Array \+: the shapes must be equal or broadcast .* \(2,\) and \(3,\)"):
+        symbols("x", 2) + symbols("y", 3)
+    with pytest.raises(SymconvError, match=r"Array \*"):
+        symbols("x", (2, 3)) * [1, 2]
+    with pytest.raises(SymconvError, match=r"reshape: `shape` must be integers whose product is the size 4"):
+        symbols("x", 4).reshape(3)
+    with pytest.raises(SymconvError, match="reshape"):
+        symbols("x", 4).reshape("2")
+    assert symbols("x", 4).reshape((2, -1)).shape == (2, 2)
+    assert (1 - symbols("x", 2)).tolist() == [1 - symbols("x", 2)[0], 1 - symbols("x", 2)[1]]
+
+
+def test_equals_takes_array_likes():
+    assert asarray([1, 2]).equals([1, 2])
+    assert not asarray([1, 2]).equals([[1, 2]])
+    with pytest.raises(SymconvError, match="equals: `other`"):
+        asarray([1, 2]).equals("12")
+
+
+def test_structural_equality_never_confuses_shapes_or_types():
+    assert symbols("x", 2) != symbols("x", (2, 1))
+    assert (asarray([1, 2]) == np.array([1, 2])) is False
+    assert asarray([1]) != asarray([1.0])  # Integer 1 and Float 1.0 differ structurally
+
+
+def test_symbols_validates_structure_and_assumptions():
+    with pytest.raises(SymconvError, match="`structure`"):
+        symbols("w", 3, structure=np.array([1, 2]))
+    with pytest.raises(SymconvError, match="unknown sympy assumption `foo`"):
+        symbols("x", 2, foo=True)
+    with pytest.raises(SymconvError, match="the assumption `real` must be True, False or None; got 'yes'"):
+        symbols("x", 2, real="yes")
+    with pytest.raises(SymconvError, match="too large"):
+        symbols("x", (2**20, 2**20))
+    assert symbols("x", sympy.Integer(2)).shape == (2,)
+    assert symbols("x", np.array([2, 3])).shape == (2, 3)
+
+
+def test_repr_has_no_trailing_spaces():
+    for line in repr(symbols("x", (2, 2, 2))).splitlines():
+        assert line == line.rstrip()

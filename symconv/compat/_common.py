@@ -10,35 +10,15 @@ itself always comes from :func:`symconv._formula.forward` or
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import sympy
 
-from symconv._array import Array, asarray
+from symconv._array import Array, operand
 from symconv._engine import expand
-from symconv._errors import SymconvError
 from symconv._formula import Contraction, ConvSpec, forward
 
 __all__ = ["conjugate", "correlation", "operand", "result_shape", "run", "slice_padding"]
-
-
-def operand(op: str, name: str, value: Any) -> Array:
-    """``value`` as an :class:`Array`, with errors that name ``op`` and the argument ``name``."""
-    if isinstance(value, Array):
-        return value
-    if isinstance(value, str):
-        raise SymconvError(f"{op}: `{name}` must be an array of numbers or sympy expressions; got the string {value!r}")
-    try:
-        probe = np.array(value, dtype=object)
-    except ValueError:
-        probe = None
-    if probe is not None and probe.ndim > 0 and probe.size == 0:
-        raise SymconvError(f"{op}: `{name}` must not be empty; got shape {probe.shape}")
-    try:
-        return asarray(value)
-    except SymconvError as exc:
-        raise SymconvError(f"{op}: `{name}`: {exc}") from None
 
 
 def slice_padding(n: int, k: int, length: int, offset: int) -> tuple[int, int]:
