@@ -187,3 +187,46 @@ def test_unify_finds_the_reindexing_or_none():
     sol = unify(src, dst)
     assert sol == {"a": n - m + K - 1}
     assert unify(src, Sum(("n",), (), (Term("g", (n,)), Term("w", (n,))))) is None
+
+
+def test_compare_coefficients_accepts_a_read_injective_on_its_guard_only():
+    """x[c + 2·g, k]: not injective on ℤ³, injective where 0 ≤ c < 2 (the group g is fixed by the channel)."""
+    c, g = Affine.var("c"), Affine.var("g")
+    guard = (*box(c, 0, 2), *box(g, 0, 2), *box(k, 0, K))
+    conv = Sum(("g", "c", "k"), guard, (Term("x", (c + 2 * g, k)), Term("w", (g, c, K - 1 - k))))
+    corr = Sum(("g", "c", "k"), guard, (Term("x", (c + 2 * g, k)), Term("w", (g, c, k))), -1)
+    ctx = Context((K,), (), ())
+    pw, conds = compare_coefficients(Expr.of(conv, corr), ctx, operand="x")
+    assert isinstance(pw, Pointwise) and "injective on the guard" in conds[-1].text and conds[-1].status == "proved"
+    loose = tuple(c_ for c_ in guard if c_ != Constraint.lt(c, 2))  # c unbounded above: x[2, k] read twice
+    bad = Sum(("g", "c", "k"), loose, conv.factors)
+    with pytest.raises(RuleError, match="injective"):
+        compare_coefficients(Expr.of(bad, replace_guard(corr, loose)), ctx, operand="x")
+
+
+def replace_guard(s: Sum, guard) -> Sum:
+    return Sum(s.variables, tuple(guard), s.factors, s.coeff)
+
+
+def test_entails_needs_only_some_group_index_where_the_terms_do_not_read_it():
+    """∀ co, g, k in the guard: w[co, k] − w[co, K−1−k] = 0, g = ⌊co/3⌋ read by neither term: a witness suffices."""
+    co, g = Affine.var("co"), Affine.var("g")
+    ctx = Context((K,), ("co",), tuple(box(co, 0, 6)))
+    guard = (*box(g, 0, 2), Constraint.le(3 * g, co), Constraint.lt(co, 3 * g + 3), *box(k, 0, K))
+    pw = Pointwise(("g", "k"), guard, ((1, (Term("w", (co, k)),)), (-1, (Term("w", (co, K - 1 - k)),))))
+    uo, u = Affine.var("uo"), Affine.var("u")
+    hyp = Hypothesis("centrosymmetric", ("uo", "u"), (*box(uo, 0, 6), *box(u, 0, K)), "w", (uo, u), (uo, K - 1 - u))
+    _, conds = entails_hypothesis(pw, ctx, claim="centrosymmetric", hypothesis=hyp)
+    assert conds[0].text.startswith("domain of centrosymmetric ⇒ ∃ g:") and conds[0].status == "proved"
+    # a hypothesis about more output channels than the identity covers (0 ≤ uo < 7) is refused, with z3's witness
+    wide = Hypothesis("centrosymmetric", ("uo", "u"), (*box(uo, 0, 7), *box(u, 0, K)), "w", (uo, u), (uo, K - 1 - u))
+    with pytest.raises(RuleError, match=r"counterexample: .*uo=6"):
+        entails_hypothesis(pw, ctx, claim="centrosymmetric", hypothesis=wide)
+
+
+def test_unify_matches_a_multi_unknown_index_by_coefficients():
+    c, g, c2, g2 = (Affine.var(v) for v in ("c", "g", "c'", "g'"))
+    src = Sum(("c'", "g'"), (), (Term("x", (c2 + 2 * g2,)), Term("w", (g2, c2))))
+    dst = Sum(("c", "g"), (), (Term("x", (c + 2 * g,)), Term("w", (g, c))))
+    assert unify(src, dst) == {"g'": g, "c'": c}
+    assert unify(src, Sum(("c", "g"), (), (Term("x", (c + 2 * g,)), Term("w", (c, g))))) is None

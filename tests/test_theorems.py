@@ -53,6 +53,8 @@ GENERAL = [
     ("convolve_equals_correlate_iff_centrosymmetric", {"ndim": 2, "stride": 2, "dilation": 2, "padding": 1}),
     ("convolve_equals_correlate_iff_centrosymmetric", {"ndim": 3}),
     ("convolve_equals_minus_correlate_iff_anticentrosymmetric", {"ndim": 2}),
+    ("convolve_equals_correlate_iff_centrosymmetric", {"ndim": 2, "stride": 2, "padding": 1, **CH}),
+    ("convolve_equals_minus_correlate_iff_anticentrosymmetric", {"in_channels": 2, "out_channels": 3}),
     ("correlate_adjoint_is_full_convolution", {"ndim": 2}),
     ("correlate_adjoint_is_full_convolution", {"ndim": 2, "padding": 2, **CH}),
     ("full_convolution_commutes", {"ndim": 2}),
@@ -95,6 +97,9 @@ FALSE = [
     ("convolve_equals_minus_correlate_iff_anticentrosymmetric", {}, "hypothesis_dropped"),
     ("convolve_equals_minus_correlate_iff_anticentrosymmetric", {"ndim": 2}, "one_axis"),
     ("convolve_equals_minus_correlate_iff_anticentrosymmetric", {}, "domain_off_by_one"),
+    ("convolve_equals_correlate_iff_centrosymmetric", CH, "hypothesis_dropped"),
+    ("convolve_equals_correlate_iff_centrosymmetric", {"ndim": 2, **CH}, "one_axis"),
+    ("convolve_equals_minus_correlate_iff_anticentrosymmetric", CH, "domain_off_by_one"),
     ("correlate_adjoint_is_full_convolution", {}, "no_flip"),
     ("correlate_adjoint_is_full_convolution", {"ndim": 2}, "off_by_one"),
     ("correlate_adjoint_is_full_convolution", {"padding": 1}, "wrong_mode"),
@@ -546,3 +551,31 @@ def test_bad_prove_arguments_are_reported(name, params, kwargs, match):
     """A randomized check with no trial would 'prove' a false variant: refused, like every other bad argument."""
     with pytest.raises(SymconvError, match=match):
         theorem(name, **params).variant(next(iter(theorem(name).variants))).prove(**kwargs)
+
+
+def test_multichannel_symmetry_statement_against_torch():
+    """With channels the two sides are torch's conv1d with the kernel flipped and not: every slice w[o, c]."""
+    torch = peers.module("torch")
+    rng = np.random.default_rng(9)
+    cin, cout, grp, n, k, s, p = 4, 6, 2, 9, 3, 2, 1
+    x, w = rng.integers(-4, 5, (cin, n)), rng.integers(-4, 5, (cout, cin // grp, k))
+    th = theorem("convolve_equals_correlate_iff_centrosymmetric", stride=s, padding=p, **CH)
+    part = th.plan().parts[0][0]
+
+    def conv1d(kernel):
+        t = torch.nn.functional.conv1d(
+            torch.tensor(x[None], dtype=torch.float64),
+            torch.tensor(kernel.copy(), dtype=torch.float64),
+            stride=s,
+            padding=p,
+            groups=grp,
+        )
+        return t.numpy()[0].astype(np.int64)
+
+    sizes = {"N": n, "K": k}
+    conv = _side_values(part.lhs, part.ctx, sizes, {"x": x, "w": w})
+    corr = _side_values(part.rhs, part.ctx, sizes, {"x": x, "w": w})
+    assert (_grid(conv, conv1d(w).shape) == conv1d(w[:, :, ::-1])).all()
+    assert (_grid(corr, conv1d(w).shape) == conv1d(w)).all()
+    hyp = part.ctx.hypotheses[0]
+    assert hyp.variables == ("uo", "uc", "u0")  # the hypothesis is about every kernel slice w[o, c]

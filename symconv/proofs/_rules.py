@@ -242,6 +242,30 @@ def swap_sums(before: Side, ctx: Context, *, sum: int, order: Sequence[str]) -> 
     )
 
 
+def _solve_partial(
+    pattern: Sequence[Affine], target: Sequence[Affine], unknowns: Sequence[str]
+) -> dict[str, Affine] | None:
+    """Solve ``pattern(u) = target`` axis by axis (one unknown with coefficient ±1 each); unknowns the pattern
+    does not read stay unsolved. Every equation must hold after the substitution."""
+    sol: dict[str, Affine] = {}
+    for p, t in zip(pattern, target):
+        p2 = p.substitute(sol)
+        unk = [v for v in p2.variables if v in unknowns and v not in sol]
+        if not unk:
+            if p2 != t:
+                return None
+            continue
+        if len(unk) != 1:
+            return None
+        u = _unit(p2.coeff(unk[0]))
+        if u is None:
+            return None
+        sol[unk[0]] = (t - (p2 - Affine.var(unk[0]) * u)) * u
+    if len(pattern) != len(target) or any(p.substitute(sol) != t for p, t in zip(pattern, target)):
+        return None
+    return sol
+
+
 def _solve_index(
     pattern: Sequence[Affine], target: Sequence[Affine], unknowns: Sequence[str]
 ) -> dict[str, Affine] | None:
@@ -354,13 +378,38 @@ def equal(before: Side, ctx: Context, *, claim: Side) -> tuple[Side, tuple[Condi
     return claim, tuple(conds)
 
 
-def _injective(index: Sequence[Affine], variables: Sequence[str], ctx: Context) -> Condition | None:
-    """Is ``v ↦ index(v)`` injective on ℤ^V for every parameter value? The side condition, or ``None``.
+def _injective_on(
+    index: Sequence[Affine], variables: Sequence[str], ctx: Context, guard: Sequence[Constraint]
+) -> Condition | None:
+    """Injective on the guard (z3): ``G(v) ∧ G(v') ∧ index(v) = index(v') ⇒ v = v'``."""
+    twin = {v: Affine.var(v + "~") for v in variables}
+    premises = [*guard, *(c.substitute(twin) for c in guard)]
+    premises += [Constraint.eq(a, a.substitute(twin)) for a in index]
+    sub_ctx = Context(ctx.params, ctx.free, ctx.assumptions, ctx.hypotheses)
+    v = implies(sub_ctx, premises, [Constraint.eq(Affine.var(x), twin[x]) for x in variables])
+    if not v.ok:
+        return None
+    return Condition("injective on the guard: equal reads imply equal variables", v.status, v.seconds, v.bounded)
+
+
+def _injective(
+    index: Sequence[Affine], variables: Sequence[str], ctx: Context, guard: Sequence[Constraint] | None = None
+) -> Condition | None:
+    """Is ``v ↦ index(v)`` injective (on ℤ^V, or on the ``guard``) for every parameter value? The condition, or None.
 
     Integer coefficients: full column rank. Symbolic ones (a stride ``s``,
     a dilation ``d``): some square minor whose determinant the solver proves
-    non-zero (``det ≥ 1`` or ``det ≤ −1``) for every parameter value.
+    non-zero (``det ≥ 1`` or ``det ≤ −1``) for every parameter value. Failing
+    both, with a ``guard``: the solver proves the map injective on the guard
+    (a group index fixed by the channel it reads, say).
     """
+    out = _injective_ring(index, variables, ctx)
+    if out is None and guard is not None:
+        out = _injective_on(index, variables, ctx, guard)
+    return out
+
+
+def _injective_ring(index: Sequence[Affine], variables: Sequence[str], ctx: Context) -> Condition | None:
     import itertools
 
     rows = [[sympy.sympify(a.coeff(v)) for v in variables] for a in index]
@@ -416,7 +465,7 @@ def compare_coefficients(before: Side, ctx: Context, *, operand: str) -> tuple[S
                 _condition(f"guard of sum {i} equivalent to guard of sum 0", equivalent(sub_ctx, s.guard, first.guard))
             )
     assert the_factor is not None
-    inj = _injective(the_factor.index, first.variables, ctx)
+    inj = _injective(the_factor.index, first.variables, ctx, first.guard)
     if inj is None:
         raise RuleError(f"compare_coefficients: the index of {the_factor} must be injective in {first.variables}")
     conds.append(replace(inj, text=f"{the_factor} injective in {', '.join(first.variables)}: {inj.text}"))
@@ -442,19 +491,28 @@ def entails_hypothesis(
     if len(before.terms) != 2 or any(len(f) != 1 for _, f in before.terms):
         raise RuleError("entails_hypothesis: the identity must have two single-factor terms")
     (c1, (t1,)), (c2, (t2,)) = before.terms
+    # the identity holds for every free index (within the assumptions) and every variable (within the guard)
+    unknowns = (*ctx.free, *before.variables)
+    if set(h.variables) & set(unknowns):
+        raise RuleError(f"entails_hypothesis: the hypothesis' variables {h.variables} must be fresh")
+    on_free = [c for c in ctx.assumptions if c.expr.variables]
+    on_params = tuple(c for c in ctx.assumptions if not c.expr.variables)
     for (ca, ta), (cb, tb) in (((c1, t1), (c2, t2)), ((c2, t2), (c1, t1))):
         if ta.operand != h.operand or tb.operand != h.operand:
             continue
-        sol = _solve_index([a.substitute({}) for a in ta.index], [a for a in h.lhs], before.variables)
+        sol = _solve_partial(ta.index, h.lhs, unknowns)
         if sol is None:
             continue
         # ta(v(u)) = lhs(u); tb(v(u)) must be rhs(u) and cb = -sign·ca
         if tuple(a.substitute(sol) for a in tb.index) != tuple(h.rhs) or cb != -h.sign * ca:
             continue
-        guard = [g.substitute(sol) for g in before.guard]
-        sub_ctx = Context(ctx.params, ctx.free + h.variables, ctx.assumptions, ())
-        v = implies(sub_ctx, h.domain, guard)
-        cond = _condition(f"domain of {claim} ⇒ guard of the identity", v)
+        # unknowns the terms do not read (a group index, say) need only SOME value where the guard holds
+        witness = [u for u in unknowns if u not in sol]
+        goal = [g.substitute(sol) for g in (*before.guard, *on_free)]
+        sub_ctx = Context(ctx.params, h.variables, on_params, ())
+        v = implies(sub_ctx, h.domain, goal, exists=witness)
+        text = f"domain of {claim} ⇒ {'∃ ' + ', '.join(witness) + ': ' if witness else ''}guard of the identity"
+        cond = _condition(text, v)
         return before, (cond,)
     raise RuleError(
         f"entails_hypothesis: the identity {[(c, str(f[0])) for c, f in before.terms]} is not "
@@ -496,13 +554,31 @@ def _pairings(srcf: Sequence[Term], dstf: Sequence[Term]) -> list[list[tuple[Ter
     return out
 
 
+def _match_coefficient(eqs: Sequence[tuple[Affine, Affine]], m: dict[str, Affine], unknowns: set[str]) -> bool:
+    """Map one unknown of a stalled equation to the unique target variable with the same coefficient."""
+    used = {v for a in m.values() for v in a.variables}
+    for a, b in eqs:
+        a2 = a.substitute(m)
+        unk = [v for v in a2.variables if v in unknowns and v not in m]
+        if len(unk) < 2:
+            continue
+        for u in sorted(unk, key=lambda v: -abs(sympy.sympify(a2.coeff(v))) if a2.coeff(v).is_Integer else 0):
+            cands = [v for v, c in b.coeffs if c == a2.coeff(u) and v not in used]
+            if len(cands) == 1:
+                m[u] = Affine.var(cands[0])
+                return True
+    return False
+
+
 def unify(src: Sum, dst: Sum, only: Sequence[str] | None = None) -> dict[str, Affine] | None:
     """A substitution of ``src``'s bound variables making its factors those of ``dst`` (or ``None``).
 
     Factors are paired by operand (every pairing is tried); the index
     equations are solved one unknown at a time (an equation is used once it
-    has a single unknown whose coefficient divides the rest exactly), and the
-    solution must satisfy every equation.
+    has a single unknown whose coefficient divides the rest exactly); when
+    none has, an unknown whose coefficient only one variable of the other
+    side carries is matched to it (``c' + 2·grp' = c + 2·grp``: ``grp' ↦ grp``).
+    The solution must satisfy every equation.
     """
     srcf = [t for t in src.factors if only is None or t.operand in only]
     dstf = [t for t in dst.factors if only is None or t.operand in only]
@@ -525,6 +601,8 @@ def unify(src: Sum, dst: Sum, only: Sequence[str] | None = None) -> dict[str, Af
                     continue
                 m[unk[0]] = sol
                 progress = True
+            if not progress:
+                progress = _match_coefficient(eqs, m, unknowns)
         if set(m) != unknowns:
             continue
         if all(a.substitute(m) == b for a, b in eqs):

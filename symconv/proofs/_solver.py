@@ -164,10 +164,23 @@ def _solve(ctx: Context, premises: Sequence[Constraint], neg: Any, names: set[st
     return Verdict("unknown", None, seconds, None)
 
 
-def implies(ctx: Context, hyps: Sequence[Constraint], goal: Sequence[Constraint]) -> Verdict:
-    """Does ``assumptions ∧ hyps ⇒ goal`` hold for all integers (parameters ≥ 1)?"""
-    names = _names(hyps) | _names(goal)
-    return _solve(ctx, hyps, lambda env: z3.Not(z3.And(*[_constraint(c, env) for c in goal])), names)
+def implies(
+    ctx: Context, hyps: Sequence[Constraint], goal: Sequence[Constraint], exists: Sequence[str] = ()
+) -> Verdict:
+    """Does ``assumptions ∧ hyps ⇒ goal`` hold for all integers (parameters ≥ 1)?
+
+    With ``exists``, those variables of the goal are existentially quantified:
+    ``assumptions ∧ hyps ⇒ ∃ exists: goal`` (a witness, not a universal claim).
+    """
+    names = (_names(hyps) | _names(goal)) - set(exists)
+
+    def neg(env: Mapping[str, Any]) -> Any:
+        if not exists:
+            return z3.Not(z3.And(*[_constraint(c, env) for c in goal]))
+        inner = {**env, **{v: z3.Int(v) for v in exists}}
+        return z3.Not(z3.Exists([inner[v] for v in exists], z3.And(*[_constraint(c, inner) for c in goal])))
+
+    return _solve(ctx, hyps, neg, names)
 
 
 def equivalent(ctx: Context, a: Sequence[Constraint], b: Sequence[Constraint]) -> Verdict:

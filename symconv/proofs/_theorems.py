@@ -586,24 +586,41 @@ def _t_flip(params: Mapping[str, Any], variant: str | None) -> Plan:
 
 
 def _symmetry(cv: _Conv, sign: int, axes: Sequence[int], domain_extra: int = 0) -> Hypothesis:
+    """``w[(o, c,) u] = sign · w[(o, c,) K−1−u]`` on the kernel's domain (with channels: every kernel slice)."""
     u = _vars("u", cv.nd)
     dom = [c for i, (a, k) in enumerate(zip(u, cv.K)) for c in _in(a, k + (domain_extra if i == 0 else 0))]
     rhs = tuple(k - 1 - a if i in axes else a for i, (a, k) in enumerate(zip(u, cv.K)))
+    names = _names("u", cv.nd)
+    lead: tuple[Affine, ...] = ()
+    if cv.channels:
+        assert cv.cin is not None and cv.cout is not None
+        lead = (Affine.var("uo"), Affine.var("uc"))
+        dom = _in(lead[0], cv.cout) + _in(lead[1], cv.cin // cv.groups) + dom
+        names = ("uo", "uc", *names)
     name = "centrosymmetric" if sign == 1 else "anticentrosymmetric"
-    return Hypothesis(name, _names("u", cv.nd), tuple(dom), "w", u, rhs, sign)
+    return Hypothesis(name, names, tuple(dom), "w", (*lead, *u), (*lead, *rhs), sign)
 
 
 def _iff(name: str, sign: int, params: Mapping[str, Any], variant: str | None) -> Plan:
-    cv = _conv_params(name, params, ("ndim", "stride", "dilation", "padding"))
+    cv = _conv_params(name, params, _CONV)
     axes = (0,) if variant == "one_axis" else tuple(range(cv.nd))
     hyp = _symmetry(cv, sign, axes)
     i = _vars("i", cv.nd)
+    free = list(_names("i", cv.nd))
     assume = cv.size_assumptions() + [c for a, o in zip(i, cv.out_size) for c in _in(a, o)]
+    index: tuple[Affine, ...] = i
+    chan: list[Constraint] = []
+    if cv.channels:  # one output channel `co` of the forward op
+        co = Affine.var("co")
+        free.insert(0, "co")
+        chan = _in(co, cv.cout)
+        assume += chan
+        index = (co, *i)
     hyps = () if variant == "hypothesis_dropped" else (hyp,)
-    ctx = Context(cv.params, _names("i", cv.nd), tuple(assume), hyps)
-    conv = contraction_sum(forward(cv.spec(flip=True))[0], i)
+    ctx = Context(cv.params, tuple(free), tuple(assume), hyps)
+    conv = contraction_sum(forward(cv.spec(flip=True))[0], index)
     cc = forward(cv.spec(flip=False))[0]
-    corr = contraction_sum(cc, i, rename=_primed(cc)).scaled(sign)
+    corr = contraction_sum(cc, index, rename=_primed(cc)).scaled(sign)
 
     def if_strategy(dv: Deriver) -> None:
         dv.sift("lhs")
@@ -623,7 +640,11 @@ def _iff(name: str, sign: int, params: Mapping[str, Any], variant: str | None) -
         Expr.of(corr),
         "=",
         [],
-        (*cv.text(), f"w[k] = {rel}w[K−1−k] for 0 ≤ k < K (all axes flipped together)"),
+        (
+            *cv.text(),
+            f"w[{'o, c, ' if cv.channels else ''}k] = {rel}w[{'o, c, ' if cv.channels else ''}K−1−k] for 0 ≤ k < K "
+            f"(all axes flipped together{'; every kernel slice w[o, c]' if cv.channels else ''})",
+        ),
     )
     # only if: at the first output whose window lies inside the input
     nstar = tuple(-(-cv.p // cv.s) for _ in range(cv.nd))
@@ -632,8 +653,8 @@ def _iff(name: str, sign: int, params: Mapping[str, Any], variant: str | None) -
         Constraint.le(Affine.constant(cv.s * n0 - cv.p + cv.d * (k - 1) + 1), Affine.constant(n))
         for n0, n, k in zip(nstar, cv.N, cv.K)
     ]
-    ctx2 = Context(cv.params, (), tuple(cv.size_assumptions() + inside))
-    at = tuple(Affine.constant(n0) for n0 in nstar)
+    ctx2 = Context(cv.params, ("co",) if cv.channels else (), tuple(cv.size_assumptions() + inside + chan))
+    at = (*index[: len(index) - cv.nd], *(Affine.constant(n0) for n0 in nstar))
     diff = Expr.of(contraction_sum(forward(cv.spec(flip=True))[0], at), contraction_sum(cc, at).scaled(-sign))
 
     def only_if_strategy(dv: Deriver) -> None:
@@ -680,7 +701,7 @@ _IFF_VARIANTS = {
 @_register(
     "convolve_equals_correlate_iff_centrosymmetric",
     "convolve(x, w) = correlate(x, w) for every x iff w is centrosymmetric (w = flip(w), all axes together)",
-    ("ndim", "stride", "dilation", "padding"),
+    _CONV,
     _IFF_VARIANTS,
 )
 def _t_centro(params: Mapping[str, Any], variant: str | None) -> Plan:
@@ -690,7 +711,7 @@ def _t_centro(params: Mapping[str, Any], variant: str | None) -> Plan:
 @_register(
     "convolve_equals_minus_correlate_iff_anticentrosymmetric",
     "convolve(x, w) = −correlate(x, w) for every x iff w = −flip(w)",
-    ("ndim", "stride", "dilation", "padding"),
+    _CONV,
     _IFF_VARIANTS,
 )
 def _t_anti(params: Mapping[str, Any], variant: str | None) -> Plan:
@@ -1397,8 +1418,8 @@ def _instance_only_if(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bo
     mono = monomials(part.lhs, part.ctx, sizes)  # type: ignore[arg-type]
     forms: dict[Any, dict[Any, int]] = {}
     cols: dict[Any, int] = {}
-    for (_free, m), c in mono.items():
-        x = next(idx for op, idx in m if op == "x")
+    for (free, m), c in mono.items():  # one linear form in w per (free point, entry of x) that must vanish
+        x = (free, next(idx for op, idx in m if op == "x"))
         w = next(idx for op, idx in m if op == hyp.operand)
         forms.setdefault(x, {})[w] = forms.get(x, {}).get(w, 0) + c
         cols.setdefault(w, len(cols))
