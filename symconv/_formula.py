@@ -70,9 +70,11 @@ __all__ = [
     "Factor",
     "Operand",
     "Var",
+    "flip_index",
     "forward",
     "output_size",
     "transpose",
+    "transpose_output_padding",
     "transpose_output_size",
 ]
 
@@ -262,6 +264,24 @@ def transpose_output_size(
     return (n - 1) * s - lo - hi + d * (k - 1) + op + 1
 
 
+def transpose_output_padding(
+    n: Scalar, k: Scalar, s: Scalar = 1, d: Scalar = 1, lo: Scalar = 0, hi: Scalar = 0
+) -> sympy.Expr:
+    r"""The ``output_padding`` that makes the transposed convolution return size ``n``.
+
+    :func:`output_size` floors away :math:`(N + p_{lo} + p_{hi} - d(K-1) - 1) \bmod s`
+    trailing input positions; :func:`transpose_output_size` with this
+    ``output_padding`` gives :math:`N` back.
+
+    >>> transpose_output_padding(10, 3, s=3, d=2, lo=2, hi=1)
+    2
+    >>> transpose_output_size(output_size(10, 3, 3, 2, 2, 1), 3, 3, 2, 2, 1, 2)
+    10
+    """
+    n, k, s, d, lo, hi = (as_expr(v) for v in (n, k, s, d, lo, hi))
+    return sympy.Mod(n + lo + hi - d * (k - 1) - 1, s)
+
+
 # -- the formula -----------------------------------------------------------
 
 
@@ -270,9 +290,14 @@ def _axes(spec: ConvSpec) -> tuple[list[str], list[str]]:
     return [f"n{i}" for i in range(nd)], [f"k{i}" for i in range(nd)]
 
 
+def flip_index(size: Scalar, k: Affine) -> Affine:
+    """Index ``k`` of an axis of length ``size``, reversed: ``size - 1 - k`` (the kernel flip)."""
+    return (as_expr(size) - 1) - k
+
+
 def _kernel_tap(spec: ConvSpec, i: int, k: Affine) -> Affine:
     """The kernel entry read at tap ``k`` on axis ``i``: ``k`` or flipped ``K-1-k``."""
-    return (spec.kernel_size[i] - 1) - k if spec.flip else k
+    return flip_index(spec.kernel_size[i], k) if spec.flip else k
 
 
 def _window(spec: ConvSpec, i: int, n: Affine, k: Affine) -> Affine:

@@ -25,9 +25,10 @@ one (:func:`output_padding_choices`). Both formulas are those of
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, cast
 
+import numpy as np
 import sympy
 
 from symconv._affine import Scalar
@@ -36,7 +37,7 @@ from symconv._errors import SymconvError
 from symconv._formula import forward, transpose_output_size
 from symconv._formula import output_size as forward_size
 from symconv._ops import plain_spec
-from symconv._validate import check_choice, check_int
+from symconv._validate import _is_int, check_choice, check_int
 
 __all__ = [
     "OutputPaddingChoice",
@@ -173,8 +174,18 @@ class _Shape:
 
 
 def _shape(op: str, name: str, value: Any) -> tuple[int, ...]:
-    dims = (value,) if isinstance(value, int) else tuple(value)
-    return tuple(check_int(op, name, v, minimum=1) for v in dims)
+    if _is_int(value):
+        dims: tuple[Any, ...] = (value,)
+    elif isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)):
+        dims = tuple(np.asarray(value, dtype=object).reshape(-1)) if isinstance(value, np.ndarray) else tuple(value)
+    else:
+        raise SymconvError(f"{op}: `{name}` must be a shape (an integer or a tuple of integers ≥ 1); got {value!r}")
+    if not dims:
+        raise SymconvError(f"{op}: `{name}` must have at least one axis; got {value!r}")
+    for v in dims:
+        if not _is_int(v) or v < 1:
+            raise SymconvError(f"{op}: every entry of `{name}` must be an integer ≥ 1; got {value!r}")
+    return tuple(int(v) for v in dims)
 
 
 def _core(flip: bool) -> Callable[..., tuple[int, ...]]:

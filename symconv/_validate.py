@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import sympy
 
 from symconv._errors import SymconvError
 
@@ -17,7 +18,15 @@ __all__ = ["check_choice", "check_int", "per_axis", "per_side"]
 
 
 def _is_int(v: Any) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+    """Python, numpy or sympy integers; never booleans."""
+    return isinstance(v, (int, np.integer, sympy.Integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _seq(value: Any) -> Any:
+    """A 1-D numpy array of parameters is read like a tuple (torch and numpy users pass them)."""
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        return tuple(value.tolist())
+    return value
 
 
 def check_int(op: str, name: str, value: Any, *, minimum: int) -> int:
@@ -31,6 +40,7 @@ def check_int(op: str, name: str, value: Any, *, minimum: int) -> int:
 
 def per_axis(op: str, name: str, value: Any, ndim: int, *, minimum: int) -> tuple[int, ...]:
     """An int or a sequence of ``ndim`` ints, each ``≥ minimum``, as a tuple."""
+    value = _seq(value)
     if _is_int(value):
         return (check_int(op, name, value, minimum=minimum),) * ndim
     if isinstance(value, Sequence) and not isinstance(value, str):
@@ -45,6 +55,7 @@ def per_axis(op: str, name: str, value: Any, ndim: int, *, minimum: int) -> tupl
 
 def per_side(op: str, name: str, value: Any, ndim: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Zero padding as ``(lo, hi)`` per axis from an int, ``ndim`` ints, or ``ndim`` pairs."""
+    value = _seq(value)
     if _is_int(value):
         p = check_int(op, name, value, minimum=0)
         return (p,) * ndim, (p,) * ndim
@@ -52,6 +63,7 @@ def per_side(op: str, name: str, value: Any, ndim: int) -> tuple[tuple[int, ...]
         lo: list[int] = []
         hi: list[int] = []
         for v in value:
+            v = _seq(v)
             if _is_int(v):
                 p = check_int(op, name, v, minimum=0)
                 lo.append(p)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+import sympy
 
-from symconv import SymconvError, convolve, correlate, symbols
+from symconv import SymconvError, convolve, correlate, output_shape, symbols
 from symconv.compat import torch as st
 
 
@@ -125,3 +127,28 @@ def test_mode_and_explicit_padding_together():
 def test_bad_weight_shapes(call, needle):
     msg = _message(call)
     assert needle in msg and "got" in msg
+
+
+def test_numpy_and_sympy_integers_are_integers_but_bools_and_floats_are_not():
+    x, w = symbols("x", (6, 6)), symbols("w", (2, 2))
+    want = correlate(x, w, stride=(2, 1), padding=((1, 0), (0, 1)))
+    assert correlate(x, w, stride=np.array([2, 1]), padding=((1, 0), np.array([0, 1]))) == want
+    assert correlate(x, w, stride=(sympy.Integer(2), np.int64(1)), padding=((1, 0), (0, 1))) == want
+    for bad in (np.array([2.0, 1.0]), (True, 1), np.array([True, False])):
+        assert "`stride`" in _message(lambda bad=bad: correlate(x, w, stride=bad))
+
+
+@pytest.mark.parametrize("shape", [None, 2.5, "5", {"a": 1}, (), (2, 0), (True,)])
+def test_output_shape_refuses_junk_shapes(shape):
+    msg = _message(lambda: output_shape("correlate", shape, (2,)))
+    assert msg.startswith("output_shape(correlate): ") and "`input_shape`" in msg
+    assert "`weight_shape`" in _message(lambda: output_shape("torch.conv1d", (1, 2, 5), shape))
+
+
+def test_operation_errors_name_the_argument():
+    assert _message(lambda: correlate("abc", [1])).startswith("correlate: `x` must be numbers")
+    assert _message(lambda: convolve([1, 2], None)).startswith("convolve: `w`: entries must be numbers")
+    assert _message(lambda: correlate([[1, 2], [3]], [[1]])).startswith("correlate: `x` must be rectangular")
+    assert _message(lambda: correlate(symbols("x", (3, 4))[0:0], symbols("w", (1, 1)))) == (
+        "correlate: `x` must not be empty; got shape (0, 4)"
+    )

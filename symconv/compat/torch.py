@@ -33,7 +33,8 @@ from typing import Any
 
 from symconv._array import Array
 from symconv._errors import SymconvError
-from symconv._formula import Contraction, ConvSpec, forward, transpose
+from symconv._formula import Contraction, ConvSpec, forward, transpose, transpose_output_size
+from symconv._ops import mode_padding
 from symconv._validate import check_choice, check_int, per_axis
 from symconv.compat._common import operand, run
 
@@ -100,18 +101,15 @@ def _bias(op: str, bias_shape: tuple[int, ...] | None, channels: int) -> None:
 
 def _padding(
     op: str, padding: Any, nd: int, stride: tuple[int, ...], dilation: tuple[int, ...], kernel: tuple[int, ...]
-):
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
     if isinstance(padding, str):
         check_choice(op, "padding", padding, ("valid", "same"))
-        if padding == "valid":
-            return (0,) * nd, (0,) * nd
-        if any(s != 1 for s in stride):
+        if padding == "same" and any(s != 1 for s in stride):
             raise SymconvError(
                 f"{op}: padding='same' needs `stride` = 1 on every axis (as PyTorch); got stride={stride}"
             )
-        total = tuple(d * (k - 1) for d, k in zip(dilation, kernel))
-        lo = tuple(t // 2 for t in total)
-        return lo, tuple(t - a for t, a in zip(total, lo))
+        # PyTorch's 'same' is symconv's mode='same': d(K-1) zeros in total, the odd one at the end
+        return mode_padding(op, padding, kernel, dilation, stride)
     p = per_axis(op, "padding", padding, nd, minimum=0)
     return p, p
 
@@ -221,7 +219,7 @@ def plan_conv_transpose(
                 f"{op}: `output_padding` (={op_pad[ax]}) must be smaller than `stride` (={s[ax]}) or "
                 f"`dilation` (={d[ax]}) on spatial axis {ax}"
             )
-        size = (spatial[ax] - 1) * s[ax] - 2 * p[ax] + d[ax] * (kernel[ax] - 1) + op_pad[ax] + 1
+        size = int(transpose_output_size(spatial[ax], kernel[ax], s[ax], d[ax], p[ax], p[ax], op_pad[ax]))
         if size < 1:
             raise SymconvError(
                 f"{op}: the output size (N-1)s - 2p + d(K-1) + output_padding + 1 must be ≥ 1 on spatial axis {ax}; "
