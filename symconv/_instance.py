@@ -53,7 +53,7 @@ from symconv._engine import iter_terms_separable, term_count
 from symconv._errors import SymconvError
 from symconv._formula import Contraction
 from symconv._instance_blas import blas_evaluate
-from symconv._instance_dense import Differences, dense_equal
+from symconv._instance_dense import dense_equal
 from symconv._progress import Progress
 
 __all__ = ["DEFAULT_PRIME", "InstanceResult", "Side", "check_exact", "check_randomized"]
@@ -427,7 +427,7 @@ def check_exact(
         (structurally zero): e.g. a centrosymmetric kernel.
     block : int
         Terms per sorting block of the sorted form (bounds its memory; the
-        dense tables are bounded by ``symconv._instance_dense.MAX_TABLE_BYTES``).
+        dense tables are built in blocks of ``symconv._instance_dense.BLOCK_CELLS`` cells).
     progress : bool, optional
         Progress on stderr (default: when stderr is a terminal).
 
@@ -448,7 +448,7 @@ def check_exact(
     if fast is not None and fast[0]:
         bar.close()
         return InstanceResult(True, "instance", fast[1], time.perf_counter() - t0, None, None)
-    if fast is not None:  # different tables: the first difference in the order of the sorted form
+    if fast is not None and fast[2] is not None:  # different tables: the first difference in sorted order
         bar.close()
         return InstanceResult(
             False, "instance", fast[1], time.perf_counter() - t0, None, _dense_difference(fast[2], space, rshape)
@@ -460,23 +460,11 @@ def check_exact(
     return InstanceResult(holds, "instance", terms, time.perf_counter() - t0, None, counterexample)
 
 
-def _dense_difference(found: Sequence[Differences], space: _Space, rshape: tuple[int, ...]) -> str:
-    """The message of :func:`_first_difference` for the smallest differing (result position, monomial)."""
-    names = sorted(space.shapes)
-    best: tuple[tuple[int, ...], int, int] | None = None
-    for diff in found:
-        for pos, left, right in diff.monomials():
-            n = left.size
-            # the sorted form's order: result position, then one digit per operand (alphabetical; 0 = absent)
-            cols = [pos[""]] + [pos[m] + 1 if m in pos else np.zeros(n, np.int64) for m in names]
-            i = int(np.lexsort(cols[::-1])[0])
-            cand = (tuple(int(c[i]) for c in cols), int(left[i]), int(right[i]))
-            if best is None or cand[0] < best[0]:
-                best = cand
-    assert best is not None, "unequal tables list a difference"
-    key, cl, cr = best
+def _dense_difference(first: tuple[tuple[int, ...], int, int], space: _Space, rshape: tuple[int, ...]) -> str:
+    """The message of :func:`_first_difference` for the dense path's smallest differing monomial."""
+    key, cl, cr = first
     at = tuple(int(i) for i in np.unravel_index(key[0], rshape)) if rshape else ()
-    mono = "*".join(space.describe(space.offsets[m] + d) for m, d in zip(names, key[1:]) if d) or "1"
+    mono = "*".join(space.describe(space.offsets[m] + d) for m, d in zip(sorted(space.shapes), key[1:]) if d) or "1"
     return f"at result index {at}: coefficient of {mono} is {cl} on the left, {cr} on the right"
 
 

@@ -155,7 +155,7 @@ def _plan(c: Contraction, p: int) -> _Plan | None:
     in_a = {j for j in big if uses(fax[0], j)}
     in_b = {j for j in big if deg == 2 and uses(fax[1], j)}
     # result variables with their own result axes (a non-aliasing view); the others are iterated when adding
-    r_inner = choose_inner(Layout(extents, (lay.arrays[0],)), lambda j: j in in_r)
+    r_inner = list(choose_inner(Layout(extents, (lay.arrays[0],)), lambda j: j in in_r))
     r_outer = sorted(in_r - set(r_inner))
     order = r_outer + r_inner
     # product groups in result order; the group holding the innermost result variable goes last

@@ -43,8 +43,9 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,10 +55,10 @@ from symconv._formula import Contraction
 from symconv._instance_plan import Axis, Layout, boxes, choose_inner, layout
 from symconv._progress import Progress
 
-__all__ = ["MAX_TABLE_BYTES", "Differences", "dense_equal"]
+__all__ = ["BLOCK_CELLS", "Differences", "dense_equal"]
 
-#: Upper bound on the bytes of the two tables of one signature (beyond it: the sort path, in blocks).
-MAX_TABLE_BYTES = 8 << 30
+#: Cells of one block of a table: both sides' blocks stay in cache, and memory stays bounded at any size.
+BLOCK_CELLS = 1 << 22
 
 #: The table may have at most this many cells per term (plus a constant), or the sort path is used.
 CELLS_PER_TERM = 8
@@ -104,17 +105,21 @@ def _axes_of(lay: Layout, slot: str) -> tuple[Axis, ...]:
     raise KeyError(slot)
 
 
-def _fill(
-    lay: Layout,
-    coef_index: int,
-    value: str,
-    kept: Sequence[tuple[str, int]],
-    dstrides: Sequence[int],
-    table: np.ndarray,
-    coefs: np.ndarray | None,
-    progress: Progress,
-) -> int:
-    """Write one contraction's terms into ``table`` (and ``coefs``); returns the number of terms."""
+@dataclass
+class _FillPlan:
+    """One contraction's inner variables and strides for a value slot and key layout (block independent)."""
+
+    inner: tuple[int, ...]
+    vcoef: np.ndarray  # value position step per inner variable
+    dcoef: np.ndarray  # table offset step per inner variable
+    kcols: list[int]  # k0 columns of the kept key axes
+    vcols: list[int]  # k0 columns of the value slot's axes
+    vstrides: np.ndarray
+    full: list[int]  # inner extents
+
+
+@functools.lru_cache(maxsize=256)
+def _fill_plan(lay: Layout, value: str, kept: tuple[tuple[str, int], ...], dstrides: tuple[int, ...]) -> _FillPlan:
     key_rows = [_axes_of(lay, s)[i].coef for s, i in kept]
     inner = choose_inner(lay, lambda j: any(row[j] != 0 for row in key_rows))
     names = [n for n, _ in lay.arrays]
@@ -127,28 +132,55 @@ def _fill(
     dcoef = np.array(
         [sum(_axes_of(lay, s)[i].coef[j] * st for (s, i), st in zip(kept, dstrides)) for j in inner], dtype=np.int64
     )
-    lo, hi, k0 = boxes(lay, inner)
-    kcols = [int(first_axis[names.index(s)]) + i for s, i in kept]
-    vcols = list(range(int(first_axis[names.index(value)]), int(first_axis[names.index(value)]) + len(vaxes)))
-    offs = k0[:, kcols] @ np.array(dstrides, dtype=np.int64) + lo @ dcoef
-    vbases = 1 + k0[:, vcols] @ np.array(vstrides, dtype=np.int64) + lo @ vcoef
-    counts = np.prod(hi - lo, axis=1)
-    # the value's inner part over the whole inner box, built once (broadcast along variables it does not read)
-    full = [lay.extents[j] for j in inner]
-    grid = np.zeros([e if c else 1 for e, c in zip(full, vcoef)], dtype=np.int64)
-    for d, (c, e) in enumerate(zip(vcoef.tolist(), full)):
+    v0 = int(first_axis[names.index(value)])
+    return _FillPlan(
+        inner,
+        vcoef,
+        dcoef,
+        [int(first_axis[names.index(s)]) + i for s, i in kept],
+        list(range(v0, v0 + len(vaxes))),
+        np.array(vstrides, dtype=np.int64),
+        [lay.extents[j] for j in inner],
+    )
+
+
+def _grid(plan: _FillPlan) -> np.ndarray:
+    """The value's inner part over the whole inner box (broadcast along variables it does not move)."""
+    grid = np.zeros([e if c else 1 for e, c in zip(plan.full, plan.vcoef)], dtype=np.int64)
+    for d, (c, e) in enumerate(zip(plan.vcoef.tolist(), plan.full)):
         if c:
-            step = [1] * len(full)
+            step = [1] * len(plan.full)
             step[d] = e
             grid += (np.arange(e, dtype=np.int64) * c).reshape(step)
+    return grid
+
+
+def _fill(
+    lay: Layout,
+    plan: _FillPlan,
+    grid: np.ndarray,
+    coef_index: int,
+    dstrides: np.ndarray,
+    table: np.ndarray,
+    coefs: np.ndarray | None,
+    progress: Progress,
+) -> int:
+    """Write the terms of ``lay`` (restricted to the block) into ``table`` (and ``coefs``); the number of terms."""
+    lo, hi, k0 = boxes(lay, plan.inner)
+    if not lo.shape[0]:
+        return 0
+    offs = k0[:, plan.kcols] @ dstrides + lo @ plan.dcoef
+    vbases = 1 + k0[:, plan.vcols] @ plan.vstrides + lo @ plan.vcoef
+    counts = np.prod(hi - lo, axis=1)
     item = table.itemsize
-    dst = [int(c) * item for c in dcoef]
-    cst = [int(c) * coefs.itemsize for c in dcoef] if coefs is not None else []
+    dst = [int(c) * item for c in plan.dcoef]
+    cst = [int(c) * coefs.itemsize for c in plan.dcoef] if coefs is not None else []
+    moves = plan.vcoef.tolist()
     for b in range(lo.shape[0]):
         shape = tuple(int(x) for x in hi[b] - lo[b])
         off = int(offs[b])
         view = np.ndarray(shape, table.dtype, table, off * item, dst)
-        sub = grid[tuple(slice(0, n) if c else slice(None) for n, c in zip(shape, vcoef.tolist()))]
+        sub = grid[tuple(slice(0, n) if c else slice(None) for n, c in zip(shape, moves))]
         np.add(sub, int(vbases[b]), out=view, casting="unsafe")
         if coefs is not None:
             np.ndarray(shape, coefs.dtype, coefs, off * coefs.itemsize, cst)[...] = coef_index
@@ -156,16 +188,33 @@ def _fill(
     return int(counts.sum())
 
 
+def _restrict(lay: Layout, axis: tuple[str, int], a: int, b: int) -> Layout:
+    """The layout with key axis ``axis`` shifted by ``-a`` and cut to ``[0, b - a)``: the terms of one block."""
+    slot, i = axis
+    arrays = []
+    for name, axes in lay.arrays:
+        if name == slot:
+            ax = axes[i]
+            axes = (*axes[:i], Axis(ax.coef, ax.const - a, b - a), *axes[i + 1 :])
+        arrays.append((name, axes))
+    return Layout(lay.extents, tuple(arrays))
+
+
+#: A monomial in the sorted form's order: (result position, one digit per operand name, 0 = absent).
+Key = tuple[int, ...]
+
+
 @dataclass(frozen=True)
 class Differences:
-    """Both sides' tables of one signature, read back as monomials where they differ."""
+    """Both sides' tables of one block of one signature, read back as the monomials where they differ."""
 
     left: tuple[np.ndarray, np.ndarray | None]
     right: tuple[np.ndarray, np.ndarray | None]
     coefs: list[int]  # coefficient-table entry e means coefs[e - 1]; no table: coefs[0]
     value: str
     kept: list[tuple[str, int]]
-    ksizes: list[int]
+    ksizes: list[int]  # of the block (its first axis starts at ``start``)
+    start: int
     twin: dict[tuple[str, int], tuple[str, int]]
     shapes: dict[str, tuple[int, ...]]  # per slot ("" = the result)
 
@@ -173,56 +222,62 @@ class Differences:
         table = np.asarray(self.coefs, dtype=np.int64)
         return np.full(cells.size, table[0]) if c is None else table[c[cells].astype(np.int64) - 1]
 
-    def monomials(self, chunk: int = 1 << 20) -> Iterator[tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]]:
-        """Per chunk of cells: flat positions per slot of the differing monomials, their left and right coefficients."""
+    def monomials(self) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        """Flat positions per slot of the differing monomials, and their left and right coefficients."""
         (dl, cl), (dr, cr) = self.left, self.right
-        for start in range(0, dl.size, chunk):
-            sl = slice(start, start + chunk)
-            diff = dl[sl] != dr[sl]
-            if cl is not None and cr is not None:
-                diff |= cl[sl] != cr[sl]
-            cells = np.flatnonzero(diff) + start
-            if not cells.size:
+        diff = dl != dr
+        if cl is not None and cr is not None:
+            diff |= cl != cr
+        cells = np.flatnonzero(diff)
+        vl, vr = dl[cells].astype(np.int64), dr[cells].astype(np.int64)
+        kl, kr = self._coef(cl, cells), self._coef(cr, cells)
+        # the left monomial of a cell (if any): its right coefficient is 0 unless the right holds it too
+        a = vl != 0
+        left_a, right_a = kl[a], np.where(vr[a] == vl[a], kr[a], 0)
+        # a right monomial that the left does not hold
+        b = (vr != 0) & (vr != vl)
+        every = np.concatenate([cells[a], cells[b]])
+        values = np.concatenate([vl[a], vr[b]]) - 1
+        left = np.concatenate([left_a, np.zeros(int(b.sum()), np.int64)])
+        right = np.concatenate([right_a, kr[b]])
+        keyvals = list(np.unravel_index(every, self.ksizes)) if self.ksizes else []
+        if keyvals:
+            keyvals[0] = keyvals[0] + self.start
+        at = dict(zip(self.kept, keyvals))
+        positions = {}
+        for slot, shape in self.shapes.items():
+            if slot == self.value:
+                positions[slot] = values
                 continue
-            vl, vr = dl[cells].astype(np.int64), dr[cells].astype(np.int64)
-            kl, kr = self._coef(cl, cells), self._coef(cr, cells)
-            # the left monomial of a cell (if any): its right coefficient is 0 unless the right holds it too
-            a = vl != 0
-            ca, va = cells[a], vl[a]
-            left_a, right_a = kl[a], np.where(vr[a] == va, kr[a], 0)
-            # a right monomial that the left does not hold
-            b = (vr != 0) & (vr != vl)
-            cb, vb = cells[b], vr[b]
-            cells_all = np.concatenate([ca, cb])
-            values = np.concatenate([va, vb]) - 1
-            left = np.concatenate([left_a, np.zeros(cb.size, np.int64)])
-            right = np.concatenate([right_a, kr[b]])
-            keyvals = np.unravel_index(cells_all, self.ksizes) if self.ksizes else ()
-            at = {k: keyvals[i] for i, k in enumerate(self.kept)}
-            positions = {}
-            for slot, shape in self.shapes.items():
-                if slot == self.value:
-                    positions[slot] = values
-                    continue
-                axes = [at[(slot, i)] if (slot, i) in at else at[self.twin[(slot, i)]] for i in range(len(shape))]
-                positions[slot] = np.ravel_multi_index(axes, shape) if shape else np.zeros(cells_all.size, np.int64)
-            yield positions, left, right
+            axes = [at[(slot, i)] if (slot, i) in at else at[self.twin[(slot, i)]] for i in range(len(shape))]
+            positions[slot] = np.ravel_multi_index(axes, shape) if shape else np.zeros(every.size, np.int64)
+        return positions, left, right
+
+    def first(self, names: Sequence[str]) -> tuple[Key, int, int]:
+        """The smallest differing monomial in the sorted form's order, with its left and right coefficients."""
+        pos, left, right = self.monomials()
+        n = left.size
+        cols = [pos[""]] + [pos[m] + 1 if m in pos else np.zeros(n, np.int64) for m in names]
+        i = int(np.lexsort(cols[::-1])[0])
+        return tuple(int(c[i]) for c in cols), int(left[i]), int(right[i])
 
 
 def dense_equal(
     lhs: _Side, rhs: _Side, space: Any, progress: Progress | None = None
-) -> tuple[bool, int, list[Differences]] | None:
-    """``(equal, terms, tables)`` by dense canonical tables, or None when the sort-based form must decide.
+) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
+    """``(equal, terms, first)`` by dense canonical tables, or None when the sort-based form must decide.
 
     ``space`` is the validated variable space of ``symconv._instance``; any
     ``structure`` hypothesis, boundary fold, conjugate, repeated operand, key
-    written twice, or too large a table returns None. ``tables`` (one
-    :class:`Differences` per signature) lists the monomials where the sides
-    differ.
+    written twice, or too large a table returns None. ``first`` is the
+    smallest differing monomial in the sorted form's order, ``(key, left
+    coefficient, right coefficient)`` with ``key`` = (result position, one
+    digit per operand in alphabetical order: local position + 1, 0 = absent).
     """
     if space.structure:
         return None
     bar = progress if progress is not None else Progress("check_exact", 1, enabled=False)
+    names = sorted(space.shapes)
     groups: dict[tuple[str, ...], list[list[tuple[int, Layout]]]] = {}
     for side_i, side in enumerate((lhs, rhs)):
         for coef, c in side:
@@ -240,17 +295,17 @@ def dense_equal(
             groups.setdefault(sig, [[], []])[side_i].append((int(coef), _reorder(lay, sig)))
     equal = True
     terms = 0
-    found = []
+    best: tuple[Key, int, int] | None = None
     for sig, sides in sorted(groups.items()):
-        res = _signature_equal(sig, sides, bar)
+        res = _signature_equal(sig, sides, bar, names)
         if res is None:
             return None
-        ok, n, diff = res
+        ok, n, first = res
         terms += n
         equal = equal and ok
-        if not ok:
-            found.append(diff)
-    return equal, terms, found
+        if first is not None and (best is None or first[0] < best[0]):
+            best = first
+    return equal, terms, best
 
 
 def _reorder(lay: Layout, sig: tuple[str, ...]) -> Layout:
@@ -260,66 +315,91 @@ def _reorder(lay: Layout, sig: tuple[str, ...]) -> Layout:
 
 
 def _signature_equal(
-    sig: tuple[str, ...], sides: list[list[tuple[int, Layout]]], progress: Progress
-) -> tuple[bool, int, Differences] | None:
-    lays = [lay for side in sides for _, lay in side]
-    slots = ["", *sig]
-    candidates = []
-    for value in slots:
-        kept, ksizes, twin = _key_axes(lays, value, slots)
-        injective = all(_injective(lay, kept) for lay in lays)
-        candidates.append((not injective, math.prod(ksizes), value, kept, ksizes, twin))
-    # a key that determines the loop point first (no repeated keys expected), then the smallest table;
-    # when a key repeats after all, the next value slot is tried
-    for _, _, value, kept, ksizes, twin in sorted(candidates, key=lambda t: t[:2]):
-        tables = _tables(sides, value, kept, ksizes, progress)
-        if tables is None:
-            continue
-        (dl, cl), (dr, cr), terms, coefs = tables
-        # with one coefficient in all (no coefficient tables) the value tables alone decide
-        ok = _equal(dl, dr) and (cl is None or cr is None or _equal(cl, cr))
-        shapes = {s: tuple(a.size for a in _axes_of(lays[0], s)) for s in slots}
-        return ok, terms, Differences((dl, cl), (dr, cr), coefs, value, kept, ksizes, twin, shapes)
+    sig: tuple[str, ...], sides: list[list[tuple[int, Layout]]], progress: Progress, names: Sequence[str]
+) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
+    lays = tuple(lay for side in sides for _, lay in side)
+    slots = ("", *sig)
+    shapes = {s: tuple(a.size for a in _axes_of(lays[0], s)) for s in slots}
+    for value, kept, ksizes, twin in _candidates(lays, slots):
+        res = _compare(sides, value, list(kept), list(ksizes), twin, shapes, progress, names)
+        if res is not None:
+            return res
     return None
 
 
-def _tables(
+@functools.lru_cache(maxsize=256)
+def _candidates(
+    lays: tuple[Layout, ...], slots: tuple[str, ...]
+) -> list[tuple[str, tuple[tuple[str, int], ...], tuple[int, ...], dict[tuple[str, int], tuple[str, int]]]]:
+    """Value slots with their keys: a key that determines the loop point first, then the smallest table."""
+    found = []
+    for value in slots:
+        kept, ksizes, twin = _key_axes(lays, value, slots)
+        injective = all(_injective(lay, kept) for lay in lays)
+        found.append(((not injective, math.prod(ksizes)), value, tuple(kept), tuple(ksizes), twin))
+    found.sort(key=lambda t: t[0])
+    return [t[1:] for t in found]
+
+
+def _compare(
     sides: list[list[tuple[int, Layout]]],
     value: str,
-    kept: Sequence[tuple[str, int]],
-    ksizes: Sequence[int],
+    kept: list[tuple[str, int]],
+    ksizes: list[int],
+    twin: dict[tuple[str, int], tuple[str, int]],
+    shapes: dict[str, tuple[int, ...]],
     progress: Progress,
-) -> tuple[tuple[np.ndarray, np.ndarray | None], tuple[np.ndarray, np.ndarray | None], int, list[int]] | None:
-    """Both sides' tables for this value slot and the coefficients, or None (a repeated key, too large a table)."""
+    names: Sequence[str],
+) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
+    """Both sides' tables for this value slot, block by block; None on a repeated key or too large a table."""
     lays = [lay for side in sides for _, lay in side]
-    vsize = math.prod(a.size for a in _axes_of(lays[0], value))
+    vsize = math.prod(shapes[value])
     if vsize + 1 > np.iinfo(np.int32).max:
+        return None
+    cells = math.prod(ksizes)
+    if cells > CELLS_PER_TERM * sum(lay.terms_bound for lay in lays) + (1 << 16):
         return None
     dtype = np.int16 if vsize + 1 <= np.iinfo(np.int16).max else np.int32
     distinct = sorted({c for side in sides for c, _ in side})
     ctype = None if len(distinct) == 1 else np.int8 if len(distinct) < 127 else np.int32
-    per_cell = np.dtype(dtype).itemsize + (np.dtype(ctype).itemsize if ctype else 0)
-    cells = math.prod(ksizes)
-    if cells > CELLS_PER_TERM * sum(lay.terms_bound for lay in lays) + (1 << 16):
-        return None
-    if 2 * cells * per_cell > MAX_TABLE_BYTES:
-        return None
-    dstrides = [math.prod(ksizes[i + 1 :]) for i in range(len(ksizes))]
-    out = []
+    if kept:
+        # blocks along the largest key axis, moved first (contiguous blocks); the others keep their order
+        big = max(range(len(kept)), key=lambda i: (ksizes[i], -i))
+        kept = [kept[big], *kept[:big], *kept[big + 1 :]]
+        ksizes = [ksizes[big], *ksizes[:big], *ksizes[big + 1 :]]
+    rest = math.prod(ksizes[1:])
+    rows = max(1, BLOCK_CELLS // rest) if kept else 1
+    dstrides = np.array([math.prod(ksizes[i + 1 :]) for i in range(len(ksizes))], dtype=np.int64)
+    plans = [[_fill_plan(lay, value, tuple(kept), tuple(dstrides.tolist())) for _, lay in side] for side in sides]
+    grids = [[_grid(fp) for fp in plan] for plan in plans]
+    size = min(cells, rows * rest)
+    tables = [np.empty(size, dtype=dtype) for _ in sides]
+    ctables = [np.empty(size, dtype=ctype) if ctype else None for _ in sides]
     terms = 0
-    for side in sides:
-        table = np.zeros(cells, dtype=dtype)
-        coefs = np.zeros(cells, dtype=ctype) if ctype else None
-        written = 0
-        for coef, lay in side:
-            written += _fill(lay, distinct.index(coef) + 1, value, kept, dstrides, table, coefs, progress)
-        if int(np.count_nonzero(table)) != written:
-            return None  # some key was written twice (the sort-based form adds such coefficients)
-        out.append((table, coefs))
-        terms += written
-    return out[0], out[1], terms, distinct
-
-
-def _equal(a: np.ndarray, b: np.ndarray, chunk: int = 1 << 18) -> bool:
-    """``array_equal`` in cache-sized pieces (no table-sized temporary), stopping at the first difference."""
-    return all(np.array_equal(a[i : i + chunk], b[i : i + chunk]) for i in range(0, a.size, chunk))
+    equal = True
+    best: tuple[Key, int, int] | None = None
+    for a in range(0, ksizes[0] if kept else 1, rows):
+        b = min(a + rows, ksizes[0]) if kept else 1
+        n = (b - a) * rest
+        for side, plan, grid, table, ctab in zip(sides, plans, grids, tables, ctables):
+            t = table[:n]
+            t.fill(0)
+            ct = ctab[:n] if ctab is not None else None
+            if ct is not None:
+                ct.fill(0)
+            written = 0
+            for (coef, lay), fp, gr in zip(side, plan, grid):
+                block = _restrict(lay, kept[0], a, b) if kept and (a, b) != (0, ksizes[0]) else lay
+                written += _fill(block, fp, gr, distinct.index(coef) + 1, dstrides, t, ct, progress)
+            if int(np.count_nonzero(t)) != written:
+                return None  # some key was written twice (the sort-based form adds such coefficients)
+            terms += written
+        (dl, dr), (cl, cr) = (t[:n] for t in tables), (c[:n] if c is not None else None for c in ctables)
+        if np.array_equal(dl, dr) and (cl is None or cr is None or np.array_equal(cl, cr)):
+            continue
+        equal = False
+        diff = Differences((dl, cl), (dr, cr), distinct, value, kept, [b - a, *ksizes[1:]], a, twin, shapes)
+        first = diff.first(names)
+        if best is None or first[0] < best[0]:
+            best = first
+    return equal, terms, best

@@ -20,7 +20,7 @@ by clipping each inner range, so the guard is exact without enumerating terms.
 ((4, 2), [('', [((1, 0), 0, 4)]), ('x', [((1, 1), 0, 5)]), ('w', [((0, 1), 0, 2)])])
 >>> inner = choose_inner(lay, lambda v: True)
 >>> inner
-[0]
+(0,)
 >>> lo, hi, k0 = boxes(lay, inner)
 >>> lo.tolist(), hi.tolist(), k0.tolist()
 ([[0], [0]], [[4], [4]], [[0, 0, 0], [0, 1, 1]])
@@ -94,7 +94,7 @@ def layout(c: Contraction) -> Layout | None:
     return Layout(extents, tuple(arrays))
 
 
-def choose_inner(lay: Layout, allowed: Callable[[int], bool]) -> list[int]:
+def choose_inner(lay: Layout, allowed: Callable[[int], bool]) -> tuple[int, ...]:
     """Inner variables, largest extent first: every axis depends on at most one of them.
 
     ``allowed(j)`` may exclude a variable (it is then iterated outside).
@@ -106,17 +106,19 @@ def choose_inner(lay: Layout, allowed: Callable[[int], bool]) -> list[int]:
             continue
         if all(sum(1 for u in (*inner, v) if row[u] != 0) <= 1 for row in rows):
             inner.append(v)
-    return sorted(inner)
+    return tuple(sorted(inner))
 
 
-def boxes(lay: Layout, inner: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@functools.lru_cache(maxsize=256)
+def boxes(lay: Layout, inner: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The outer points with in-range terms: inner ranges ``[lo, hi)`` and every axis's outer part ``k0``.
 
     Returns ``(lo, hi, k0)`` with one row per such outer point: ``lo``/``hi``
     per inner variable, ``k0`` per axis (all arrays' axes in order). The
     outer part of an axis is its index with every inner variable at 0; the
     index at an inner point ``u`` is ``k0 + coef[j]·u_j`` for the one inner
-    ``j`` it depends on (if any). Vectorised over the outer points.
+    ``j`` it depends on (if any). Vectorised over the outer points; cached
+    (the arrays are shared: read them, never write).
     """
     outer = [j for j in range(len(lay.extents)) if j not in inner]
     axes = [a for _, arr in lay.arrays for a in arr]

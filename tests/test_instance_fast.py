@@ -371,3 +371,19 @@ def test_oracle_counter_is_what_it_claims():
             ((1,), (("w", (1,)), ("x", (2,)))): 1,
         }
     )
+
+
+@pytest.mark.parametrize("cells", [1, 7, 64, 1 << 22])
+def test_dense_blocks_do_not_change_verdict_terms_or_first_difference(monkeypatch, cells):
+    import symconv._instance_dense as dense_module
+
+    dx, full = backprop_identity(7)
+    cases = [([(1, dx)], [(1, full)]), *(([(1, a)], [(1, b)]) for a, b in CLAIMS.values())]
+    want = [sorted_form(lhs, rhs) if lhs[0][1].result.shape == rhs[0][1].result.shape else None for lhs, rhs in cases]
+    monkeypatch.setattr(dense_module, "BLOCK_CELLS", cells)
+    for (lhs, rhs), w in zip(cases, want):
+        if w is None:
+            continue
+        assert dense(lhs, rhs) == (w[0], w[1])
+        res = check_exact(lhs, rhs)
+        assert (res.holds, res.terms, res.counterexample) == w
