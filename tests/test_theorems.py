@@ -62,6 +62,7 @@ GENERAL = [
     ("full_correlation_swap_is_flip", {"ndim": 2}),
     ("correlation_matrix_is_toeplitz", {"ndim": 2}),
     ("correlation_matrix_is_toeplitz", {"stride": 2, "dilation": 2}),
+    ("correlation_matrix_is_toeplitz", {"ndim": 2, "stride": 2, "padding": 1, **CH}),
 ]
 
 # (theorem, params, variant): every one is FALSE and must be rejected.
@@ -84,6 +85,7 @@ FALSE = [
     ("convolve_grad_weight_is_flipped_valid_correlation", {"padding": 2}, "wrong_mode"),
     ("conv_grad_weight_swaps_stride_and_dilation", {"stride": 2, "dilation": 3}, "wrong_mode"),
     ("correlation_matrix_is_toeplitz", {"ndim": 2, "stride": 2}, "anti_diagonal"),
+    ("correlation_matrix_is_toeplitz", CH, "off_by_one"),
     ("convolve_grad_weight_is_flipped_valid_correlation", {}, "no_flip"),
     ("convolve_grad_weight_is_flipped_valid_correlation", {"ndim": 2}, "off_by_one"),
     ("conv_grad_weight_swaps_stride_and_dilation", {"stride": 2, "dilation": 3}, "not_swapped"),
@@ -579,3 +581,28 @@ def test_multichannel_symmetry_statement_against_torch():
     assert (_grid(corr, conv1d(w).shape) == conv1d(w)).all()
     hyp = part.ctx.hypotheses[0]
     assert hyp.variables == ("uo", "uc", "u0")  # the hypothesis is about every kernel slice w[o, c]
+
+
+def test_toeplitz_with_channels_reads_every_block_of_the_jacobian():
+    torch = peers.module("torch")
+    rng = np.random.default_rng(10)
+    cin, cout, grp, n, k, s = 4, 6, 2, 8, 3, 2
+    w = rng.integers(-5, 6, (cout, cin // grp, k))
+    out = (n - k) // s + 1
+    jac = (
+        torch.autograd.functional.jacobian(
+            lambda v: torch.nn.functional.conv1d(
+                v.view(1, cin, n), torch.tensor(w, dtype=torch.float64), stride=s, groups=grp
+            ).view(-1),
+            torch.zeros(cin * n, dtype=torch.float64),
+        )
+        .numpy()
+        .astype(np.int64)
+        .reshape(cout, out, cin, n)
+    )
+    part = theorem("correlation_matrix_is_toeplitz", stride=s, **CH).plan().parts[0][0]
+    lhs = _side_values(part.lhs, part.ctx, {"N": n, "K": k}, {"w": w})
+    rhs = _side_values(part.rhs, part.ctx, {"N": n, "K": k}, {"w": w})
+    assert lhs == rhs and any(rhs.values())
+    for (co, ci, i, m), v in rhs.items():
+        assert jac[co, i, ci, m] == v == jac[co, i + 1, ci, m + s]

@@ -867,8 +867,9 @@ def _t_assoc(params: Mapping[str, Any], variant: str | None) -> Plan:
 
 @_register(
     "correlation_matrix_is_toeplitz",
-    "the matrix M[n, m] = ∂y[n]/∂x[m] of y = correlate(x, w) is Toeplitz (doubly-block Toeplitz in 2-D)",
-    ("ndim", "stride", "dilation", "padding"),
+    "the matrix M[n, m] = ∂y[n]/∂x[m] of y = correlate(x, w) is Toeplitz (doubly-block Toeplitz in 2-D; "
+    "with channels, every channel block)",
+    _CONV,
     {
         "off_by_one": "claimed constant along (n+1, m) instead of the diagonal",
         "anti_diagonal": "claimed constant along the anti-diagonal (n+1, m−s)",
@@ -876,7 +877,7 @@ def _t_assoc(params: Mapping[str, Any], variant: str | None) -> Plan:
 )
 def _t_toeplitz(params: Mapping[str, Any], variant: str | None) -> Plan:
     name = "correlation_matrix_is_toeplitz"
-    cv = _conv_params(name, params, ("ndim", "stride", "dilation", "padding"))
+    cv = _conv_params(name, params, _CONV)
     fwd = forward(cv.spec())[0]
     parts: list[tuple[Part, Callable[[Deriver], None]]] = []
     for axis in range(cv.nd):
@@ -886,13 +887,20 @@ def _t_toeplitz(params: Mapping[str, Any], variant: str | None) -> Plan:
         assume = cv.size_assumptions()
         for a in range(cv.nd):
             assume += _in(n[a], cv.out_size[a] - e[a]) + _in(m[a], cv.N[a] - e[a] * cv.s)
-        ctx = Context(cv.params, (*_names("i", cv.nd), *_names("m", cv.nd)), tuple(assume))
+        # with channels: the block (output channel co, input channel ci) of M
+        head: tuple[Affine, ...] = ()
+        heads: tuple[str, ...] = ()
+        if cv.channels:
+            heads = ("co", "ci")
+            head = (Affine.var("co"), Affine.var("ci"))
+            assume += _in(head[0], cv.cout) + _in(head[1], cv.cin)
+        ctx = Context(cv.params, (*heads, *_names("i", cv.nd), *_names("m", cv.nd)), tuple(assume))
         lhs = Derivative(
-            Expr.of(contraction_sum(fwd, tuple(a + b for a, b in zip(n, e)))),
+            Expr.of(contraction_sum(fwd, (*head[:1], *(a + b for a, b in zip(n, e))))),
             "x",
-            tuple(a + b * step_m for a, b in zip(m, e)),
+            (*head[1:], *(a + b * step_m for a, b in zip(m, e))),
         )
-        rhs = Derivative(Expr.of(contraction_sum(fwd, n, rename=_primed(fwd))), "x", m)
+        rhs = Derivative(Expr.of(contraction_sum(fwd, (*head[:1], *n), rename=_primed(fwd))), "x", (*head[1:], *m))
         title = (
             "Toeplitz"
             if cv.nd == 1
