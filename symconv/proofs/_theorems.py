@@ -1305,8 +1305,24 @@ def _default_instances(part: Part, seed: int, count: int = 3, max_size: int = 5)
     return [random_sizes(part.ctx, rng, max_size=max_size) for _ in range(count)]
 
 
+def _mirror(hyp: Hypothesis, sizes: Mapping[sympy.Symbol, int]) -> Callable[[tuple[int, ...]], tuple[int, ...]]:
+    """``idx ↦ rhs(idx)`` of a hypothesis (its left side is the identity), in plain integers at ``sizes``."""
+    rows = [
+        (
+            int(sympy.sympify(a.const).subs(sizes)),
+            [(hyp.variables.index(v), int(sympy.sympify(c).subs(sizes))) for v, c in a.coeffs],
+        )
+        for a in hyp.rhs
+    ]
+
+    def fn(idx: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(const + sum(c * idx[i] for i, c in terms) for const, terms in rows)
+
+    return fn
+
+
 def _canon(
-    mono: tuple[tuple[str, tuple[int, ...]], ...], hyp: Hypothesis | None, sizes: Mapping[sympy.Symbol, int]
+    mono: tuple[tuple[str, tuple[int, ...]], ...], hyp: Hypothesis | None, mirror: Callable[..., tuple[int, ...]]
 ) -> tuple[int, tuple[Any, ...]]:
     """Reduce a monomial modulo a symmetry hypothesis: ``w[k] → sign·w[min(k, mirror k)]``."""
     if hyp is None:
@@ -1315,15 +1331,7 @@ def _canon(
     out = []
     for op, idx in mono:
         if op == hyp.operand:
-            env = dict(zip(hyp.variables, idx))
-            mir = tuple(
-                int(
-                    sympy.sympify(a.to_sympy()).subs(
-                        {**{sympy.Symbol(k, integer=True): v for k, v in env.items()}, **sizes}
-                    )
-                )
-                for a in hyp.rhs
-            )
+            mir = mirror(tuple(idx))
             if mir < idx:
                 idx = mir
                 sign *= hyp.sign
@@ -1331,6 +1339,16 @@ def _canon(
                 return 0, mono
         out.append((op, idx))
     return sign, tuple(sorted(out))
+
+
+def _rank(rows: Sequence[Sequence[int]], ncols: int) -> int:
+    """Exact rank of an integer matrix (over ℚ)."""
+    from sympy.polys.domains import QQ
+    from sympy.polys.matrices import DomainMatrix
+
+    if not rows or not ncols:
+        return 0
+    return int(DomainMatrix([[QQ(v) for v in r] for r in rows], (len(rows), ncols), QQ).rank())
 
 
 def _unfold(side: Any, part: Part) -> Any:
@@ -1412,8 +1430,9 @@ def _reduce(
     mono: Mapping[tuple[Any, ...], int], hyp: Hypothesis, sizes: Mapping[sympy.Symbol, int]
 ) -> dict[tuple[Any, ...], int]:
     out: dict[tuple[Any, ...], int] = {}
+    mirror = _mirror(hyp, sizes)
     for (free, m), c in mono.items():
-        sign, m2 = _canon(m, hyp, sizes)
+        sign, m2 = _canon(m, hyp, mirror)
         if sign:
             out[(free, m2)] = out.get((free, m2), 0) + sign * c
     return {k: v for k, v in out.items() if v}
@@ -1433,17 +1452,18 @@ def _instance_only_if(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bo
         cols.setdefault(w, len(cols))
     hyp_forms = []
     ks = [int(sympy.sympify(s).subs(sizes)) for s in _kernel_sizes(hyp)]
+    mirror = _mirror(hyp, sizes)
     for u in np.ndindex(*ks):
-        env = {sympy.Symbol(v, integer=True): int(x) for v, x in zip(hyp.variables, u)}
-        mir = tuple(int(a.to_sympy().subs(env).subs(sizes)) for a in hyp.rhs)
-        f = {tuple(int(x) for x in u): 1}
+        here = tuple(int(x) for x in u)
+        mir = mirror(here)
+        f = {here: 1}
         f[mir] = f.get(mir, 0) - hyp.sign
         hyp_forms.append(f)
         for w in f:
             cols.setdefault(w, len(cols))
-    a_mat = sympy.Matrix([[f.get(w, 0) for w in cols] for f in forms.values()] or [[0] * len(cols)])
-    both = a_mat.col_join(sympy.Matrix([[f.get(w, 0) for w in cols] for f in hyp_forms]))
-    ok = a_mat.rank() == both.rank()
+    a_rows = [[f.get(w, 0) for w in cols] for f in forms.values()]
+    h_rows = [[f.get(w, 0) for w in cols] for f in hyp_forms]
+    ok = _rank(a_rows, len(cols)) == _rank(a_rows + h_rows, len(cols))
     return ok, "" if ok else "equality for every x does not force the hypothesis at these sizes", {"forms": len(forms)}
 
 
