@@ -27,14 +27,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import sympy
 
 from symconv._affine import Affine
 from symconv._errors import SymconvError
-from symconv._formula import Boundary, Contraction, ConvSpec, Factor, Operand, Var, forward, transpose
+from symconv._formula import (
+    Boundary,
+    Contraction,
+    ConvSpec,
+    Factor,
+    Operand,
+    Var,
+    flip_index,
+    forward,
+    output_size,
+    transpose,
+    transpose_output_padding,
+)
 from symconv._grad import grad_contractions, reindex_operand, rename_operands
 from symconv._instance import Side, check_exact
-from symconv._validate import check_choice, per_axis, per_side
+from symconv._ops import mode_padding
+from symconv._validate import _is_int, check_choice, check_int, per_axis, per_side
 
 __all__ = ["BackwardRow", "BackwardRule", "backward_rule", "contraction_latex"]
 
@@ -240,12 +254,13 @@ class _Layer:
 
     def out(self, n: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(
-            (n[i] + self.lo[i] + self.hi[i] - self.d[i] * (self.k[i] - 1) - 1) // self.s[i] + 1 for i in range(self.nd)
+            int(output_size(n[i], self.k[i], self.s[i], self.d[i], self.lo[i], self.hi[i])) for i in range(self.nd)
         )
 
     def output_padding(self, n: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(
-            (n[i] + self.lo[i] + self.hi[i] - self.d[i] * (self.k[i] - 1) - 1) % self.s[i] for i in range(self.nd)
+            int(transpose_output_padding(n[i], self.k[i], self.s[i], self.d[i], self.lo[i], self.hi[i]))
+            for i in range(self.nd)
         )
 
     @property
@@ -306,7 +321,9 @@ def _input_gradient(layer: _Layer, n: tuple[int, ...]) -> tuple[str, Side, dict[
         c = reindex_operand(c, c.result.name, shift, res_shape)
         c = replace(c, result_boundary=rb)
         name += f", its {layer.mode}-padded border folded back"
+        channel_info: dict[str, Any] = {k: params[k] for k in ("channels", "groups") if k in params}
         params = {"stride": layer.s, "dilation": layer.d, "padding_mode": layer.mode, "fold": _pad_pairs(layer)}
+        params.update(channel_info)
     c = rename_operands(c, {"x": "g"})
     return name, [(1, c)], params, "conv_grad_input_is_transposed_conv"
 
@@ -363,7 +380,7 @@ def _weight_gradient(layer: _Layer, n: tuple[int, ...]) -> tuple[str, Side, dict
         lead = 0 if layer.channels is None else 2
 
         def flip_k(ix: tuple[Affine, ...]) -> tuple[Affine, ...]:
-            return ix[:lead] + tuple((layer.k[i] - 1) - ix[lead + i] for i in range(nd))
+            return ix[:lead] + tuple(flip_index(layer.k[i], ix[lead + i]) for i in range(nd))
 
         side = [(a, reindex_operand(c, "y", flip_k)) for a, c in side]
     swapped = any(v != 1 for v in layer.s) or any(v != 1 for v in layer.d)
@@ -484,7 +501,9 @@ def backward_rule(
     input_size, kernel_size : int or tuple of int
         Spatial sizes of the instance (defaults 7 and 3 per axis).
     stride, dilation, padding
-        As for :func:`symconv.correlate` (padding: int, per axis, or (lo, hi) pairs).
+        As for :func:`symconv.correlate`: padding is an int, one per axis, or
+        (lo, hi) pairs, or ``'valid'``/``'same'`` (and ``'full'`` for
+        ``correlate``/``convolve``).
     padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
         The boundary (layers only).
     channels : (int, int)
@@ -559,19 +578,25 @@ def _parse(
 ) -> _Layer:
     where = f"backward_rule({op!r})"
     layer_op = op.startswith("conv") and op[-1] == "d"
+    if ndim is not None and not _is_int(ndim):
+        raise SymconvError(f"{where}: `ndim` must be an integer ≥ 1; got {ndim!r}")
+    check_choice(where, "padding_mode", padding_mode, _PADDING_MODES)
+    if bias is not None and not isinstance(bias, bool):
+        raise SymconvError(f"{where}: `bias` must be True, False or None; got {bias!r}")
     if layer_op:
         nd = int(op[4])
         if ndim is not None and ndim != nd:
             raise SymconvError(f"{where}: `ndim` (={ndim}) must be {nd} for {op}")
     else:
-        nd = ndim
+        given: int | None = None if ndim is None else int(ndim)
         for v in (input_size, kernel_size):
-            if nd is None and isinstance(v, Sequence):
-                nd = len(v)
-        nd = 1 if nd is None else nd
-        if isinstance(nd, bool) or not isinstance(nd, int) or nd < 1:
+            if given is None and isinstance(v, Sequence) and not isinstance(v, str):
+                given = len(v)
+        nd = 1 if given is None else given
+        if nd < 1:
             raise SymconvError(f"{where}: `ndim` must be an integer ≥ 1; got {ndim!r}")
-        if channels is not None or batch is not None or groups != 1 or bias:
+        plain_groups = _is_int(groups) and groups == 1
+        if channels is not None or batch is not None or not plain_groups or bias:
             raise SymconvError(
                 f"{where}: `channels`, `groups`, `batch` and `bias` are layer options (use conv1d/conv2d/conv3d); "
                 f"got channels={channels!r}, groups={groups!r}, batch={batch!r}, bias={bias!r}"
@@ -582,8 +607,14 @@ def _parse(
     k = per_axis(where, "kernel_size", 3 if kernel_size is None else kernel_size, nd, minimum=1)
     s = per_axis(where, "stride", stride, nd, minimum=1)
     d = per_axis(where, "dilation", dilation, nd, minimum=1)
-    lo, hi = per_side(where, "padding", padding, nd)
-    check_choice(where, "padding_mode", padding_mode, _PADDING_MODES)
+    if isinstance(padding, str):
+        named = ("valid", "same") if layer_op else ("valid", "same", "full")
+        check_choice(where, "padding", padding, named)
+        if padding == "same" and any(v != 1 for v in s):
+            raise SymconvError(f"{where}: padding='same' needs `stride` = 1 on every axis; got stride={s}")
+        lo, hi = mode_padding(where, padding, k, d, s)
+    else:
+        lo, hi = per_side(where, "padding", padding, nd)
     for i in range(nd):
         span, room = d[i] * (k[i] - 1) + 1, n[i] + lo[i] + hi[i]
         if span > room:
@@ -591,22 +622,34 @@ def _parse(
                 f"{where}: the dilated kernel (d(K-1)+1 = {span}) must fit in the padded input "
                 f"(N + p_lo + p_hi = {room}) on axis {i}; got N={n[i]}, K={k[i]}, d={d[i]}"
             )
-        if padding_mode != "zeros" and max(lo[i], hi[i]) >= n[i] and padding_mode == "reflect":
-            raise SymconvError(f"{where}: reflect padding (={max(lo[i], hi[i])}) must be < input size (={n[i]})")
+        if padding_mode == "reflect" and max(lo[i], hi[i]) >= n[i]:
+            raise SymconvError(
+                f"{where}: padding_mode='reflect' needs `padding` (={max(lo[i], hi[i])}) < input size "
+                f"(={n[i]}) on axis {i}"
+            )
+        if padding_mode == "circular" and max(lo[i], hi[i]) > n[i]:
+            raise SymconvError(
+                f"{where}: padding_mode='circular' needs `padding` (={max(lo[i], hi[i])}) ≤ input size "
+                f"(={n[i]}) on axis {i} (it may wrap around only once)"
+            )
     ch: tuple[int, int] | None = None
     b: int | None = None
     g = 1
     with_bias = False
     if layer_op:
-        cin, cout = (2, 2) if channels is None else channels
-        g = int(per_axis(where, "groups", groups, 1, minimum=1)[0])
-        cin = per_axis(where, "channels", cin, 1, minimum=1)[0]
-        cout = per_axis(where, "channels", cout, 1, minimum=1)[0]
+        g = check_int(where, "groups", groups, minimum=1)
+        pair = (2, 2) if channels is None else channels
+        if isinstance(pair, np.ndarray):
+            pair = tuple(pair.tolist())
+        if not (isinstance(pair, Sequence) and not isinstance(pair, str) and len(pair) == 2):
+            raise SymconvError(f"{where}: `channels` must be a pair (in_channels, out_channels); got {channels!r}")
+        cin = check_int(where, "channels", pair[0], minimum=1)
+        cout = check_int(where, "channels", pair[1], minimum=1)
         if cin % g or cout % g:
             raise SymconvError(
                 f"{where}: `in_channels` (={cin}) and `out_channels` (={cout}) must be divisible by `groups` (={g})"
             )
         ch = (cin, cout)
-        b = int(per_axis(where, "batch", 1 if batch is None else batch, 1, minimum=1)[0])
-        with_bias = True if bias is None else bool(bias)
+        b = check_int(where, "batch", 1 if batch is None else batch, minimum=1)
+        with_bias = True if bias is None else bias
     return _Layer(op, nd, op == "convolve", n, k, s, d, lo, hi, padding_mode, b, ch, g, with_bias)

@@ -36,7 +36,7 @@ import numpy as np
 import sympy
 
 from symconv._affine import Affine
-from symconv._array import Array, asarray, symbols
+from symconv._array import Array, operand, symbols
 from symconv._errors import SymconvError
 from symconv._formula import Contraction, Factor, Operand
 
@@ -222,7 +222,7 @@ def grad(y: Any, wrt: Any, upstream: Any = None) -> Array:
     """
     where = "grad"
     if not isinstance(y, Array):
-        y = asarray(y)
+        y = operand(where, "y", y)
     if not isinstance(wrt, Array):
         raise SymconvError(
             f"{where}: `wrt` must be a symconv Array of symbols (see symconv.symbols); got {type(wrt).__name__}"
@@ -235,12 +235,27 @@ def grad(y: Any, wrt: Any, upstream: Any = None) -> Array:
         raise SymconvError(f"{where}: the entries of `wrt` must be distinct symbols")
     if upstream is None:
         g = symbols("g", y.shape if y.ndim else 1).numpy().reshape(y.shape)
+        clash = sorted(str(s) for s in set(g.flat) & (y.free_symbols | set(wflat)))
+        if clash:
+            raise SymconvError(
+                f"{where}: the default upstream gradient symbols g_… already occur in `y` or `wrt` "
+                f"({', '.join(clash[:3])}); pass `upstream` explicitly"
+            )
     else:
-        ga = asarray(upstream)
+        ga = operand(where, "upstream", upstream)
         if ga.shape != y.shape:
             raise SymconvError(f"{where}: `upstream` must have the shape of `y` (={y.shape}); got shape {ga.shape}")
         g = ga.numpy()
     position = {s: i for i, s in enumerate(wflat)}
+    conjugated = sorted(
+        {str(c.args[0]) for e in y.numpy().flat for c in e.atoms(sympy.conjugate) if c.args[0] in position}
+    )
+    if conjugated:
+        raise SymconvError(
+            f"{where}: `y` is not holomorphic in `wrt`: it contains conjugate({conjugated[0]}) "
+            "(numpy/scipy correlate conjugate their second argument); declare the symbols real, "
+            "e.g. symbols('v', n, real=True), to differentiate"
+        )
     parts: list[list[sympy.Expr]] = [[] for _ in wflat]
     for yj, gj in zip(y.numpy().flat, g.flat):
         if gj == 0:

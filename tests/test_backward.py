@@ -166,3 +166,48 @@ def test_errors(kwargs, message):
     op = kwargs.pop("op")
     with pytest.raises(SymconvError, match=message):
         backward_rule(op, **kwargs)
+
+
+def test_folded_padding_modes_keep_the_channel_identification():
+    rule = backward_rule(
+        "conv1d", input_size=6, kernel_size=3, padding=2, channels=(2, 4), groups=2, padding_mode="reflect"
+    )
+    dx = rule.rows[0]
+    assert rule.holds and dx.parameters["groups"] == 2
+    assert dx.parameters["channels"] == "kernel in/out axes swapped per group"
+    assert dx.parameters["padding_mode"] == "reflect" and dx.parameters["fold"] == ((2, 2),)
+
+
+@pytest.mark.parametrize(("op", "padding", "pairs"), [("conv1d", "same", ((1, 1),)), ("correlate", "full", ((2, 2),))])
+def test_named_padding(op, padding, pairs):
+    kw = {"channels": (1, 1)} if op == "conv1d" else {}
+    rule = backward_rule(op, input_size=5, kernel_size=3, padding=padding, **kw)
+    assert rule.holds and rule.params["padding"] == pairs
+    assert backward_rule(op, input_size=5, kernel_size=3, padding="valid", **kw).params.get("padding") is None
+
+
+def test_output_padding_is_the_issues_formula():
+    """(L + 2p − d(k−1) − 1) mod s, for every small case: the transposed convolution returns L."""
+    for n, k, s, d, p in [(7, 3, 2, 1, 1), (10, 3, 3, 2, 1), (9, 2, 4, 1, 0), (6, 1, 3, 1, 2)]:
+        dx = backward_rule("correlate", input_size=n, kernel_size=k, stride=s, dilation=d, padding=p).rows[0]
+        assert dx.parameters["output_padding"] == ((n + 2 * p - d * (k - 1) - 1) % s,)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"op": "conv1d", "channels": 3}, r"`channels` must be a pair \(in_channels, out_channels\); got 3"),
+        ({"op": "conv1d", "channels": (1, 2, 3)}, "`channels` must be a pair"),
+        ({"op": "conv1d", "bias": "no"}, "`bias` must be True, False or None; got 'no'"),
+        ({"op": "conv1d", "input_size": 3, "padding": 4, "padding_mode": "circular"}, r"`padding` \(=4\) ≤ input size"),
+        ({"op": "conv1d", "input_size": 3, "padding": 3, "padding_mode": "reflect"}, r"`padding` \(=3\) < input size"),
+        ({"op": "conv1d", "padding": "same", "stride": 2}, "padding='same' needs `stride` = 1"),
+        ({"op": "conv1d", "padding": "full"}, "`padding` must be one of 'valid', 'same'"),
+        ({"op": "correlate", "groups": 1.0}, "layer options"),
+        ({"op": "correlate", "ndim": 1.0}, "`ndim` must be an integer"),
+    ],
+)
+def test_more_errors(kwargs, message):
+    op = kwargs.pop("op")
+    with pytest.raises(SymconvError, match=message):
+        backward_rule(op, **kwargs)

@@ -182,3 +182,31 @@ def test_grad_errors():
 def test_grad_of_variable_not_in_y_is_zero():
     x, w, z = symbols("x", 4), symbols("w", 2), symbols("z", 2)
     assert grad(symconv.correlate(x, w), z).tolist() == [0, 0]
+
+
+def test_grad_refuses_a_non_holomorphic_output():
+    """numpy's correlate conjugates v: d/dv of conj(v) does not exist; real symbols are fine."""
+    from symconv.compat import numpy as snp
+
+    a, v = symbols("a", 3), symbols("v", 2)
+    with pytest.raises(SymconvError, match=r"not holomorphic in `wrt`: it contains conjugate\(v_0\)"):
+        grad(snp.correlate(a, v), v)
+    vr = symbols("v", 2, real=True)
+    got = grad(snp.correlate(a, vr), vr, upstream=[1, 2])
+    assert got.tolist() == [a[0] + 2 * a[1], a[1] + 2 * a[2]]
+    assert grad(snp.correlate(a, v), a, upstream=[1, 0])[0] == sympy.conjugate(v[0])  # a is not conjugated
+
+
+def test_grad_default_upstream_must_not_clash_with_the_inputs():
+    x, w = symbols("g", 5), symbols("w", 2)
+    with pytest.raises(SymconvError, match="default upstream gradient symbols g_… already occur"):
+        grad(symconv.correlate(x, w), w)
+    assert grad(symconv.correlate(x, w), w, upstream=[1, 0, 0, 0]).tolist() == [x[0], x[1]]
+
+
+def test_grad_errors_name_the_argument():
+    x, w = symbols("x", 4), symbols("w", 2)
+    with pytest.raises(SymconvError, match=r"^grad: `upstream` must be numbers"):
+        grad(symconv.correlate(x, w), w, "g")
+    with pytest.raises(SymconvError, match=r"^grad: `y` must be numbers"):
+        grad("y", w)
