@@ -8,11 +8,18 @@ others form the *key* (preferably one that determines the loop point, then
 the smallest table; if a key repeats, the next slot is tried). If no key
 occurs twice, the map is the table
 
-.. math:: D[\mathrm{key}] = 1 + \mathrm{position\ of\ the\ value\ slot}
-          \quad (0:\ \text{no monomial}), \qquad K[\mathrm{key}] = \text{its coefficient}
+.. math:: D[k] = v - \lambda \cdot k + \mathrm{shift}
+          \quad (0:\ \text{no monomial}), \qquad K[k] = \text{its coefficient}
 
-— a canonical form, so the two sides are equal iff their tables are equal
-(an exact decision, in time linear in the terms plus the table size).
+for the monomial with key ``k`` and value-slot position ``v``. For any
+integer weights λ, ``(k, v) ↦ (k, v - λ·k)`` is a bijection, so this is a
+canonical form: the two sides are equal iff their tables are equal (an exact
+decision, in time linear in the terms plus the table size). λ is fitted so
+that ``v`` is an affine function of ``k`` where it is one (then every stored
+entry is the same small integer: one-byte tables, constant fills); the shift
+makes every stored entry ≥ 1. Tables are built and compared in blocks of
+``BLOCK_CELLS`` cells along the largest key axis, so memory stays bounded
+and the work stays in cache.
 
 Key axes that are the same affine function of the loop variables in every
 contraction of both sides (e.g. the output channel read by ``g`` and by
@@ -116,10 +123,13 @@ class _FillPlan:
     vcols: list[int]  # k0 columns of the value slot's axes
     vstrides: np.ndarray
     full: list[int]  # inner extents
+    rcoef: np.ndarray  # stored-residual step per inner variable (value step minus λ·key step)
 
 
 @functools.lru_cache(maxsize=256)
-def _fill_plan(lay: Layout, value: str, kept: tuple[tuple[str, int], ...], dstrides: tuple[int, ...]) -> _FillPlan:
+def _fill_plan(
+    lay: Layout, value: str, kept: tuple[tuple[str, int], ...], dstrides: tuple[int, ...], lam: tuple[int, ...]
+) -> _FillPlan:
     key_rows = [_axes_of(lay, s)[i].coef for s, i in kept]
     inner = choose_inner(lay, lambda j: any(row[j] != 0 for row in key_rows))
     names = [n for n, _ in lay.arrays]
@@ -133,6 +143,8 @@ def _fill_plan(lay: Layout, value: str, kept: tuple[tuple[str, int], ...], dstri
         [sum(_axes_of(lay, s)[i].coef[j] * st for (s, i), st in zip(kept, dstrides)) for j in inner], dtype=np.int64
     )
     v0 = int(first_axis[names.index(value)])
+    kstep = np.array([[_axes_of(lay, s)[i].coef[j] for j in inner] for s, i in kept], dtype=np.int64)
+    rcoef = vcoef - (np.array(lam, dtype=np.int64) @ kstep.reshape(len(kept), len(inner)) if kept else 0)
     return _FillPlan(
         inner,
         vcoef,
@@ -141,13 +153,16 @@ def _fill_plan(lay: Layout, value: str, kept: tuple[tuple[str, int], ...], dstri
         list(range(v0, v0 + len(vaxes))),
         np.array(vstrides, dtype=np.int64),
         [lay.extents[j] for j in inner],
+        np.asarray(rcoef, dtype=np.int64),
     )
 
 
-def _grid(plan: _FillPlan) -> np.ndarray:
-    """The value's inner part over the whole inner box (broadcast along variables it does not move)."""
-    grid = np.zeros([e if c else 1 for e, c in zip(plan.full, plan.vcoef)], dtype=np.int64)
-    for d, (c, e) in enumerate(zip(plan.vcoef.tolist(), plan.full)):
+def _grid(plan: _FillPlan) -> np.ndarray | None:
+    """The stored residual's inner part over the whole inner box (broadcast where it does not move), or None (0)."""
+    if not plan.rcoef.any():
+        return None
+    grid = np.zeros([e if c else 1 for e, c in zip(plan.full, plan.rcoef)], dtype=np.int64)
+    for d, (c, e) in enumerate(zip(plan.rcoef.tolist(), plan.full)):
         if c:
             step = [1] * len(plan.full)
             step[d] = e
@@ -158,34 +173,88 @@ def _grid(plan: _FillPlan) -> np.ndarray:
 def _fill(
     lay: Layout,
     plan: _FillPlan,
-    grid: np.ndarray,
+    grid: np.ndarray | None,
+    enc: tuple[np.ndarray, int],
     coef_index: int,
     dstrides: np.ndarray,
     table: np.ndarray,
     coefs: np.ndarray | None,
     progress: Progress,
 ) -> int:
-    """Write the terms of ``lay`` (restricted to the block) into ``table`` (and ``coefs``); the number of terms."""
+    """Write the terms of ``lay`` (restricted to the block) into ``table`` (and ``coefs``); the number of terms.
+
+    ``enc = (λ, base)``: a term with value position ``v`` and key ``k`` is
+    stored as ``v - λ·k + base`` (``base`` also undoes the block's shift).
+    """
     lo, hi, k0 = boxes(lay, plan.inner)
     if not lo.shape[0]:
         return 0
+    lam, base = enc
     offs = k0[:, plan.kcols] @ dstrides + lo @ plan.dcoef
-    vbases = 1 + k0[:, plan.vcols] @ plan.vstrides + lo @ plan.vcoef
+    stored = base + k0[:, plan.vcols] @ plan.vstrides - k0[:, plan.kcols] @ lam + lo @ plan.rcoef
     counts = np.prod(hi - lo, axis=1)
     item = table.itemsize
     dst = [int(c) * item for c in plan.dcoef]
     cst = [int(c) * coefs.itemsize for c in plan.dcoef] if coefs is not None else []
-    moves = plan.vcoef.tolist()
+    moves = plan.rcoef.tolist()
     for b in range(lo.shape[0]):
         shape = tuple(int(x) for x in hi[b] - lo[b])
         off = int(offs[b])
         view = np.ndarray(shape, table.dtype, table, off * item, dst)
-        sub = grid[tuple(slice(0, n) if c else slice(None) for n, c in zip(shape, moves))]
-        np.add(sub, int(vbases[b]), out=view, casting="unsafe")
+        if grid is None:
+            view[...] = int(stored[b])
+        else:
+            sub = grid[tuple(slice(0, n) if c else slice(None) for n, c in zip(shape, moves))]
+            np.add(sub, int(stored[b]), out=view, casting="unsafe")
         if coefs is not None:
             np.ndarray(shape, coefs.dtype, coefs, off * coefs.itemsize, cst)[...] = coef_index
         progress.update(int(counts[b]))
     return int(counts.sum())
+
+
+def _encoding(lays: Sequence[Layout], value: str, kept: Sequence[tuple[str, int]]) -> tuple[np.ndarray, int, int]:
+    """``(λ, lo, hi)``: integer weights of the key axes and the range of ``value position - λ·key``.
+
+    Any integer λ gives a bijection (key, value) ↔ (key, residual); λ is
+    fitted so that the value is, where possible, an exact affine function of
+    the key (a constant residual: small stored integers and a constant fill).
+    """
+    lay = lays[0]
+    vaxes = _axes_of(lay, value)
+    vsizes = [a.size for a in vaxes]
+    vst = [math.prod(vsizes[i + 1 :]) for i in range(len(vsizes))]
+
+    def flat(lay_: Layout) -> tuple[np.ndarray, int]:
+        ax = _axes_of(lay_, value)
+        coef = [sum(a.coef[j] * st for a, st in zip(ax, vst)) for j in range(len(lay_.extents))]
+        return np.array(coef, np.int64), sum(a.const * st for a, st in zip(ax, vst))
+
+    def keys(lay_: Layout) -> tuple[np.ndarray, np.ndarray]:
+        rows = [_axes_of(lay_, s)[i] for s, i in kept]
+        return np.array([a.coef for a in rows], np.int64).reshape(len(rows), len(lay_.extents)), np.array(
+            [a.const for a in rows], np.int64
+        )
+
+    lam = np.zeros(len(kept), dtype=np.int64)
+    if kept:
+        v, _ = flat(lay)
+        k, _ = keys(lay)
+        sol = np.linalg.lstsq(k.T.astype(np.float64), v.astype(np.float64), rcond=None)[0]
+        if np.all(np.abs(sol) < 2**31):
+            guess = np.rint(sol).astype(np.int64)
+            sizes = np.array([_axes_of(lay, s)[i].size for s, i in kept], dtype=np.float64)
+            # exact, and λ·key far from int64 overflow
+            if np.array_equal(k.T @ guess, v) and float(np.abs(guess) @ sizes) < 2.0**60:
+                lam = guess
+    lo = hi = None
+    for other in lays:
+        v, vc = flat(other)
+        k, kc = keys(other)
+        r = Axis(tuple(int(x) for x in v - lam @ k), int(vc - lam @ kc), 1)
+        a, b = r.span(other.extents)
+        lo, hi = (a, b) if lo is None or hi is None else (min(lo, a), max(hi, b))
+    assert lo is not None and hi is not None
+    return lam, lo, hi
 
 
 def _restrict(lay: Layout, axis: tuple[str, int], a: int, b: int) -> Layout:
@@ -217,6 +286,8 @@ class Differences:
     start: int
     twin: dict[tuple[str, int], tuple[str, int]]
     shapes: dict[str, tuple[int, ...]]  # per slot ("" = the result)
+    lam: np.ndarray  # a stored entry e means value position e - shift + λ·key
+    shift: int
 
     def _coef(self, c: np.ndarray | None, cells: np.ndarray) -> np.ndarray:
         table = np.asarray(self.coefs, dtype=np.int64)
@@ -237,12 +308,14 @@ class Differences:
         # a right monomial that the left does not hold
         b = (vr != 0) & (vr != vl)
         every = np.concatenate([cells[a], cells[b]])
-        values = np.concatenate([vl[a], vr[b]]) - 1
         left = np.concatenate([left_a, np.zeros(int(b.sum()), np.int64)])
         right = np.concatenate([right_a, kr[b]])
-        keyvals = list(np.unravel_index(every, self.ksizes)) if self.ksizes else []
+        keyvals = [np.asarray(k, dtype=np.int64) for k in np.unravel_index(every, self.ksizes)] if self.ksizes else []
         if keyvals:
             keyvals[0] = keyvals[0] + self.start
+        values = np.concatenate([vl[a], vr[b]]) - self.shift
+        for lam, k in zip(self.lam.tolist(), keyvals):
+            values = values + lam * k
         at = dict(zip(self.kept, keyvals))
         positions = {}
         for slot, shape in self.shapes.items():
@@ -353,13 +426,9 @@ def _compare(
 ) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
     """Both sides' tables for this value slot, block by block; None on a repeated key or too large a table."""
     lays = [lay for side in sides for _, lay in side]
-    vsize = math.prod(shapes[value])
-    if vsize + 1 > np.iinfo(np.int32).max:
-        return None
     cells = math.prod(ksizes)
     if cells > CELLS_PER_TERM * sum(lay.terms_bound for lay in lays) + (1 << 16):
         return None
-    dtype = np.int16 if vsize + 1 <= np.iinfo(np.int16).max else np.int32
     distinct = sorted({c for side in sides for c, _ in side})
     ctype = None if len(distinct) == 1 else np.int8 if len(distinct) < 127 else np.int32
     if kept:
@@ -367,10 +436,17 @@ def _compare(
         big = max(range(len(kept)), key=lambda i: (ksizes[i], -i))
         kept = [kept[big], *kept[:big], *kept[big + 1 :]]
         ksizes = [ksizes[big], *ksizes[:big], *ksizes[big + 1 :]]
+    lam, rlo, rhi = _encoding(lays, value, kept)
+    span = rhi - rlo + 1  # stored values 1 … span (0: no monomial)
+    dtype = next((t for t in (np.int8, np.int16, np.int32) if span <= np.iinfo(t).max), None)
+    if dtype is None:
+        return None
+    shift = 1 - rlo
     rest = math.prod(ksizes[1:])
     rows = max(1, BLOCK_CELLS // rest) if kept else 1
     dstrides = np.array([math.prod(ksizes[i + 1 :]) for i in range(len(ksizes))], dtype=np.int64)
-    plans = [[_fill_plan(lay, value, tuple(kept), tuple(dstrides.tolist())) for _, lay in side] for side in sides]
+    lt = tuple(int(x) for x in lam)
+    plans = [[_fill_plan(lay, value, tuple(kept), tuple(dstrides.tolist()), lt) for _, lay in side] for side in sides]
     grids = [[_grid(fp) for fp in plan] for plan in plans]
     size = min(cells, rows * rest)
     tables = [np.empty(size, dtype=dtype) for _ in sides]
@@ -388,9 +464,11 @@ def _compare(
             if ct is not None:
                 ct.fill(0)
             written = 0
+            # the block's key axis 0 is shifted by -a: λ·key of the block misses λ[0]·a
+            enc = (lam, shift - (int(lam[0]) * a if kept else 0))
             for (coef, lay), fp, gr in zip(side, plan, grid):
                 block = _restrict(lay, kept[0], a, b) if kept and (a, b) != (0, ksizes[0]) else lay
-                written += _fill(block, fp, gr, distinct.index(coef) + 1, dstrides, t, ct, progress)
+                written += _fill(block, fp, gr, enc, distinct.index(coef) + 1, dstrides, t, ct, progress)
             if int(np.count_nonzero(t)) != written:
                 return None  # some key was written twice (the sort-based form adds such coefficients)
             terms += written
@@ -398,7 +476,7 @@ def _compare(
         if np.array_equal(dl, dr) and (cl is None or cr is None or np.array_equal(cl, cr)):
             continue
         equal = False
-        diff = Differences((dl, cl), (dr, cr), distinct, value, kept, [b - a, *ksizes[1:]], a, twin, shapes)
+        diff = Differences((dl, cl), (dr, cr), distinct, value, kept, [b - a, *ksizes[1:]], a, twin, shapes, lam, shift)
         first = diff.first(names)
         if best is None or first[0] < best[0]:
             best = first
