@@ -387,3 +387,44 @@ def test_dense_blocks_do_not_change_verdict_terms_or_first_difference(monkeypatc
         assert dense(lhs, rhs) == (w[0], w[1])
         res = check_exact(lhs, rhs)
         assert (res.holds, res.terms, res.counterexample) == w
+
+
+def test_encoding_fits_lambda_where_the_value_is_affine_in_the_key():
+    import symconv._instance_dense as dm
+    from symconv._instance_plan import layout
+
+    c = forward(ConvSpec(input_size=(9,), kernel_size=(3,), stride=(2,), dilation=(3,)))[0]
+    lay = dm._reorder(layout(c), ("w", "x"))
+    # value x = 2n + 3k from the key (w: k, result: n): λ = (3, 2), every residual 0
+    lam, lo, hi = dm._encoding([lay], "x", [("w", 0), ("", 0)])
+    assert lam.tolist() == [3, 2] and (lo, hi) == (0, 0)
+    # value w = k from the key (result: n, x: 2n + 3k): λ = (-2/3, 1/3) is not integral, so λ = 0
+    lam, lo, hi = dm._encoding([lay], "w", [("", 0), ("x", 0)])
+    assert lam.tolist() == [0, 0] and (lo, hi) == (0, 2)
+
+
+def test_dense_path_with_unfitted_lambda_and_every_value_slot(monkeypatch):
+    import symconv._instance_dense as dm
+
+    spec = ConvSpec(input_size=(11,), kernel_size=(3,), stride=(2,), dilation=(3,), batch=1, channels=(2, 2))
+    a = forward(spec)[0]
+    cases = [
+        ([(1, a)], [(1, a)]),
+        ([(1, a)], [(1, forward(replace(spec, flip=True))[0])]),
+        ([(1, a)], [(1, permute_operand(a, "w", (1, 0, 2)))]),
+    ]
+    want = [sorted_form(lhs, rhs) for lhs, rhs in cases]
+    assert [w[0] for w in want] == [True, False, False]
+    original = dm._candidates
+    for shift in range(3):  # each value slot first in turn (x, w or the result)
+
+        def rotated(lays, slots, shift=shift):
+            found = original(lays, slots)
+            return found[shift:] + found[:shift]
+
+        monkeypatch.setattr(dm, "_candidates", rotated)
+        for (lhs, rhs), w in zip(cases, want):
+            got = dense(lhs, rhs)
+            assert got is None or got == w[:2]
+            res = check_exact(lhs, rhs)
+            assert (res.holds, res.terms, res.counterexample) == w
