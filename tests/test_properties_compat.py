@@ -14,6 +14,8 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from symconv import SymconvError, symbols
+from symconv import convolve as symconv_convolve
+from symconv import correlate as symconv_correlate
 from symconv.compat import numpy as snp
 from symconv.compat import scipy as ssp
 from symconv.compat import torch as storch
@@ -36,7 +38,7 @@ def numpy_cases(draw):
     complex_ = draw(st.booleans())
     return (
         draw(st.sampled_from(["convolve", "correlate"])),
-        draw(st.sampled_from(["full", "valid", "same"])),
+        draw(st.sampled_from([None, "full", "valid", "same"])),  # None: the library's default mode
         (
             _values(draw, (n,), complex_),
             _values(draw, (k,), complex_),
@@ -48,7 +50,8 @@ def numpy_cases(draw):
 def test_numpy(case):
     op, mode, (av, vv) = case
     a, v = symbols("a", av.shape), symbols("v", vv.shape)
-    assert_same(getattr(snp, op)(a, v, mode), getattr(np, op)(av, vv, mode), {**bind(a, av), **bind(v, vv)})
+    args = () if mode is None else (mode,)
+    assert_same(getattr(snp, op)(a, v, *args), getattr(np, op)(av, vv, *args), {**bind(a, av), **bind(v, vv)})
 
 
 @st.composite
@@ -61,6 +64,7 @@ def scipy_cases(draw):
     return (
         draw(st.sampled_from(["convolve", "correlate"])),
         draw(st.sampled_from(["full", "valid", "same"])),
+        draw(st.sampled_from(["auto", "direct", "fft"])),
         _values(draw, ns, complex_),
         _values(draw, ks, complex_),
     )
@@ -69,16 +73,16 @@ def scipy_cases(draw):
 @given(scipy_cases())
 def test_scipy_nd(case):
     signal = peers.module("scipy.signal", "scipy")
-    op, mode, xv, wv = case
+    op, mode, method, xv, wv = case
     x, w = symbols("x", xv.shape), symbols("w", wv.shape)
     try:
-        want = getattr(signal, op)(xv, wv, mode)
+        want = getattr(signal, op)(xv, wv, mode, method=method)
     except ValueError:
         event("the library refuses these arguments, and so does symconv")
         with pytest.raises(SymconvError):
-            getattr(ssp, op)(x, w, mode)
+            getattr(ssp, op)(x, w, mode, method)
         return
-    assert_same(getattr(ssp, op)(x, w, mode), want, {**bind(x, xv), **bind(w, wv)})
+    assert_same(getattr(ssp, op)(x, w, mode, method), want, {**bind(x, xv), **bind(w, wv)})
 
 
 @st.composite
@@ -89,8 +93,8 @@ def scipy_2d_cases(draw):
     return (
         draw(st.sampled_from(["convolve2d", "correlate2d"])),
         draw(st.sampled_from(["full", "valid", "same"])),
-        draw(st.sampled_from(["fill", "wrap", "symm"])),
-        draw(ints),
+        draw(st.sampled_from(["fill", "wrap", "symm", "pad", "circular", "symmetric"])),
+        draw(ints) + (1j * draw(ints) if complex_ else 0),
         _values(draw, ns, complex_),
         _values(draw, ks, complex_),
     )
@@ -233,3 +237,56 @@ def test_torch_conv_transpose(case, rnd):
         return
     binding = {**bind(x, xv), **bind(w, wv), **(bind(b, bv) if has_bias else {})}
     assert_same(fn(x, w, b, **kw), want, binding)
+
+
+@st.composite
+def core_cases(draw):
+    """symconv's own correlate/convolve: N-D, per-axis stride/dilation, per-side padding or a mode."""
+    nd = draw(st.integers(1, 3))
+    top = {1: 7, 2: 5, 3: 3}[nd]
+    ks = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    ns = tuple(draw(st.integers(1, top)) for _ in range(nd))
+    dilation = tuple(draw(st.integers(1, 2)) for _ in range(nd))
+    how = draw(st.sampled_from(["valid", "same", "full", "padding"]))
+    stride = (1,) * nd if how == "same" else tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    pads = tuple((draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in range(nd))
+    return draw(st.booleans()), ns, ks, stride, dilation, how, pads
+
+
+@given(core_cases(), st.randoms(use_true_random=False))
+def test_core_operations_equal_torch(case, rnd):
+    """correlate is torch's conv (no flip), convolve flips every spatial axis; torch pads and strides."""
+    torch = peers.module("torch")
+    F = torch.nn.functional
+    flip, ns, ks, stride, dilation, how, pads = case
+    nd = len(ns)
+    rng = np.random.default_rng(rnd.getrandbits(32))
+    xv, wv = rng.integers(-6, 7, size=ns), rng.integers(-6, 7, size=ks)
+    x, w = symbols("x", ns), symbols("w", ks)
+    fn = symconv_convolve if flip else symconv_correlate
+    kw = {"stride": stride, "dilation": dilation}
+    tx = torch.tensor(xv, dtype=torch.float64)[None, None]
+    tw = torch.tensor(wv, dtype=torch.float64)[None, None]
+    if flip:
+        tw = torch.flip(tw, dims=list(range(2, 2 + nd)))
+    conv = getattr(F, f"conv{nd}d")
+    if how == "padding":
+        kw["padding"] = pads
+        spans = [p for lo_hi in reversed(pads) for p in lo_hi]  # F.pad lists the last axis first
+    elif how == "full":
+        spans = [d * (k - 1) for d, k in zip(reversed(dilation), reversed(ks)) for _ in (0, 1)]
+    else:
+        spans = [0] * (2 * nd)
+    args = () if how == "padding" else (how,)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Using padding='same'", category=UserWarning)
+            want = conv(F.pad(tx, spans), tw, stride=stride, dilation=dilation, padding="same" if how == "same" else 0)[
+                0, 0
+            ].numpy()
+    except RuntimeError:
+        event("torch refuses (kernel larger than the padded input), and so does symconv")
+        with pytest.raises(SymconvError):
+            fn(x, w, *args, **kw)
+        return
+    assert_same(fn(x, w, *args, **kw), want, {**bind(x, xv), **bind(w, wv)})
