@@ -243,7 +243,8 @@ def _torch(op: str) -> Callable[..., tuple[int, ...]]:
         from symconv.compat import torch as t
 
         plan = t.plan_conv_transpose if "transpose" in op else t.plan_conv
-        return plan(op, nd, x, w, None, **params).output_shape
+        bias_shape = None if bias is None else _shape(f"output_shape({op})", "bias", bias)
+        return plan(op, nd, x, w, bias_shape, **params).output_shape
 
     return shape
 
@@ -284,8 +285,9 @@ def output_shape(op: str, input_shape: Any, weight_shape: Any, **params: Any) ->
     ``'scipy.correlate'``, ``'scipy.convolve2d'``, ``'scipy.correlate2d'``,
     ``'torch.conv1d'`` … ``'torch.conv_transpose3d'`` — and ``params`` are
     that function's own keyword arguments (``mode``, ``stride``, ``padding``,
-    ``output_padding``, ``groups`` …). The same validation runs as in the
-    function, so an invalid combination raises the same :class:`SymconvError`.
+    ``output_padding``, ``groups`` …; for torch, ``bias`` is the bias's
+    shape). The same validation runs as in the function, so an invalid
+    combination raises the same :class:`SymconvError`.
 
     >>> output_shape("numpy.correlate", (2,), (5,), mode="same")
     (5,)

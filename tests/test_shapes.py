@@ -9,6 +9,8 @@ import numpy as np
 import peers
 import pytest
 import sympy
+from hypothesis import given
+from hypothesis import strategies as st
 
 import symconv
 from symconv import SymconvError, conv_output_size, conv_transpose_output_size, output_padding_choices, output_shape
@@ -141,3 +143,88 @@ def test_parameters_are_checked_per_operation():
         output_shape("scipy.convolve2d", (3, 3), (2, 2), boundary="reflect")
     with pytest.raises(SymconvError, match="`method`"):
         output_shape("scipy.convolve", (3,), (2,), method="fast")
+
+
+@st.composite
+def torch_shape_cases(draw):
+    nd = draw(st.integers(1, 3))
+    transposed = draw(st.booleans())
+    groups = draw(st.integers(1, 3))
+    cin, cout = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    batch = draw(st.sampled_from([None, 1, 3]))
+    kernel = tuple(draw(st.integers(1, 4)) for _ in range(nd))
+    spatial = tuple(draw(st.integers(1, 9)) for _ in range(nd))
+    stride = draw(st.one_of(st.integers(1, 3), st.tuples(*[st.integers(1, 3)] * nd)))
+    dilation = draw(st.one_of(st.integers(1, 3), st.tuples(*[st.integers(1, 3)] * nd)))
+    x_shape = ((batch,) if batch else ()) + (cin, *spatial)
+    if transposed:
+        w_shape = (cin, cout // groups, *kernel)
+        kw = {
+            "stride": stride,
+            "padding": draw(st.one_of(st.integers(0, 3), st.tuples(*[st.integers(0, 3)] * nd))),
+            "output_padding": draw(st.one_of(st.integers(0, 2), st.tuples(*[st.integers(0, 2)] * nd))),
+            "dilation": dilation,
+            "groups": groups,
+        }
+    else:
+        w_shape = (cout, cin // groups, *kernel)
+        kw = {
+            "stride": stride,
+            "padding": draw(
+                st.one_of(st.integers(0, 3), st.tuples(*[st.integers(0, 3)] * nd), st.sampled_from(["valid", "same"]))
+            ),
+            "dilation": dilation,
+            "groups": groups,
+        }
+    return f"conv_transpose{nd}d" if transposed else f"conv{nd}d", x_shape, w_shape, kw
+
+
+@given(torch_shape_cases())
+def test_output_shape_is_torchs_for_random_parameters(case):
+    torch = peers.module("torch")
+    op, xs, ws, kw = case
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Using padding='same'", category=UserWarning)
+            want = tuple(
+                getattr(torch.nn.functional, op)(
+                    torch.zeros(xs, dtype=torch.float64), torch.zeros(ws, dtype=torch.float64), **kw
+                ).shape
+            )
+    except (RuntimeError, ValueError):
+        with pytest.raises(SymconvError):
+            output_shape(f"torch.{op}", xs, ws, **kw)
+        return
+    assert output_shape(f"torch.{op}", xs, ws, **kw) == want
+    c_out = want[-len(ws) + 1]
+    assert output_shape(f"torch.{op}", xs, ws, bias=(c_out,), **kw) == want
+
+
+def test_output_shape_checks_the_bias_shape():
+    with pytest.raises(SymconvError, match=r"`bias` must have shape \(3,\)"):
+        output_shape("torch.conv1d", (1, 2, 5), (3, 2, 2), bias=(2,))
+    with pytest.raises(SymconvError, match="`bias`"):
+        output_shape("torch.conv1d", (1, 2, 5), (3, 2, 2), bias="b")
+
+
+@given(
+    st.sampled_from(["numpy.convolve", "numpy.correlate", "scipy.convolve", "scipy.correlate"]),
+    st.sampled_from(["full", "valid", "same"]),
+    st.lists(st.integers(1, 6), min_size=1, max_size=3),
+    st.lists(st.integers(1, 6), min_size=1, max_size=3),
+)
+def test_output_shape_is_numpys_and_scipys(op, mode, ns, ks):
+    lib, name = op.split(".")
+    if lib == "numpy":
+        ns, ks = ns[:1], ks[:1]
+        fn = getattr(np, name)
+    else:
+        ks = (ks * 3)[: len(ns)]
+        fn = getattr(peers.module("scipy.signal", "scipy"), name)
+    try:
+        want = fn(np.ones(ns), np.ones(ks), mode).shape
+    except ValueError:
+        with pytest.raises(SymconvError):
+            output_shape(op, tuple(ns), tuple(ks), mode=mode)
+        return
+    assert output_shape(op, tuple(ns), tuple(ks), mode=mode) == want
