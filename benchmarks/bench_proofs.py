@@ -45,7 +45,8 @@ CHANNELS = {"in_channels": 4, "out_channels": 6, "groups": 2}
 
 
 def parameter_sets(name: str) -> list[dict[str, Any]]:
-    """The parameter sets benchmarked for theorem ``name`` (ndim 1 and 2; numeric and symbolic hyper-parameters)."""
+    """The parameter sets benchmarked for theorem ``name`` (ndim 1 and 2; numeric and symbolic hyper-parameters
+    and channel counts)."""
     takes = set(parameters(name))
     numeric = {k: v for k, v in {"stride": 2, "dilation": 3, "padding": 1}.items() if k in takes}
     symbolic = {k: v for k, v in {"stride": "s", "dilation": "d", "padding": "p"}.items() if k in takes}
@@ -59,6 +60,7 @@ def parameter_sets(name: str) -> list[dict[str, Any]]:
     if "groups" in takes:
         out.append({"ndim": 2, **numeric, **CHANNELS})
         out.append({"ndim": 2, **symbolic, **CHANNELS})
+        out.append({"ndim": 2, **symbolic, "in_channels": "C", "out_channels": "O"})  # channel counts symbolic too
     return out
 
 

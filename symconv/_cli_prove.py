@@ -7,9 +7,9 @@ is 0 when the theorem holds, 1 when it does not (refuted, unproved, or resting
 on a bounded check because the solver answered "unknown"), 2 on bad input.
 ``--variant NAME`` proves a deliberately FALSE variant (``symconv theorems
 --variants`` lists them), which must exit 1. Numbers are read with ``int()``;
-a stride, dilation or padding that is not a number is a symbol NAME
-(``--stride s``: every stride at once), checked letter by letter and never
-evaluated.
+a stride, dilation, padding or channel count that is not a number is a
+symbol NAME (``--stride s``: every stride at once), checked letter by letter
+and never evaluated.
 """
 
 from __future__ import annotations
@@ -68,8 +68,8 @@ def register(sub: Any) -> None:
         ("--padding", "zero padding: an integer, or a symbol name such as p (every p ≥ 1)"),
         ("--output-padding", "output padding (transposed convolution)"),
         ("--groups", "groups"),
-        ("--in-channels", "input channels"),
-        ("--out-channels", "output channels"),
+        ("--in-channels", "input channels: an integer, or a symbol name such as C (with --groups 1)"),
+        ("--out-channels", "output channels: an integer, or a symbol name such as O (with --groups 1)"),
     ):
         p.add_argument(opt, metavar="N", help=what)
     p.add_argument("--method", default="general", choices=("general", "instance", "randomized"))
@@ -115,7 +115,8 @@ def _prove(args: argparse.Namespace) -> int:
     for key in ("ndim", "stride", "dilation", "padding", "output_padding", "groups", "in_channels", "out_channels"):
         val = getattr(args, key)
         if val is not None:
-            params[key] = _hyper(val) if key in ("stride", "dilation", "padding") else _int(val, key.replace("_", "-"))
+            symbolic_ok = key in ("stride", "dilation", "padding", "in_channels", "out_channels")
+            params[key] = _hyper(val) if symbolic_ok else _int(val, key.replace("_", "-"))
     th = theorem(args.name, **params)
     if args.variant:
         th = th.variant(args.variant)

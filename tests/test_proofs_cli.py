@@ -113,6 +113,15 @@ def test_symbolic_stride_on_the_command_line(capsys):
     assert {"s", "d"} <= set(d["certificate"]["parts"][0]["ctx"]["context"]["params"])
 
 
+def test_symbolic_channels_on_the_command_line(capsys):
+    argv = ["prove", "convolve_is_correlate_with_flipped_kernel", "--in-channels", "C", "--out-channels", "O", "--json"]
+    status, out, _ = _run(argv, capsys)
+    d = json.loads(out)
+    assert status == 0 and d["holds"] and d["params"] == {"in_channels": "C", "out_channels": "O"}
+    status, _, err = _run([*argv[:-1], "--groups", "2"], capsys)
+    assert status == 2 and "need `groups` (=2) to be 1" in err
+
+
 def test_latex_and_check(capsys):
     status, out, _ = _run(["prove", "full_convolution_commutes", "--latex"], capsys)
     assert status == 0 and out.count(r"\begin{align*}") == 1 and r"\tag{reindex\ ($\gets$)}" in out

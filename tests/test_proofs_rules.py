@@ -90,10 +90,23 @@ def test_reindex_accepts_bijections_only():
     assert _ev(Expr.of(s), CTX, {N: 5, K: 4}, arrs) == _ev(after, CTX, {N: 5, K: 4}, arrs)
     with pytest.raises(RuleError, match="det ±1"):
         reindex(Expr.of(s), CTX, sum=0, mapping={"k": 2 * j}, variables=["j"])
-    with pytest.raises(RuleError, match="must be an integer"):
+    with pytest.raises(RuleError, match="det ±1"):  # K·j: integral, but not onto for K ≥ 2
         reindex(Expr.of(s), CTX, sum=0, mapping={"k": K * j}, variables=["j"])
+    with pytest.raises(RuleError, match="must be an integer"):
+        reindex(Expr.of(s), CTX, sum=0, mapping={"k": j * (K / 2)}, variables=["j"])
     with pytest.raises(RuleError, match="clash"):
         reindex(Expr.of(s), CTX, sum=0, mapping={"k": m}, variables=["m"])
+
+
+def test_reindex_accepts_a_symbolic_shear():
+    """(a, b) ↦ (a + K·b, b): integer coefficients for every K and det 1, a bijection of ℤ² (a channel shear)."""
+    a, b = Affine.var("a"), Affine.var("b")
+    s = Sum(("a", "b"), (*box(a, 0, K), *box(b, 0, 2)), (Term("x", (a + K * b,)),))
+    after, conds = reindex(Expr.of(s), CTX, sum=0, mapping={"a": a - K * b, "b": b}, variables=["a", "b"])
+    assert conds[0].text == "unimodular substitution, det = 1"
+    assert str(after.sums[0].factors[0]) == "x[a]"
+    arrs = rng_arrays(4)
+    assert _ev(Expr.of(s), CTX, {N: 5, K: 3}, arrs) == _ev(after, CTX, {N: 5, K: 3}, arrs)
 
 
 def test_swap_sums_is_a_permutation():

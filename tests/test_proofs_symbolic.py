@@ -27,6 +27,14 @@ SYMBOLIC = [
     ("convolve_equals_correlate_iff_centrosymmetric", {"stride": "s", "dilation": "d", "padding": "p"}),
     ("convolve_equals_minus_correlate_iff_anticentrosymmetric", {"stride": "s", "dilation": "s"}),
     ("correlation_matrix_is_toeplitz", {"stride": "s", "dilation": "d"}),
+    # symbolic channel counts (groups 1): C input channels, O output channels
+    ("correlate_grad_input_is_full_convolution", {"in_channels": "C", "out_channels": "O"}),
+    ("conv_grad_input_is_transposed_conv", {"ndim": 2, "stride": "s", "in_channels": "C", "out_channels": "O"}),
+    ("conv_grad_weight_swaps_stride_and_dilation", {"stride": 2, "in_channels": "C", "out_channels": 3}),
+    ("convolve_is_correlate_with_flipped_kernel", {"in_channels": "C", "out_channels": "O"}),
+    ("convolve_equals_correlate_iff_centrosymmetric", {"in_channels": "C", "out_channels": "O", "padding": "p"}),
+    ("correlate_adjoint_is_full_convolution", {"ndim": 2, "in_channels": "C", "out_channels": "O"}),
+    ("correlation_matrix_is_toeplitz", {"in_channels": "C", "out_channels": "O"}),
 ]
 
 
@@ -74,6 +82,28 @@ def test_the_same_symbol_for_stride_and_dilation_makes_not_swapped_true():
 def test_a_symbolic_name_is_a_plain_letter_never_evaluated(bad):
     with pytest.raises(SymconvError, match="a symbolic `stride` must be a letter"):
         theorem("conv_grad_weight_swaps_stride_and_dilation", stride=bad)
+
+
+def test_symbolic_channels_need_groups_1_and_a_free_letter():
+    with pytest.raises(SymconvError, match=r"symbolic `in_channels` need `groups` \(=2\) to be 1"):
+        theorem("convolve_is_correlate_with_flipped_kernel", in_channels="C", out_channels=4, groups=2)
+    with pytest.raises(SymconvError, match="a symbolic `out_channels` must be a letter"):
+        theorem("convolve_is_correlate_with_flipped_kernel", in_channels="C", out_channels="o")
+    with pytest.raises(SymconvError, match="give both"):
+        theorem("convolve_is_correlate_with_flipped_kernel", in_channels="C")
+
+
+@pytest.mark.parametrize(
+    ("name", "variant"),
+    [
+        ("correlate_grad_input_is_full_convolution", "wrong_channel_transpose"),
+        ("correlate_adjoint_is_full_convolution", "wrong_channel_transpose"),
+        ("convolve_equals_correlate_iff_centrosymmetric", "hypothesis_dropped"),
+    ],
+)
+def test_false_variants_with_symbolic_channels_are_rejected(name, variant):
+    p = theorem(name, in_channels="C", out_channels="O").variant(variant).prove()
+    assert not p.holds and p.status == "refuted" and "refuted: at " in p.message
 
 
 def test_symbolic_weight_gradient_read_at_concrete_values_is_torch_autograd():

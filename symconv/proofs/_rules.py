@@ -160,8 +160,9 @@ def reindex(
 ) -> tuple[Side, tuple[Condition, ...]]:
     r"""Substitute every bound variable by an affine map of new variables: a bijection of :math:`\mathbb{Z}^V`.
 
-    Side condition: the map is unimodular (integer Jacobian, determinant ±1),
-    and the new variables are fresh.
+    Side condition: the map is unimodular (a Jacobian of integers — numbers,
+    or integer expressions in the parameters such as a channel count ``C`` —
+    whose determinant is identically ±1), and the new variables are fresh.
     """
     e = _expr(before, "reindex")
     s = _sum(e, sum, "reindex")
@@ -174,9 +175,10 @@ def reindex(
         if extra:
             raise RuleError(f"reindex: the image of `{o}` uses unknown variables {sorted(extra)}")
         for n in variables:
-            if not sympy.sympify(mapping[o].coeff(n)).is_Integer:
+            # an integer for every parameter value: a number, or a polynomial / floor in the (integer) parameters
+            if sympy.sympify(mapping[o].coeff(n)).is_integer is not True:
                 raise RuleError(f"reindex: coefficient of `{n}` in the image of `{o}` must be an integer")
-    det = _jacobian_det(mapping, s.variables, variables)
+    det = sympy.expand(_jacobian_det(mapping, s.variables, variables))
     if _unit(det) is None:
         raise RuleError(f"reindex: the map must be a bijection of ℤ^{len(variables)} (det ±1); got det = {det}")
     new = s.substitute(mapping, variables)

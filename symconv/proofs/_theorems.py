@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from symconv._affine import Affine
+from symconv._affine import Affine, as_expr
 from symconv._errors import SymconvError
 from symconv._formula import Contraction, ConvSpec, Factor, Operand, Var, forward, forward_output_size, transpose
 from symconv.proofs._evaluate import ArrayFn, array_values, monomials, random_sizes, values
@@ -131,9 +131,9 @@ def _int(theorem_name: str, name: str, value: Any, minimum: int) -> int:
 
 
 #: A symbolic hyper-parameter is a letter (optionally followed by digits) that is not an index letter
-#: of the proofs (``n k m i j u q o c``) nor a size letter (``N K A B C``).
+#: of the proofs (``n k m i j u q o c``) nor a size letter of the convolution theorems (``N K``).
 _SYMBOL_NAME = re.compile(r"[a-zA-Z][0-9]*")
-_RESERVED_LETTERS = set("nkmijuqocNKABC")
+_RESERVED_LETTERS = set("nkmijuqocNK")
 
 
 def _hyper(theorem_name: str, name: str, value: Any, minimum: int) -> int | sympy.Symbol:
@@ -165,8 +165,8 @@ class _Conv:
     d: Any = 1
     p: Any = 0
     op: int = 0
-    cin: int | None = None
-    cout: int | None = None
+    cin: Any = None
+    cout: Any = None
     groups: int = 1
 
     def __post_init__(self) -> None:
@@ -174,7 +174,14 @@ class _Conv:
         self.K = _syms("K", self.nd)
         if (self.cin is None) != (self.cout is None):
             raise SymconvError(f"{self.name}: give both `in_channels` and `out_channels`, or neither")
-        if self.cin is not None and self.cout is not None:
+        symbolic = [
+            a for a, v in (("in_channels", self.cin), ("out_channels", self.cout)) if isinstance(v, sympy.Symbol)
+        ]
+        if symbolic and self.groups != 1:
+            raise SymconvError(
+                f"{self.name}: symbolic {', '.join(f'`{a}`' for a in symbolic)} need `groups` (={self.groups}) to be 1"
+            )
+        if self.cin is not None and self.cout is not None and not symbolic:
             for arg, val in (("in_channels", self.cin), ("out_channels", self.cout)):
                 if val % self.groups:
                     raise SymconvError(f"{self.name}: `{arg}` (={val}) must be divisible by `groups` (={self.groups})")
@@ -186,10 +193,20 @@ class _Conv:
         return self.cin is not None
 
     @property
+    def cin_g(self) -> Any:
+        """Input channels per group."""
+        return self.cin if isinstance(self.cin, sympy.Symbol) else self.cin // self.groups
+
+    @property
+    def cout_g(self) -> Any:
+        """Output channels per group."""
+        return self.cout if isinstance(self.cout, sympy.Symbol) else self.cout // self.groups
+
+    @property
     def symbolic(self) -> tuple[sympy.Symbol, ...]:
-        """The symbolic hyper-parameters (stride, dilation, padding given by name), each once."""
+        """The symbolic hyper-parameters (stride, dilation, padding, channels given by name), each once."""
         out: list[sympy.Symbol] = []
-        for v in (self.s, self.d, self.p):
+        for v in (self.s, self.d, self.p, self.cin, self.cout):
             if isinstance(v, sympy.Symbol) and v not in out:
                 out.append(v)
         return tuple(out)
@@ -258,8 +275,8 @@ def _conv_params(name: str, params: Mapping[str, Any], allowed: Sequence[str]) -
         _hyper(name, "dilation", params.get("dilation", 1), 1),
         _hyper(name, "padding", params.get("padding", 0), 0),
         _int(name, "output_padding", params.get("output_padding", 0), 0),
-        None if cin is None else _int(name, "in_channels", cin, 1),
-        None if cout is None else _int(name, "out_channels", cout, 1),
+        None if cin is None else _hyper(name, "in_channels", cin, 1),
+        None if cout is None else _hyper(name, "out_channels", cout, 1),
         _int(name, "groups", params.get("groups", 1), 1),
     )
 
@@ -299,10 +316,9 @@ def _swap_weight_channels(c: Contraction, cv: _Conv, swap: bool) -> Contraction:
     if not cv.channels or not swap:
         return c
     assert cv.cin is not None and cv.cout is not None
-    g = cv.groups
     wf = next(f for f in c.factors if f.operand == "w")
-    new_idx = (Affine.var("grp") * (cv.cout // g) + Affine.var("c"), Affine.var("o"), *wf.index[2:])
-    w_op = Operand("w", (sympy.Integer(cv.cout), sympy.Integer(cv.cin // g), *cv.K))
+    new_idx = (Affine.var("grp") * cv.cout_g + Affine.var("c"), Affine.var("o"), *wf.index[2:])
+    w_op = Operand("w", (as_expr(cv.cout), as_expr(cv.cin_g), *cv.K))
     return replace(
         c,
         factors=tuple(Factor("w", new_idx) if f.operand == "w" else f for f in c.factors),
@@ -427,7 +443,7 @@ def _grad_weight(name: str, flip: bool, params: Mapping[str, Any], variant: str 
         assert cv.cin is not None and cv.cout is not None
         co, cw = Affine.var("co"), Affine.var("cw")
         free = ["co", "cw", *free]
-        assume += _in(co, cv.cout) + _in(cw, cv.cin // cv.groups)
+        assume += _in(co, cv.cout) + _in(cw, cv.cin_g)
         index = (co, cw, *j)
     ctx = Context(cv.params, tuple(free), tuple(assume))
     start = Derivative(Expr.of(inner_sum(fwd, "g")), "w", index)
@@ -451,7 +467,7 @@ def _grad_weight(name: str, flip: bool, params: Mapping[str, Any], variant: str 
     extra: list[Constraint] = []
     if cv.channels:
         assert cv.cin is not None and cv.cout is not None
-        ig, og = cv.cin // cv.groups, cv.cout // cv.groups
+        ig, og = cv.cin_g, cv.cout_g
         grp = Affine.var("grp")
         c = replace(
             c,
@@ -461,7 +477,7 @@ def _grad_weight(name: str, flip: bool, params: Mapping[str, Any], variant: str 
                 for f in c.factors
             ),
             operands=tuple(
-                Operand(o.name, ((sympy.Integer(cv.cin),) if o.name == "x" else (sympy.Integer(cv.cout),)) + o.shape)
+                Operand(o.name, ((as_expr(cv.cin),) if o.name == "x" else (as_expr(cv.cout),)) + o.shape)
                 for o in c.operands
             ),
         )
@@ -535,7 +551,7 @@ def _flip_body(cv: _Conv, axes: Sequence[int], at: Sequence[str]) -> Sum:
     idx: list[Affine] = list(q[:lead])
     if cv.channels:
         assert cv.cin is not None and cv.cout is not None
-        guard += _in(q[0], cv.cout) + _in(q[1], cv.cin // cv.groups)
+        guard += _in(q[0], cv.cout) + _in(q[1], cv.cin_g)
     for i in range(cv.nd):
         a = q[lead + i]
         guard += _in(a, cv.K[i])
@@ -595,7 +611,7 @@ def _symmetry(cv: _Conv, sign: int, axes: Sequence[int], domain_extra: int = 0) 
     if cv.channels:
         assert cv.cin is not None and cv.cout is not None
         lead = (Affine.var("uo"), Affine.var("uc"))
-        dom = _in(lead[0], cv.cout) + _in(lead[1], cv.cin // cv.groups) + dom
+        dom = _in(lead[0], cv.cout) + _in(lead[1], cv.cin_g) + dom
         names = ("uo", "uc", *names)
     name = "centrosymmetric" if sign == 1 else "anticentrosymmetric"
     return Hypothesis(name, names, tuple(dom), "w", (*lead, *u), (*lead, *rhs), sign)
