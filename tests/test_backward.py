@@ -8,6 +8,8 @@ import subprocess
 import numpy as np
 import peers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reference_conv import conv_layer, conv_transpose_layer, linear_grad
 
 from symconv import BackwardRule, SymconvError, backward_rule
@@ -211,3 +213,67 @@ def test_more_errors(kwargs, message):
     op = kwargs.pop("op")
     with pytest.raises(SymconvError, match=message):
         backward_rule(op, **kwargs)
+
+
+TORCH_PAD = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
+
+
+@st.composite
+def rule_cases(draw):
+    """Random layer parameters for backward_rule: ndim, stride, dilation, per-side padding, mode, channels, groups."""
+    nd = draw(st.integers(1, 2))
+    op = draw(st.sampled_from(["correlate", "convolve", f"conv{nd}d"]))
+    layer = op.startswith("conv") and op[-1] == "d"
+    mode = draw(st.sampled_from(["zeros", "reflect", "replicate", "circular"])) if layer else "zeros"
+    n = tuple(draw(st.integers(2, 6)) for _ in range(nd))
+    k = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    s = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    d = tuple(draw(st.integers(1, 2)) for _ in range(nd))
+    cap = [v - 1 if mode == "reflect" else v for v in n]
+    pad = tuple((draw(st.integers(0, min(2, c))), draw(st.integers(0, min(2, c)))) for c in cap)
+    k = tuple(ki if di * (ki - 1) + 1 <= ni + a + b else 1 for ki, di, ni, (a, b) in zip(k, d, n, pad))
+    kw = {"input_size": n, "kernel_size": k, "stride": s, "dilation": d, "padding": pad}
+    if layer:
+        g = draw(st.integers(1, 2))
+        kw |= {
+            "padding_mode": mode,
+            "groups": g,
+            "channels": (g * draw(st.integers(1, 2)), g * draw(st.integers(1, 2))),
+            "batch": draw(st.integers(1, 2)),
+        }
+    return op, kw
+
+
+@settings(max_examples=25, deadline=None)
+@given(rule_cases(), st.integers(0, 2**31))
+def test_named_operations_equal_torch_autograd(case, seed):
+    """Every row's NAMED operation, evaluated, is torch's gradient (and the rule says it holds)."""
+    torch = peers.module("torch")
+    F = torch.nn.functional
+    op, kw = case
+    rule = backward_rule(op, **kw)
+    assert rule.holds, rule.text()
+    nd = len(kw["input_size"])
+    B = kw.get("batch", 1)
+    cin, cout = kw.get("channels", (1, 1))
+    g_ = kw.get("groups", 1)
+    rng = np.random.default_rng(seed)
+    xv = rng.integers(-3, 4, (B, cin, *kw["input_size"]))
+    wv = rng.integers(-3, 4, (cout, cin // g_, *kw["kernel_size"]))
+    bv = rng.integers(-3, 4, (cout,))
+    x = torch.tensor(xv, dtype=torch.float64, requires_grad=True)
+    w = torch.tensor(wv, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(bv, dtype=torch.float64, requires_grad=True)
+    pads = [p for lo_hi in reversed(kw["padding"]) for p in lo_hi]
+    xp = F.pad(x, pads, mode=TORCH_PAD[kw.get("padding_mode", "zeros")])
+    wk = torch.flip(w, dims=list(range(2, 2 + nd))) if op == "convolve" else w
+    y = getattr(F, f"conv{nd}d")(xp, wk, b, stride=kw["stride"], dilation=kw["dilation"], groups=g_)
+    gv = rng.integers(-3, 4, tuple(y.shape))
+    (y * torch.tensor(gv, dtype=torch.float64)).sum().backward()
+    plain = not op.endswith("d")
+    arrays = {"x": xv[0, 0] if plain else xv, "w": wv[0, 0] if plain else wv, "g": gv[0, 0] if plain else gv}
+    want = {"dL/dx": x.grad, "dL/dw": w.grad, "dL/db": b.grad}
+    for row in rule.rows:
+        got = evaluate(list(row.named), arrays, dtype=object).astype(np.int64)
+        expected = want[row.gradient].numpy()
+        np.testing.assert_array_equal(got, expected[0, 0] if plain and row.gradient != "dL/db" else expected)
