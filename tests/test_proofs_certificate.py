@@ -274,3 +274,14 @@ def test_instance_checks_are_re_run_not_trusted(proof):
     assert not ok and "within its assumptions" in msg
     r = Certificate(data).check()
     assert r.ok and f"{len(data['instance_checks'])} exact instance check(s) re-run" in r.message
+
+
+def test_a_half_integer_index_is_a_failed_check_not_a_crash(proof):
+    data = _data(proof)
+    steps = data["parts"][0]["steps"]
+    i = next(i for i, s in enumerate(steps) if s["rule"] == "reindex")
+    mapping = steps[i]["args"]["map"]["mapping"]["map"]
+    var = next(iter(mapping))
+    mapping[var]["affine"]["k"] = {"q": [1, 2]}
+    ok, msg = _check(data)
+    assert not ok and "must be an integer" in msg

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import sympy
 
 from symconv._affine import Affine
 from symconv.proofs._evaluate import values
@@ -96,6 +97,8 @@ def test_reindex_accepts_bijections_only():
         reindex(Expr.of(s), CTX, sum=0, mapping={"k": j * (K / 2)}, variables=["j"])
     with pytest.raises(RuleError, match="clash"):
         reindex(Expr.of(s), CTX, sum=0, mapping={"k": m}, variables=["m"])
+    with pytest.raises(RuleError, match=r"offset 1/2 .* must be an integer"):  # ℤ → ℤ + 1/2 is no bijection of ℤ
+        reindex(Expr.of(s), CTX, sum=0, mapping={"k": j + sympy.Rational(1, 2)}, variables=["j"])
 
 
 def test_reindex_accepts_a_symbolic_shear():

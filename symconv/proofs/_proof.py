@@ -307,7 +307,10 @@ def replay(parts: Sequence[Part], *, trials: int = 2, seed: int = 0) -> CheckRep
             bounded += [c for c in conds if c.status == "unknown"]
             if after != step.after:
                 return CheckReport(False, nsteps, trials, f"{where}: the stored `after` is not what the rule gives")
-            msg = _numeric(step, part.ctx, rng, trials)
+            try:
+                msg = _numeric(step, part.ctx, rng, trials)
+            except SymconvError as exc:  # e.g. a tampered index that is not an integer at concrete sizes
+                msg = f"cannot evaluate the step at random sizes: {exc}"
             if msg:
                 return CheckReport(False, nsteps, trials, f"{where}: {msg}")
             cur[step.side] = after

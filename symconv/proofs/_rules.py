@@ -178,6 +178,8 @@ def reindex(
             # an integer for every parameter value: a number, or a polynomial / floor in the (integer) parameters
             if sympy.sympify(mapping[o].coeff(n)).is_integer is not True:
                 raise RuleError(f"reindex: coefficient of `{n}` in the image of `{o}` must be an integer")
+        if sympy.sympify(mapping[o].const).is_integer is not True:
+            raise RuleError(f"reindex: the offset {mapping[o].const} in the image of `{o}` must be an integer")
     det = sympy.expand(_jacobian_det(mapping, s.variables, variables))
     if _unit(det) is None:
         raise RuleError(f"reindex: the map must be a bijection of ℤ^{len(variables)} (det ±1); got det = {det}")
