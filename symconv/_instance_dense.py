@@ -289,48 +289,53 @@ class Differences:
     lam: np.ndarray  # a stored entry e means value position e - shift + λ·key
     shift: int
 
+    def _axis(self, a: int, cells: np.ndarray) -> np.ndarray:
+        """Value of kept key axis ``a`` at table cells ``cells`` (of this block)."""
+        stride = math.prod(self.ksizes[a + 1 :])
+        v = (cells // stride) % self.ksizes[a]
+        return v + self.start if a == 0 else v
+
+    def _position(self, slot: str, cells: np.ndarray, stored: np.ndarray) -> np.ndarray:
+        """Flat position in ``slot`` of the monomials at ``cells`` with stored entries ``stored``."""
+        if slot == self.value:
+            out = stored - self.shift
+            for a, lam in enumerate(self.lam.tolist()):
+                if lam:
+                    out = out + lam * self._axis(a, cells)
+            return out
+        out = np.zeros(cells.size, dtype=np.int64)
+        for i, size in enumerate(self.shapes[slot]):
+            axis = (slot, i) if (slot, i) in self.kept else self.twin[(slot, i)]
+            out = out * size + self._axis(self.kept.index(axis), cells)
+        return out
+
     def _coef(self, c: np.ndarray | None, cells: np.ndarray) -> np.ndarray:
         table = np.asarray(self.coefs, dtype=np.int64)
         return np.full(cells.size, table[0]) if c is None else table[c[cells].astype(np.int64) - 1]
 
-    def monomials(self) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-        """Flat positions per slot of the differing monomials, and their left and right coefficients."""
+    def first(self, names: Sequence[str]) -> tuple[Key, int, int]:
+        """The smallest differing monomial in the sorted form's order, with its left and right coefficients."""
         (dl, cl), (dr, cr) = self.left, self.right
         diff = dl != dr
         if cl is not None and cr is not None:
             diff |= cl != cr
         cells = np.flatnonzero(diff)
         vl, vr = dl[cells].astype(np.int64), dr[cells].astype(np.int64)
-        kl, kr = self._coef(cl, cells), self._coef(cr, cells)
-        # the left monomial of a cell (if any): its right coefficient is 0 unless the right holds it too
-        a = vl != 0
-        left_a, right_a = kl[a], np.where(vr[a] == vl[a], kr[a], 0)
-        # a right monomial that the left does not hold
-        b = (vr != 0) & (vr != vl)
+        # the left monomial of a cell (if any), and a right one that the left does not hold
+        a, b = vl != 0, (vr != 0) & (vr != vl)
         every = np.concatenate([cells[a], cells[b]])
-        left = np.concatenate([left_a, np.zeros(int(b.sum()), np.int64)])
-        right = np.concatenate([right_a, kr[b]])
-        keyvals = [np.asarray(k, dtype=np.int64) for k in np.unravel_index(every, self.ksizes)] if self.ksizes else []
-        if keyvals:
-            keyvals[0] = keyvals[0] + self.start
-        values = np.concatenate([vl[a], vr[b]]) - self.shift
-        for lam, k in zip(self.lam.tolist(), keyvals):
-            values = values + lam * k
-        at = dict(zip(self.kept, keyvals))
-        positions = {}
-        for slot, shape in self.shapes.items():
-            if slot == self.value:
-                positions[slot] = values
-                continue
-            axes = [at[(slot, i)] if (slot, i) in at else at[self.twin[(slot, i)]] for i in range(len(shape))]
-            positions[slot] = np.ravel_multi_index(axes, shape) if shape else np.zeros(every.size, np.int64)
-        return positions, left, right
-
-    def first(self, names: Sequence[str]) -> tuple[Key, int, int]:
-        """The smallest differing monomial in the sorted form's order, with its left and right coefficients."""
-        pos, left, right = self.monomials()
-        n = left.size
-        cols = [pos[""]] + [pos[m] + 1 if m in pos else np.zeros(n, np.int64) for m in names]
+        stored = np.concatenate([vl[a], vr[b]])
+        from_left = np.concatenate([np.ones(int(a.sum()), bool), np.zeros(int(b.sum()), bool)])
+        # the sorted order starts with the result position: decode the rest only where it is smallest
+        r = self._position("", every, stored)
+        keep = np.flatnonzero(r == r.min())
+        every, stored, from_left, r = every[keep], stored[keep], from_left[keep], r[keep]
+        kl, kr = self._coef(cl, every), self._coef(cr, every)
+        left = np.where(from_left, kl, 0)
+        right = np.where(dr[every].astype(np.int64) == stored, kr, 0)
+        cols = [r] + [
+            self._position(m, every, stored) + 1 if m in self.shapes else np.zeros(every.size, np.int64) for m in names
+        ]
         i = int(np.lexsort(cols[::-1])[0])
         return tuple(int(c[i]) for c in cols), int(left[i]), int(right[i])
 
