@@ -6,6 +6,8 @@ import copy
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symconv import Certificate, SymconvError, theorem
 from symconv.proofs import Proof
@@ -285,3 +287,47 @@ def test_a_half_integer_index_is_a_failed_check_not_a_crash(proof):
     mapping[var]["affine"]["k"] = {"q": [1, 2]}
     ok, msg = _check(data)
     assert not ok and "must be an integer" in msg
+
+
+# -- any single tampered value: rejected, never a crash --------------------------------------------
+
+_POOL = [None, [], {}, "w", "x", "k0", "==", ">=", 0, 1, -1, 2, 10**30, 0.5, True, {"i": 2}, {"s": "N"}, {"q": [1, 0]}]
+
+
+def _leaves(d, path=()):
+    if isinstance(d, dict):
+        for k, v in d.items():
+            yield from _leaves(v, (*path, k))
+    elif isinstance(d, list):
+        for i, v in enumerate(d):
+            yield from _leaves(v, (*path, i))
+    yield path, d
+
+
+def _display_only(path) -> bool:
+    """Leaves kept for the reader only: a stored side condition's status and bound (the replay recomputes them)."""
+    return len(path) >= 2 and path[-3:-1][0:1] == ("conditions",) and path[-1] in ("status", "bounded")
+
+
+@pytest.fixture(scope="module")
+def small_certificates():
+    return [
+        _data(theorem("full_convolution_commutes").prove()),
+        _data(theorem("convolve_equals_correlate_iff_centrosymmetric").prove()),
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_any_single_tampered_value_is_rejected_without_a_crash(small_certificates, data):
+    cert = copy.deepcopy(data.draw(st.sampled_from(small_certificates)))
+    spots = [(p, v) for p, v in _leaves(cert) if p and p[0] in ("parts", "instance_checks", "params", "theorem")]
+    path, old = data.draw(st.sampled_from(spots))
+    new = data.draw(st.sampled_from(_POOL))
+    node = cert
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = new
+    report = Certificate(cert).check()  # a report, whatever the input
+    if new != old and type(new) is type(old) and not _display_only(path):
+        assert not report.ok, (path, old, new)

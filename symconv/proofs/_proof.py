@@ -302,14 +302,18 @@ def replay(parts: Sequence[Part], *, trials: int = 2, seed: int = 0) -> CheckRep
                 )
             try:
                 after, conds = RULES[step.rule](step.before, part.ctx, **args)
-            except (RuleError, SymconvError, TypeError, KeyError) as exc:
+            except (RuleError, SymconvError, TypeError, KeyError, IndexError, ArithmeticError) as exc:
                 return CheckReport(False, nsteps, trials, f"{where}: the rule fails on replay: {exc}")
             bounded += [c for c in conds if c.status == "unknown"]
+            if step.conditions and [c.text for c in step.conditions] != [c.text for c in conds]:
+                return CheckReport(
+                    False, nsteps, trials, f"{where}: the stored side conditions are not the ones the rule checks"
+                )
             if after != step.after:
                 return CheckReport(False, nsteps, trials, f"{where}: the stored `after` is not what the rule gives")
             try:
                 msg = _numeric(step, part.ctx, rng, trials)
-            except SymconvError as exc:  # e.g. a tampered index that is not an integer at concrete sizes
+            except (SymconvError, ArithmeticError) as exc:  # e.g. a tampered index, not an integer at concrete sizes
                 msg = f"cannot evaluate the step at random sizes: {exc}"
             if msg:
                 return CheckReport(False, nsteps, trials, f"{where}: {msg}")
@@ -364,10 +368,14 @@ class Certificate:
                     raise SymconvError("certificate: a definition's `body` must be a sum")
                 defs.append((str(d["operand"]), body, tuple(map(str, d["at"]))))
             part.definitions = tuple(defs)
+            part.assumptions_text = tuple(map(str, p.get("assumptions", ())))
             for s in p["steps"]:
                 args = _serial.decode(s["args"])
+                conds = tuple(Condition(str(c["text"]), str(c["status"])) for c in s.get("conditions", ()))
                 part.steps.append(
-                    Step(str(s["rule"]), args, _serial.side(s["before"]), _serial.side(s["after"]), str(s["side"]))
+                    Step(
+                        str(s["rule"]), args, _serial.side(s["before"]), _serial.side(s["after"]), str(s["side"]), conds
+                    )
                 )
             out.append(part)
         return out
@@ -384,6 +392,9 @@ class Certificate:
         report = replay(parts, trials=trials, seed=seed)
         if not report.ok:
             return report
+        msg = self._claims_match(report, library)
+        if msg:
+            return CheckReport(False, report.steps, trials, msg, report.bounded)
         msg, count = self._instances(parts)
         if msg:
             return CheckReport(False, report.steps, trials, msg, report.bounded)
@@ -422,7 +433,33 @@ class Certificate:
                 return f"certificate: part {a.title!r} does not state what {name} states", True
             if a.definitions != b.definitions:
                 return f"certificate: part {a.title!r} does not define its arrays as {name} does", True
+            if a.assumptions_text and a.assumptions_text != b.assumptions_text:
+                return f"certificate: part {a.title!r} words its assumptions unlike {name}", True
         return "", True
+
+    def _claims_match(self, report: CheckReport, library: bool) -> str:
+        """The certificate's own words (status, statement, not-covered line) must be what the replay supports."""
+        status = self.data.get("status")
+        if status is not None and self.data.get("method", "general") == "general":
+            want = "bounded" if report.bounded else "proved"
+            if status != want:
+                return f"certificate: status {status!r}, but the replay gives {want!r}"
+        if not library:
+            return ""
+        from symconv.proofs._theorems import Theorem
+
+        name, _, rest = str(self.data["theorem"]).partition(" [variant ")
+        plan = Theorem(name, dict(self.data.get("params", {})), rest.removesuffix("]") or None).plan()
+        if "statement" in self.data and self.data["statement"] != (plan.statement or Theorem(name, {}).statement):
+            return "certificate: the statement text is not the theorem's"
+        nc = str(self.data.get("not_covered", ""))
+        if report.bounded:
+            ok = "bounded check" in nc and (plan.not_covered == "—" or nc.startswith(plan.not_covered))
+        else:
+            ok = nc == plan.not_covered
+        if not ok:
+            return f"certificate: the not-covered line {nc!r} is not what the proof leaves uncovered"
+        return ""
 
     def _instances(self, parts: Sequence[Part]) -> tuple[str, int]:
         """Re-run the stored exact instance checks (never trusting their stored result); ('' or failure, count)."""
@@ -448,7 +485,11 @@ class Certificate:
                     f"{where}: sizes {c['sizes']} do not fix the parameters of {part.title!r} within its assumptions",
                     0,
                 )
-            ok, msg, _ = _instance_part(part, sizes, "instance", 1, 0)
+            ok, msg, extra = _instance_part(part, sizes, "instance", 1, 0)
+            if c.get("method", "instance") != "instance":
+                return f"{where}: `method` must be 'instance' (an exact check); got {c.get('method')!r}", 0
+            if "terms" in c and c["terms"] != extra.get("terms"):
+                return f"{where}: stored {c['terms']!r} terms, the re-run counts {extra.get('terms')}", 0
             if not ok or c.get("holds") is not True:
                 return f"{where} at {c['sizes']}: re-run gives holds={ok}, stored holds={c.get('holds')!r} {msg}", 0
             seen.add(part.title)

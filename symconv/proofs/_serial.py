@@ -23,7 +23,10 @@ from symconv._affine import Affine
 from symconv._errors import SymconvError
 from symconv.proofs._iverson import Constraint, Context, Derivative, Expr, Hypothesis, Pointwise, Side, Sum, Term
 
-__all__ = ["decode", "decode_sym", "encode", "encode_sym", "param_symbol"]
+__all__ = ["MAX_EXPONENT", "decode", "decode_sym", "encode", "encode_sym", "param_symbol"]
+
+#: The largest exponent a certificate's size expression may carry (``1/s`` is ``s**-1``).
+MAX_EXPONENT = 16
 
 
 def param_symbol(name: str) -> sympy.Symbol:
@@ -56,26 +59,43 @@ def encode_sym(e: Any) -> Any:
 
 
 def decode_sym(d: Any) -> sympy.Expr:
-    """Rebuild a size expression from :func:`encode_sym`'s tree."""
+    """Rebuild a size expression from :func:`encode_sym`'s tree (a finite expression, or a SymconvError)."""
+    try:
+        out = _decode_sym(d)
+    except (ZeroDivisionError, TypeError, ValueError, OverflowError, RecursionError) as exc:
+        if isinstance(exc, SymconvError):
+            raise
+        raise SymconvError(f"certificate: malformed size expression {str(d)[:80]!r} ({type(exc).__name__})") from None
+    if not isinstance(out, sympy.Expr) or out.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
+        raise SymconvError(f"certificate: size expression {str(d)[:80]!r} is not finite")
+    return out
+
+
+def _decode_sym(d: Any) -> sympy.Expr:
     if not isinstance(d, Mapping) or len(d) != 1:
         raise SymconvError(f"certificate: malformed size expression {d!r}")
     ((k, v),) = d.items()
     if k == "i":
-        return sympy.Integer(int(v))
+        return sympy.Integer(_int(v))
     if k == "q":
-        return sympy.Rational(int(v[0]), int(v[1]))
+        if _int(v[1]) == 0:
+            raise SymconvError("certificate: a rational with denominator 0")
+        return sympy.Rational(_int(v[0]), _int(v[1]))
     if k == "s":
         return param_symbol(v)
     if k == "add":
-        return sympy.Add(*[decode_sym(a) for a in v])
+        return sympy.Add(*[_decode_sym(a) for a in v])
     if k == "mul":
-        return sympy.Mul(*[decode_sym(a) for a in v])
+        return sympy.Mul(*[_decode_sym(a) for a in v])
     if k == "pow":
-        return sympy.Pow(decode_sym(v[0]), decode_sym(v[1]))
+        exp = _decode_sym(v[1])
+        if not exp.is_Integer or abs(int(exp)) > MAX_EXPONENT:
+            raise SymconvError(f"certificate: an exponent must be an integer of size ≤ {MAX_EXPONENT}; got {exp}")
+        return sympy.Pow(_decode_sym(v[0]), exp)
     if k == "floor":
-        return sympy.floor(decode_sym(v))
+        return sympy.floor(_decode_sym(v))
     if k == "mod":
-        return sympy.Mod(decode_sym(v[0]), decode_sym(v[1]))
+        return sympy.Mod(_decode_sym(v[0]), _decode_sym(v[1]))
     raise SymconvError(f"certificate: unknown size-expression node {k!r}")
 
 
@@ -83,8 +103,21 @@ def _aff(a: Affine) -> Any:
     return {"c": [[v, encode_sym(c)] for v, c in a.coeffs], "k": encode_sym(a.const)}
 
 
+def _int(v: Any) -> int:
+    """A JSON integer (never a float, a string or a boolean)."""
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise SymconvError(f"certificate: expected an integer; got {v!r}")
+    return v
+
+
+def _list(v: Any) -> list[Any]:
+    if not isinstance(v, list):
+        raise SymconvError(f"certificate: expected a list; got {str(v)[:60]!r}")
+    return v
+
+
 def _unaff(d: Any) -> Affine:
-    return Affine._make({str(v): decode_sym(c) for v, c in d["c"]}, decode_sym(d["k"]))
+    return Affine._make({str(v): decode_sym(c) for v, c in _list(d["c"])}, decode_sym(d["k"]))
 
 
 def _con(c: Constraint) -> Any:
@@ -102,7 +135,9 @@ def _term(t: Term) -> Any:
 
 
 def _unterm(d: Any) -> Term:
-    return Term(str(d["a"]), tuple(_unaff(a) for a in d["i"]), bool(d["conj"]))
+    if not isinstance(d["conj"], bool):
+        raise SymconvError(f"certificate: `conj` must be true or false; got {d['conj']!r}")
+    return Term(str(d["a"]), tuple(_unaff(a) for a in _list(d["i"])), d["conj"])
 
 
 def _sum(s: Sum) -> Any:
@@ -111,7 +146,10 @@ def _sum(s: Sum) -> Any:
 
 def _unsum(d: Any) -> Sum:
     return Sum(
-        tuple(map(str, d["v"])), tuple(_uncon(c) for c in d["g"]), tuple(_unterm(t) for t in d["f"]), int(d["c"])
+        tuple(map(str, _list(d["v"]))),
+        tuple(_uncon(c) for c in _list(d["g"])),
+        tuple(_unterm(t) for t in _list(d["f"])),
+        _int(d["c"]),
     )
 
 
@@ -135,7 +173,7 @@ def _unhyp(d: Any) -> Hypothesis:
         str(d["operand"]),
         tuple(_unaff(a) for a in d["lhs"]),
         tuple(_unaff(a) for a in d["rhs"]),
-        int(d["sign"]),
+        _int(d["sign"]),
     )
 
 
@@ -204,7 +242,7 @@ def decode(d: Any) -> Any:
         return Pointwise(
             tuple(map(str, v["v"])),
             tuple(_uncon(c) for c in v["g"]),
-            tuple((int(c), tuple(_unterm(t) for t in f)) for c, f in v["t"]),
+            tuple((_int(c), tuple(_unterm(t) for t in f)) for c, f in _list(v["t"])),
         )
     if k == "hypothesis":
         return _unhyp(v)
