@@ -381,7 +381,17 @@ class Certificate:
         return out
 
     def check(self, *, trials: int = 2, seed: int = 0) -> CheckReport:
-        """Replay the certificate (see :meth:`Proof.check`), then re-run its exact instance checks."""
+        """Replay the certificate (see :meth:`Proof.check`), then re-run its exact instance checks.
+
+        Never raises on a malformed or tampered certificate: the report says what is wrong.
+
+        >>> from symconv import theorem
+        >>> data = theorem("full_convolution_commutes").prove().certificate.data
+        >>> Certificate(data).check().ok
+        True
+        >>> Certificate({**data, "params": {"ndim": 2}}).check().message
+        "certificate: part 'commutes' does not state what full_convolution_commutes states"
+        """
         try:
             parts = self.parts()
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -580,10 +590,18 @@ class Proof:
     def check(self, *, trials: int = 2, seed: int = 0) -> CheckReport:
         """Replay the proof from its certificate, trusting no stored result.
 
-        Every step is re-run from its ``before`` (the solver too), its stored
-        ``after`` must be what the rule gives, consecutive steps must chain,
-        the last must join the two sides, and ``before``/``after`` must agree
-        exactly on ``trials`` random small sizes with random integer arrays.
+        The certificate's parts must state what the library's theorem states
+        (with these parameters, definitions and assumptions). Every step is
+        re-run from its ``before`` (the solver too), its stored ``after`` and
+        side conditions must be what the rule gives, consecutive steps must
+        chain, the last must join the two sides, and ``before``/``after`` must
+        agree exactly on ``trials`` random small sizes with random integer
+        arrays; then the stored exact instance checks are re-run.
+
+        >>> from symconv import theorem
+        >>> r = theorem("full_correlation_swap_is_flip").prove().check()
+        >>> r.ok, r.steps
+        (True, 4)
         """
         if self.method != "general":
             return CheckReport(self.holds, 0, 0, f"{self.method} result: nothing to replay")
