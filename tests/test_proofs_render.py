@@ -20,8 +20,9 @@ RICH = {
     "correlate_grad_input_is_full_convolution": {"ndim": 2, "padding": "p", **CH},
     "conv_grad_input_is_transposed_conv": {"ndim": 2, "stride": "s", "dilation": 2, "padding": 1, **CH},
     "conv_grad_weight_swaps_stride_and_dilation": {"ndim": 2, "stride": "s", "dilation": "d", **CH},
-    "convolve_equals_correlate_iff_centrosymmetric": {"ndim": 2, "stride": 2},
-    "correlation_matrix_is_toeplitz": {"ndim": 2, "stride": "s"},
+    "convolve_equals_correlate_iff_centrosymmetric": {"ndim": 2, "stride": 2, **CH},
+    "convolve_equals_minus_correlate_iff_anticentrosymmetric": {"in_channels": "C", "out_channels": "O"},
+    "correlation_matrix_is_toeplitz": {"ndim": 2, "stride": "s", **CH},
 }
 
 
