@@ -53,6 +53,8 @@ from symconv._validate import _is_int, check_choice, check_int, per_axis, per_si
 __all__ = ["BackwardRow", "BackwardRule", "backward_rule", "contraction_latex"]
 
 OPS = ("correlate", "convolve", "conv1d", "conv2d", "conv3d")
+#: backward_rule checks every identification exactly at three sizes; beyond this it refuses.
+MAX_TERMS = 10**8
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
@@ -593,8 +595,8 @@ def _parse(
             if given is None and isinstance(v, Sequence) and not isinstance(v, str):
                 given = len(v)
         nd = 1 if given is None else given
-        if nd < 1:
-            raise SymconvError(f"{where}: `ndim` must be an integer ≥ 1; got {ndim!r}")
+        if not 1 <= nd <= 8:
+            raise SymconvError(f"{where}: `ndim` must be an integer from 1 to 8; got {ndim!r}")
         plain_groups = _is_int(groups) and groups == 1
         if channels is not None or batch is not None or not plain_groups or bias:
             raise SymconvError(
@@ -652,4 +654,16 @@ def _parse(
         ch = (cin, cout)
         b = check_int(where, "batch", 1 if batch is None else batch, minimum=1)
         with_bias = True if bias is None else bias
+    values = [*n, *k, *s, *d, *lo, *hi, *(ch or ()), b or 1]
+    if max(values) >= 2**62:
+        raise SymconvError(f"{where}: every size and parameter must be below 2**62; got {max(values)}")
+    largest = tuple(v + 2 for v in n)  # the largest of the three verified sizes
+    terms = (b or 1) * (ch[1] * (ch[0] // g) if ch else 1)
+    for i in range(nd):
+        terms *= int(output_size(largest[i], k[i], s[i], d[i], lo[i], hi[i])) * k[i]
+    if terms > MAX_TERMS:
+        raise SymconvError(
+            f"{where}: the exact check would enumerate {terms:,} terms (> {MAX_TERMS:,}); the identification "
+            "does not depend on the sizes: use smaller `input_size`/`channels`/`batch`"
+        )
     return _Layer(op, nd, op == "convolve", n, k, s, d, lo, hi, padding_mode, b, ch, g, with_bias)

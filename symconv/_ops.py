@@ -14,7 +14,7 @@ from symconv._array import Array, operand
 from symconv._engine import expand
 from symconv._errors import SymconvError
 from symconv._formula import ConvSpec, forward
-from symconv._validate import check_choice, per_axis, per_side
+from symconv._validate import check_choice, check_expandable, per_axis, per_side
 
 __all__ = ["convolve", "correlate", "mode_padding", "plain_spec"]
 
@@ -80,7 +80,9 @@ def plain_spec(
 def _run(op: str, x: Any, w: Any, mode: str, stride: Any, dilation: Any, padding: Any, flip: bool) -> Array:
     xa, wa = operand(op, "x", x), operand(op, "w", w)
     spec = plain_spec(op, xa, wa, mode, stride, dilation, padding, flip=flip)
-    return Array(expand(forward(spec), {"x": xa.numpy(), "w": wa.numpy()}))
+    terms = forward(spec)
+    check_expandable(op, terms)
+    return Array(expand(terms, {"x": xa.numpy(), "w": wa.numpy()}))
 
 
 def correlate(x: Any, w: Any, mode: str = "valid", *, stride: Any = 1, dilation: Any = 1, padding: Any = None) -> Array:

@@ -37,7 +37,7 @@ from symconv._errors import SymconvError
 from symconv._formula import forward, transpose_output_size
 from symconv._formula import output_size as forward_size
 from symconv._ops import plain_spec
-from symconv._validate import _is_int, check_choice, check_int
+from symconv._validate import MAX_ENTRIES, _is_int, check_choice, check_int
 
 __all__ = [
     "OutputPaddingChoice",
@@ -157,12 +157,12 @@ def output_padding_choices(
     s = check_int(op, "stride", stride, minimum=1)
     p = check_int(op, "padding", padding, minimum=0)
     d = check_int(op, "dilation", dilation, minimum=1)
-    out = []
-    for q in range(s):
-        n = int(transpose_output_size(m, k, s, d, p, p, q))
-        if n >= 1 and int(forward_size(n, k, s, d, p, p)) == m:
-            out.append(OutputPaddingChoice(n, q))
-    return out
+    # the floor in the forward size hides q = 0 … s-1 trailing positions: n = n0 + q all give m
+    n0 = int(transpose_output_size(m, k, s, d, p, p, 0))
+    first = max(0, 1 - n0)
+    if s - first > MAX_ENTRIES:
+        raise SymconvError(f"{op}: `stride` (={s}) would list {s - first:,} input sizes; at most {MAX_ENTRIES:,}")
+    return [OutputPaddingChoice(n0 + q, q) for q in range(first, s)]
 
 
 class _Shape:

@@ -14,7 +14,7 @@ import sympy
 
 from symconv._errors import SymconvError
 
-__all__ = ["check_choice", "check_int", "per_axis", "per_side"]
+__all__ = ["MAX_ENTRIES", "check_choice", "check_expandable", "check_int", "per_axis", "per_side"]
 
 
 def _is_int(v: Any) -> bool:
@@ -83,3 +83,33 @@ def check_choice(op: str, name: str, value: Any, choices: Sequence[str]) -> str:
         allowed = ", ".join(repr(c) for c in choices)
         raise SymconvError(f"{op}: `{name}` must be one of {allowed}; got {value!r}")
     return value
+
+
+#: The largest closed form symconv expands entry by entry (plain sympy is far slower long before).
+MAX_ENTRIES = 10**7
+_INDEX_LIMIT = 2**62
+
+
+def check_expandable(op: str, terms: Sequence[Any]) -> None:
+    """Refuse a closed form too large to expand, or with indices beyond 64-bit arithmetic.
+
+    ``terms`` are concrete contractions (:class:`symconv._formula.Contraction`).
+    """
+    shape = tuple(int(v) for v in terms[0].result.shape)
+    total = int(np.prod(shape, dtype=object)) if shape else 1
+    if total > MAX_ENTRIES:
+        raise SymconvError(
+            f"{op}: the closed form would have {total:,} entries (shape {shape}); symconv expands every entry "
+            f"symbolically and stops at {MAX_ENTRIES:,}: use symconv.output_shape for the size, or "
+            "symconv.check_exact / check_randomized for identities at scale"
+        )
+    for c in terms:
+        values = [int(v.extent) for v in c.variables]
+        for f in c.factors:
+            for a in f.index:
+                values += [int(a.const)] + [int(k) for _, k in a.coeffs]
+        if any(abs(v) >= _INDEX_LIMIT for v in values):
+            raise SymconvError(
+                f"{op}: every size, stride, dilation and padding must be below 2**62 (exact 64-bit index "
+                f"arithmetic); got a value of {max(values, key=abs)}"
+            )

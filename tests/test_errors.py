@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy
 
-from symconv import SymconvError, convolve, correlate, output_shape, symbols
+from symconv import SymconvError, backward_rule, convolve, correlate, output_padding_choices, output_shape, symbols
 from symconv.compat import torch as st
 
 
@@ -152,3 +152,20 @@ def test_operation_errors_name_the_argument():
     assert _message(lambda: correlate(symbols("x", (3, 4))[0:0], symbols("w", (1, 1)))) == (
         "correlate: `x` must not be empty; got shape (0, 4)"
     )
+
+
+@pytest.mark.parametrize(
+    ("call", "needle"),
+    [
+        (lambda: correlate([1, 2, 3], [1], stride=10**20), "below 2**62"),
+        (lambda: correlate([1, 2, 3], [1], padding=10**20), "would have 200,000,000,000,000,000,003 entries"),
+        (lambda: correlate([1, 2], [1], padding=10**7), "stops at 10,000,000"),
+        (lambda: st.conv1d(symbols("x", (1, 1, 3)), symbols("w", (1, 1, 1)), stride=2**63), "below 2**62"),
+        (lambda: symbols("x", 10**20), "too large"),
+        (lambda: output_padding_choices(4, 3, stride=10**20), "would list"),
+        (lambda: backward_rule("correlate", input_size=10**20), "below 2**62"),
+        (lambda: backward_rule("correlate", input_size=10**5, kernel_size=2000), "terms (> 100,000,000)"),
+    ],
+)
+def test_sizes_too_large_to_expand_are_refused_at_once(call, needle):
+    assert needle in _message(call)

@@ -17,6 +17,7 @@ import sympy
 from symconv._array import Array, operand
 from symconv._engine import expand
 from symconv._formula import Contraction, ConvSpec, forward
+from symconv._validate import check_expandable
 
 __all__ = ["conjugate", "correlation", "operand", "result_shape", "run", "slice_padding"]
 
@@ -44,6 +45,7 @@ def result_shape(terms: tuple[Contraction, ...]) -> tuple[int, ...]:
 
 def run(terms: tuple[Contraction, ...], arrays: Mapping[str, Array | np.ndarray]) -> Array:
     """Expand ``terms`` (from ``forward``/``transpose``) on the named operands."""
+    check_expandable(terms[0].name, terms)
     data = {k: (v.numpy() if isinstance(v, Array) else v) for k, v in arrays.items()}
     return Array(expand(terms, data))
 
