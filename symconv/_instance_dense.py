@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -419,6 +420,23 @@ def _candidates(
     return [t[1:] for t in found]
 
 
+_SCRATCH = threading.local()
+
+
+def _scratch(slot: int, size: int, dtype: Any) -> np.ndarray:
+    """A reused block buffer of this thread (≤ ``BLOCK_CELLS`` cells of ≤ 4 bytes): no fresh pages per check."""
+    nbytes = size * np.dtype(dtype).itemsize
+    if nbytes > 4 * BLOCK_CELLS:
+        return np.empty(size, dtype=dtype)
+    bufs = getattr(_SCRATCH, "bufs", None)
+    if bufs is None:
+        bufs = _SCRATCH.bufs = {}
+    buf = bufs.get(slot)
+    if buf is None or buf.size < nbytes:
+        buf = bufs[slot] = np.empty(max(nbytes, 1 << 16), dtype=np.uint8)
+    return buf[:nbytes].view(dtype)
+
+
 def _compare(
     sides: list[list[tuple[int, Layout]]],
     value: str,
@@ -454,8 +472,8 @@ def _compare(
     plans = [[_fill_plan(lay, value, tuple(kept), tuple(dstrides.tolist()), lt) for _, lay in side] for side in sides]
     grids = [[_grid(fp) for fp in plan] for plan in plans]
     size = min(cells, rows * rest)
-    tables = [np.empty(size, dtype=dtype) for _ in sides]
-    ctables = [np.empty(size, dtype=ctype) if ctype else None for _ in sides]
+    tables = [_scratch(i, size, dtype) for i in range(2)]
+    ctables = [_scratch(2 + i, size, ctype) if ctype else None for i in range(2)]
     terms = 0
     equal = True
     best: tuple[Key, int, int] | None = None

@@ -428,3 +428,14 @@ def test_dense_path_with_unfitted_lambda_and_every_value_slot(monkeypatch):
             assert got is None or got == w[:2]
             res = check_exact(lhs, rhs)
             assert (res.holds, res.terms, res.counterexample) == w
+
+
+def test_dense_path_is_thread_safe():
+    from concurrent.futures import ThreadPoolExecutor
+
+    dx, full = backprop_identity(9)
+    cases = [([(1, dx)], [(1, full)]), *(([(1, a)], [(1, b)]) for a, b in CLAIMS.values())] * 4
+    want = [check_exact(lhs, rhs) for lhs, rhs in cases]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda c: check_exact(*c), cases))
+    assert [(g.holds, g.terms, g.counterexample) for g in got] == [(w.holds, w.terms, w.counterexample) for w in want]
