@@ -386,3 +386,59 @@ def test_public_grad_of_scipy_2d_adapters_equals_scipy(op, mode, boundary, ns, k
     fn = getattr(signal, op)
     np.testing.assert_array_equal(got["x"], _library_grad(lambda e: fn(e, wv, mode, boundary), ns, gv))
     np.testing.assert_array_equal(got["w"], _library_grad(lambda e: fn(xv, e, mode, boundary), ks, gv))
+
+
+@st.composite
+def core_calls(draw):
+    """symconv.correlate/convolve calls: N-D, per-axis stride and dilation, per-side padding or a mode."""
+    nd = draw(st.integers(1, 3))
+    top = {1: 6, 2: 4, 3: 3}[nd]
+    ks = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    dilation = tuple(draw(st.integers(1, 2)) for _ in range(nd))
+    ns = tuple(max(d * (k - 1) + 1, draw(st.integers(1, top))) for d, k in zip(dilation, ks))
+    how = draw(st.sampled_from(["valid", "same", "full", "padding"]))
+    stride = (1,) * nd if how == "same" else tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    pads = tuple((draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in range(nd))
+    return draw(st.booleans()), ns, ks, stride, dilation, how, pads
+
+
+@settings(max_examples=30)
+@given(core_calls(), st.integers(0, 2**31))
+def test_public_grad_of_core_operations_equals_torch_autograd(call, seed):
+    torch = peers.module("torch")
+    F = torch.nn.functional
+    from symconv import convolve, correlate
+
+    flip, ns, ks, stride, dilation, how, pads = call
+    nd = len(ns)
+    x, w = symbols("x", ns), symbols("w", ks)
+    kw = {"stride": stride, "dilation": dilation}
+    if how == "padding":
+        kw["padding"] = pads
+        lohi = pads
+    elif how == "full":
+        lohi = tuple((d * (k - 1), d * (k - 1)) for d, k in zip(dilation, ks))
+    else:  # valid, or same (torch pads)
+        lohi = ((0, 0),) * nd
+    y = (convolve if flip else correlate)(x, w, *(() if how == "padding" else (how,)), **kw)
+    rng = np.random.default_rng(seed)
+    xv, wv = rng.integers(-3, 4, ns), rng.integers(-3, 4, ks)
+    gv = rng.integers(-3, 4, y.shape)
+    tx = torch.tensor(xv, dtype=torch.float64, requires_grad=True)
+    tw = torch.tensor(wv, dtype=torch.float64, requires_grad=True)
+    twk = torch.flip(tw, dims=list(range(nd))) if flip else tw
+    spans = [p for pair in reversed(lohi) for p in pair]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Using padding='same'", category=UserWarning)
+        ty = getattr(F, f"conv{nd}d")(
+            F.pad(tx[None, None], spans),
+            twk[None, None],
+            stride=stride,
+            dilation=dilation,
+            padding="same" if how == "same" else 0,  # torch's own 'same' (stride 1)
+        )
+    assert tuple(ty.shape[2:]) == y.shape
+    (ty[0, 0] * torch.tensor(gv, dtype=torch.float64)).sum().backward()
+    got = _public_grads(y, {"x": (x, xv), "w": (w, wv)}, gv)
+    np.testing.assert_array_equal(got["x"], tx.grad.numpy())
+    np.testing.assert_array_equal(got["w"], tw.grad.numpy())
