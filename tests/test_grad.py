@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy
+from hypothesis import given
+from hypothesis import strategies as st
 from reference_conv import conv_layer, conv_transpose_layer, linear_grad
 
 import symconv
@@ -210,3 +212,44 @@ def test_grad_errors_name_the_argument():
         grad(symconv.correlate(x, w), w, "g")
     with pytest.raises(SymconvError, match=r"^grad: `y` must be numbers"):
         grad("y", w)
+
+
+# -- grad against sympy.diff itself on arbitrary expressions ---------------------------------
+
+_S = sympy.symbols("a b c d")
+
+
+@st.composite
+def expressions(draw):
+    """Polynomials (powers, unexpanded products, rationals, floats) and a few non-polynomial terms."""
+
+    def atom():
+        return draw(st.sampled_from([*_S, sympy.Integer(2), sympy.Rational(-1, 3), sympy.Float(0.5), sympy.I]))
+
+    def term():
+        kind = draw(st.integers(0, 5))
+        if kind == 0:
+            return atom() ** draw(st.integers(1, 3))
+        if kind == 1:
+            return atom() * atom() * atom()
+        if kind == 2:
+            return (atom() + atom()) * atom()
+        if kind == 3:
+            return sympy.sin(atom()) * atom()
+        if kind == 4:
+            return sympy.sqrt(atom() + 1)
+        return atom()
+
+    return sympy.Add(*(term() for _ in range(draw(st.integers(1, 4)))))
+
+
+@given(st.lists(expressions(), min_size=1, max_size=4), st.lists(st.integers(-3, 3), min_size=4, max_size=4))
+def test_grad_equals_the_sum_of_sympy_diffs(ys, gs):
+    y = symconv.asarray(ys)
+    g = gs[: len(ys)]
+    wrt = Array(np.array(_S[:3], dtype=object))
+    got = grad(y, wrt, upstream=g)
+    for s, e in zip(_S[:3], got.numpy().flat):
+        want = sum((gj * sympy.diff(yj, s) for yj, gj in zip(ys, g)), sympy.Integer(0))
+        assert sympy.simplify(sympy.expand(e - want)) == 0
+        assert e == sympy.expand(e)  # always returned expanded
