@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from symconv._cli_ops import parse_per_axis
 from symconv._errors import SymconvError
 from symconv._shapes import _OPS, output_padding_choices, output_shape
 
@@ -31,7 +32,9 @@ def parse_ints(text: str, what: str, sep: str = ",") -> int | tuple[int, ...]:
 
 
 def _padding(text: str) -> Any:
-    return text if text in ("same", "valid") else parse_ints(text, "padding")
+    if text in ("same", "valid"):
+        return text
+    return parse_per_axis(text, "padding") if ":" in text else parse_ints(text, "padding")
 
 
 def _shape(args: argparse.Namespace) -> int:
@@ -69,7 +72,7 @@ def register(sub: Any) -> None:
     p.add_argument("weight", help="kernel/weight shape, e.g. 16x3x3x3")
     p.add_argument("--mode")
     p.add_argument("--stride")
-    p.add_argument("--padding", help="2, 2,1, same or valid")
+    p.add_argument("--padding", help="2, 2,1, same or valid; 1:2 (lo:hi per side) for correlate/convolve")
     p.add_argument("--dilation")
     p.add_argument("--groups", type=int)
     p.add_argument("--output-padding", dest="output_padding")

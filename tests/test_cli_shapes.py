@@ -29,6 +29,15 @@ def test_shape_same_and_tuples(capsys):
     assert out.strip() == "5"
 
 
+def test_per_side_padding_for_the_core_operations(capsys):
+    _, out = _run(["shape", "correlate", "5", "2", "--padding", "1:2"], capsys)
+    assert out.strip() == "7"
+    _, out = _run(["shape", "convolve", "5x5", "2x2", "--padding", "1:2,0"], capsys)
+    assert out.strip() == "7x4"
+    with pytest.raises(SymconvError, match=r"conv1d: `padding` must be an integer ≥ 0; got \(1, 2\)"):
+        _run(["shape", "torch.conv1d", "1x1x5", "1x1x2", "--padding", "1:2"], capsys)
+
+
 def test_output_padding_choices(capsys):
     _, out = _run(["output-padding", "16", "3", "--stride", "2", "--padding", "1"], capsys)
     assert out.splitlines() == ["input size 31: output_padding=0", "input size 32: output_padding=1"]
