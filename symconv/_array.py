@@ -536,7 +536,7 @@ def _asarray(values: Any, *, exact: bool, where: str, empty_ok: bool = False) ->
         raise SymconvError(f"{where} must not be empty; got shape {arr.shape}")
     res = np.empty(arr.size, dtype=object)
     for i, (idx, v) in enumerate(np.ndenumerate(arr)):
-        if isinstance(v, (list, tuple, np.ndarray)):
+        if isinstance(v, (list, tuple, np.ndarray, Array, sympy.MatrixBase, sympy.NDimArray)):
             raise SymconvError(
                 f"{where} must be rectangular (every row the same length); found a nested {type(v).__name__} "
                 f"at index {idx} of an array of shape {arr.shape}"

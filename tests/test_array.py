@@ -228,6 +228,8 @@ def test_asarray_exact_must_be_a_bool(flag):
     [
         ([[1, 2], [3]], r"`values` must be rectangular .* at index \(0,\)"),
         ([[1, [2]], [3, 4]], r"`values` must be rectangular .* at index \(0, 1\)"),
+        ([symbols("x", 2), symbols("y", 3)], r"rectangular .* found a nested Array at index \(0,\)"),
+        ([symbols("x", 2), 1], r"rectangular .* found a nested Array"),
         ("abc", r"`values` must be numbers .* got the string 'abc'"),
         ([b"ab"], "got the string b'ab'"),
         (None, "`values`: entries must be numbers or sympy expressions; got None"),
