@@ -7,8 +7,9 @@ Two derivations of the same fact, for two scales:
 
   .. math:: \frac{\partial L}{\partial x_m} = \sum_j g_j\, \frac{\partial y_j}{\partial x_m},
 
-  where each :math:`\partial y_j / \partial x_m` is a ``sympy.diff`` of ONE
-  output entry (never one huge expression differentiated per variable).
+  where each :math:`\partial y_j / \partial x_m` differentiates ONE output
+  entry (never one huge expression per variable): the sum and power rules on
+  its monomials, ``sympy.diff`` for any other term.
 * :func:`grad_contraction` derives the gradient of a multilinear
   :class:`~symconv._formula.Contraction` as re-labelled index structure: the
   factor for ``wrt`` is removed, its index becomes the result index, and the
@@ -194,8 +195,9 @@ def grad(y: Any, wrt: Any, upstream: Any = None) -> Array:
 
     .. math:: \frac{\partial L}{\partial w_m} = \sum_j g_j\, \frac{\partial y_j}{\partial w_m}
 
-    Derived by differentiation (``sympy.diff`` of each output entry that
-    contains the variable: local reverse mode), so it works for any array
+    Derived by differentiation of each output entry that contains the
+    variable (local reverse mode: the sum and power rules on its monomials,
+    ``sympy.diff`` for any other term), so it works for any array
     built by symconv's operations — correlation, convolution, layers with
     stride, dilation, padding modes, channels, groups, batch and bias, and
     the transposed convolution.
