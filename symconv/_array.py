@@ -76,10 +76,6 @@ def _entry(value: Any, *, exact: bool, where: str) -> sympy.Expr:
 _MISSING: Any = object()
 
 
-def _dims_text(key: Any) -> str:
-    return repr(key)
-
-
 class Array:
     """An immutable N-D array of sympy expressions.
 
@@ -146,7 +142,7 @@ class Array:
             out = self._data[key]
         except (IndexError, TypeError, ValueError) as exc:
             raise SymconvIndexError(
-                f"Array[{_dims_text(key)}]: the index must be integers in range, slices, '...' or None "
+                f"Array[{key!r}]: the index must be integers in range, slices, '...' or None "
                 f"for an array of shape {self.shape}; {exc}"
             ) from None
         if isinstance(out, np.ndarray):
