@@ -366,7 +366,7 @@ def _convert(v: sympy.Expr, dt: np.dtype) -> Any:
             raise ValueError("an integer dtype needs integer entries (round explicitly, or use dtype=float)")
         info = np.iinfo(dt)
         if not info.min <= int(v) <= info.max:
-            raise ValueError(f"it is outside [{info.min}, {info.max}]")
+            raise ValueError(f"it is outside [{info.min}, {info.max}] (dtype=object keeps exact Python ints)")
         return int(v)
     if kind == "f":
         if v.is_real is False or (v.is_real is None and complex(v).imag != 0):
