@@ -33,13 +33,13 @@ import numpy as np
 import sympy
 
 from symconv._affine import Affine
-from symconv._array import Array, asarray
+from symconv._array import Array, operand
 from symconv._display import Chain, Indexed, Leaf, Matrix, Node, Product, Raw, Step, Sum, Vector, format_index
 from symconv._engine import expand, iter_terms
 from symconv._errors import SymconvError
 from symconv._formula import Contraction, ConvSpec, forward
 from symconv._ops import MODES, plain_spec
-from symconv._validate import check_choice
+from symconv._validate import check_choice, check_expandable
 
 __all__ = ["OPS", "Derivation", "backward_cells", "derive", "scatter_latex", "size_latex"]
 
@@ -480,10 +480,11 @@ def derive(
     if len(names) != 3 or not all(isinstance(s, str) and s for s in names):
         raise SymconvError(f"derive: `names` must be three non-empty strings (input, kernel, output); got {names!r}")
     check_choice("derive", "mode", mode, MODES)
-    xa, wa = asarray(x), asarray(w)
+    xa, wa = operand("derive", "x", x), operand("derive", "w", w)
     if xa.ndim > 2:
         raise SymconvError(f"derive: `x` must be 1-D or 2-D for a hand-style derivation; got x.ndim={xa.ndim}")
     spec = plain_spec(name, xa, wa, mode, stride, dilation, padding, flip=name == "convolve")
+    check_expandable("derive", forward(spec))
     c = forward(spec)[0]
     nm = (names[0], names[1], names[2])
     steps: list[Step] = [_definition(name, spec, nm, kernel_first, mode, padding is not None)]

@@ -225,3 +225,19 @@ def test_same_mode_definition_prints_the_floor_by_hand():
     assert d.steps[0].text().startswith("y[n] = Σ_{k=0}^{K - 1} x[n + k - ⌊(K - 1)/2⌋]·w[k],  0 ≤ n < N")
     assert r"x[n + k - \left\lfloor \frac{K - 1}{2} \right\rfloor]" in d.steps[0].latex()
     assert d.result.tolist() == [int(v) for v in np.correlate([3, 1, 4, 1, 5], [2, 7, 1], "same")]
+
+
+@pytest.mark.parametrize(
+    ("x", "w", "params", "needle"),
+    [
+        (["a"], [1], {}, "derive: `x`: entries must be numbers"),
+        ([1, 2], [[1]], {}, "`x` and `w` must have the same number of axes"),
+        ([], [1], {}, "derive: `x` must not be empty"),
+        ([1, 2], [], {}, "derive: `w` must not be empty"),
+        ([1, 2], [1], {"padding": 10**7}, "derive: the closed form would have 20,000,002 entries"),
+    ],
+)
+def test_bad_operands_are_refused_naming_the_argument(x, w, params, needle):
+    with pytest.raises(SymconvError) as info:
+        derive("correlate", x, w, **params)
+    assert needle in str(info.value)
