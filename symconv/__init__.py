@@ -8,7 +8,7 @@ w_0*x_0 + w_1*x_1
 from symconv._array import Array, asarray, symbols
 from symconv._backward import BackwardRule, backward_rule
 from symconv._derive import Derivation, derive
-from symconv._errors import SymconvError
+from symconv._errors import SymconvError, SymconvIndexError
 from symconv._grad import grad, grad_contraction
 from symconv._instance import InstanceResult, check_exact, check_randomized
 from symconv._ops import convolve, correlate
@@ -30,6 +30,7 @@ __all__ = [
     "OutputPaddingChoice",
     "Proof",
     "SymconvError",
+    "SymconvIndexError",
     "asarray",
     "backward_rule",
     "check_exact",

@@ -24,3 +24,9 @@ class SymconvIndexError(SymconvError, IndexError):
     A :class:`SymconvError` that is also an :class:`IndexError`, so code that
     expects Python's sequence protocol (``except IndexError``) keeps working.
     """
+
+
+# Tracebacks and reprs name the public class (``symconv.SymconvError``), which is
+# also where pickling finds it.
+SymconvError.__module__ = "symconv"
+SymconvIndexError.__module__ = "symconv"

@@ -169,3 +169,15 @@ def test_operation_errors_name_the_argument():
 )
 def test_sizes_too_large_to_expand_are_refused_at_once(call, needle):
     assert needle in _message(call)
+
+
+def test_the_error_classes_are_public_by_name_and_pickle():
+    import pickle
+
+    import symconv
+
+    assert symconv.SymconvError.__module__ == "symconv" and symconv.SymconvIndexError.__module__ == "symconv"
+    assert issubclass(symconv.SymconvIndexError, symconv.SymconvError)
+    assert issubclass(symconv.SymconvIndexError, IndexError)
+    err = pickle.loads(pickle.dumps(symconv.SymconvError("correlate: `x` must not be empty")))
+    assert type(err) is symconv.SymconvError and str(err) == "correlate: `x` must not be empty"
