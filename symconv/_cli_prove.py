@@ -47,6 +47,12 @@ def _sizes(text: str | None, what: str) -> list[int] | None:
         raise SymconvError(f"prove: `--{what}` must be integers separated by commas like 64,64; got {text!r}") from None
 
 
+def _notation(args: argparse.Namespace) -> str:
+    if args.subscripts and args.notation == "bracket":
+        raise SymconvError("prove: `--subscripts` contradicts `--notation bracket`; give one of them")
+    return "subscript" if args.subscripts else (args.notation or "bracket")
+
+
 def register(sub: Any) -> None:
     """Add the ``theorems`` and ``prove`` sub-commands."""
     t = sub.add_parser("theorems", help="list the theorem library (name and statement)")
@@ -81,7 +87,15 @@ def register(sub: Any) -> None:
         metavar="NAME",
         help="prove a deliberately FALSE variant (soundness demo; exits 1); see `symconv theorems --variants`",
     )
-    p.add_argument("--subscripts", action="store_true", help="print indices as x_{n+k} instead of x[n+k]")
+    p.add_argument(
+        "--notation",
+        choices=("bracket", "subscript"),
+        default=None,
+        help="indices as x[n + k] (bracket, the default) or x_{n + k} (subscript), as in derive(notation=...)",
+    )
+    p.add_argument(
+        "--subscripts", action="store_true", help="the same as --notation subscript (kept for docs/guide.md)"
+    )
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print a JSON object")
     fmt.add_argument("--latex", action="store_true", help="print LaTeX align* blocks")
@@ -129,7 +143,7 @@ def _prove(args: argparse.Namespace) -> int:
         input_size=insize,
         kernel_size=ksize,
         trials=_int(args.trials, "trials"),
-        index_style="subscripts" if args.subscripts else "brackets",
+        notation=_notation(args),
     )
     report = None
     if args.check:

@@ -248,8 +248,10 @@ def test_randomized_method_states_its_error_bound():
     p = theorem("correlate_grad_weight_is_valid_correlation", ndim=2).prove(
         "randomized", input_size=[20, 20], kernel_size=[3, 3], trials=2
     )
-    assert p.holds and "(3/p)^2" in p.not_covered
-    assert p.instance_checks[0]["error_bound"] == "(3/2147483647)^2"
+    assert p.holds and "(deg/p)^2" in p.not_covered and "deg = 2" in p.not_covered
+    # bilinear in (x, g): degree 2; the engine's prime 1048573 (the largest prime below 2^20)
+    assert p.instance_checks[0]["error_bound"] == "(2/1048573)^2"
+    assert p.instance_checks[0]["engine"] == "coefficient engine (check_randomized)"
     q = (
         theorem("correlate_grad_weight_is_valid_correlation", ndim=2)
         .variant("flipped")
@@ -606,3 +608,68 @@ def test_toeplitz_with_channels_reads_every_block_of_the_jacobian():
     assert lhs == rhs and any(rhs.values())
     for (co, ci, i, m), v in rhs.items():
         assert jac[co, i, ci, m] == v == jac[co, i + 1, ci, m + s]
+
+
+# -- instance and randomized methods: the coefficient engines on the one definition ---------------------------
+
+#: Parts whose statement is not a contraction of the one definition at every size: the engine each uses instead.
+NOT_CONTRACTIONS = {
+    "correlation_matrix_is_toeplitz": "Iverson-sum",  # a Jacobian read at two shifted points: no contraction
+    "full_convolution_associates": "Iverson-sum",  # a composition of two contractions
+    "circular_convolution_theorem": "group-ring",
+    "circular_correlation_theorem": "group-ring",
+}
+
+
+def _engines_used(p):
+    return {c["engine"] for c in p.instance_checks}
+
+
+@pytest.mark.parametrize("method", ["instance", "randomized"])
+@pytest.mark.parametrize(("name", "params", "variant"), FALSE, ids=[f"{n}-{v}" for n, _, v in FALSE])
+def test_false_variant_is_rejected_by_the_instance_engines(name, params, variant, method):
+    p = theorem(name, **params).variant(variant).prove(method, seed=1)
+    assert not p.holds and p.status == "refuted", (p.status, p.message)
+    assert p.engine and p.message
+    bad = [c for c in p.instance_checks if not c["holds"]]
+    assert bad, p.instance_checks
+
+
+@pytest.mark.parametrize("method", ["instance", "randomized"])
+@pytest.mark.parametrize(("name", "params"), GENERAL, ids=[f"{n}-{p}" for n, p in GENERAL])
+def test_true_theorem_holds_under_the_instance_engines(name, params, method):
+    p = theorem(name, **params).prove(method, seed=1)
+    assert p.holds, p.message
+    used = _engines_used(p)
+    if name in NOT_CONTRACTIONS:
+        assert all(NOT_CONTRACTIONS[name] in e for e in used), used
+        return
+    want = "coefficient engine (check_exact)" if method == "instance" else "coefficient engine (check_randomized)"
+    iff = name.startswith("convolve_equals")
+    for c in p.instance_checks:
+        if iff and c["part"].startswith("only if"):
+            assert c["engine"].startswith("exact rank")  # a statement about every x, not an identity
+        else:
+            assert c["engine"] == want, c
+    assert want in p.engine
+
+
+def test_at_scale_instance_goes_through_the_coefficient_engine_fast():
+    """Issue 3's workload shape (64×64 input, 5×5 kernel): far below a second, exact; 10^6 terms feasible."""
+    import time
+
+    t0 = time.perf_counter()
+    p = theorem("conv_grad_input_is_transposed_conv", ndim=2).prove("instance", input_size=[64, 64], kernel_size=[5, 5])
+    assert p.holds and time.perf_counter() - t0 < 5
+    assert p.instance_checks[0]["engine"] == "coefficient engine (check_exact)"
+    assert p.instance_checks[0]["terms"] == 2 * 60 * 60 * 25  # both sides: every (output, tap) product once
+    big = theorem("conv_grad_input_is_transposed_conv", ndim=2, in_channels=3, out_channels=3).prove(
+        "instance", input_size=[64, 64], kernel_size=[5, 5]
+    )
+    assert big.holds and big.instance_checks[0]["terms"] == 2 * 810_000
+    bad = (
+        theorem("conv_grad_input_is_transposed_conv", ndim=2, stride=2, output_padding=1, in_channels=3, out_channels=3)
+        .variant("wrong_channel_transpose")
+        .prove("randomized", input_size=[64, 64], kernel_size=[5, 5])
+    )
+    assert not bad.holds and "coefficient engine" in bad.engine

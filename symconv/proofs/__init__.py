@@ -3,12 +3,22 @@
 >>> from symconv.proofs import theorem
 >>> theorem("convolve_is_correlate_with_flipped_kernel", ndim=2).prove().holds
 True
+
+What a theorem takes and which false variants it knows (each must be rejected):
+
+>>> t = theorem("correlate_grad_weight_is_valid_correlation")
+>>> t.parameters
+['ndim', 'padding', 'in_channels', 'out_channels', 'groups']
+>>> sorted(t.variants)
+['flipped', 'off_by_one', 'wrong_mode']
+>>> t.variant("flipped").prove().holds
+False
 """
 
 from symconv.proofs._iverson import Constraint, Context, Derivative, Expr, Hypothesis, Pointwise, Sum, Term
 from symconv.proofs._proof import Certificate, CheckReport, Part, Proof, Step
 from symconv.proofs._rules import RULES, Condition, RuleError
-from symconv.proofs._theorems import Theorem, theorem, theorems
+from symconv.proofs._theorems import Theorem, parameters, theorem, theorems, variants
 
 __all__ = [
     "RULES",
@@ -28,6 +38,8 @@ __all__ = [
     "Sum",
     "Term",
     "Theorem",
+    "parameters",
     "theorem",
     "theorems",
+    "variants",
 ]

@@ -405,7 +405,7 @@ class Certificate:
         msg = self._claims_match(report, library)
         if msg:
             return CheckReport(False, report.steps, trials, msg, report.bounded)
-        msg, count = self._instances(parts)
+        msg, count = self._instances(parts, library)
         if msg:
             return CheckReport(False, report.steps, trials, msg, report.bounded)
         text = report.message + f"; {count} exact instance check(s) re-run"
@@ -471,9 +471,19 @@ class Certificate:
             return f"certificate: the not-covered line {nc!r} is not what the proof leaves uncovered"
         return ""
 
-    def _instances(self, parts: Sequence[Part]) -> tuple[str, int]:
-        """Re-run the stored exact instance checks (never trusting their stored result); ('' or failure, count)."""
-        from symconv.proofs._theorems import _instance_part, _satisfies
+    def _instances(self, parts: Sequence[Part], library: bool = False) -> tuple[str, int]:
+        """Re-run the stored exact instance checks (never trusting their stored result); ('' or failure, count).
+
+        A library theorem's checks re-run through the coefficient engine on its
+        contractions (rebuilt from the library, not read from the certificate)
+        where the statement is one; a stored ``engine`` must be the one re-run.
+        """
+        from symconv.proofs._theorems import Theorem, _instance_part, _satisfies
+
+        recipes: Mapping[str, Any] = {}
+        if library:
+            name, _, rest = str(self.data["theorem"]).partition(" [variant ")
+            recipes = Theorem(name, dict(self.data.get("params", {})), rest.removesuffix("]") or None).plan().recipes
 
         checks = self.data.get("instance_checks", [])
         if not isinstance(checks, list):
@@ -495,10 +505,14 @@ class Certificate:
                     f"{where}: sizes {c['sizes']} do not fix the parameters of {part.title!r} within its assumptions",
                     0,
                 )
-            ok, msg, extra = _instance_part(part, sizes, "instance", 1, 0)
+            ok, msg, extra = _instance_part(part, sizes, "instance", 1, 0, recipes.get(part.title))
+            same_engine = c.get("engine", extra.get("engine")) == extra.get("engine")
+            if library and not same_engine:
+                return f"{where}: stored engine {c['engine']!r}, the re-run uses {extra.get('engine')!r}", 0
             if c.get("method", "instance") != "instance":
                 return f"{where}: `method` must be 'instance' (an exact check); got {c.get('method')!r}", 0
-            if "terms" in c and c["terms"] != extra.get("terms"):
+            # a hand-made certificate's checks re-run by the Iverson expansion: their term counts differ
+            if same_engine and "terms" in c and c["terms"] != extra.get("terms"):
                 return f"{where}: stored {c['terms']!r} terms, the re-run counts {extra.get('terms')}", 0
             if not ok or c.get("holds") is not True:
                 return f"{where} at {c['sizes']}: re-run gives holds={ok}, stored holds={c.get('holds')!r} {msg}", 0
@@ -559,7 +573,9 @@ class Proof:
     instance_checks: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     notes: tuple[str, ...] = ()
-    index_style: str = "brackets"
+    notation: str = "bracket"
+    #: How the result was established: the rules and solver, and the engine of every instance check.
+    engine: str = ""
 
     @property
     def holds(self) -> bool:
@@ -616,6 +632,7 @@ class Proof:
             "holds": self.holds,
             "status": self.status,
             "method": self.method,
+            "engine": self.engine,
             "message": self.message,
             "steps": [
                 {"rule": s.rule, "side": s.side, "conditions": [c.text + f" [{c.status}]" for c in s.conditions]}
@@ -632,20 +649,53 @@ class Proof:
         """:meth:`to_dict` as JSON text."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
-    def latex(self, index_style: str | None = None) -> str:
-        """The proof as LaTeX ``align*`` blocks, rule names as ``\\tag{...}``."""
+    def latex(self, notation: str | None = None) -> str:
+        r"""The proof as LaTeX ``align*`` blocks, rule names as ``\tag{...}``.
+
+        ``notation`` is ``"bracket"`` (``x[n + k]``) or ``"subscript"``
+        (``x_{n + k}``), as for :func:`symconv.derive`; default: the proof's own.
+
+        >>> from symconv import theorem
+        >>> p = theorem("full_convolution_commutes").prove()
+        >>> "a[m + k + 1 - B]" in p.latex(), "a_{m + k + 1 - B}" in p.latex(notation="subscript")
+        (True, True)
+        """
         from symconv.proofs._render import proof_latex
 
-        return proof_latex(self, index_style or self.index_style)
+        return proof_latex(self, _style(notation or self.notation))
 
-    def markdown(self, index_style: str | None = None) -> str:
-        """The proof as Markdown with KaTeX-safe ``$$\\begin{aligned}…\\end{aligned}$$`` blocks."""
+    def markdown(self, notation: str | None = None) -> str:
+        """The proof as Markdown (KaTeX-safe ``aligned`` blocks in ``$$``); ``notation`` as :meth:`latex`."""
         from symconv.proofs._render import proof_markdown
 
-        return proof_markdown(self, index_style or self.index_style)
+        return proof_markdown(self, _style(notation or self.notation))
+
+    def _repr_latex_(self) -> str:
+        """Jupyter: the statement, its status and every part as ``aligned`` display math."""
+        from symconv.proofs._render import proof_notebook_latex
+
+        return proof_notebook_latex(self, _style(self.notation))
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter: :meth:`markdown`."""
+        return self.markdown()
 
     def __str__(self) -> str:
         return self.markdown()
+
+
+NOTATIONS = ("bracket", "subscript")
+
+
+def check_notation(where: str, notation: Any) -> str:
+    """``notation`` validated: ``"bracket"`` or ``"subscript"`` (the words of :func:`symconv.derive`)."""
+    if notation not in NOTATIONS:
+        raise SymconvError(f"{where}: `notation` must be 'bracket' or 'subscript'; got {notation!r}")
+    return str(notation)
+
+
+def _style(notation: str) -> str:
+    return {"bracket": "brackets", "subscript": "subscripts"}[check_notation("Proof", notation)]
 
 
 def timed(fn: Any) -> tuple[Any, float]:

@@ -20,7 +20,7 @@ import sympy
 from symconv._affine import Affine
 from symconv.proofs._iverson import EQ, Constraint, Derivative, Expr, Hypothesis, Pointwise, Side, Sum, Term
 
-__all__ = ["affine_latex", "proof_latex", "proof_markdown", "side_latex"]
+__all__ = ["affine_latex", "proof_latex", "proof_markdown", "proof_notebook_latex", "side_latex"]
 
 #: Free channel indices print barred, so they never read like the bound channel variables ``c``, ``o``.
 _CHANNEL_NAMES = {"ci": r"\bar{c}", "co": r"\bar{o}", "cw": r"\bar{c}", "grp": r"\gamma"}
@@ -83,11 +83,34 @@ def _coeff(c: sympy.Expr) -> tuple[bool, str]:
     return neg, s + " "
 
 
-def affine_latex(a: Affine, nd: int = 1) -> str:
-    """An affine index as LaTeX: positive variables, constants, then negative variables (``K - 1 - k``)."""
+_POSITIONS = set("nimpr")
+_TAPS = set("kjuq")
+
+
+def _ordered(a: Affine, order: Sequence[str] | None) -> list[tuple[str, Any]]:
+    """The variables of ``a``: positions before taps, each in loop ``order`` (the sum's variables), free ones after."""
+    rank = {v: i for i, v in enumerate(order or ())}
+
+    def key(vc: tuple[str, Any]) -> tuple[int, int, str]:
+        # positions (n, m, i, …) before kernel taps (k, j, …), as the notes write x[n + k] and g[m − k]
+        role = 0 if vc[0][:1] in _POSITIONS else (1 if vc[0][:1] in _TAPS else 2)
+        return role, rank.get(vc[0], len(rank)), vc[0]
+
+    return sorted(a.coeffs, key=key)
+
+
+def affine_latex(a: Affine, nd: int = 1, order: Sequence[str] | None = None) -> str:
+    """An affine index as LaTeX: positive variables, constants, then negative variables (``K - 1 - k``).
+
+    Variables print in loop ``order`` (the notes' ``x[n + k]``, ``x[2n + k]``), the rest alphabetically.
+
+    >>> n, k = Affine.var("n0"), Affine.var("k0")
+    >>> affine_latex(k + 2 * n, order=["n0", "k0"])
+    '2 n + k'
+    """
     pos_v: list[tuple[bool, str]] = []
     neg_v: list[tuple[bool, str]] = []
-    for v, c in a.coeffs:
+    for v, c in _ordered(a, order):
         neg, mag = _coeff(c)
         (neg_v if neg else pos_v).append((neg, mag + var_latex(v, nd)))
     const = sympy.sympify(a.const)
@@ -107,8 +130,8 @@ def affine_latex(a: Affine, nd: int = 1) -> str:
     return out
 
 
-def _term(t: Term, nd: int, style: str) -> str:
-    inner = ", ".join(affine_latex(a, nd) for a in t.index)
+def _term(t: Term, nd: int, style: str, order: Sequence[str] | None = None) -> str:
+    inner = ", ".join(affine_latex(a, nd, order) for a in t.index)
     name = _operand(t.operand)
     if t.conjugate:
         name = rf"\overline{{{name}}}"
@@ -123,7 +146,7 @@ def _operand(name: str) -> str:
     return name
 
 
-def _constraint(c: Constraint, nd: int) -> str:
+def _constraint(c: Constraint, nd: int, order: Sequence[str] | None = None) -> str:
     pos = Affine._make(
         {v: k for v, k in c.expr.coeffs if not sympy.sympify(k).could_extract_minus_sign()}, sympy.Integer(0)
     )
@@ -137,12 +160,12 @@ def _constraint(c: Constraint, nd: int) -> str:
         left, right = -Affine.constant(const) * -1 if False else Affine.constant(const), neg
         left, right = right, left
         rel = r"\le" if c.op != EQ else "="
-        return f"{affine_latex(left, nd)} {rel} {affine_latex(right, nd)}"
+        return f"{affine_latex(left, nd, order)} {rel} {affine_latex(right, nd, order)}"
     rel = r"\ge" if c.op != EQ else "="
-    return f"{affine_latex(left, nd)} {rel} {affine_latex(right, nd)}"
+    return f"{affine_latex(left, nd, order)} {rel} {affine_latex(right, nd, order)}"
 
 
-def _ranges(guard: Sequence[Constraint], nd: int) -> list[str]:
+def _ranges(guard: Sequence[Constraint], nd: int, order: Sequence[str] | None = None) -> list[str]:
     """Pair ``v ≥ a`` with ``v ≤ b`` into ``a ≤ v ≤ b`` where a single variable has coefficient ±1."""
     lower: dict[str, Affine] = {}
     upper: dict[str, Affine] = {}
@@ -162,11 +185,12 @@ def _ranges(guard: Sequence[Constraint], nd: int) -> list[str]:
     out = []
     for v in [k for k in lower if not k.startswith("#")]:
         if v in upper:
-            out.append(f"{affine_latex(lower[v], nd)} \\le {var_latex(v, nd)} \\le {affine_latex(upper[v], nd)}")
+            lo, hi = affine_latex(lower[v], nd, order), affine_latex(upper[v], nd, order)
+            out.append(f"{lo} \\le {var_latex(v, nd)} \\le {hi}")
             used |= {int(lower[f"#{v}"].const), int(upper[f"#{v}"].const)}
     for i, c in enumerate(guard):
         if i not in used:
-            out.append(_constraint(c, nd))
+            out.append(_constraint(c, nd, order))
     return out
 
 
@@ -177,9 +201,9 @@ def sum_latex(s: Sum, nd: int, style: str, first: bool = True) -> str:
     head = ""
     if s.variables:
         head = r"\sum_{" + ", ".join(var_latex(v, nd) for v in s.variables) + "} "
-    guard = _ranges(s.guard, nd)
+    guard = _ranges(s.guard, nd, s.variables)
     bracket = (r"\left[" + r" \wedge ".join(guard) + r"\right] ") if guard else ""
-    body = r" \, ".join(_term(t, nd, style) for t in s.factors) or "1"
+    body = r" \, ".join(_term(t, nd, style, s.variables) for t in s.factors) or "1"
     return f"{sign} {mag}{head}{bracket}{body}".strip()
 
 
@@ -194,22 +218,22 @@ def side_latex(side: Side | Hypothesis, nd: int = 1, style: str = "brackets") ->
         return rf"\frac{{\partial}}{{\partial {wrt}}} \left( {side_latex(side.expr, nd, style)} \right)"
     if isinstance(side, Pointwise):
         vs = ", ".join(var_latex(v, nd) for v in side.variables)
-        guard = r" \wedge ".join(_ranges(side.guard, nd))
+        guard = r" \wedge ".join(_ranges(side.guard, nd, side.variables))
         terms = " ".join(
             (
                 ("-" if c < 0 else ("" if i == 0 else "+"))
                 + ("" if abs(c) == 1 else f"{abs(c)} ")
-                + r" \, ".join(_term(t, nd, style) for t in f)
+                + r" \, ".join(_term(t, nd, style, side.variables) for t in f)
             )
             for i, (c, f) in enumerate(side.terms)
         )
         return rf"\forall {vs}:\ \left[{guard}\right] \Rightarrow {terms} = 0"
     if isinstance(side, Hypothesis):
         vs = ", ".join(var_latex(v, nd) for v in side.variables)
-        dom = r" \wedge ".join(_ranges(side.domain, nd))
+        dom = r" \wedge ".join(_ranges(side.domain, nd, side.variables))
         sign = "" if side.sign == 1 else "-"
-        lhs = _term(Term(side.operand, side.lhs), nd, style)
-        rhs = _term(Term(side.operand, side.rhs), nd, style)
+        lhs = _term(Term(side.operand, side.lhs), nd, style, side.variables)
+        rhs = _term(Term(side.operand, side.rhs), nd, style, side.variables)
         return rf"\forall {vs}:\ \left[{dom}\right] \Rightarrow {lhs} = {sign}{rhs}"
     raise TypeError(type(side).__name__)
 
@@ -236,8 +260,12 @@ def _lines(part: Any, nd: int, style: str) -> list[tuple[str, str, str]]:
         return lines
     for s in lhs_steps:
         if s.rule == "equal":
-            cur = rhs_steps[-1].after if rhs_steps else part.rhs
-            lines.append(("=", side_latex(cur, nd, style), "equal"))
+            cur = side_latex(rhs_steps[-1].after if rhs_steps else part.rhs, nd, style)
+            rel, expr, rule = lines[-1]
+            if expr == cur:  # the claim reads exactly as the last line: `equal` justifies that line, no repeat
+                lines[-1] = (rel, expr, f"{rule}, equal" if rule else "equal")
+            else:
+                lines.append(("=", cur, "equal"))
         else:
             lines.append(("=", side_latex(s.after, nd, style), s.rule))
     for s in reversed(rhs_steps):
@@ -256,6 +284,8 @@ def proof_latex(proof: Any, style: str = "brackets") -> str:
     """
     nd = _nd(proof)
     out = [f"% Theorem {proof.theorem}: {proof.statement}", f"% status: {proof.status}; method: {proof.method}"]
+    if proof.engine:
+        out.append(f"% engine: {proof.engine}")
     for part in proof.parts:
         out.append(
             f"% {part.title}" + (f" — assuming {'; '.join(part.assumptions_text)}" if part.assumptions_text else "")
@@ -294,7 +324,40 @@ def proof_markdown(proof: Any, style: str = "brackets") -> str:
     if proof.instance_checks:
         ok = sum(1 for c in proof.instance_checks if c.get("holds"))
         out += ["", f"Instance checks: {ok}/{len(proof.instance_checks)} hold."]
+    if proof.engine:
+        out += ["", f"Engine: {proof.engine}."]
     for n in proof.notes:
         out += ["", f"Note: {n}"]
     out += ["", f"Not covered: {proof.not_covered}"]
+    return "\n".join(out) + "\n"
+
+
+def _text(s: str) -> str:
+    r"""Plain words for ``\text{...}``: TeX specials escaped."""
+    for a, b in (("\\", r"\backslash "), ("{", r"\{"), ("}", r"\}"), ("_", r"\_"), ("#", r"\#"), ("%", r"\%")):
+        s = s.replace(a, b)
+    s = s.replace("&", r"\&").replace("$", r"\$").replace("^", r"\^{}")
+    return s.replace("·", r"}\cdot\text{")  # KaTeX has no text-mode middle dot: leave \text for it
+
+
+def proof_notebook_latex(proof: Any, style: str = "brackets") -> str:
+    r"""Jupyter's ``text/latex``: display math only — the statement and status as ``\text`` lines, then each
+    part as ``aligned`` with the rule names in a text column (what :meth:`Proof.markdown` shows)."""
+    nd = _nd(proof)
+    head = [
+        rf"\textbf{{Theorem}}\ \texttt{{{_text(proof.theorem)}}}\text{{: {_text(proof.statement)}}}",
+        rf"\text{{Status: }}\textbf{{{_text(proof.status)}}}\text{{ ({_text(proof.method)})}}",
+    ]
+    if proof.message:
+        head.append(rf"\text{{{_text(proof.message)}}}")
+    out = ["$$\\begin{array}{l}" + r" \\ ".join(head) + "\\end{array}$$"]
+    for part in proof.parts:
+        title = part.title + (f" — assuming {'; '.join(part.assumptions_text)}" if part.assumptions_text else "")
+        rows = []
+        for rel, expr, rule in _lines(part, nd, style):
+            label = rf"&& \text{{{_text(rule.rstrip('*').replace('_', ' '))}}}" if rule else ""
+            rows.append(f"&{rel} {expr} {label}".rstrip())
+        out.append(rf"$$\text{{{_text(title)}}}$$")
+        out.append("$$\\begin{aligned}" + " \\\\\n".join(rows) + "\\end{aligned}$$")
+    out.append(rf"$$\text{{Not covered: {_text(proof.not_covered)}}}$$")
     return "\n".join(out) + "\n"

@@ -28,7 +28,20 @@ import sympy
 
 from symconv._affine import Affine, as_expr
 from symconv._errors import SymconvError
-from symconv._formula import Contraction, ConvSpec, Factor, Operand, Var, forward, forward_output_size, transpose
+from symconv._formula import (
+    Contraction,
+    ConvSpec,
+    Factor,
+    Operand,
+    Var,
+    flip_index,
+    forward,
+    forward_output_size,
+    transpose,
+)
+from symconv._grad import grad_contraction, reindex_operand, rename_operands
+from symconv._instance import DEFAULT_PRIME, check_exact, check_randomized
+from symconv.proofs._contract import Read, Recipe, degree, engine_sides
 from symconv.proofs._evaluate import ArrayFn, array_values, monomials, random_sizes, values
 from symconv.proofs._iverson import (
     Constraint,
@@ -41,13 +54,11 @@ from symconv.proofs._iverson import (
     contraction_sum,
     inner_sum,
 )
-from symconv.proofs._proof import Deriver, Part, Proof, _hyp_arrays
+from symconv.proofs._proof import Deriver, Part, Proof, _hyp_arrays, check_notation
 from symconv.proofs._rules import RULES, RuleError
 from symconv.proofs._serial import param_symbol
 
-__all__ = ["Theorem", "theorem", "theorems"]
-
-DEFAULT_PRIME = 2_147_483_647
+__all__ = ["Theorem", "parameters", "theorem", "theorems", "variants"]
 
 
 # -- small builders ------------------------------------------------------------------
@@ -92,6 +103,8 @@ class Plan:
     size_params: Mapping[str, tuple[sympy.Symbol, ...]] = field(default_factory=dict)
     instance_only: bool = False
     instance: Callable[[Mapping[str, tuple[int, ...]]], tuple[bool, str, int]] | None = None
+    #: Per part title: its sides as contractions of the one definition, for the coefficient engines.
+    recipes: Mapping[str, Recipe] = field(default_factory=dict)
 
 
 # -- parameters ----------------------------------------------------------------------
@@ -243,14 +256,38 @@ class _Conv:
         ]
 
     def text(self) -> list[str]:
-        out = [
-            f"N ≥ d(K−1)+1−2p on every axis (non-empty output); stride {self.s}, dilation {self.d}, padding {self.p}"
-        ]
+        """The assumptions in words, with this theorem's stride, dilation and padding put in (1 and 0 omitted)."""
+        given = (("stride", self.s, 1), ("dilation", self.d, 1), ("padding", self.p, 0))
+        hyper = [f"{what} {v}" for what, v, trivial in given if v != trivial]
+        head = f"N ≥ {_min_size(self.d, self.p)} on every axis (non-empty output)"
+        out = [head + (f"; {', '.join(hyper)}" if hyper else "")]
         if self.channels:
             out.append(f"channels {self.cin} → {self.cout}, groups {self.groups}")
         if self.symbolic:
             out.append(f"symbolic {', '.join(v.name for v in self.symbolic)}: every integer ≥ 1")
         return out
+
+
+def _linear_text(terms: Sequence[tuple[Any, str]], const: Any) -> str:
+    """``Σ coeff·name + const`` in words: ``2K − 3``, ``d(K−1) + 1 − 2p``-style pieces stay as given."""
+    out = ""
+    for c, name in terms:
+        if c == 0:
+            continue
+        mag = "" if abs(c) == 1 else str(abs(c))
+        out += (" − " if c < 0 else (" + " if out else "")) + mag + name
+    if const != 0 or not out:
+        out += (" − " if const < 0 else (" + " if out else "")) + str(abs(const))
+    return out.lstrip(" +") if not out.startswith(" − ") else "−" + out[3:]
+
+
+def _min_size(d: Any, p: Any) -> str:
+    """The smallest input size with a non-empty output, ``d(K−1) + 1 − 2p``, with numeric ``d``, ``p`` put in."""
+    if isinstance(d, sympy.Symbol) or isinstance(p, sympy.Symbol):
+        dk = "K" if d == 1 else f"{d}(K−1) + 1"
+        pad = "" if p == 0 else (f" − 2{p}" if isinstance(p, sympy.Symbol) else f" − {2 * p}")
+        return dk + pad
+    return _linear_text([(d, "K")], 1 - d - 2 * p)
 
 
 def _conv_params(name: str, params: Mapping[str, Any], allowed: Sequence[str]) -> _Conv:
@@ -296,6 +333,11 @@ def _standard(dv: Deriver) -> None:
 # -- gradients -------------------------------------------------------------------------
 
 
+def _grad_read(cv: _Conv, flip: bool, wrt: str, index: tuple[Affine, ...]) -> Read:
+    """∂L/∂wrt of L = Σ g·y, y the forward operation: the gradient contraction of the one definition."""
+    return Read(1, grad_contraction(forward(cv.spec(flip=flip))[0], wrt), index)
+
+
 def _grad_input_start(cv: _Conv, flip: bool) -> tuple[Derivative, Context, tuple[Affine, ...]]:
     fwd = forward(cv.spec(flip=flip))[0]
     m = _vars("m", cv.nd)
@@ -326,7 +368,8 @@ def _swap_weight_channels(c: Contraction, cv: _Conv, swap: bool) -> Contraction:
     )
 
 
-def _full_claim(cv: _Conv, flip: bool, at: Sequence[Affine], swap: bool = True, mode: str = "full") -> Sum:
+def _full_contraction(cv: _Conv, flip: bool, swap: bool = True, mode: str = "full") -> Contraction:
+    """The full (or valid) convolution/correlation of ``g`` with ``w`` (channels swapped), from the one definition."""
     pad = tuple(k - 1 for k in cv.K) if mode == "full" else (0,) * cv.nd
     spec = ConvSpec(
         input_size=cv.out_size,
@@ -337,8 +380,12 @@ def _full_claim(cv: _Conv, flip: bool, at: Sequence[Affine], swap: bool = True, 
         channels=(cv.cout, cv.cin) if cv.channels else None,
         groups=cv.groups,
     )
-    c = _swap_weight_channels(forward(spec)[0], cv, swap)
-    return contraction_sum(c, at, rename=_primed(c), operands={"x": "g"})
+    return rename_operands(_swap_weight_channels(forward(spec)[0], cv, swap), {"x": "g"})
+
+
+def _full_claim(cv: _Conv, flip: bool, at: Sequence[Affine], swap: bool = True, mode: str = "full") -> Sum:
+    c = _full_contraction(cv, flip, swap, mode)
+    return contraction_sum(c, at, rename=_primed(c))
 
 
 _GI_VARIANTS = {
@@ -367,7 +414,11 @@ def _grad_input_full(name: str, flip: bool, params: Mapping[str, Any], variant: 
     if cv.channels:
         st += "; channels: Σ over output channels with the weight's channel axes swapped"
     part = Part("input gradient", ctx, start, Expr.of(claim), "=", [], tuple(cv.text()))
-    return Plan(st, [(part, _standard)], "—", size_params={"input": cv.N, "kernel": cv.K})
+    full = _full_contraction(
+        cv, claim_flip, swap=variant != "wrong_channel_transpose", mode="valid" if variant == "wrong_mode" else "full"
+    )
+    recipe = Recipe((_grad_read(cv, flip, "x", index),), (Read(1, full, at),))
+    return Plan(st, [(part, _standard)], "—", size_params={"input": cv.N, "kernel": cv.K}, recipes={part.title: recipe})
 
 
 @_register(
@@ -427,9 +478,23 @@ def _t_tgi(params: Mapping[str, Any], variant: str | None) -> Plan:
         tc = _swap_weight_channels(tc, cv, True)
     claim = contraction_sum(tc, index, rename=_primed(tc))
     st = "∂L/∂x = conv_transpose(g, w) with the forward's stride, dilation, padding and groups"
-    text = (*cv.text(), f"output_padding {cv.op} = (N + 2p − d(K−1) − 1) mod s")
+    text = (*cv.text(), *_output_padding_text(cv))
     part = Part("input gradient", ctx, start, Expr.of(claim), "=", [], text)
-    return Plan(st, [(part, _standard)], "—", size_params={"input": cv.N, "kernel": cv.K})
+    recipe = Recipe((_grad_read(cv, False, "x", index),), (Read(1, tc, index),))
+    return Plan(st, [(part, _standard)], "—", size_params={"input": cv.N, "kernel": cv.K}, recipes={part.title: recipe})
+
+
+def _output_padding_text(cv: _Conv) -> list[str]:
+    """How ``output_padding`` restricts N (nothing at stride 1: every N fits)."""
+    if cv.s == 1:
+        return []
+    if isinstance(cv.d, sympy.Symbol) or isinstance(cv.p, sympy.Symbol):
+        return [f"output_padding {cv.op} = (N + 2p − d(K−1) − 1) mod {cv.s}: only such N on every axis"]
+    rem = _linear_text([(1, "N"), (-cv.d, "K")], 2 * cv.p + cv.d - 1)
+    return [
+        f"stride {cv.s} with output_padding {cv.op}: only N with ({rem}) mod {cv.s} = {cv.op} on every axis "
+        f"(the other N need output_padding = ({rem}) mod {cv.s})"
+    ]
 
 
 def _grad_weight(name: str, flip: bool, params: Mapping[str, Any], variant: str | None, allowed: Sequence[str]) -> Plan:
@@ -461,6 +526,7 @@ def _grad_weight(name: str, flip: bool, params: Mapping[str, Any], variant: str 
         output_size=cv.K,
     )
     c = _rename(forward(cs)[0], {"w": "g"})
+    plain = c
     flip_out = flip != (variant in ("no_flip", "flipped"))
     shift = 1 if variant == "off_by_one" else 0
     at = tuple((k - 1 - a + shift if flip_out else a + shift) for a, k in zip(j, cv.K))
@@ -487,7 +553,21 @@ def _grad_weight(name: str, flip: bool, params: Mapping[str, Any], variant: str 
     extra = [x.substitute({v: Affine.var(rn[v]) for v in rn}) for x in extra]
     claim = Sum(claim.variables, claim.guard + tuple(extra), claim.factors, claim.coeff)
     part = Part("weight gradient", ctx, start, Expr.of(claim), "=", [], tuple(cv.text()))
-    return Plan("", [(part, _standard)], "—", size_params={"input": cv.N, "kernel": cv.K})
+    named = _channel_weight_gradient(plain, cv) if cv.channels else plain
+    recipe = Recipe((_grad_read(cv, flip, "w", index),), (Read(1, named, (*index[: len(index) - cv.nd], *at)),))
+    return Plan("", [(part, _standard)], "—", size_params={"input": cv.N, "kernel": cv.K}, recipes={part.title: recipe})
+
+
+def _channel_weight_gradient(c: Contraction, cv: _Conv) -> Contraction:
+    """The per-channel correlation ``c`` of x with g, with channel loops: result ``[grp·O/G + o, c, j]``."""
+    ig, og = cv.cin_g, cv.cout_g
+    grp, o, ch = Affine.var("grp"), Affine.var("o"), Affine.var("c")
+    c = replace(
+        c, variables=(Var("grp", sympy.Integer(cv.groups)), Var("o", as_expr(og)), Var("c", as_expr(ig)), *c.variables)
+    )
+    c = reindex_operand(c, "x", lambda ix: (grp * ig + ch, *ix), (as_expr(cv.cin), *cv.N))
+    c = reindex_operand(c, "g", lambda ix: (grp * og + o, *ix), (as_expr(cv.cout), *cv.out_size))
+    return reindex_operand(c, c.result.name, lambda ix: (grp * og + o, ch, *ix), (as_expr(cv.cout), as_expr(ig), *cv.K))
 
 
 @_register(
@@ -595,7 +675,18 @@ def _t_flip(params: Mapping[str, Any], variant: str | None) -> Plan:
         _standard(dv)
 
     part = Part("flip", ctx, Expr.of(lhs), Expr.of(rhs), "=", [], tuple(cv.text()), (("flip(w)", body, at),))
-    return Plan("convolve(x, w)[n] = correlate(x, flip(w))[n] with flip(w)[k] = w[K−1−k]", [(part, strategy)])
+    lead = 2 if cv.channels else 0
+
+    def flip_w(ix: tuple[Affine, ...]) -> tuple[Affine, ...]:
+        return (*ix[:lead], *(flip_index(cv.K[a], ix[lead + a]) if a in axes else ix[lead + a] for a in range(cv.nd)))
+
+    corr_flipped = reindex_operand(forward(cv.spec(flip=False))[0], "w", flip_w)
+    recipe = Recipe((Read(1, forward(cv.spec(flip=True))[0], index),), (Read(1, corr_flipped, index),))
+    return Plan(
+        "convolve(x, w)[n] = correlate(x, flip(w))[n] with flip(w)[k] = w[K−1−k]",
+        [(part, strategy)],
+        recipes={part.title: recipe},
+    )
 
 
 # -- centro-symmetry -----------------------------------------------------------------
@@ -704,7 +795,15 @@ def _iff(name: str, sign: int, params: Mapping[str, Any], variant: str | None) -
         )
     st = f"convolve(x, w) = {rel}correlate(x, w) for every x ⟺ w[k] = {rel}w[K−1−k] (N-D: all axes flipped together)"
     nc = "the 'only if' direction assumes some output window lies entirely inside the input (true in valid mode)"
-    return Plan(st, [(part1, if_strategy), (part2, only_if_strategy)], nc, notes, {"input": cv.N, "kernel": cv.K})
+    recipe = Recipe((Read(1, forward(cv.spec(flip=True))[0], index),), (Read(sign, cc, index),), hypothesis=bool(hyps))
+    return Plan(
+        st,
+        [(part1, if_strategy), (part2, only_if_strategy)],
+        nc,
+        notes,
+        {"input": cv.N, "kernel": cv.K},
+        recipes={part1.title: recipe},
+    )
 
 
 _IFF_VARIANTS = {
@@ -780,7 +879,21 @@ def _t_adjoint(params: Mapping[str, Any], variant: str | None) -> Plan:
     rhs = Sum((*names, *inner.variables), inner.guard + tuple(ranges), (Term("x", paired), *inner.factors))
     part = Part("adjoint", ctx, Expr.of(lhs), Expr.of(rhs), "=", [], tuple(cv.text()))
     st = f"Σ_n correlate(x, w)[n] g[n] = Σ_m x[m] convolve_full(g, w)[m{' + p' if cv.p != 0 else ''}]"
-    return Plan(st, [(part, _standard)], size_params={"input": cv.N, "kernel": cv.K})
+    recipes: dict[str, Recipe] = {}
+    if shift == 0:  # x paired one off is not a contraction of the two: the Iverson expansion decides that variant
+        fwd = forward(cv.spec())[0]
+        out_names = tuple(f"r{i}" for i in range(len(fwd.result_index)))
+        full = _full_contraction(
+            cv,
+            variant != "no_flip",
+            swap=variant != "wrong_channel_transpose",
+            mode="valid" if variant == "wrong_mode" else "full",
+        )
+        recipes[part.title] = Recipe(
+            (Read(1, fwd, tuple(Affine.var(v) for v in out_names), Operand("g", fwd.result.shape), out_names),),
+            (Read(1, full, at, Operand("x", fwd.operand("x").shape), tuple(names)),),
+        )
+    return Plan(st, [(part, _standard)], size_params={"input": cv.N, "kernel": cv.K}, recipes=recipes)
 
 
 def _full_op(a: str, b: str, A: Sequence[Any], B: Sequence[Any], flip: bool) -> Contraction:
@@ -816,7 +929,13 @@ def _t_comm(params: Mapping[str, Any], variant: str | None) -> Plan:
     c2 = _full_op("b", "a", B, A, flip)
     rhs = contraction_sum(c2, m, rename=_primed(c2))
     part = Part("commutes", ctx, Expr.of(lhs), Expr.of(rhs), "=", [], ("a, b of any sizes A, B ≥ 1",))
-    return Plan("(a ∗ b)[m] = (b ∗ a)[m] (full mode)", [(part, _standard)], size_params={"input": A, "kernel": B})
+    recipe = Recipe((Read(1, _full_op("a", "b", A, B, flip), m),), (Read(1, c2, m),))
+    return Plan(
+        "(a ∗ b)[m] = (b ∗ a)[m] (full mode)",
+        [(part, _standard)],
+        size_params={"input": A, "kernel": B},
+        recipes={part.title: recipe},
+    )
 
 
 @_register(
@@ -835,7 +954,13 @@ def _t_swap(params: Mapping[str, Any], variant: str | None) -> Plan:
     at = m if variant == "no_flip" else tuple(x + y - 2 - a for a, x, y in zip(m, A, B))
     rhs = contraction_sum(c2, at, rename=_primed(c2))
     part = Part("swap", ctx, Expr.of(lhs), Expr.of(rhs), "=", [], ("a, b of any sizes A, B ≥ 1",))
-    return Plan("(a ⋆ b)[m] = (b ⋆ a)[A+B−2−m] (full mode)", [(part, _standard)], size_params={"input": A, "kernel": B})
+    recipe = Recipe((Read(1, _full_op("a", "b", A, B, False), m),), (Read(1, c2, at),))
+    return Plan(
+        "(a ⋆ b)[m] = (b ⋆ a)[A+B−2−m] (full mode)",
+        [(part, _standard)],
+        size_params={"input": A, "kernel": B},
+        recipes={part.title: recipe},
+    )
 
 
 @_register(
@@ -1103,8 +1228,21 @@ class Theorem:
         return _LIBRARY[self.name].statement
 
     @property
+    def parameters(self) -> list[str]:
+        """The parameters this theorem takes (``theorem(name, **params)``), e.g. ``ndim``, ``stride``.
+
+        >>> theorem("conv_grad_input_is_transposed_conv").parameters
+        ['ndim', 'stride', 'dilation', 'padding', 'in_channels', 'out_channels', 'groups', 'output_padding']
+        """
+        return list(_LIBRARY[self.name].params)
+
+    @property
     def variants(self) -> dict[str, str]:
-        """The false variants this theorem knows (name → what is wrong)."""
+        """The FALSE variants this theorem knows (name → what is wrong), for :meth:`variant`.
+
+        >>> theorem("full_correlation_swap_is_flip").variants
+        {'no_flip': 'claimed without the flip'}
+        """
         return dict(_LIBRARY[self.name].variants)
 
     def variant(self, name: str) -> Theorem:
@@ -1125,7 +1263,7 @@ class Theorem:
         kernel_size: Sequence[int] | None = None,
         trials: int = 3,
         seed: int = 0,
-        index_style: str = "brackets",
+        notation: str = "bracket",
     ) -> Proof:
         r"""Prove the theorem: ``general`` (all sizes), ``instance`` (exact, given sizes) or ``randomized``.
 
@@ -1143,8 +1281,7 @@ class Theorem:
         """
         if method not in ("general", "instance", "randomized"):
             raise SymconvError(f"prove: `method` must be 'general', 'instance' or 'randomized'; got {method!r}")
-        if index_style not in ("brackets", "subscripts"):
-            raise SymconvError(f"prove: `index_style` must be 'brackets' or 'subscripts'; got {index_style!r}")
+        check_notation("prove", notation)
         _int("prove", "trials", trials, 1)
         _int("prove", "seed", seed, 0)
         if method == "general" and (input_size is not None or kernel_size is not None):
@@ -1169,7 +1306,7 @@ class Theorem:
             "unproved",
             not_covered=plan.not_covered,
             notes=plan.notes,
-            index_style=index_style,
+            notation=notation,
         )
         if method == "general" and not plan.instance_only:
             self._general(plan, proof)
@@ -1211,7 +1348,7 @@ class Theorem:
             proof.not_covered = outside if plan.not_covered == "—" else f"{plan.not_covered}; {outside}"
         for part, _ in plan.parts:  # exact instance checks complete the certificate
             for sz in _default_instances(part, 0, count=2, max_size=3):
-                ok, msg, extra = _instance_part(part, sz, "instance", 1, 0)
+                ok, msg, extra = _instance_part(part, sz, "instance", 1, 0, plan.recipes.get(part.title))
                 proof.instance_checks.append(
                     {
                         "part": part.title,
@@ -1224,6 +1361,7 @@ class Theorem:
                 if not ok:  # pragma: no cover - a rule bug would show here
                     proof.status = "refuted"
                     proof.message = f"{part.title}: exact instance check fails at {sz}: {msg}"
+        proof.engine = "rules + z3 (all sizes); instance checks: " + _engines(proof.instance_checks)
 
     # -- instances -------------------------------------------------------------------
     def _instances(
@@ -1253,14 +1391,17 @@ class Theorem:
                     ok_all = False
                     proof.message = f"N={list(r['input'])}: {msg}"
             proof.status = "proved" if ok_all else "refuted"
+            proof.engine = ENGINE_GROUP_RING
+            for c in proof.instance_checks:
+                c["engine"] = ENGINE_GROUP_RING
             return
         sizes = _instance_sizes(self.name, plan, input_size, kernel_size)
         ok_all = True
         for part, _ in plan.parts:
-            for sz in sizes or _default_instances(part, seed):
+            for sz in sizes or _default_instances(part, seed, count=4, max_size=7):
                 if not _satisfies(part, sz):
                     continue
-                ok, msg, extra = _instance_part(part, sz, method, trials, seed)
+                ok, msg, extra = _instance_part(part, sz, method, trials, seed, plan.recipes.get(part.title))
                 proof.instance_checks.append(
                     {
                         "part": part.title,
@@ -1280,9 +1421,12 @@ class Theorem:
                 f"must satisfy the theorem's assumptions ({texts})"
             )
         proof.status = "proved" if ok_all else "refuted"
+        proof.engine = _engines(proof.instance_checks)
         if method == "randomized":
+            deg = max(int(c.get("degree", 1)) for c in proof.instance_checks)
             proof.not_covered = (
-                f"randomized: each check may miss a difference with probability ≤ (3/p)^{trials}, p = {DEFAULT_PRIME}"
+                f"randomized: each check may miss a difference with probability ≤ (deg/p)^{trials}, "
+                f"p = {DEFAULT_PRIME}, deg = {deg} (the identity's degree)"
             )
         else:
             proof.not_covered = "sizes other than those checked"
@@ -1385,15 +1529,54 @@ def _unfold(side: Any, part: Part) -> Any:
     return side
 
 
+def _engines(checks: Sequence[Mapping[str, Any]]) -> str:
+    """The distinct engines of ``checks``, in order of use."""
+    return "; ".join(dict.fromkeys(str(c.get("engine", "")) for c in checks if c.get("engine")))
+
+
+#: The engine names an instance check reports.
+ENGINE_EXACT = "coefficient engine (check_exact)"
+ENGINE_RANDOMIZED = "coefficient engine (check_randomized)"
+ENGINE_EXPANSION = "Iverson-sum expansion (exact polynomials)"
+ENGINE_EVALUATION = "Iverson-sum evaluation modulo p"
+ENGINE_RANK = "exact rank over ℚ of the coefficient forms (Iverson-sum expansion)"
+ENGINE_GROUP_RING = "group-ring expansion of the terms (iter_terms), exact"
+
+
 def _instance_part(
-    part: Part, sizes: Mapping[sympy.Symbol, int], method: str, trials: int, seed: int
+    part: Part,
+    sizes: Mapping[sympy.Symbol, int],
+    method: str,
+    trials: int,
+    seed: int,
+    recipe: Recipe | None = None,
 ) -> tuple[bool, str, dict[str, Any]]:
+    """One instance check of a part at concrete ``sizes``: ``(holds, message, extra)``, ``extra["engine"]`` says how.
+
+    A part with a :class:`Recipe` goes through the coefficient engines
+    (:func:`symconv._instance.check_exact` / ``check_randomized``) on contractions of
+    the one definition; otherwise (or where the recipe does not express the
+    statement at these sizes) the Iverson sums are expanded exactly or evaluated modulo p.
+    """
+    if part.relation == "⇒":
+        ok, msg, extra = _instance_only_if(part, sizes)
+        return ok, msg, {"engine": ENGINE_RANK, **extra}
+    sides = engine_sides(recipe, part.ctx, sizes) if recipe is not None else None
+    if sides is not None:
+        lhs, rhs, structure = sides
+        if method == "randomized":
+            r = check_randomized(lhs, rhs, trials=trials, seed=seed, structure=structure, progress=False)
+            deg = degree((lhs, rhs))
+            bound = f"({deg}/{DEFAULT_PRIME})^{trials}" if r.holds else 0
+            extra = {"engine": ENGINE_RANDOMIZED, "terms": r.terms, "error_bound": bound, "degree": deg}
+            return r.holds, r.counterexample or "", extra
+        r = check_exact(lhs, rhs, structure=structure, progress=False)
+        return r.holds, r.counterexample or "", {"engine": ENGINE_EXACT, "terms": r.terms}
     part = replace(part, lhs=_unfold(part.lhs, part), rhs=_unfold(part.rhs, part), definitions=())
     ctx = part.ctx
     hyp = ctx.hypotheses[0] if ctx.hypotheses else None
-    if part.relation == "⇒":
-        return _instance_only_if(part, sizes)
     if method == "randomized":
+        deg = _iverson_degree(part)
         rng = np.random.default_rng(seed)
         for _ in range(trials):
             s = int(rng.integers(1 << 30))
@@ -1403,8 +1586,32 @@ def _instance_part(
             b = values(part.rhs, ctx, sizes, s, arrays, modulus=DEFAULT_PRIME)  # type: ignore[arg-type]
             if a != b:
                 bad = next(k for k in sorted(set(a) | set(b)) if a.get(k, 0) != b.get(k, 0))
-                return False, f"differ at free index {bad}", {"error_bound": 0}
-        return True, "", {"error_bound": f"(3/{DEFAULT_PRIME})^{trials}"}
+                return (
+                    False,
+                    f"differ at free index {bad}",
+                    {"engine": ENGINE_EVALUATION, "error_bound": 0, "degree": deg},
+                )
+        bound = f"({deg}/{DEFAULT_PRIME})^{trials}"
+        return True, "", {"engine": ENGINE_EVALUATION, "error_bound": bound, "degree": deg}
+    ok, msg, extra = _expansion(part, sizes, hyp)
+    return ok, msg, {"engine": ENGINE_EXPANSION, **extra}
+
+
+def _iverson_degree(part: Part) -> int:
+    """The degree of ``lhs − rhs`` as a polynomial in the arrays' entries (a derivative drops one factor)."""
+    deg = 1
+    for side in (part.lhs, part.rhs):
+        if isinstance(side, Derivative):
+            deg = max([deg, *(len(s.factors) - 1 for s in side.expr.sums)])
+        elif isinstance(side, Expr):
+            deg = max([deg, *(len(s.factors) for s in side.sums)])
+    return deg
+
+
+def _expansion(
+    part: Part, sizes: Mapping[sympy.Symbol, int], hyp: Hypothesis | None
+) -> tuple[bool, str, dict[str, Any]]:
+    ctx = part.ctx
     la = monomials(part.lhs, ctx, sizes)
     rb = monomials(part.rhs, ctx, sizes)  # type: ignore[arg-type]
     if hyp is not None:
