@@ -22,7 +22,6 @@ libraries call convolution) and :math:`g = \partial L/\partial y`:
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -31,6 +30,7 @@ import numpy as np
 import sympy
 
 from symconv._affine import Affine
+from symconv._display import scatter
 from symconv._errors import SymconvError
 from symconv._formula import (
     Boundary,
@@ -50,7 +50,7 @@ from symconv._instance import Side, check_exact
 from symconv._ops import mode_padding
 from symconv._validate import _is_int, check_choice, check_int, per_axis, per_side
 
-__all__ = ["BackwardRow", "BackwardRule", "backward_rule", "contraction_latex"]
+__all__ = ["BackwardRow", "BackwardRule", "backward_rule"]
 
 OPS = ("correlate", "convolve", "conv1d", "conv2d", "conv3d")
 #: backward_rule checks every identification exactly at three sizes; beyond this it refuses.
@@ -61,40 +61,12 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 # -- display of a contraction -------------------------------------------------------
 
 
-def _index_latex(index: Sequence[Affine]) -> str:
-    return ", ".join(sympy.latex(a.to_sympy()) for a in index)
-
-
-def contraction_latex(c: Contraction, result: str | None = None) -> str:
-    r"""A contraction as a scatter formula: ``result[φ₀(v)] += Π operand[φᵢ(v)]``.
-
-    .. math:: r[\phi_0(v)] \mathrel{+}= \prod_i a_i[\phi_i(v)] \quad (v \in \text{box, indices in range})
-
-    >>> from symconv._formula import ConvSpec, forward
-    >>> contraction_latex(forward(ConvSpec(input_size=(5,), kernel_size=(3,)))[0])
-    'y[n_{0}] \\mathrel{+}= x[k_{0} + n_{0}]\\, w[k_{0}]'
-    """
-    lhs = (result or c.result.name) + "[" + _index_latex(c.result_index) + "]"
-    if c.result_boundary and any(b is not None for b in c.result_boundary):
-        lhs = r"\operatorname{fold}(" + lhs + ")"
-    parts = []
-    for f in c.factors:
-        s = f"{f.operand}[{_index_latex(f.index)}]"
-        if f.boundary and any(b is not None for b in f.boundary):
-            s = r"\operatorname{pad}(" + f.operand + ")" + s[len(f.operand) :]
-        if f.conjugate:
-            s = r"\overline{" + s + "}"
-        parts.append(s)
-    return lhs + r" \mathrel{+}= " + r"\, ".join(parts)
-
-
-def _plain(latex: str) -> str:
-    """A readable plain-text version of :func:`contraction_latex` output."""
-    out = re.sub(r"\\frac\{\\partial L\}\{\\partial (\w+)\}", r"dL/d\1", latex)
-    out = out.replace(r"\mathrel{+}=", "+=").replace(r"\, ", " · ").replace(r"\operatorname", "")
-    for a, b in (("_{", ""), ("{", ""), ("}", ""), (r"\overline", "conj")):
-        out = out.replace(a, b)
-    return out
+#: How each gradient's result is written: (LaTeX, text).
+_GRADIENT_LABEL = {
+    "dL/dx": (r"\frac{\partial L}{\partial x}", "dL/dx"),
+    "dL/dw": (r"\frac{\partial L}{\partial w}", "dL/dw"),
+    "dL/db": (r"\frac{\partial L}{\partial\,\mathrm{bias}}", "dL/dbias"),
+}
 
 
 # -- the table -------------------------------------------------------------------
@@ -170,7 +142,10 @@ class BackwardRule:
     def text(self) -> str:
         """A plain-text table (formulas in readable ASCII)."""
         head = ["gradient", "derived formula", "named operation", "parameters", "verified", "theorem"]
-        rows = [[c[0], _plain(c[1]), *c[2:]] for c in self._cells()]
+        rows = [
+            [c[0], scatter(r.derived[0], _GRADIENT_LABEL[r.gradient], fmt="text"), *c[2:]]
+            for c, r in zip(self._cells(), self.rows)
+        ]
         widths = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]
         line = "  ".join("-" * w for w in widths)
         fmt = "  ".join("{:<" + str(w) + "}" for w in widths)
@@ -194,7 +169,7 @@ class BackwardRule:
             return s.replace("_", r"\_").replace("→", r"$\to$").replace("Σ", r"$\Sigma$")
 
         grad_tex = {"dL/dx": r"$\partial L/\partial x$", "dL/dw": r"$\partial L/\partial w$"}
-        grad_tex["dL/db"] = r"$\partial L/\partial b$"
+        grad_tex["dL/db"] = r"$\partial L/\partial\,\mathrm{bias}$"
         lines = [
             r"\begin{tabular}{@{}llllll@{}}",
             r"\toprule",
@@ -207,6 +182,10 @@ class BackwardRule:
             lines.append(" & ".join(cells) + r" \\")
         lines += [r"\bottomrule", r"\end{tabular}"]
         return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows the table as Markdown with inline math."""
+        return self.markdown()
 
     def __str__(self) -> str:
         return self.text()
@@ -493,7 +472,7 @@ def backward_rule(
     dL/dx = full correlation of g with w | convolve_grad_input_is_full_correlation
     dL/dw = flipped valid correlation of x with g | convolve_grad_weight_is_flipped_valid_correlation
     >>> rule.rows[1].formula
-    '\\frac{\\partial L}{\\partial w}[2 - k_{0}] \\mathrel{+}= g[n_{0}]\\, x[k_{0} + n_{0}]'
+    '\\frac{\\partial L}{\\partial w}[2 - k] \\mathrel{+}= g[n] \\cdot x[n + k]'
 
     Parameters
     ----------
@@ -531,7 +510,7 @@ def backward_rule(
     for wrt, label, builder in wrts:
         verified, derived, named = _verify(layer, wrt, builder, sizes)
         name, _, params, theorem = builder(layer, layer.n)
-        formula = contraction_latex(derived[0][1], result=r"\frac{\partial L}{\partial " + _sym(wrt) + "}")
+        formula = scatter(derived[0][1], _GRADIENT_LABEL[label])
         rows.append(
             BackwardRow(
                 gradient=label,

@@ -34,7 +34,21 @@ import sympy
 
 from symconv._affine import Affine
 from symconv._array import Array, operand
-from symconv._display import Chain, Indexed, Leaf, Matrix, Node, Product, Raw, Step, Sum, Vector, format_index
+from symconv._display import (
+    Chain,
+    Indexed,
+    Leaf,
+    Matrix,
+    Node,
+    Product,
+    Raw,
+    Step,
+    Sum,
+    Vector,
+    format_index,
+    loop_names,
+    scatter,
+)
 from symconv._engine import expand, iter_terms
 from symconv._errors import SymconvError
 from symconv._formula import Contraction, ConvSpec, forward
@@ -71,16 +85,6 @@ def _size_symbols(ndim: int) -> tuple[tuple[sympy.Symbol, ...], tuple[sympy.Symb
     ns = tuple(sympy.Symbol(f"N_{i}", integer=True, positive=True) for i in range(ndim))
     ks = tuple(sympy.Symbol(f"K_{i}", integer=True, positive=True) for i in range(ndim))
     return ns, ks
-
-
-def _loop_names(ndim: int) -> dict[str, str]:
-    if ndim == 1:
-        return {"n0": "n", "k0": "k"}
-    out = {}
-    for i in range(ndim):
-        out[f"n{i}"] = f"n_{i}"
-        out[f"k{i}"] = f"k_{i}"
-    return out
 
 
 def size_latex(expr: sympy.Expr, order: Sequence[sympy.Symbol] = ()) -> str:
@@ -243,28 +247,17 @@ _GRADIENT_CELL = {"b": r"$\partial L/\partial\,\mathrm{bias}$"}
 def scatter_latex(c: Contraction, result: str | None = None, notation: str = "bracket") -> str:
     r"""A contraction as the scatter loop a person writes: ``dx[n + k] += g[n]·w[k]``.
 
-    Loop variables print in loop order (batch, group, channels, outputs,
-    taps: ``n + k``, never ``k + n``); a group index that only takes the value
-    0 (``groups=1``) is dropped.
+    The LaTeX of :func:`symconv._display.scatter`: loop variables in loop order
+    (``n + k``, never ``k + n``), a ``groups=1`` group index dropped.
 
-    .. math:: rac{\partial L}{\partial x}[n + k] \mathrel{+}= g[n] \cdot w[k]
+    .. math:: \frac{\partial L}{\partial x}[n + k] \mathrel{+}= g[n] \cdot w[k]
 
     >>> from symconv import backward_rule
     >>> row = backward_rule("correlate", input_size=5, kernel_size=3).rows[0]
     >>> print(scatter_latex(row.derived[0], "dx"))
     dx[n + k] \mathrel{+}= g[n] \cdot w[k]
     """
-    nd = sum(1 for v in c.variables if v.name.startswith("n") and v.name[1:].isdigit())
-    names = _loop_names(max(nd, 1))
-    zero = {v.name: Affine.constant(0) for v in c.variables if int(v.extent) == 1 and v.name == "grp"}
-
-    def idx(index: Sequence[Affine]) -> list[Affine]:
-        return [i.substitute(zero) if zero else i for i in index]
-
-    order = [v.name for v in c.variables]
-    lhs = Indexed(result or c.result.name, idx(c.result_index), names=names, order=order)
-    factors = [Indexed(f.operand, idx(f.index), names=names, order=order, conjugate=f.conjugate) for f in c.factors]
-    return lhs.latex(notation) + r" \mathrel{+}= " + Product(factors).latex(notation)
+    return scatter(c, result, notation, "latex")
 
 
 def _param_text(v: Any) -> str:
@@ -346,7 +339,7 @@ def _definition(
         input_size=N, kernel_size=K, stride=spec.stride, dilation=spec.dilation, pad_lo=lo, pad_hi=hi, flip=spec.flip
     )
     c = forward(sym)[0]
-    loop = _loop_names(nd)
+    loop = loop_names(nd)
     order = [v.name for v in c.variables]
     xn, wn, yn = names
     fx = next(f for f in c.factors if f.operand == "x")

@@ -44,6 +44,8 @@ from symconv._errors import SymconvError
 
 __all__ = [
     "NOTATIONS",
+    "loop_names",
+    "scatter",
     "Chain",
     "Indexed",
     "Leaf",
@@ -502,3 +504,68 @@ class Chain(Node):
             else:
                 out[-1] += f" = {st.rhs.text(notation)}{rule}"
         return "\n".join(out)
+
+
+# -- contractions as scatter loops ------------------------------------------------
+
+
+def loop_names(ndim: int) -> dict[str, str]:
+    """Display names of a contraction's loop variables: ``n``, ``k`` in 1-D; ``n_0``, ``k_0``, … in N-D.
+
+    >>> loop_names(1), loop_names(2)["k1"]
+    ({'n0': 'n', 'k0': 'k'}, 'k_1')
+    """
+    if ndim == 1:
+        return {"n0": "n", "k0": "k"}
+    out = {}
+    for i in range(ndim):
+        out[f"n{i}"] = f"n_{i}"
+        out[f"k{i}"] = f"k_{i}"
+    return out
+
+
+def scatter(c: Any, result: str | tuple[str, str] | None = None, notation: str = "bracket", fmt: str = "latex") -> str:
+    r"""A contraction (:class:`symconv._formula.Contraction`) as the scatter loop a person writes.
+
+    .. math:: r[\phi_0(v)] \mathrel{+}= \prod_i a_i[\phi_i(v)]
+              \quad (v \in \text{box, every index in range})
+
+    Loop variables print in loop order (batch, group, channels, outputs, taps:
+    ``n + k``, never ``k + n``); a group index that only takes the value 0
+    (``groups=1``) is dropped; a padded read shows as ``pad(x)[…]`` and a
+    folded result as ``fold(…)``. ``result`` renames the result: a name, or a
+    ``(latex, text)`` pair such as ``(r"\frac{\partial L}{\partial x}", "dL/dx")``.
+    ``fmt`` is ``"latex"`` or ``"text"``.
+
+    >>> from symconv._formula import ConvSpec, forward
+    >>> scatter(forward(ConvSpec(input_size=(5,), kernel_size=(3,), stride=(2,)))[0], fmt="text")
+    'y[n] += x[2n + k]·w[k]'
+    """
+    if fmt not in ("latex", "text"):
+        raise SymconvError(f"display: `fmt` must be 'latex' or 'text'; got {fmt!r}")
+    nd = sum(1 for v in c.variables if v.name.startswith("n") and v.name[1:].isdigit())
+    names = loop_names(max(nd, 1))
+    zero = {v.name: Affine.constant(0) for v in c.variables if v.name == "grp" and v.extent == 1}
+    order = [v.name for v in c.variables]
+
+    def render(name: str, index: Sequence[Affine], conjugate: bool = False) -> str:
+        idx = [i.substitute(zero) for i in index] if zero else list(index)
+        ix = Indexed(name, idx, names=names, order=order, conjugate=conjugate)
+        return ix.latex(notation) if fmt == "latex" else ix.text(notation)
+
+    def padded(name: str, boundary: Any) -> str:
+        if not boundary or all(b is None for b in boundary):
+            return name
+        return rf"\operatorname{{pad}}({name})" if fmt == "latex" else f"pad({name})"
+
+    if isinstance(result, tuple):
+        label = result[0] if fmt == "latex" else result[1]
+    else:
+        label = result or c.result.name
+    lhs = render(label, c.result_index)
+    if c.result_boundary and any(b is not None for b in c.result_boundary):
+        lhs = rf"\operatorname{{fold}}({lhs})" if fmt == "latex" else f"fold({lhs})"
+    factors = [render(padded(f.operand, f.boundary), f.index, f.conjugate) for f in c.factors]
+    if fmt == "latex":
+        return lhs + r" \mathrel{+}= " + r" \cdot ".join(factors)
+    return lhs + " += " + "·".join(factors)

@@ -116,7 +116,7 @@ def test_renderings():
     rule = backward_rule("correlate", input_size=5, kernel_size=3)
     text = rule.text()
     assert text.splitlines()[0] == "backward rule of correlate(input_size=(5,), kernel_size=(3,))"
-    assert "dL/dx[k0 + n0] += g[n0] · w[k0]" in text
+    assert "dL/dx[n + k] += g[n]·w[k]" in text
     md = rule.markdown()
     assert md.splitlines()[0].startswith("| gradient | derived formula |")
     assert "`correlate_grad_weight_is_valid_correlation`" in md
@@ -277,3 +277,18 @@ def test_named_operations_equal_torch_autograd(case, seed):
         got = evaluate(list(row.named), arrays, dtype=object).astype(np.int64)
         expected = want[row.gradient].numpy()
         np.testing.assert_array_equal(got, expected[0, 0] if plain and row.gradient != "dL/db" else expected)
+
+
+def test_formulas_print_in_loop_order_with_one_renderer():
+    """Text and LaTeX come from the same scatter rendering: n before k, no group index at groups=1."""
+    rule = backward_rule("conv1d", input_size=6, kernel_size=3, stride=2, channels=(2, 3), bias=True)
+    dx, _, db = rule.rows
+    assert dx.formula == r"\frac{\partial L}{\partial x}[b, c, 2n + k] \mathrel{+}= g[b, o, n] \cdot w[o, c, k]"
+    text = rule.text()
+    assert "dL/dx[b, c, 2n + k] += g[b, o, n]·w[o, c, k]" in text
+    assert "dL/dw[o, c, k] += g[b, o, n]·x[b, c, 2n + k]" in text
+    assert "dL/dbias[o] += g[b, o, n]" in text and "grp" not in text and "k + 2n" not in text
+    assert r"\mathrm{bias}" in db.formula
+    assert rule._repr_markdown_() == rule.markdown()
+    grouped = backward_rule("conv1d", input_size=6, kernel_size=3, channels=(2, 4), groups=2)
+    assert "2grp + o" in grouped.rows[0].formula
