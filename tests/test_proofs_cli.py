@@ -184,3 +184,37 @@ def test_bad_input_has_no_traceback_in_a_real_process():
     )
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "`output_padding` (=2) must be smaller than `stride` (=2)" in res.stderr
+
+
+def test_prove_notation_as_derive_and_the_old_flag(capsys):
+    status, br, _ = _run(["prove", "full_convolution_commutes", "--latex"], capsys)
+    assert status == 0 and "a[m + k + 1 - B]" in br
+    status, sub, _ = _run(["prove", "full_convolution_commutes", "--latex", "--notation", "subscript"], capsys)
+    assert status == 0 and "a_{m + k + 1 - B}" in sub and "a[" not in sub
+    status, old, _ = _run(["prove", "full_convolution_commutes", "--latex", "--subscripts"], capsys)
+    assert status == 0 and old == sub  # the spelling docs/guide.md uses
+    status, _, err = _run(["prove", "full_convolution_commutes", "--subscripts", "--notation", "bracket"], capsys)
+    assert status == 2 and "contradicts" in err
+    status, _, err = _run(["prove", "full_convolution_commutes", "--notation", "subscripts"], capsys)
+    assert status == 2 and "invalid choice: 'subscripts'" in err
+
+
+def test_prove_instance_at_scale_names_the_engine_and_is_fast(capsys):
+    t0 = time.perf_counter()
+    argv = ["prove", "conv_grad_input_is_transposed_conv", "--ndim", "2", "--method", "instance"]
+    status, out, _ = _run([*argv, "--input-size", "64,64", "--kernel-size", "5,5", "--json"], capsys)
+    assert time.perf_counter() - t0 < 5  # issue 3: was ~11 s through the Iverson expansion
+    d = json.loads(out)
+    assert status == 0 and d["holds"] and d["engine"] == "coefficient engine (check_exact)"
+    assert d["instance_checks"][0]["terms"] == 2 * 60 * 60 * 25
+    argv = ["prove", "conv_grad_input_is_transposed_conv", "--ndim", "2", "--stride", "2", "--method", "randomized"]
+    status, out, _ = _run([*argv, "--input-size", "64,64", "--kernel-size", "5,5", "--json"], capsys)
+    assert status == 2  # (64 − 5) mod 2 = 1: stride 2 needs output_padding 1 at N = 64
+    status, out, err = _run([*argv, "--input-size", "64,64", "--kernel-size", "5,5"], capsys)
+    assert status == 2 and "only N with (N − K) mod 2 = 0" in err
+    status, out, _ = _run(
+        [*argv, "--output-padding", "1", "--input-size", "64,64", "--kernel-size", "5,5", "--json"], capsys
+    )
+    d = json.loads(out)
+    assert status == 0 and d["engine"] == "coefficient engine (check_randomized)"
+    assert "(deg/p)^3, p = 1048573, deg = 2" in d["not_covered"]

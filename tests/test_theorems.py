@@ -673,3 +673,76 @@ def test_at_scale_instance_goes_through_the_coefficient_engine_fast():
         .prove("randomized", input_size=[64, 64], kernel_size=[5, 5])
     )
     assert not bad.holds and "coefficient engine" in bad.engine
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "want"),
+    [
+        ("correlate_grad_input_is_full_convolution", {}, ["N ≥ K on every axis (non-empty output)"]),
+        (
+            "correlate_grad_input_is_full_convolution",
+            {"padding": 2},
+            ["N ≥ K − 4 on every axis (non-empty output); padding 2"],
+        ),
+        (
+            "conv_grad_input_is_transposed_conv",
+            {"stride": 2, "dilation": 2, "padding": 1, "output_padding": 1},
+            [
+                "N ≥ 2K − 3 on every axis (non-empty output); stride 2, dilation 2, padding 1",
+                "stride 2 with output_padding 1: only N with (N − 2K + 3) mod 2 = 1 on every axis "
+                "(the other N need output_padding = (N − 2K + 3) mod 2)",
+            ],
+        ),
+        (
+            "conv_grad_input_is_transposed_conv",
+            {"dilation": 3},
+            ["N ≥ 3K − 2 on every axis (non-empty output); dilation 3"],
+        ),
+        (
+            "conv_grad_weight_swaps_stride_and_dilation",
+            {"stride": "s", "padding": "p"},
+            [
+                "N ≥ K − 2p on every axis (non-empty output); stride s, padding p",
+                "symbolic s, p: every integer ≥ 1",
+            ],
+        ),
+    ],
+)
+def test_assumptions_read_with_the_actual_hyper_parameters(name, params, want):
+    p = theorem(name, **params).prove()
+    assert p.holds and list(p.parts[0].assumptions_text) == want
+    assert "stride 1" not in "".join(p.parts[0].assumptions_text)
+
+
+def test_the_stated_size_restriction_is_the_true_one():
+    """Where the text says which N fit stride 2 (N − K even at output_padding 0), exactly those N are accepted."""
+    t = theorem("conv_grad_input_is_transposed_conv", stride=2)
+    for n in range(3, 11):
+        if (n - 3) % 2 == 0:
+            assert t.prove("instance", input_size=[n], kernel_size=[3]).holds
+        else:
+            with pytest.raises(SymconvError, match=r"only N with \(N − K\) mod 2 = 0"):
+                t.prove("instance", input_size=[n], kernel_size=[3])
+
+
+def test_notation_is_derives_keyword():
+    p = theorem("full_correlation_swap_is_flip").prove(notation="subscript")
+    assert p.notation == "subscript" and "_{" in p.markdown() and "a[" not in p.latex()
+    assert "a[" in p.latex(notation="bracket")
+    with pytest.raises(SymconvError, match=r"prove: `notation` must be 'bracket' or 'subscript'; got 'brackets'"):
+        theorem("full_correlation_swap_is_flip").prove(notation="brackets")
+    with pytest.raises(SymconvError, match=r"`notation` must be 'bracket' or 'subscript'; got 'tex'"):
+        p.latex(notation="tex")
+    with pytest.raises(TypeError):
+        theorem("full_correlation_swap_is_flip").prove(index_style="brackets")  # the old spelling is gone
+
+
+def test_parameters_and_variants_are_listed_from_python():
+    from symconv.proofs import parameters, variants
+
+    t = theorem("conv_grad_weight_swaps_stride_and_dilation", stride=2, dilation=3)
+    assert t.parameters == parameters(t.name)
+    assert t.parameters == ["ndim", "stride", "dilation", "padding", "in_channels", "out_channels", "groups"]
+    assert set(t.variants) == {"not_swapped", "off_by_one", "wrong_mode"} == set(variants(t.name))
+    for v in t.variants:
+        assert not t.variant(v).prove().holds
