@@ -174,7 +174,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  {'':<44} growth 16→64: instance {growth_i:.1f}× (median), general {growth_g:.2f}× "
             f"(best of {2 * rep + 1}; flat, ≤ 1.5×: {mark(growth_g <= 1.5)})"
         )
+    at_scale(rep)
     return 0
+
+
+def at_scale(rep: int) -> None:
+    """Issue 3's CLI workloads: ``prove --method instance|randomized`` through the coefficient engines, 10^5–10^7 terms.
+
+    The previous route (expanding the proof's Iverson sums into polynomials) is timed once on the 64×64 case
+    for the ratio.
+    """
+    from symconv.proofs._theorems import _instance_part
+
+    print("\nat scale: theorem(...).prove('instance' | 'randomized') through check_exact / check_randomized")
+    print(f"  {'theorem':<44} {'parameters':<30} {'input':>9} {'terms':>11} {'instance s':>10} {'randomized s':>12}")
+    cases = [
+        ("conv_grad_input_is_transposed_conv", {"ndim": 2}, 64, 5),
+        ("conv_grad_input_is_transposed_conv", {"ndim": 2, "in_channels": 3, "out_channels": 3}, 64, 5),
+        ("conv_grad_weight_swaps_stride_and_dilation", {"ndim": 2, "stride": 2, "dilation": 2, **CHANNELS}, 96, 5),
+        ("conv_grad_input_is_transposed_conv", {"ndim": 2, "in_channels": 3, "out_channels": 3}, 128, 5),
+    ]
+    for name, params, n, k in cases:
+        th = theorem(name, **params)
+        t_i, p_i = median_time(_method(th, "instance", n, k), rep)
+        t_r, p_r = median_time(_method(th, "randomized", n, k), rep)
+        assert p_i.holds and p_r.holds and "coefficient engine" in p_i.engine and "coefficient engine" in p_r.engine
+        terms = sum(int(c.get("terms", 0)) for c in p_i.instance_checks)
+        shown = show({k2: v for k2, v in params.items() if k2 != "ndim"}) if len(params) > 1 else "—"
+        print(f"  {name:<44} {shown:<30} {f'{n}×{n}':>9} {terms:>11,} {t_i:10.4f} {t_r:12.4f}")
+    th = theorem("conv_grad_input_is_transposed_conv", ndim=2)
+    plan = th.plan()
+    part = plan.parts[0][0]
+    sizes = dict(zip(part.ctx.params, (64, 64, 5, 5)))
+    t_old, (ok, _, _) = timed(lambda: _instance_part(part, sizes, "instance", 1, 0, None))
+    t_new, (ok2, _, extra2) = timed(lambda: _instance_part(part, sizes, "instance", 1, 0, plan.recipes[part.title]))
+    assert ok and ok2
+    print(
+        f"  64×64, 5×5 (one check): Iverson expansion {t_old:.2f} s vs {extra2['engine']} {t_new:.4f} s: "
+        f"{t_old / t_new:.0f}× faster"
+    )
 
 
 if __name__ == "__main__":
