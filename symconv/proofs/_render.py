@@ -324,8 +324,6 @@ def proof_markdown(proof: Any, style: str = "brackets") -> str:
     if proof.instance_checks:
         ok = sum(1 for c in proof.instance_checks if c.get("holds"))
         out += ["", f"Instance checks: {ok}/{len(proof.instance_checks)} hold."]
-    if proof.engine:
-        out += ["", f"Engine: {proof.engine}."]
     for n in proof.notes:
         out += ["", f"Note: {n}"]
     out += ["", f"Not covered: {proof.not_covered}"]

@@ -1539,7 +1539,7 @@ ENGINE_EXACT = "coefficient engine (check_exact)"
 ENGINE_RANDOMIZED = "coefficient engine (check_randomized)"
 ENGINE_EXPANSION = "Iverson-sum expansion (exact polynomials)"
 ENGINE_EVALUATION = "Iverson-sum evaluation modulo p"
-ENGINE_RANK = "exact rank over ℚ of the coefficient forms (Iverson-sum expansion)"
+ENGINE_RANK = "exact rank over the rationals of the coefficient forms (Iverson-sum expansion)"
 ENGINE_GROUP_RING = "group-ring expansion of the terms (iter_terms), exact"
 
 
