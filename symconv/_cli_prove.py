@@ -2,7 +2,11 @@
 
 ``prove`` prints the proof (Markdown by default, ``--latex`` for LaTeX,
 ``--json`` for a JSON object with ``theorem``, ``holds``, ``method``,
-``steps``, ``certificate``, ``not_covered`` and ``seconds``). The exit status
+``engine``, ``steps``, ``certificate``, ``not_covered`` and ``seconds``;
+``--notation subscript`` for ``x_{n + k}``, as ``derive(notation=...)``).
+``--method instance|randomized`` runs the coefficient engines
+(``check_exact`` / ``check_randomized``) where the statement is a
+contraction, so ``--input-size 64,64 --kernel-size 5,5`` takes milliseconds. The exit status
 is 0 when the theorem holds, 1 when it does not (refuted, unproved, or resting
 on a bounded check because the solver answered "unknown"), 2 on bad input.
 ``--variant NAME`` proves a deliberately FALSE variant (``symconv theorems

@@ -1271,13 +1271,21 @@ class Theorem:
         deciding every side condition, for every size at once; ``instance``
         compares both sides as exact polynomials at ``input_size`` /
         ``kernel_size`` (a few small sizes when not given); ``randomized``
-        evaluates them ``trials`` times at random points modulo a prime
-        :math:`p` (error :math:`\le (3/p)^{\mathrm{trials}}`).
+        evaluates them ``trials`` times at random points modulo the engine's
+        prime :math:`p` (error :math:`\le (\deg/p)^{\mathrm{trials}}`, ``deg``
+        the identity's degree). Where the statement is a contraction of the one
+        definition (gradients, full/transposed convolutions, flips, symmetry
+        hypotheses as ``structure``), both go through
+        :func:`symconv.check_exact` / :func:`symconv.check_randomized`;
+        otherwise (Toeplitz, associativity, the "only if" rank, the DFT
+        theorems) through the exact expansion of the statement. ``engine``
+        and each instance check say which.
 
         >>> theorem("full_convolution_commutes").prove().status
         'proved'
-        >>> theorem("full_convolution_commutes").prove("instance", input_size=[6], kernel_size=[3]).holds
-        True
+        >>> p = theorem("full_convolution_commutes").prove("instance", input_size=[6], kernel_size=[3])
+        >>> p.holds, p.engine
+        (True, 'coefficient engine (check_exact)')
         """
         if method not in ("general", "instance", "randomized"):
             raise SymconvError(f"prove: `method` must be 'general', 'instance' or 'randomized'; got {method!r}")
