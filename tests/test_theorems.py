@@ -614,7 +614,6 @@ def test_toeplitz_with_channels_reads_every_block_of_the_jacobian():
 
 #: Parts whose statement is not a contraction of the one definition at every size: the engine each uses instead.
 NOT_CONTRACTIONS = {
-    "correlation_matrix_is_toeplitz": "Iverson-sum",  # a Jacobian read at two shifted points: no contraction
     "full_convolution_associates": "Iverson-sum",  # a composition of two contractions
     "circular_convolution_theorem": "group-ring",
     "circular_correlation_theorem": "group-ring",

@@ -1021,6 +1021,7 @@ def _t_toeplitz(params: Mapping[str, Any], variant: str | None) -> Plan:
     cv = _conv_params(name, params, _CONV)
     fwd = forward(cv.spec())[0]
     parts: list[tuple[Part, Callable[[Deriver], None]]] = []
+    recipes: dict[str, Recipe] = {}
     for axis in range(cv.nd):
         n, m = _vars("i", cv.nd), _vars("m", cv.nd)
         e = [1 if a == axis else 0 for a in range(cv.nd)]
@@ -1048,8 +1049,29 @@ def _t_toeplitz(params: Mapping[str, Any], variant: str | None) -> Plan:
             else ("blocks along axis 0 are Toeplitz" if axis == 0 else f"Toeplitz along axis {axis}")
         )
         parts.append((Part(title, ctx, lhs, rhs, "=", [], tuple(cv.text())), _standard))
+        jac = _jacobian(fwd)
+        lead_y, lead_x = head[:1], head[1:]
+        at_l = (*lead_y, *(a + b for a, b in zip(n, e)), *lead_x, *(a + b * step_m for a, b in zip(m, e)))
+        recipes[title] = Recipe((Read(1, jac, at_l),), (Read(1, jac, (*lead_y, *n, *lead_x, *m)),))
     st = f"M[n + e_i, m + {cv.s}·e_i] = M[n, m] on every axis i (constant along diagonals)"
-    return Plan(st, parts, size_params={"input": cv.N, "kernel": cv.K})
+    return Plan(st, parts, size_params={"input": cv.N, "kernel": cv.K}, recipes=recipes)
+
+
+def _jacobian(c: Contraction, wrt: str = "x") -> Contraction:
+    """``M[y index, wrt index] = ∂y/∂wrt``: the gradient contraction with the upstream's index moved into the result.
+
+    The upstream factor ``g[ρ]`` of :func:`~symconv._grad.grad_contraction` carries exactly the result's range
+    guard, so as result axes it says the same; the remaining factors are the entries of ``M``.
+    """
+    gx = grad_contraction(c, wrt)
+    g = gx.factors[0]
+    return replace(
+        gx,
+        result=Operand("M", (*c.result.shape, *gx.result.shape)),
+        result_index=(*g.index, *gx.result_index),
+        factors=gx.factors[1:],
+        operands=tuple(o for o in gx.operands if o.name != g.operand),
+    )
 
 
 # -- circular (instance-only) ---------------------------------------------------------
@@ -1274,11 +1296,12 @@ class Theorem:
         evaluates them ``trials`` times at random points modulo the engine's
         prime :math:`p` (error :math:`\le (\deg/p)^{\mathrm{trials}}`, ``deg``
         the identity's degree). Where the statement is a contraction of the one
-        definition (gradients, full/transposed convolutions, flips, symmetry
-        hypotheses as ``structure``), both go through
-        :func:`symconv.check_exact` / :func:`symconv.check_randomized`;
-        otherwise (Toeplitz, associativity, the "only if" rank, the DFT
-        theorems) through the exact expansion of the statement. ``engine``
+        definition (gradients, full/transposed convolutions, flips, the
+        Jacobian of the Toeplitz theorem, symmetry hypotheses as
+        ``structure``), both go through :func:`symconv.check_exact` /
+        :func:`symconv.check_randomized`; otherwise (associativity, the "only
+        if" rank, the DFT theorems, a few false variants) through the exact
+        expansion of the statement. ``engine``
         and each instance check say which.
 
         >>> theorem("full_convolution_commutes").prove().status
