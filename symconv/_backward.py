@@ -48,7 +48,7 @@ from symconv._formula import (
 from symconv._grad import grad_contractions, reindex_operand, rename_operands
 from symconv._instance import Side, check_exact
 from symconv._ops import mode_padding
-from symconv._validate import _is_int, check_choice, check_int, per_axis, per_side
+from symconv._validate import _is_int, check_choice, check_int, check_window, per_axis, per_side
 
 __all__ = ["BackwardRow", "BackwardRule", "backward_rule"]
 
@@ -596,23 +596,7 @@ def _parse(
         lo, hi = mode_padding(where, padding, k, d, s)
     else:
         lo, hi = per_side(where, "padding", padding, nd)
-    for i in range(nd):
-        span, room = d[i] * (k[i] - 1) + 1, n[i] + lo[i] + hi[i]
-        if span > room:
-            raise SymconvError(
-                f"{where}: the dilated kernel (d(K-1)+1 = {span}) must fit in the padded input "
-                f"(N + p_lo + p_hi = {room}) on axis {i}; got N={n[i]}, K={k[i]}, d={d[i]}"
-            )
-        if padding_mode == "reflect" and max(lo[i], hi[i]) >= n[i]:
-            raise SymconvError(
-                f"{where}: padding_mode='reflect' needs `padding` (={max(lo[i], hi[i])}) < input size "
-                f"(={n[i]}) on axis {i}"
-            )
-        if padding_mode == "circular" and max(lo[i], hi[i]) > n[i]:
-            raise SymconvError(
-                f"{where}: padding_mode='circular' needs `padding` (={max(lo[i], hi[i])}) ≤ input size "
-                f"(={n[i]}) on axis {i} (it may wrap around only once)"
-            )
+    check_window(where, n, k, d, lo, hi, padding_mode=padding_mode)
     ch: tuple[int, int] | None = None
     b: int | None = None
     g = 1

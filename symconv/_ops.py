@@ -14,7 +14,7 @@ from symconv._array import Array, operand
 from symconv._engine import expand
 from symconv._errors import SymconvError
 from symconv._formula import ConvSpec, forward
-from symconv._validate import check_choice, check_expandable, per_axis, per_side
+from symconv._validate import check_choice, check_expandable, check_window, per_axis, per_side
 
 __all__ = ["convolve", "correlate", "mode_padding", "plain_spec"]
 
@@ -64,16 +64,8 @@ def plain_spec(
                 f"{op}: give either `mode` or explicit `padding`, not both; got mode={mode!r}, padding={padding!r}"
             )
         lo, hi = per_side(op, "padding", padding, nd)
-    for ax in range(nd):
-        span = d[ax] * (w.shape[ax] - 1) + 1
-        room = x.shape[ax] + lo[ax] + hi[ax]
-        if span > room:
-            hint = "; use mode='full'" if padding is None and mode == "valid" else ""
-            raise SymconvError(
-                f"{op}: the dilated kernel (d(K-1)+1 = {span}) must fit in the padded input "
-                f"(N + p_lo + p_hi = {room}) on axis {ax}; got N={x.shape[ax]}, K={w.shape[ax]}, "
-                f"d={d[ax]}, padding=({lo[ax]}, {hi[ax]}) in mode {mode!r}{hint}"
-            )
+    hint = f" in mode {mode!r}" + ("; use mode='full'" if padding is None and mode == "valid" else "")
+    check_window(op, x.shape, w.shape, d, lo, hi, hint=hint)
     return ConvSpec(input_size=x.shape, kernel_size=w.shape, stride=s, dilation=d, pad_lo=lo, pad_hi=hi, flip=flip)
 
 

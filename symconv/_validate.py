@@ -14,7 +14,7 @@ import sympy
 
 from symconv._errors import SymconvError
 
-__all__ = ["MAX_ENTRIES", "check_choice", "check_expandable", "check_int", "per_axis", "per_side"]
+__all__ = ["MAX_ENTRIES", "check_choice", "check_expandable", "check_int", "check_window", "per_axis", "per_side"]
 
 
 def _is_int(v: Any) -> bool:
@@ -112,4 +112,51 @@ def check_expandable(op: str, terms: Sequence[Any]) -> None:
             raise SymconvError(
                 f"{op}: every size, stride, dilation and padding must be below 2**62 (exact 64-bit index "
                 f"arithmetic); got a value of {max(values, key=abs)}"
+            )
+
+
+def check_window(
+    op: str,
+    n: Sequence[int],
+    k: Sequence[int],
+    d: Sequence[int],
+    lo: Sequence[int],
+    hi: Sequence[int],
+    *,
+    padding_mode: str = "zeros",
+    axis: str = "axis",
+    hint: str = "",
+) -> None:
+    r"""Refuse a window that does not fit, per axis: :math:`d(K-1)+1 \le N + p_{lo} + p_{hi}`.
+
+    With ``padding_mode='reflect'`` the padding must be smaller than the input
+    (``max(p_lo, p_hi) < N``), with ``'circular'`` at most the input size (it
+    wraps around once). ``axis`` names the axes in messages (``"spatial axis"``
+    for layers), ``hint`` is appended to the size message.
+
+    >>> check_window("correlate", (5,), (3,), (2,), (0,), (0,))  # 2·2 + 1 = 5 ≤ 5: fits
+    >>> try:
+    ...     check_window("correlate", (3,), (5,), (1,), (0,), (0,))
+    ... except SymconvError as err:
+    ...     print(str(err).replace("; ", ";\n"))
+    correlate: the dilated kernel (d(K-1)+1 = 5) must fit in the padded input (N + p_lo + p_hi = 3) on axis 0;
+    got N=3, K=5, d=1, padding=(0, 0)
+    """
+    for ax in range(len(n)):
+        if padding_mode == "reflect" and max(lo[ax], hi[ax]) >= n[ax]:
+            raise SymconvError(
+                f"{op}: padding_mode='reflect' needs `padding` (={max(lo[ax], hi[ax])}) < input size "
+                f"(={n[ax]}) on {axis} {ax}"
+            )
+        if padding_mode == "circular" and max(lo[ax], hi[ax]) > n[ax]:
+            raise SymconvError(
+                f"{op}: padding_mode='circular' needs `padding` (={max(lo[ax], hi[ax])}) ≤ input size "
+                f"(={n[ax]}) on {axis} {ax} (it may wrap around only once)"
+            )
+        span, room = d[ax] * (k[ax] - 1) + 1, n[ax] + lo[ax] + hi[ax]
+        if span > room:
+            raise SymconvError(
+                f"{op}: the dilated kernel (d(K-1)+1 = {span}) must fit in the padded input "
+                f"(N + p_lo + p_hi = {room}) on {axis} {ax}; got N={n[ax]}, K={k[ax]}, d={d[ax]}, "
+                f"padding=({lo[ax]}, {hi[ax]}){hint}"
             )

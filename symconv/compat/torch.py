@@ -35,7 +35,7 @@ from symconv._array import Array
 from symconv._errors import SymconvError
 from symconv._formula import Contraction, ConvSpec, forward, transpose, transpose_output_size
 from symconv._ops import mode_padding
-from symconv._validate import check_choice, check_int, per_axis
+from symconv._validate import check_choice, check_int, check_window, per_axis
 from symconv.compat._common import operand, run
 
 __all__ = [
@@ -145,24 +145,7 @@ def plan_conv(
     s = per_axis(op, "stride", stride, nd, minimum=1)
     d = per_axis(op, "dilation", dilation, nd, minimum=1)
     lo, hi = _padding(op, padding, nd, s, d, kernel)
-    for ax in range(nd):
-        if padding_mode == "reflect" and max(lo[ax], hi[ax]) >= spatial[ax]:
-            raise SymconvError(
-                f"{op}: padding_mode='reflect' needs `padding` (={max(lo[ax], hi[ax])}) < input size "
-                f"(={spatial[ax]}) on spatial axis {ax}"
-            )
-        if padding_mode == "circular" and max(lo[ax], hi[ax]) > spatial[ax]:
-            raise SymconvError(
-                f"{op}: padding_mode='circular' needs `padding` (={max(lo[ax], hi[ax])}) ≤ input size "
-                f"(={spatial[ax]}) on spatial axis {ax} (it may wrap around only once)"
-            )
-        span, room = d[ax] * (kernel[ax] - 1) + 1, spatial[ax] + lo[ax] + hi[ax]
-        if span > room:
-            raise SymconvError(
-                f"{op}: the dilated kernel (d(K-1)+1 = {span}) must fit in the padded input "
-                f"(N + 2p = {room}) on spatial axis {ax}; got N={spatial[ax]}, K={kernel[ax]}, d={d[ax]}, "
-                f"padding=({lo[ax]}, {hi[ax]})"
-            )
+    check_window(op, spatial, kernel, d, lo, hi, padding_mode=padding_mode, axis="spatial axis")
     spec = ConvSpec(
         input_size=spatial,
         kernel_size=kernel,
