@@ -559,7 +559,12 @@ class Proof:
     ``not_covered``, stood in) or ``"unproved"``; ``holds`` is True only when
     proved.
     ``method`` is ``general`` (rules + solver, all sizes), ``instance``
-    (exact comparison at given sizes) or ``randomized`` (Schwartz–Zippel).
+    (exact comparison at given sizes) or ``randomized`` (Schwartz–Zippel);
+    ``engine`` says what decided it (for instance checks: the coefficient
+    engine ``check_exact`` / ``check_randomized``, or the exact expansion of
+    the statement where it is not a contraction). ``notation`` is the index
+    notation of :meth:`latex` / :meth:`markdown` (``"bracket"`` or
+    ``"subscript"``). In Jupyter a proof displays as its rendering.
     """
 
     theorem: str

@@ -1352,6 +1352,7 @@ class Theorem:
 
     # -- general ---------------------------------------------------------------------
     def _general(self, plan: Plan, proof: Proof) -> None:
+        proof.engine = "rules + z3 (all sizes)"
         for part, strategy in plan.parts:
             proof.parts.append(part)
             dv = Deriver(part)
