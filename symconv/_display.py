@@ -44,8 +44,6 @@ from symconv._errors import SymconvError
 
 __all__ = [
     "NOTATIONS",
-    "loop_names",
-    "scatter",
     "Chain",
     "Indexed",
     "Leaf",
@@ -59,7 +57,9 @@ __all__ = [
     "entry_latex",
     "entry_text",
     "format_index",
+    "loop_names",
     "node",
+    "scatter",
 ]
 
 #: Index notations: ``x[n + k]`` or ``x_{n + k}``.
