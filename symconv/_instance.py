@@ -616,6 +616,8 @@ def _strided_evaluate(
     ext = [int(v.extent) for v in c.variables]
     n_in = len(inner)
     acc = np.zeros(rsize, dtype=np.int64)
+    if any(e <= 0 for e in ext):  # an empty loop box (e.g. a kernel longer than the input): no terms
+        return acc, 0
     reduce_axes = tuple(k for k in range(n_in) if all(ax[4] != k for ax in data[0]))
     deg = len(c.factors)
     red_size = int(np.prod([ext[inner[k]] for k in reduce_axes], dtype=np.int64)) if reduce_axes else 1

@@ -454,3 +454,12 @@ def test_separable_enumeration_equals_iter_terms(p, wrt, block, batch, channels)
         return [np.concatenate(col).tolist() for col in cols]
 
     assert flat(iter_terms_separable(c, block=block)) == flat(iter_terms(c, block=block))
+
+
+def test_an_empty_loop_box_has_no_terms_in_both_engines():
+    """A kernel longer than the input: the valid output is empty; both sides are the zero polynomial."""
+    corr = forward(ConvSpec(input_size=(2,), kernel_size=(4,)))[0]
+    conv = forward(ConvSpec(input_size=(2,), kernel_size=(4,), flip=True))[0]
+    for check in (check_exact, check_randomized):
+        result = check([(1, corr)], [(1, conv)])
+        assert result.holds and result.terms == 0, check.__name__
