@@ -52,9 +52,7 @@ def _sizes(text: str | None, what: str) -> list[int] | None:
 
 
 def _notation(args: argparse.Namespace) -> str:
-    if args.subscripts and args.notation == "bracket":
-        raise SymconvError("prove: `--subscripts` contradicts `--notation bracket`; give one of them")
-    return "subscript" if args.subscripts else (args.notation or "bracket")
+    return str(args.notation)
 
 
 def register(sub: Any) -> None:
@@ -94,11 +92,8 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--notation",
         choices=("bracket", "subscript"),
-        default=None,
+        default="bracket",
         help="indices as x[n + k] (bracket, the default) or x_{n + k} (subscript), as in derive(notation=...)",
-    )
-    p.add_argument(
-        "--subscripts", action="store_true", help="the same as --notation subscript (kept for docs/guide.md)"
     )
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print a JSON object")

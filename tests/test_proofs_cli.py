@@ -186,15 +186,13 @@ def test_bad_input_has_no_traceback_in_a_real_process():
     assert "`output_padding` (=2) must be smaller than `stride` (=2)" in res.stderr
 
 
-def test_prove_notation_as_derive_and_the_old_flag(capsys):
+def test_prove_notation_as_derive(capsys):
     status, br, _ = _run(["prove", "full_convolution_commutes", "--latex"], capsys)
     assert status == 0 and "a[m + k + 1 - B]" in br
     status, sub, _ = _run(["prove", "full_convolution_commutes", "--latex", "--notation", "subscript"], capsys)
     assert status == 0 and "a_{m + k + 1 - B}" in sub and "a[" not in sub
-    status, old, _ = _run(["prove", "full_convolution_commutes", "--latex", "--subscripts"], capsys)
-    assert status == 0 and old == sub  # the spelling docs/guide.md uses
-    status, _, err = _run(["prove", "full_convolution_commutes", "--subscripts", "--notation", "bracket"], capsys)
-    assert status == 2 and "contradicts" in err
+    status, _, err = _run(["prove", "full_convolution_commutes", "--subscripts"], capsys)
+    assert status == 2 and "unrecognized arguments: --subscripts" in err
     status, _, err = _run(["prove", "full_convolution_commutes", "--notation", "subscripts"], capsys)
     assert status == 2 and "invalid choice: 'subscripts'" in err
 
