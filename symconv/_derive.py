@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from symconv._affine import Affine
+from symconv._affine import Affine, as_expr
 from symconv._array import Array, operand
 from symconv._display import (
     Chain,
@@ -403,7 +403,7 @@ def _fit(items: list[Node]) -> int | None:
 
 
 def _is_number(e: Any) -> bool:
-    return bool(sympy.sympify(e).is_number)
+    return bool(as_expr(e).is_number)
 
 
 def derive(

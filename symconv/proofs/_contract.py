@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from symconv._affine import Affine
+from symconv._affine import Affine, as_expr
 from symconv._formula import Contraction, Factor, Operand, Var
 from symconv.proofs._iverson import EQ, Context, Hypothesis
 
@@ -73,7 +73,7 @@ class Recipe:
 
 
 def _int(e: Any) -> int | None:
-    v = sympy.sympify(e)
+    v = as_expr(e)
     return int(v) if v.is_Integer else None
 
 
@@ -89,7 +89,7 @@ def free_box(ctx: Context, sizes: Mapping[sympy.Symbol, int]) -> dict[str, int] 
             return None
         v = vs[0]
         k = _int(c.expr.coeff(v))
-        const = _int(sympy.sympify(c.expr.const).subs(sizes))
+        const = _int(as_expr(c.expr.const).subs(sizes))
         if k is None or const is None:
             return None
         if k == 1:  # v + const ≥ 0
@@ -154,7 +154,7 @@ def _side(reads: Sequence[Read], sizes: Mapping[sympy.Symbol, int], ctx: Context
         if r.pair is None:
             cc = read_at(c, at, ctx.free, box)
         else:
-            shape = tuple(_int(sympy.sympify(e).subs(sizes)) for e in r.pair.shape)
+            shape = tuple(_int(as_expr(e).subs(sizes)) for e in r.pair.shape)
             if any(v is None for v in shape):
                 return None
             cc = read_at(c, at, r.over, dict(zip(r.over, shape)))  # type: ignore[arg-type]
@@ -187,13 +187,13 @@ def hypothesis_structure(hyp: Hypothesis, shape: tuple[int, ...], sizes: Mapping
         hi = [c for c in hyp.domain if c.expr.variables == (v,) and _int(c.expr.coeff(v)) == -1]
         if len(lo) != 1 or len(hi) != 1 or _int(lo[0].expr.const.subs(sizes)) != 0:
             return None
-        dom.append((_int(sympy.sympify(hi[0].expr.const).subs(sizes)) or 0) + 1)
+        dom.append((_int(as_expr(hi[0].expr.const).subs(sizes)) or 0) + 1)
     if tuple(dom) != shape or len(hyp.domain) != 2 * len(dom):
         return None
     rows: list[tuple[int, list[tuple[int, int]]]] = []
     for a in hyp.rhs:
-        const = _int(sympy.sympify(a.const).subs(sizes))
-        terms = [(hyp.variables.index(v), _int(sympy.sympify(k).subs(sizes))) for v, k in a.coeffs]
+        const = _int(as_expr(a.const).subs(sizes))
+        terms = [(hyp.variables.index(v), _int(as_expr(k).subs(sizes))) for v, k in a.coeffs]
         if const is None or any(k is None for _, k in terms):
             return None
         rows.append((const, [(i, int(k)) for i, k in terms if k is not None]))

@@ -23,7 +23,7 @@ from typing import Any
 
 import sympy
 
-from symconv._affine import Affine
+from symconv._affine import Affine, as_expr
 from symconv._errors import SymconvError
 from symconv.proofs._iverson import EQ, Constraint, Context, Derivative, Expr, Pointwise, Side, Sum, Term
 from symconv.proofs._solver import Verdict, equivalent, implies
@@ -85,7 +85,7 @@ def _sum(e: Expr, i: int, rule: str) -> Sum:
 
 
 def _unit(c: sympy.Expr) -> int | None:
-    c = sympy.sympify(c)
+    c = as_expr(c)
     if c.is_Integer and int(c) in (1, -1):
         return int(c)
     return None
@@ -176,9 +176,9 @@ def reindex(
             raise RuleError(f"reindex: the image of `{o}` uses unknown variables {sorted(extra)}")
         for n in variables:
             # an integer for every parameter value: a number, or a polynomial / floor in the (integer) parameters
-            if sympy.sympify(mapping[o].coeff(n)).is_integer is not True:
+            if as_expr(mapping[o].coeff(n)).is_integer is not True:
                 raise RuleError(f"reindex: coefficient of `{n}` in the image of `{o}` must be an integer")
-        if sympy.sympify(mapping[o].const).is_integer is not True:
+        if as_expr(mapping[o].const).is_integer is not True:
             raise RuleError(f"reindex: the offset {mapping[o].const} in the image of `{o}` must be an integer")
     det = sympy.expand(_jacobian_det(mapping, s.variables, variables))
     if _unit(det) is None:
@@ -189,7 +189,7 @@ def reindex(
 
 def _sign(c: sympy.Expr) -> int:
     """+1 / −1 when the coefficient is positive / negative for every parameter value (parameters ≥ 1), else 0."""
-    c = sympy.sympify(c)
+    c = as_expr(c)
     if c.is_positive:
         return 1
     if c.is_negative:
@@ -416,7 +416,7 @@ def _injective(
 def _injective_ring(index: Sequence[Affine], variables: Sequence[str], ctx: Context) -> Condition | None:
     import itertools
 
-    rows = [[sympy.sympify(a.coeff(v)) for v in variables] for a in index]
+    rows = [[as_expr(a.coeff(v)) for v in variables] for a in index]
     if not variables:
         return Condition("no bound variables", "checked")
     if all(c.is_Integer for r in rows for c in r):
@@ -526,7 +526,7 @@ def entails_hypothesis(
 
 def _divide(a: Affine, c: sympy.Expr) -> Affine | None:
     """``a / c`` when every coefficient and the constant divide exactly (an integer affine map)."""
-    c = sympy.sympify(c)
+    c = as_expr(c)
     if c == 0:
         return None
     parts = [*(k for _, k in a.coeffs), a.const]
@@ -566,7 +566,7 @@ def _match_coefficient(eqs: Sequence[tuple[Affine, Affine]], m: dict[str, Affine
         unk = [v for v in a2.variables if v in unknowns and v not in m]
         if len(unk) < 2:
             continue
-        for u in sorted(unk, key=lambda v: -abs(sympy.sympify(a2.coeff(v))) if a2.coeff(v).is_Integer else 0):
+        for u in sorted(unk, key=lambda v: -abs(as_expr(a2.coeff(v))) if a2.coeff(v).is_Integer else 0):
             cands = [v for v, c in b.coeffs if c == a2.coeff(u) and v not in used]
             if len(cands) == 1:
                 m[u] = Affine.var(cands[0])

@@ -19,7 +19,7 @@ from typing import Any
 
 import sympy
 
-from symconv._affine import Affine
+from symconv._affine import Affine, as_expr
 from symconv._errors import SymconvError
 from symconv.proofs._iverson import Constraint, Context, Derivative, Expr, Hypothesis, Pointwise, Side, Sum, Term
 
@@ -38,7 +38,7 @@ def param_symbol(name: str) -> sympy.Symbol:
 
 def encode_sym(e: Any) -> Any:
     """A sympy expression over size parameters as a JSON tree."""
-    e = sympy.sympify(e)
+    e = as_expr(e)
     if e.is_Integer:
         return {"i": int(e)}
     if e.is_Rational:

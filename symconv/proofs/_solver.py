@@ -33,7 +33,7 @@ from typing import Any
 import sympy
 import z3
 
-from symconv._affine import Affine
+from symconv._affine import Affine, as_expr
 from symconv._errors import SymconvError
 from symconv.proofs._iverson import EQ, Constraint, Context
 
@@ -65,7 +65,7 @@ class Verdict:
 
 def to_z3(e: sympy.Expr, env: Mapping[str, Any]) -> Any:
     """Translate a sympy expression over size parameters (``+ · ^ floor Mod``) to z3."""
-    e = sympy.sympify(e)
+    e = as_expr(e)
     if e.is_Integer:
         return z3.IntVal(int(e))
     if e.is_Symbol:
@@ -100,7 +100,7 @@ def to_z3(e: sympy.Expr, env: Mapping[str, Any]) -> Any:
 
 
 def _positive(den: Any, e: sympy.Expr) -> None:
-    if not sympy.sympify(den).is_positive:
+    if not as_expr(den).is_positive:
         raise SymconvError(f"proof: the divisor {den} in {e} must be positive for every parameter value")
 
 

@@ -1486,7 +1486,7 @@ def _satisfies(part: Part, sizes: Mapping[sympy.Symbol, int]) -> bool:
     for c in part.ctx.assumptions:
         if c.expr.variables:
             continue
-        v = int(sympy.sympify(c.expr.const).subs(sizes))
+        v = int(as_expr(c.expr.const).subs(sizes))
         if (c.op == "==" and v != 0) or (c.op != "==" and v < 0):
             return False
     return True
@@ -1501,8 +1501,8 @@ def _mirror(hyp: Hypothesis, sizes: Mapping[sympy.Symbol, int]) -> Callable[[tup
     """``idx ↦ rhs(idx)`` of a hypothesis (its left side is the identity), in plain integers at ``sizes``."""
     rows = [
         (
-            int(sympy.sympify(a.const).subs(sizes)),
-            [(hyp.variables.index(v), int(sympy.sympify(c).subs(sizes))) for v, c in a.coeffs],
+            int(as_expr(a.const).subs(sizes)),
+            [(hyp.variables.index(v), int(as_expr(c).subs(sizes))) for v, c in a.coeffs],
         )
         for a in hyp.rhs
     ]
@@ -1706,7 +1706,7 @@ def _instance_only_if(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bo
         forms.setdefault(x, {})[w] = forms.get(x, {}).get(w, 0) + c
         cols.setdefault(w, len(cols))
     hyp_forms = []
-    ks = [int(sympy.sympify(s).subs(sizes)) for s in _kernel_sizes(hyp)]
+    ks = [int(as_expr(s).subs(sizes)) for s in _kernel_sizes(hyp)]
     mirror = _mirror(hyp, sizes)
     for u in np.ndindex(*ks):
         here = tuple(int(x) for x in u)
