@@ -40,6 +40,7 @@ from typing import Any
 import sympy
 
 from symconv._affine import Affine
+from symconv._array import _entry
 from symconv._errors import SymconvError
 
 __all__ = [
@@ -133,7 +134,7 @@ def entry_latex(expr: Any, notation: str = "bracket") -> str:
     '2 w_{1} x_{0}'
     """
     _check_notation(notation)
-    e = sympy.sympify(expr)
+    e = _entry(expr, exact=False, where="entry_latex: `expr`")
     return sympy.latex(e, symbol_names=_entry_names(e, notation))
 
 
@@ -144,7 +145,7 @@ def entry_text(expr: Any, notation: str = "bracket") -> str:
     'w[0, 1] + 1'
     """
     _check_notation(notation)
-    e = sympy.sympify(expr)
+    e = _entry(expr, exact=False, where="entry_text: `expr`")
     if notation == "subscript":
         return str(e)
     names = _entry_names(e, notation, latex=False)
@@ -169,7 +170,7 @@ class Leaf(Node):
         v = self.value
         if isinstance(v, str):
             raise SymconvError("display: a Leaf takes a number or a sympy expression, not a string")
-        object.__setattr__(self, "value", sympy.sympify(v) if not isinstance(v, sympy.Basic) else v)
+        object.__setattr__(self, "value", v if isinstance(v, sympy.Basic) else _entry(v, exact=False, where="display"))
 
     @property
     def precedence(self) -> int:  # type: ignore[override]

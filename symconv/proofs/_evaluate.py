@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from symconv._affine import Affine
+from symconv._affine import Affine, as_expr
 from symconv._errors import SymconvError
 from symconv.proofs._iverson import EQ, Constraint, Context, Derivative, Expr, Pointwise, Side, Sum
 
@@ -52,7 +52,7 @@ def array_values(name: str, seed: int, index: Sequence[Any], lo: int = -9, hi: i
 
 
 def _int(e: Any, sizes: Mapping[sympy.Symbol, int]) -> int:
-    v = sympy.sympify(e).subs(sizes)
+    v = as_expr(e).subs(sizes)
     if not v.is_Integer:
         raise SymconvError(f"proof: size expression {e} is not an integer at {sizes}")
     return int(v)

@@ -17,7 +17,7 @@ from typing import Any
 
 import sympy
 
-from symconv._affine import Affine
+from symconv._affine import Affine, as_expr
 from symconv.proofs._iverson import EQ, Constraint, Derivative, Expr, Hypothesis, Pointwise, Side, Sum, Term
 
 __all__ = ["affine_latex", "proof_latex", "proof_markdown", "proof_notebook_latex", "side_latex"]
@@ -60,7 +60,7 @@ def _sum_latex(e: sympy.Expr) -> str:
 
 def _latex(e: sympy.Expr) -> str:
     r"""``sympy.latex``, but a floor reads ``\left\lfloor \frac{N - K}{2} \right\rfloor`` (one fraction, ordered)."""
-    e = sympy.sympify(e)
+    e = as_expr(e)
     if isinstance(e, sympy.floor):
         num, den = sympy.fraction(sympy.together(e.args[0]))
         inner = _sum_latex(num) if den == 1 else rf"\frac{{{_sum_latex(num)}}}{{{sympy.latex(den)}}}"
@@ -72,7 +72,7 @@ def _latex(e: sympy.Expr) -> str:
 
 def _coeff(c: sympy.Expr) -> tuple[bool, str]:
     """(negative?, magnitude as LaTeX, '' for 1)."""
-    c = sympy.sympify(c)
+    c = as_expr(c)
     neg = bool(c.could_extract_minus_sign())
     mag = -c if neg else c
     if mag == 1:
@@ -113,7 +113,7 @@ def affine_latex(a: Affine, nd: int = 1, order: Sequence[str] | None = None) -> 
     for v, c in _ordered(a, order):
         neg, mag = _coeff(c)
         (neg_v if neg else pos_v).append((neg, mag + var_latex(v, nd)))
-    const = sympy.sympify(a.const)
+    const = as_expr(a.const)
     pos_c: list[tuple[bool, str]] = []
     neg_c: list[tuple[bool, str]] = []
     if const != 0:
@@ -148,12 +148,12 @@ def _operand(name: str) -> str:
 
 def _constraint(c: Constraint, nd: int, order: Sequence[str] | None = None) -> str:
     pos = Affine._make(
-        {v: k for v, k in c.expr.coeffs if not sympy.sympify(k).could_extract_minus_sign()}, sympy.Integer(0)
+        {v: k for v, k in c.expr.coeffs if not as_expr(k).could_extract_minus_sign()}, sympy.Integer(0)
     )
     neg = Affine._make(
-        {v: -k for v, k in c.expr.coeffs if sympy.sympify(k).could_extract_minus_sign()}, sympy.Integer(0)
+        {v: -k for v, k in c.expr.coeffs if as_expr(k).could_extract_minus_sign()}, sympy.Integer(0)
     )
-    const = sympy.sympify(c.expr.const)
+    const = as_expr(c.expr.const)
     if pos.coeffs:
         left, right = pos, neg - Affine.constant(const)
     else:
