@@ -162,7 +162,11 @@ def _plan(c: Contraction, p: int) -> _Plan | None:
     batch = sorted((j for j in big if j in in_a and j in in_b and j in in_r), key=order.index)
     left = sorted((j for j in big if j in in_a and j not in in_b and j in in_r), key=order.index)
     right = sorted((j for j in big if j not in in_a and j in in_b and j in in_r), key=order.index)
-    contr = [j for j in big if j in in_a and j in in_b and j not in in_r]
+    # contracted variables in the first factor's memory order (largest stride first), so its copy runs along
+    # memory; ONE order for both factors: the matmul pairs the k-th contracted column of each
+    contr = sorted(
+        (j for j in big if j in in_a and j in in_b and j not in in_r), key=lambda j: -abs(pads[1].vstride[j])
+    )
     a_only = [j for j in big if j in in_a and j not in in_b and j not in in_r]
     b_only = [j for j in big if j not in in_a and j in in_b and j not in in_r]
     nowhere = [j for j in big if j not in in_a and j not in in_b and j not in in_r]
@@ -229,9 +233,11 @@ def _matrix(
     st: Sequence[int],
     sz: Sequence[int],
 ) -> np.ndarray:
-    """The factor as ``(batch, free, contracted)`` (summed over ``only``), copied in a cheap memory order."""
-    # the contracted variables in memory order (largest stride first), so the copy runs along memory
-    contr = sorted(contr, key=lambda j: -abs(pad.vstride[j]))
+    """The factor as ``(batch, free, contracted)`` (summed over ``only``), copied in a cheap memory order.
+
+    ``contr`` keeps its given order (the same for both factors of a product: the matmul pairs the
+    contracted columns position by position); only the blocks of free and contracted axes may swap.
+    """
     free_first = (
         bool(free) and bool(contr) and min(abs(pad.vstride[j]) for j in contr) < min(abs(pad.vstride[j]) for j in free)
     )
