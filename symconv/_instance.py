@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -51,7 +51,7 @@ import numpy as np
 
 from symconv._engine import iter_terms_separable, term_count
 from symconv._errors import SymconvError
-from symconv._formula import Contraction
+from symconv._formula import Contraction, Factor, Operand
 from symconv._instance_blas import blas_evaluate
 from symconv._instance_dense import dense_equal
 from symconv._progress import Progress
@@ -215,6 +215,54 @@ def _validate(
         counts[name] = n
         off += n
     return rshape, _Space(shapes, ids, signs, offsets, counts, struct)
+
+
+def _conjugates_as_variables(
+    where: str, lhs: Side, rhs: Side, structure: Mapping[str, np.ndarray] | None
+) -> tuple[Side, Side, Mapping[str, np.ndarray] | None]:
+    """Every conjugated factor ``conj(w)[i]`` as a plain factor of its own operand ``conj(w)``.
+
+    Over the complex numbers ``conj(w)`` is not a polynomial in ``w``, but a
+    polynomial identity in ``(w, conj(w))`` holds for every complex ``w`` iff
+    it holds with ``w`` and ``conj(w)`` independent variables (they are an
+    invertible linear change of the real and imaginary parts). So the engines
+    decide it on the operand renamed, never by dropping the conjugation
+    (``x·conj(w)`` and ``x·w`` are different claims). A ``structure`` on ``w``
+    carries over (``conj(±v) = ±conj(v)``, a structural zero stays zero).
+    """
+    if not any(f.conjugate for _, c in (*lhs, *rhs) for f in c.factors):
+        return lhs, rhs, structure
+    plain = {o.name for _, c in (*lhs, *rhs) for o in c.operands}
+    conj = {f.operand for _, c in (*lhs, *rhs) for f in c.factors if f.conjugate}
+    clash = sorted(n for n in conj if f"conj({n})" in plain)
+    if clash:
+        raise SymconvError(
+            f"{where}: an operand is named 'conj({clash[0]})', the name the engines give the conjugate "
+            f"of {clash[0]!r}; rename it"
+        )
+
+    def split(c: Contraction) -> Contraction:
+        if not any(f.conjugate for f in c.factors):
+            return c
+        factors = tuple(
+            Factor(f"conj({f.operand})", f.index, boundary=f.boundary) if f.conjugate else f for f in c.factors
+        )
+        operands = list(c.operands)
+        for f in c.factors:
+            name = f"conj({f.operand})"
+            if f.conjugate and all(o.name != name for o in operands):
+                operands.append(Operand(name, c.operand(f.operand).shape))
+        return replace(c, factors=factors, operands=tuple(operands))
+
+    new = dict(structure or {})
+    for name in conj:
+        if name in new:
+            new[f"conj({name})"] = new[name]
+    return (
+        [(k, split(c)) for k, c in lhs],
+        [(k, split(c)) for k, c in rhs],
+        new if structure is not None else None,
+    )
 
 
 def _degree(lhs: Side, rhs: Side) -> int:
@@ -434,6 +482,11 @@ def check_exact(
     See also
     --------
     check_randomized, symconv.backward_rule
+
+    Notes
+    -----
+    A conjugated factor ``conj(w)`` is a variable of its own (the identity is
+    decided for complex operands): ``x·conj(w)`` and ``x·w`` differ.
     """
     where = "check_exact"
     if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 1:
@@ -441,6 +494,9 @@ def check_exact(
     t0 = time.perf_counter()
     try:
         rshape, space = _validate(where, lhs, rhs, structure)
+        if any(f.conjugate for _, c in (*lhs, *rhs) for f in c.factors):
+            lhs, rhs, structure = _conjugates_as_variables(where, lhs, rhs, structure)
+            rshape, space = _validate(where, lhs, rhs, structure)
     except _ShapeMismatchError as exc:
         return InstanceResult(False, "instance", 0, time.perf_counter() - t0, None, str(exc))
     bar = Progress(where, _total_terms(lhs, rhs), enabled=progress)
@@ -747,6 +803,9 @@ def check_randomized(
     t0 = time.perf_counter()
     try:
         rshape, space = _validate(where, lhs, rhs, structure)
+        if any(f.conjugate for _, c in (*lhs, *rhs) for f in c.factors):
+            lhs, rhs, structure = _conjugates_as_variables(where, lhs, rhs, structure)
+            rshape, space = _validate(where, lhs, rhs, structure)
     except _ShapeMismatchError as exc:
         return InstanceResult(False, "randomized", 0, time.perf_counter() - t0, Fraction(0), str(exc))
     rsize = max(math.prod(rshape), 1)

@@ -405,3 +405,20 @@ def test_blas_pairs_the_contracted_variables_of_both_factors_in_one_order():
     for engine in (check_exact, check_randomized):
         assert not engine([(1, trace_ab)], [(1, frobenius)]).holds
         assert engine([(1, trace_ab)], [(1, trace_ba)]).holds
+
+
+def test_conjugated_factor_is_not_the_plain_one():
+    """conj(w) is its own variable (complex inputs): correlate(x, conj w) ≠ correlate(x, w)."""
+    plain, conj = _corr(), _corr(conjugate_kernel=True)
+    assert oracle([(1, plain)]) != oracle([(1, conj)])
+    for engine in (check_exact, check_randomized):
+        assert not engine([(1, plain)], [(1, conj)]).holds
+        assert engine([(1, conj)], [(1, conj)]).holds
+        assert engine([(2, conj)], [(1, conj), (1, conj)]).holds
+        assert not engine([(1, conj), (1, plain)], [(2, plain)]).holds
+        # a real symmetric kernel under the structure hypothesis: still conj(w) ≠ w, and conj keeps the symmetry
+        sym = {"w": np.array([1, 2, 1])}
+        assert engine([(1, conj)], [(1, _corr(conjugate_kernel=True, flip=True))], structure=sym).holds
+        assert not engine([(1, conj)], [(1, _corr(flip=True))], structure=sym).holds
+    e = check_exact([(1, conj)], [(2, conj)])
+    assert "conj(w)[0]*x[0] is 1 on the left, 2 on the right" in (e.counterexample or "")
