@@ -139,6 +139,34 @@ def _int(value: Any, where: str) -> int:
         ) from None
 
 
+def _check_reads(where: str, c: Contraction, side_name: str) -> None:
+    """Every factor reads a declared operand (not the result's name) with one index per axis.
+
+    The engines look shapes up by name and zip indices with axes: an
+    undeclared or result-named operand, or a missing axis, would silently
+    read another array or alias positions.
+    """
+    declared = {o.name: len(o.shape) for o in c.operands}
+    if len(c.result_index) != len(c.result.shape) or (
+        c.result_boundary is not None and len(c.result_boundary) != len(c.result.shape)
+    ):
+        raise SymconvError(
+            f"{where}: contraction {c.name!r} in `{side_name}`: the result index must have one entry per result axis"
+        )
+    for f in c.factors:
+        if f.operand == c.result.name or f.operand not in declared:
+            raise SymconvError(
+                f"{where}: contraction {c.name!r} in `{side_name}` reads {f.operand!r}, which is "
+                + ("the name of its result" if f.operand == c.result.name else "not one of its operands")
+            )
+        n = declared[f.operand]
+        if len(f.index) != n or (f.boundary is not None and len(f.boundary) != n):
+            raise SymconvError(
+                f"{where}: contraction {c.name!r} in `{side_name}` reads {f.operand!r} (with {n} axes) "
+                f"with {len(f.index)} indices"
+            )
+
+
 def _validate(
     where: str, lhs: Side, rhs: Side, structure: Mapping[str, np.ndarray] | None
 ) -> tuple[tuple[int, ...], _Space]:
@@ -166,6 +194,7 @@ def _validate(
                     f"{where}: every contraction of one side must have the same result shape; got {rshape} and {shape} "
                     f"(in {c.name!r}, `{side_name}`)"
                 )
+            _check_reads(where, c, side_name)
             for op in c.operands:
                 oshape = tuple(_int(s, where) for s in op.shape)
                 if shapes.setdefault(op.name, oshape) != oshape:
