@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import peers
 import pytest
 
 from symconv.cli import main
 
-pytest.importorskip("matplotlib")
+
+@pytest.fixture(autouse=True)
+def _matplotlib():
+    """`symconv notes` draws its figures with matplotlib (required in CI, not skipped)."""
+    peers.module("matplotlib")
 
 
 def test_notes_writes_markdown_and_latex(tmp_path, capsys):
@@ -26,8 +31,6 @@ def test_bad_format_exits_2_with_a_message(tmp_path, capsys, fmt):
 
 
 def test_pdf_is_byte_identical_between_runs(tmp_path):
-    import peers
-
     peers.program("latex", "latexmk", "pdflatex")
     for run in ("a", "b"):
         assert main(["notes", "--out", str(tmp_path / run), "--format", "pdf"]) == 0

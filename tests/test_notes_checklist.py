@@ -9,10 +9,15 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import peers
 import pytest
 from notes_build import generated, markdown_files
 
-pytest.importorskip("matplotlib")
+
+@pytest.fixture(autouse=True)
+def _matplotlib():
+    """The notes draw their figures with matplotlib (a test dependency: required in CI, not skipped)."""
+    peers.module("matplotlib")
 
 
 def _vec(a) -> str:
@@ -128,7 +133,7 @@ def _ints(*shape):
 
 
 def test_item2_flip_is_rot180_not_transpose_with_scipy():
-    signal = pytest.importorskip("scipy.signal")
+    signal = peers.module("scipy.signal", "scipy")
     x, w = _ints(5, 5), _ints(2, 2)
     assert np.allclose(signal.convolve2d(x, w, "valid"), signal.correlate2d(x, np.rot90(w, 2), "valid"))
     assert not np.allclose(signal.convolve2d(x, w, "valid"), signal.correlate2d(x, w.T, "valid"))
@@ -161,7 +166,7 @@ def test_item6_algebra_table_matches_numpy():
 
 
 def test_item8_two_d_table_matches_scipy():
-    signal = pytest.importorskip("scipy.signal")
+    signal = peers.module("scipy.signal", "scipy")
     kernels = [
         np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16,
         np.array([[1, 2], [2, 1]]),
@@ -182,7 +187,7 @@ def test_item8_two_d_table_matches_scipy():
 
 
 def test_item9_sobel_step_edge_numbers_with_scipy():
-    signal = pytest.importorskip("scipy.signal")
+    signal = peers.module("scipy.signal", "scipy")
     img = np.array([[0, 0, 1, 1]] * 4)
     sobel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
 
@@ -195,7 +200,7 @@ def test_item9_sobel_step_edge_numbers_with_scipy():
 
 
 def test_item10_modes_table_with_torch():
-    torch = pytest.importorskip("torch")
+    torch = peers.module("torch")
     x, w = torch.tensor([[FIVE]], dtype=torch.float64), torch.tensor([[EVEN]], dtype=torch.float64)
     expect = {
         "'valid'": torch.nn.functional.conv1d(x, w),
@@ -209,7 +214,7 @@ def test_item10_modes_table_with_torch():
 
 
 def test_item21_strided_input_gradient_has_an_unread_zero_with_torch():
-    torch = pytest.importorskip("torch")
+    torch = peers.module("torch")
     x = torch.tensor(_ints(1, 1, 6), requires_grad=True)
     torch.nn.functional.conv1d(x, torch.tensor(_ints(1, 1, 3)), stride=2).sum().backward()
     assert x.grad.flatten()[-1].item() == 0 and x.grad.flatten()[-2].item() != 0
@@ -218,7 +223,7 @@ def test_item21_strided_input_gradient_has_an_unread_zero_with_torch():
 
 
 def test_item29_transposed_channels_rotate_and_swap_with_torch():
-    torch = pytest.importorskip("torch")
+    torch = peers.module("torch")
     x, w = torch.tensor(_ints(1, 2, 3)), torch.tensor(_ints(2, 3, 2))  # ConvTranspose layout (C_in, C_out, k)
     ref = torch.nn.functional.conv_transpose1d(x, w)
     direct = torch.nn.functional.conv1d(x, w.transpose(0, 1).flip(-1), padding=1)
@@ -228,7 +233,7 @@ def test_item29_transposed_channels_rotate_and_swap_with_torch():
 
 
 def test_item30_output_padding_table_with_torch():
-    torch = pytest.importorskip("torch")
+    torch = peers.module("torch")
     rows = _table_rows(_section("output_padding restores"))
     assert rows
     for i, k, s, p, o, back0, op, back in ([int(c) for c in r] for r in rows):

@@ -5,10 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import peers
 import pytest
 from notes_build import GOLDEN, generated
 
-pytest.importorskip("matplotlib")
+
+@pytest.fixture(autouse=True)
+def _matplotlib():
+    """The notes draw their figures with matplotlib (required in CI, not skipped)."""
+    peers.module("matplotlib")
 
 
 def _files(root: Path) -> list[str]:
