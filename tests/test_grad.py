@@ -152,6 +152,34 @@ def test_grad_contraction_moves_the_boundary_fold_to_the_result():
     assert all(f.boundary is None for f in gx.factors)
 
 
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_differentiating_a_folded_gradient_reads_through_the_fold(mode):
+    """dL/dx of a padded layer scatters into the fold; differentiating IT again (w.r.t. g, or w) must read the
+    upstream through that fold: the forward layer, resp. its weight gradient, on the padded upstream ``u``.
+    Oracle: the plain-loop layer of reference_conv (independent of symconv)."""
+    pad, s = ((2, 1), (1, 1)), (2, 1)
+    spec = ConvSpec(
+        input_size=(5, 4),
+        kernel_size=(3, 2),
+        stride=s,
+        pad_lo=tuple(p[0] for p in pad),
+        pad_hi=tuple(p[1] for p in pad),
+        batch=1,
+        channels=(2, 2),
+        padding_mode=mode,
+    )
+    gx = grad_contraction(forward(spec)[0], "x")
+    assert gx.result_boundary is not None and gx.result_boundary[-1] is not None
+    uv, wv = RNG.integers(-4, 5, (1, 2, 5, 4)), RNG.integers(-4, 5, (2, 2, 3, 2))
+    kw = {"stride": s, "dilation": (1, 1), "pad": pad, "mode": mode}
+    again_g = grad_contraction(gx, "g", upstream="u")
+    assert (evaluate([again_g], {"u": uv, "w": wv}, dtype=object) == conv_layer(uv, wv, **kw)).all()
+    gv = RNG.integers(-4, 5, conv_layer(uv, wv, **kw).shape)
+    again_w = grad_contraction(gx, "w", upstream="u")
+    want_w = linear_grad(lambda e: conv_layer(uv, e, **kw), wv.shape, gv)
+    assert (evaluate([again_w], {"u": uv, "g": gv}, dtype=object) == want_w).all()
+
+
 def test_grad_contraction_errors():
     c = forward(ConvSpec(input_size=(5,), kernel_size=(3,)))[0]
     with pytest.raises(SymconvError, match=r"`wrt` \(='z'\) must be an operand"):
