@@ -773,6 +773,43 @@ def _strided_evaluate(
     return acc % p, terms
 
 
+def _multiplicity(c: Contraction, space: _Space) -> int:
+    """An upper bound on how many loop points of ``c`` give one monomial (its largest coefficient).
+
+    Loop points with equal (unfolded) indices form a fiber of the affine loop
+    map: with a basis of its columns chosen largest extents first, the other
+    variables determine the point, so a fiber has at most the product of their
+    extents. A folded axis maps at most ``lo + hi + 1`` positions to one
+    entry, and a ``structure`` label stands for at most its orbit's entries.
+    """
+    names = [v.name for v in c.variables]
+    extents = [int(v.extent) for v in c.variables]
+    if any(e <= 0 for e in extents):
+        return 0
+    rows = [[int(a.coeff(n)) for n in names] for a in c.result_index]
+    rows += [[int(a.coeff(n)) for n in names] for f in c.factors for a in f.index]
+    mat = np.array(rows, dtype=np.float64).reshape(len(rows), len(names))
+    basis: list[int] = []
+    mult = 1
+    for j in sorted(range(len(names)), key=lambda j: -extents[j]):
+        if extents[j] < 2:
+            continue
+        trial = [*basis, j]
+        if np.linalg.matrix_rank(mat[:, trial]) == len(trial):
+            basis = trial
+        else:
+            mult *= extents[j]
+    bounds = [*(c.result_boundary or ()), *(b for f in c.factors for b in (f.boundary or ()))]
+    for b in bounds:
+        if b is not None:
+            mult *= int(b.lo) + int(b.hi) + 1
+    for f in c.factors:
+        st = space.structure.get(f.operand)
+        if st is not None and st.size:
+            mult *= int(np.bincount(np.abs(st).reshape(-1))[1:].max(initial=1))
+    return mult
+
+
 def check_randomized(
     lhs: Side,
     rhs: Side,
@@ -791,7 +828,10 @@ def check_randomized(
     :math:`\mathbb{Z}_p`; both sides are evaluated exactly modulo :math:`p`
     at every result position (float64 BLAS products whose sums are kept below
     :math:`2^{53}` by construction, or int64). A difference is a certain
-    witness that the identity is false (``error_bound = 0``).
+    witness that the identity is false (``error_bound = 0``). The bound needs
+    the difference to be non-zero modulo :math:`p`: when a coefficient of it
+    could reach :math:`p` (large coefficients, or a monomial repeated that
+    often), the check is refused (use a larger ``prime`` or :func:`check_exact`).
 
     >>> from symconv._formula import ConvSpec, forward
     >>> corr = forward(ConvSpec(input_size=(5,), kernel_size=(2,)))[0]
@@ -837,6 +877,14 @@ def check_randomized(
             rshape, space = _validate(where, lhs, rhs, structure)
     except _ShapeMismatchError as exc:
         return InstanceResult(False, "randomized", 0, time.perf_counter() - t0, Fraction(0), str(exc))
+    # Schwartz–Zippel over Z_p needs the difference to be non-zero MODULO p: every coefficient is an integer
+    # of absolute value ≤ bound, so when bound < p a false identity cannot vanish identically mod p
+    bound = sum(abs(int(k)) * _multiplicity(c, space) for k, c in (*lhs, *rhs))
+    if bound >= p:
+        raise SymconvError(
+            f"{where}: a coefficient of the two sides' difference may reach {bound}, not below the prime {p}: "
+            "a false identity could vanish modulo p at every point; pass a larger `prime` (< 2^31) or use check_exact"
+        )
     rsize = max(math.prod(rshape), 1)
     deg = _degree(lhs, rhs)
     total = _total_terms(lhs, rhs) * int(trials)

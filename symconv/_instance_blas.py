@@ -261,6 +261,8 @@ def blas_evaluate(c: Contraction, values: Sequence[np.ndarray], rsize: int, p: i
     if plan is None:
         return None
     P = plan
+    if any(s.stop == s.start for pad in P.pads for s in pad.center):  # an array without entries: no term in range
+        return np.zeros(rsize, dtype=np.int64), 0
     extents = P.extents
     res = np.zeros(P.pads[0].shape, dtype=np.float64)
     bufs = []

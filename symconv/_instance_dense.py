@@ -450,6 +450,8 @@ def _compare(
     """Both sides' tables for this value slot, block by block; None on a repeated key or too large a table."""
     lays = [lay for side in sides for _, lay in side]
     cells = math.prod(ksizes)
+    if cells == 0:  # a key axis of length 0: every monomial of the signature reads it, so there are none
+        return True, 0, None
     if cells > CELLS_PER_TERM * sum(lay.terms_bound for lay in lays) + (1 << 16):
         return None
     distinct = sorted({c for side in sides for c, _ in side})

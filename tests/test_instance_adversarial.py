@@ -27,7 +27,7 @@ import symconv._instance_dense as dense_mod
 from symconv import check_exact, check_randomized
 from symconv._affine import Affine
 from symconv._formula import Boundary, Contraction, ConvSpec, Factor, Operand, Var, forward
-from symconv._instance import _strided_evaluate, _validate
+from symconv._instance import _ShapeMismatchError, _strided_evaluate, _validate
 from symconv._instance_blas import blas_evaluate
 from symconv._instance_dense import dense_equal
 from symconv._progress import Progress
@@ -274,7 +274,11 @@ def pairs(draw, boundaries=False):
 
 
 def _dense(lhs, rhs):
-    res = dense_equal(lhs, rhs, _validate("t", lhs, rhs, None)[1])
+    try:
+        space = _validate("t", lhs, rhs, None)[1]
+    except _ShapeMismatchError:
+        return False
+    res = dense_equal(lhs, rhs, space)
     return None if res is None else res[0]
 
 
@@ -491,3 +495,112 @@ def test_malformed_reads_are_refused_not_misread():
         for engine in (check_exact, check_randomized):
             with pytest.raises(SymconvError, match=what):
                 engine([(1, bad)], [(1, good)])
+
+
+def test_randomized_refuses_coefficients_that_may_be_multiples_of_the_prime():
+    """Regression: a coefficient ≡ 0 (mod p) makes a false identity vanish at EVERY point mod p, yet "held"
+    with error bound (2/p)^8. Now refused unless every coefficient of the difference is provably below p."""
+    from symconv import SymconvError
+    from symconv._instance import DEFAULT_PRIME
+
+    c = _corr(5, 2)
+    assert oracle([(DEFAULT_PRIME + 1, c)]) != oracle([(1, c)])
+    assert not check_exact([(DEFAULT_PRIME + 1, c)], [(1, c)]).holds
+    with pytest.raises(SymconvError, match="larger `prime`"):
+        check_randomized([(DEFAULT_PRIME + 1, c)], [(1, c)])
+    assert not check_randomized([(DEFAULT_PRIME + 1, c)], [(1, c)], prime=2_147_483_647).holds
+    # a multiplicity of p: a loop variable that no index reads, p = 131 values of it
+    m = replace(c, variables=(*c.variables, Var("extra", sympy.Integer(131))))
+    with pytest.raises(SymconvError, match="may reach 131"):
+        check_randomized([(1, m)], [], prime=131)
+    assert not check_randomized([(1, m)], [], prime=137).holds
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_multiplicity_bounds_every_coefficient(data):
+    from symconv._instance import _multiplicity
+
+    world = data.draw(worlds())
+    c = data.draw(contractions(world, boundaries=True))
+    shapes, _ = world
+    structure = None
+    if data.draw(st.booleans()):
+        name = c.operands[0].name
+        structure = {name: np.random.default_rng(data.draw(st.integers(0, 99))).integers(-2, 3, size=shapes[name])}
+    space = _validate("t", [(1, c)], [], structure)[1]
+    poly = oracle([(1, c)], structure)
+    assert max((abs(v) for v in poly.values()), default=0) <= _multiplicity(c, space)
+
+
+def test_zero_sized_operands():
+    """Regression: a key axis of length 0 divided by zero in the dense path. No term is in range: both zero."""
+    i, j = Affine.var("i"), Affine.var("j")
+    n = sympy.Integer
+
+    def c(na, ni=2):
+        return Contraction(
+            "t",
+            Operand("y", (n(ni),)),
+            (i,),
+            (Var("i", n(2)), Var("j", n(3))),
+            (Factor("a", (i + j,)), Factor("b", (j,))),
+            (Operand("a", (n(na),)), Operand("b", (n(3),))),
+        )
+
+    for engine in (check_exact, check_randomized):
+        assert engine([(1, c(0))], [(2, c(0))]).holds
+        assert engine([(1, c(0, 0))], [(2, c(0, 0))]).holds
+        assert not engine([(1, c(4))], [(2, c(4))]).holds
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 2),
+    st.integers(0, 2**32),
+    st.sampled_from(["true", "offset", "coef", "dup", "flip", "op", "channels"]),
+)
+def test_conv_backprop_near_misses(nd, seed, kind):
+    """∂L/∂x of a strided, dilated, padded, grouped correlation = the transposed convolution with the
+    right output_padding — and every near miss of it is refused (dense tables at realistic layouts)."""
+    from symconv._formula import transpose
+    from symconv._grad import grad_contraction, permute_operand, rename_operands
+
+    rnd = random.Random(seed)
+    k = tuple(rnd.randint(1, 3) for _ in range(nd))
+    s = tuple(rnd.randint(1, 2) for _ in range(nd))
+    d = tuple(rnd.randint(1, 2) for _ in range(nd))
+    lo = tuple(rnd.randint(0, 1) for _ in range(nd))
+    hi = tuple(rnd.randint(0, 1) for _ in range(nd))
+    n = tuple(d[i] * (k[i] - 1) + 1 + rnd.randint(0, 3) for i in range(nd))
+    groups = rnd.choice([1, 2])
+    ch = (groups * rnd.randint(1, 2), groups * rnd.randint(1, 2))
+    spec = ConvSpec(
+        input_size=n, kernel_size=k, stride=s, dilation=d, pad_lo=lo, pad_hi=hi, batch=1, channels=ch, groups=groups
+    )
+    gx = grad_contraction(forward(spec)[0], "x")
+    out = tuple((n[i] + lo[i] + hi[i] - d[i] * (k[i] - 1) - 1) // s[i] + 1 for i in range(nd))
+    op = [(n[i] + lo[i] + hi[i] - d[i] * (k[i] - 1) - 1) % s[i] for i in range(nd)]
+    tspec = replace(spec, input_size=out)
+    if kind == "flip":
+        tspec = replace(tspec, flip=True)
+    if kind == "op" and s[0] > 1:
+        op[0] = (op[0] + 1) % s[0]
+    tc = rename_operands(transpose(tspec, output_padding=op)[0], {"x": "g"})
+    if kind == "channels" and ch[0] == ch[1] and groups == 1:
+        tc = permute_operand(tc, "w", (1, 0, *range(2, 2 + nd)))
+    rhs = [(1, tc)]
+    if kind == "offset":
+        rhs = [(1, _offset(tc, rnd))]
+    elif kind == "coef":
+        rhs = [(2, tc)]
+    elif kind == "dup":
+        rhs = [(1, tc), (1, _offset(tc, rnd))]
+    # arrays of two shapes are different claims even where the extra entries are zero
+    truth = gx.result.shape == tc.result.shape and oracle([(1, gx)]) == oracle(rhs)
+    if kind in ("true", "coef"):  # the theorem itself holds; twice its right side does not
+        assert truth is (kind == "true"), spec
+    assert check_exact([(1, gx)], rhs).holds is truth
+    assert check_randomized([(1, gx)], rhs, trials=2).holds is truth
+    d_ = _dense([(1, gx)], rhs)
+    assert d_ is None or d_ is truth
