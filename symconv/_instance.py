@@ -780,7 +780,8 @@ def _multiplicity(c: Contraction, space: _Space) -> int:
     map: with a basis of its columns chosen largest extents first, the other
     variables determine the point, so a fiber has at most the product of their
     extents. A folded axis maps at most ``lo + hi + 1`` positions to one
-    entry, and a ``structure`` label stands for at most its orbit's entries.
+    entry, a ``structure`` label stands for at most its orbit's entries, and
+    an operand read by ``r`` factors gives one monomial in ``r!`` orders.
     """
     names = [v.name for v in c.variables]
     extents = [int(v.extent) for v in c.variables]
@@ -807,6 +808,10 @@ def _multiplicity(c: Contraction, space: _Space) -> int:
         st = space.structure.get(f.operand)
         if st is not None and st.size:
             mult *= int(np.bincount(np.abs(st).reshape(-1))[1:].max(initial=1))
+    # an operand read by r factors: a monomial is a multiset, r! orders of the factors give it
+    names_read = [f.operand for f in c.factors]
+    for name in set(names_read):
+        mult *= math.factorial(names_read.count(name))
     return mult
 
 
