@@ -142,8 +142,20 @@ def torch_conv_cases(draw):
     return nd, x_shape, w_shape, draw(st.booleans()), kw
 
 
+def _gaussian_integers(rng, shape, complex_):
+    """Small integers, or Gaussian integers: torch convolves complex tensors WITHOUT conjugating, which
+    integer-valued real tests cannot tell from conjugating (conj(w) = w there)."""
+    re = rng.integers(-6, 7, size=shape)
+    return re + 1j * rng.integers(-6, 7, size=shape) if complex_ else re
+
+
+def _torch_dtype(torch, *arrays):
+    return torch.complex128 if any(np.iscomplexobj(a) for a in arrays if a is not None) else torch.float64
+
+
 def _torch_module_conv(torch, nd, xv, wv, bv, kw):
     """torch's own result: nn.ConvNd (which applies padding_mode), or the exception it raises."""
+    dtype = _torch_dtype(torch, xv, wv, bv)
     cls = getattr(torch.nn, f"Conv{nd}d")
     m = cls(
         wv.shape[1] * kw["groups"],
@@ -155,24 +167,24 @@ def _torch_module_conv(torch, nd, xv, wv, bv, kw):
         groups=kw["groups"],
         bias=bv is not None,
         padding_mode=kw["padding_mode"],
-        dtype=torch.float64,
+        dtype=dtype,
     )
     with torch.no_grad():
-        m.weight.copy_(torch.tensor(wv, dtype=torch.float64))
+        m.weight.copy_(torch.tensor(wv, dtype=dtype))
         if bv is not None:
-            m.bias.copy_(torch.tensor(bv, dtype=torch.float64))
+            m.bias.copy_(torch.tensor(bv, dtype=dtype))
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Using padding='same'", category=UserWarning)
-            return m(torch.tensor(xv, dtype=torch.float64)).numpy()
+            return m(torch.tensor(xv, dtype=dtype)).numpy()
 
 
-@given(torch_conv_cases(), st.randoms(use_true_random=False))
-def test_torch_conv(case, rnd):
+@given(torch_conv_cases(), st.randoms(use_true_random=False), st.booleans())
+def test_torch_conv(case, rnd, complex_):
     torch = peers.module("torch")
     nd, x_shape, w_shape, has_bias, kw = case
     rng = np.random.default_rng(rnd.getrandbits(32))
-    xv, wv = rng.integers(-6, 7, size=x_shape), rng.integers(-6, 7, size=w_shape)
-    bv = rng.integers(-6, 7, size=w_shape[0]) if has_bias else None
+    xv, wv = _gaussian_integers(rng, x_shape, complex_), _gaussian_integers(rng, w_shape, complex_)
+    bv = _gaussian_integers(rng, w_shape[0], complex_) if has_bias else None
     x, w = symbols("x", x_shape), symbols("w", w_shape)
     b = symbols("b", w_shape[0]) if has_bias else None
     fn = getattr(storch, f"conv{nd}d")
@@ -214,21 +226,22 @@ def torch_transpose_cases(draw):
     return nd, x_shape, w_shape, draw(st.booleans()), kw
 
 
-@given(torch_transpose_cases(), st.randoms(use_true_random=False))
-def test_torch_conv_transpose(case, rnd):
+@given(torch_transpose_cases(), st.randoms(use_true_random=False), st.booleans())
+def test_torch_conv_transpose(case, rnd, complex_):
     torch = peers.module("torch")
     nd, x_shape, w_shape, has_bias, kw = case
     rng = np.random.default_rng(rnd.getrandbits(32))
     c_out = w_shape[1] * kw["groups"]
-    xv, wv = rng.integers(-6, 7, size=x_shape), rng.integers(-6, 7, size=w_shape)
-    bv = rng.integers(-6, 7, size=c_out) if has_bias else None
+    xv, wv = _gaussian_integers(rng, x_shape, complex_), _gaussian_integers(rng, w_shape, complex_)
+    bv = _gaussian_integers(rng, c_out, complex_) if has_bias else None
     x, w = symbols("x", x_shape), symbols("w", w_shape)
     b = symbols("b", c_out) if has_bias else None
     fn = getattr(storch, f"conv_transpose{nd}d")
-    tb = None if bv is None else torch.tensor(bv, dtype=torch.float64)
+    dtype = _torch_dtype(torch, xv, wv)
+    tb = None if bv is None else torch.tensor(bv, dtype=dtype)
     try:
         want = getattr(torch.nn.functional, f"conv_transpose{nd}d")(
-            torch.tensor(xv, dtype=torch.float64), torch.tensor(wv, dtype=torch.float64), tb, **kw
+            torch.tensor(xv, dtype=dtype), torch.tensor(wv, dtype=dtype), tb, **kw
         ).numpy()
     except (RuntimeError, ValueError):
         event("the library refuses these arguments, and so does symconv")
@@ -253,20 +266,21 @@ def core_cases(draw):
     return draw(st.booleans()), ns, ks, stride, dilation, how, pads
 
 
-@given(core_cases(), st.randoms(use_true_random=False))
-def test_core_operations_equal_torch(case, rnd):
-    """correlate is torch's conv (no flip), convolve flips every spatial axis; torch pads and strides."""
+@given(core_cases(), st.randoms(use_true_random=False), st.booleans())
+def test_core_operations_equal_torch(case, rnd, complex_):
+    """correlate is torch's conv (no flip, no conjugation), convolve flips every spatial axis; torch pads, strides."""
     torch = peers.module("torch")
     F = torch.nn.functional
     flip, ns, ks, stride, dilation, how, pads = case
     nd = len(ns)
     rng = np.random.default_rng(rnd.getrandbits(32))
-    xv, wv = rng.integers(-6, 7, size=ns), rng.integers(-6, 7, size=ks)
+    xv, wv = _gaussian_integers(rng, ns, complex_), _gaussian_integers(rng, ks, complex_)
     x, w = symbols("x", ns), symbols("w", ks)
     fn = symconv_convolve if flip else symconv_correlate
     kw = {"stride": stride, "dilation": dilation}
-    tx = torch.tensor(xv, dtype=torch.float64)[None, None]
-    tw = torch.tensor(wv, dtype=torch.float64)[None, None]
+    dtype = _torch_dtype(torch, xv, wv)
+    tx = torch.tensor(xv, dtype=dtype)[None, None]
+    tw = torch.tensor(wv, dtype=dtype)[None, None]
     if flip:
         tw = torch.flip(tw, dims=list(range(2, 2 + nd)))
     conv = getattr(F, f"conv{nd}d")
