@@ -627,5 +627,11 @@ def test_conv_backprop_near_misses(nd, seed, kind):
         assert truth is (kind == "true"), spec
     assert check_exact([(1, gx)], rhs).holds is truth
     assert check_randomized([(1, gx)], rhs, trials=2).holds is truth
-    d_ = _dense([(1, gx)], rhs)
-    assert d_ is None or d_ is truth
+    for cells in (dense_mod.BLOCK_CELLS, 7):  # and in blocks of 7 cells: block boundaries inside every axis
+        old = dense_mod.BLOCK_CELLS
+        dense_mod.BLOCK_CELLS = cells
+        try:
+            d_ = _dense([(1, gx)], rhs)
+        finally:
+            dense_mod.BLOCK_CELLS = old
+        assert d_ is None or d_ is truth
