@@ -189,10 +189,19 @@ def test_named_padding(op, padding, pairs):
 
 
 def test_output_padding_is_the_issues_formula():
-    """(L + 2p − d(k−1) − 1) mod s, for every small case: the transposed convolution returns L."""
-    for n, k, s, d, p in [(7, 3, 2, 1, 1), (10, 3, 3, 2, 1), (9, 2, 4, 1, 0), (6, 1, 3, 1, 2)]:
+    """(L + 2p − d(k−1) − 1) mod s, for every small case: the transposed convolution returns L (torch's own)."""
+    torch = peers.module("torch")
+    F = torch.nn.functional
+    for n, k, s, d, p in [(7, 3, 2, 1, 1), (10, 3, 3, 2, 1), (9, 2, 4, 1, 0), (6, 1, 3, 1, 2), (8, 2, 3, 2, 1)]:
         dx = backward_rule("correlate", input_size=n, kernel_size=k, stride=s, dilation=d, padding=p).rows[0]
         assert dx.parameters["output_padding"] == ((n + 2 * p - d * (k - 1) - 1) % s,)
+        (op,) = dx.parameters["output_padding"]
+        y = F.conv1d(torch.zeros(1, 1, n), torch.zeros(1, 1, k), stride=s, padding=p, dilation=d)
+        back = F.conv_transpose1d(y, torch.zeros(1, 1, k), stride=s, padding=p, output_padding=op, dilation=d)
+        assert back.shape[-1] == n, (n, k, s, d, p)
+        if op + 1 < max(s, d):  # one more is still legal for torch, and then returns L + 1: the value is pinned
+            more = F.conv_transpose1d(y, torch.zeros(1, 1, k), stride=s, padding=p, output_padding=op + 1, dilation=d)
+            assert more.shape[-1] == n + 1
 
 
 @pytest.mark.parametrize(
