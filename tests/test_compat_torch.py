@@ -10,7 +10,7 @@ import pytest
 import sympy
 from exactcheck import assert_same, bind, integers
 
-from symconv import SymconvError, symbols
+from symconv import SymconvError, backward_rule, symbols
 from symconv.compat import torch as st
 
 RNG = np.random.default_rng(11)
@@ -240,3 +240,15 @@ def test_bad_arguments(call, needle):
     with pytest.raises(SymconvError) as info:
         call()
     assert needle in str(info.value)
+
+
+@pytest.mark.parametrize(("padding_mode", "pads"), [("circular", (4, 3)), ("reflect", (3, 2))])
+def test_padding_at_the_largest_size_torch_accepts(torch, padding_mode, pads):
+    """circular may pad by the whole input (it wraps around once), reflect by one less: torch accepts both, and
+    so must symconv — with torch's values (one more is refused: see test_bad_arguments)."""
+    _run_conv(torch, 1, (1, 2, 4), (2, 2, 3), module=True, bias=True, padding=pads[0], padding_mode=padding_mode)
+    _run_conv(torch, 2, (1, 1, 4, 3), (2, 1, 2, 2), module=True, padding=pads, padding_mode=padding_mode)
+    rule = backward_rule(
+        "conv1d", input_size=4, kernel_size=3, padding=pads[0], channels=(1, 1), padding_mode=padding_mode
+    )
+    assert rule.holds, rule.text()
