@@ -2,44 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-from pathlib import Path
+import renderers
+from notes_build import generated, markdown_files, math_fragments
 
-import peers
-from notes_build import REPO, generated, markdown_files, math_fragments
-
-SCRIPT = r"""
-const katex = require(process.argv[process.argv.length - 1]);
-const items = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-const errors = [];
-for (const [src, display, where] of items) {
-  try { katex.renderToString(src, {throwOnError: true, displayMode: display, strict: 'ignore'}); }
-  catch (e) { errors.push(where + ': ' + e.message); }
-}
-process.stdout.write(JSON.stringify({count: items.length, errors}));
-"""
-
-
-def _katex_dir() -> Path:
-    peers.program("katex", "node")
-    d = REPO / "node_modules" / "katex"
-    if not (d / "package.json").is_file():
-        peers.missing("katex", f"{d} not found (run `npm ci`)")
-    return d
-
-
-def _render(items: list[tuple[str, bool, str]]) -> dict:
-    proc = subprocess.run(
-        ["node", "-e", SCRIPT, str(_katex_dir())],
-        input=json.dumps(items),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+_render = renderers.katex
 
 
 def test_fragment_extraction_finds_display_and_inline_math():

@@ -4,17 +4,13 @@ math KaTeX accepts (throwOnError), both index styles."""
 from __future__ import annotations
 
 import itertools
-import json
 import re
-import subprocess
-from pathlib import Path
 
 import peers
 import pytest
+import renderers
 
 from symconv import theorem, theorems
-
-REPO = Path(__file__).resolve().parent.parent
 
 CH = {"in_channels": 4, "out_channels": 6, "groups": 2}
 RICH = {
@@ -87,46 +83,12 @@ def test_latex_compiles_with_latexmk(proofs, tmp_path):
         ]
     )
     (tmp_path / "proofs.tex").write_text(doc, encoding="utf-8")
-    proc = subprocess.run(
-        ["latexmk", "-pdf", "-halt-on-error", "-interaction=nonstopmode", "proofs.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:]
-    log = (tmp_path / "proofs.log").read_text(encoding="latin-1")
-    assert "Undefined control sequence" not in log and "LaTeX Error" not in log
-
-
-_KATEX = r"""
-const katex = require(process.argv[process.argv.length - 1]);
-const items = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-const errors = [];
-for (const [src, where] of items) {
-  try { katex.renderToString(src, {throwOnError: true, displayMode: true, strict: 'ignore'}); }
-  catch (e) { errors.push(where + ': ' + e.message); }
-}
-process.stdout.write(JSON.stringify({count: items.length, errors}));
-"""
+    renderers.latexmk(tmp_path, "proofs.tex")
 
 
 def _katex(items: list[tuple[str, str]]) -> dict:
-    peers.program("katex", "node")
-    d = REPO / "node_modules" / "katex"
-    if not (d / "package.json").is_file():
-        peers.missing("katex", f"{d} not found (run `npm ci`)")
-    proc = subprocess.run(
-        ["node", "-e", _KATEX, str(d)],
-        input=json.dumps(items),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    """Render display-math blocks ``(source, where)`` with KaTeX."""
+    return renderers.katex([(src, True, where) for src, where in items])
 
 
 def test_markdown_math_renders_with_katex(proofs):
@@ -183,11 +145,8 @@ def test_notebook_display_is_the_rendered_proof():
     blocks = [b for q in (p, bad) for b in re.findall(r"\$\$(.+?)\$\$", q._repr_latex_(), re.S)]
     out = _katex([(b, f"notebook#{i}") for i, b in enumerate(blocks)])
     assert out["count"] == len(blocks) and not out["errors"], out["errors"]
-    try:
-        from IPython.core.formatters import DisplayFormatter
-    except ImportError:  # pragma: no cover - IPython is a peer of the notebook tests
-        return
-    data, _ = DisplayFormatter().format(p)
+    formatters = peers.module("IPython.core.formatters", "nbclient")
+    data, _ = formatters.DisplayFormatter().format(p)
     assert data["text/latex"] == tex and data["text/markdown"] == p.markdown()
 
 
