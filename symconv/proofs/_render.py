@@ -147,12 +147,8 @@ def _operand(name: str) -> str:
 
 
 def _constraint(c: Constraint, nd: int, order: Sequence[str] | None = None) -> str:
-    pos = Affine._make(
-        {v: k for v, k in c.expr.coeffs if not as_expr(k).could_extract_minus_sign()}, sympy.Integer(0)
-    )
-    neg = Affine._make(
-        {v: -k for v, k in c.expr.coeffs if as_expr(k).could_extract_minus_sign()}, sympy.Integer(0)
-    )
+    pos = Affine._make({v: k for v, k in c.expr.coeffs if not as_expr(k).could_extract_minus_sign()}, sympy.Integer(0))
+    neg = Affine._make({v: -k for v, k in c.expr.coeffs if as_expr(k).could_extract_minus_sign()}, sympy.Integer(0))
     const = as_expr(c.expr.const)
     if pos.coeffs:
         left, right = pos, neg - Affine.constant(const)
