@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import sympy
 import z3
+from guarded import table
 
 from symconv._affine import Affine
 from symconv._formula import ConvSpec, forward, transpose
@@ -19,16 +20,6 @@ from symconv.proofs._solver import equivalent, implies
 
 N, K = param_symbol("N"), param_symbol("K")
 m = Affine.var("m")
-
-
-def _table(arr):
-    def fn(idx):
-        idx = [np.asarray(i) for i in idx]
-        for i, n in zip(idx, arr.shape):
-            assert ((i >= 0) & (i < n)).all()
-        return arr[tuple(idx)]
-
-    return fn
 
 
 def _loop_correlate(x, w, s, d, p):
@@ -56,7 +47,7 @@ def test_contraction_sum_is_the_operation(s, d, p, flip):
     out = (n + 2 * p - d * (k - 1) - 1) // s + 1
     sm = contraction_sum(forward(spec)[0], (m,))
     ctx = Context((N, K), ("m",), (Constraint.le(0, m), Constraint.lt(m, out)))
-    got = values(Expr.of(sm), ctx, {N: n, K: k}, 0, {"x": _table(x), "w": _table(w)})
+    got = values(Expr.of(sm), ctx, {N: n, K: k}, 0, {"x": table(x), "w": table(w)})
     want = _loop_correlate(x, w[::-1] if flip else w, s, d, p)
     assert [got[(i,)] for i in range(out)] == want
 
@@ -74,7 +65,7 @@ def test_transpose_sum_is_the_scatter_loop():
         transpose(ConvSpec(input_size=(N,), kernel_size=(K,), stride=(s,)))[0], (m,), operands={"x": "g"}
     )
     ctx = Context((N, K), ("m",), (Constraint.le(0, m), Constraint.lt(m, n_out)))
-    got = values(Expr.of(sm), ctx, {N: n_in, K: k}, 0, {"g": _table(g), "w": _table(w)})
+    got = values(Expr.of(sm), ctx, {N: n_in, K: k}, 0, {"g": table(g), "w": table(w)})
     assert [got[(i,)] for i in range(n_out)] == want
 
 
@@ -90,7 +81,7 @@ def test_multichannel_grouped_sum_matches_loops():
         ("o_", "m"),
         (Constraint.le(0, o), Constraint.lt(o, cout), Constraint.le(0, m), Constraint.lt(m, n - k + 1)),
     )
-    got = values(Expr.of(sm), ctx, {N: n, K: k}, 0, {"x": _table(x), "w": _table(w)})
+    got = values(Expr.of(sm), ctx, {N: n, K: k}, 0, {"x": table(x), "w": table(w)})
     for oo in range(cout):
         gi = oo // (cout // grp)
         for i in range(n - k + 1):
@@ -106,7 +97,7 @@ def test_derivative_value_is_the_gradient_by_loops():
     w, g = rng.integers(-5, 6, k), rng.integers(-5, 6, n - k + 1)
     loss = inner_sum(forward(ConvSpec(input_size=(N,), kernel_size=(K,)))[0], "g")
     ctx = Context((N, K), ("m",), (Constraint.le(0, m), Constraint.lt(m, N)))
-    got = values(Derivative(Expr.of(loss), "x", (m,)), ctx, {N: n, K: k}, 0, {"w": _table(w), "g": _table(g)})
+    got = values(Derivative(Expr.of(loss), "x", (m,)), ctx, {N: n, K: k}, 0, {"w": table(w), "g": table(g)})
     want = [sum(int(g[i]) * int(w[j]) for i in range(n - k + 1) for j in range(k) if i + j == mm) for mm in range(n)]
     assert [got[(i,)] for i in range(n)] == want
 

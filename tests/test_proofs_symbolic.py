@@ -7,6 +7,7 @@ import numpy as np
 import peers
 import pytest
 import z3
+from guarded import table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -121,9 +122,6 @@ def test_symbolic_weight_gradient_read_at_concrete_values_is_torch_autograd():
         want = w.grad.numpy()[0, 0].astype(np.int64)
         sizes = {param_symbol(a): v for a, v in {"N": n, "K": k, "s": s, "d": d, "p": p}.items()}
 
-        def table(arr):
-            return lambda idx: arr[tuple(np.asarray(i) for i in idx)]
-
         got = values(part.rhs, part.ctx, sizes, 0, {"g": table(gy[0, 0]), "x": table(x[0, 0])})
         assert [got[(j,)] for j in range(k)] == want.tolist()
 
@@ -184,16 +182,6 @@ _INPUT = {
 }
 
 
-def _table(arr):
-    def fn(idx):
-        idx = [np.asarray(i) for i in idx]
-        for i, n in zip(idx, arr.shape):
-            assert ((i >= 0) & (i < n)).all(), "a guard let an out-of-range read through"
-        return arr[tuple(idx)]
-
-    return fn
-
-
 @settings(max_examples=25)
 @given(
     s=st.integers(1, 3),
@@ -216,7 +204,7 @@ def test_symbolic_gradient_statements_at_random_values_are_torch_autograd(s, d, 
     gy = rng.integers(-3, 4, tuple(y.shape))
     (y * torch.tensor(gy, dtype=torch.float64)).sum().backward()
     sizes = {param_symbol(a): v for a, v in {"N": n, "K": k, "s": s, "d": d, "p": p}.items()}
-    arrays = {"x": _table(x[0, 0]), "w": _table(wt.detach().numpy()[0, 0].astype(np.int64)), "g": _table(gy[0, 0])}
+    arrays = {"x": table(x[0, 0]), "w": table(wt.detach().numpy()[0, 0].astype(np.int64)), "g": table(gy[0, 0])}
     want_w = wt.grad.numpy()[0, 0].astype(np.int64).tolist()
     part = _WEIGHT.parts[0][0]
     for side in (part.lhs, part.rhs):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import peers
 import pytest
+from guarded import table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -287,21 +288,9 @@ def test_complex_kernel_note_is_attached():
 # -- the statements mean what their names say: independent oracles ----------------------
 
 
-def _table(arr: np.ndarray):
-    """An array as a function on index arrays; a read outside the array is a test failure."""
-
-    def fn(idx):
-        idx = [np.asarray(i) for i in idx]
-        for i, n in zip(idx, arr.shape):
-            assert ((i >= 0) & (i < n)).all(), "a guard let an out-of-range read through"
-        return arr[tuple(idx)]
-
-    return fn
-
-
 def _side_values(side, ctx, sizes, arrays):
     named = {param_symbol(k): v for k, v in sizes.items()}
-    return values(side, ctx, named, 0, {k: _table(v) for k, v in arrays.items()})
+    return values(side, ctx, named, 0, {k: table(v) for k, v in arrays.items()})
 
 
 def _grid(out: dict, shape) -> np.ndarray:
