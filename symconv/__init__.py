@@ -11,6 +11,7 @@ from symconv._derive import Derivation, derive
 from symconv._errors import SymconvError, SymconvIndexError
 from symconv._grad import grad, grad_contraction
 from symconv._instance import InstanceResult, check_exact, check_randomized
+from symconv._limits import limits
 from symconv._ops import convolve, correlate
 from symconv._shapes import (
     OutputPaddingChoice,
@@ -42,6 +43,7 @@ __all__ = [
     "derive",
     "grad",
     "grad_contraction",
+    "limits",
     "output_padding_choices",
     "output_shape",
     "symbols",
