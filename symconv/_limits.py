@@ -106,12 +106,12 @@ def guard(where: str, name: str, estimate: int, unit: str, *, alternative: str =
     ``where`` names the operation, ``unit`` what is counted, ``alternative`` the
     faster route a user can take instead.
 
-    >>> guard("correlate", "symbolic_terms", 10, "symbolic terms")
+    >>> guard("correlate", "symbolic_terms", 10, "symbolic terms")  # within the limit: nothing happens
     >>> with limits(symbolic_terms=5):
     ...     guard("correlate", "symbolic_terms", 10, "symbolic terms", alternative="use numbers")
     Traceback (most recent call last):
     ...
-    symconv.SymconvError: correlate: about 10 symbolic terms exceeds the limit of 5 (raise it with symconv.limits(symbolic_terms=...) or SYMCONV_LIMIT_SYMBOLIC_TERMS); use numbers
+    symconv.SymconvError: correlate: about 10 symbolic terms exceeds the limit of 5 (raise it with ...); use numbers
     """
     limit = getattr(current(), name)
     if estimate <= limit:
