@@ -53,7 +53,7 @@ class Limits:
     literal_digits: int = 4_000
 
 
-DEFAULTS: dict[str, int] = {f.name: int(f.default) for f in fields(Limits)}  # type: ignore[call-overload]
+DEFAULTS: dict[str, int] = {f.name: getattr(Limits(), f.name) for f in fields(Limits)}
 
 _NAMES = tuple(DEFAULTS)
 
