@@ -63,8 +63,17 @@ def save_figure(draw: Callable[[Any], None], size: tuple[float, float], path_ste
     draw(fig)
     svg, pdf = path_stem.with_suffix(".svg"), path_stem.with_suffix(".pdf")
     fig.savefig(svg, format="svg", metadata={"Date": None})
-    fig.savefig(pdf, format="pdf", metadata={"CreationDate": None, "ModDate": None})
+    # PDF font subsetting depends on fontTools too: name both versions, so a byte comparison knows
+    # whether the same software drew the committed figure
+    fig.savefig(pdf, format="pdf", metadata={"CreationDate": None, "ModDate": None, "Producer": _producer()})
     return [svg, pdf]
+
+
+def _producer() -> str:
+    import fontTools
+    import matplotlib
+
+    return f"Matplotlib pdf backend v{matplotlib.__version__}, fontTools v{fontTools.version}"
 
 
 _FILL = {"x": "#dbe9f6", "w": "#fde2c4", "hit": "#9ecae1", "zero": "#eeeeee", "y": "#d9f0d3"}

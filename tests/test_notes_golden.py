@@ -73,7 +73,17 @@ def test_figures_match_the_committed_ones_for_the_same_matplotlib():
     if committed != matplotlib.__version__:
         pytest.skip(f"figures were generated with matplotlib {committed}, this is {matplotlib.__version__}")
     for name in figs:
+        if name.endswith(".pdf"):
+            # the PDF's font subset is fontTools' work: compare only what the same fontTools wrote
+            made, here = _producer(GOLDEN / "figures" / name), _producer(out / "figures" / name)
+            if made != here:
+                pytest.skip(f"{name} was drawn by {made}, this is {here}")
         assert (out / "figures" / name).read_bytes() == (GOLDEN / "figures" / name).read_bytes(), name
+
+
+def _producer(pdf: Path) -> str:
+    m = re.search(rb"/Producer \(([^)]*)\)", pdf.read_bytes())
+    return m.group(1).decode() if m else "unknown"
 
 
 def test_only_the_stated_versions_are_masked():

@@ -115,6 +115,8 @@ def test_tensorflow_sizes_and_transposed_convolution():
 def test_stated_library_versions_are_the_installed_ones():
     md = chapter("ch6_").checks().markdown()
     for name in ("numpy", "scipy", "torch", "jax", "tensorflow"):
+        # a peer absent here (a fresh machine) skips, or fails in CI, instead of crashing the test
+        peers.module(name)
         version = importlib.metadata.version(name).split("+")[0]
         assert f"{name} {version}" in md, name
 
