@@ -20,6 +20,7 @@ from symconv._shapes import (
     output_padding_choices,
     output_shape,
 )
+from symconv.identify import identify
 from symconv.proofs import Certificate, Proof, theorem, theorems
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "derive",
     "grad",
     "grad_contraction",
+    "identify",
     "limits",
     "output_padding_choices",
     "output_shape",

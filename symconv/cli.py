@@ -24,6 +24,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "symconv._cli_notes",
     "symconv._cli_prove",
     "symconv._cli_shapes",
+    "symconv._cli_identify",
 )
 
 
