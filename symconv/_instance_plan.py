@@ -118,6 +118,7 @@ CACHE_BYTES = 64 << 20
 
 _cache: OrderedDict[tuple[Layout, tuple[int, ...]], tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
 _cache_lock = threading.Lock()
+_cached = 0  # bytes held by _cache
 
 
 def boxes_bytes(lay: Layout, inner: tuple[int, ...]) -> int:
@@ -148,17 +149,23 @@ def boxes(lay: Layout, inner: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, 
             return hit
     guard_memory("instance engine", boxes_bytes(lay, inner), "one row per outer point of the loop box")
     out = _boxes(lay, inner)
-    size = sum(a.nbytes for a in out)
+    size = _nbytes(out)
     if size <= CACHE_BYTES // 8:
         for a in out:
             a.flags.writeable = False
+        global _cached
         with _cache_lock:
-            _cache[key] = out
-            total = sum(sum(a.nbytes for a in v) for v in _cache.values())
-            while total > CACHE_BYTES:
+            if key not in _cache:
+                _cache[key] = out
+                _cached += size
+            while _cached > CACHE_BYTES:
                 _, old = _cache.popitem(last=False)
-                total -= sum(a.nbytes for a in old)
+                _cached -= _nbytes(old)
     return out
+
+
+def _nbytes(arrays: tuple[np.ndarray, ...]) -> int:
+    return sum(a.nbytes for a in arrays)
 
 
 def _boxes(lay: Layout, inner: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

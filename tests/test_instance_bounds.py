@@ -490,3 +490,20 @@ def test_legitimate_workloads_are_accepted_under_the_default_limits():
 def test_rank_is_exact(rows):
     """The multiplicity bound's rank, against sympy's exact rank (float64 rounds entries above 2^53)."""
     assert rank(rows) == sympy.Matrix(rows).rank()
+
+
+def test_the_cache_of_loop_boxes_is_bounded_in_bytes(monkeypatch):
+    """Cached loop boxes stay within CACHE_BYTES (an lru_cache of 256 entries could hold gigabytes)."""
+    from collections import OrderedDict
+
+    import symconv._instance_plan as plan
+
+    monkeypatch.setattr(plan, "CACHE_BYTES", 1 << 14)
+    monkeypatch.setattr(plan, "_cache", OrderedDict())
+    monkeypatch.setattr(plan, "_cached", 0)
+    for n in range(10, 60):
+        lay = plan.layout(_corr(n, 3))
+        plan.boxes(lay, plan.choose_inner(lay, lambda j: j != 0))  # the output position outer: n rows
+        with plan._cache_lock:
+            held = sum(plan._nbytes(v) for v in plan._cache.values())
+        assert held == plan._cached <= 1 << 14
