@@ -920,4 +920,4 @@ def _randomized_bytes(lhs: Side, rhs: Side, space: _Space, rsize: int, p: int) -
             n = term_count(c)
             fast = max(8 * min(CHUNK_ELEMENTS, n) * (deg + 2), 8 * min(_CHUNK, n) * (deg + 6) + 16 * rsize)
         path = max(path, fast)
-    return values + 6 * 8 * rsize + path
+    return values + 4 * 8 * rsize + path  # both sides, and the sum of one being formed
