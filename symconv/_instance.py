@@ -11,16 +11,22 @@ shared between the two sides by name; results are compared by position.
   in time linear in the terms, and equal on both sides iff the polynomials
   are. Where a key would repeat (coefficients that add), or for boundary
   folds, conjugates and ``structure``, the general form decides: each
-  monomial is encoded as one integer key (result position, then the sorted
-  variable ids) and the keys are sorted and reduced, block by block (result
-  positions are partitioned into ranges) so sorting memory stays bounded. The
-  sorted form also names the first difference of a false claim.
+  monomial is encoded as an integer key (result position, then the variable
+  ids; one or more int64 words, ``symconv._instance_keys``) and the keys are
+  sorted and reduced, block by block (result positions are partitioned into
+  ranges) so sorting memory stays bounded. The sorted form also names the
+  first difference of a false claim.
 * :func:`check_randomized` is Schwartz–Zippel: both sides are evaluated at
   random points modulo a prime :math:`p` with exact arithmetic — in float64
   through BLAS where every partial sum provably stays below :math:`2^{53}`
   (``symconv._instance_blas``), otherwise in int64. If the identity is
   false, one trial misses that with probability at most :math:`\deg/p`, so
   the error bound is :math:`(\deg/p)^{\mathrm{trials}}`.
+
+Both are exact at any size of coefficient and refuse, before allocating,
+checks beyond the limits ``engine_terms`` and ``memory_bytes``
+(``symconv._instance_bounds``: where int64 is proven exact, and what a
+check costs).
 
 The term loops come from the index formula alone: the general paths
 enumerate terms with :func:`symconv._engine.iter_terms_separable`, the fast
@@ -806,8 +812,10 @@ def check_randomized(
     :math:`2^{53}` by construction, or int64). A difference is a certain
     witness that the identity is false (``error_bound = 0``). The bound needs
     the difference to be non-zero modulo :math:`p`: when a coefficient of it
-    could reach :math:`p` (large coefficients, or a monomial repeated that
-    often), the check is refused (use a larger ``prime`` or :func:`check_exact`).
+    — divided by the common factor of all coefficients, which cannot hide a
+    difference — could reach :math:`p` (large coefficients, or a monomial
+    repeated that often), the check is refused (use a larger ``prime`` or
+    :func:`check_exact`).
 
     >>> from symconv._formula import ConvSpec, forward
     >>> corr = forward(ConvSpec(input_size=(5,), kernel_size=(2,)))[0]
