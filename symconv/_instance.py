@@ -61,6 +61,7 @@ from symconv._errors import SymconvError
 from symconv._formula import Contraction, Factor, Operand
 from symconv._instance_blas import CHUNK_ELEMENTS, blas_bytes, blas_evaluate
 from symconv._instance_bounds import (
+    GENERAL,
     INT64_LIMIT,
     RANDOMIZED,
     coefficient_bound,
@@ -878,7 +879,13 @@ def check_randomized(
         note = f" (every coefficient divided by {g})"
     rsize = max(math.prod(rshape), 1)
     nbytes = _randomized_bytes(lhs, rhs, space, rsize, p)
-    guard_memory(where, nbytes, "random values of every operand entry and the evaluation", lim=lim)
+    guard_memory(
+        where,
+        nbytes,
+        "random values of every operand entry and the evaluation",
+        alternative=f"check_exact needs no value per operand entry; or {GENERAL}",
+        lim=lim,
+    )
     deg = _degree(lhs, rhs)
     total = _total_terms(lhs, rhs) * int(trials)
     bar = Progress(where, total, enabled=progress)
