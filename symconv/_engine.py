@@ -16,6 +16,7 @@ as flat (C-order) positions into the result and into each factor's operand.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -80,7 +81,7 @@ def fold(index: np.ndarray, size: int, mode: str) -> np.ndarray:
 def term_count(c: Contraction) -> int:
     """Number of loop points of the box (an upper bound on the terms)."""
     extents = _ints([v.extent for v in c.variables])
-    return int(np.prod(extents, dtype=np.int64)) if all(e > 0 for e in extents) else 0
+    return math.prod(extents) if all(e > 0 for e in extents) else 0  # Python integers: never wraps
 
 
 def _axis_range(shape_i: int, b: Boundary | None) -> tuple[int, int]:
@@ -93,9 +94,9 @@ def iter_terms(c: Contraction, block: int = DEFAULT_BLOCK) -> Iterator[Terms]:
     """Yield the in-range terms of ``c`` in blocks of at most ``block`` loop points."""
     extents = _ints([v.extent for v in c.variables])
     names = [v.name for v in c.variables]
-    total = int(np.prod(extents, dtype=np.int64)) if extents else 1
     if any(e <= 0 for e in extents):
         return
+    total = math.prod(extents)
     rshape = _ints(c.result.shape)
     fshapes = [_ints(c.operand(f.operand).shape) for f in c.factors]
     for start in range(0, total, block):
@@ -159,6 +160,8 @@ def _flat_position(
         lo, hi = _axis_range(size, b)
         ok = (idx >= lo) & (idx < hi)
         if not np.all(ok):
+            if np.ndim(ok) == 0:  # a constant index out of range: no term (and no position to compute)
+                return 0, False
             mask = mask & ok
         if b is not None:
             idx = fold(np.asarray(idx), size, b.mode)

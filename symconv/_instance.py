@@ -11,16 +11,22 @@ shared between the two sides by name; results are compared by position.
   in time linear in the terms, and equal on both sides iff the polynomials
   are. Where a key would repeat (coefficients that add), or for boundary
   folds, conjugates and ``structure``, the general form decides: each
-  monomial is encoded as one integer key (result position, then the sorted
-  variable ids) and the keys are sorted and reduced, block by block (result
-  positions are partitioned into ranges) so sorting memory stays bounded. The
-  sorted form also names the first difference of a false claim.
+  monomial is encoded as an integer key (result position, then the variable
+  ids; one or more int64 words, ``symconv._instance_keys``) and the keys are
+  sorted and reduced, block by block (result positions are partitioned into
+  ranges) so sorting memory stays bounded. The sorted form also names the
+  first difference of a false claim.
 * :func:`check_randomized` is Schwartz–Zippel: both sides are evaluated at
   random points modulo a prime :math:`p` with exact arithmetic — in float64
   through BLAS where every partial sum provably stays below :math:`2^{53}`
   (``symconv._instance_blas``), otherwise in int64. If the identity is
   false, one trial misses that with probability at most :math:`\deg/p`, so
   the error bound is :math:`(\deg/p)^{\mathrm{trials}}`.
+
+Both are exact at any size of coefficient and refuse, before allocating,
+checks beyond the limits ``engine_terms`` and ``memory_bytes``
+(``symconv._instance_bounds``: where int64 is proven exact, and what a
+check costs).
 
 The term loops come from the index formula alone: the general paths
 enumerate terms with :func:`symconv._engine.iter_terms_separable`, the fast
@@ -40,9 +46,10 @@ True
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
@@ -52,8 +59,21 @@ import numpy as np
 from symconv._engine import iter_terms_separable, term_count
 from symconv._errors import SymconvError
 from symconv._formula import Contraction, Factor, Operand
-from symconv._instance_blas import blas_evaluate
+from symconv._instance_blas import CHUNK_ELEMENTS, blas_bytes, blas_evaluate
+from symconv._instance_bounds import (
+    GENERAL,
+    INT64_LIMIT,
+    RANDOMIZED,
+    coefficient_bound,
+    common_factor,
+    guard_memory,
+    guard_terms,
+    multiplicity,
+    representable,
+)
 from symconv._instance_dense import dense_equal
+from symconv._instance_keys import Keys, as_array, canonical, lookup, same
+from symconv._limits import Limits, current
 from symconv._progress import Progress
 
 __all__ = ["DEFAULT_PRIME", "InstanceResult", "Side", "check_exact", "check_randomized"]
@@ -98,11 +118,15 @@ class InstanceResult:
 
 @dataclass
 class _Space:
-    """Global variable ids for every operand entry (after ``structure``)."""
+    """Global variable ids for every operand entry (after ``structure``).
+
+    An operand without ``structure`` has one variable per entry: the entry at
+    flat position ``i`` is global id ``offset + 1 + i`` (computed, never
+    stored). A structured operand's entries carry labels ``±1, ±2, …`` (0:
+    structurally zero), renumbered consecutively by :func:`_labels`.
+    """
 
     shapes: dict[str, tuple[int, ...]]
-    ids: dict[str, np.ndarray]  # flat position -> global id (1-based; 0 = structurally zero)
-    signs: dict[str, np.ndarray | None]  # flat position -> ±1 (None: all +1)
     offsets: dict[str, int]
     counts: dict[str, int]
     structure: dict[str, np.ndarray]
@@ -110,6 +134,24 @@ class _Space:
     @property
     def nvars(self) -> int:
         return sum(self.counts.values())
+
+    def digits(self, name: str, pos: np.ndarray) -> np.ndarray:
+        """Local variable ids (1-based; 0 = structurally zero) of the entries at flat positions ``pos``."""
+        st = self.structure.get(name)
+        return pos + 1 if st is None else np.abs(st.reshape(-1)[pos])
+
+    def gids(self, name: str, pos: np.ndarray) -> np.ndarray:
+        """Global variable ids (1-based; 0 = structurally zero) of the entries at flat positions ``pos``."""
+        st = self.structure.get(name)
+        if st is None:
+            return pos + (self.offsets[name] + 1)
+        local = np.abs(st.reshape(-1)[pos])
+        return np.where(local > 0, local + self.offsets[name], 0)
+
+    def signs(self, name: str) -> np.ndarray | None:
+        """Flat position -> ±1 (0: structurally zero), or None (all +1)."""
+        st = self.structure.get(name)
+        return None if st is None else np.sign(st.reshape(-1))
 
     def describe(self, gid: int) -> str:
         """``w[1,2]`` for a global variable id (1-based)."""
@@ -124,6 +166,26 @@ class _Space:
                 idx = np.unravel_index(pos, shape) if shape else ()
                 return f"{name}[{','.join(str(int(i)) for i in idx)}]"
         raise AssertionError(gid)
+
+
+def _labels(a: np.ndarray) -> np.ndarray:
+    """A ``structure`` array with its labels renumbered ``1, 2, …`` by magnitude (signs kept, 0 stays 0).
+
+    The same hypothesis (a bijection of the labels), as int64 whatever the
+    input's integer type: no label is wrapped (``uint64`` 2^64 - 1 is not -1)
+    or sized by its magnitude (a label 10^18 is not 10^18 variables).
+    """
+    if a.dtype.kind == "u":
+        mag = a.astype(np.uint64).reshape(-1)
+        sign = (mag != 0).astype(np.int64)
+    else:
+        s = a.astype(np.int64).reshape(-1)
+        u = s.astype(np.uint64)
+        mag = np.where(s < 0, -u, u)  # |s| exactly, also for -2^63
+        sign = np.sign(s)
+    uniq, inv = np.unique(mag, return_inverse=True)
+    lab = inv.astype(np.int64) + (0 if uniq.size and uniq[0] == 0 else 1)
+    return (lab * sign).reshape(a.shape)
 
 
 class _ShapeMismatchError(Exception):
@@ -223,27 +285,16 @@ def _validate(
                 f"{where}: `structure[{name!r}]` must be an integer array of shape {shapes[name]}; "
                 f"got dtype {a.dtype} and shape {a.shape}"
             )
-        struct[name] = a.astype(np.int64)
-    ids: dict[str, np.ndarray] = {}
-    signs: dict[str, np.ndarray | None] = {}
+        struct[name] = _labels(a)
     offsets: dict[str, int] = {}
     counts: dict[str, int] = {}
     off = 0
     for name in sorted(shapes):
-        size = math.prod(shapes[name])
-        if name in struct:
-            s = struct[name].reshape(-1)
-            n = int(np.abs(s).max()) if s.size else 0
-            ids[name] = np.where(s == 0, 0, np.abs(s) + off)
-            signs[name] = np.sign(s)
-        else:
-            n = size
-            ids[name] = np.arange(off + 1, off + 1 + size, dtype=np.int64)
-            signs[name] = None
+        n = int(np.abs(struct[name]).max(initial=0)) if name in struct else math.prod(max(s, 0) for s in shapes[name])
         offsets[name] = off
         counts[name] = n
         off += n
-    return rshape, _Space(shapes, ids, signs, offsets, counts, struct)
+    return rshape, _Space(shapes, offsets, counts, struct)
 
 
 def _conjugates_as_variables(
@@ -295,139 +346,34 @@ def _conjugates_as_variables(
 
 
 def _degree(lhs: Side, rhs: Side) -> int:
-    return max(len(c.factors) for _, c in (*lhs, *rhs))
+    return max((len(c.factors) for _, c in (*lhs, *rhs)), default=0)
 
 
 def _total_terms(lhs: Side, rhs: Side) -> int:
     return sum(term_count(c) for _, c in (*lhs, *rhs))
 
 
-# -- the exact engine ------------------------------------------------------------
+def _prepare(where: str, lhs: Side, rhs: Side, space: _Space, trials: int = 1) -> tuple[Side, Side, Limits]:
+    """Refuse too many terms (before anything is allocated) and what 62-bit integers cannot index.
 
-
-class _Keys:
-    """Integer keys: the result position, then the monomial.
-
-    ``slots`` mode (every contraction reads each operand at most once): one
-    mixed-radix digit per operand name (its local variable id + 1, 0 when
-    absent) — no sorting of digits needed. Otherwise ``sorted`` mode: ``deg``
-    sorted global variable ids.
+    Returns the sides without contractions that have no terms, and the limits in force.
     """
-
-    def __init__(self, rsize: int, space: _Space, deg: int, slots: bool) -> None:
-        self.rsize = rsize
-        self.space = space
-        self.slots = slots
-        self.deg = deg
-        if slots:
-            self.place: dict[str, int] = {}
-            p = 1
-            for name in sorted(space.counts, reverse=True):
-                self.place[name] = p
-                p *= space.counts[name] + 1
-            self.mono = p
-        else:
-            self.base = space.nvars + 1
-            self.mono = self.base**deg
-        if rsize * self.mono >= 2**63:
-            raise SymconvError(
-                f"check_exact: the instance is too large for 64-bit keys ({rsize} result positions × "
-                f"{self.mono} monomials); use check_randomized"
-            )
-
-    def encode(self, r: np.ndarray, names: Sequence[str], positions: Sequence[np.ndarray]) -> np.ndarray:
-        """Keys of terms with result positions ``r`` and factor positions ``positions`` (of operands ``names``)."""
-        sp = self.space
-        key = r * self.mono
-        if self.slots:
-            const = 0
-            for name, pos in zip(names, positions):
-                place = self.place[name]
-                if name in sp.structure:
-                    digit = sp.ids[name][pos] - sp.offsets[name]
-                    key += digit if place == 1 else digit * place
-                else:
-                    const += place
-                    key += pos if place == 1 else pos * place
-            if const:
-                key += const
-            return key
-        digits = [sp.ids[name][pos] for name, pos in zip(names, positions)]
-        if len(digits) == 2:
-            cols = [np.minimum(digits[0], digits[1]), np.maximum(digits[0], digits[1])]
-        elif len(digits) > 2:
-            cols = list(np.sort(np.stack(digits, axis=1), axis=1).T)
-        else:
-            cols = digits
-        place = self.mono
-        for col in cols:
-            place //= self.base
-            key += col * place
-        return key
-
-    def decode(self, key: int) -> tuple[int, list[int]]:
-        """Result position and the global variable ids (1-based) of a key."""
-        r, rem = divmod(key, self.mono)
-        out = []
-        if self.slots:
-            for name in sorted(self.place):
-                digit = (rem // self.place[name]) % (self.space.counts[name] + 1)
-                if digit:
-                    out.append(self.space.offsets[name] + digit)
-            return r, out
-        for _ in range(self.deg):
-            rem, d = divmod(rem, self.base)
-            out.append(d)
-        return r, [d for d in reversed(out) if d]
+    lim = current()
+    guard_terms(where, _total_terms(lhs, rhs), trials=trials, lim=lim)
+    return representable(where, lhs, space.nvars), representable(where, rhs, space.nvars), lim
 
 
-def _canonical(pieces: list[tuple[np.ndarray, Any]]) -> tuple[np.ndarray, Any]:
-    """Sorted distinct keys with their summed non-zero coefficients (an int when all are equal)."""
-    if not pieces:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    keys = np.concatenate([k for k, _ in pieces]) if len(pieces) > 1 else pieces[0][0].copy()
-    scalars = {int(c) for _, c in pieces if not isinstance(c, np.ndarray)}
-    coefs: np.ndarray | None = None
-    if len(scalars) == 1 and all(not isinstance(c, np.ndarray) for _, c in pieces):
-        keys.sort()
-        uniform = next(iter(scalars))
-        if keys.size < 2 or not (keys[1:] == keys[:-1]).any():
-            return keys, uniform  # distinct keys, one coefficient: already canonical
-    else:
-        coefs = np.concatenate([c if isinstance(c, np.ndarray) else np.full(len(k), c, np.int64) for k, c in pieces])
-        order = np.argsort(keys)
-        keys, coefs = keys[order], coefs[order]
-    if keys.size == 0:
-        return keys, np.zeros(0, np.int64)
-    new = np.empty(keys.size, dtype=bool)
-    new[0] = True
-    np.not_equal(keys[1:], keys[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    sums = np.diff(np.append(starts, keys.size)) * uniform if coefs is None else np.add.reduceat(coefs, starts)
-    ukeys = keys[starts]
-    nz = sums != 0
-    return ukeys[nz], sums[nz].astype(np.int64)
-
-
-def _as_array(k: np.ndarray, c: Any) -> np.ndarray:
-    return c if isinstance(c, np.ndarray) else np.full(k.size, c, dtype=np.int64)
-
-
-def _same(kl: np.ndarray, cl: Any, kr: np.ndarray, cr: Any) -> bool:
-    if kl.shape != kr.shape or not np.array_equal(kl, kr):
-        return False
-    if not isinstance(cl, np.ndarray) and not isinstance(cr, np.ndarray):
-        return bool(cl == cr) or kl.size == 0
-    return bool(np.array_equal(_as_array(kl, cl), _as_array(kr, cr)))
+# -- the exact engine ------------------------------------------------------------
 
 
 def _exact_side(
     side: Side,
     space: _Space,
-    keys: _Keys,
+    keys: Keys,
     nblocks: int,
     buckets: list[list[tuple[np.ndarray, Any]]],
     progress: Progress,
+    dtype: Any,
 ) -> int:
     count = 0
     for coef, c in side:
@@ -436,7 +382,8 @@ def _exact_side(
             progress.update(term_count(c))
             continue
         names = [f.operand for f in c.factors]
-        sg = [space.signs[n] for n in names]
+        sg = [space.signs(n) for n in names]
+        span = -(-keys.rsize // nblocks)  # result positions per block
         for t in iter_terms_separable(c, block=_CHUNK):
             r = t.result
             positions = list(t.factors)
@@ -451,11 +398,11 @@ def _exact_side(
                     positions = [d[keep] for d in positions]
                     r, sign = r[keep], sign[keep]
             key = keys.encode(r, names, positions)
-            cval: Any = coef if sign is None else (coef * sign).astype(np.int64)
+            cval: Any = coef if sign is None else sign.astype(dtype) * coef
             if nblocks == 1:
                 buckets[0].append((key, cval))
             else:
-                b = (r * nblocks) // keys.rsize
+                b = r // span  # never r * nblocks: that product could exceed int64
                 order = np.argsort(b, kind="stable")
                 bounds = np.searchsorted(b[order], np.arange(nblocks + 1))
                 ks = key[order]
@@ -485,6 +432,13 @@ def check_exact(
     coefficient) when no key repeats, else its sorted (result position,
     monomial) keys with summed, non-zero integer coefficients. Time is linear
     in the terms on the dense path, :math:`O(T \log T)` on the sorted one.
+
+    Exact at any size of coefficient: coefficients are compared as Python
+    integers on the dense path, and summed in int64 on the sorted path only
+    where a proven bound keeps every sum below :math:`2^{63}` (else as Python
+    integers; ``symconv._instance_bounds``). The terms and the memory of a
+    path are estimated before anything is allocated and refused beyond the
+    limits ``engine_terms`` and ``memory_bytes`` (:func:`symconv.limits`).
 
     >>> from symconv._formula import ConvSpec, forward
     >>> corr = forward(ConvSpec(input_size=(5,), kernel_size=(2,)))[0]
@@ -528,6 +482,7 @@ def check_exact(
             rshape, space = _validate(where, lhs, rhs, structure)
     except _ShapeMismatchError as exc:
         return InstanceResult(False, "instance", 0, time.perf_counter() - t0, None, str(exc))
+    lhs, rhs, _ = _prepare(where, lhs, rhs, space)
     bar = Progress(where, _total_terms(lhs, rhs), enabled=progress)
     fast = dense_equal(lhs, rhs, space, bar)
     if fast is not None and fast[0]:
@@ -556,41 +511,76 @@ def _dense_difference(first: tuple[tuple[int, ...], int, int], space: _Space, rs
 def _sorted_equal(
     lhs: Side, rhs: Side, rshape: tuple[int, ...], space: _Space, block: int, bar: Progress
 ) -> tuple[bool, int, str | None]:
-    """The sort-based canonical forms of both sides, compared block by block: (equal, terms, first difference)."""
+    """The sort-based canonical forms of both sides, compared block by block: (equal, terms, first difference).
+
+    Coefficients are divided by their common factor ``g`` and summed in int64
+    when the bound of ``symconv._instance_bounds`` proves every sum below
+    2^63, else in Python integers; the message shows them times ``g``.
+    """
+    where = "check_exact"
+    g = common_factor(lhs, rhs)
+    if g > 1:
+        lhs = [(int(k) // g, c) for k, c in lhs]
+        rhs = [(int(k) // g, c) for k, c in rhs]
+    dtype = _coefficient_dtype(lhs, rhs, space)
     rsize = math.prod(rshape)
     slots = all(len({f.operand for f in c.factors}) == len(c.factors) for _, c in (*lhs, *rhs))
-    keys = _Keys(max(rsize, 1), space, _degree(lhs, rhs), slots)
+    keys = Keys(max(rsize, 1), space, _degree(lhs, rhs), slots)
     total = _total_terms(lhs, rhs)
     nblocks = max(1, min(rsize, -(-total // block)))
+    nbytes = _sorted_bytes(total, block, keys.width, dtype, bool(space.structure))
+    guard_memory(where, nbytes, "the sort-based canonical form holds every term", alternative=RANDOMIZED)
     left: list[list[tuple[np.ndarray, Any]]] = [[] for _ in range(nblocks)]
     right: list[list[tuple[np.ndarray, Any]]] = [[] for _ in range(nblocks)]
-    terms = _exact_side(lhs, space, keys, nblocks, left, bar)
-    terms += _exact_side(rhs, space, keys, nblocks, right, bar)
+    terms = _exact_side(lhs, space, keys, nblocks, left, bar, dtype)
+    terms += _exact_side(rhs, space, keys, nblocks, right, bar, dtype)
     for i in range(nblocks):
-        kl, cl = _canonical(left[i])
+        kl, cl = canonical(left[i], dtype, keys.width)
         left[i] = []
-        kr, cr = _canonical(right[i])
+        kr, cr = canonical(right[i], dtype, keys.width)
         right[i] = []
-        if _same(kl, cl, kr, cr):
+        if same(kl, cl, kr, cr, dtype):
             continue
-        return False, terms, _first_difference(kl, _as_array(kl, cl), kr, _as_array(kr, cr), keys, space, rshape)
+        cl, cr = as_array(kl, cl, dtype), as_array(kr, cr, dtype)
+        return False, terms, _first_difference(kl, cl, kr, cr, keys, space, rshape, dtype, g)
     return True, terms, None
 
 
+def _coefficient_dtype(lhs: Side, rhs: Side, space: _Space) -> Any:
+    """``np.int64`` when every coefficient sum of the sorted form is proven below 2^63, else ``object``."""
+    sides = (lhs, rhs)
+    if coefficient_bound(*([(k, term_count(c)) for k, c in side] for side in sides)) < INT64_LIMIT:
+        return np.int64  # the cheap bound (a monomial is given by at most all terms) suffices
+    bound = coefficient_bound(*([(k, multiplicity(c, space.structure)) for k, c in side] for side in sides))
+    return np.int64 if bound < INT64_LIMIT else object
+
+
+def _sorted_bytes(terms: int, block: int, width: int, dtype: Any, signs: bool) -> int:
+    """Peak bytes of the sorted form: every term's key (and signed coefficient) held, one block sorted at a time."""
+    coef = 8 if dtype is np.int64 else 48  # an object array also holds the Python integers
+    held = terms * (8 * width + (coef if signs else 0))
+    sorting = min(terms, block) * (16 * width + 8 + 3 * coef)  # concatenated, ordered, permuted and summed
+    return held + sorting
+
+
 def _first_difference(
-    kl: np.ndarray, cl: np.ndarray, kr: np.ndarray, cr: np.ndarray, keys: _Keys, space: _Space, rshape: tuple[int, ...]
+    kl: np.ndarray,
+    cl: np.ndarray,
+    kr: np.ndarray,
+    cr: np.ndarray,
+    keys: Keys,
+    space: _Space,
+    rshape: tuple[int, ...],
+    dtype: Any = np.int64,
+    scale: int = 1,
 ) -> str:
-    allk, _ = _canonical([(kl, cl), (kr, -cr)])
-    key = int(allk[0])
-
-    def coef(k: np.ndarray, c: np.ndarray) -> int:
-        i = int(np.searchsorted(k, key))
-        return int(c[i]) if i < k.size and int(k[i]) == key else 0
-
+    allk, _ = canonical([(kl, cl), (kr, -cr)], dtype)
+    key = allk[0]
     r, digits = keys.decode(key)
     pos = tuple(int(i) for i in np.unravel_index(r, rshape)) if rshape else ()
     mono = "*".join(space.describe(d) for d in digits) or "1"
-    return f"at result index {pos}: coefficient of {mono} is {coef(kl, cl)} on the left, {coef(kr, cr)} on the right"
+    left, right = lookup(kl, cl, key) * scale, lookup(kr, cr, key) * scale
+    return f"at result index {pos}: coefficient of {mono} is {left} on the left, {right} on the right"
 
 
 # -- the randomized engine -------------------------------------------------------
@@ -640,7 +630,8 @@ def _evaluate_side(
             progress.update(n)
             continue
         for t in iter_terms_separable(c, block=_CHUNK):
-            prod = vals[0][t.factors[0]]
+            # every value is below p < 2^31: a product of two stays below 2^62, reduced after each factor
+            prod = vals[0][t.factors[0]] if vals else np.ones(t.result.size, dtype=np.int64)
             for v, pos in zip(vals[1:], t.factors[1:]):
                 prod = prod * v[pos]
                 prod %= p
@@ -661,7 +652,7 @@ def _plan(c: Contraction) -> tuple[list[int], list[int], list[list[tuple[int, in
         return None
     if any(f.boundary and any(b is not None for b in f.boundary) for f in c.factors):
         return None
-    if any(f.conjugate for f in c.factors) or not c.variables:
+    if any(f.conjugate for f in c.factors) or not c.variables or not c.factors:
         return None
     names = [v.name for v in c.variables]
     ext = [int(v.extent) for v in c.variables]
@@ -679,21 +670,42 @@ def _plan(c: Contraction) -> tuple[list[int], list[int], list[list[tuple[int, in
     data = []
     for (idx, shape), rows in zip(arrays, coef):
         sizes = [int(x) for x in shape]
-        strides = [int(np.prod(sizes[i + 1 :], dtype=np.int64)) for i in range(len(sizes))]
+        strides = [math.prod(sizes[i + 1 :]) for i in range(len(sizes))]
         axes = []
         for a, row, size, st in zip(idx, rows, sizes, strides):
             slot = next((k for k, v in enumerate(inner) if row[v] != 0), -1)
             ci = row[inner[slot]] if slot >= 0 else 0
+            # every coefficient is below 2^62 (symconv._instance_bounds.representable), the outer part too
             oc = np.array([row[v] for v in outer] + [int(a.const)], dtype=np.int64)
             axes.append((st, 0, size, oc, slot, ci))
         data.append(axes)
     return inner, outer, data
 
 
+def _sub_boxes(lo: Sequence[int], hi: Sequence[int], limit: int) -> Iterator[tuple[list[int], tuple[int, ...]]]:
+    """The box ``[lo, hi)`` in sub-boxes of at most ``limit`` points (the longest side halved until it fits).
+
+    >>> [(a, s) for a, s in _sub_boxes([0, 0], [3, 2], 2)]
+    [([0, 0], (1, 2)), ([1, 0], (1, 2)), ([2, 0], (1, 2))]
+    """
+    step = [b - a for a, b in zip(lo, hi)]
+    while math.prod(step) > limit:
+        k = max(range(len(step)), key=lambda i: step[i])
+        step[k] = -(-step[k] // 2)
+    for start in itertools.product(*[range(a, b, s) for a, b, s in zip(lo, hi, step)]):
+        yield list(start), tuple(min(s, b - i) for i, b, s in zip(start, hi, step))
+
+
 def _strided_evaluate(
     c: Contraction, values: Sequence[np.ndarray], rsize: int, p: int
 ) -> tuple[np.ndarray, int] | None:
-    """Σ over terms of Π factors, modulo ``p``, per flat result position — by strided views, or None."""
+    """Σ over terms of Π factors, modulo ``p``, per flat result position — by strided views, or None.
+
+    Exact in int64: every value is below ``p < 2^31``; products are reduced
+    before they could reach :math:`2^{62}`, and the accumulator is reduced
+    before a sum could. Temporaries hold at most ``CHUNK_ELEMENTS`` values
+    (the inner box is cut into sub-boxes), so memory stays bounded.
+    """
     plan = _plan(c)
     if plan is None:
         return None
@@ -705,9 +717,11 @@ def _strided_evaluate(
         return acc, 0
     reduce_axes = tuple(k for k in range(n_in) if all(ax[4] != k for ax in data[0]))
     deg = len(c.factors)
-    red_size = int(np.prod([ext[inner[k]] for k in reduce_axes], dtype=np.int64)) if reduce_axes else 1
+    red_size = math.prod(ext[inner[k]] for k in reduce_axes)
     direct = (p - 1) ** deg * red_size < 2**61  # no reduction needed before the sum
-    step = ((p - 1) ** deg if direct else (p - 1)) * red_size
+    step = ((p - 1) ** deg if direct else (p - 1)) * red_size  # the most one addition adds to an entry
+    if step >= 2**61:
+        return None  # a reduction this long could overflow int64: the term path sums in chunks
     terms = 0
     bound = 0
     item = 8
@@ -738,81 +752,45 @@ def _strided_evaluate(
             offsets.append(off)
         if empty or any(b <= a for a, b in zip(lo, hi)):
             continue
-        shape = tuple(b - a for a, b in zip(lo, hi))
-        terms += int(np.prod(shape, dtype=np.int64))
-        views = []
-        for axes, off, base in zip(data, offsets, [acc, *values]):
-            strides = [0] * n_in
-            for st, _, _, _, slot, ci in axes:
-                if slot >= 0:
-                    strides[slot] += st * ci
-                    off += st * ci * lo[slot]
-            if base is acc:
-                keep = [k for k in range(n_in) if k not in reduce_axes]
-                views.append(
-                    np.ndarray(
-                        tuple(shape[k] for k in keep), np.int64, acc, off * item, [strides[k] * item for k in keep]
+        for start, shape in _sub_boxes(lo, hi, CHUNK_ELEMENTS):
+            terms += math.prod(shape)
+            views = []
+            for axes, off, base in zip(data, offsets, [acc, *values]):
+                strides = [0] * n_in
+                for st, _, _, _, slot, ci in axes:
+                    if slot >= 0:
+                        strides[slot] += st * ci
+                        off += st * ci * start[slot]
+                strides = [0 if n == 1 else x for x, n in zip(strides, shape)]
+                if base is acc:
+                    keep = [k for k in range(n_in) if k not in reduce_axes]
+                    views.append(
+                        np.ndarray(
+                            tuple(shape[k] for k in keep), np.int64, acc, off * item, [strides[k] * item for k in keep]
+                        )
                     )
-                )
-            else:
-                views.append(np.ndarray(shape, np.int64, base, off * item, [x * item for x in strides]))
-        prod = views[1] * views[2] if deg >= 2 else views[1].copy()
-        for v in views[3:]:
-            if not direct:
+                else:
+                    views.append(np.ndarray(shape, np.int64, base, off * item, [x * item for x in strides]))
+            prod = views[1] * views[2] if deg >= 2 else views[1].copy()
+            for v in views[3:]:
+                if not direct:
+                    prod %= p
+                prod *= v
+            if not direct and deg >= 2:
                 prod %= p
-            prod *= v
-        if not direct and deg >= 2:
-            prod %= p
-        if reduce_axes:
-            prod = prod.sum(axis=reduce_axes)
-        if bound + step >= 2**62:
-            acc %= p
-            bound = p
-        views[0] += prod
-        bound += step
+            if reduce_axes:
+                prod = prod.sum(axis=reduce_axes)
+            if bound + step >= 2**62:
+                acc %= p
+                bound = p
+            views[0] += prod
+            bound += step
     return acc % p, terms
 
 
 def _multiplicity(c: Contraction, space: _Space) -> int:
-    """An upper bound on how many loop points of ``c`` give one monomial (its largest coefficient).
-
-    Loop points with equal (unfolded) indices form a fiber of the affine loop
-    map: with a basis of its columns chosen largest extents first, the other
-    variables determine the point, so a fiber has at most the product of their
-    extents. A folded axis maps at most ``lo + hi + 1`` positions to one
-    entry, a ``structure`` label stands for at most its orbit's entries, and
-    an operand read by ``r`` factors gives one monomial in ``r!`` orders.
-    """
-    names = [v.name for v in c.variables]
-    extents = [int(v.extent) for v in c.variables]
-    if any(e <= 0 for e in extents):
-        return 0
-    rows = [[int(a.coeff(n)) for n in names] for a in c.result_index]
-    rows += [[int(a.coeff(n)) for n in names] for f in c.factors for a in f.index]
-    mat = np.array(rows, dtype=np.float64).reshape(len(rows), len(names))
-    basis: list[int] = []
-    mult = 1
-    for j in sorted(range(len(names)), key=lambda j: -extents[j]):
-        if extents[j] < 2:
-            continue
-        trial = [*basis, j]
-        if np.linalg.matrix_rank(mat[:, trial]) == len(trial):
-            basis = trial
-        else:
-            mult *= extents[j]
-    bounds = [*(c.result_boundary or ()), *(b for f in c.factors for b in (f.boundary or ()))]
-    for b in bounds:
-        if b is not None:
-            mult *= int(b.lo) + int(b.hi) + 1
-    for f in c.factors:
-        st = space.structure.get(f.operand)
-        if st is not None and st.size:
-            mult *= int(np.bincount(np.abs(st).reshape(-1))[1:].max(initial=1))
-    # an operand read by r factors: a monomial is a multiset, r! orders of the factors give it
-    names_read = [f.operand for f in c.factors]
-    for name in set(names_read):
-        mult *= math.factorial(names_read.count(name))
-    return mult
+    """How many loop points of ``c`` may give one monomial (:func:`symconv._instance_bounds.multiplicity`)."""
+    return multiplicity(c, space.structure)
 
 
 def check_randomized(
@@ -835,8 +813,10 @@ def check_randomized(
     :math:`2^{53}` by construction, or int64). A difference is a certain
     witness that the identity is false (``error_bound = 0``). The bound needs
     the difference to be non-zero modulo :math:`p`: when a coefficient of it
-    could reach :math:`p` (large coefficients, or a monomial repeated that
-    often), the check is refused (use a larger ``prime`` or :func:`check_exact`).
+    — divided by the common factor of all coefficients, which cannot hide a
+    difference — could reach :math:`p` (large coefficients, or a monomial
+    repeated that often), the check is refused (use a larger ``prime`` or
+    :func:`check_exact`).
 
     >>> from symconv._formula import ConvSpec, forward
     >>> corr = forward(ConvSpec(input_size=(5,), kernel_size=(2,)))[0]
@@ -882,15 +862,30 @@ def check_randomized(
             rshape, space = _validate(where, lhs, rhs, structure)
     except _ShapeMismatchError as exc:
         return InstanceResult(False, "randomized", 0, time.perf_counter() - t0, Fraction(0), str(exc))
-    # Schwartz–Zippel over Z_p needs the difference to be non-zero MODULO p: every coefficient is an integer
-    # of absolute value ≤ bound, so when bound < p a false identity cannot vanish identically mod p
-    bound = sum(abs(int(k)) * _multiplicity(c, space) for k, c in (*lhs, *rhs))
+    lhs, rhs, lim = _prepare(where, lhs, rhs, space, int(trials))
+    # Schwartz–Zippel over Z_p needs the difference D to be non-zero MODULO p. With g the common factor of
+    # the coefficients, D = g·D' where every coefficient of D' is an integer of absolute value ≤ bound: when
+    # bound < p, a false identity (D' ≠ 0) cannot vanish identically mod p, nor can D unless p divides g
+    g = common_factor(lhs, rhs)
+    bound = coefficient_bound(*([(int(k) // g, _multiplicity(c, space)) for k, c in side] for side in (lhs, rhs)))
     if bound >= p:
         raise SymconvError(
             f"{where}: a coefficient of the two sides' difference may reach {bound}, not below the prime {p}: "
             "a false identity could vanish modulo p at every point; pass a larger `prime` (< 2^31) or use check_exact"
         )
+    note = ""
+    if g % p == 0:
+        lhs, rhs = [(int(k) // g, c) for k, c in lhs], [(int(k) // g, c) for k, c in rhs]
+        note = f" (every coefficient divided by {g})"
     rsize = max(math.prod(rshape), 1)
+    nbytes = _randomized_bytes(lhs, rhs, space, rsize, p)
+    guard_memory(
+        where,
+        nbytes,
+        "random values of every operand entry and the evaluation",
+        alternative=f"check_exact needs no value per operand entry; or {GENERAL}",
+        lim=lim,
+    )
     deg = _degree(lhs, rhs)
     total = _total_terms(lhs, rhs) * int(trials)
     bar = Progress(where, total, enabled=progress)
@@ -901,10 +896,12 @@ def check_randomized(
         for name in sorted(space.shapes):
             base = rng.integers(0, p, size=space.counts[name] + 1, dtype=np.int64)
             base[0] = 0  # structurally zero entries
-            local = space.ids[name] - np.where(space.ids[name] > 0, space.offsets[name], 0)
-            v = base[local]
-            s = space.signs[name]
-            values[name] = v if s is None else (v * s) % p
+            st = space.structure.get(name)
+            if st is None:
+                values[name] = base[1:]  # entry i is variable i + 1
+            else:
+                flat = st.reshape(-1)
+                values[name] = (base[np.abs(flat)] * np.sign(flat)) % p
         left, n_left = _evaluate_side(lhs, values, rsize, p, bar)
         right, n_right = _evaluate_side(rhs, values, rsize, p, bar)
         terms += n_left + n_right
@@ -920,7 +917,22 @@ def check_randomized(
                 time.perf_counter() - t0,
                 Fraction(0),
                 f"at result index {pos}: the left side is {int(left[i])} and the right side {int(right[i])} "
-                f"(mod {p}) at random point {trial} (seed {seed})",
+                f"(mod {p}) at random point {trial} (seed {seed}){note}",
             )
     bar.close()
     return InstanceResult(True, "randomized", terms, time.perf_counter() - t0, Fraction(deg, p) ** int(trials), None)
+
+
+def _randomized_bytes(lhs: Side, rhs: Side, space: _Space, rsize: int, p: int) -> int:
+    """Peak bytes of one randomized trial: the random values, the two sides, and the largest evaluation."""
+    values = sum(8 * (n + 1) for n in space.counts.values())
+    values += sum(24 * st.size for st in space.structure.values())
+    path = 0
+    for _, c in (*lhs, *rhs):
+        fast = blas_bytes(c, p)
+        deg = len(c.factors)
+        if fast is None:  # the strided evaluator's sub-boxes, or the term path's chunks and bincounts
+            n = term_count(c)
+            fast = max(8 * min(CHUNK_ELEMENTS, n) * (deg + 2), 8 * min(_CHUNK, n) * (deg + 6) + 16 * rsize)
+        path = max(path, fast)
+    return values + 4 * 8 * rsize + path  # both sides, and the sum of one being formed

@@ -48,7 +48,7 @@ import numpy as np
 from symconv._formula import Contraction
 from symconv._instance_plan import Axis, Layout, boxes, choose_inner, layout
 
-__all__ = ["CHUNK_ELEMENTS", "EXACT_LIMIT", "blas_evaluate", "reduction_limit"]
+__all__ = ["CHUNK_ELEMENTS", "EXACT_LIMIT", "blas_bytes", "blas_evaluate", "reduction_limit"]
 
 #: Integers below this are exact in float64.
 EXACT_LIMIT = 1 << 53
@@ -248,6 +248,26 @@ def _matrix(
     nb, n1, n2 = (math.prod(sz[j] for j in g) for g in groups)
     m = v.reshape(nb, n1, n2)
     return m if free_first else np.swapaxes(m, 1, 2)
+
+
+def blas_bytes(c: Contraction, p: int) -> int | None:
+    """Peak bytes of :func:`blas_evaluate` (padded copies, the padded result, chunk temporaries), or None.
+
+    None when the BLAS path declines ``c`` (then it allocates nothing).
+    """
+    plan = _plan(c, int(p))
+    if plan is None:
+        return None
+    cs = plan.chunks
+
+    def elems(dims: Sequence[int]) -> int:
+        return math.prod(cs[j] for j in dims)
+
+    # one chunk: both factors' copies (before summing ``only``) and the product (and its transposed copy)
+    a = elems(plan.batch + plan.left + plan.contr + plan.only[0])
+    b = elems(plan.batch + plan.right + plan.contr + plan.only[1])
+    prod = max(elems(plan.batch + plan.left + plan.right), elems(plan.order))
+    return 8 * (sum(math.prod(pad.shape) for pad in plan.pads) + 2 * math.prod(plan.pads[0].shape) + a + b + 2 * prod)
 
 
 def blas_evaluate(c: Contraction, values: Sequence[np.ndarray], rsize: int, p: int) -> tuple[np.ndarray, int] | None:

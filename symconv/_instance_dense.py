@@ -60,7 +60,9 @@ from typing import Any
 import numpy as np
 
 from symconv._formula import Contraction
+from symconv._instance_bounds import UNCHECKED_BYTES
 from symconv._instance_plan import Axis, Layout, boxes, choose_inner, layout
+from symconv._limits import current
 from symconv._progress import Progress
 
 __all__ = ["BLOCK_CELLS", "Differences", "dense_equal"]
@@ -139,23 +141,33 @@ def _fill_plan(
     vsizes = [a.size for a in vaxes]
     vstrides = [math.prod(vsizes[i + 1 :]) for i in range(len(vsizes))]
     # value position at an inner point u: vbase + Σ_j vcoef[j] u_j; table offset: off + Σ_j dcoef[j] u_j
-    vcoef = np.array([sum(a.coef[j] * st for a, st in zip(vaxes, vstrides)) for j in inner], dtype=np.int64)
-    dcoef = np.array(
-        [sum(_axes_of(lay, s)[i].coef[j] * st for (s, i), st in zip(kept, dstrides)) for j in inner], dtype=np.int64
-    )
+    vcoef = [sum(a.coef[j] * st for a, st in zip(vaxes, vstrides)) for j in inner]
+    dcoef = [sum(_axes_of(lay, s)[i].coef[j] * st for (s, i), st in zip(kept, dstrides)) for j in inner]
     v0 = int(first_axis[names.index(value)])
-    kstep = np.array([[_axes_of(lay, s)[i].coef[j] for j in inner] for s, i in kept], dtype=np.int64)
-    rcoef = vcoef - (np.array(lam, dtype=np.int64) @ kstep.reshape(len(kept), len(inner)) if kept else 0)
+    kstep = [[_axes_of(lay, s)[i].coef[j] for j in inner] for s, i in kept]
+    rcoef = [v - sum(lm * row[n] for lm, row in zip(lam, kstep)) for n, v in enumerate(vcoef)]
     return _FillPlan(
         inner,
-        vcoef,
-        dcoef,
+        _int64(vcoef),
+        _int64(dcoef),
         [int(first_axis[names.index(s)]) + i for s, i in kept],
         list(range(v0, v0 + len(vaxes))),
         np.array(vstrides, dtype=np.int64),
         [lay.extents[j] for j in inner],
-        np.asarray(rcoef, dtype=np.int64),
+        _int64(rcoef),
     )
+
+
+def _int64(values: Sequence[int]) -> np.ndarray:
+    """Python integers as int64 modulo 2^64 (two's complement), for additions and products only.
+
+    The steps of a fill plan may exceed int64 where a variable's coefficient
+    is large, yet every stored entry and table offset they add up to lies in
+    a small range: int64 arithmetic is exact modulo 2^64, so such a result is
+    exact. (Strides of views are taken only along sides longer than 1, where
+    they are the true, small steps.)
+    """
+    return np.array([(int(v) + (1 << 63)) % (1 << 64) - (1 << 63) for v in values], dtype=np.int64)
 
 
 def _grid(plan: _FillPlan) -> np.ndarray | None:
@@ -169,6 +181,12 @@ def _grid(plan: _FillPlan) -> np.ndarray | None:
             step[d] = e
             grid += (np.arange(e, dtype=np.int64) * c).reshape(step)
     return grid
+
+
+def _grid_bytes(plan: _FillPlan) -> int:
+    """Bytes of :func:`_grid`."""
+    rc = plan.rcoef.tolist()
+    return 8 * math.prod(e if c else 1 for e, c in zip(plan.full, rc)) if any(rc) else 0
 
 
 def _fill(
@@ -195,12 +213,14 @@ def _fill(
     stored = base + k0[:, plan.vcols] @ plan.vstrides - k0[:, plan.kcols] @ lam + lo @ plan.rcoef
     counts = np.prod(hi - lo, axis=1)
     item = table.itemsize
-    dst = [int(c) * item for c in plan.dcoef]
-    cst = [int(c) * coefs.itemsize for c in plan.dcoef] if coefs is not None else []
     moves = plan.rcoef.tolist()
+    steps = plan.dcoef.tolist()
     for b in range(lo.shape[0]):
         shape = tuple(int(x) for x in hi[b] - lo[b])
         off = int(offs[b])
+        step = [c if n > 1 else 0 for c, n in zip(steps, shape)]  # a side of length 1 never moves
+        dst = [c * item for c in step]
+        cst = [c * coefs.itemsize for c in step] if coefs is not None else []
         view = np.ndarray(shape, table.dtype, table, off * item, dst)
         if grid is None:
             view[...] = int(stored[b])
@@ -219,43 +239,49 @@ def _encoding(lays: Sequence[Layout], value: str, kept: Sequence[tuple[str, int]
     Any integer λ gives a bijection (key, value) ↔ (key, residual); λ is
     fitted so that the value is, where possible, an exact affine function of
     the key (a constant residual: small stored integers and a constant fill).
+    The range is computed in Python integers, exactly: it sizes the table's
+    integer type, so an error there would wrap stored entries.
     """
     lay = lays[0]
     vaxes = _axes_of(lay, value)
     vsizes = [a.size for a in vaxes]
     vst = [math.prod(vsizes[i + 1 :]) for i in range(len(vsizes))]
 
-    def flat(lay_: Layout) -> tuple[np.ndarray, int]:
+    def flat(lay_: Layout) -> tuple[list[int], int]:
         ax = _axes_of(lay_, value)
         coef = [sum(a.coef[j] * st for a, st in zip(ax, vst)) for j in range(len(lay_.extents))]
-        return np.array(coef, np.int64), sum(a.const * st for a, st in zip(ax, vst))
+        return coef, sum(a.const * st for a, st in zip(ax, vst))
 
-    def keys(lay_: Layout) -> tuple[np.ndarray, np.ndarray]:
+    def keys(lay_: Layout) -> tuple[list[tuple[int, ...]], list[int]]:
         rows = [_axes_of(lay_, s)[i] for s, i in kept]
-        return np.array([a.coef for a in rows], np.int64).reshape(len(rows), len(lay_.extents)), np.array(
-            [a.const for a in rows], np.int64
-        )
+        return [a.coef for a in rows], [a.const for a in rows]
 
-    lam = np.zeros(len(kept), dtype=np.int64)
+    lam = [0] * len(kept)
     if kept:
         v, _ = flat(lay)
         k, _ = keys(lay)
-        sol = np.linalg.lstsq(k.T.astype(np.float64), v.astype(np.float64), rcond=None)[0]
+        a_ = np.array(k, dtype=np.float64).reshape(len(kept), len(lay.extents))
+        sol = np.linalg.lstsq(a_.T, np.array(v, dtype=np.float64), rcond=None)[0]
         if np.all(np.abs(sol) < 2**31):
-            guess = np.rint(sol).astype(np.int64)
-            sizes = np.array([_axes_of(lay, s)[i].size for s, i in kept], dtype=np.float64)
+            guess = [int(x) for x in np.rint(sol)]
+            sizes = [_axes_of(lay, s)[i].size for s, i in kept]
+            exact = all(sum(g * row[j] for g, row in zip(guess, k)) == v[j] for j in range(len(v)))
             # exact, and λ·key far from int64 overflow
-            if np.array_equal(k.T @ guess, v) and float(np.abs(guess) @ sizes) < 2.0**60:
+            if exact and sum(abs(g) * n for g, n in zip(guess, sizes)) < 2**60:
                 lam = guess
     lo = hi = None
     for other in lays:
         v, vc = flat(other)
         k, kc = keys(other)
-        r = Axis(tuple(int(x) for x in v - lam @ k), int(vc - lam @ kc), 1)
+        r = Axis(
+            tuple(x - sum(lm * row[j] for lm, row in zip(lam, k)) for j, x in enumerate(v)),
+            vc - sum(lm * c for lm, c in zip(lam, kc)),
+            1,
+        )
         a, b = r.span(other.extents)
         lo, hi = (a, b) if lo is None or hi is None else (min(lo, a), max(hi, b))
     assert lo is not None and hi is not None
-    return lam, lo, hi
+    return np.array(lam, dtype=np.int64), lo, hi
 
 
 def _restrict(lay: Layout, axis: tuple[str, int], a: int, b: int) -> Layout:
@@ -311,8 +337,9 @@ class Differences:
         return out
 
     def _coef(self, c: np.ndarray | None, cells: np.ndarray) -> np.ndarray:
-        table = np.asarray(self.coefs, dtype=np.int64)
-        return np.full(cells.size, table[0]) if c is None else table[c[cells].astype(np.int64) - 1]
+        table = np.empty(len(self.coefs), dtype=object)  # Python integers: a coefficient may exceed int64
+        table[:] = self.coefs
+        return np.full(cells.size, table[0], dtype=object) if c is None else table[c[cells].astype(np.int64) - 1]
 
     def first(self, names: Sequence[str]) -> tuple[Key, int, int]:
         """The smallest differing monomial in the sorted form's order, with its left and right coefficients."""
@@ -452,7 +479,7 @@ def _compare(
     cells = math.prod(ksizes)
     if cells == 0:  # a key axis of length 0: every monomial of the signature reads it, so there are none
         return True, 0, None
-    if cells > CELLS_PER_TERM * sum(lay.terms_bound for lay in lays) + (1 << 16):
+    if cells > CELLS_PER_TERM * sum(lay.terms_bound for lay in lays) + (1 << 16) or cells >= 1 << 62:
         return None
     distinct = sorted({c for side in sides for c, _ in side})
     ctype = None if len(distinct) == 1 else np.int8 if len(distinct) < 127 else np.int32
@@ -472,8 +499,13 @@ def _compare(
     dstrides = np.array([math.prod(ksizes[i + 1 :]) for i in range(len(ksizes))], dtype=np.int64)
     lt = tuple(int(x) for x in lam)
     plans = [[_fill_plan(lay, value, tuple(kept), tuple(dstrides.tolist()), lt) for _, lay in side] for side in sides]
-    grids = [[_grid(fp) for fp in plan] for plan in plans]
     size = min(cells, rows * rest)
+    # memory before allocating: both sides' block tables and the residual grids (else the sorted form, guarded)
+    nbytes = 2 * size * (np.dtype(dtype).itemsize + (np.dtype(ctype).itemsize if ctype else 0))
+    nbytes += sum(_grid_bytes(fp) for plan in plans for fp in plan)
+    if nbytes > UNCHECKED_BYTES and nbytes > current().memory_bytes:
+        return None
+    grids = [[_grid(fp) for fp in plan] for plan in plans]
     tables = [_scratch(i, size, dtype) for i in range(2)]
     ctables = [_scratch(2 + i, size, ctype) if ctype else None for i in range(2)]
     terms = 0

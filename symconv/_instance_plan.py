@@ -29,14 +29,18 @@ by clipping each inner range, so the guard is exact without enumerating terms.
 from __future__ import annotations
 
 import functools
+import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from symconv._formula import Contraction
+from symconv._instance_bounds import guard_memory
 
-__all__ = ["Axis", "Layout", "boxes", "choose_inner", "layout"]
+__all__ = ["Axis", "Layout", "boxes", "boxes_bytes", "choose_inner", "layout"]
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,8 @@ class Layout:
 
     @property
     def terms_bound(self) -> int:
-        """Loop points of the box (an upper bound on the terms)."""
-        return int(np.prod(self.extents, dtype=np.int64)) if self.extents else 1
+        """Loop points of the box (an upper bound on the terms), in Python integers (never wraps)."""
+        return math.prod(self.extents)
 
 
 @functools.lru_cache(maxsize=256)
@@ -109,7 +113,22 @@ def choose_inner(lay: Layout, allowed: Callable[[int], bool]) -> tuple[int, ...]
     return tuple(sorted(inner))
 
 
-@functools.lru_cache(maxsize=256)
+#: Bytes of :func:`boxes` results kept for reuse (least recently used dropped first).
+CACHE_BYTES = 64 << 20
+
+_cache: OrderedDict[tuple[Layout, tuple[int, ...]], tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
+_cache_lock = threading.Lock()
+_cached = 0  # bytes held by _cache
+
+
+def boxes_bytes(lay: Layout, inner: tuple[int, ...]) -> int:
+    """Peak bytes of :func:`boxes`: a few int64 values per axis and inner variable, per outer point."""
+    outer = len(lay.extents) - len(inner)
+    points = math.prod(e for j, e in enumerate(lay.extents) if j not in inner)
+    naxes = sum(len(arr) for _, arr in lay.arrays)
+    return 8 * points * (outer + 2 * naxes + 4 * len(inner) + 4)
+
+
 def boxes(lay: Layout, inner: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The outer points with in-range terms: inner ranges ``[lo, hi)`` and every axis's outer part ``k0``.
 
@@ -117,9 +136,39 @@ def boxes(lay: Layout, inner: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, 
     per inner variable, ``k0`` per axis (all arrays' axes in order). The
     outer part of an axis is its index with every inner variable at 0; the
     index at an inner point ``u`` is ``k0 + coef[j]·u_j`` for the one inner
-    ``j`` it depends on (if any). Vectorised over the outer points; cached
-    (the arrays are shared: read them, never write).
+    ``j`` it depends on (if any). Vectorised over the outer points: its
+    memory (:func:`boxes_bytes`) is refused beyond the ``memory_bytes`` limit
+    before it is allocated. Results up to ``CACHE_BYTES`` in all are cached
+    (read-only arrays, shared).
     """
+    key = (lay, inner)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
+    guard_memory("instance engine", boxes_bytes(lay, inner), "one row per outer point of the loop box")
+    out = _boxes(lay, inner)
+    size = _nbytes(out)
+    if size <= CACHE_BYTES // 8:
+        for a in out:
+            a.flags.writeable = False
+        global _cached
+        with _cache_lock:
+            if key not in _cache:
+                _cache[key] = out
+                _cached += size
+            while _cached > CACHE_BYTES:
+                _, old = _cache.popitem(last=False)
+                _cached -= _nbytes(old)
+    return out
+
+
+def _nbytes(arrays: tuple[np.ndarray, ...]) -> int:
+    return sum(a.nbytes for a in arrays)
+
+
+def _boxes(lay: Layout, inner: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     outer = [j for j in range(len(lay.extents)) if j not in inner]
     axes = [a for _, arr in lay.arrays for a in arr]
     if outer:
