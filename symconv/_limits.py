@@ -58,10 +58,23 @@ DEFAULTS: dict[str, int] = {f.name: getattr(Limits(), f.name) for f in fields(Li
 _NAMES = tuple(DEFAULTS)
 
 
+_ENV_NAMES = tuple(f"SYMCONV_LIMIT_{name.upper()}" for name in _NAMES)
+_cache: dict[tuple[str | None, ...], Limits] = {}
+
+
 def _from_environment() -> Limits:
+    raws = tuple(os.environ.get(v) for v in _ENV_NAMES)
+    hit = _cache.get(raws)
+    if hit is None:
+        hit = _cache[raws] = _parse(raws)
+        if len(_cache) > 64:  # a test that sets many values: keep the cache small
+            _cache.pop(next(iter(_cache)))
+    return hit
+
+
+def _parse(raws: tuple[str | None, ...]) -> Limits:
     values = {}
-    for name in _NAMES:
-        raw = os.environ.get(f"SYMCONV_LIMIT_{name.upper()}")
+    for name, raw in zip(_NAMES, raws):
         if raw is None or not raw.strip():
             continue
         text = raw.strip().replace("_", "")
