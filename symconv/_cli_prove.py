@@ -150,13 +150,18 @@ def _prove(args: argparse.Namespace) -> int:
     if args.json:
         data = proof.to_dict()
         if report is not None:
-            data["check"] = {"ok": report.ok, "message": report.message}
+            data["check"] = {
+                "ok": report.ok,
+                "status": report.status,
+                "library": report.library,
+                "message": report.message,
+            }
         print(json.dumps(data, ensure_ascii=False))
     elif args.latex:
         print(proof.latex(), end="")
     else:
         print(proof.markdown(), end="")
         if report is not None:
-            print(f"\nReplay: {'ok' if report.ok else 'FAILED'} — {report.message}")
+            print(f"\nReplay: {'ok' if report.ok else report.status.upper()} — {report.message}")
     ok = proof.holds and (report is None or report.ok)
     return 0 if ok else 1

@@ -52,7 +52,9 @@ def array_values(name: str, seed: int, index: Sequence[Any], lo: int = -9, hi: i
 
 
 def _int(e: Any, sizes: Mapping[sympy.Symbol, int]) -> int:
-    v = as_expr(e).subs(sizes)
+    v = as_expr(e)
+    if not v.is_Integer:  # xreplace: the same exact value as subs, without its rewriting (the replay's hot path)
+        v = v.xreplace({k: sympy.Integer(x) for k, x in sizes.items()})
     if not v.is_Integer:
         raise SymconvError(f"proof: size expression {e} is not an integer at {sizes}")
     return int(v)

@@ -10,7 +10,9 @@ last one (``equal`` or ``entails_hypothesis``) joins them.
 :meth:`Proof.check` trusts nothing stored: it decodes the certificate,
 re-runs every rule on its ``before`` (which re-runs the solver), demands the
 stored ``after``, and evaluates ``before`` and ``after`` exactly on random
-small sizes with random integer arrays.
+small sizes with random integer arrays (:mod:`symconv.proofs._replay`); it
+demands the format, the library's statement and the exact instance checks
+whatever the certificate says or leaves out (:mod:`symconv.proofs._verify`).
 """
 
 from __future__ import annotations
@@ -21,19 +23,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-import sympy
-
 from symconv._errors import SymconvError
-from symconv.proofs import _serial
-from symconv.proofs._evaluate import ArrayFn, _int, array_values, random_sizes, values
-from symconv.proofs._iverson import EQ, Context, Derivative, Expr, Hypothesis, Pointwise, Side, Sum
+from symconv.proofs import _serial, _verify
+from symconv.proofs._iverson import EQ, Context, Derivative, Expr, Hypothesis, Side, Sum
+from symconv.proofs._replay import CheckReport, replay
+from symconv.proofs._replay import _hyp_arrays as _hyp_arrays  # re-exported: the prover's hypothesis arrays
 from symconv.proofs._rules import RULES, Condition, RuleError, unify
+from symconv.proofs._verify import MAX_INSTANCE_SIZE
 
-__all__ = ["MAX_INSTANCE_SIZE", "Certificate", "CheckReport", "Deriver", "Part", "Proof", "Step"]
-
-#: The largest size an instance check stored in a certificate may ask the replay to re-run.
-MAX_INSTANCE_SIZE = 8
+__all__ = ["MAX_INSTANCE_SIZE", "Certificate", "CheckReport", "Deriver", "Part", "Proof", "Step", "replay"]
 
 
 @dataclass(frozen=True)
@@ -61,21 +59,6 @@ class Part:
     assumptions_text: tuple[str, ...] = ()
     #: Defined arrays of the statement, ``(operand, body, index names)`` (e.g. ``flip(w)``).
     definitions: tuple[tuple[str, Sum, tuple[str, ...]], ...] = ()
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    """What :meth:`Proof.check` did: steps replayed, numeric trials, and the first failure."""
-
-    ok: bool
-    steps: int
-    trials: int
-    message: str = ""
-    #: Side conditions the solver left "unknown", accepted on a bounded check only.
-    bounded: int = 0
-
-    def __bool__(self) -> bool:
-        return self.ok
 
 
 class Deriver:
@@ -143,194 +126,6 @@ def _var(name: str) -> Any:
     return Affine.var(name)
 
 
-# -- replay -------------------------------------------------------------------
-
-
-def _hyp_arrays(ctx: Context, sizes: Mapping[sympy.Symbol, int], seed: int) -> dict[str, ArrayFn]:
-    """Random arrays that satisfy every hypothesis: ``a(i) = r(i) + sign·r(rhs(i))``."""
-    out: dict[str, ArrayFn] = {}
-    for h in ctx.hypotheses:
-
-        def fn(idx: Sequence[np.ndarray], h: Hypothesis = h) -> np.ndarray:
-            env = dict(zip(h.variables, idx))
-            mirrored = []
-            for a in h.rhs:
-                v = np.asarray(_int(a.const, sizes), dtype=np.int64)
-                for name, c in a.coeffs:
-                    v = v + _int(c, sizes) * env[name]
-                mirrored.append(v)
-            return array_values(h.operand, seed, idx) + h.sign * array_values(h.operand, seed, mirrored)
-
-        out[h.operand] = fn
-    return out
-
-
-def _numeric(step: Step, ctx: Context, rng: np.random.Generator, trials: int) -> str:
-    """Exact evaluation of before/after at random sizes; '' when they agree."""
-    if step.rule == "entails_hypothesis":
-        return ""
-    for _ in range(trials):
-        sizes = random_sizes(ctx, rng)
-        seed = int(rng.integers(1 << 30))
-        arrays = _hyp_arrays(ctx, sizes, seed)
-        if step.rule == "definition":
-            arrays = {**arrays, **_defined_array(step, ctx, sizes, seed, arrays)}
-        if step.rule == "compare_coefficients":
-            msg = _numeric_coefficients(step, ctx, sizes, seed, arrays, rng)
-            if msg:
-                return msg
-            continue
-        a = values(step.before, ctx, sizes, seed, arrays)
-        b = values(step.after, ctx, sizes, seed, arrays)  # type: ignore[arg-type]
-        if a != b:
-            bad = next(k for k in sorted(set(a) | set(b)) if a.get(k, 0) != b.get(k, 0))
-            return f"values differ at sizes {_show(sizes)}, free index {bad}: {a.get(bad, 0)} vs {b.get(bad, 0)}"
-    return ""
-
-
-def _defined_array(
-    step: Step, ctx: Context, sizes: Mapping[sympy.Symbol, int], seed: int, arrays: dict[str, ArrayFn]
-) -> dict[str, ArrayFn]:
-    """The unfolded operand as an array computed from its definition (entry by entry)."""
-    before = step.before
-    assert isinstance(before, Expr)
-    name = before.sums[step.args["sum"]].factors[step.args["factor"]].operand
-    body: Sum = step.args["body"]
-    at: Sequence[str] = step.args["at"]
-    bare = Context(ctx.params, (), ())
-    cache: dict[tuple[int, ...], int] = {}
-
-    def fn(idx: Sequence[np.ndarray]) -> np.ndarray:
-        arrs = [np.asarray(i, dtype=np.int64) for i in idx]
-        shape = np.broadcast_shapes(*(a.shape for a in arrs)) if arrs else ()
-        flat = [np.broadcast_to(a, shape).reshape(-1) for a in arrs]
-        out = np.zeros(len(flat[0]) if flat else 1, dtype=np.int64)
-        for j in range(len(out)):
-            key = tuple(int(f[j]) for f in flat)
-            if key not in cache:
-                fixed = body.substitute({a: _const(v) for a, v in zip(at, key)}, body.variables)
-                cache[key] = values(Expr.of(fixed), bare, sizes, seed, arrays).get((), 0)
-            out[j] = cache[key]
-        return out.reshape(shape)
-
-    return {name: fn}
-
-
-def _const(v: int) -> Any:
-    from symconv._affine import Affine
-
-    return Affine.constant(v)
-
-
-def _numeric_coefficients(
-    step: Step,
-    ctx: Context,
-    sizes: Mapping[sympy.Symbol, int],
-    seed: int,
-    arrays: dict[str, ArrayFn],
-    rng: np.random.Generator,
-) -> str:
-    pw = step.after
-    assert isinstance(pw, Pointwise)
-    operand = step.args["operand"]
-    residual = values(pw, ctx, sizes, seed, arrays)
-    points = [k for k in residual]
-    if not points:
-        return ""
-    first = step.before.sums[0]  # type: ignore[union-attr]
-    the = next(t for t in first.factors if t.operand == operand)
-    nfree = len(ctx.free)
-    for j in rng.choice(len(points), size=min(3, len(points)), replace=False):
-        key = points[int(j)]
-        env = dict(zip(ctx.free + pw.variables, key))
-        pos = tuple(_int(a.const, sizes) + sum(_int(c, sizes) * env[v] for v, c in a.coeffs) for a in the.index)
-
-        def unit(idx: Sequence[np.ndarray], pos: tuple[int, ...] = pos) -> np.ndarray:
-            hit = np.ones(np.broadcast_shapes(*(np.shape(i) for i in idx)), dtype=bool)
-            for i, p in zip(idx, pos):
-                hit &= np.asarray(i) == p
-            return hit.astype(np.int64)
-
-        vb = values(step.before, ctx, sizes, seed, {**arrays, operand: unit})
-        if vb.get(key[:nfree], 0) != residual[key]:
-            got = vb.get(key[:nfree], 0)
-            return f"coefficient of {operand}{list(pos)} at sizes {_show(sizes)}: {got} vs {residual[key]}"
-    return ""
-
-
-def _declared(step: Step, part: Part) -> bool:
-    """Does a ``definition`` step unfold the operand by the definition the statement declares?"""
-    before = step.before
-    try:
-        name = before.sums[step.args["sum"]].factors[step.args["factor"]].operand  # type: ignore[union-attr]
-        at = tuple(step.args["at"])
-    except (AttributeError, IndexError, KeyError, TypeError):
-        return False
-    return (name, step.args.get("body"), at) in part.definitions
-
-
-def _show(sizes: Mapping[sympy.Symbol, int]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sizes.items()) or "(none)"
-
-
-def replay(parts: Sequence[Part], *, trials: int = 2, seed: int = 0) -> CheckReport:
-    """Re-derive every step of every part; see :meth:`Proof.check`."""
-    rng = np.random.default_rng(seed)
-    nsteps = 0
-    bounded: list[Condition] = []
-    for p_i, part in enumerate(parts):
-        cur: dict[str, Any] = {"lhs": part.lhs, "rhs": part.rhs}
-        closed = False
-        for s_i, step in enumerate(part.steps):
-            where = f"part {p_i + 1} ({part.title}), step {s_i + 1} ({step.rule})"
-            if closed:
-                return CheckReport(False, nsteps, trials, f"{where}: step after the closing step")
-            if step.side not in cur or step.before != cur[step.side]:
-                return CheckReport(False, nsteps, trials, f"{where}: `before` is not where the {step.side} side stands")
-            if step.rule not in RULES:
-                return CheckReport(False, nsteps, trials, f"{where}: unknown rule {step.rule!r}")
-            args = dict(step.args)
-            if step.rule == "equal" and args.get("claim") != cur["rhs"]:
-                return CheckReport(
-                    False, nsteps, trials, f"{where}: the claim compared is not the statement's right side"
-                )
-            if step.rule == "entails_hypothesis" and (args.get("hypothesis") != part.rhs or part.relation != "⇒"):
-                return CheckReport(False, nsteps, trials, f"{where}: the hypothesis concluded is not the statement's")
-            if step.rule == "definition" and not _declared(step, part):
-                return CheckReport(
-                    False, nsteps, trials, f"{where}: the definition unfolded is not one the statement declares"
-                )
-            try:
-                after, conds = RULES[step.rule](step.before, part.ctx, **args)
-            except (RuleError, SymconvError, TypeError, KeyError, IndexError, ArithmeticError) as exc:
-                return CheckReport(False, nsteps, trials, f"{where}: the rule fails on replay: {exc}")
-            bounded += [c for c in conds if c.status == "unknown"]
-            if step.conditions and [c.text for c in step.conditions] != [c.text for c in conds]:
-                return CheckReport(
-                    False, nsteps, trials, f"{where}: the stored side conditions are not the ones the rule checks"
-                )
-            if after != step.after:
-                return CheckReport(False, nsteps, trials, f"{where}: the stored `after` is not what the rule gives")
-            try:
-                msg = _numeric(step, part.ctx, rng, trials)
-            except (SymconvError, ArithmeticError) as exc:  # e.g. a tampered index, not an integer at concrete sizes
-                msg = f"cannot evaluate the step at random sizes: {exc}"
-            if msg:
-                return CheckReport(False, nsteps, trials, f"{where}: {msg}")
-            cur[step.side] = after
-            nsteps += 1
-            closed = step.rule in ("equal", "entails_hypothesis")
-        if not closed:
-            return CheckReport(False, nsteps, trials, f"part {p_i + 1} ({part.title}): no closing step")
-    msg = f"{nsteps} steps re-derived, solver re-run, {trials} random size(s) per step"
-    if bounded:
-        msg += (
-            f"; {len(bounded)} side condition(s) the solver could not decide (unknown) hold only within the bounded "
-            f"check: {'; '.join(f'{c.text} [{c.bounded}]' for c in bounded)}"
-        )
-    return CheckReport(True, nsteps, trials, msg, len(bounded))
-
-
 # -- the proof object -----------------------------------------------------------
 
 
@@ -346,182 +141,47 @@ class Certificate:
 
     @staticmethod
     def from_json(text: str) -> Certificate:
-        """Load a certificate (data only; nothing in it is executed)."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SymconvError(f"certificate: not valid JSON ({exc})") from None
-        if not isinstance(data, dict) or "parts" not in data:
-            raise SymconvError("certificate: a JSON object with `parts` is required")
-        return Certificate(data)
+        """Load a certificate (data only; nothing in it is executed).
+
+        Anything that is not a certificate's JSON text is a one-line :class:`~symconv.SymconvError`:
+
+        >>> Certificate.from_json(None)
+        Traceback (most recent call last):
+        ...
+        symconv.SymconvError: certificate: expected JSON text (a str); got NoneType
+        """
+        return Certificate(_verify.load(text))
 
     def parts(self) -> list[Part]:
-        """Decode the parts (statement, context, steps)."""
-        out = []
-        for p in self.data["parts"]:
-            rhs = _serial.decode(p["rhs"])
-            part = Part(str(p["title"]), _serial.decode(p["ctx"]), _serial.side(p["lhs"]), rhs, str(p["relation"]))
-            defs = []
-            for d in p.get("definitions", []):
-                body = _serial.decode(d["body"])
-                if not isinstance(body, Sum):
-                    raise SymconvError("certificate: a definition's `body` must be a sum")
-                defs.append((str(d["operand"]), body, tuple(map(str, d["at"]))))
-            part.definitions = tuple(defs)
-            part.assumptions_text = tuple(map(str, p.get("assumptions", ())))
-            for s in p["steps"]:
-                args = _serial.decode(s["args"])
-                conds = tuple(Condition(str(c["text"]), str(c["status"])) for c in s.get("conditions", ()))
-                part.steps.append(
-                    Step(
-                        str(s["rule"]), args, _serial.side(s["before"]), _serial.side(s["after"]), str(s["side"]), conds
-                    )
-                )
-            out.append(part)
-        return out
+        """Decode the parts (statement, context, steps); a SymconvError when malformed."""
+        if not isinstance(self.data, dict):
+            raise SymconvError(f"certificate: the data must be a JSON object; got {type(self.data).__name__}")
+        try:
+            return _verify.decode_parts(self.data)
+        except RecursionError:
+            raise SymconvError(f"certificate: nested too deeply (more than {_verify.MAX_DEPTH} levels)") from None
 
     def check(self, *, trials: int = 2, seed: int = 0) -> CheckReport:
-        """Replay the certificate (see :meth:`Proof.check`), then re-run its exact instance checks.
+        """Check the certificate: its format, its statement, the replay and its exact instance checks.
 
-        Never raises on a malformed or tampered certificate: the report says what is wrong.
+        Never raises on a malformed or tampered certificate: the report says
+        what is wrong. ``status`` is ``"verified"``, ``"bounded"`` or
+        ``"failed"`` and ``ok`` is True only when verified; ``library`` says
+        whether it is a certificate of a library theorem (see
+        :meth:`Proof.check`).
 
         >>> from symconv import theorem
         >>> data = theorem("full_convolution_commutes").prove().certificate.data
-        >>> Certificate(data).check().ok
-        True
+        >>> r = Certificate(data).check()
+        >>> r.ok, r.status, r.library, r.theorem
+        (True, 'verified', True, 'full_convolution_commutes')
         >>> Certificate({**data, "params": {"ndim": 2}}).check().message
         "certificate: part 'commutes' does not state what full_convolution_commutes states"
+        >>> r = Certificate({**data, "theorem": "my_own"}).check()
+        >>> r.ok, r.library, r.theorem
+        (True, False, None)
         """
-        try:
-            parts = self.parts()
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            return CheckReport(False, 0, trials, f"malformed certificate: {exc}")
-        msg, library = self._statement_mismatch(parts)
-        if msg:
-            return CheckReport(False, 0, trials, msg)
-        report = replay(parts, trials=trials, seed=seed)
-        if not report.ok:
-            return report
-        msg = self._claims_match(report, library)
-        if msg:
-            return CheckReport(False, report.steps, trials, msg, report.bounded)
-        msg, count = self._instances(parts, library)
-        if msg:
-            return CheckReport(False, report.steps, trials, msg, report.bounded)
-        text = report.message + f"; {count} exact instance check(s) re-run"
-        if not library:
-            text += "; not a library theorem: the statement is the certificate's own parts"
-        return CheckReport(True, report.steps, trials, text, report.bounded)
-
-    def _statement_mismatch(self, parts: Sequence[Part]) -> tuple[str, bool]:
-        """('' or what is wrong, whether the theorem is the library's): the parts must state what it states."""
-        from symconv.proofs._theorems import _LIBRARY, Theorem
-
-        name = str(self.data.get("theorem", ""))
-        variant = None
-        if " [variant " in name:
-            name, _, rest = name.partition(" [variant ")
-            variant = rest.removesuffix("]")
-        if name not in _LIBRARY:
-            return "", False  # a proof built by hand: its statement is what it says
-        if variant is not None and variant not in _LIBRARY[name].variants:
-            return f"certificate: {name} has no variant {variant!r}", True
-        params = self.data.get("params", {})
-        if not isinstance(params, dict):
-            return "certificate: `params` must be an object", True
-        try:
-            plan = Theorem(name, dict(params), variant).plan()
-        except SymconvError as exc:
-            return f"certificate: the theorem's parameters are invalid: {exc}", True
-        want = [p for p, _ in plan.parts]
-        if plan.instance_only:
-            return f"certificate: {name} has no general proof to replay", True
-        if len(want) != len(parts):
-            return f"certificate: {len(parts)} part(s), the theorem {name} has {len(want)}", True
-        for a, b in zip(parts, want):
-            if (a.lhs, a.rhs, a.ctx, a.relation, a.title) != (b.lhs, b.rhs, b.ctx, b.relation, b.title):
-                return f"certificate: part {a.title!r} does not state what {name} states", True
-            if a.definitions != b.definitions:
-                return f"certificate: part {a.title!r} does not define its arrays as {name} does", True
-            if a.assumptions_text and a.assumptions_text != b.assumptions_text:
-                return f"certificate: part {a.title!r} words its assumptions unlike {name}", True
-        return "", True
-
-    def _claims_match(self, report: CheckReport, library: bool) -> str:
-        """The certificate's own words (status, statement, not-covered line) must be what the replay supports."""
-        status = self.data.get("status")
-        if status is not None and self.data.get("method", "general") == "general":
-            want = "bounded" if report.bounded else "proved"
-            if status != want:
-                return f"certificate: status {status!r}, but the replay gives {want!r}"
-        if not library:
-            return ""
-        from symconv.proofs._theorems import Theorem
-
-        name, _, rest = str(self.data["theorem"]).partition(" [variant ")
-        plan = Theorem(name, dict(self.data.get("params", {})), rest.removesuffix("]") or None).plan()
-        if "statement" in self.data and self.data["statement"] != (plan.statement or Theorem(name, {}).statement):
-            return "certificate: the statement text is not the theorem's"
-        nc = str(self.data.get("not_covered", ""))
-        if report.bounded:
-            ok = "bounded check" in nc and (plan.not_covered == "—" or nc.startswith(plan.not_covered))
-        else:
-            ok = nc == plan.not_covered
-        if not ok:
-            return f"certificate: the not-covered line {nc!r} is not what the proof leaves uncovered"
-        return ""
-
-    def _instances(self, parts: Sequence[Part], library: bool = False) -> tuple[str, int]:
-        """Re-run the stored exact instance checks (never trusting their stored result); ('' or failure, count).
-
-        A library theorem's checks re-run through the coefficient engine on its
-        contractions (rebuilt from the library, not read from the certificate)
-        where the statement is one; a stored ``engine`` must be the one re-run.
-        """
-        from symconv.proofs._theorems import Theorem, _instance_part, _satisfies
-
-        recipes: Mapping[str, Any] = {}
-        if library:
-            name, _, rest = str(self.data["theorem"]).partition(" [variant ")
-            recipes = Theorem(name, dict(self.data.get("params", {})), rest.removesuffix("]") or None).plan().recipes
-
-        checks = self.data.get("instance_checks", [])
-        if not isinstance(checks, list):
-            return "certificate: `instance_checks` must be a list", 0
-        by_title = {p.title: p for p in parts}
-        seen: set[str] = set()
-        for i, c in enumerate(checks):
-            where = f"certificate: instance check {i + 1}"
-            if not isinstance(c, dict) or c.get("part") not in by_title or not isinstance(c.get("sizes"), dict):
-                return f"{where}: must name a part and its sizes", 0
-            part = by_title[c["part"]]
-            sizes: dict[sympy.Symbol, int] = {}
-            for k, v in c["sizes"].items():
-                if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_INSTANCE_SIZE:
-                    return f"{where}: size {k}={v!r} must be an integer in [1, {MAX_INSTANCE_SIZE}]", 0
-                sizes[_serial.param_symbol(k)] = v
-            if set(sizes) != set(part.ctx.params) or not _satisfies(part, sizes):
-                return (
-                    f"{where}: sizes {c['sizes']} do not fix the parameters of {part.title!r} within its assumptions",
-                    0,
-                )
-            ok, msg, extra = _instance_part(part, sizes, "instance", 1, 0, recipes.get(part.title))
-            same_engine = c.get("engine", extra.get("engine")) == extra.get("engine")
-            if library and not same_engine:
-                return f"{where}: stored engine {c['engine']!r}, the re-run uses {extra.get('engine')!r}", 0
-            if c.get("method", "instance") != "instance":
-                return f"{where}: `method` must be 'instance' (an exact check); got {c.get('method')!r}", 0
-            # a hand-made certificate's checks re-run by the Iverson expansion: their term counts differ
-            if same_engine and "terms" in c and c["terms"] != extra.get("terms"):
-                return f"{where}: stored {c['terms']!r} terms, the re-run counts {extra.get('terms')}", 0
-            if not ok or c.get("holds") is not True:
-                return f"{where} at {c['sizes']}: re-run gives holds={ok}, stored holds={c.get('holds')!r} {msg}", 0
-            seen.add(part.title)
-        if self.data.get("method") == "general" and self.data.get("status") == "proved":
-            missing = [p.title for p in parts if p.title not in seen]
-            if missing:
-                return f"certificate: no exact instance check for part(s) {missing}", 0
-        return "", len(checks)
+        return _verify.check(self.data, trials=trials, seed=seed)
 
 
 def _encode_part(p: Part) -> dict[str, Any]:
@@ -617,15 +277,33 @@ class Proof:
         side conditions must be what the rule gives, consecutive steps must
         chain, the last must join the two sides, and ``before``/``after`` must
         agree exactly on ``trials`` random small sizes with random integer
-        arrays; then the stored exact instance checks are re-run.
+        arrays; then the stored exact instance checks are re-run (one per
+        part at least). The whole replay may spend at most
+        ``symconv.limits(solver_seconds=...)`` of solver time.
+
+        ``status`` is ``"verified"`` (``ok``), ``"bounded"`` (every step
+        re-derived but some side condition holds only within a bounded
+        search: never ok) or ``"failed"``. An instance or randomized result
+        has no steps to replay: its report restates the result.
 
         >>> from symconv import theorem
         >>> r = theorem("full_correlation_swap_is_flip").prove().check()
-        >>> r.ok, r.steps
-        (True, 4)
+        >>> r.ok, r.status, r.steps, r.library
+        (True, 'verified', 4, True)
         """
         if self.method != "general":
-            return CheckReport(self.holds, 0, 0, f"{self.method} result: nothing to replay")
+            name = self.theorem.partition(" [variant ")[0]
+            from symconv.proofs._theorems import _LIBRARY
+
+            library = name in _LIBRARY
+            return CheckReport(
+                self.holds,
+                0,
+                0,
+                f"{self.method} result: nothing to replay",
+                library=library,
+                theorem=self.theorem if library else None,
+            )
         return Certificate.from_json(self.certificate.to_json()).check(trials=trials, seed=seed)
 
     def to_dict(self) -> dict[str, Any]:

@@ -4,6 +4,11 @@ A rule checks its own side conditions (with the solver where they are about
 guards) and raises :class:`RuleError` when one fails, with the solver's
 counterexample where there is one. Rules never trust their caller: the replay
 (:meth:`symconv.Proof.check`) calls them again on each step's ``before``.
+Every rule refuses a ``before``, an argument or an ``after`` that is not well
+scoped (:mod:`symconv.proofs._scope`: a bound variable named like a size
+parameter or a free index, a variable used outside its sum), and renames the
+variables it brings in (a hypothesis', a twin for injectivity) apart from
+every name in use, so no rule can capture a name.
 
 >>> import sympy
 >>> from symconv._affine import Affine
@@ -17,6 +22,8 @@ counterexample where there is one. Rules never trust their caller: the replay
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -25,7 +32,8 @@ import sympy
 
 from symconv._affine import Affine, as_expr
 from symconv._errors import SymconvError
-from symconv.proofs._iverson import EQ, Constraint, Context, Derivative, Expr, Pointwise, Side, Sum, Term
+from symconv.proofs._iverson import EQ, Constraint, Context, Derivative, Expr, Hypothesis, Pointwise, Side, Sum, Term
+from symconv.proofs._scope import context_problems, fresh, problems
 from symconv.proofs._solver import Verdict, equivalent, implies
 
 __all__ = [
@@ -65,6 +73,55 @@ class Condition:
     bounded: str | None = None
 
 
+_Rule = Callable[..., tuple[Side, tuple[Condition, ...]]]
+
+
+def _scoped(rule: _Rule) -> _Rule:
+    """The rule, refusing a context, ``before``, argument or ``after`` that is not well scoped."""
+    name = rule.__name__
+
+    @functools.wraps(rule)
+    def run(before: Side, ctx: Context, **args: Any) -> tuple[Side, tuple[Condition, ...]]:
+        if not isinstance(ctx, Context):
+            raise RuleError(f"{name}: the context must be a Context; got {type(ctx).__name__}")
+        msg = context_problems(ctx) or problems(before, ctx)
+        for key in ("claim", "hypothesis"):
+            arg = args.get(key)
+            if not msg and isinstance(arg, (Expr, Derivative, Pointwise, Hypothesis)):
+                msg = problems(arg, ctx)
+        if msg:
+            raise RuleError(f"{name}: {msg}")
+        after, conds = rule(before, ctx, **args)
+        msg = problems(after, ctx)
+        if msg:
+            raise RuleError(f"{name}: the result is not well scoped: {msg}")
+        return after, conds
+
+    return run
+
+
+def _names_in_use(ctx: Context, *variables: Sequence[str]) -> set[str]:
+    """Every name a new variable must avoid: parameters, free indices and the given variables."""
+    return {p.name for p in ctx.params} | set(ctx.free) | {v for vs in variables for v in vs}
+
+
+def _apart(h: Hypothesis, used: set[str]) -> Hypothesis:
+    """The hypothesis with its variables renamed apart from ``used`` (the same statement: they are bound)."""
+    new: list[str] = []
+    for v in h.variables:
+        new.append(fresh(v, used | set(new) | (set(h.variables) - {v})))
+    if new == list(h.variables):
+        return h
+    m = {o: Affine.var(n) for o, n in zip(h.variables, new)}
+    return replace(
+        h,
+        variables=tuple(new),
+        domain=tuple(c.substitute(m) for c in h.domain),
+        lhs=tuple(a.substitute(m) for a in h.lhs),
+        rhs=tuple(a.substitute(m) for a in h.rhs),
+    )
+
+
 def _condition(text: str, v: Verdict) -> Condition:
     if not v.ok:
         hint = "" if v.status == "refuted" else " (solver: unknown, bounded check failed)"
@@ -91,6 +148,7 @@ def _unit(c: sympy.Expr) -> int | None:
     return None
 
 
+@_scoped
 def differentiate_under_sum(before: Side, ctx: Context) -> tuple[Side, tuple[Condition, ...]]:
     r"""Chain rule under the sum, then :math:`\partial a[\phi(v)] / \partial a[m] = \delta_{\phi(v), m}`.
 
@@ -117,6 +175,7 @@ def differentiate_under_sum(before: Side, ctx: Context) -> tuple[Side, tuple[Con
     return Expr(tuple(out)), (cond,)
 
 
+@_scoped
 def collapse_kronecker_delta(before: Side, ctx: Context, *, sum: int, var: str) -> tuple[Side, tuple[Condition, ...]]:
     r"""Sift a delta: :math:`\sum_v [v = a]\, f(v) = f(a)` for a variable with coefficient ±1.
 
@@ -155,6 +214,7 @@ def _jacobian_det(mapping: Mapping[str, Affine], old: Sequence[str], new: Sequen
     return sympy.Matrix(rows).det() if rows else sympy.Integer(1)
 
 
+@_scoped
 def reindex(
     before: Side, ctx: Context, *, sum: int, mapping: Mapping[str, Affine], variables: Sequence[str]
 ) -> tuple[Side, tuple[Condition, ...]]:
@@ -228,6 +288,7 @@ def _unbounded(s: Sum, ctx: Context) -> list[str]:
     return todo
 
 
+@_scoped
 def swap_sums(before: Side, ctx: Context, *, sum: int, order: Sequence[str]) -> tuple[Side, tuple[Condition, ...]]:
     """Change the order of summation of a FINITE sum.
 
@@ -293,6 +354,7 @@ def _solve_index(
     return sol
 
 
+@_scoped
 def apply_hypothesis(
     before: Side, ctx: Context, *, sum: int, factor: int, hypothesis: str
 ) -> tuple[Side, tuple[Condition, ...]]:
@@ -303,7 +365,7 @@ def apply_hypothesis(
     """
     e = _expr(before, "apply_hypothesis")
     s = _sum(e, sum, "apply_hypothesis")
-    h = ctx.hypothesis(hypothesis)
+    h = _apart(ctx.hypothesis(hypothesis), _names_in_use(ctx, s.variables))
     if not 0 <= factor < len(s.factors) or s.factors[factor].operand != h.operand:
         raise RuleError(f"apply_hypothesis: factor {factor} must read `{h.operand}`")
     t = s.factors[factor]
@@ -321,6 +383,7 @@ def apply_hypothesis(
     return e.replace_sum(sum, new), (cond,)
 
 
+@_scoped
 def definition(
     before: Side, ctx: Context, *, sum: int, factor: int, body: Sum, at: Sequence[str]
 ) -> tuple[Side, tuple[Condition, ...]]:
@@ -335,9 +398,15 @@ def definition(
     t = s.factors[factor]
     if len(at) != len(t.index):
         raise RuleError(f"definition: `at` must name {len(t.index)} indices; got {list(at)}")
+    if not isinstance(body, Sum) or not all(isinstance(a, str) for a in at):
+        raise RuleError("definition: `body` must be a sum and `at` a list of index names")
     clash = set(body.variables) & (set(s.variables) | set(ctx.free))
     if clash:
         raise RuleError(f"definition: bound variables {sorted(clash)} of the definition are not fresh")
+    # the definition is closed: its own variables and the indices `at` it is read at, nothing else
+    msg = problems(Expr.of(body), Context(ctx.params, tuple(at), ()))
+    if msg:
+        raise RuleError(f"definition: the definition's body is not well scoped (its free indices are `at`): {msg}")
     sub = dict(zip(at, t.index))
     unfolded = body.substitute(sub, body.variables)
     new = Sum(
@@ -353,11 +422,12 @@ def _key(t: Term) -> str:
     return str(t)
 
 
+@_scoped
 def equal(before: Side, ctx: Context, *, claim: Side) -> tuple[Side, tuple[Condition, ...]]:
     """Final equality: the same sums term by term, identical summands and equivalent guards (z3)."""
     if isinstance(before, Derivative) or isinstance(claim, Derivative):
         raise RuleError("equal: differentiate first")
-    if isinstance(before, Pointwise) or isinstance(claim, Pointwise):
+    if isinstance(before, Pointwise) or not isinstance(claim, Expr):
         raise RuleError("equal: compares sums, not pointwise identities")
     if len(before.sums) != len(claim.sums):
         raise RuleError(f"equal: {len(before.sums)} sum(s) against {len(claim.sums)}")
@@ -367,7 +437,7 @@ def equal(before: Side, ctx: Context, *, claim: Side) -> tuple[Side, tuple[Condi
             raise RuleError(f"equal: sum {i} is over {a.variables}, the claim over {b.variables}")
         if a.coeff != b.coeff:
             raise RuleError(f"equal: sum {i} has coefficient {a.coeff}, the claim {b.coeff}")
-        if sorted(map(_key, a.factors)) != sorted(map(_key, b.factors)):
+        if Counter(a.factors) != Counter(b.factors):  # the same factors, compared as data (never as text)
             raise RuleError(
                 f"equal: summands differ in sum {i}: {sorted(map(_key, a.factors))} vs {sorted(map(_key, b.factors))}"
             )
@@ -386,7 +456,10 @@ def _injective_on(
     index: Sequence[Affine], variables: Sequence[str], ctx: Context, guard: Sequence[Constraint]
 ) -> Condition | None:
     """Injective on the guard (z3): ``G(v) ∧ G(v') ∧ index(v) = index(v') ⇒ v = v'``."""
-    twin = {v: Affine.var(v + "~") for v in variables}
+    used = _names_in_use(ctx, variables, [v for c in guard for v in c.variables])
+    twin: dict[str, Affine] = {}
+    for name in variables:
+        twin[name] = Affine.var(fresh(name + "~", used | {a.variables[0] for a in twin.values()}))
     premises = [*guard, *(c.substitute(twin) for c in guard)]
     premises += [Constraint.eq(a, a.substitute(twin)) for a in index]
     sub_ctx = Context(ctx.params, ctx.free, ctx.assumptions, ctx.hypotheses)
@@ -436,6 +509,7 @@ def _injective_ring(index: Sequence[Affine], variables: Sequence[str], ctx: Cont
     return None
 
 
+@_scoped
 def compare_coefficients(before: Side, ctx: Context, *, operand: str) -> tuple[Side, tuple[Condition, ...]]:
     r"""From ``Σ_i c_i Σ_v [G] a[φ(v)] R_i(v) = 0`` for EVERY array ``a``, conclude ``Σ_i c_i R_i(v) = 0`` on ``G``.
 
@@ -476,6 +550,7 @@ def compare_coefficients(before: Side, ctx: Context, *, operand: str) -> tuple[S
     return Pointwise(first.variables, first.guard, tuple(terms)), tuple(conds)
 
 
+@_scoped
 def entails_hypothesis(
     before: Side, ctx: Context, *, claim: str, hypothesis: Any = None
 ) -> tuple[Side, tuple[Condition, ...]]:
@@ -490,15 +565,14 @@ def entails_hypothesis(
     if not isinstance(before, Pointwise):
         raise RuleError("entails_hypothesis: applies to a pointwise identity")
     h = hypothesis
-    if h is None or h.name != claim:
+    if not isinstance(h, Hypothesis) or h.name != claim:
         raise RuleError(f"entails_hypothesis: the claim must be the hypothesis {claim!r}")
     if len(before.terms) != 2 or any(len(f) != 1 for _, f in before.terms):
         raise RuleError("entails_hypothesis: the identity must have two single-factor terms")
     (c1, (t1,)), (c2, (t2,)) = before.terms
     # the identity holds for every free index (within the assumptions) and every variable (within the guard)
     unknowns = (*ctx.free, *before.variables)
-    if set(h.variables) & set(unknowns):
-        raise RuleError(f"entails_hypothesis: the hypothesis' variables {h.variables} must be fresh")
+    h = _apart(h, _names_in_use(ctx, before.variables))
     on_free = [c for c in ctx.assumptions if c.expr.variables]
     on_params = tuple(c for c in ctx.assumptions if not c.expr.variables)
     for (ca, ta), (cb, tb) in (((c1, t1), (c2, t2)), ((c2, t2), (c1, t1))):

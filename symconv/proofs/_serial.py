@@ -23,10 +23,13 @@ from symconv._affine import Affine, as_expr
 from symconv._errors import SymconvError
 from symconv.proofs._iverson import Constraint, Context, Derivative, Expr, Hypothesis, Pointwise, Side, Sum, Term
 
-__all__ = ["MAX_EXPONENT", "decode", "decode_sym", "encode", "encode_sym", "param_symbol"]
+__all__ = ["MAX_EXPONENT", "MAX_INTEGER", "decode", "decode_sym", "encode", "encode_sym", "param_symbol"]
 
 #: The largest exponent a certificate's size expression may carry (``1/s`` is ``s**-1``).
 MAX_EXPONENT = 16
+#: The largest integer a certificate may write (an index offset, a coefficient): far beyond any real one,
+#: small enough that exact evaluation never meets Python's digit limit or numpy's int64.
+MAX_INTEGER = 2**40
 
 
 def param_symbol(name: str) -> sympy.Symbol:
@@ -73,7 +76,7 @@ def decode_sym(d: Any) -> sympy.Expr:
 
 def _decode_sym(d: Any) -> sympy.Expr:
     if not isinstance(d, Mapping) or len(d) != 1:
-        raise SymconvError(f"certificate: malformed size expression {d!r}")
+        raise SymconvError(f"certificate: malformed size expression {str(d)[:80]!r}")
     ((k, v),) = d.items()
     if k == "i":
         return sympy.Integer(_int(v))
@@ -106,7 +109,9 @@ def _aff(a: Affine) -> Any:
 def _int(v: Any) -> int:
     """A JSON integer (never a float, a string or a boolean)."""
     if isinstance(v, bool) or not isinstance(v, int):
-        raise SymconvError(f"certificate: expected an integer; got {v!r}")
+        raise SymconvError(f"certificate: expected an integer; got {str(v)[:60]!r}")
+    if abs(v) > MAX_INTEGER:
+        raise SymconvError(f"certificate: an integer must be at most 2^40 in size; got one of {v.bit_length()} bits")
     return v
 
 

@@ -10,6 +10,11 @@ linear integer arithmetic (decidable); with symbolic products z3 may answer
 ``≤ BOUND_PARAMS``, every index ``|v| ≤ BOUND_INDEX``) is run and its bound
 stated.
 
+Names never reach the solver: every query numbers its own z3 constants, size
+parameters and index variables in separate namespaces, and a variable bound
+by an existential is a new constant that shadows only that variable. So an
+index variable called ``N`` is never the size parameter ``N``:
+
 >>> import sympy
 >>> from symconv._affine import Affine
 >>> from symconv.proofs._iverson import Constraint, Context
@@ -21,12 +26,20 @@ stated.
 >>> v = implies(ctx, [], [Constraint.le(m, N - 2)])
 >>> v.status, v.counterexample
 ('refuted', {'N': 1, 'm': 0})
+>>> implies(Context((N,), ("N",), ()), [], [Constraint.le(Affine.var("N"), N)]).status
+'refuted'
+
+A whole replay may spend at most :func:`budget` seconds of solver time (the
+limit ``solver_seconds`` of :mod:`symconv._limits`); past it every query
+raises :class:`SolverBudgetError` instead of answering.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +50,16 @@ from symconv._affine import Affine, as_expr
 from symconv._errors import SymconvError
 from symconv.proofs._iverson import EQ, Constraint, Context
 
-__all__ = ["BOUND_INDEX", "BOUND_PARAMS", "Verdict", "equivalent", "implies", "to_z3"]
+__all__ = [
+    "BOUND_INDEX",
+    "BOUND_PARAMS",
+    "SolverBudgetError",
+    "Verdict",
+    "budget",
+    "equivalent",
+    "implies",
+    "to_z3",
+]
 
 BOUND_PARAMS = 8
 BOUND_INDEX = 40
@@ -63,12 +85,72 @@ class Verdict:
         return self.status == "proved" or (self.status == "unknown" and self.bounded is not None)
 
 
+# -- the time budget ------------------------------------------------------------
+
+
+class SolverBudgetError(SymconvError):
+    """The solver time allowed (:func:`budget`) is spent: the question was not decided."""
+
+
+@dataclass
+class Budget:
+    """Seconds of solver time allowed and spent so far."""
+
+    seconds: float
+    spent: float = 0.0
+
+
+_budgets: list[Budget] = []
+
+
+@contextmanager
+def budget(seconds: float) -> Iterator[Budget]:
+    """Allow the queries of the ``with`` block at most ``seconds`` of solver time in all.
+
+    >>> with budget(60) as b:
+    ...     _ = implies(Context((), ("m",), ()), [], [Constraint.le(Affine.var("m"), Affine.var("m"))])
+    >>> 0 <= b.spent < 60
+    True
+    """
+    b = Budget(float(seconds))
+    _budgets.append(b)
+    try:
+        yield b
+    finally:
+        _budgets.remove(b)
+
+
+def _timeout_ms() -> tuple[int, bool]:
+    """(the timeout of the next query, whether a budget rather than TIMEOUT_MS sets it)."""
+    ms, limited = TIMEOUT_MS, False
+    for b in _budgets:
+        left = b.seconds - b.spent
+        if left <= 0:
+            raise SolverBudgetError(
+                f"solver: the time budget of {b.seconds:g} s is spent (raise it with "
+                "symconv.limits(solver_seconds=...) or SYMCONV_LIMIT_SOLVER_SECONDS)"
+            )
+        if left * 1000 < ms:
+            ms, limited = max(1, int(left * 1000)), True
+    return ms, limited
+
+
+def _charge(seconds: float) -> None:
+    for b in _budgets:
+        b.spent += seconds
+
+
+# -- translation ------------------------------------------------------------------
+
+
 def to_z3(e: sympy.Expr, env: Mapping[str, Any]) -> Any:
-    """Translate a sympy expression over size parameters (``+ · ^ floor Mod``) to z3."""
+    """Translate a sympy expression over size parameters (``+ · ^ floor Mod``) to z3; ``env`` maps their names."""
     e = as_expr(e)
     if e.is_Integer:
         return z3.IntVal(int(e))
     if e.is_Symbol:
+        if e.name not in env:
+            raise SymconvError(f"proof: `{e.name}` is not a size parameter of the statement")
         return env[e.name]
     if isinstance(e, sympy.Add):
         out = to_z3(e.args[0], env)
@@ -104,16 +186,43 @@ def _positive(den: Any, e: sympy.Expr) -> None:
         raise SymconvError(f"proof: the divisor {den} in {e} must be positive for every parameter value")
 
 
-def _affine(a: Affine, env: Mapping[str, Any]) -> Any:
-    out = to_z3(a.const, env)
-    for v, c in a.coeffs:
-        out = out + to_z3(c, env) * env[v]
-    return out
+class _Scope:
+    """The z3 constants of one query: size parameters and index variables kept apart, every constant new.
 
+    Constants are named by a counter of the query (``p0``, ``v3`` …), never by the names in a statement,
+    so no two scopes can meet through a name.
+    """
 
-def _constraint(c: Constraint, env: Mapping[str, Any]) -> Any:
-    e = _affine(c.expr, env)
-    return e == 0 if c.op == EQ else e >= 0
+    def __init__(self, params: Sequence[sympy.Symbol], variables: Iterable[str], counter: Any = None) -> None:
+        self._counter = counter if counter is not None else itertools.count()
+        self.params: dict[str, Any] = {p.name: z3.Int(f"p{next(self._counter)}") for p in params}
+        self.vars: dict[str, Any] = {v: z3.Int(f"v{next(self._counter)}") for v in sorted(set(variables))}
+
+    def inner(self, bound: Sequence[str]) -> _Scope:
+        """A nested scope whose ``bound`` variables are new constants (shadowing the outer ones)."""
+        out = _Scope((), (), self._counter)
+        out.params = self.params
+        out.vars = {**self.vars, **{v: z3.Int(f"v{next(self._counter)}") for v in bound}}
+        return out
+
+    def affine(self, a: Affine) -> Any:
+        out = to_z3(a.const, self.params)
+        for v, c in a.coeffs:
+            if v not in self.vars:
+                raise SymconvError(f"proof: index variable `{v}` is neither bound nor free here")
+            out = out + to_z3(c, self.params) * self.vars[v]
+        return out
+
+    def constraint(self, c: Constraint) -> Any:
+        e = self.affine(c.expr)
+        return e == 0 if c.op == EQ else e >= 0
+
+    def values(self, model: Any) -> dict[str, int]:
+        """A model as ``{name: value}``; an index variable named like a parameter is told apart."""
+        out = {k: model.eval(v, model_completion=True).as_long() for k, v in self.params.items()}
+        for k, v in self.vars.items():
+            out[k if k not in self.params else f"{k} (index)"] = model.eval(v, model_completion=True).as_long()
+        return dict(sorted(out.items()))
 
 
 def _names(constraints: Iterable[Constraint]) -> set[str]:
@@ -126,41 +235,53 @@ def _names(constraints: Iterable[Constraint]) -> set[str]:
 def _check(
     ctx: Context, premises: Sequence[Constraint], negated_goal_builder: Any, names: set[str], bound: bool
 ) -> tuple[Any, Any]:
-    env: dict[str, Any] = {p.name: z3.Int(p.name) for p in ctx.params}
-    for n in sorted(names | set(ctx.free)):
-        env[n] = z3.Int(n)
+    scope = _Scope(ctx.params, names | set(ctx.free))
     solver = z3.Solver()
-    solver.set("timeout", TIMEOUT_MS)
-    for p in ctx.params:
-        solver.add(env[p.name] >= 1)
+    ms, limited = _timeout_ms()
+    solver.set("timeout", ms)
+    for p in scope.params.values():
+        solver.add(p >= 1)
         if bound:
-            solver.add(env[p.name] <= BOUND_PARAMS)
+            solver.add(p <= BOUND_PARAMS)
     if bound:
-        for n in names | set(ctx.free):
-            solver.add(env[n] >= -BOUND_INDEX, env[n] <= BOUND_INDEX)
+        for v in scope.vars.values():
+            solver.add(v >= -BOUND_INDEX, v <= BOUND_INDEX)
     for c in (*ctx.assumptions, *premises):
-        solver.add(_constraint(c, env))
-    solver.add(negated_goal_builder(env))
-    return solver.check(), (solver, env)
-
-
-def _solve(ctx: Context, premises: Sequence[Constraint], neg: Any, names: set[str]) -> Verdict:
+        solver.add(scope.constraint(c))
+    solver.add(negated_goal_builder(scope))
     t0 = time.perf_counter()
-    res, (solver, env) = _check(ctx, premises, neg, names, bound=False)
+    try:
+        res = solver.check()
+    finally:
+        _charge(time.perf_counter() - t0)
+    if res == z3.unknown and limited:
+        _timeout_ms()  # the budget, not the question, stopped the solver: say so
+    return res, (solver, scope)
+
+
+def _solve(
+    ctx: Context,
+    premises: Sequence[Constraint],
+    neg: Any,
+    names: set[str],
+    probe: Callable[[Any, _Scope], dict[str, Any]] | None = None,
+) -> Verdict:
+    t0 = time.perf_counter()
+    res, (solver, scope) = _check(ctx, premises, neg, names, bound=False)
     if res == z3.unsat:
         return Verdict("proved", seconds=time.perf_counter() - t0)
     if res == z3.sat:
         model = solver.model()
-        cex = {k: model.eval(v, model_completion=True).as_long() for k, v in sorted(env.items())}
-        return Verdict("refuted", cex, time.perf_counter() - t0)
-    res2, (solver2, env2) = _check(ctx, premises, neg, names, bound=True)
+        detail = probe(model, scope) if probe else {}
+        return Verdict("refuted", scope.values(model), time.perf_counter() - t0, detail=detail)
+    res2, (solver2, scope2) = _check(ctx, premises, neg, names, bound=True)
     seconds = time.perf_counter() - t0
     if res2 == z3.unsat:
         return Verdict("unknown", None, seconds, f"parameters ≤ {BOUND_PARAMS}, |indices| ≤ {BOUND_INDEX}")
     if res2 == z3.sat:
         model = solver2.model()
-        cex = {k: model.eval(v, model_completion=True).as_long() for k, v in sorted(env2.items())}
-        return Verdict("refuted", cex, seconds)
+        detail = probe(model, scope2) if probe else {}
+        return Verdict("refuted", scope2.values(model), seconds, detail=detail)
     return Verdict("unknown", None, seconds, None)
 
 
@@ -171,14 +292,17 @@ def implies(
 
     With ``exists``, those variables of the goal are existentially quantified:
     ``assumptions ∧ hyps ⇒ ∃ exists: goal`` (a witness, not a universal claim).
+    They are new variables of the goal alone: a size parameter, a free index or
+    a variable of ``hyps`` with the same name is a different quantity.
     """
-    names = (_names(hyps) | _names(goal)) - set(exists)
+    names = _names(hyps) | (_names(goal) - set(exists))
 
-    def neg(env: Mapping[str, Any]) -> Any:
+    def neg(scope: _Scope) -> Any:
         if not exists:
-            return z3.Not(z3.And(*[_constraint(c, env) for c in goal]))
-        inner = {**env, **{v: z3.Int(v) for v in exists}}
-        return z3.Not(z3.Exists([inner[v] for v in exists], z3.And(*[_constraint(c, inner) for c in goal])))
+            return z3.Not(z3.And(*[scope.constraint(c) for c in goal]))
+        inner = scope.inner(exists)
+        body = z3.And(*[inner.constraint(c) for c in goal])
+        return z3.Not(z3.Exists([inner.vars[v] for v in exists], body))
 
     return _solve(ctx, hyps, neg, names)
 
@@ -191,22 +315,11 @@ def equivalent(ctx: Context, a: Sequence[Constraint], b: Sequence[Constraint]) -
     """
     names = _names(a) | _names(b)
 
-    def neg(env: Mapping[str, Any]) -> Any:
-        return z3.And(*[_constraint(c, env) for c in a]) != z3.And(*[_constraint(c, env) for c in b])
+    def neg(scope: _Scope) -> Any:
+        return z3.And(*[scope.constraint(c) for c in a]) != z3.And(*[scope.constraint(c) for c in b])
 
-    v = _solve(ctx, [], neg, names)
-    if v.counterexample is not None:
-        env_vals = {k: sympy.Integer(val) for k, val in v.counterexample.items()}
-        in_a = all(_holds(c, env_vals) for c in a)
-        v.detail["side"] = 1 if in_a else 2
-    return v
+    def side(model: Any, scope: _Scope) -> dict[str, Any]:
+        in_a = z3.is_true(model.eval(z3.And(*[scope.constraint(c) for c in a]), model_completion=True))
+        return {"side": 1 if in_a else 2}
 
-
-def _holds(c: Constraint, values: Mapping[str, sympy.Integer]) -> bool:
-    e = c.expr.const.subs({sympy.Symbol(k, integer=True, positive=True): v for k, v in values.items()})
-    e = e.subs({s: values[s.name] for s in e.free_symbols if s.name in values})
-    total = sympy.Integer(e)
-    for var, coef in c.expr.coeffs:
-        cv = coef.subs({s: values[s.name] for s in coef.free_symbols if s.name in values})
-        total += sympy.Integer(cv) * values[var]
-    return bool(total == 0) if c.op == EQ else bool(total >= 0)
+    return _solve(ctx, [], neg, names, side)
