@@ -1,9 +1,10 @@
-"""Shared test configuration: Hypothesis profiles."""
+"""Shared test configuration: Hypothesis profiles, and the counts of the adversarial suites in the summary."""
 
 from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("default", deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
@@ -11,3 +12,13 @@ settings.register_profile(
     "ci", deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the counts of the standing adversarial suites (tests/suite_counts.py) after every run."""
+    from suite_counts import COUNTS
+
+    if COUNTS:
+        terminalreporter.write_sep("=", "adversarial suites")
+        for suite, line in COUNTS.items():
+            terminalreporter.write_line(f"{suite}: {line}")
