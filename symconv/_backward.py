@@ -629,8 +629,8 @@ def _parse(
         terms *= int(output_size(largest[i], k[i], s[i], d[i], lo[i], hi[i])) * k[i]
     if terms > MAX_TERMS:
         raise SymconvError(
-            f"{where}: the exact check would enumerate {terms:,} terms (> {MAX_TERMS:,}, a fixed cap: each "
-            "identification is checked exactly at three sizes); the identification does not depend on the sizes: "
+            f"{where}: the exact check would enumerate {terms:,} terms (> {MAX_TERMS:,}), a fixed cap: each "
+            "identification is checked exactly at three sizes; the identification does not depend on the sizes: "
             "use smaller `input_size`/`channels`/`batch`, or symconv.theorem(...).prove() for every size at once"
         )
     return _Layer(op, nd, op == "convolve", n, k, s, d, lo, hi, padding_mode, b, ch, g, with_bias)
