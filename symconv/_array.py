@@ -20,42 +20,75 @@ import numpy as np
 import sympy
 
 from symconv._errors import SymconvError, SymconvIndexError
+from symconv._limits import current, guard
+from symconv._numbers import NON_FINITE, check_entry_number, check_expr, int_digits, shown
+from symconv._public import public
 
 __all__ = ["Array", "asarray", "operand", "symbols"]
 
 
 _ARRAY_LIKE = "nested lists, a numpy array, a sympy Matrix/Array or a symconv Array"
 
+#: The most axes an Array may have (numpy's iteration helpers stop at 32).
+MAX_NDIM = 32
+#: Bytes one entry costs, measured (a sympy number or expression and its slot), for the memory guard.
+BYTES_PER_ENTRY = 128
+#: Bytes one new symbol costs (sympy caches each Symbol with its name), for the memory guard.
+BYTES_PER_SYMBOL = 320
+_SIZE_ALTERNATIVE = (
+    "build a smaller array; output_shape gives result sizes without building anything, and "
+    "symconv.check_exact / check_randomized check identities at scale"
+)
 
-def _entry(value: Any, *, exact: bool, where: str) -> sympy.Expr:
+
+def guard_entries(where: str, entries: int, bytes_per_entry: int = BYTES_PER_ENTRY) -> None:
+    """Refuse an array of ``entries`` entries beyond the ``entries`` or ``memory_bytes`` limit, before building it."""
+    guard(where, "entries", entries, "entries", alternative=_SIZE_ALTERNATIVE)
+    guard(where, "memory_bytes", entries * bytes_per_entry, "bytes", alternative=_SIZE_ALTERNATIVE)
+
+
+def _entry(value: Any, *, exact: bool, where: str, max_digits: int | None = None) -> sympy.Expr:
     """Convert one entry to a sympy expression without parsing strings.
 
-    ``where`` names the caller and the argument (``"asarray: `values`"``).
+    ``where`` names the caller and the argument (``"asarray: `values`"``);
+    ``max_digits`` is the ``literal_digits`` limit when the caller already read it
+    (one read per array, not per entry).
     """
     if isinstance(value, sympy.Basic):
         if not isinstance(value, sympy.Expr):
             raise SymconvError(
-                f"{where}: entries must be sympy expressions or numbers; got {value!r} ({type(value).__name__})"
+                f"{where}: entries must be sympy expressions or numbers; got {shown(value)} ({type(value).__name__})"
             )
+        check_expr(where, value, exact=exact, max_digits=max_digits)
         if exact and value.has(sympy.Float):
             return value.xreplace({f: sympy.Rational(f) for f in value.atoms(sympy.Float)})
         return value
     if isinstance(value, (bool, np.bool_)):
         return sympy.Integer(int(value))
     if isinstance(value, (int, np.integer)):
+        # bits ≤ 3·limit means digits ≤ limit: the common case costs one comparison
+        if isinstance(value, int) and (max_digits is None or value.bit_length() > 3 * max_digits):
+            check_entry_number(where, value, max_digits)
         return sympy.Integer(int(value))
     if isinstance(value, Fraction):
+        check_entry_number(where, value, max_digits)
         return sympy.Rational(value.numerator, value.denominator)
     if isinstance(value, (float, np.floating)):
         if not np.isfinite(value):
-            raise SymconvError(f"{where}: entries must be finite; got {value!r}")
+            raise SymconvError(f"{where}: entries must be finite; got {shown(value)}")
         if exact:
             num, den = value.as_integer_ratio()  # the exact binary value (float16 … longdouble)
+            check_entry_number(where, max(int(num), int(den), key=int_digits), max_digits)
             return sympy.Rational(int(num), int(den))
-        return sympy.Float(float(value))
+        f = float(value)
+        if not np.isfinite(f):
+            raise SymconvError(
+                f"{where}: {shown(value)} is finite but outside float64's range; pass exact=True to keep it exactly"
+            )
+        return sympy.Float(f)
     if isinstance(value, (complex, np.complexfloating)):
-        re = _entry(value.real, exact=exact, where=where)
-        im = _entry(value.imag, exact=exact, where=where)
+        re = _entry(value.real, exact=exact, where=where, max_digits=max_digits)
+        im = _entry(value.imag, exact=exact, where=where, max_digits=max_digits)
         return re + sympy.I * im
     if isinstance(value, (list, tuple, np.ndarray)):
         raise SymconvError(
@@ -63,11 +96,11 @@ def _entry(value: Any, *, exact: bool, where: str) -> sympy.Expr:
         )
     if isinstance(value, (str, bytes)):
         raise SymconvError(
-            f"{where}: entries must be numbers or sympy expressions; got the string {value!r} "
+            f"{where}: entries must be numbers or sympy expressions; got the string {shown(value)} "
             "(symconv never parses strings: use symconv.symbols or sympy.Symbol)"
         )
     if isinstance(value, numbers.Number):
-        raise SymconvError(f"{where}: unsupported number type {type(value).__name__} (got {value!r})")
+        raise SymconvError(f"{where}: unsupported number type {type(value).__name__} (got {shown(value)})")
     if value is None:
         raise SymconvError(f"{where}: entries must be numbers or sympy expressions; got None")
     raise SymconvError(f"{where}: entries must be numbers or sympy expressions; got {type(value).__name__}")
@@ -93,17 +126,30 @@ class Array:
     __hash__ = None  # type: ignore[assignment]
     __array_priority__ = 1000
 
+    @public
     def __init__(self, data: Any) -> None:
         if not isinstance(data, np.ndarray) or data.dtype != object:
             data = _asarray(data, exact=False, where="Array: `data`").numpy().copy()
         else:
+            if data.ndim > MAX_NDIM:
+                raise SymconvError(f"Array: `data` may have at most {MAX_NDIM} axes; got {data.ndim}")
+            guard_entries("Array: `data`", int(data.size))
             data = data.copy()
             flat = data.reshape(-1)
+            digits = current().literal_digits
             for i, e in enumerate(flat):
-                if not isinstance(e, sympy.Expr):
-                    flat[i] = _entry(e, exact=False, where="Array: `data`")
+                flat[i] = _entry(e, exact=False, where="Array: `data`", max_digits=digits)
         data.setflags(write=False)
         self._data = data
+
+    @classmethod
+    def _of(cls, data: np.ndarray) -> Array:
+        """Wrap an object array of entries symconv computed from checked inputs (no per-entry check)."""
+        out = object.__new__(cls)
+        data = np.array(data, dtype=object)
+        data.setflags(write=False)
+        out._data = data
+        return out
 
     # -- basic protocol ------------------------------------------------------
     @property
@@ -142,17 +188,19 @@ class Array:
             out = self._data[key]
         except (IndexError, TypeError, ValueError) as exc:
             raise SymconvIndexError(
-                f"Array[{key!r}]: the index must be integers in range, slices, '...' or None "
+                f"Array[{shown(key)}]: the index must be integers in range, slices, '...' or None "
                 f"for an array of shape {self.shape}; {exc}"
             ) from None
         if isinstance(out, np.ndarray):
-            return Array(out)
+            return Array._of(out)
         return out
 
+    @public
     def numpy(self) -> np.ndarray:
         """The entries as a read-only numpy object array."""
         return self._data
 
+    @public
     def tolist(self) -> Any:
         """Nested Python lists of sympy expressions."""
         return self._data.tolist()
@@ -165,6 +213,7 @@ class Array:
             out |= e.free_symbols
         return out
 
+    @public
     def subs(self, mapping: Any, new: Any = _MISSING) -> Array:
         """Substitute values into every entry (exact, structural replacement).
 
@@ -187,11 +236,11 @@ class Array:
             pairs = list(mapping)
             for p in pairs:
                 if not (isinstance(p, tuple) and len(p) == 2):
-                    raise SymconvError(f"{where}: every item of `mapping` must be an (old, new) pair; got {p!r}")
+                    raise SymconvError(f"{where}: every item of `mapping` must be an (old, new) pair; got {shown(p)}")
         else:
             raise SymconvError(
                 f"{where}: `mapping` must be a dict {{old: new}}, a sequence of (old, new) pairs, "
-                f"or call subs(old, new); got {mapping!r}"
+                f"or call subs(old, new); got {shown(mapping)}"
             )
         rules: dict[sympy.Expr, sympy.Expr] = {}
         for old, value in pairs:
@@ -205,15 +254,23 @@ class Array:
                 rules.update(zip(old._data.flat, vals._data.flat))
                 continue
             if isinstance(value, Array):
-                raise SymconvError(f"{where}: the new value of {old!r} must be a single number or expression")
+                raise SymconvError(f"{where}: the new value of {shown(old)} must be a single number or expression")
             rules[_entry(old, exact=False, where=f"{where}: `old`")] = _entry(
                 value, exact=False, where=f"{where}: `new`"
             )
         flat = [e.xreplace(rules) for e in self._data.flat]
+        for i, e in enumerate(flat):
+            if e.has(*NON_FINITE):
+                idx = np.unravel_index(i, self.shape) if self.shape else ()
+                raise SymconvError(
+                    f"{where}: the substitution makes entry {tuple(int(j) for j in idx)} non-finite ({e}): "
+                    "entries must stay finite"
+                )
         out = np.empty(self.size, dtype=object)
         out[:] = flat
-        return Array(out.reshape(self.shape))
+        return Array._of(out.reshape(self.shape))
 
+    @public
     def to_numpy(self, dtype: Any = float) -> np.ndarray:
         """Numeric values as a numpy array of ``dtype`` (entries must be numbers).
 
@@ -232,7 +289,7 @@ class Array:
             dt = np.dtype(dtype)
         except (TypeError, ValueError):
             raise SymconvError(
-                f"{where}: `dtype` must be a numpy dtype such as float, int, complex or object; got {dtype!r}"
+                f"{where}: `dtype` must be a numpy dtype such as float, int, complex or object; got {shown(dtype)}"
             ) from None
         if dt.kind not in "biufcO":
             raise SymconvError(f"{where}: `dtype` must be a numeric dtype or object; got {dt}")
@@ -257,6 +314,7 @@ class Array:
             return NotImplemented
         return self.shape == other.shape and all(a == b for a, b in zip(self._data.flat, other._data.flat))
 
+    @public
     def equals(self, other: Any) -> bool:
         """Mathematical equality: same shape and entries equal after ``expand``.
 
@@ -270,7 +328,7 @@ class Array:
     def _binary(self, other: Any, op: Any, sign: str) -> Array:
         o = other._data if isinstance(other, Array) else _asarray(other, exact=False, where=f"Array {sign}")._data
         try:
-            return Array(np.asarray(op(self._data, o), dtype=object))
+            return Array._of(np.asarray(op(self._data, o), dtype=object))
         except ValueError:
             raise SymconvError(
                 f"Array {sign}: the shapes must be equal or broadcast (as in numpy); got {self.shape} and {o.shape}"
@@ -288,27 +346,35 @@ class Array:
         return (-self)._binary(other, np.add, "-")
 
     def __neg__(self) -> Array:
-        return Array(np.asarray(-self._data, dtype=object))
+        return Array._of(np.asarray(-self._data, dtype=object))
 
     def __mul__(self, other: Any) -> Array:
         return self._binary(other, np.multiply, "*")
 
     __rmul__ = __mul__
 
+    @public
     def expand(self) -> Array:
         """Expand every entry (``sympy.expand``)."""
-        return self.applyfunc(sympy.expand)
+        out = np.empty(self.size, dtype=object)
+        out[:] = [sympy.expand(e) for e in self._data.flat]
+        return Array._of(out.reshape(self.shape))
 
+    @public
     def applyfunc(self, f: Any) -> Array:
-        """Apply ``f`` to every entry."""
+        """Apply ``f`` to every entry (each result is checked like an entry of :func:`asarray`)."""
+        if not callable(f):
+            raise SymconvError(f"applyfunc: `f` must be callable; got {shown(f)}")
         out = np.empty(self.size, dtype=object)
         out[:] = [f(e) for e in self._data.flat]
         return Array(out.reshape(self.shape))
 
+    @public
     def flip(self) -> Array:
         """Reverse every axis (the 180° rotation in 2-D)."""
-        return Array(self._data[(slice(None, None, -1),) * self.ndim])
+        return Array._of(self._data[(slice(None, None, -1),) * self.ndim])
 
+    @public
     def reshape(self, *shape: Any) -> Array:
         """A reshaped copy (``-1`` infers one axis, as in numpy).
 
@@ -320,14 +386,15 @@ class Array:
         try:
             if not ok:
                 raise TypeError
-            return Array(self._data.reshape(tuple(int(d) for d in dims)))
+            return Array._of(self._data.reshape(tuple(int(d) for d in dims)))
         except (TypeError, ValueError):
             raise SymconvError(
                 f"reshape: `shape` must be integers whose product is the size {self.size} "
-                f"(one may be -1); got {shape if len(shape) != 1 else shape[0]!r}"
+                f"(one may be -1); got {shown(shape if len(shape) != 1 else shape[0])}"
             ) from None
 
     # -- display --------------------------------------------------------------
+    @public
     def latex(self) -> str:
         r"""LaTeX for the array: a row vector in brackets, or a ``bmatrix``.
 
@@ -341,7 +408,7 @@ class Array:
         if self.ndim == 2:
             rows = [" & ".join(sympy.latex(e) for e in row) for row in self._data]
             return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
-        return r"\left[ " + r", \ ".join(Array(self._data[i]).latex() for i in range(self.shape[0])) + r" \right]"
+        return r"\left[ " + r", \ ".join(Array._of(self._data[i]).latex() for i in range(self.shape[0])) + r" \right]"
 
     def _repr_latex_(self) -> str:
         return "$" + self.latex() + "$"
@@ -400,6 +467,7 @@ def _assume_names() -> frozenset[str]:
         return frozenset()
 
 
+@public
 def symbols(name: str, shape: int | Iterable[int], *, structure: str | None = None, **assumptions: Any) -> Array:
     """An array of distinct symbols ``name_i`` (1-D) or ``name_{i,j,…}`` (N-D).
 
@@ -425,34 +493,35 @@ def symbols(name: str, shape: int | Iterable[int], *, structure: str | None = No
     [[w_{0,0}, w_{0,1}], [w_{0,1}, w_{0,0}]]
     """
     if not isinstance(name, str) or not name.isidentifier():
-        raise SymconvError(f"symbols: `name` must be an identifier such as 'x'; got {name!r}")
+        raise SymconvError(f"symbols: `name` must be an identifier such as 'x'; got {shown(name)}")
     if isinstance(shape, (int, np.integer, sympy.Integer)) and not isinstance(shape, (bool, np.bool_)):
         dims: tuple[Any, ...] = (shape,)
     elif isinstance(shape, Iterable) and not isinstance(shape, (str, bytes, Mapping)):
         dims = tuple(shape)
     else:
-        raise SymconvError(f"symbols: `shape` must be an integer ≥ 1 or a sequence of them; got {shape!r}")
+        raise SymconvError(f"symbols: `shape` must be an integer ≥ 1 or a sequence of them; got {shown(shape)}")
     for d in dims:
         if isinstance(d, sympy.Integer):
             d = int(d)
         if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) or d < 1:
-            raise SymconvError(f"symbols: every entry of `shape` must be an integer ≥ 1; got {shape!r}")
+            raise SymconvError(f"symbols: every entry of `shape` must be an integer ≥ 1; got {shown(shape)}")
+        check_entry_number("symbols: `shape`", int(d))
+    if len(dims) > MAX_NDIM:
+        raise SymconvError(f"symbols: `shape` may have at most {MAX_NDIM} axes; got {len(dims)}")
     dims = tuple(int(d) for d in dims)
     if not dims:
         raise SymconvError("symbols: `shape` must have at least one axis; got ()")
+    guard_entries("symbols", int(np.prod(dims, dtype=object)), BYTES_PER_SYMBOL)
     if structure is not None and (not isinstance(structure, str) or structure not in STRUCTURES):
         allowed = ", ".join(repr(s) for s in STRUCTURES)
-        raise SymconvError(f"symbols: `structure` must be None or one of {allowed}; got {structure!r}")
+        raise SymconvError(f"symbols: `structure` must be None or one of {allowed}; got {shown(structure)}")
     known = _assume_names()
     for key, value in assumptions.items():
         if known and key not in known:
             raise SymconvError(f"symbols: unknown sympy assumption `{key}` (e.g. real=True, integer=True)")
         if not isinstance(value, (bool, type(None))):
-            raise SymconvError(f"symbols: the assumption `{key}` must be True, False or None; got {value!r}")
-    try:
-        out = np.empty(dims, dtype=object)
-    except (ValueError, MemoryError):
-        raise SymconvError(f"symbols: `shape` {dims} is too large to hold one symbol per entry") from None
+            raise SymconvError(f"symbols: the assumption `{key}` must be True, False or None; got {shown(value)}")
+    out = np.empty(dims, dtype=object)
     for idx in np.ndindex(*dims):
         mirror = tuple(d - 1 - i for d, i in zip(dims, idx))
         if structure is None or idx <= mirror:
@@ -462,9 +531,10 @@ def symbols(name: str, shape: int | Iterable[int], *, structure: str | None = No
                 out[idx] = sympy.Symbol(_symbol_name(name, idx), **assumptions)
         else:
             out[idx] = out[mirror] if structure == "centrosymmetric" else -out[mirror]
-    return Array(out)
+    return Array._of(out)
 
 
+@public
 def asarray(values: Any, *, exact: bool = False) -> Array:
     """An :class:`Array` from lists, nested lists, numpy arrays or sympy Matrix/Array.
 
@@ -491,7 +561,7 @@ def asarray(values: Any, *, exact: bool = False) -> Array:
         Convert floats to exact rationals (default ``False``).
     """
     if not isinstance(exact, (bool, np.bool_)):
-        raise SymconvError(f"asarray: `exact` must be True or False; got {exact!r}")
+        raise SymconvError(f"asarray: `exact` must be True or False; got {shown(exact)}")
     return _asarray(values, exact=bool(exact), where="asarray: `values`")
 
 
@@ -509,33 +579,54 @@ def _asarray(values: Any, *, exact: bool, where: str, empty_ok: bool = False) ->
         if values.size == 0 and not empty_ok:
             raise SymconvError(f"{where} must not be empty; got shape {values.shape}")
         if exact and any(e.has(sympy.Float) for e in values._data.flat):
-            return values.applyfunc(lambda e: _entry(e, exact=True, where=where))
+            out = np.empty(values.size, dtype=object)
+            out[:] = [_entry(e, exact=True, where=where) for e in values._data.flat]
+            return Array._of(out.reshape(values.shape))
         return values
     if isinstance(values, (str, bytes)):
         raise SymconvError(
-            f"{where} must be numbers or sympy expressions ({_ARRAY_LIKE}); got the string {values!r} "
+            f"{where} must be numbers or sympy expressions ({_ARRAY_LIKE}); got the string {shown(values)} "
             "(symconv never parses strings: use symconv.symbols or sympy.Symbol)"
         )
     if isinstance(values, (Mapping, set, frozenset, Iterator)):
         raise SymconvError(f"{where} must be array-like ({_ARRAY_LIKE}); got a {type(values).__name__}")
     if isinstance(values, (sympy.MatrixBase, sympy.NDimArray)):
         values = values.tolist()
+    depth = _depth(values)
+    if depth > MAX_NDIM:
+        raise SymconvError(f"{where} may have at most {MAX_NDIM} axes; got lists nested at least {depth} deep")
+    if isinstance(values, np.ndarray):
+        guard_entries(where, int(values.size))
     try:
         arr = np.array(values, dtype=object)
-    except ValueError as exc:
+    except (ValueError, RuntimeError, RecursionError) as exc:
         raise SymconvError(f"{where} must be rectangular (all rows the same length); {exc}") from None
+    if arr.ndim > MAX_NDIM:
+        raise SymconvError(f"{where} may have at most {MAX_NDIM} axes; got {arr.ndim}")
     if arr.ndim == 0:
         out = np.empty((), dtype=object)
         out[()] = _entry(arr[()], exact=exact, where=where)
-        return Array(out)
+        return Array._of(out)
     if arr.size == 0:
         raise SymconvError(f"{where} must not be empty; got shape {arr.shape}")
+    guard_entries(where, int(arr.size))
     res = np.empty(arr.size, dtype=object)
+    digits = current().literal_digits
     for i, (idx, v) in enumerate(np.ndenumerate(arr)):
         if isinstance(v, (list, tuple, np.ndarray, Array, sympy.MatrixBase, sympy.NDimArray)):
             raise SymconvError(
                 f"{where} must be rectangular (every row the same length); found a nested {type(v).__name__} "
                 f"at index {idx} of an array of shape {arr.shape}"
             )
-        res[i] = _entry(v, exact=exact, where=where)
-    return Array(res.reshape(arr.shape))
+        res[i] = _entry(v, exact=exact, where=where, max_digits=digits)
+    return Array._of(res.reshape(arr.shape))
+
+
+def _depth(values: Any) -> int:
+    """How deeply ``values`` nests along its first entries (stops just past :data:`MAX_NDIM`; no recursion)."""
+    depth, v = 0, values
+    while isinstance(v, (list, tuple)) and v and depth <= MAX_NDIM:
+        v, depth = v[0], depth + 1
+    if isinstance(v, np.ndarray):
+        depth += v.ndim
+    return depth

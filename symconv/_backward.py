@@ -47,7 +47,9 @@ from symconv._formula import (
 )
 from symconv._grad import grad_contractions, reindex_operand, rename_operands
 from symconv._instance import Side, check_exact
+from symconv._numbers import shown
 from symconv._ops import mode_padding
+from symconv._public import public
 from symconv._validate import _is_int, check_choice, check_int, check_window, per_axis, per_side
 
 __all__ = ["BackwardRow", "BackwardRule", "backward_rule"]
@@ -443,6 +445,7 @@ def _sizes(layer: _Layer) -> list[tuple[int, ...]]:
     return out
 
 
+@public
 def backward_rule(
     op: str,
     *,
@@ -557,13 +560,13 @@ def _parse(
     bias: Any,
     ndim: Any,
 ) -> _Layer:
-    where = f"backward_rule({op!r})"
+    where = f"backward_rule({shown(op)})"
     layer_op = op.startswith("conv") and op[-1] == "d"
-    if ndim is not None and not _is_int(ndim):
-        raise SymconvError(f"{where}: `ndim` must be an integer ≥ 1; got {ndim!r}")
+    if ndim is not None:
+        ndim = check_int(where, "ndim", ndim, minimum=1)
     check_choice(where, "padding_mode", padding_mode, _PADDING_MODES)
     if bias is not None and not isinstance(bias, bool):
-        raise SymconvError(f"{where}: `bias` must be True, False or None; got {bias!r}")
+        raise SymconvError(f"{where}: `bias` must be True, False or None; got {shown(bias)}")
     if layer_op:
         nd = int(op[4])
         if ndim is not None and ndim != nd:
@@ -575,15 +578,15 @@ def _parse(
                 given = len(v)
         nd = 1 if given is None else given
         if not 1 <= nd <= 8:
-            raise SymconvError(f"{where}: `ndim` must be an integer from 1 to 8; got {ndim!r}")
+            raise SymconvError(f"{where}: `ndim` must be an integer from 1 to 8; got {shown(ndim)}")
         plain_groups = _is_int(groups) and groups == 1
         if channels is not None or batch is not None or not plain_groups or bias:
             raise SymconvError(
                 f"{where}: `channels`, `groups`, `batch` and `bias` are layer options (use conv1d/conv2d/conv3d); "
-                f"got channels={channels!r}, groups={groups!r}, batch={batch!r}, bias={bias!r}"
+                f"got channels={shown(channels)}, groups={shown(groups)}, batch={shown(batch)}, bias={shown(bias)}"
             )
         if padding_mode != "zeros":
-            raise SymconvError(f"{where}: `padding_mode` (={padding_mode!r}) other than 'zeros' needs a layer op")
+            raise SymconvError(f"{where}: `padding_mode` (={shown(padding_mode)}) other than 'zeros' needs a layer op")
     n = per_axis(where, "input_size", 7 if input_size is None else input_size, nd, minimum=1)
     k = per_axis(where, "kernel_size", 3 if kernel_size is None else kernel_size, nd, minimum=1)
     s = per_axis(where, "stride", stride, nd, minimum=1)
@@ -607,7 +610,7 @@ def _parse(
         if isinstance(pair, np.ndarray):
             pair = tuple(pair.tolist())
         if not (isinstance(pair, Sequence) and not isinstance(pair, str) and len(pair) == 2):
-            raise SymconvError(f"{where}: `channels` must be a pair (in_channels, out_channels); got {channels!r}")
+            raise SymconvError(f"{where}: `channels` must be a pair (in_channels, out_channels); got {shown(channels)}")
         cin = check_int(where, "channels", pair[0], minimum=1)
         cout = check_int(where, "channels", pair[1], minimum=1)
         if cin % g or cout % g:
@@ -626,7 +629,8 @@ def _parse(
         terms *= int(output_size(largest[i], k[i], s[i], d[i], lo[i], hi[i])) * k[i]
     if terms > MAX_TERMS:
         raise SymconvError(
-            f"{where}: the exact check would enumerate {terms:,} terms (> {MAX_TERMS:,}); the identification "
-            "does not depend on the sizes: use smaller `input_size`/`channels`/`batch`"
+            f"{where}: the exact check would enumerate {terms:,} terms (> {MAX_TERMS:,}), a fixed cap: each "
+            "identification is checked exactly at three sizes; the identification does not depend on the sizes: "
+            "use smaller `input_size`/`channels`/`batch`, or symconv.theorem(...).prove() for every size at once"
         )
     return _Layer(op, nd, op == "convolve", n, k, s, d, lo, hi, padding_mode, b, ch, g, with_bias)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from symconv._errors import SymconvError
+from symconv._numbers import shown
 
 __all__ = ["register"]
 
@@ -17,14 +17,18 @@ def _formats(text: str) -> list[str]:
     out = [t.strip() for t in text.split(",") if t.strip()]
     bad = [t for t in out if t not in FORMATS]
     if bad or not out:
-        raise SymconvError(f"notes: `--format` must be a comma-separated subset of {','.join(FORMATS)}; got {text!r}")
+        raise SymconvError(
+            f"notes: `--format` must be a comma-separated subset of {','.join(FORMATS)}; got {shown(text)}"
+        )
     return out
 
 
 def _run(args: argparse.Namespace) -> int:
-    from symconv._notes import write_notes
+    from symconv._notes import check_out, write_notes
 
-    files = write_notes(Path(args.out), _formats(args.format))
+    formats = _formats(args.format)
+    out = check_out(args.out)
+    files = write_notes(out, formats)
     print(f"symconv notes: wrote {len(files)} files to {args.out}")
     return 0
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from symconv._array import MAX_NDIM
 from symconv._cli_ops import parse_per_axis
 from symconv._errors import SymconvError
+from symconv._numbers import parse_int
 from symconv._shapes import _OPS, output_padding_choices, output_shape
 
-__all__ = ["parse_ints", "register"]
+__all__ = ["int_arg", "parse_ints", "register"]
 
 
 def parse_ints(text: str, what: str, sep: str = ",") -> int | tuple[int, ...]:
@@ -24,11 +26,30 @@ def parse_ints(text: str, what: str, sep: str = ",") -> int | tuple[int, ...]:
     ((2, 1), (8, 3))
     """
     parts = text.strip().lower().split(sep)
-    try:
-        values = tuple(int(p) for p in parts)
-    except ValueError:
-        raise SymconvError(f"`{what}` must be integers joined by {sep!r}; got {text!r}") from None
+    if len(parts) > MAX_NDIM:
+        raise SymconvError(f"`{what}` may have at most {MAX_NDIM} entries (one per axis); got {len(parts)}")
+    found = [parse_int(p, f"`{what}`") for p in parts]
+    if any(v is None for v in found):
+        shown = repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+        raise SymconvError(f"`{what}` must be integers joined by {sep!r}; got {shown}")
+    values = tuple(v for v in found if v is not None)
     return values[0] if len(values) == 1 and sep == "," else values
+
+
+def int_arg(text: str) -> int:
+    """An argparse ``type``: an integer (ASCII digits), bounded in length like every typed number.
+
+    >>> int_arg("12")
+    12
+    """
+    try:
+        value = parse_int(text, "the integer")
+    except SymconvError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value is None:
+        shown = repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+        raise argparse.ArgumentTypeError(f"must be an integer; got {shown}")
+    return value
 
 
 def _padding(text: str) -> Any:
@@ -74,16 +95,16 @@ def register(sub: Any) -> None:
     p.add_argument("--stride")
     p.add_argument("--padding", help="2, 2,1, same or valid; 1:2 (lo:hi per side) for correlate/convolve")
     p.add_argument("--dilation")
-    p.add_argument("--groups", type=int)
+    p.add_argument("--groups", type=int_arg)
     p.add_argument("--output-padding", dest="output_padding")
     p.add_argument("--padding-mode", dest="padding_mode")
     p.add_argument("--method")
     p.add_argument("--boundary")
     p.set_defaults(handler=_shape)
     q = sub.add_parser("output-padding", help="list the input sizes a transposed convolution may mean")
-    q.add_argument("output_size", type=int)
-    q.add_argument("kernel_size", type=int)
-    q.add_argument("--stride", type=int, default=1)
-    q.add_argument("--padding", type=int, default=0)
-    q.add_argument("--dilation", type=int, default=1)
+    q.add_argument("output_size", type=int_arg)
+    q.add_argument("kernel_size", type=int_arg)
+    q.add_argument("--stride", type=int_arg, default=1)
+    q.add_argument("--padding", type=int_arg, default=0)
+    q.add_argument("--dilation", type=int_arg, default=1)
     q.set_defaults(handler=_choices)

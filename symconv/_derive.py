@@ -52,7 +52,10 @@ from symconv._display import (
 from symconv._engine import expand, iter_terms
 from symconv._errors import SymconvError
 from symconv._formula import Contraction, ConvSpec, forward
+from symconv._latexsafe import check_latex, check_text
+from symconv._numbers import shown
 from symconv._ops import MODES, plain_spec
+from symconv._public import public
 from symconv._validate import check_choice, check_expandable
 
 __all__ = ["OPS", "Derivation", "backward_cells", "derive", "scatter_latex", "size_latex"]
@@ -74,7 +77,7 @@ def _op_name(op: Any) -> str:
     if name in ("conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d"):
         raise SymconvError(
             f"derive: `op` must be one of {', '.join(map(repr, OPS))} (one channel, written out by hand); got "
-            f"{name!r}: for layers with channels use symconv.compat.torch.{name} and print its entries"
+            f"{shown(name)}: for layers with channels use symconv.compat.torch.{name} and print its entries"
         )
     return check_choice("derive", "op", name, OPS)
 
@@ -402,10 +405,22 @@ def _fit(items: list[Node]) -> int | None:
     return max(1, (_DISPLAY_CHARS - 8) // max(widths))
 
 
+def _label(label: Any) -> Raw | str | None:
+    """``derive(label=...)``: None, a LaTeX fragment (also the text), or a (LaTeX, text) pair; all checked."""
+    if label is None:
+        return None
+    if isinstance(label, str):
+        return check_latex("derive", "label", label) or None
+    if isinstance(label, tuple) and len(label) == 2 and all(isinstance(t, str) for t in label):
+        return Raw(check_latex("derive", "label", label[0]), check_text("derive", "label", label[1]))
+    raise SymconvError(f"derive: `label` must be None, a string or a (latex, text) pair of strings; got {shown(label)}")
+
+
 def _is_number(e: Any) -> bool:
     return bool(as_expr(e).is_number)
 
 
+@public
 def derive(
     op: Any,
     x: Any,
@@ -465,13 +480,25 @@ def derive(
     name = _op_name(op)
     for key in params:
         why = _NOT_SHOWN.get(key, "derive takes mode, stride, dilation, padding and the display options")
-        raise SymconvError(f"derive: parameter `{key}` is not supported ({why}); got {key}={params[key]!r}")
+        raise SymconvError(f"derive: parameter `{key}` is not supported ({why}); got {key}={shown(params[key])}")
     if per_line is not None and (isinstance(per_line, bool) or not isinstance(per_line, int) or per_line < 1):
-        raise SymconvError(f"derive: `per_line` must be None or an integer ≥ 1; got per_line={per_line!r}")
+        raise SymconvError(f"derive: `per_line` must be None or an integer ≥ 1; got per_line={shown(per_line)}")
     if notation not in ("bracket", "subscript"):
-        raise SymconvError(f"derive: `notation` must be 'bracket' or 'subscript'; got {notation!r}")
-    if len(names) != 3 or not all(isinstance(s, str) and s for s in names):
-        raise SymconvError(f"derive: `names` must be three non-empty strings (input, kernel, output); got {names!r}")
+        raise SymconvError(f"derive: `notation` must be 'bracket' or 'subscript'; got {shown(notation)}")
+    if (
+        isinstance(names, str)
+        or not isinstance(names, Sequence)
+        or len(names) != 3
+        or not all(isinstance(s, str) and s for s in names)
+    ):
+        raise SymconvError(
+            f"derive: `names` must be three non-empty strings (input, kernel, output); got {shown(names)}"
+        )
+    for text in names:
+        check_latex("derive", "names", text)
+    lhs_label = _label(label)
+    if not isinstance(kernel_first, (bool, np.bool_)):
+        raise SymconvError(f"derive: `kernel_first` must be True or False; got {shown(kernel_first)}")
     check_choice("derive", "mode", mode, MODES)
     xa, wa = operand("derive", "x", x), operand("derive", "w", w)
     if xa.ndim > 2:
@@ -498,12 +525,8 @@ def derive(
         )
         for t in terms
     ]
-    if isinstance(label, tuple):
-        lhs: Any = Raw(label[0], label[1])
-    else:
-        lhs = label or nm[2]
-    steps.append(Step(lhs, _shape_node(sym_items, shape, per_line)))
-    result = Array(expand(forward(spec), {"x": xa.numpy(), "w": wa.numpy()}))
+    steps.append(Step(lhs_label or nm[2], _shape_node(sym_items, shape, per_line)))
+    result = Array._of(expand(forward(spec), {"x": xa.numpy(), "w": wa.numpy()}))
     numeric = all(_is_number(v) for v in xf) and all(_is_number(v) for v in wf)
     plain = all(isinstance(v, sympy.Symbol) for v in (*xf, *wf)) and len(set(xf) | set(wf)) == len(xf) + len(wf)
     if not plain:

@@ -42,6 +42,9 @@ import sympy
 from symconv._affine import Affine
 from symconv._array import _entry
 from symconv._errors import SymconvError
+from symconv._latexsafe import check_latex
+from symconv._numbers import shown
+from symconv._public import public
 
 __all__ = [
     "NOTATIONS",
@@ -71,7 +74,9 @@ _SUM, _PRODUCT, _ATOM = 1, 2, 3
 
 def _check_notation(notation: str) -> str:
     if notation not in NOTATIONS:
-        raise SymconvError(f"display: `notation` must be one of {', '.join(map(repr, NOTATIONS))}; got {notation!r}")
+        raise SymconvError(
+            f"display: `notation` must be one of {', '.join(map(repr, NOTATIONS))}; got {shown(notation)}"
+        )
     return notation
 
 
@@ -344,6 +349,7 @@ def _constant(c: sympy.Expr, fmt: str) -> str:
     return sympy.latex(c) if fmt == "latex" else str(c)
 
 
+@public
 def format_index(
     a: Affine | int | sympy.Expr,
     names: Mapping[str, str] | None = None,
@@ -413,6 +419,9 @@ class Indexed(Node):
     names: Mapping[str, str] = field(default_factory=dict)
     order: Sequence[str] | None = None
     conjugate: bool = False
+
+    def __post_init__(self) -> None:
+        check_latex("display.Indexed", "name", self.name)
 
     def _idx(self, fmt: str) -> list[str]:
         return [format_index(i, self.names, self.order, fmt) for i in self.indices]
@@ -543,7 +552,7 @@ def scatter(c: Any, result: str | tuple[str, str] | None = None, notation: str =
     'y[n] += x[2n + k]·w[k]'
     """
     if fmt not in ("latex", "text"):
-        raise SymconvError(f"display: `fmt` must be 'latex' or 'text'; got {fmt!r}")
+        raise SymconvError(f"display: `fmt` must be 'latex' or 'text'; got {shown(fmt)}")
     nd = sum(1 for v in c.variables if v.name.startswith("n") and v.name[1:].isdigit())
     names = loop_names(max(nd, 1))
     zero = {v.name: Affine.constant(0) for v in c.variables if v.name == "grp" and v.extent == 1}

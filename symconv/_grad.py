@@ -40,10 +40,15 @@ from symconv._affine import Affine
 from symconv._array import Array, operand, symbols
 from symconv._errors import SymconvError
 from symconv._formula import Contraction, Factor, Operand
+from symconv._latexsafe import check_name
+from symconv._limits import guard
+from symconv._numbers import shown
+from symconv._public import public
 
 __all__ = ["grad", "grad_contraction", "permute_operand", "reindex_operand", "rename_operands"]
 
 
+@public
 def grad_contraction(c: Contraction, wrt: str, upstream: str = "g", *, result: str | None = None) -> Contraction:
     r"""The gradient of :math:`L = \sum g \cdot c` with respect to operand ``wrt``, as a contraction.
 
@@ -79,21 +84,30 @@ def grad_contraction(c: Contraction, wrt: str, upstream: str = "g", *, result: s
     """
     where = "grad_contraction"
     if not isinstance(wrt, str):
-        raise SymconvError(f"{where}: `wrt` must be an operand name (str); got {wrt!r}")
+        raise SymconvError(f"{where}: `wrt` must be an operand name (str); got {shown(wrt)}")
+    if not isinstance(c, Contraction):
+        raise SymconvError(f"{where}: `c` must be a Contraction (symconv._formula.forward); got {type(c).__name__}")
+    check_name(where, "name for `upstream`", upstream)
+    if result is not None:
+        check_name(where, "name for `result`", result)
     names = [op.name for op in c.operands]
     if wrt not in names:
-        raise SymconvError(f"{where}: `wrt` (={wrt!r}) must be an operand of {c.name!r}; its operands are {names}")
+        raise SymconvError(
+            f"{where}: `wrt` (={shown(wrt)}) must be an operand of {shown(c.name)}; its operands are {names}"
+        )
     if upstream in names:
-        raise SymconvError(f"{where}: `upstream` (={upstream!r}) must not already be an operand of {c.name!r}")
+        raise SymconvError(
+            f"{where}: `upstream` (={shown(upstream)}) must not already be an operand of {shown(c.name)}"
+        )
     hits = [i for i, f in enumerate(c.factors) if f.operand == wrt]
     if len(hits) != 1:
         raise SymconvError(
-            f"{where}: the contraction must be multilinear in `wrt` (={wrt!r}): exactly one factor may read it; "
+            f"{where}: the contraction must be multilinear in `wrt` (={shown(wrt)}): exactly one factor may read it; "
             f"got {len(hits)}"
         )
     fw = c.factors[hits[0]]
     if fw.conjugate:
-        raise SymconvError(f"{where}: cannot differentiate with respect to the conjugated operand {wrt!r}")
+        raise SymconvError(f"{where}: cannot differentiate with respect to the conjugated operand {shown(wrt)}")
     rest = tuple(f for i, f in enumerate(c.factors) if i != hits[0])
     g = Factor(upstream, c.result_index, boundary=c.result_boundary)
     w_op = c.operand(wrt)
@@ -190,6 +204,7 @@ def reindex_operand(
 # -- the symbolic route: differentiate entry by entry ---------------------------
 
 
+@public
 def grad(y: Any, wrt: Any, upstream: Any = None) -> Array:
     r"""Gradient of :math:`L = \sum_j \mathrm{upstream}_j\, y_j` with respect to every entry of ``wrt``.
 
@@ -232,7 +247,7 @@ def grad(y: Any, wrt: Any, upstream: Any = None) -> Array:
     wflat = list(wrt.numpy().flat)
     for e in wflat:
         if not isinstance(e, sympy.Symbol):
-            raise SymconvError(f"{where}: every entry of `wrt` must be a sympy Symbol; got {e!r}")
+            raise SymconvError(f"{where}: every entry of `wrt` must be a sympy Symbol; got {shown(e)}")
     if len(set(wflat)) != len(wflat):
         raise SymconvError(f"{where}: the entries of `wrt` must be distinct symbols")
     if upstream is None:
@@ -248,7 +263,15 @@ def grad(y: Any, wrt: Any, upstream: Any = None) -> Array:
         if ga.shape != y.shape:
             raise SymconvError(f"{where}: `upstream` must have the shape of `y` (={y.shape}); got shape {ga.shape}")
         g = ga.numpy()
+        inside = sorted((ga.free_symbols & set(wflat)), key=str)
+        if inside:
+            raise SymconvError(
+                f"{where}: `upstream` must not contain the variables of `wrt` (it is dL/dy, held constant while "
+                f"differentiating); it contains {', '.join(str(s) for s in inside[:3])}"
+            )
     position = {s: i for i, s in enumerate(wflat)}
+    terms = sum(len(sympy.Add.make_args(e)) for e in y.numpy().flat)
+    guard(where, "symbolic_terms", terms, "symbolic terms in `y`", alternative=_GRAD_ALTERNATIVE)
     conjugated = sorted(
         {str(c.args[0]) for e in y.numpy().flat for c in e.atoms(sympy.conjugate) if c.args[0] in position}
     )
@@ -267,7 +290,13 @@ def grad(y: Any, wrt: Any, upstream: Any = None) -> Array:
             parts[position[s]].extend(sympy.Mul(gj, t) for t in sympy.Add.make_args(d))
     out = np.empty(len(wflat), dtype=object)
     out[:] = [_expanded_sum(p) for p in parts]
-    return Array(out.reshape(wrt.shape))
+    return Array._of(out.reshape(wrt.shape))
+
+
+_GRAD_ALTERNATIVE = (
+    "symconv.backward_rule derives the gradient of an operation once, as index structure, at any size; "
+    "symconv.grad_contraction does the same for a contraction"
+)
 
 
 def _expanded_sum(terms: list[sympy.Expr]) -> sympy.Expr:

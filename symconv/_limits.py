@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 
 from symconv._errors import SymconvError
+from symconv._public import public
 
 __all__ = ["DEFAULTS", "Limits", "current", "guard", "limits"]
 
@@ -92,6 +93,7 @@ def current() -> Limits:
     return _override[-1] if _override else _from_environment()
 
 
+@public
 @contextmanager
 def limits(**values: int) -> Iterator[Limits]:
     """Change limits for the ``with`` block (``symconv.limits(symbolic_terms=10**7)``).
@@ -129,8 +131,10 @@ def guard(where: str, name: str, estimate: int, unit: str, *, alternative: str =
     limit = getattr(current(), name)
     if estimate <= limit:
         return
+    # an estimate too long to print digit by digit (and beyond Python's int-to-text limit) by its order
+    shown = f"{estimate:,}" if estimate.bit_length() <= 200 else f"10^{int(estimate.bit_length() * 0.30103)}"
     msg = (
-        f"{where}: about {estimate:,} {unit} exceeds the limit of {limit:,} "
+        f"{where}: about {shown} {unit} exceeds the limit of {limit:,} "
         f"(raise it with symconv.limits({name}=...) or SYMCONV_LIMIT_{name.upper()})"
     )
     raise SymconvError(f"{msg}; {alternative}" if alternative else msg)

@@ -23,6 +23,7 @@ from types import ModuleType
 
 from symconv._document import Chapter, RenderContext
 from symconv._errors import SymconvError
+from symconv._numbers import shown
 
 __all__ = ["FORMATS", "build_chapters", "chapter_paths", "derivations_dir", "latex_document", "write_notes"]
 
@@ -146,18 +147,63 @@ def _pdf(tex: Path, out: Path) -> Path | None:
     return target
 
 
+def check_out(out: str | Path) -> Path:
+    """``out`` as a directory the notes can be written into (created if missing), checked BEFORE any work.
+
+    Refuses (``SymconvError`` naming ``--out``) an empty path, an existing file,
+    a path under a file, and a directory where a file cannot be created
+    (read-only, ``/proc``, no permission): it is probed by creating and
+    removing a temporary file, which also works when running as root.
+
+    >>> check_out("")
+    Traceback (most recent call last):
+    ...
+    symconv.SymconvError: notes: `--out` must name a directory; got an empty path
+    """
+    text = str(out)
+    if not text.strip():
+        raise SymconvError("notes: `--out` must name a directory; got an empty path")
+    if "\x00" in text:
+        raise SymconvError(f"notes: `--out` must be a path without NUL characters; got {text[:80]!r}")
+    path = Path(out)
+    try:
+        if path.exists() and not path.is_dir():
+            raise SymconvError(f"notes: `--out` must be a directory; {shown(text)} is an existing file")
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise SymconvError(
+            f"notes: `--out` {shown(text)} is not a directory the notes can be written into: {exc.strerror or exc}"
+        ) from None
+    return path
+
+
 def write_notes(out: Path, formats: Sequence[str] = FORMATS, root: Path | None = None) -> list[Path]:
-    """Generate the notes into ``out``; returns the files written."""
+    """Generate the notes into ``out``; returns the files written.
+
+    A file that cannot be written (disk full, permissions) ends in a
+    :class:`SymconvError` naming ``--out``.
+    """
+    try:
+        return _write_notes(out, formats, root)
+    except OSError as exc:
+        raise SymconvError(
+            f"notes: could not write the notes into `--out` {str(out)!r}: {exc.strerror or exc}"
+            + (f" ({exc.filename})" if exc.filename else "")
+        ) from None
+
+
+def _write_notes(out: Path, formats: Sequence[str], root: Path | None) -> list[Path]:
     for f in formats:
         if f not in FORMATS:
-            raise SymconvError(f"notes: `--format` entries must be among {', '.join(FORMATS)}; got {f!r}")
+            raise SymconvError(f"notes: `--format` entries must be among {', '.join(FORMATS)}; got {shown(f)}")
     if not formats:
         raise SymconvError("notes: `--format` must name at least one of md, tex, pdf")
     from symconv._figures import save_figure
 
+    out = check_out(out)
     chapters = build_chapters(root)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     ctx = RenderContext("figures")
     figs = [f for ch in chapters for f in ch.figures()]

@@ -14,6 +14,8 @@ from symconv._array import Array, operand
 from symconv._engine import expand
 from symconv._errors import SymconvError
 from symconv._formula import ConvSpec, forward
+from symconv._numbers import shown
+from symconv._public import public
 from symconv._validate import check_choice, check_expandable, check_window, per_axis, per_side
 
 __all__ = ["convolve", "correlate", "mode_padding", "plain_spec"]
@@ -61,10 +63,11 @@ def plain_spec(
     else:
         if mode != "valid":
             raise SymconvError(
-                f"{op}: give either `mode` or explicit `padding`, not both; got mode={mode!r}, padding={padding!r}"
+                f"{op}: give either `mode` or explicit `padding`, "
+                f"not both; got mode={shown(mode)}, padding={shown(padding)}"
             )
         lo, hi = per_side(op, "padding", padding, nd)
-    hint = f" in mode {mode!r}" + ("; use mode='full'" if padding is None and mode == "valid" else "")
+    hint = f" in mode {shown(mode)}" + ("; use mode='full'" if padding is None and mode == "valid" else "")
     check_window(op, x.shape, w.shape, d, lo, hi, hint=hint)
     return ConvSpec(input_size=x.shape, kernel_size=w.shape, stride=s, dilation=d, pad_lo=lo, pad_hi=hi, flip=flip)
 
@@ -74,9 +77,10 @@ def _run(op: str, x: Any, w: Any, mode: str, stride: Any, dilation: Any, padding
     spec = plain_spec(op, xa, wa, mode, stride, dilation, padding, flip=flip)
     terms = forward(spec)
     check_expandable(op, terms)
-    return Array(expand(terms, {"x": xa.numpy(), "w": wa.numpy()}))
+    return Array._of(expand(terms, {"x": xa.numpy(), "w": wa.numpy()}))
 
 
+@public
 def correlate(x: Any, w: Any, mode: str = "valid", *, stride: Any = 1, dilation: Any = 1, padding: Any = None) -> Array:
     r"""Cross-correlation (no kernel flip), N-D, closed form.
 
@@ -109,6 +113,7 @@ def correlate(x: Any, w: Any, mode: str = "valid", *, stride: Any = 1, dilation:
     return _run("correlate", x, w, mode, stride, dilation, padding, False)
 
 
+@public
 def convolve(x: Any, w: Any, mode: str = "valid", *, stride: Any = 1, dilation: Any = 1, padding: Any = None) -> Array:
     r"""Convolution (kernel flipped along every axis), N-D, closed form.
 

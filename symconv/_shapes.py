@@ -32,12 +32,15 @@ import numpy as np
 import sympy
 
 from symconv._affine import Scalar
-from symconv._array import Array
+from symconv._array import MAX_NDIM, Array
 from symconv._errors import SymconvError
 from symconv._formula import forward, transpose_output_size
 from symconv._formula import output_size as forward_size
+from symconv._limits import guard
+from symconv._numbers import shown
 from symconv._ops import plain_spec
-from symconv._validate import MAX_ENTRIES, _is_int, check_choice, check_int
+from symconv._public import public
+from symconv._validate import _is_int, check_choice, check_int
 
 __all__ = [
     "OutputPaddingChoice",
@@ -58,13 +61,14 @@ class OutputPaddingChoice(NamedTuple):
 def _size(op: str, name: str, value: Any, minimum: int) -> sympy.Expr:
     if isinstance(value, sympy.Expr) and not value.is_Integer:
         if not value.free_symbols:
-            raise SymconvError(f"{op}: `{name}` must be an integer or a sympy symbol; got {value!r}")
+            raise SymconvError(f"{op}: `{name}` must be an integer or a sympy symbol; got {shown(value)}")
         return value
     return sympy.Integer(
         check_int(op, name, int(value) if isinstance(value, sympy.Integer) else value, minimum=minimum)
     )
 
 
+@public
 def conv_output_size(n: Scalar, k: Scalar, stride: Scalar = 1, padding: Scalar = 0, dilation: Scalar = 1) -> sympy.Expr:
     r"""Convolution output size on one axis (PyTorch's formula, symmetric padding).
 
@@ -101,6 +105,7 @@ def conv_output_size(n: Scalar, k: Scalar, stride: Scalar = 1, padding: Scalar =
     return out
 
 
+@public
 def conv_transpose_output_size(
     n: Scalar, k: Scalar, stride: Scalar = 1, padding: Scalar = 0, dilation: Scalar = 1, output_padding: Scalar = 0
 ) -> sympy.Expr:
@@ -135,6 +140,7 @@ def conv_transpose_output_size(
     return out
 
 
+@public
 def output_padding_choices(
     output_size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1
 ) -> list[OutputPaddingChoice]:
@@ -160,8 +166,13 @@ def output_padding_choices(
     # the floor in the forward size hides q = 0 … s-1 trailing positions: n = n0 + q all give m
     n0 = int(transpose_output_size(m, k, s, d, p, p, 0))
     first = max(0, 1 - n0)
-    if s - first > MAX_ENTRIES:
-        raise SymconvError(f"{op}: `stride` (={s}) would list {s - first:,} input sizes; at most {MAX_ENTRIES:,}")
+    guard(
+        op,
+        "entries",
+        s - first,
+        f"input sizes to list (one per remainder of `stride`={s})",
+        alternative="conv_transpose_output_size gives the size for one output_padding",
+    )
     return [OutputPaddingChoice(n0 + q, q) for q in range(first, s)]
 
 
@@ -177,14 +188,19 @@ def _shape(op: str, name: str, value: Any) -> tuple[int, ...]:
     if _is_int(value):
         dims: tuple[Any, ...] = (value,)
     elif isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)):
+        if len(value) > MAX_NDIM or (isinstance(value, np.ndarray) and value.size > MAX_NDIM):
+            raise SymconvError(f"{op}: `{name}` may have at most {MAX_NDIM} axes; got {len(value)}")
         dims = tuple(np.asarray(value, dtype=object).reshape(-1)) if isinstance(value, np.ndarray) else tuple(value)
     else:
-        raise SymconvError(f"{op}: `{name}` must be a shape (an integer or a tuple of integers ≥ 1); got {value!r}")
+        raise SymconvError(
+            f"{op}: `{name}` must be a shape (an integer or a tuple of integers ≥ 1); got {shown(value)}"
+        )
     if not dims:
-        raise SymconvError(f"{op}: `{name}` must have at least one axis; got {value!r}")
+        raise SymconvError(f"{op}: `{name}` must have at least one axis; got {shown(value)}")
     for v in dims:
         if not _is_int(v) or v < 1:
-            raise SymconvError(f"{op}: every entry of `{name}` must be an integer ≥ 1; got {value!r}")
+            raise SymconvError(f"{op}: every entry of `{name}` must be an integer ≥ 1; got {shown(value)}")
+        check_int(op, name, v, minimum=1)
     return tuple(int(v) for v in dims)
 
 
@@ -277,6 +293,7 @@ _PARAMS: dict[str, frozenset[str]] = {
 }
 
 
+@public
 def output_shape(op: str, input_shape: Any, weight_shape: Any, **params: Any) -> tuple[int, ...]:
     """The shape ``op`` returns for inputs of these shapes, without computing it.
 
@@ -307,7 +324,7 @@ def output_shape(op: str, input_shape: Any, weight_shape: Any, **params: Any) ->
     """
     if not isinstance(op, str) or op not in _OPS:
         names = ", ".join(repr(n) for n in _OPS)
-        raise SymconvError(f"output_shape: `op` must be one of {names}; got {op!r}")
+        raise SymconvError(f"output_shape: `op` must be one of {names}; got {shown(op)}")
     unknown = sorted(set(params) - _PARAMS[op])
     if unknown:
         raise SymconvError(f"output_shape: {op} takes no parameter {', '.join(repr(u) for u in unknown)}")

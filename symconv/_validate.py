@@ -13,8 +13,20 @@ import numpy as np
 import sympy
 
 from symconv._errors import SymconvError
+from symconv._limits import guard
+from symconv._numbers import check_int_digits, shown
 
-__all__ = ["MAX_ENTRIES", "check_choice", "check_expandable", "check_int", "check_window", "per_axis", "per_side"]
+__all__ = [
+    "BYTES_PER_TERM",
+    "EXPAND_ALTERNATIVE",
+    "MAX_ENTRIES",
+    "check_choice",
+    "check_expandable",
+    "check_int",
+    "check_window",
+    "per_axis",
+    "per_side",
+]
 
 
 def _is_int(v: Any) -> bool:
@@ -32,7 +44,8 @@ def _seq(value: Any) -> Any:
 def check_int(op: str, name: str, value: Any, *, minimum: int) -> int:
     """``value`` as an int ``≥ minimum``, or a :class:`SymconvError`."""
     if not _is_int(value):
-        raise SymconvError(f"{op}: `{name}` must be an integer ≥ {minimum}; got {value!r}")
+        raise SymconvError(f"{op}: `{name}` must be an integer ≥ {minimum}; got {shown(value)}")
+    check_int_digits(f"{op}: `{name}`", int(value))
     if value < minimum:
         raise SymconvError(f"{op}: `{name}` must be ≥ {minimum}; got {name}={value}")
     return int(value)
@@ -47,10 +60,10 @@ def per_axis(op: str, name: str, value: Any, ndim: int, *, minimum: int) -> tupl
         if len(value) != ndim:
             raise SymconvError(
                 f"{op}: `{name}` must be an integer or a sequence of {ndim} integers "
-                f"(one per spatial axis); got {value!r}"
+                f"(one per spatial axis); got {shown(value)}"
             )
         return tuple(check_int(op, name, v, minimum=minimum) for v in value)
-    raise SymconvError(f"{op}: `{name}` must be an integer or a sequence of {ndim} integers; got {value!r}")
+    raise SymconvError(f"{op}: `{name}` must be an integer or a sequence of {ndim} integers; got {shown(value)}")
 
 
 def per_side(op: str, name: str, value: Any, ndim: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -72,37 +85,61 @@ def per_side(op: str, name: str, value: Any, ndim: int) -> tuple[tuple[int, ...]
                 lo.append(check_int(op, name, v[0], minimum=0))
                 hi.append(check_int(op, name, v[1], minimum=0))
             else:
-                raise SymconvError(f"{op}: each entry of `{name}` must be an integer or a (lo, hi) pair; got {v!r}")
+                raise SymconvError(
+                    f"{op}: each entry of `{name}` must be an integer or a (lo, hi) pair; got {shown(v)}"
+                )
         return tuple(lo), tuple(hi)
-    raise SymconvError(f"{op}: `{name}` must be an integer, {ndim} integers, or {ndim} (lo, hi) pairs; got {value!r}")
+    raise SymconvError(
+        f"{op}: `{name}` must be an integer, {ndim} integers, or {ndim} (lo, hi) pairs; got {shown(value)}"
+    )
 
 
 def check_choice(op: str, name: str, value: Any, choices: Sequence[str]) -> str:
     """``value`` if it is one of ``choices``."""
     if not isinstance(value, str) or value not in choices:
         allowed = ", ".join(repr(c) for c in choices)
-        raise SymconvError(f"{op}: `{name}` must be one of {allowed}; got {value!r}")
+        raise SymconvError(f"{op}: `{name}` must be one of {allowed}; got {shown(value)}")
     return value
 
 
-#: The largest closed form symconv expands entry by entry (plain sympy is far slower long before).
+#: The default of the ``entries`` limit (:mod:`symconv._limits`), kept for callers that list sizes.
 MAX_ENTRIES = 10**7
 _INDEX_LIMIT = 2**62
+#: Bytes one symbolic term of an expansion costs (a sympy product and its slot in a sum), measured.
+BYTES_PER_TERM = 360
+#: Bytes one entry of a result costs (the sum and its slot), measured.
+BYTES_PER_RESULT = 128
+#: What to do instead of expanding a closed form too large for sympy.
+EXPAND_ALTERNATIVE = (
+    "symconv expands every term symbolically: for numbers at this size use numpy/scipy/torch, for an "
+    "identity at any size symconv.check_exact / check_randomized (the instance engines) or "
+    "symconv.theorem(...).prove() (the general prover), for the size alone symconv.output_shape"
+)
+
+
+def _box(c: Any) -> int:
+    """Loop points of a concrete contraction (Python integers: no overflow)."""
+    total = 1
+    for v in c.variables:
+        total *= max(int(v.extent), 0)
+    return total
 
 
 def check_expandable(op: str, terms: Sequence[Any]) -> None:
     """Refuse a closed form too large to expand, or with indices beyond 64-bit arithmetic.
 
-    ``terms`` are concrete contractions (:class:`symconv._formula.Contraction`).
+    Estimates entries, symbolic terms and memory BEFORE anything is built and
+    refuses beyond the limits of :mod:`symconv._limits` (``entries``,
+    ``symbolic_terms``, ``memory_bytes``). ``terms`` are concrete
+    contractions (:class:`symconv._formula.Contraction`).
     """
     shape = tuple(int(v) for v in terms[0].result.shape)
     total = int(np.prod(shape, dtype=object)) if shape else 1
-    if total > MAX_ENTRIES:
-        raise SymconvError(
-            f"{op}: the closed form would have {total:,} entries (shape {shape}); symconv expands every entry "
-            f"symbolically and stops at {MAX_ENTRIES:,}: use symconv.output_shape for the size, or "
-            "symconv.check_exact / check_randomized for identities at scale"
-        )
+    guard(op, "entries", total, f"entries in the closed form (shape {shape})", alternative=EXPAND_ALTERNATIVE)
+    count = sum(_box(c) for c in terms)
+    guard(op, "symbolic_terms", count, "symbolic terms", alternative=EXPAND_ALTERNATIVE)
+    memory = count * BYTES_PER_TERM + total * BYTES_PER_RESULT
+    guard(op, "memory_bytes", memory, "bytes", alternative=EXPAND_ALTERNATIVE)
     for c in terms:
         values = [int(v.extent) for v in c.variables]
         for f in c.factors:

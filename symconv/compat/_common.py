@@ -47,7 +47,7 @@ def run(terms: tuple[Contraction, ...], arrays: Mapping[str, Array | np.ndarray]
     """Expand ``terms`` (from ``forward``/``transpose``) on the named operands."""
     check_expandable(terms[0].name, terms)
     data = {k: (v.numpy() if isinstance(v, Array) else v) for k, v in arrays.items()}
-    return Array(expand(terms, data))
+    return Array._of(expand(terms, data))
 
 
 def correlation(

@@ -25,6 +25,7 @@ from typing import Any
 
 from symconv._array import Array
 from symconv._errors import SymconvError
+from symconv._public import public
 from symconv._validate import check_choice
 from symconv.compat._common import correlation, operand, slice_padding
 
@@ -44,6 +45,7 @@ def _vector(op: str, name: str, value: Any) -> Array:
     return a
 
 
+@public
 def window(op: str, mode: str, n: int, k: int) -> tuple[int, int]:
     """``(length, offset)`` of NumPy's output inside the full result.
 
@@ -72,6 +74,7 @@ def _numpy(op: str, a: Any, v: Any, mode: str) -> Array:
     return correlation(x, w, (lo,), (hi,), flip=op == "convolve", conj=op == "correlate")
 
 
+@public
 def convolve(a: Any, v: Any, mode: str = "full") -> Array:
     r"""``numpy.convolve``: discrete linear convolution, flipping ``v``.
 
@@ -96,6 +99,7 @@ def convolve(a: Any, v: Any, mode: str = "full") -> Array:
     return _numpy("convolve", a, v, mode)
 
 
+@public
 def correlate(a: Any, v: Any, mode: str = "valid") -> Array:
     r"""``numpy.correlate``: cross-correlation, conjugating ``v``.
 

@@ -34,6 +34,8 @@ import numpy as np
 
 from symconv._array import Array, _entry
 from symconv._errors import SymconvError
+from symconv._numbers import shown
+from symconv._public import public
 from symconv._validate import check_choice
 from symconv.compat._common import conjugate, correlation, operand, slice_padding
 
@@ -51,6 +53,7 @@ BOUNDARIES = {
 }
 
 
+@public
 def padding(
     op: str, mode: str, n: tuple[int, ...], k: tuple[int, ...]
 ) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
@@ -127,7 +130,7 @@ def _boundary(op: str, boundary: Any, fillvalue: Any) -> tuple[str, Any]:
     if isinstance(fillvalue, (list, tuple, np.ndarray, Array)):
         flat = np.array(fillvalue.numpy() if isinstance(fillvalue, Array) else fillvalue, dtype=object).reshape(-1)
         if flat.size != 1:
-            raise SymconvError(f"{qual}: `fillvalue` must be a scalar or have one element; got {fillvalue!r}")
+            raise SymconvError(f"{qual}: `fillvalue` must be a scalar or have one element; got {shown(fillvalue)}")
         fillvalue = flat[0]
     fv = _entry(fillvalue, exact=False, where=f"{qual}: `fillvalue`")
     mode = BOUNDARIES[boundary]
@@ -140,6 +143,7 @@ def _method(op: str, method: Any) -> None:
     check_choice(f"scipy.signal.{op}", "method", method, METHODS)
 
 
+@public
 def convolve(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> Array:
     r"""``scipy.signal.convolve``: N-D convolution, ``in2`` flipped along every axis.
 
@@ -165,6 +169,7 @@ def convolve(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> Ar
     return _scipy("convolve", in1, in2, mode, two_d=False)
 
 
+@public
 def correlate(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> Array:
     r"""``scipy.signal.correlate``: N-D cross-correlation, conjugating ``in2``.
 
@@ -189,6 +194,7 @@ def correlate(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> A
     return _scipy("correlate", in1, in2, mode, two_d=False)
 
 
+@public
 def convolve2d(in1: Any, in2: Any, mode: str = "full", boundary: str = "fill", fillvalue: Any = 0) -> Array:
     r"""``scipy.signal.convolve2d``: 2-D convolution with a boundary rule.
 
@@ -215,6 +221,7 @@ def convolve2d(in1: Any, in2: Any, mode: str = "full", boundary: str = "fill", f
     return _scipy("convolve2d", in1, in2, mode, two_d=True, boundary=mode_b, fillvalue=fv)
 
 
+@public
 def correlate2d(in1: Any, in2: Any, mode: str = "full", boundary: str = "fill", fillvalue: Any = 0) -> Array:
     r"""``scipy.signal.correlate2d``: 2-D cross-correlation (``in2`` conjugated) with a boundary rule.
 

@@ -34,7 +34,9 @@ from typing import Any
 from symconv._array import Array
 from symconv._errors import SymconvError
 from symconv._formula import Contraction, ConvSpec, forward, transpose, transpose_output_size
+from symconv._numbers import shown
 from symconv._ops import mode_padding
+from symconv._public import public
 from symconv._validate import check_choice, check_int, check_window, per_axis
 from symconv.compat._common import operand, run
 
@@ -114,6 +116,7 @@ def _padding(
     return p, p
 
 
+@public
 def plan_conv(
     op: str,
     nd: int,
@@ -162,6 +165,7 @@ def plan_conv(
     return Plan(spec, None, batched)
 
 
+@public
 def plan_conv_transpose(
     op: str,
     nd: int,
@@ -193,7 +197,7 @@ def plan_conv_transpose(
     s = per_axis(op, "stride", stride, nd, minimum=1)
     d = per_axis(op, "dilation", dilation, nd, minimum=1)
     if isinstance(padding, str):
-        raise SymconvError(f"{op}: `padding` must be an integer or a tuple of {nd} integers; got {padding!r}")
+        raise SymconvError(f"{op}: `padding` must be an integer or a tuple of {nd} integers; got {shown(padding)}")
     p = per_axis(op, "padding", padding, nd, minimum=0)
     op_pad = per_axis(op, "output_padding", output_padding, nd, minimum=0)
     for ax in range(nd):
@@ -271,6 +275,7 @@ def _conv_t(
     return _call(plan, x, w, b)
 
 
+@public
 def conv1d(
     input: Any,
     weight: Any,
@@ -308,6 +313,7 @@ def conv1d(
     return _conv(1, input, weight, bias, stride, padding, dilation, groups, padding_mode)
 
 
+@public
 def conv2d(
     input: Any,
     weight: Any,
@@ -336,6 +342,7 @@ def conv2d(
     return _conv(2, input, weight, bias, stride, padding, dilation, groups, padding_mode)
 
 
+@public
 def conv3d(
     input: Any,
     weight: Any,
@@ -364,6 +371,7 @@ def conv3d(
     return _conv(3, input, weight, bias, stride, padding, dilation, groups, padding_mode)
 
 
+@public
 def conv_transpose1d(
     input: Any,
     weight: Any,
@@ -400,6 +408,7 @@ def conv_transpose1d(
     return _conv_t(1, input, weight, bias, stride, padding, output_padding, groups, dilation)
 
 
+@public
 def conv_transpose2d(
     input: Any,
     weight: Any,
@@ -424,6 +433,7 @@ def conv_transpose2d(
     return _conv_t(2, input, weight, bias, stride, padding, output_padding, groups, dilation)
 
 
+@public
 def conv_transpose3d(
     input: Any,
     weight: Any,
