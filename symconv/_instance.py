@@ -75,6 +75,7 @@ from symconv._instance_dense import dense_equal
 from symconv._instance_keys import Keys, as_array, canonical, lookup, same
 from symconv._limits import Limits, current
 from symconv._progress import Progress
+from symconv._public import public
 
 __all__ = ["DEFAULT_PRIME", "InstanceResult", "Side", "check_exact", "check_randomized"]
 
@@ -415,6 +416,7 @@ def _exact_side(
     return count
 
 
+@public
 def check_exact(
     lhs: Side,
     rhs: Side,
@@ -793,6 +795,7 @@ def _multiplicity(c: Contraction, space: _Space) -> int:
     return multiplicity(c, space.structure)
 
 
+@public
 def check_randomized(
     lhs: Side,
     rhs: Side,

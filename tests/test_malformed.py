@@ -348,20 +348,10 @@ METHODS: dict[str, tuple[Any, ...]] = {
 #: Public functions whose argument errors are owned by other modules (the proofs and the engines);
 #: each case listed here is known to fail and must keep failing until its owner fixes it (strict).
 OTHERS = {
-    ("symconv.check_exact", "unknown keyword"),
-    ("symconv.check_exact", "too many positional"),
-    ("symconv.check_exact", "missing"),
-    ("symconv.check_randomized", "unknown keyword"),
-    ("symconv.check_randomized", "too many positional"),
-    ("symconv.check_randomized", "missing"),
     ("symconv.theorem", "too many positional"),
     ("symconv.theorem", "missing"),
     ("symconv.theorems", "unknown keyword"),
     ("symconv.theorems", "too many positional"),
-    # issue 12 (not on this branch yet): symconv.identify needs @symconv._public.public
-    ("symconv.identify", "unknown keyword"),
-    ("symconv.identify", "too many positional"),
-    ("symconv.identify", "missing"),
 }
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import sympy
 
 from symconv._errors import SymconvError
+from symconv._public import public
 from symconv.identify._candidate import AxisParams, build
 from symconv.identify._conj import conjugation
 from symconv.identify._fit import KERNEL, AxisFit, fit_axis, fit_rule, offset_rule, verify
@@ -175,6 +176,7 @@ _BILINEAR = Evidence(
 )
 
 
+@public
 def identify(
     fn: Callable[[Any, Any], Any] | str,
     ndim: int | None = None,
