@@ -1,23 +1,29 @@
 """Chapter 6 — what each library computes: conventions and 'same' alignment side by side.
 
-numpy, scipy and PyTorch rows are computed with the ``symconv.compat`` adapters; TensorFlow and JAX
-rows reproduce their documented conventions with symconv's core operations. The test-suite
-(``tests/test_notes_oracles.py``) checks every computed value against the real libraries where
-they are installed.
+The library map is MEASURED: ``symconv.identify`` probed every function where all the libraries
+are installed, and ``derivations/record_libraries.py`` recorded the result, with the library
+versions, in ``derivations/data/library_conventions.json``; this chapter renders that file (so the
+notes do not depend on what the reader has installed), adding the facts identify cannot measure
+(argument defaults, kernel layouts: :data:`STATED`). ``tests/test_notes_libraries.py`` measures
+every row again and checks every stated fact against the libraries. The other values are computed
+with symconv (``symconv.compat`` adapters, core operations) and checked against the real
+libraries by ``tests/test_notes_oracles.py``.
 
 Run alone: ``python derivations/ch6_libraries.py`` prints the chapter's Markdown.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
+import json
 import math
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import sympy
 
-from symconv import Array, SymconvError, asarray, convolve, correlate, symbols
+from symconv import Array, SymconvError, asarray, correlate, symbols
 from symconv._display import Vector
 from symconv._document import Chapter, Section, Table, Text
 from symconv._engine import evaluate
@@ -54,122 +60,230 @@ def same_even() -> dict[str, list[int]]:
     }
 
 
-def _side(y: Array, flipped: bool) -> str:
-    """Where the extra zero of an even-kernel 'same' result went (computed by comparison)."""
-    op = convolve if flipped else correlate
-    if y.equals(op(X, W, padding=((1, 0),))):
-        return "extra zero at the start"
-    if y.equals(op(X, W, padding=((0, 1),))):
-        return "extra zero at the END"
-    return "other"
+# -- the library map: measured by ``identify``, recorded in derivations/data, rendered here -----------------
+
+#: what ``identify`` measured, recorded where every library is installed (derivations/record_libraries.py)
+LIBRARY_DATA = Path(__file__).resolve().parent / "data" / "library_conventions.json"
+RECORD_COMMAND = "python -m derivations.record_libraries"
+#: the libraries of the map, in its order (PyPI distribution names)
+LIBRARIES = ("numpy", "scipy", "torch", "jax", "tensorflow", "keras")
+#: the recorded fields of a row
+FIELDS = (
+    "function",
+    "library",
+    "ndim",
+    "operation",
+    "flip_every_axis",
+    "default_mode",
+    "same_even_kernel",
+    "conjugates",
+    "boundary",
+)
 
 
-def _classify(f: Any) -> str:
-    x, w = symbols("x", 5, real=True), symbols("w", 3, real=True)
-    y = f(x, w)
-    if y.equals(correlate(x, w)):
-        return "correlation $\\star$"
-    if y.equals(convolve(x, w)):
-        return "convolution $\\ast$"
-    return "other"
+@dataclass(frozen=True)
+class Arg:
+    """A keyword argument of a library function and its value: the default, or (``required``) what was passed."""
+
+    name: str
+    value: object
+    required: bool = False
+
+    def code(self) -> str:
+        """``name = value`` as code, with spaces where a narrow table column may break it."""
+        return f"`{self.name}` = `{self.value!r}`"
 
 
-def library_map() -> Section:
-    ops = {
-        "numpy.convolve": (lambda x, w: snp.convolve(x, w, "valid")),
-        "numpy.correlate": (lambda x, w: snp.correlate(x, w, "valid")),
-        "scipy.signal.convolve": (lambda x, w: ssp.convolve(x, w, "valid")),
-        "scipy.signal.correlate": (lambda x, w: ssp.correlate(x, w, "valid")),
-        "torch.nn.functional.conv1d": (lambda x, w: storch.conv1d(x.reshape(1, 1, 5), w.reshape(1, 1, 3)).reshape(-1)),
+@dataclass(frozen=True)
+class Stated:
+    """What ``identify`` cannot measure about a function; ``tests/test_notes_libraries.py`` checks each against it.
+
+    ``window``: the argument choosing the output window and its default (``required``: it has none,
+    ``value`` is what the measurement passed); ``same``: the argument value asking for 'same';
+    ``boundary``: the boundary argument and its default; ``layout``: ``'1-D'``, ``'2-D'``, ``'N-D'``
+    (plain arrays), ``'axis'`` (a 1-D kernel along one axis of ``x``) or the weight's axes, ``O``/``I``
+    output/input channels and ``*`` the kernel's spatial axes.
+    """
+
+    window: Arg | None
+    same: Arg | None
+    boundary: Arg | None
+    layout: str
+
+
+def _stated() -> dict[str, Stated]:
+    mode, same, fill = Arg("mode", "full"), Arg("mode", "same"), Arg("boundary", "fill")
+    reflect, origin, zero_pad = Arg("mode", "reflect"), Arg("origin", 0), Arg("padding", 0)
+    valid_pad, same_pad = Arg("padding", "VALID", required=True), Arg("padding", "SAME")
+    out = {
+        "numpy.convolve": Stated(mode, same, None, "1-D"),
+        "numpy.correlate": Stated(Arg("mode", "valid"), same, None, "1-D"),
+        **{f"scipy.signal.{f}": Stated(mode, same, None, "N-D") for f in ("convolve", "correlate", "fftconvolve")},
+        "scipy.signal.oaconvolve": Stated(mode, same, None, "N-D"),
+        **{f"scipy.signal.{f}": Stated(mode, same, fill, "2-D") for f in ("convolve2d", "correlate2d")},
+        **{f"scipy.ndimage.{f}": Stated(None, origin, reflect, "N-D") for f in ("convolve", "correlate")},
+        **{f"scipy.ndimage.{f}1d": Stated(None, origin, reflect, "axis") for f in ("convolve", "correlate")},
+        **{f"torch.nn.functional.conv{d}d": Stated(zero_pad, Arg("padding", "same"), None, "OI*") for d in (1, 2, 3)},
+        **{f"torch.nn.functional.conv_transpose{d}d": Stated(zero_pad, None, None, "IO*") for d in (1, 2)},
+        "jax.lax.conv_general_dilated": Stated(valid_pad, same_pad, None, "OI*"),
+        "jax.numpy.convolve": Stated(mode, same, None, "1-D"),
+        "jax.numpy.correlate": Stated(Arg("mode", "valid"), same, None, "1-D"),
+        "jax.lax.conv_transpose": Stated(valid_pad, same_pad, None, "*IO"),
+        **{f"tensorflow.nn.conv{d}d": Stated(valid_pad, same_pad, None, "*IO") for d in (1, 2)},
+        "tensorflow.nn.conv2d_transpose": Stated(same_pad, same_pad, None, "*OI"),
+        "tensorflow.keras.layers.Conv2D": Stated(Arg("padding", "valid"), Arg("padding", "same"), None, "*IO"),
     }
-    computed = {name: _classify(f) for name, f in ops.items()}
-    same = {
-        "numpy.convolve": _side(snp.convolve(X, W, "same"), True),
-        "numpy.correlate": _side(snp.correlate(X, W, "same"), False),
-        "scipy.signal.convolve": _side(ssp.convolve(X, W, "same"), True),
-        "scipy.signal.correlate": _side(ssp.correlate(X, W, "same"), False),
-        "scipy.signal.correlate2d": _side(ssp.correlate2d([X], [W], "same").reshape(-1), False),
-        "torch": _side(storch.conv1d([[X]], [[W]], padding="same").reshape(-1), False),
-    }
-    rows = [
-        ["`numpy.convolve`", computed["numpy.convolve"], "'full'", same["numpy.convolve"], "no", "1-D only"],
-        [
-            "`numpy.correlate`",
-            computed["numpy.correlate"],
-            "'valid'",
-            same["numpy.correlate"],
-            "yes ($\\bar v$)",
-            "1-D only",
-        ],
-        [
-            "`scipy.signal.convolve`",
-            computed["scipy.signal.convolve"],
-            "'full'",
-            same["scipy.signal.convolve"],
-            "no",
-            "N-D",
-        ],
-        [
-            "`scipy.signal.correlate`",
-            computed["scipy.signal.correlate"],
-            "'full'",
-            same["scipy.signal.correlate"],
-            "yes",
-            "N-D",
-        ],
-        [
-            "`scipy.signal.correlate2d`",
-            "correlation $\\star$",
-            "'full'",
-            same["scipy.signal.correlate2d"],
-            "yes",
-            "2-D",
-        ],
-        [
-            "`scipy.ndimage.correlate`",
-            "correlation $\\star$ (documented)",
-            "output = input size",
-            "extra zero at the start (`origin=0`)",
-            "no",
-            "N-D, boundary `mode`",
-        ],
-        [
-            "`torch.nn.functional.conv1d/2d`",
-            computed["torch.nn.functional.conv1d"],
-            "padding=0 ('valid')",
-            same["torch"],
-            "no",
-            "(C_out, C_in/g, k...)",
-        ],
-        [
-            "`tf.nn.conv2d`, Keras `Conv2D`",
-            "correlation $\\star$ (documented)",
-            "'VALID'",
-            "extra zero at the END",
-            "no",
-            "HWIO",
-        ],
-        ["`jax.numpy.convolve`", "convolution $\\ast$ (documented, as numpy)", "'full'", "as numpy", "no", "1-D"],
-        [
-            "`jax.lax.conv_general_dilated`",
-            "correlation $\\star$ (documented)",
-            "explicit",
-            "'SAME': extra zero at the END",
-            "no",
-            "`dimension_numbers`, default OIH",
-        ],
-    ]
+    return out
+
+
+#: the stated facts of every function of the map
+STATED = _stated()
+
+
+def library_data(path: Path = LIBRARY_DATA) -> dict[str, Any]:
+    """The recorded measurements; a file that does not fit the map is refused with what is wrong."""
+    with open(path, encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    rows = data.get("rows")
+    versions = data.get("measured_with")
+    if not isinstance(rows, list) or not isinstance(versions, dict) or set(versions) != set(LIBRARIES):
+        raise SymconvError(f"notes: {path} must hold 'rows' and 'measured_with' ({', '.join(LIBRARIES)}); re-record")
+    for row in rows:
+        if not isinstance(row, dict) or set(row) != set(FIELDS):
+            raise SymconvError(f"notes: {path}: each row must have the fields {', '.join(FIELDS)}; got {row!r}")
+    names = [r["function"] for r in rows]
+    if sorted(names) != sorted(STATED):
+        raise SymconvError(
+            f"notes: {path} must have one row per function of the map ({', '.join(STATED)}); got {', '.join(names)}"
+        )
+    return data
+
+
+def measured_with(data: dict[str, Any] | None = None) -> str:
+    """``numpy 2.4.6, scipy 1.17.1, …``: the versions the map was measured with."""
+    versions = (data or library_data())["measured_with"]
+    return ", ".join(f"{name} {versions[name]}" for name in LIBRARIES)
+
+
+_OPERATION = {"correlation": "correlation $\\star$", "convolution": "convolution $\\ast$"}
+_FLIP = {True: "flips $w$", False: "no flip"}
+_PLAIN = {"1-D": "1-D", "2-D": "2-D", "N-D": "N-D", "axis": "1-D $w$ along `axis`"}
+_SPATIAL = {1: "W", 2: "HW", 3: "DHW"}
+_EXTRA = "extra zero at the "
+
+LIBRARY_HEADER = [
+    "function",
+    "operation",
+    "default mode",
+    "'same', even kernel: extra zero at",
+    "conjugates complex $w$",
+    "default boundary",
+    "kernel layout",
+]
+
+
+def layout_cell(row: dict[str, Any]) -> str:
+    """The stated kernel layout of a row, its spatial axes named for the row's ``ndim``."""
+    layout = STATED[row["function"]].layout
+    return _PLAIN.get(layout) or f"`{layout.replace('*', _SPATIAL[row['ndim']])}`"
+
+
+def library_row(row: dict[str, Any]) -> list[str]:
+    """The map's cells for one recorded row (the measured values, with the stated arguments and layout)."""
+    s = STATED[row["function"]]
+    operation = f"{_OPERATION.get(row['operation'], row['operation'])}, {_FLIP.get(row['flip_every_axis'], 'mixed')}"
+    mode = row["default_mode"]
+    if s.window is None:
+        window = f"{mode} (always)"
+    elif s.window.required:
+        window = f"none: `{s.window.name}` is required ({mode} with `{s.window.value!r}`)"
+    else:
+        window = mode
+    same = row["same_even_kernel"].replace(_EXTRA, "")
+    same += f" ({s.same.code()})" if s.same else " (no 'same' option)"
+    boundary = row["boundary"] + (f" ({s.boundary.code()})" if s.boundary else "")
+    return [f"`{row['function']}`", operation, window, same, row["conjugates"], boundary, layout_cell(row)]
+
+
+def _merged(rows: list[list[str]]) -> list[list[str]]:
+    """Rows of one module whose cells agree but for the layout's axes share a line: `m.f`, `g`, `h`."""
+    out: list[list[str]] = []
+    key: dict[tuple[str, ...], int] = {}
+    for r in rows:
+        module = r[0].strip("`").rsplit(".", 1)[0]
+        k = (module, *r[1:-1])
+        if k not in key:
+            key[k] = len(out)
+            out.append(list(r))
+            continue
+        m = out[key[k]]
+        m[0] += ", `" + r[0].strip("`").rsplit(".", 1)[1] + "`"
+        if r[-1] not in m[-1].split("; "):
+            m[-1] += "; " + r[-1]
+    return out
+
+
+def _default(arg: Arg | None) -> str:
+    return "no default" if arg is None or arg.required else f"the default {arg.code()}"
+
+
+def _reading(by: dict[str, dict[str, Any]]) -> str:
+    """How to read the map: its less expected cells, quoted from the data and the stated facts."""
+
+    def cell(function: str, field: str) -> str:
+        return str(by[function][field])
+
+    def side(function: str) -> str:
+        return cell(function, "same_even_kernel").replace(_EXTRA, "")
+
+    nd, tf, tft = "scipy.ndimage.", "tensorflow.nn.conv2d", "tensorflow.nn.conv2d_transpose"
+    keras = "tensorflow.keras.layers.Conv2D"
+    jct, jcgd = by["jax.lax.conv_transpose"], by["jax.lax.conv_general_dilated"]
+    return (
+        f"Does it conjugate a complex kernel? `{nd}correlate`: {cell(nd + 'correlate', 'conjugates')} "
+        f"(`numpy.correlate`: {cell('numpy.correlate', 'conjugates')}, `jax.numpy.correlate`: "
+        f"{cell('jax.numpy.correlate', 'conjugates')}); `{nd}convolve`: {cell(nd + 'convolve', 'conjugates')}. "
+        f"An even kernel's extra sample: `{nd}correlate` at the {side(nd + 'correlate')}, `{nd}convolve` at the "
+        f"{side(nd + 'convolve')}, because `convolve` flips the kernel AND moves its `origin` by one for even "
+        "sizes: with an even kernel it is `correlate` of the flipped kernel with `origin=-1`. `tf.nn.conv2d`'s "
+        f"`padding` has {_default(STATED[tf].window)}; the Keras `Conv2D` layer has {_default(STATED[keras].window)} "
+        f"and `tf.nn.conv2d_transpose` {_default(STATED[tft].window)}. TensorFlow's transposed convolution takes "
+        f"its filter as {layout_cell(by[tft])}, output channels before input channels: the layout of the `conv2d` "
+        f"({layout_cell(by[tf])}) whose input gradient it is. `jax.lax.conv_transpose` computes a "
+        f"{jct['operation']} ({_FLIP[jct['flip_every_axis']]}) laid out {layout_cell(jct)} by default; "
+        f"`jax.lax.conv_general_dilated`: {jcgd['operation']}, {layout_cell(jcgd)}."
+    )
+
+
+def library_map(data: dict[str, Any] | None = None) -> Section:
+    """The library map: every cell from the recorded measurements (``data``: the committed file)."""
+    data = data or library_data()
+    by = {r["function"]: r for r in data["rows"]}
+    rows = _merged([library_row(r) for r in data["rows"]])
     return Section(
         "The library map",
         [
             Text(
-                "Operation column: for numpy, scipy.signal and PyTorch it is COMPUTED: symconv runs the library's "
-                "convention (`symconv.compat`) on symbolic $x$, $w$ and compares with $x \\star w$ and $x \\ast w$. "
-                "Rows marked 'documented' restate the library's documentation; the test-suite "
-                "(`tests/test_notes_oracles.py`) checks their values against the library itself: TensorFlow, JAX "
-                "and scipy.ndimage."
+                "Every operation, window, alignment, conjugation and boundary below is MEASURED, not copied from "
+                "documentation: `symconv.identify` calls each function on unit impulses (an input or kernel that is "
+                "1 at one place and 0 elsewhere) at odd and even sizes, reads off exactly which entries of $x$ and "
+                "$w$ each output multiplies, and keeps an answer only if symconv's own correlation or convolution "
+                "reproduces every number; complex impulses show whether $w$ is conjugated. The measurements were "
+                f"recorded with {measured_with(data)} (`{RECORD_COMMAND}`, where all are installed, as in CI), so "
+                "these notes read the same on every machine; the test-suite (`tests/test_notes_libraries.py`) "
+                "measures every row again with the installed libraries and fails if a cell changed. The arguments "
+                "(which one asks for 'same', which boundary is the default, which padding is required) and the "
+                "kernel layouts come from the libraries' signatures; the test-suite checks each against the library "
+                "too. Functions that agree in every cell share a row."
             ),
-            Table(["function", "operation", "default mode", "'same', even kernel", "conjugates", "layout"], rows),
+            Table(LIBRARY_HEADER, rows),
+            Text(
+                "Layouts name the weight's axes for one group: O and I the output and input channels of the "
+                "function, H, W (D) the kernel's spatial axes. Boundary 'none' means the window never leaves $x$ "
+                "('valid'); 'symmetric' repeats the edge entry, which scipy.ndimage calls `'reflect'` (the "
+                "boundaries section below), so there the 'extra zero' of an even kernel is an extra mirrored entry. "
+                + _reading(by)
+            ),
         ],
         items=(4, 33),
     )
@@ -293,6 +407,13 @@ def layouts() -> Section:
                 f"$(1, 3, 2)$ and weight $(3, 2, 2)$ gives {tuple(yt.shape)}; a conv weight of shape $(2, 3, 2)$ "
                 f"is refused: `{msg}`."
             ),
+            Text(
+                "Transposed convolutions keep the layout of the convolution they are the adjoint of, with the "
+                "channel roles swapped: TensorFlow's `conv2d_transpose` filter is HWOI ($k_h, k_w, C_{out}, C_{in}$). "
+                "JAX's `conv_transpose` defaults to TensorFlow's channels-last `dimension_numbers` (HIO in 1-D), "
+                "unlike `conv_general_dilated`. The library map above lists every layout; the test-suite checks "
+                "each against its library."
+            ),
         ],
         items=(31,),
     )
@@ -336,26 +457,12 @@ def jax_transpose() -> Section:
     )
 
 
-#: the libraries the test-suite checks the notes against (PyPI distribution names)
-LIBRARIES = ("numpy", "scipy", "torch", "jax", "tensorflow")
-
-
-def library_versions() -> dict[str, str]:
-    """Installed versions of the libraries the notes are checked against (``'not installed'`` if absent)."""
-    out = {}
-    for name in LIBRARIES:
-        try:
-            out[name] = importlib.metadata.version(name).split("+")[0]
-        except importlib.metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
 def checks() -> Section:
     rows = [
         ["numbers of chapters 1, 2, 3 (numpy conventions, complex input)", "numpy, scipy", "`test_notes_oracles.py`"],
         ["the seed's snippets (chapter 2)", "numpy, tensorflow, torch, jax", "`test_notes_oracles.py`"],
         ["'same' alignment, SAME with stride", "numpy, scipy, torch, tensorflow, jax", "`test_notes_oracles.py`"],
+        ["the library map (cells, arguments, layouts)", ", ".join(LIBRARIES), "`test_notes_libraries.py`"],
         ["boundaries, complex kernels", "torch, scipy.ndimage, numpy", "`test_notes_oracles.py`"],
         ["gradients of chapter 4", "torch autograd, jax.grad, tf.GradientTape", "`test_notes_oracles.py`"],
         ["sizes, transposed convolution, output_padding", "torch, tensorflow", "`test_notes_oracles.py`"],
@@ -363,7 +470,6 @@ def checks() -> Section:
         ["statements of the checklist items", "numpy, scipy, torch", "`test_notes_checklist.py`"],
         ["every adapter in `symconv.compat`", "numpy, scipy, torch", "the adapters' own tests"],
     ]
-    versions = ", ".join(f"{k} {v}" for k, v in library_versions().items())
     i = sympy.I
     return Section(
         "Executable checks",
@@ -371,8 +477,9 @@ def checks() -> Section:
             Text(
                 "Every library value in these notes is computed by symconv and checked against at least two "
                 "independent implementations in the test-suite (`tests/`; with `SYMCONV_REQUIRE_PEERS=all`, as in "
-                "CI, a missing library fails instead of skipping). These notes were generated, and checked, with "
-                f"{versions} (the test-suite asserts that these are the installed versions). For example, the "
+                "CI, a missing library fails instead of skipping). The library facts were measured with "
+                f"{measured_with()} (recorded, so the notes are the same on every machine); the test-suite checks "
+                "them again with whatever versions are installed. For example, the "
                 "conjugation of chapter 1 is checked as `np.correlate([1+1j, 2], [1j])` = "
                 f"${Vector(snp.correlate([1 + i, 2], [i]).expand().tolist()).latex()}$."
             ),
