@@ -31,10 +31,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import adversarial_counts
 import claim_oracle as oracle
 import numpy as np
 import pytest
-import suite_counts
 from claim_mutants import Mutant, Mutation, candidates, mutated_sides
 
 from symconv import SymconvError, theorems
@@ -362,7 +362,8 @@ def _summary() -> list[str]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _counts(request):
-    suite_counts.show(request.config, "adversarial suite: false claims", _summary)
+    yield
+    adversarial_counts.report(request.config, "adversarial suite: false claims", _summary())
 
 
 def _params() -> list[Any]:

@@ -28,9 +28,9 @@ from collections import Counter
 from dataclasses import replace
 from typing import Any
 
+import adversarial_counts
 import peers
 import pytest
-import suite_counts
 from agreement_oracle import PSet, numpy_verdict, torch_verdict
 
 from symconv import check_exact, check_randomized, theorem
@@ -258,7 +258,8 @@ def _summary() -> list[str]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _counts(request):
-    suite_counts.show(request.config, "adversarial suite: agreement", _summary)
+    yield
+    adversarial_counts.report(request.config, "adversarial suite: agreement", _summary())
 
 
 def _cases(known: dict[int, str]) -> list[Any]:

@@ -22,9 +22,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+import adversarial_counts
 import peers
 import pytest
-import suite_counts
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = ("0", "1", "random")
@@ -70,7 +70,8 @@ def _summary() -> list[str]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _counts(request):
-    suite_counts.show(request.config, "adversarial suite: determinism", _summary)
+    yield
+    adversarial_counts.report(request.config, "adversarial suite: determinism", _summary())
 
 
 def _without_seconds(text: str) -> str:
