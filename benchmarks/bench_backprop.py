@@ -43,9 +43,9 @@ from typing import Any
 import numpy as np
 import sympy
 
-from symconv._formula import Contraction, ConvSpec, forward
-from symconv._grad import grad_contraction, permute_operand, rename_operands
-from symconv._instance import check_exact, check_randomized
+from symconv.core.formula import Contraction, ConvSpec, forward
+from symconv.engines.instance import check_exact, check_randomized
+from symconv.gradients.grad import grad_contraction, permute_operand, rename_operands
 
 KERNEL = 5
 CHANNELS = 3

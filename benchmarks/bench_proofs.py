@@ -37,7 +37,7 @@ from typing import Any
 
 import sympy
 
-from symconv._affine import Affine
+from symconv.core.affine import Affine
 from symconv.proofs import Proof, Theorem, theorem, theorems
 from symconv.proofs._iverson import Constraint, Context
 from symconv.proofs._solver import implies

@@ -8,13 +8,13 @@ from __future__ import annotations
 import sympy
 
 from symconv import Array, convolve, correlate, derive, symbols, theorem
-from symconv._derive import size_latex
-from symconv._display import Leaf, Matrix, Product, Sum, Vector, entry_latex
-from symconv._document import Chapter, Figure, Math, Section, Table, Text, proved
-from symconv._figures import sliding_window
-from symconv._formula import output_size
-from symconv._ops import mode_padding
+from symconv.arrays.ops import mode_padding
 from symconv.compat import numpy as snp
+from symconv.core.formula import output_size
+from symconv.display.tree import Leaf, Matrix, Product, Sum, Vector, entry_latex
+from symconv.writing.derive import size_latex
+from symconv.writing.document import Chapter, Figure, Math, Section, Table, Text, proved
+from symconv.writing.figures import sliding_window
 
 N, K = sympy.symbols("N K", integer=True, positive=True)
 
@@ -36,7 +36,7 @@ def definitions() -> Section:
                 "We write $x \\star w$ for **cross-correlation** (no flip: what PyTorch, TensorFlow and JAX call "
                 "convolution) and $x \\ast w$ for **convolution** (the kernel is flipped: what numpy and "
                 "scipy.signal call convolution). Both lines below are printed by `symconv.derive` from the one "
-                "index formula each operation has in `symconv/_formula.py` ('valid' mode: no padding)."
+                "index formula each operation has in `symconv/core/formula.py` ('valid' mode: no padding)."
             ),
             Math(corr.steps[0].latex() + " \\\\\n" + conv.steps[0].latex()),
             Text("In two dimensions each spatial axis gets its own output index $n_i$ and kernel index $k_i$:"),
@@ -111,7 +111,7 @@ def _floor_half(numerator: sympy.Expr, ceil: bool = False) -> str:
 
 
 def same_padding_matches(kmax: int = 12) -> bool:
-    """The core's 'same' padding (``symconv._ops.mode_padding``) is (⌊(K−1)/2⌋, ⌈(K−1)/2⌉) for K = 1…kmax."""
+    """The core's 'same' padding (``symconv.arrays.ops.mode_padding``) is (⌊(K−1)/2⌋, ⌈(K−1)/2⌉) for K = 1…kmax."""
     return all(
         mode_padding("correlate", "same", (k,), (1,), (1,)) == (((k - 1) // 2,), (-(-(k - 1) // 2),))
         for k in range(1, kmax + 1)
@@ -140,7 +140,7 @@ def modes() -> Section:
             Text(
                 "A mode is a zero padding $(p_{lo}, p_{hi})$ of the input; the output length is "
                 "$N + p_{lo} + p_{hi} - K + 1$ (stride 1, no dilation; the general formula is in chapter 5). "
-                "The lengths below are `symconv._formula.output_size` evaluated symbolically; the example "
+                "The lengths below are `symconv.core.formula.output_size` evaluated symbolically; the example "
                 "column is `symconv.correlate(x, w, mode)` for $x = [1, 2, 3, 4, 5]$, $w = [1, 10]$. "
                 "For an even kernel, 'same' needs an odd total padding: symconv, like PyTorch, puts the extra zero "
                 "at the end (its 'same' padding is $(\\lfloor (K-1)/2 \\rfloor, \\lceil (K-1)/2 \\rceil)$ for "
@@ -304,7 +304,7 @@ def complex_input() -> Section:
 
 
 def build() -> Chapter:
-    """Chapter 1 as a :class:`~symconv._document.Chapter`."""
+    """Chapter 1 as a :class:`~symconv.writing.document.Chapter`."""
     return Chapter(
         "ch1_definitions",
         "1. Convolution vs cross-correlation",

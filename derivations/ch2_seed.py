@@ -16,9 +16,9 @@ from pathlib import Path
 import sympy
 
 from symconv import convolve, correlate, derive, grad, symbols
-from symconv._display import Vector
-from symconv._document import Box, Chapter, Code, Math, Section, Table, Text
 from symconv.compat import numpy as snp
+from symconv.display.tree import Vector
+from symconv.writing.document import Box, Chapter, Code, Math, Section, Table, Text
 
 SEED = Path(__file__).resolve().parent / "seed" / "convolution-vs-cross-correlation.txt"
 F, H, H2, H2_SNIPPET = [2, 1, 3, 5, 4], [1, -1], [-1, 2, -1], [-1, 2, 1]
@@ -237,7 +237,7 @@ def errata() -> Section:
 
 
 def build() -> Chapter:
-    """Chapter 2 as a :class:`~symconv._document.Chapter`."""
+    """Chapter 2 as a :class:`~symconv.writing.document.Chapter`."""
     return Chapter(
         "ch2_seed",
         "2. The seed's worked examples, checked",

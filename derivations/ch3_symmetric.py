@@ -8,9 +8,9 @@ from __future__ import annotations
 import sympy
 
 from symconv import Array, asarray, convolve, correlate, derive, symbols, theorem
-from symconv._display import Matrix, Vector, entry_latex
-from symconv._document import Chapter, Math, Section, Table, Text, proved
 from symconv.compat import numpy as snp
+from symconv.display.tree import Matrix, Vector, entry_latex
+from symconv.writing.document import Chapter, Math, Section, Table, Text, proved
 
 w0, w1, w2 = sympy.symbols("w_0 w_1 w_2")
 
@@ -188,7 +188,7 @@ def complex_kernels() -> Section:
 
 
 def build() -> Chapter:
-    """Chapter 3 as a :class:`~symconv._document.Chapter`."""
+    """Chapter 3 as a :class:`~symconv.writing.document.Chapter`."""
     return Chapter(
         "ch3_symmetric",
         "3. Symmetric kernels",

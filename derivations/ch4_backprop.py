@@ -8,12 +8,12 @@ from __future__ import annotations
 import sympy
 
 from symconv import Array, asarray, backward_rule, convolve, correlate, derive, grad, symbols, theorem
-from symconv._derive import backward_cells
-from symconv._display import Indexed, Matrix, Product, Vector, entry_latex
-from symconv._document import Chapter, Figure, Math, Section, Table, Text, proved
-from symconv._figures import backward_dw, backward_dx, window_pairs
-from symconv._formula import ConvSpec, forward
 from symconv.compat import torch as storch
+from symconv.core.formula import ConvSpec, forward
+from symconv.display.tree import Indexed, Matrix, Product, Vector, entry_latex
+from symconv.writing.derive import backward_cells
+from symconv.writing.document import Chapter, Figure, Math, Section, Table, Text, proved
+from symconv.writing.figures import backward_dw, backward_dx, window_pairs
 
 # the numeric example of this chapter (checked against torch autograd in tests/test_notes_oracles.py)
 X, W, G = [2, 1, 3, 5, 4], [1, -1, 2], [1, 2, -1]
@@ -306,7 +306,7 @@ def scatter() -> Section:
 
 
 def build() -> Chapter:
-    """Chapter 4 as a :class:`~symconv._document.Chapter`."""
+    """Chapter 4 as a :class:`~symconv.writing.document.Chapter`."""
     return Chapter(
         "ch4_backprop",
         "4. Backpropagation",

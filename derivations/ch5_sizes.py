@@ -8,12 +8,12 @@ from __future__ import annotations
 import sympy
 
 from symconv import Array, SymconvError, asarray, correlate, derive, symbols
-from symconv._derive import size_latex
-from symconv._display import Indexed, Product
-from symconv._document import Chapter, Figure, Math, Section, Table, Text
-from symconv._figures import stride_dilation, transposed
-from symconv._formula import ConvSpec, output_size, transpose, transpose_output_size
 from symconv.compat import torch as storch
+from symconv.core.formula import ConvSpec, output_size, transpose, transpose_output_size
+from symconv.display.tree import Indexed, Product
+from symconv.writing.derive import size_latex
+from symconv.writing.document import Chapter, Figure, Math, Section, Table, Text
+from symconv.writing.figures import stride_dilation, transposed
 
 i, k, s, d, p, p_lo, p_hi, op = sympy.symbols("i k s d p p_lo p_hi op", integer=True, nonnegative=True)
 
@@ -74,7 +74,7 @@ def sizes() -> Section:
             Text(
                 "Per axis, with input size $i$, kernel size $k$, stride $s$, dilation $d$ and zero padding "
                 "$p_{lo}$ before and $p_{hi}$ after ($p$ on both sides in PyTorch's `padding=p`), the output size is "
-                "(`symconv._formula.output_size`, symbolic):"
+                "(`symconv.core.formula.output_size`, symbolic):"
             ),
             Math(
                 "o &= \\left\\lfloor \\frac{"
@@ -182,7 +182,7 @@ def transposed_conv() -> Section:
                 "The transposed convolution is DEFINED as the adjoint of a correlation with the same hyper-parameters "
                 "— the map $g \\mapsto \\partial L/\\partial x$ of chapter 4 — not as its inverse ('deconvolution' "
                 "is a misnomer). Its formula is the forward one read as a scatter "
-                "(`symconv._formula.transpose`):"
+                "(`symconv.core.formula.transpose`):"
             ),
             Math(lhs.latex() + " &\\mathrel{+}= " + rhs.latex()),
             Text("Its output size (`transpose_output_size`, $op$ the output_padding):"),
@@ -249,7 +249,7 @@ def output_padding() -> Section:
 
 
 def build() -> Chapter:
-    """Chapter 5 as a :class:`~symconv._document.Chapter`."""
+    """Chapter 5 as a :class:`~symconv.writing.document.Chapter`."""
     return Chapter(
         "ch5_sizes",
         "5. Stride, dilation, padding and transposed convolution",

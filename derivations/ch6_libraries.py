@@ -24,13 +24,13 @@ import numpy as np
 import sympy
 
 from symconv import Array, SymconvError, asarray, correlate, symbols
-from symconv._display import Vector
-from symconv._document import Chapter, Section, Table, Text
-from symconv._engine import evaluate
-from symconv._formula import ConvSpec, forward
 from symconv.compat import numpy as snp
 from symconv.compat import scipy as ssp
 from symconv.compat import torch as storch
+from symconv.core.formula import ConvSpec, forward
+from symconv.display.tree import Vector
+from symconv.engines.terms import evaluate
+from symconv.writing.document import Chapter, Section, Table, Text
 
 X, W = [1, 2, 3, 4, 5], [1, 10]
 
@@ -490,7 +490,7 @@ def checks() -> Section:
 
 
 def build() -> Chapter:
-    """Chapter 6 as a :class:`~symconv._document.Chapter`."""
+    """Chapter 6 as a :class:`~symconv.writing.document.Chapter`."""
     return Chapter(
         "ch6_libraries",
         "6. What each library computes",

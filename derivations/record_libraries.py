@@ -1,6 +1,6 @@
 """Record what each library computes: the data of chapter 6's library map, measured by ``identify``.
 
-``symconv.identify.library_table()`` probes every preset (numpy, scipy, PyTorch, JAX, TensorFlow)
+``symconv.identification.library_table()`` probes every preset (numpy, scipy, PyTorch, JAX, TensorFlow)
 with unit impulses; ``identify`` also probes three functions that are not presets, through the
 wrappers below: ``tensorflow.nn.conv2d_transpose`` (its default ``padding='SAME'``), the Keras
 ``Conv2D`` layer (its default ``padding='valid'``) and ``jax.lax.conv_transpose`` (``'VALID'``).
@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from symconv.identify import PRESETS, LibraryRow, identify, library_table
-from symconv.identify._table import _conj, _mode, _side
+from symconv.identification import PRESETS, LibraryRow, identify, library_table
+from symconv.identification._table import _conj, _mode, _side
 
 DATA = Path(__file__).resolve().parent / "data" / "library_conventions.json"
 

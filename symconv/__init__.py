@@ -5,22 +5,22 @@
 w_0*x_0 + w_1*x_1
 """
 
-from symconv._array import Array, asarray, symbols
-from symconv._backward import BackwardRule, backward_rule
-from symconv._derive import Derivation, derive
-from symconv._errors import SymconvError, SymconvIndexError
-from symconv._grad import grad, grad_contraction
-from symconv._instance import InstanceResult, check_exact, check_randomized
-from symconv._limits import limits
-from symconv._ops import convolve, correlate
-from symconv._shapes import (
+from symconv.arrays.array import Array, asarray, symbols
+from symconv.gradients.backward import BackwardRule, backward_rule
+from symconv.writing.derive import Derivation, derive
+from symconv.core.errors import SymconvError, SymconvIndexError
+from symconv.gradients.grad import grad, grad_contraction
+from symconv.engines.instance import InstanceResult, check_exact, check_randomized
+from symconv.core.limits import limits
+from symconv.arrays.ops import convolve, correlate
+from symconv.compat.shapes import (
     OutputPaddingChoice,
     conv_output_size,
     conv_transpose_output_size,
     output_padding_choices,
     output_shape,
 )
-from symconv.identify import identify
+from symconv.identification import identify
 from symconv.proofs import Certificate, Proof, theorem, theorems
 
 __all__ = [

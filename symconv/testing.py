@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import sympy
 
-from symconv._errors import SymconvError
-from symconv.identify import identify
+from symconv.core.errors import SymconvError
+from symconv.identification import identify
 
 __all__ = ["assert_computes"]
 
@@ -67,7 +67,7 @@ def assert_computes(
     :func:`symconv.identify` measures (``offset`` as an integer or a sympy expression in the
     kernel size ``K``, e.g. ``K - 1``); ``ndim`` and ``sizes`` go to ``identify``. ``fn`` may be a
     preset name (``'numpy.correlate'``); for a preset's options pass
-    ``symconv.identify.preset(name, mode='same').fn``.
+    ``symconv.identification.preset(name, mode='same').fn``.
 
     >>> import numpy as np
     >>> from symconv.testing import assert_computes
@@ -102,7 +102,7 @@ def assert_computes(
             wanted[key] = value if key != "offset" or isinstance(value, sympy.Expr) else sympy.Integer(int(value))
     wrong = [(k, v, getattr(r, k)) for k, v in wanted.items() if not _same(getattr(r, k), v)]
     if wrong:
-        from symconv.identify._render import rule_text
+        from symconv.identification._render import rule_text
 
         def show(v: Any) -> str:
             return repr(rule_text(v)) if isinstance(v, sympy.Expr) and not v.is_Integer else repr(v)

@@ -23,9 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from symconv._affine import Affine
-from symconv._formula import Operand, Var
-from symconv._grad import rename_operands
+from symconv.core.affine import Affine
+from symconv.core.formula import Operand, Var
+from symconv.gradients.grad import rename_operands
 from symconv.proofs._contract import Read, Recipe
 from symconv.proofs._iverson import Constraint, Expr, Sum, Term, contraction_sum
 from symconv.proofs._theorems import Plan, Theorem, _standard

@@ -22,7 +22,7 @@ from typing import Any
 
 import sympy
 
-from symconv._affine import Affine
+from symconv.core.affine import Affine
 from symconv.proofs import Proof, theorem
 from symconv.proofs._iverson import Constraint, Context, Expr, Pointwise, Side, Sum, Term
 from symconv.proofs._proof import Part, Step

@@ -7,7 +7,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from symconv._notes import write_notes
+from symconv.writing.notes import write_notes
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "docs" / "notes"

@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import adversarial_counts
-import claim_oracle as oracle
 import numpy as np
 import pytest
 from claim_mutants import Mutant, Mutation, candidates, mutated_sides
+from oracles import claim_oracle as oracle
 
 from symconv import SymconvError, theorems
 from symconv.proofs._theorems import Theorem

@@ -31,12 +31,12 @@ from typing import Any
 import adversarial_counts
 import peers
 import pytest
-from agreement_oracle import PSet, numpy_verdict, torch_verdict
+from oracles.agreement_oracle import PSet, numpy_verdict, torch_verdict
 
 from symconv import check_exact, check_randomized, theorem
-from symconv._affine import Affine
-from symconv._formula import ConvSpec, Operand, Var, forward, transpose
-from symconv._grad import grad_contraction, rename_operands
+from symconv.core.affine import Affine
+from symconv.core.formula import ConvSpec, Operand, Var, forward, transpose
+from symconv.gradients.grad import grad_contraction, rename_operands
 
 COUNT = 1000
 SEED = 20260808

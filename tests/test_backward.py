@@ -10,11 +10,11 @@ import peers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reference_conv import conv_layer, conv_transpose_layer, linear_grad
+from oracles.reference_conv import conv_layer, conv_transpose_layer, linear_grad
 
 from symconv import BackwardRule, SymconvError, backward_rule
-from symconv import _backward as bw
-from symconv._engine import evaluate
+from symconv.engines.terms import evaluate
+from symconv.gradients import backward as bw
 
 THEOREMS = {
     ("correlate", "dL/dx"): "correlate_grad_input_is_full_convolution",
@@ -99,8 +99,8 @@ def test_a_wrong_identification_is_reported_as_failed(monkeypatch):
 
     def unflipped(layer, n):
         name, _side, params, theorem = real(layer, n)
-        from symconv._formula import ConvSpec, forward
-        from symconv._grad import rename_operands
+        from symconv.core.formula import ConvSpec, forward
+        from symconv.gradients.grad import rename_operands
 
         out = layer.out(n)
         wrong = forward(ConvSpec(input_size=out, kernel_size=layer.k, pad_lo=(2,), output_size=n))[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from symconv import SymconvError, cli
-from symconv._cli_shapes import register
+from symconv.cli.shapes import register
 
 
 def _run(argv, capsys):

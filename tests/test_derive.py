@@ -190,7 +190,7 @@ def test_padded_definition_puts_the_zero_convention_on_its_own_line():
 
 
 def test_backward_cells_use_loop_order_and_name_the_bias():
-    from symconv._derive import backward_cells
+    from symconv.writing.derive import backward_cells
 
     rule = symconv.backward_rule("conv1d", input_size=4, kernel_size=2, channels=(2, 2), bias=True, batch=2)
     cells = backward_cells(rule)

@@ -6,7 +6,7 @@ import pytest
 import sympy
 
 from symconv import SymconvError
-from symconv._affine import Affine
+from symconv.core.affine import Affine
 from symconv.display import Chain, Indexed, Leaf, Matrix, Product, Step, Sum, Vector, format_index
 
 

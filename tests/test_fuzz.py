@@ -19,10 +19,10 @@ import sympy
 
 import symconv
 from symconv import SymconvError, symbols
-from symconv._numbers import shown
 from symconv.compat import numpy as snp
 from symconv.compat import scipy as ssp
 from symconv.compat import torch as storch
+from symconv.core.numbers import shown
 
 JUNK: list[Any] = [
     None,
@@ -129,7 +129,7 @@ for _op, _shapes in (
     ("torch.conv1d", ((1, 2, 5), (2, 2, 2))),
     ("torch.conv_transpose1d", ((1, 2, 5), (2, 2, 2))),
 ):
-    for _kw in sorted(symconv._shapes._PARAMS[_op]):
+    for _kw in sorted(symconv.compat.shapes._PARAMS[_op]):
         ENTRY_POINTS[f"output_shape({_op}, {_kw}=)"] = _keyword(symconv.output_shape, (_op, *_shapes), _kw)
 for _fn in (symconv.conv_output_size, symconv.conv_transpose_output_size, symconv.output_padding_choices):
     for _i in range(5):

@@ -7,12 +7,12 @@ import pytest
 import sympy
 from hypothesis import given
 from hypothesis import strategies as st
-from reference_conv import conv_layer, conv_transpose_layer, linear_grad
+from oracles.reference_conv import conv_layer, conv_transpose_layer, linear_grad
 
 import symconv
 from symconv import Array, SymconvError, grad, grad_contraction, symbols
-from symconv._engine import evaluate, expand
-from symconv._formula import ConvSpec, forward, transpose
+from symconv.core.formula import ConvSpec, forward, transpose
+from symconv.engines.terms import evaluate, expand
 
 RNG = np.random.default_rng(3)
 

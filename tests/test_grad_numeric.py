@@ -17,12 +17,12 @@ from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from symconv import Array, SymconvError, grad, symbols
-from symconv._engine import evaluate, expand
-from symconv._formula import ConvSpec, forward
-from symconv._grad import grad_contraction
 from symconv.compat import numpy as snp
 from symconv.compat import scipy as ssp
 from symconv.compat import torch as storch
+from symconv.core.formula import ConvSpec, forward
+from symconv.engines.terms import evaluate, expand
+from symconv.gradients.grad import grad_contraction
 
 TORCH_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
 NUMPY_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}

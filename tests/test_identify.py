@@ -23,7 +23,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 import symconv as sc
 from symconv import SymconvError
-from symconv.identify import PRESETS, Identification, identify, library_table
+from symconv.identification import PRESETS, Identification, identify, library_table
 from symconv.testing import assert_computes
 
 # -- independent oracles (plain numpy, no symconv) -------------------------------------------------
@@ -442,7 +442,7 @@ def test_library_table_rows_are_measured():
 
 
 def test_library_table_skips_missing_libraries(monkeypatch):
-    from symconv.identify import _table as table
+    from symconv.identification import _table as table
 
     monkeypatch.setattr(table, "_installed", lambda package: package == "numpy")
     assert [r.function for r in library_table()] == ["numpy.convolve", "numpy.correlate"]

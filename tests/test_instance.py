@@ -18,14 +18,14 @@ import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reference_conv import fold
+from oracles.reference_conv import fold
 
 from symconv import SymconvError, check_exact, check_randomized
-from symconv._engine import iter_terms, iter_terms_separable
-from symconv._formula import ConvSpec, forward, transpose
-from symconv._grad import grad_contraction, permute_operand, rename_operands
-from symconv._instance import DEFAULT_PRIME, _strided_evaluate
-from symconv._progress import Progress
+from symconv.core.formula import ConvSpec, forward, transpose
+from symconv.engines.instance import DEFAULT_PRIME, _strided_evaluate
+from symconv.engines.progress import Progress
+from symconv.engines.terms import iter_terms, iter_terms_separable
+from symconv.gradients.grad import grad_contraction, permute_operand, rename_operands
 
 ENGINES = [check_exact, check_randomized]
 

@@ -22,15 +22,15 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import symconv._instance_blas as blas_mod
-import symconv._instance_dense as dense_mod
+import symconv.engines.blas as blas_mod
+import symconv.engines.dense as dense_mod
 from symconv import check_exact, check_randomized
-from symconv._affine import Affine
-from symconv._formula import Boundary, Contraction, ConvSpec, Factor, Operand, Var, forward
-from symconv._instance import _ShapeMismatchError, _strided_evaluate, _validate
-from symconv._instance_blas import blas_evaluate
-from symconv._instance_dense import dense_equal
-from symconv._progress import Progress
+from symconv.core.affine import Affine
+from symconv.core.formula import Boundary, Contraction, ConvSpec, Factor, Operand, Var, forward
+from symconv.engines.blas import blas_evaluate
+from symconv.engines.dense import dense_equal
+from symconv.engines.instance import _ShapeMismatchError, _strided_evaluate, _validate
+from symconv.engines.progress import Progress
 
 QUIET = Progress("test", 1, enabled=False)
 
@@ -526,7 +526,7 @@ def test_randomized_refuses_coefficients_that_may_be_multiples_of_the_prime():
     """Regression: a coefficient ≡ 0 (mod p) makes a false identity vanish at EVERY point mod p, yet "held"
     with error bound (2/p)^8. Now refused unless every coefficient of the difference is provably below p."""
     from symconv import SymconvError
-    from symconv._instance import DEFAULT_PRIME
+    from symconv.engines.instance import DEFAULT_PRIME
 
     c = _corr(5, 2)
     assert oracle([(DEFAULT_PRIME + 1, c)]) != oracle([(1, c)])
@@ -544,7 +544,7 @@ def test_randomized_refuses_coefficients_that_may_be_multiples_of_the_prime():
 @settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_multiplicity_bounds_every_coefficient(data):
-    from symconv._instance import _multiplicity
+    from symconv.engines.instance import _multiplicity
 
     world = data.draw(worlds())
     c = data.draw(contractions(world, boundaries=True))
@@ -588,8 +588,8 @@ def test_zero_sized_operands():
 def test_conv_backprop_near_misses(nd, seed, kind):
     """∂L/∂x of a strided, dilated, padded, grouped correlation = the transposed convolution with the
     right output_padding — and every near miss of it is refused (dense tables at realistic layouts)."""
-    from symconv._formula import transpose
-    from symconv._grad import grad_contraction, permute_operand, rename_operands
+    from symconv.core.formula import transpose
+    from symconv.gradients.grad import grad_contraction, permute_operand, rename_operands
 
     rnd = random.Random(seed)
     k = tuple(rnd.randint(1, 3) for _ in range(nd))

@@ -23,15 +23,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_instance_adversarial import _dense, _offset, contractions, mutate, oracle, worlds
 
-import symconv._instance as inst
-import symconv._instance_keys as keys_mod
+import symconv.engines.instance as inst
+import symconv.engines.keys as keys_mod
 from symconv import SymconvError, check_exact, check_randomized, limits
-from symconv._affine import Affine
-from symconv._engine import term_count
-from symconv._formula import Contraction, ConvSpec, Factor, Operand, Var, forward
-from symconv._instance import DEFAULT_PRIME, _sorted_equal, _strided_evaluate, _validate
-from symconv._instance_bounds import rank
-from symconv._progress import Progress
+from symconv.core.affine import Affine
+from symconv.core.formula import Contraction, ConvSpec, Factor, Operand, Var, forward
+from symconv.engines.bounds import rank
+from symconv.engines.instance import DEFAULT_PRIME, _sorted_equal, _strided_evaluate, _validate
+from symconv.engines.progress import Progress
+from symconv.engines.terms import term_count
 
 QUIET = Progress("test", 1, enabled=False)
 n_ = sympy.Integer
@@ -496,7 +496,7 @@ def test_the_cache_of_loop_boxes_is_bounded_in_bytes(monkeypatch):
     """Cached loop boxes stay within CACHE_BYTES (an lru_cache of 256 entries could hold gigabytes)."""
     from collections import OrderedDict
 
-    import symconv._instance_plan as plan
+    import symconv.engines.plan as plan
 
     monkeypatch.setattr(plan, "CACHE_BYTES", 1 << 14)
     monkeypatch.setattr(plan, "_cache", OrderedDict())

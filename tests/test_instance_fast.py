@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from test_instance import CLAIMS, polynomial
 
 from symconv import check_exact, check_randomized
-from symconv._formula import ConvSpec, Var, forward, transpose
-from symconv._grad import grad_contraction, permute_operand, rename_operands
-from symconv._instance import DEFAULT_PRIME, _sorted_equal, _validate
-from symconv._instance_blas import EXACT_LIMIT, _plan, blas_evaluate, reduction_limit
-from symconv._instance_dense import dense_equal
-from symconv._progress import Progress
+from symconv.core.formula import ConvSpec, Var, forward, transpose
+from symconv.engines.blas import EXACT_LIMIT, _plan, blas_evaluate, reduction_limit
+from symconv.engines.dense import dense_equal
+from symconv.engines.instance import DEFAULT_PRIME, _sorted_equal, _validate
+from symconv.engines.progress import Progress
+from symconv.gradients.grad import grad_contraction, permute_operand, rename_operands
 
 QUIET = Progress("test", 1, enabled=False)
 
@@ -375,7 +375,7 @@ def test_oracle_counter_is_what_it_claims():
 
 @pytest.mark.parametrize("cells", [1, 7, 64, 1 << 22])
 def test_dense_blocks_do_not_change_verdict_terms_or_first_difference(monkeypatch, cells):
-    import symconv._instance_dense as dense_module
+    import symconv.engines.dense as dense_module
 
     dx, full = backprop_identity(7)
     cases = [([(1, dx)], [(1, full)]), *(([(1, a)], [(1, b)]) for a, b in CLAIMS.values())]
@@ -390,8 +390,8 @@ def test_dense_blocks_do_not_change_verdict_terms_or_first_difference(monkeypatc
 
 
 def test_encoding_fits_lambda_where_the_value_is_affine_in_the_key():
-    import symconv._instance_dense as dm
-    from symconv._instance_plan import layout
+    import symconv.engines.dense as dm
+    from symconv.engines.plan import layout
 
     c = forward(ConvSpec(input_size=(9,), kernel_size=(3,), stride=(2,), dilation=(3,)))[0]
     lay = dm._reorder(layout(c), ("w", "x"))
@@ -404,7 +404,7 @@ def test_encoding_fits_lambda_where_the_value_is_affine_in_the_key():
 
 
 def test_dense_path_with_unfitted_lambda_and_every_value_slot(monkeypatch):
-    import symconv._instance_dense as dm
+    import symconv.engines.dense as dm
 
     spec = ConvSpec(input_size=(11,), kernel_size=(3,), stride=(2,), dilation=(3,), batch=1, channels=(2, 2))
     a = forward(spec)[0]

@@ -39,11 +39,11 @@ import sympy
 
 import symconv
 from symconv import SymconvError, cli, symbols
-from symconv._affine import Affine
-from symconv._formula import ConvSpec, forward
 from symconv.compat import numpy as snp
 from symconv.compat import scipy as ssp
 from symconv.compat import torch as storch
+from symconv.core.affine import Affine
+from symconv.core.formula import ConvSpec, forward
 from symconv.display import Indexed
 
 #: Seconds one case may take before it counts as a hang (generous: the machine may be loaded).
@@ -447,7 +447,7 @@ def test_the_unknown_keyword_message_lists_the_accepted_ones():
 
 NAME = "full_convolution_commutes"
 STRIDED = "conv_grad_input_is_transposed_conv"
-PROVE_INTERNALS = "prove internals (symconv/_cli_prove.py, symconv/proofs/*) belong to another helper"
+PROVE_INTERNALS = "prove internals (symconv/cli/prove.py, symconv/proofs/*) belong to another helper"
 
 #: (argv, needle, xfail reason or None). {tmp}, {file} are replaced by a temporary directory / an existing file.
 CLI: list[tuple[list[str], str, str | None]] = [
@@ -699,9 +699,9 @@ OUTPUT = [
 @pytest.fixture
 def fast_notes(monkeypatch):
     """`notes` without building the chapters: the output failure under test is the summary line."""
-    import symconv._notes
+    import symconv.writing.notes
 
-    monkeypatch.setattr(symconv._notes, "write_notes", lambda out, formats: [Path(out) / "index.md"])
+    monkeypatch.setattr(symconv.writing.notes, "write_notes", lambda out, formats: [Path(out) / "index.md"])
 
 
 @pytest.mark.parametrize("how", ["closed", "full"])

@@ -26,7 +26,7 @@ import numpy as np
 import peers
 import pytest
 
-from symconv._notes import _load, chapter_paths
+from symconv.writing.notes import _load, chapter_paths
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "derivations" / "data" / "library_conventions.json"
@@ -294,7 +294,7 @@ def library_function(name: str) -> Any:
 
 def measuring_call(name: str, same: bool) -> Call:
     """The call ``identify`` measured the row with: the preset, or the recorder's wrapper."""
-    from symconv.identify import PRESETS, preset
+    from symconv.identification import PRESETS, preset
 
     if name in PRESETS:
         return preset(name, mode="same" if same and "same" in PRESETS[name].modes else None).fn

@@ -15,7 +15,7 @@ import numpy as np
 import peers
 import pytest
 
-from symconv._notes import _load, chapter_paths
+from symconv.writing.notes import _load, chapter_paths
 
 
 @functools.cache

@@ -117,8 +117,8 @@ def test_read_at_refuses_a_reindexing_that_would_drop_a_range_guard():
     """The transposed convolution's result is cropped (not a loop variable): reading it shifted is refused."""
     import sympy
 
-    from symconv._affine import Affine
-    from symconv._formula import ConvSpec, transpose
+    from symconv.core.affine import Affine
+    from symconv.core.formula import ConvSpec, transpose
 
     c = transpose(ConvSpec(input_size=(3,), kernel_size=(3,), pad_lo=(1,), pad_hi=(1,)))[0]
     m = Affine.var("m")

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import sympy
 import z3
-from guarded import table
+from oracles.guarded import table
 
-from symconv._affine import Affine
-from symconv._formula import ConvSpec, forward, transpose
+from symconv.core.affine import Affine
+from symconv.core.formula import ConvSpec, forward, transpose
 from symconv.proofs import _solver
 from symconv.proofs._evaluate import monomials, values
 from symconv.proofs._iverson import Constraint, Context, Derivative, Expr, Sum, Term, contraction_sum, inner_sum

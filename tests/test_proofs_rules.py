@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy
 
-from symconv._affine import Affine
+from symconv.core.affine import Affine
 from symconv.proofs._evaluate import values
 from symconv.proofs._iverson import Constraint, Context, Derivative, Expr, Hypothesis, Pointwise, Sum, Term
 from symconv.proofs._rules import (

@@ -17,7 +17,7 @@ import pytest
 import sympy
 
 from symconv import Certificate, SymconvError, limits, theorem
-from symconv._affine import Affine
+from symconv.core.affine import Affine
 from symconv.proofs import CheckReport, _solver
 from symconv.proofs._iverson import Constraint, Context, Expr, Hypothesis, Pointwise, Sum, Term
 from symconv.proofs._replay import replay

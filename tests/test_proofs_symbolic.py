@@ -7,12 +7,12 @@ import numpy as np
 import peers
 import pytest
 import z3
-from guarded import table
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles.guarded import table
 
 from symconv import SymconvError, theorem
-from symconv._affine import Affine
+from symconv.core.affine import Affine
 from symconv.proofs import _solver
 from symconv.proofs._evaluate import values
 from symconv.proofs._iverson import EQ, Constraint, Context

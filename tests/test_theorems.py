@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import peers
 import pytest
-from guarded import table
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles.guarded import table
 
 import symconv
 from symconv import SymconvError, theorem, theorems

@@ -10,7 +10,7 @@ closed-form :class:`~symconv.Array` that the library computes numerically:
   ``conv_transpose1d/2d/3d`` (``torch.nn.functional``).
 
 None of them imports its library: they only choose the
-:class:`~symconv._formula.ConvSpec` that matches the library's convention.
+:class:`~symconv.core.formula.ConvSpec` that matches the library's convention.
 
 >>> from symconv.compat import numpy as snp
 >>> snp.convolve([1, 2], [1, 10]).tolist()

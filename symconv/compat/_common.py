@@ -1,10 +1,10 @@
 """Shared plumbing of the convention adapters: operands in, closed form out.
 
-Every adapter only decides the :class:`~symconv._formula.ConvSpec` (sizes,
+Every adapter only decides the :class:`~symconv.core.formula.ConvSpec` (sizes,
 padding, flip, conjugation) that reproduces its library; the index formula
-itself always comes from :func:`symconv._formula.forward` or
-:func:`~symconv._formula.transpose`, and the terms from
-:func:`symconv._engine.expand`.
+itself always comes from :func:`symconv.core.formula.forward` or
+:func:`~symconv.core.formula.transpose`, and the terms from
+:func:`symconv.engines.terms.expand`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from collections.abc import Mapping
 import numpy as np
 import sympy
 
-from symconv._array import Array, operand
-from symconv._engine import expand
-from symconv._formula import Contraction, ConvSpec, forward
-from symconv._validate import check_expandable
+from symconv.arrays.array import Array, operand
+from symconv.core.formula import Contraction, ConvSpec, forward
+from symconv.core.validate import check_expandable
+from symconv.engines.terms import expand
 
 __all__ = ["conjugate", "correlation", "operand", "result_shape", "run", "slice_padding"]
 

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from symconv._array import Array
-from symconv._errors import SymconvError
-from symconv._public import public
-from symconv._validate import check_choice
+from symconv.arrays.array import Array
 from symconv.compat._common import correlation, operand, slice_padding
+from symconv.core.errors import SymconvError
+from symconv.core.public import public
+from symconv.core.validate import check_choice
 
 __all__ = ["convolve", "correlate", "window"]
 

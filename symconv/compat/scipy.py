@@ -32,12 +32,12 @@ from typing import Any
 
 import numpy as np
 
-from symconv._array import Array, _entry
-from symconv._errors import SymconvError
-from symconv._numbers import shown
-from symconv._public import public
-from symconv._validate import check_choice
+from symconv.arrays.array import Array, _entry
 from symconv.compat._common import conjugate, correlation, operand, slice_padding
+from symconv.core.errors import SymconvError
+from symconv.core.numbers import shown
+from symconv.core.public import public
+from symconv.core.validate import check_choice
 
 __all__ = ["convolve", "convolve2d", "correlate", "correlate2d", "padding"]
 

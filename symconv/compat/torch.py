@@ -19,7 +19,7 @@ end). ``padding_mode`` (``'zeros'``, ``'reflect'``, ``'replicate'``,
 applied with that rule on both sides, as the module does.
 
 Nothing here imports torch: the adapters only choose the
-:class:`~symconv._formula.ConvSpec`; the tests compare with torch itself.
+:class:`~symconv.core.formula.ConvSpec`; the tests compare with torch itself.
 
 >>> from symconv import symbols
 >>> conv1d(symbols("x", (1, 3)), symbols("w", (1, 1, 2))).tolist()
@@ -31,14 +31,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from symconv._array import Array
-from symconv._errors import SymconvError
-from symconv._formula import Contraction, ConvSpec, forward, transpose, transpose_output_size
-from symconv._numbers import shown
-from symconv._ops import mode_padding
-from symconv._public import public
-from symconv._validate import check_choice, check_int, check_window, per_axis
+from symconv.arrays.array import Array
+from symconv.arrays.ops import mode_padding
 from symconv.compat._common import operand, run
+from symconv.core.errors import SymconvError
+from symconv.core.formula import Contraction, ConvSpec, forward, transpose, transpose_output_size
+from symconv.core.numbers import shown
+from symconv.core.public import public
+from symconv.core.validate import check_choice, check_int, check_window, per_axis
 
 __all__ = [
     "Plan",

@@ -1,6 +1,6 @@
 r"""Instance checks through the coefficient engines: a statement's two sides as contractions.
 
-A theorem whose sides are operations of :mod:`symconv._formula` (a gradient,
+A theorem whose sides are operations of :mod:`symconv.core.formula` (a gradient,
 a full or transposed convolution, a correlation read at shifted or flipped
 positions) records them as a :class:`Recipe`: per side, a list of
 :class:`Read` — an integer coefficient times the result of a contraction
@@ -11,16 +11,16 @@ read at an affine map of the statement's free indices,
 
 At concrete sizes every read becomes a contraction whose result IS indexed
 by the free indices (:func:`read_at`), and the two sides go to
-:func:`symconv._instance.check_exact` or
-:func:`~symconv._instance.check_randomized`; a symmetry hypothesis of the
+:func:`symconv.engines.instance.check_exact` or
+:func:`~symconv.engines.instance.check_randomized`; a symmetry hypothesis of the
 statement becomes the engine's ``structure``. :func:`read_at` only accepts a
 re-indexing that keeps the meaning of the statement (every range guard of
 the original read is implied); otherwise :func:`engine_sides` returns
 ``None`` and the caller uses the exact expansion of the Iverson sums.
 
 >>> import sympy
->>> from symconv._affine import Affine
->>> from symconv._formula import ConvSpec, forward
+>>> from symconv.core.affine import Affine
+>>> from symconv.core.formula import ConvSpec, forward
 >>> c = forward(ConvSpec(input_size=(5,), kernel_size=(2,)))[0]
 >>> r = read_at(c, (Affine.var("m") + 1,), ("m",), {"m": 3})
 >>> [str(a) for a in r.result_index], r.result.shape
@@ -36,8 +36,8 @@ from typing import Any
 import numpy as np
 import sympy
 
-from symconv._affine import Affine, as_expr
-from symconv._formula import Contraction, Factor, Operand, Var
+from symconv.core.affine import Affine, as_expr
+from symconv.core.formula import Contraction, Factor, Operand, Var
 from symconv.proofs._iverson import EQ, Context, Hypothesis
 
 __all__ = ["Read", "Recipe", "engine_sides", "free_box", "hypothesis_structure", "read_at"]
@@ -61,7 +61,7 @@ class Read:
 
 @dataclass(frozen=True)
 class Recipe:
-    """The two sides of a part as reads of contractions built from :mod:`symconv._formula`.
+    """The two sides of a part as reads of contractions built from :mod:`symconv.core.formula`.
 
     ``hypothesis``: the statement's symmetry hypothesis becomes the engine's
     ``structure`` on its operand.

@@ -8,7 +8,7 @@ propagation of the guard; the values are exact (int64 with small entries,
 far from overflow at the sizes used).
 
 >>> import sympy
->>> from symconv._affine import Affine
+>>> from symconv.core.affine import Affine
 >>> from symconv.proofs._iverson import Constraint, Context, Expr, Sum, Term
 >>> n = Affine.var("n")
 >>> s = Sum(("n",), (Constraint.le(0, n), Constraint.lt(n, 3)), (Term("x", (n,)),))
@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import sympy
 
-from symconv._affine import Affine, as_expr
-from symconv._errors import SymconvError
+from symconv.core.affine import Affine, as_expr
+from symconv.core.errors import SymconvError
 from symconv.proofs._iverson import EQ, Constraint, Context, Derivative, Expr, Pointwise, Side, Sum
 
 __all__ = ["MAX_POINTS", "array_values", "monomials", "random_sizes", "values"]

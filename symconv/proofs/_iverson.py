@@ -12,11 +12,11 @@ where the guard :math:`G` is a conjunction of linear constraints
 dropped range constraint is a different sum, never silently the same one.
 A Kronecker delta :math:`\delta_{a,b}` is the equality constraint ``a - b = 0``.
 
-Sums are built from the one definition (:mod:`symconv._formula`):
-:func:`contraction_sum` reads a :class:`~symconv._formula.Contraction` as an
+Sums are built from the one definition (:mod:`symconv.core.formula`):
+:func:`contraction_sum` reads a :class:`~symconv.core.formula.Contraction` as an
 Iverson sum, so a proof is about exactly what symconv computes.
 
->>> from symconv._formula import ConvSpec, forward
+>>> from symconv.core.formula import ConvSpec, forward
 >>> import sympy
 >>> N, K = sympy.symbols("N K", integer=True, positive=True)
 >>> s = contraction_sum(forward(ConvSpec(input_size=(N,), kernel_size=(K,)))[0], at=(Affine.var("m"),))
@@ -32,9 +32,9 @@ from typing import Union
 
 import sympy
 
-from symconv._affine import Affine, Scalar, as_expr
-from symconv._errors import SymconvError
-from symconv._formula import Contraction
+from symconv.core.affine import Affine, Scalar, as_expr
+from symconv.core.errors import SymconvError
+from symconv.core.formula import Contraction
 
 __all__ = [
     "EQ",
@@ -318,7 +318,7 @@ def contraction_sum(
     deltas in the guard). Without it, the result index is left in the factors'
     hands (use :func:`inner_sum`). Every loop variable ranges over its box and
     every index read must lie in its operand's shape: the Iverson guard of
-    :mod:`symconv._formula`. ``rename`` renames loop variables, ``operands``
+    :mod:`symconv.core.formula`. ``rename`` renames loop variables, ``operands``
     renames operands (``{"x": "g"}``).
     """
     rename = dict(rename or {})

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from symconv._errors import SymconvError
+from symconv.core.errors import SymconvError
 from symconv.proofs import _serial, _verify
 from symconv.proofs._iverson import EQ, Context, Derivative, Expr, Hypothesis, Side, Sum
 from symconv.proofs._replay import CheckReport, replay
@@ -121,7 +121,7 @@ class Deriver:
 
 
 def _var(name: str) -> Any:
-    from symconv._affine import Affine
+    from symconv.core.affine import Affine
 
     return Affine.var(name)
 

@@ -5,7 +5,7 @@ Indices print as ``x[n + k]`` (``index_style='brackets'``) or ``x_{n + k}``
 never sympy's ``{x}_{- k + n}``. Nothing here needs ``\coloneqq`` or
 ``\DeclareMathOperator``.
 
->>> from symconv._affine import Affine
+>>> from symconv.core.affine import Affine
 >>> affine_latex(Affine.var("m0") - Affine.var("k0"), nd=1)
 'm - k'
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 import sympy
 
-from symconv._affine import Affine, as_expr
+from symconv.core.affine import Affine, as_expr
 from symconv.proofs._iverson import EQ, Constraint, Derivative, Expr, Hypothesis, Pointwise, Side, Sum, Term
 
 __all__ = ["affine_latex", "proof_latex", "proof_markdown", "proof_notebook_latex", "side_latex"]

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
-from symconv._errors import SymconvError
-from symconv._limits import current
+from symconv.core.errors import SymconvError
+from symconv.core.limits import current
 from symconv.proofs import _solver
 from symconv.proofs._evaluate import ArrayFn, _int, array_values, random_sizes, values
 from symconv.proofs._iverson import Context, Derivative, Expr, Hypothesis, Pointwise, Sum
@@ -195,7 +195,7 @@ def _defined_array(
 
 
 def _const(v: int) -> Any:
-    from symconv._affine import Affine
+    from symconv.core.affine import Affine
 
     return Affine.constant(v)
 

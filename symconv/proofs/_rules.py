@@ -11,7 +11,7 @@ variables it brings in (a hypothesis', a twin for injectivity) apart from
 every name in use, so no rule can capture a name.
 
 >>> import sympy
->>> from symconv._affine import Affine
+>>> from symconv.core.affine import Affine
 >>> from symconv.proofs._iverson import Constraint, Context, Expr, Sum, Term
 >>> n, k, m = Affine.var("n"), Affine.var("k"), Affine.var("m")
 >>> s = Sum(("n", "k"), (Constraint.eq(n + k, m),), (Term("g", (n,)), Term("w", (k,))))
@@ -30,8 +30,8 @@ from typing import Any
 
 import sympy
 
-from symconv._affine import Affine, as_expr
-from symconv._errors import SymconvError
+from symconv.core.affine import Affine, as_expr
+from symconv.core.errors import SymconvError
 from symconv.proofs._iverson import EQ, Constraint, Context, Derivative, Expr, Hypothesis, Pointwise, Side, Sum, Term
 from symconv.proofs._scope import context_problems, fresh, problems
 from symconv.proofs._solver import Verdict, equivalent, implies

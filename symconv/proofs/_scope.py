@@ -16,7 +16,7 @@ hypothesis or definition binds its own). A name means one thing only:
 replay refuses such a statement. :func:`fresh` makes a name no one uses.
 
 >>> import sympy
->>> from symconv._affine import Affine
+>>> from symconv.core.affine import Affine
 >>> from symconv.proofs._iverson import Constraint, Context, Expr, Sum, Term
 >>> N = sympy.Symbol("N", integer=True, positive=True)
 >>> ctx = Context((N,), (), ())
@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from symconv._affine import Affine
+from symconv.core.affine import Affine
 from symconv.proofs._iverson import Constraint, Context, Derivative, Expr, Hypothesis, Pointwise, Side, Sum
 
 __all__ = ["NAME", "context_problems", "fresh", "hypothesis_problem", "problems"]

@@ -19,8 +19,8 @@ from typing import Any
 
 import sympy
 
-from symconv._affine import Affine, as_expr
-from symconv._errors import SymconvError
+from symconv.core.affine import Affine, as_expr
+from symconv.core.errors import SymconvError
 from symconv.proofs._iverson import Constraint, Context, Derivative, Expr, Hypothesis, Pointwise, Side, Sum, Term
 
 __all__ = ["MAX_EXPONENT", "MAX_INTEGER", "decode", "decode_sym", "encode", "encode_sym", "param_symbol"]

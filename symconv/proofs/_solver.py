@@ -16,7 +16,7 @@ by an existential is a new constant that shadows only that variable. So an
 index variable called ``N`` is never the size parameter ``N``:
 
 >>> import sympy
->>> from symconv._affine import Affine
+>>> from symconv.core.affine import Affine
 >>> from symconv.proofs._iverson import Constraint, Context
 >>> N = sympy.Symbol("N", integer=True, positive=True)
 >>> m = Affine.var("m")
@@ -30,7 +30,7 @@ index variable called ``N`` is never the size parameter ``N``:
 'refuted'
 
 A whole replay may spend at most :func:`budget` seconds of solver time (the
-limit ``solver_seconds`` of :mod:`symconv._limits`); past it every query
+limit ``solver_seconds`` of :mod:`symconv.core.limits`); past it every query
 raises :class:`SolverBudgetError` instead of answering.
 """
 
@@ -46,8 +46,8 @@ from typing import Any
 import sympy
 import z3
 
-from symconv._affine import Affine, as_expr
-from symconv._errors import SymconvError
+from symconv.core.affine import Affine, as_expr
+from symconv.core.errors import SymconvError
 from symconv.proofs._iverson import EQ, Constraint, Context
 
 __all__ = [

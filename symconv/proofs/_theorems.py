@@ -1,8 +1,8 @@
 r"""The theorem library: statements about convolution and correlation, proved for all sizes.
 
 Every theorem builds its two sides independently: the DERIVATION side from
-the one definition (:func:`symconv._formula.forward` /
-:func:`~symconv._formula.transpose` with symbolic sizes), the CLAIM side from
+the one definition (:func:`symconv.core.formula.forward` /
+:func:`~symconv.core.formula.transpose` with symbolic sizes), the CLAIM side from
 the named operation it states (full convolution, transposed convolution,
 valid correlation with stride and dilation swapped, …). So a wrong claim
 (:meth:`Theorem.variant`) really fails.
@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 import sympy
 
-from symconv._affine import Affine, as_expr
-from symconv._errors import SymconvError
-from symconv._formula import (
+from symconv.core.affine import Affine, as_expr
+from symconv.core.errors import SymconvError
+from symconv.core.formula import (
     Contraction,
     ConvSpec,
     Factor,
@@ -39,8 +39,8 @@ from symconv._formula import (
     forward_output_size,
     transpose,
 )
-from symconv._grad import grad_contraction, reindex_operand, rename_operands
-from symconv._instance import DEFAULT_PRIME, check_exact, check_randomized
+from symconv.engines.instance import DEFAULT_PRIME, check_exact, check_randomized
+from symconv.gradients.grad import grad_contraction, reindex_operand, rename_operands
 from symconv.proofs._contract import Read, Recipe, degree, engine_sides
 from symconv.proofs._evaluate import ArrayFn, array_values, monomials, random_sizes, values
 from symconv.proofs._iverson import (
@@ -1060,7 +1060,7 @@ def _t_toeplitz(params: Mapping[str, Any], variant: str | None) -> Plan:
 def _jacobian(c: Contraction, wrt: str = "x") -> Contraction:
     """``M[y index, wrt index] = ∂y/∂wrt``: the gradient contraction with the upstream's index moved into the result.
 
-    The upstream factor ``g[ρ]`` of :func:`~symconv._grad.grad_contraction` carries exactly the result's range
+    The upstream factor ``g[ρ]`` of :func:`~symconv.gradients.grad.grad_contraction` carries exactly the result's range
     guard, so as result axes it says the same; the remaining factors are the entries of ``M``.
     """
     gx = grad_contraction(c, wrt)
@@ -1092,7 +1092,7 @@ def _circular_instance(
             flip=not correlation,
             padding_mode="circular",
         )
-        from symconv._engine import iter_terms
+        from symconv.engines.terms import iter_terms
 
         c = forward(spec)[0]
         total = int(np.prod(n))
@@ -1586,7 +1586,7 @@ def _instance_part(
     """One instance check of a part at concrete ``sizes``: ``(holds, message, extra)``, ``extra["engine"]`` says how.
 
     A part with a :class:`Recipe` goes through the coefficient engines
-    (:func:`symconv._instance.check_exact` / ``check_randomized``) on contractions of
+    (:func:`symconv.engines.instance.check_exact` / ``check_randomized``) on contractions of
     the one definition; otherwise (or where the recipe does not express the
     statement at these sizes) the Iverson sums are expanded exactly or evaluated modulo p.
     """

@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from symconv._errors import SymconvError
-from symconv._limits import current
+from symconv.core.errors import SymconvError
+from symconv.core.limits import current
 from symconv.proofs import _serial
 from symconv.proofs._iverson import Sum
 from symconv.proofs._replay import CheckReport, failed, replay

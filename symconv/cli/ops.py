@@ -1,0 +1,138 @@
+"""``symconv correlate`` / ``symconv convolve``: print a closed form.
+
+Arrays on the command line are integers separated by commas (rows by ``;``)
+or a symbol name with a shape (``x:5``, ``w:3x3``). Nothing is ever parsed as
+an expression.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any, cast
+
+from symconv.arrays.array import MAX_NDIM, Array, operand, symbols
+from symconv.arrays.ops import MODES, convolve, correlate, plain_spec
+from symconv.core.errors import SymconvError
+from symconv.core.formula import forward
+from symconv.core.limits import guard
+from symconv.core.numbers import parse_int, parse_number
+from symconv.core.validate import check_expandable
+
+__all__ = ["parse_array", "parse_per_axis", "register"]
+
+
+def _number(token: str, what: str) -> Fraction:
+    value = parse_number(token, what)
+    if value is None:
+        raise SymconvError(
+            f"{what} must be numbers like 2,-1,3/2 (rows separated by ';') "
+            f"or NAME:SHAPE like x:5 or w:3x3; got {_shown(token)}"
+        )
+    return value
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for a message, shortened if long."""
+    return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+
+
+def parse_array(text: str, what: str, command: str = "") -> Array:
+    """``"2,1,3"`` → exact numbers; ``"1,2;3,4"`` → 2-D; ``"x:5"``/``"w:3x3"`` → symbols.
+
+    >>> parse_array("x:3", "x").tolist()
+    [x_0, x_1, x_2]
+    >>> parse_array("1,2;3,4", "x").tolist()
+    [[1, 2], [3, 4]]
+    """
+    return _operand(text, what, command)[1]()
+
+
+def _operand(text: str, name: str, command: str = "") -> tuple[tuple[int, ...], Callable[[], Array]]:
+    """The shape of an operand typed on the command line, and how to build it.
+
+    Symbols are built only when asked, so that the cost of the whole
+    operation is estimated (and refused) before a single symbol exists.
+    """
+    what = f"{command}: `{name}`" if command else f"`{name}`"
+    if ":" in text:
+        symbol, _, shape = text.partition(":")
+        parts = shape.lower().split("x")
+        if len(parts) > MAX_NDIM:
+            raise SymconvError(f"{what} shape may have at most {MAX_NDIM} axes; got {len(parts)}")
+        found = [parse_int(t, f"{what} shape") for t in parts]
+        dims = tuple(d for d in found if d is not None)
+        if len(dims) != len(found) or any(d < 1 for d in dims):
+            raise SymconvError(f"{what} shape must be positive integers like 5 or 3x3; got {_shown(shape)}")
+        if not symbol.isidentifier():
+            raise SymconvError(f"{what} must be NAME:SHAPE with NAME an identifier such as x; got {_shown(symbol)}")
+        return dims, lambda: symbols(symbol, dims)
+    rows = text.split(";")
+    guard(what, "entries", sum(r.count(",") + 1 for r in rows), "entries")
+    values: Any = [[_number(t, what) for t in r.split(",")] for r in rows]
+    if len(values) == 1:
+        values = values[0]
+    array = operand(command or "symconv", name, values)
+    return array.shape, lambda: array
+
+
+class _Dims:
+    """Stands in for an :class:`Array` where only ``shape``/``ndim`` are read (the cost estimate)."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+        self.ndim = len(shape)
+
+
+def parse_per_axis(text: str, what: str) -> Any:
+    """``"2"`` → ``2``; ``"2,1"`` → ``(2, 1)`` (one per axis); ``lo:hi`` entries for padding.
+
+    >>> parse_per_axis("2", "stride"), parse_per_axis("2,1", "stride"), parse_per_axis("1:2,0", "padding")
+    (2, (2, 1), ((1, 2), 0))
+    """
+    entries: list[Any] = []
+    for token in text.split(","):
+        parts = token.strip().split(":") if what == "padding" else [token.strip()]
+        values = [parse_int(p, f"`--{what}`") for p in parts]
+        if any(v is None for v in values):
+            shape = "2, 2,1 or 1:2,0 (lo:hi per axis)" if what == "padding" else "2 or 2,1 (one per axis)"
+            raise SymconvError(f"`--{what}` must be integers like {shape}; got {_shown(text)}")
+        ints = tuple(v for v in values if v is not None)
+        if len(ints) > 2:
+            raise SymconvError(f"`--{what}` entries must be N or LO:HI; got {_shown(token)}")
+        entries.append(ints[0] if len(ints) == 1 else ints)
+    return entries[0] if len(entries) == 1 and not isinstance(entries[0], tuple) else tuple(entries)
+
+
+def _run(args: argparse.Namespace) -> int:
+    xshape, x = _operand(args.x, "x", args.command)
+    wshape, w = _operand(args.w, "w", args.command)
+    fn = correlate if args.command == "correlate" else convolve
+    kw: dict[str, Any] = {
+        "stride": parse_per_axis(args.stride, "stride"),
+        "dilation": parse_per_axis(args.dilation, "dilation"),
+    }
+    if args.padding is not None:
+        kw["padding"] = parse_per_axis(args.padding, "padding")
+    # estimate (and refuse) the whole expansion before any symbol is built
+    dims = cast(Array, _Dims(xshape)), cast(Array, _Dims(wshape))
+    spec = plain_spec(args.command, *dims, args.mode, kw["stride"], kw["dilation"], kw.get("padding"), flip=False)
+    check_expandable(args.command, forward(spec))
+    y = fn(x(), w(), args.mode, **kw)
+    print(y.latex() if args.latex else y)
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add the ``correlate`` and ``convolve`` sub-commands."""
+    for name in ("correlate", "convolve"):
+        p = sub.add_parser(name, help=f"print the closed form of {name}(x, w)")
+        p.add_argument("x", help="input: 2,1,3,5,4 or x:5 or x:4x4")
+        p.add_argument("w", help="kernel: 1,-1 or w:3 or w:3x3")
+        p.add_argument("--mode", default="valid", choices=MODES)
+        p.add_argument("--stride", default="1", help="2, or 2,1 (one per axis)")
+        p.add_argument("--dilation", default="1", help="2, or 2,1 (one per axis)")
+        p.add_argument("--padding", help="explicit zero padding (mode valid): 1, 1,2 per axis, or 1:2 lo:hi per side")
+        p.add_argument("--latex", action="store_true", help="print LaTeX")
+        p.set_defaults(handler=_run)

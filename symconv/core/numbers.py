@@ -1,0 +1,176 @@
+r"""Numbers a user passes or types, bounded BEFORE anything is built from them.
+
+An exact number is cheap to write and expensive to hold: ``1e999999999`` is a
+ten-character literal whose exact value has a billion digits. Every number
+that enters symconv — an array entry, a size, a number typed on the command
+line — is measured first (from its bit length, or from the digits and the
+exponent of its text) and refused beyond the ``literal_digits`` limit
+(:mod:`symconv.core.limits`) with a message naming the estimate, the limit and
+how to raise it. Non-finite entries (``nan``, ``oo``, ``-oo``, ``zoo`` and
+their sympy, float and complex spellings) are refused alike.
+
+>>> parse_number("3/2", "correlate: `x`")
+Fraction(3, 2)
+>>> try:
+...     parse_number("1e999999999", "correlate: `x`")
+... except SymconvError as err:
+...     print(str(err).replace("; ", ";\n").replace(" (", "\n("))
+correlate: `x`: about 1,000,000,000 decimal digits in one number exceeds the limit of 4,000
+(raise it with symconv.limits(literal_digits=...) or SYMCONV_LIMIT_LITERAL_DIGITS);
+use a smaller number, or a symbol in its place
+(x:5 on the command line, symconv.symbols in Python)
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Any
+
+import sympy
+from sympy.core.function import AppliedUndef
+
+from symconv.core.errors import SymconvError
+from symconv.core.latexsafe import check_name
+from symconv.core.limits import guard
+
+__all__ = [
+    "NON_FINITE",
+    "check_entry_number",
+    "check_expr",
+    "check_int_digits",
+    "int_digits",
+    "parse_int",
+    "parse_number",
+    "shown",
+]
+
+_LOG10_2 = 0.30102999566398120
+_ALTERNATIVE = "use a smaller number, or a symbol in its place (x:5 on the command line, symconv.symbols in Python)"
+#: sympy's non-finite numbers: refused as entries, like float('nan') and float('inf').
+NON_FINITE = (sympy.nan, sympy.oo, -sympy.oo, sympy.zoo)
+
+
+def int_digits(n: int) -> int:
+    """Decimal digits of ``n`` (from its bit length: exact or one more, never converting to text).
+
+    >>> int_digits(0), int_digits(1000), int_digits(-10**50)
+    (1, 4, 51)
+    """
+    return max(1, int(abs(int(n)).bit_length() * _LOG10_2) + 1)
+
+
+def _guard_digits(where: str, digits: int, max_digits: int | None = None) -> None:
+    """Refuse ``digits`` beyond the limit; ``max_digits`` is the limit when the caller already read it."""
+    if max_digits is not None and digits <= max_digits:
+        return
+    guard(where, "literal_digits", digits, "decimal digits in one number", alternative=_ALTERNATIVE)
+
+
+def check_int_digits(where: str, n: int) -> None:
+    """Refuse an integer with more digits than the ``literal_digits`` limit."""
+    _guard_digits(where, int_digits(n))
+
+
+def _float_digits(f: sympy.Float) -> int:
+    """Digits of the exact rational value of a sympy Float (numerator or denominator)."""
+    _sign, man, exp, bc = f._mpf_  # type: ignore[attr-defined]
+    if not man:
+        return 1
+    bits = max(bc, -exp, bc + exp)
+    return int(bits * _LOG10_2) + 1
+
+
+def check_expr(where: str, e: sympy.Expr, *, exact: bool, max_digits: int | None = None) -> None:
+    """Refuse a sympy entry that is not finite, holds a too-long number, or a name unsafe for LaTeX.
+
+    ``exact`` also bounds Floats by the digits of their exact rational value;
+    ``max_digits`` is the ``literal_digits`` limit when the caller already read it.
+
+    >>> check_expr("asarray: `values`", sympy.Symbol("x") + 1, exact=False)
+    >>> try:
+    ...     check_expr("asarray: `values`", sympy.zoo, exact=False)
+    ... except SymconvError as err:
+    ...     print(str(err).split(" (")[0])
+    asarray: `values`: entries must be finite; got zoo
+    """
+    if e.is_Symbol:  # the common entry: one cached name check
+        check_name(where, "symbol name", e.name)  # type: ignore[attr-defined]
+        return
+    for a in (e,) if e.is_Atom else e.atoms(sympy.Atom, AppliedUndef):  # one traversal
+        if a.is_Symbol:
+            check_name(where, "symbol name", a.name)  # type: ignore[attr-defined]
+        elif any(a is c for c in NON_FINITE):  # singletons: identity, not sympy's ==, which sympifies
+            shown_e = str(e) if len(str(e)) <= 60 else str(e)[:57] + "..."
+            raise SymconvError(
+                f"{where}: entries must be finite; got {shown_e} "
+                "(sympy's nan, oo, -oo and zoo are refused, as float('nan') and float('inf') are)"
+            )
+        elif a.is_Rational:
+            _guard_digits(where, max(int_digits(a.p), int_digits(a.q)), max_digits)  # type: ignore[attr-defined]
+        elif a.is_Float and exact:
+            _guard_digits(where, _float_digits(a), max_digits)  # type: ignore[arg-type]
+        elif isinstance(a, AppliedUndef):
+            check_name(where, "function name", a.func.__name__)
+
+
+_INT = re.compile(r"^[+-]?[0-9]+$")
+_RATIO = re.compile(r"^([+-]?[0-9]+)/([+-]?[0-9]+)$")
+_DECIMAL = re.compile(r"^[+-]?([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$")
+
+
+def parse_int(text: str, where: str) -> int | None:
+    """``text`` as an int (ASCII digits, optional sign), ``None`` if it is not one; refuses too many digits.
+
+    >>> parse_int(" -12 ", "shape: `input`"), parse_int("1.5", "shape: `input`")
+    (-12, None)
+    """
+    t = text.strip()
+    if not _INT.match(t):
+        return None
+    _guard_digits(where, len(t.lstrip("+-")))
+    return int(t)
+
+
+def parse_number(text: str, where: str) -> Fraction | None:
+    """``2``, ``-1.5``, ``3/2``, ``1e-3`` as an exact Fraction, ``None`` if it is none of these.
+
+    The digits of the exact value are bounded from the text BEFORE it is built.
+    """
+    t = text.strip()
+    m = _RATIO.match(t)
+    if m:
+        _guard_digits(where, max(len(m.group(1).lstrip("+-")), len(m.group(2).lstrip("+-"))))
+        if int(m.group(2)) == 0:
+            return None
+        return Fraction(int(m.group(1)), int(m.group(2)))
+    m = _DECIMAL.match(t)
+    if not m or not ((m.group(1) or "") + (m.group(2) or "")):
+        return None
+    exp_text = (m.group(3) or "0").lstrip("+-")
+    exponent = 10 ** min(len(exp_text), 30) if len(exp_text) > 12 else int(exp_text)
+    _guard_digits(where, len((m.group(1) or "") + (m.group(2) or "")) + exponent)
+    return Fraction(t)
+
+
+def check_entry_number(where: str, value: Any, max_digits: int | None = None) -> None:
+    """Bound a Python/numpy int or a Fraction by its digits (``max_digits``: the limit, if already read)."""
+    if isinstance(value, Fraction):
+        _guard_digits(where, max(int_digits(value.numerator), int_digits(value.denominator)), max_digits)
+    else:
+        _guard_digits(where, int_digits(value), max_digits)
+
+
+def shown(value: Any, width: int = 80) -> str:
+    """``repr(value)`` for a message: at most ``width`` characters, never a huge integer's digits.
+
+    >>> shown(10**5000), shown(list(range(100)), 20)
+    ('an integer of about 5,001 digits', '[0, 1, 2, 3, 4, 5...')
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 600:
+        return f"an integer of about {int_digits(value):,} digits"
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # an integer beyond Python's int-to-text limit, or a deep nest, inside
+        return f"a {type(value).__name__}"
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -1,0 +1,540 @@
+r"""The exact engine's linear-time canonical form: a dense table written through strided views.
+
+The polynomial of a side, :math:`\sum_i c_i C_i`, is a map from monomials
+``(result position, one position per operand)`` to integer coefficients.
+Split it by *signature* (which operands a monomial reads). Within one
+signature pick one slot, the *value slot* (the result or an operand); the
+others form the *key* (preferably one that determines the loop point, then
+the smallest table; if a key repeats, the next slot is tried). If no key
+occurs twice, the map is the table
+
+.. math:: D[k] = v - \lambda \cdot k + \mathrm{shift}
+          \quad (0:\ \text{no monomial}), \qquad K[k] = \text{its coefficient}
+
+for the monomial with key ``k`` and value-slot position ``v``. For any
+integer weights λ, ``(k, v) ↦ (k, v - λ·k)`` is a bijection, so this is a
+canonical form: the two sides are equal iff their tables are equal (an exact
+decision, in time linear in the terms plus the table size). λ is fitted so
+that ``v`` is an affine function of ``k`` where it is one (then every stored
+entry is the same small integer: one-byte tables, constant fills); the shift
+makes every stored entry ≥ 1. Tables are built and compared in blocks of
+``BLOCK_CELLS`` cells along the largest key axis, so memory stays bounded
+and the work stays in cache.
+
+Key axes that are the same affine function of the loop variables in every
+contraction of both sides (e.g. the output channel read by ``g`` and by
+``w``) are stored once: on the union of both sides' monomials the shorter
+key is still injective.
+
+The table is filled without enumerating terms: for each outer point of
+:func:`symconv.engines.plan.boxes` the in-range terms form a box of inner
+variables, and the key of an inner point is an affine function of it with at
+most one inner variable per axis, so the box is ONE strided view of ``D``
+(injective: every inner variable moves some key axis). The value slot's
+positions are written through it. A key written twice (two terms with one
+key, even if their coefficients would add or cancel) leaves fewer non-zero
+cells than terms written; that is detected by counting, and the caller falls
+back to the sort-based canonical form, as it does when the table would be
+too large or the contraction has boundary folds, conjugates or structure.
+
+>>> from symconv.core.formula import ConvSpec, forward
+>>> from symconv.engines.instance import _validate
+>>> corr = forward(ConvSpec(input_size=(5,), kernel_size=(2,)))[0]
+>>> conv = forward(ConvSpec(input_size=(5,), kernel_size=(2,), flip=True))[0]
+>>> space = _validate("doc", [(1, corr)], [(1, conv)], None)[1]
+>>> dense_equal([(1, corr)], [(1, conv)], space)[:2], dense_equal([(1, corr)], [(1, corr)], space)[:2]
+((False, 16), (True, 16))
+>>> dense_equal([(2, corr), (-1, corr)], [(1, corr)], space) is None  # a key twice: fall back
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from symconv.core.formula import Contraction
+from symconv.core.limits import current
+from symconv.engines.bounds import UNCHECKED_BYTES
+from symconv.engines.plan import Axis, Layout, boxes, choose_inner, layout
+from symconv.engines.progress import Progress
+
+__all__ = ["BLOCK_CELLS", "Differences", "dense_equal"]
+
+#: Cells of one block of a table: both sides' blocks stay in cache, and memory stays bounded at any size.
+BLOCK_CELLS = 1 << 22
+
+#: The table may have at most this many cells per term (plus a constant), or the sort path is used.
+CELLS_PER_TERM = 8
+
+_Side = Sequence[tuple[int, Contraction]]
+
+
+def _key_axes(
+    lays: Sequence[Layout], value: str, slots: Sequence[str]
+) -> tuple[list[tuple[str, int]], list[int], dict[tuple[str, int], tuple[str, int]]]:
+    """Kept key axes ``(slot, axis)``, their sizes, and each dropped axis's kept twin (equal everywhere)."""
+    axes = [(s, i) for s in slots if s != value for i in range(len(_axes_of(lays[0], s)))]
+    kept: list[tuple[str, int]] = []
+    twin: dict[tuple[str, int], tuple[str, int]] = {}
+    for s, i in axes:
+        for t, j in kept:
+            if all(_same_map(_axes_of(lay, s)[i], _axes_of(lay, t)[j]) for lay in lays):
+                twin[(s, i)] = (t, j)
+                break
+        else:
+            kept.append((s, i))
+    # small axes first: the largest loop variables then run along contiguous memory (a stable order)
+    kept.sort(key=lambda si: _axes_of(lays[0], si[0])[si[1]].size)
+    return kept, [_axes_of(lays[0], s)[i].size for s, i in kept], twin
+
+
+def _injective(lay: Layout, kept: Sequence[tuple[str, int]]) -> bool:
+    """Whether the key is a one-to-one function of the loop point (full column rank; a heuristic for the choice)."""
+    big = [j for j, e in enumerate(lay.extents) if e > 1]
+    if not big:
+        return True
+    m = np.array([[_axes_of(lay, s)[i].coef[j] for j in big] for s, i in kept], dtype=np.float64).reshape(-1, len(big))
+    return bool(m.shape[0] >= len(big) and np.linalg.matrix_rank(m) == len(big))
+
+
+def _same_map(a: Axis, b: Axis) -> bool:
+    return a.coef == b.coef and a.const == b.const
+
+
+def _axes_of(lay: Layout, slot: str) -> tuple[Axis, ...]:
+    for name, axes in lay.arrays:
+        if name == slot:
+            return axes
+    raise KeyError(slot)
+
+
+@dataclass
+class _FillPlan:
+    """One contraction's inner variables and strides for a value slot and key layout (block independent)."""
+
+    inner: tuple[int, ...]
+    vcoef: np.ndarray  # value position step per inner variable
+    dcoef: np.ndarray  # table offset step per inner variable
+    kcols: list[int]  # k0 columns of the kept key axes
+    vcols: list[int]  # k0 columns of the value slot's axes
+    vstrides: np.ndarray
+    full: list[int]  # inner extents
+    rcoef: np.ndarray  # stored-residual step per inner variable (value step minus λ·key step)
+
+
+@functools.lru_cache(maxsize=256)
+def _fill_plan(
+    lay: Layout, value: str, kept: tuple[tuple[str, int], ...], dstrides: tuple[int, ...], lam: tuple[int, ...]
+) -> _FillPlan:
+    key_rows = [_axes_of(lay, s)[i].coef for s, i in kept]
+    inner = choose_inner(lay, lambda j: any(row[j] != 0 for row in key_rows))
+    names = [n for n, _ in lay.arrays]
+    first_axis = np.cumsum([0] + [len(axes) for _, axes in lay.arrays])
+    vaxes = _axes_of(lay, value)
+    vsizes = [a.size for a in vaxes]
+    vstrides = [math.prod(vsizes[i + 1 :]) for i in range(len(vsizes))]
+    # value position at an inner point u: vbase + Σ_j vcoef[j] u_j; table offset: off + Σ_j dcoef[j] u_j
+    vcoef = [sum(a.coef[j] * st for a, st in zip(vaxes, vstrides)) for j in inner]
+    dcoef = [sum(_axes_of(lay, s)[i].coef[j] * st for (s, i), st in zip(kept, dstrides)) for j in inner]
+    v0 = int(first_axis[names.index(value)])
+    kstep = [[_axes_of(lay, s)[i].coef[j] for j in inner] for s, i in kept]
+    rcoef = [v - sum(lm * row[n] for lm, row in zip(lam, kstep)) for n, v in enumerate(vcoef)]
+    return _FillPlan(
+        inner,
+        _int64(vcoef),
+        _int64(dcoef),
+        [int(first_axis[names.index(s)]) + i for s, i in kept],
+        list(range(v0, v0 + len(vaxes))),
+        np.array(vstrides, dtype=np.int64),
+        [lay.extents[j] for j in inner],
+        _int64(rcoef),
+    )
+
+
+def _int64(values: Sequence[int]) -> np.ndarray:
+    """Python integers as int64 modulo 2^64 (two's complement), for additions and products only.
+
+    The steps of a fill plan may exceed int64 where a variable's coefficient
+    is large, yet every stored entry and table offset they add up to lies in
+    a small range: int64 arithmetic is exact modulo 2^64, so such a result is
+    exact. (Strides of views are taken only along sides longer than 1, where
+    they are the true, small steps.)
+    """
+    return np.array([(int(v) + (1 << 63)) % (1 << 64) - (1 << 63) for v in values], dtype=np.int64)
+
+
+def _grid(plan: _FillPlan) -> np.ndarray | None:
+    """The stored residual's inner part over the whole inner box (broadcast where it does not move), or None (0)."""
+    if not plan.rcoef.any():
+        return None
+    grid = np.zeros([e if c else 1 for e, c in zip(plan.full, plan.rcoef)], dtype=np.int64)
+    for d, (c, e) in enumerate(zip(plan.rcoef.tolist(), plan.full)):
+        if c:
+            step = [1] * len(plan.full)
+            step[d] = e
+            grid += (np.arange(e, dtype=np.int64) * c).reshape(step)
+    return grid
+
+
+def _grid_bytes(plan: _FillPlan) -> int:
+    """Bytes of :func:`_grid`."""
+    rc = plan.rcoef.tolist()
+    return 8 * math.prod(e if c else 1 for e, c in zip(plan.full, rc)) if any(rc) else 0
+
+
+def _fill(
+    lay: Layout,
+    plan: _FillPlan,
+    grid: np.ndarray | None,
+    enc: tuple[np.ndarray, int],
+    coef_index: int,
+    dstrides: np.ndarray,
+    table: np.ndarray,
+    coefs: np.ndarray | None,
+    progress: Progress,
+) -> int:
+    """Write the terms of ``lay`` (restricted to the block) into ``table`` (and ``coefs``); the number of terms.
+
+    ``enc = (λ, base)``: a term with value position ``v`` and key ``k`` is
+    stored as ``v - λ·k + base`` (``base`` also undoes the block's shift).
+    """
+    lo, hi, k0 = boxes(lay, plan.inner)
+    if not lo.shape[0]:
+        return 0
+    lam, base = enc
+    offs = k0[:, plan.kcols] @ dstrides + lo @ plan.dcoef
+    stored = base + k0[:, plan.vcols] @ plan.vstrides - k0[:, plan.kcols] @ lam + lo @ plan.rcoef
+    counts = np.prod(hi - lo, axis=1)
+    item = table.itemsize
+    moves = plan.rcoef.tolist()
+    steps = plan.dcoef.tolist()
+    for b in range(lo.shape[0]):
+        shape = tuple(int(x) for x in hi[b] - lo[b])
+        off = int(offs[b])
+        step = [c if n > 1 else 0 for c, n in zip(steps, shape)]  # a side of length 1 never moves
+        dst = [c * item for c in step]
+        cst = [c * coefs.itemsize for c in step] if coefs is not None else []
+        view = np.ndarray(shape, table.dtype, table, off * item, dst)
+        if grid is None:
+            view[...] = int(stored[b])
+        else:
+            sub = grid[tuple(slice(0, n) if c else slice(None) for n, c in zip(shape, moves))]
+            np.add(sub, int(stored[b]), out=view, casting="unsafe")
+        if coefs is not None:
+            np.ndarray(shape, coefs.dtype, coefs, off * coefs.itemsize, cst)[...] = coef_index
+        progress.update(int(counts[b]))
+    return int(counts.sum())
+
+
+def _encoding(lays: Sequence[Layout], value: str, kept: Sequence[tuple[str, int]]) -> tuple[np.ndarray, int, int]:
+    """``(λ, lo, hi)``: integer weights of the key axes and the range of ``value position - λ·key``.
+
+    Any integer λ gives a bijection (key, value) ↔ (key, residual); λ is
+    fitted so that the value is, where possible, an exact affine function of
+    the key (a constant residual: small stored integers and a constant fill).
+    The range is computed in Python integers, exactly: it sizes the table's
+    integer type, so an error there would wrap stored entries.
+    """
+    lay = lays[0]
+    vaxes = _axes_of(lay, value)
+    vsizes = [a.size for a in vaxes]
+    vst = [math.prod(vsizes[i + 1 :]) for i in range(len(vsizes))]
+
+    def flat(lay_: Layout) -> tuple[list[int], int]:
+        ax = _axes_of(lay_, value)
+        coef = [sum(a.coef[j] * st for a, st in zip(ax, vst)) for j in range(len(lay_.extents))]
+        return coef, sum(a.const * st for a, st in zip(ax, vst))
+
+    def keys(lay_: Layout) -> tuple[list[tuple[int, ...]], list[int]]:
+        rows = [_axes_of(lay_, s)[i] for s, i in kept]
+        return [a.coef for a in rows], [a.const for a in rows]
+
+    lam = [0] * len(kept)
+    if kept:
+        v, _ = flat(lay)
+        k, _ = keys(lay)
+        a_ = np.array(k, dtype=np.float64).reshape(len(kept), len(lay.extents))
+        sol = np.linalg.lstsq(a_.T, np.array(v, dtype=np.float64), rcond=None)[0]
+        if np.all(np.abs(sol) < 2**31):
+            guess = [int(x) for x in np.rint(sol)]
+            sizes = [_axes_of(lay, s)[i].size for s, i in kept]
+            exact = all(sum(g * row[j] for g, row in zip(guess, k)) == v[j] for j in range(len(v)))
+            # exact, and λ·key far from int64 overflow
+            if exact and sum(abs(g) * n for g, n in zip(guess, sizes)) < 2**60:
+                lam = guess
+    lo = hi = None
+    for other in lays:
+        v, vc = flat(other)
+        k, kc = keys(other)
+        r = Axis(
+            tuple(x - sum(lm * row[j] for lm, row in zip(lam, k)) for j, x in enumerate(v)),
+            vc - sum(lm * c for lm, c in zip(lam, kc)),
+            1,
+        )
+        a, b = r.span(other.extents)
+        lo, hi = (a, b) if lo is None or hi is None else (min(lo, a), max(hi, b))
+    assert lo is not None and hi is not None
+    return np.array(lam, dtype=np.int64), lo, hi
+
+
+def _restrict(lay: Layout, axis: tuple[str, int], a: int, b: int) -> Layout:
+    """The layout with key axis ``axis`` shifted by ``-a`` and cut to ``[0, b - a)``: the terms of one block."""
+    slot, i = axis
+    arrays = []
+    for name, axes in lay.arrays:
+        if name == slot:
+            ax = axes[i]
+            axes = (*axes[:i], Axis(ax.coef, ax.const - a, b - a), *axes[i + 1 :])
+        arrays.append((name, axes))
+    return Layout(lay.extents, tuple(arrays))
+
+
+#: A monomial in the sorted form's order: (result position, one digit per operand name, 0 = absent).
+Key = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Differences:
+    """Both sides' tables of one block of one signature, read back as the monomials where they differ."""
+
+    left: tuple[np.ndarray, np.ndarray | None]
+    right: tuple[np.ndarray, np.ndarray | None]
+    coefs: list[int]  # coefficient-table entry e means coefs[e - 1]; no table: coefs[0]
+    value: str
+    kept: list[tuple[str, int]]
+    ksizes: list[int]  # of the block (its first axis starts at ``start``)
+    start: int
+    twin: dict[tuple[str, int], tuple[str, int]]
+    shapes: dict[str, tuple[int, ...]]  # per slot ("" = the result)
+    lam: np.ndarray  # a stored entry e means value position e - shift + λ·key
+    shift: int
+
+    def _axis(self, a: int, cells: np.ndarray) -> np.ndarray:
+        """Value of kept key axis ``a`` at table cells ``cells`` (of this block)."""
+        stride = math.prod(self.ksizes[a + 1 :])
+        v = (cells // stride) % self.ksizes[a]
+        return v + self.start if a == 0 else v
+
+    def _position(self, slot: str, cells: np.ndarray, stored: np.ndarray) -> np.ndarray:
+        """Flat position in ``slot`` of the monomials at ``cells`` with stored entries ``stored``."""
+        if slot == self.value:
+            out = stored - self.shift
+            for a, lam in enumerate(self.lam.tolist()):
+                if lam:
+                    out = out + lam * self._axis(a, cells)
+            return out
+        out = np.zeros(cells.size, dtype=np.int64)
+        for i, size in enumerate(self.shapes[slot]):
+            axis = (slot, i) if (slot, i) in self.kept else self.twin[(slot, i)]
+            out = out * size + self._axis(self.kept.index(axis), cells)
+        return out
+
+    def _coef(self, c: np.ndarray | None, cells: np.ndarray) -> np.ndarray:
+        table = np.empty(len(self.coefs), dtype=object)  # Python integers: a coefficient may exceed int64
+        table[:] = self.coefs
+        return np.full(cells.size, table[0], dtype=object) if c is None else table[c[cells].astype(np.int64) - 1]
+
+    def first(self, names: Sequence[str]) -> tuple[Key, int, int]:
+        """The smallest differing monomial in the sorted form's order, with its left and right coefficients."""
+        (dl, cl), (dr, cr) = self.left, self.right
+        diff = dl != dr
+        if cl is not None and cr is not None:
+            diff |= cl != cr
+        cells = np.flatnonzero(diff)
+        vl, vr = dl[cells].astype(np.int64), dr[cells].astype(np.int64)
+        # the left monomial of a cell (if any), and a right one that the left does not hold
+        a, b = vl != 0, (vr != 0) & (vr != vl)
+        every = np.concatenate([cells[a], cells[b]])
+        stored = np.concatenate([vl[a], vr[b]])
+        from_left = np.concatenate([np.ones(int(a.sum()), bool), np.zeros(int(b.sum()), bool)])
+        # the sorted order starts with the result position: decode the rest only where it is smallest
+        r = self._position("", every, stored)
+        keep = np.flatnonzero(r == r.min())
+        every, stored, from_left, r = every[keep], stored[keep], from_left[keep], r[keep]
+        kl, kr = self._coef(cl, every), self._coef(cr, every)
+        left = np.where(from_left, kl, 0)
+        right = np.where(dr[every].astype(np.int64) == stored, kr, 0)
+        cols = [r] + [
+            self._position(m, every, stored) + 1 if m in self.shapes else np.zeros(every.size, np.int64) for m in names
+        ]
+        i = int(np.lexsort(cols[::-1])[0])
+        return tuple(int(c[i]) for c in cols), int(left[i]), int(right[i])
+
+
+def dense_equal(
+    lhs: _Side, rhs: _Side, space: Any, progress: Progress | None = None
+) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
+    """``(equal, terms, first)`` by dense canonical tables, or None when the sort-based form must decide.
+
+    ``space`` is the validated variable space of ``symconv.engines.instance``; any
+    ``structure`` hypothesis, boundary fold, conjugate, repeated operand, key
+    written twice, or too large a table returns None. ``first`` is the
+    smallest differing monomial in the sorted form's order, ``(key, left
+    coefficient, right coefficient)`` with ``key`` = (result position, one
+    digit per operand in alphabetical order: local position + 1, 0 = absent).
+    """
+    if space.structure:
+        return None
+    bar = progress if progress is not None else Progress("check_exact", 1, enabled=False)
+    names = sorted(space.shapes)
+    groups: dict[tuple[str, ...], list[list[tuple[int, Layout]]]] = {}
+    for side_i, side in enumerate((lhs, rhs)):
+        for coef, c in side:
+            if int(coef) == 0:
+                continue
+            ops = [f.operand for f in c.factors]
+            if len(set(ops)) != len(ops):
+                return None
+            lay = layout(c)
+            if lay is None:
+                return None
+            if any(e <= 0 for e in lay.extents):
+                continue
+            sig = tuple(sorted(ops))
+            groups.setdefault(sig, [[], []])[side_i].append((int(coef), _reorder(lay, sig)))
+    equal = True
+    terms = 0
+    best: tuple[Key, int, int] | None = None
+    for sig, sides in sorted(groups.items()):
+        res = _signature_equal(sig, sides, bar, names)
+        if res is None:
+            return None
+        ok, n, first = res
+        terms += n
+        equal = equal and ok
+        if first is not None and (best is None or first[0] < best[0]):
+            best = first
+    return equal, terms, best
+
+
+def _reorder(lay: Layout, sig: tuple[str, ...]) -> Layout:
+    """The layout with its factors in signature (sorted operand) order."""
+    by = dict(lay.arrays[1:])
+    return Layout(lay.extents, (lay.arrays[0], *((s, by[s]) for s in sig)))
+
+
+def _signature_equal(
+    sig: tuple[str, ...], sides: list[list[tuple[int, Layout]]], progress: Progress, names: Sequence[str]
+) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
+    lays = tuple(lay for side in sides for _, lay in side)
+    slots = ("", *sig)
+    shapes = {s: tuple(a.size for a in _axes_of(lays[0], s)) for s in slots}
+    for value, kept, ksizes, twin in _candidates(lays, slots):
+        res = _compare(sides, value, list(kept), list(ksizes), twin, shapes, progress, names)
+        if res is not None:
+            return res
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _candidates(
+    lays: tuple[Layout, ...], slots: tuple[str, ...]
+) -> list[tuple[str, tuple[tuple[str, int], ...], tuple[int, ...], dict[tuple[str, int], tuple[str, int]]]]:
+    """Value slots with their keys: a key that determines the loop point first, then the smallest table."""
+    found = []
+    for value in slots:
+        kept, ksizes, twin = _key_axes(lays, value, slots)
+        injective = all(_injective(lay, kept) for lay in lays)
+        found.append(((not injective, math.prod(ksizes)), value, tuple(kept), tuple(ksizes), twin))
+    found.sort(key=lambda t: t[0])
+    return [t[1:] for t in found]
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(slot: int, size: int, dtype: Any) -> np.ndarray:
+    """A reused block buffer of this thread (≤ ``BLOCK_CELLS`` cells of ≤ 4 bytes): no fresh pages per check."""
+    nbytes = size * np.dtype(dtype).itemsize
+    if nbytes > 4 * BLOCK_CELLS:
+        return np.empty(size, dtype=dtype)
+    bufs = getattr(_SCRATCH, "bufs", None)
+    if bufs is None:
+        bufs = _SCRATCH.bufs = {}
+    buf = bufs.get(slot)
+    if buf is None or buf.size < nbytes:
+        buf = bufs[slot] = np.empty(max(nbytes, 1 << 16), dtype=np.uint8)
+    return buf[:nbytes].view(dtype)
+
+
+def _compare(
+    sides: list[list[tuple[int, Layout]]],
+    value: str,
+    kept: list[tuple[str, int]],
+    ksizes: list[int],
+    twin: dict[tuple[str, int], tuple[str, int]],
+    shapes: dict[str, tuple[int, ...]],
+    progress: Progress,
+    names: Sequence[str],
+) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
+    """Both sides' tables for this value slot, block by block; None on a repeated key or too large a table."""
+    lays = [lay for side in sides for _, lay in side]
+    cells = math.prod(ksizes)
+    if cells == 0:  # a key axis of length 0: every monomial of the signature reads it, so there are none
+        return True, 0, None
+    if cells > CELLS_PER_TERM * sum(lay.terms_bound for lay in lays) + (1 << 16) or cells >= 1 << 62:
+        return None
+    distinct = sorted({c for side in sides for c, _ in side})
+    ctype = None if len(distinct) == 1 else np.int8 if len(distinct) < 127 else np.int32
+    if kept:
+        # blocks along the largest key axis, moved first (contiguous blocks); the others keep their order
+        big = max(range(len(kept)), key=lambda i: (ksizes[i], -i))
+        kept = [kept[big], *kept[:big], *kept[big + 1 :]]
+        ksizes = [ksizes[big], *ksizes[:big], *ksizes[big + 1 :]]
+    lam, rlo, rhi = _encoding(lays, value, kept)
+    span = rhi - rlo + 1  # stored values 1 … span (0: no monomial)
+    dtype = next((t for t in (np.int8, np.int16, np.int32) if span <= np.iinfo(t).max), None)
+    if dtype is None:
+        return None
+    shift = 1 - rlo
+    rest = math.prod(ksizes[1:])
+    rows = max(1, BLOCK_CELLS // rest) if kept else 1
+    dstrides = np.array([math.prod(ksizes[i + 1 :]) for i in range(len(ksizes))], dtype=np.int64)
+    lt = tuple(int(x) for x in lam)
+    plans = [[_fill_plan(lay, value, tuple(kept), tuple(dstrides.tolist()), lt) for _, lay in side] for side in sides]
+    size = min(cells, rows * rest)
+    # memory before allocating: both sides' block tables and the residual grids (else the sorted form, guarded)
+    nbytes = 2 * size * (np.dtype(dtype).itemsize + (np.dtype(ctype).itemsize if ctype else 0))
+    nbytes += sum(_grid_bytes(fp) for plan in plans for fp in plan)
+    if nbytes > UNCHECKED_BYTES and nbytes > current().memory_bytes:
+        return None
+    grids = [[_grid(fp) for fp in plan] for plan in plans]
+    tables = [_scratch(i, size, dtype) for i in range(2)]
+    ctables = [_scratch(2 + i, size, ctype) if ctype else None for i in range(2)]
+    terms = 0
+    equal = True
+    best: tuple[Key, int, int] | None = None
+    for a in range(0, ksizes[0] if kept else 1, rows):
+        b = min(a + rows, ksizes[0]) if kept else 1
+        n = (b - a) * rest
+        for side, plan, grid, table, ctab in zip(sides, plans, grids, tables, ctables):
+            t = table[:n]
+            t.fill(0)
+            ct = ctab[:n] if ctab is not None else None
+            if ct is not None:
+                ct.fill(0)
+            written = 0
+            # the block's key axis 0 is shifted by -a: λ·key of the block misses λ[0]·a
+            enc = (lam, shift - (int(lam[0]) * a if kept else 0))
+            for (coef, lay), fp, gr in zip(side, plan, grid):
+                block = _restrict(lay, kept[0], a, b) if kept and (a, b) != (0, ksizes[0]) else lay
+                written += _fill(block, fp, gr, enc, distinct.index(coef) + 1, dstrides, t, ct, progress)
+            if int(np.count_nonzero(t)) != written:
+                return None  # some key was written twice (the sort-based form adds such coefficients)
+            terms += written
+        (dl, dr), (cl, cr) = (t[:n] for t in tables), (c[:n] if c is not None else None for c in ctables)
+        if np.array_equal(dl, dr) and (cl is None or cr is None or np.array_equal(cl, cr)):
+            continue
+        equal = False
+        diff = Differences((dl, cl), (dr, cr), distinct, value, kept, [b - a, *ksizes[1:]], a, twin, shapes, lam, shift)
+        first = diff.first(names)
+        if best is None or first[0] < best[0]:
+            best = first
+    return equal, terms, best

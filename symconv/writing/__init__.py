@@ -1,0 +1,3 @@
+"""Writing for readers: LaTeX/Markdown documents, derivations, figures and the course notes.
+
+An internal layer: the public API is ``symconv.*`` (see docs/guide.md, "Where things are")."""

@@ -1,0 +1,532 @@
+r"""A tiny document model for the course notes, rendered to Markdown and LaTeX.
+
+Chapter scripts in ``derivations/`` return :class:`Chapter` objects built from
+these blocks; the equations inside come from symconv calls
+(:func:`symconv.derive`, proofs, tables), never typed by hand. Prose uses a
+three-rule markup shared by both outputs: ``$…$`` inline math, `` `code` ``
+and ``**bold**``.
+
+>>> ch = Chapter("demo", "Demo", [Section("Flip", [Text("Use `np.flip`: $w[K-1-k]$.")], items=(2,))])
+>>> print(ch.markdown().splitlines()[3])
+<!-- checklist: 2 -->
+>>> print(Text("50% of `a_b` is $x_0$").latex())
+50\% of \texttt{a\_\allowbreak{}b} is $x_0$
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from symconv.core.errors import SymconvError
+
+__all__ = [
+    "Block",
+    "Box",
+    "Chapter",
+    "Code",
+    "Figure",
+    "Math",
+    "ProofBlock",
+    "Raw",
+    "Section",
+    "Table",
+    "Text",
+    "markup_latex",
+    "proved",
+]
+
+# Characters pdflatex cannot take as text: their LaTeX spelling.
+_UNICODE = {
+    "—": "---",
+    "–": "--",
+    "’": "'",
+    "‘": "`",
+    "“": "``",
+    "”": "''",
+    "×": r"$\times$",
+    "≤": r"$\le$",
+    "≥": r"$\ge$",
+    "≠": r"$\ne$",
+    "·": r"$\cdot$",
+    "→": r"$\to$",
+    "↦": r"$\mapsto$",
+    "⇔": r"$\Leftrightarrow$",
+    "∂": r"$\partial$",
+    "Σ": r"$\Sigma$",
+    "−": "-",
+    "…": r"\dots{}",
+    "⋆": r"$\star$",
+    "∗": r"$\ast$",
+    "≡": r"$\equiv$",
+    "∎": r"$\blacksquare$",
+    "°": r"$^\circ$",
+    "⌊": r"$\lfloor$",
+    "⌋": r"$\rfloor$",
+    "⌈": r"$\lceil$",
+    "⌉": r"$\rceil$",
+    "•": r"\textbullet{}",
+    "✓": r"$\checkmark$",
+    "⟺": r"$\iff$",
+    "ℤ": r"$\mathbb{Z}$",
+    "′": "'",
+    "∧": r"$\wedge$",
+    "⟨": r"$\langle$",
+    "⟩": r"$\rangle$",
+    "∈": r"$\in$",
+    "⊆": r"$\subseteq$",
+    "∀": r"$\forall$",
+    "∃": r"$\exists$",
+    "✗": r"$\times$",
+}
+_TEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "$": r"\$",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+}
+_MARKUP = re.compile(r"(\$[^$]+\$|`[^`]+`|\*\*[^*]+\*\*)")
+
+
+def _escape(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in _TEX_SPECIAL:
+            out.append(_TEX_SPECIAL[ch])
+        elif ch in _UNICODE:
+            out.append(_UNICODE[ch])
+        elif ord(ch) > 127:
+            raise SymconvError(f"notes: character {ch!r} has no LaTeX spelling; add it to _UNICODE")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def markup_latex(src: str) -> str:
+    r"""Convert the notes' markup to LaTeX text: escape prose, keep ``$math$``.
+
+    >>> markup_latex("**Note** `x[0]` ≤ $y$")
+    '\\textbf{Note} \\texttt{x[0]} $\\le$ $y$'
+    """
+    parts = []
+    for piece in _MARKUP.split(src):
+        if not piece:
+            continue
+        if piece.startswith("$") and piece.endswith("$") and len(piece) > 1:
+            parts.append(piece)
+        elif piece.startswith("`") and piece.endswith("`") and len(piece) > 1:
+            # long identifiers may break after '_' and '.' (never inside a word)
+            code = _escape(piece[1:-1]).replace(r"\_", r"\_\allowbreak{}").replace(".", r".\allowbreak{}")
+            parts.append(r"\texttt{" + code + "}")
+        elif piece.startswith("**") and piece.endswith("**") and len(piece) > 3:
+            parts.append(r"\textbf{" + markup_latex(piece[2:-2]) + "}")
+        else:
+            parts.append(_escape(piece))
+    return "".join(parts)
+
+
+class Block:
+    """A piece of a chapter with a Markdown and a LaTeX rendering."""
+
+    def markdown(self, ctx: RenderContext) -> str:
+        raise NotImplementedError
+
+    def latex(self, ctx: RenderContext) -> str:
+        raise NotImplementedError
+
+    def figures(self) -> list[Figure]:
+        """Figures inside this block (to be drawn next to the output)."""
+        return []
+
+
+@dataclass
+class RenderContext:
+    """Where figures live relative to the document."""
+
+    figure_dir: str = "figures"
+
+
+@dataclass(frozen=True)
+class Text(Block):
+    """A paragraph of prose in the notes' markup."""
+
+    src: str
+
+    def markdown(self, ctx: RenderContext | None = None) -> str:
+        return self.src
+
+    def latex(self, ctx: RenderContext | None = None) -> str:
+        return markup_latex(self.src)
+
+
+def _aligned_body(obj: Any) -> str:
+    if isinstance(obj, str):
+        return obj
+    if hasattr(obj, "body"):
+        return str(obj.body())
+    raise SymconvError(f"notes: Math takes LaTeX lines or an object with .body(); got {type(obj).__name__}")
+
+
+@dataclass(frozen=True)
+class Math(Block):
+    r"""Display math: ``align*`` in LaTeX, ``$$\begin{aligned}…\end{aligned}$$`` in Markdown.
+
+    ``content`` is the body with ``&`` alignment points and ``\\`` line
+    breaks, or an object with ``.body()`` (a :class:`~symconv.Derivation`).
+    """
+
+    content: Any
+
+    def markdown(self, ctx: RenderContext | None = None) -> str:
+        return "$$\n\\begin{aligned}\n" + _aligned_body(self.content) + "\n\\end{aligned}\n$$"
+
+    def latex(self, ctx: RenderContext | None = None) -> str:
+        return "\\begin{align*}\n" + _aligned_body(self.content) + "\n\\end{align*}"
+
+
+@dataclass(frozen=True)
+class Raw(Block):
+    """Pre-rendered content from a symconv object (e.g. a backward table): Markdown and LaTeX."""
+
+    md: str
+    tex: str
+    wide: bool = False
+
+    def markdown(self, ctx: RenderContext | None = None) -> str:
+        return self.md
+
+    def latex(self, ctx: RenderContext | None = None) -> str:
+        if self.wide:
+            return "\\begin{center}\n\\resizebox{\\linewidth}{!}{%\n" + self.tex + "%\n}\n\\end{center}"
+        return self.tex
+
+
+@dataclass(frozen=True)
+class ProofBlock(Block):
+    """A proved theorem (``symconv.theorem(...).prove()``): its own Markdown; in LaTeX, theorem and proof
+    environments around its ``align*`` steps (its ``%`` header lines become prose)."""
+
+    proof: Any
+
+    def __post_init__(self) -> None:
+        if not getattr(self.proof, "holds", False):
+            raise SymconvError(f"notes: only proved theorems go into the notes; got status {self.proof.status!r}")
+
+    def markdown(self, ctx: RenderContext | None = None) -> str:
+        return str(self.proof.markdown()).strip()
+
+    def latex(self, ctx: RenderContext | None = None) -> str:
+        out: list[str] = []
+        opened = False
+        for line in str(self.proof.latex()).splitlines():
+            if line.startswith("% Theorem ") and not opened:
+                name, _, stmt = line[len("% Theorem ") :].partition(": ")
+                out += ["\\begin{theorem}[\\texttt{" + _escape(name) + "}]", markup_latex(stmt), "\\end{theorem}"]
+                out.append("\\begin{proof}\\footnotesize")
+                opened = True
+            elif line.startswith("%"):
+                if not opened:
+                    out.append("\\begin{proof}")
+                    opened = True
+                text = line.lstrip("%").strip()
+                out += ["", markup_latex(text[:1].upper() + text[1:]) + ".", ""]
+            else:
+                if not opened:
+                    out.append("\\begin{proof}")
+                    opened = True
+                out.append(_break_long(_TAG.sub(_tag_text, line)))
+        out.append("\\end{proof}")
+        return "\n".join(out)
+
+
+_TAG = re.compile(r"\\tag\{(.*)\}")
+#: Printed characters of one ``\footnotesize`` display line in a proof (beyond it the line is broken).
+_PROOF_LINE = 50
+_AND = r" \wedge "
+
+
+def _break_long(line: str, limit: int = _PROOF_LINE) -> str:
+    r"""Break an over-long ``align*`` line of a proof after ``\wedge`` signs, continuing on ``&\qquad`` lines.
+
+    The ``\left[ … \right]`` (and ``\left( … \right)``) around the broken guard become
+    ``\bigl[ … \bigr]``, which need not be balanced on one line. Short lines are unchanged.
+
+    >>> print(_break_long(r"&= \sum_k \left[a \wedge b \wedge c\right] x[k]", limit=8))
+    &= \sum_k \bigl[a \wedge b \wedge \\ &\qquad c\bigr] x[k]
+    """
+    body, tag_sep, tag = line.partition("&&")
+    if _visible_width("$" + body + "$") <= limit or _AND not in body:
+        return line
+    body = body.replace(r"\left[", r"\bigl[").replace(r"\right]", r"\bigr]")
+    body = body.replace(r"\left(", r"\bigl(").replace(r"\right)", r"\bigr)")
+    pieces = body.split(_AND)
+    lines, current = [], pieces[0]
+    for piece in pieces[1:]:
+        if _visible_width("$" + current + _AND + piece + "$") > limit:
+            lines.append(current + _AND)
+            current = piece
+        else:
+            current += _AND + piece
+    lines.append(current)
+    return " \\\\ &\\qquad ".join(p.rstrip() for p in lines) + (tag_sep + tag if tag_sep else "")
+
+
+_MATH_IN_TAG = re.compile(r"(\\[a-zA-Z]+arrow)")
+
+
+def _tag_text(m: re.Match[str]) -> str:
+    """``\\tag`` typesets its argument as text: wrap math-only commands (arrows) in ``$…$``."""
+    return "\\tag{" + _MATH_IN_TAG.sub(r"$\1$", m.group(1)) + "}"
+
+
+def proved(thm: Any) -> Block:
+    """A theorem's proof as a block — or, when symconv's prover does not establish it, a sentence saying so."""
+    proof = thm.prove()
+    if getattr(proof, "holds", False):
+        return ProofBlock(proof)
+    return Text(
+        f"(symconv's prover does not establish `{thm.name}` in this version — status: {proof.status}; "
+        "the computed checks in this section stand on their own.)"
+    )
+
+
+@dataclass(frozen=True)
+class Code(Block):
+    """A verbatim listing (code, or quoted source text)."""
+
+    src: str
+    lang: str = ""
+
+    def markdown(self, ctx: RenderContext | None = None) -> str:
+        return f"```{self.lang}\n{self.src}\n```"
+
+    def latex(self, ctx: RenderContext | None = None) -> str:
+        for ch in self.src:
+            if ord(ch) > 127:
+                raise SymconvError(f"notes: verbatim listings must be ASCII; found {ch!r}")
+        return "{\\small\n\\begin{verbatim}\n" + self.src + "\n\\end{verbatim}\n}"
+
+
+@dataclass(frozen=True)
+class Table(Block):
+    """A table with a header row; cells in the notes' markup."""
+
+    header: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    caption: str = ""
+
+    def markdown(self, ctx: RenderContext | None = None) -> str:
+        lines = []
+        if self.caption:
+            lines += [f"*{self.caption}*", ""]
+        lines.append("| " + " | ".join(self.header) + " |")
+        lines.append("|" + "|".join("---" for _ in self.header) + "|")
+        for r in self.rows:
+            if len(r) != len(self.header):
+                raise SymconvError(
+                    f"notes: table row {list(r)!r} has {len(r)} cells; the header has {len(self.header)}"
+                )
+            lines.append("| " + " | ".join(r) + " |")
+        return "\n".join(lines)
+
+    def latex(self, ctx: RenderContext | None = None) -> str:
+        cols = _column_spec([self.header, *self.rows])
+        out = ["\\begin{table}[htbp]", "\\centering"]
+        # a table that does not fit in \small on one line is set tighter, with wrapping columns
+        out += ["\\footnotesize", "\\setlength{\\tabcolsep}{3pt}"] if "p{" in cols else ["\\small"]
+        if self.caption:
+            out.append("\\caption{" + markup_latex(self.caption) + "}")
+        out += [f"\\begin{{tabular}}{{{cols}}}", "\\toprule"]
+        out.append(" & ".join(markup_latex(h) for h in self.header) + " \\\\")
+        out.append("\\midrule")
+        for r in self.rows:
+            out.append(" & ".join(markup_latex(c) for c in r) + " \\\\")
+        out += ["\\bottomrule", "\\end{tabular}", "\\end{table}"]
+        return "\n".join(out)
+
+
+#: Characters of ``\small`` text that fit on one line of the notes (A4, 2.2 cm margins), with column gaps.
+_LINE_CHARS = 84
+#: The same in ``\footnotesize`` (used, with narrower column gaps, for tables that do not fit).
+_LINE_CHARS_TIGHT = 96
+_MATH_CMD = re.compile(r"\\[a-zA-Z]+|[{}^_&$\\]")
+
+
+def _visible_width(cell: str) -> float:
+    """Rough printed width of a cell in characters (math commands count as one glyph)."""
+    width = 0.0
+    for piece in _MARKUP.split(cell):
+        if piece.startswith("$") and piece.endswith("$") and len(piece) > 1:
+            body = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"\1", piece[1:-1])
+            width += 0.8 * len(_MATH_CMD.sub("x", body).replace("x x", "x").replace(" ", ""))
+        elif piece.startswith("`") and piece.endswith("`"):
+            width += 1.1 * (len(piece) - 2)
+        else:
+            width += len(piece.replace("**", ""))
+    return width
+
+
+def _rigid_width(cell: str) -> float:
+    """Width of the widest piece of a cell that cannot wrap: a formula, or a word (code breaks at ``_`` and ``.``)."""
+    widths = [_visible_width(m) for m in re.findall(r"\$[^$]+\$", cell)]
+    for word in re.sub(r"\$[^$]+\$", " ", cell).split():
+        parts = re.split(r"[_.]", word) if "`" in word else [word]
+        widths += [1.1 * len(p.strip("`")) for p in parts]
+    return max(widths, default=0.0)
+
+
+def _column_spec(rows: Sequence[Sequence[str]]) -> str:
+    """``l`` columns when the table fits the line; otherwise ragged-right ``p`` columns sized to the content."""
+    n = len(rows[0])
+    natural = [max(_visible_width(r[i]) for r in rows) for i in range(n)]
+    if sum(natural) <= _LINE_CHARS - 2.5 * n:
+        return "l" * n
+    line = _LINE_CHARS_TIGHT
+    # a formula or a word does not wrap: its column is at least that wide
+    rigid = [max(_rigid_width(r[i]) for r in rows) for i in range(n)]
+    budget = line - 1.3 * n
+    # every column wraps; a column is at least as wide as its widest unbreakable piece (or 6 characters)
+    floor_w = [max(r + 1, 6.0) for r in rigid]
+    share = [max(f, budget * w / sum(natural)) for f, w in zip(floor_w, natural)]
+    excess = sum(share) - budget
+    if excess > 0:
+        slack = [sh - f for sh, f in zip(share, floor_w)]
+        total = sum(slack) or 1.0
+        share = [sh - excess * sl / total for sh, sl in zip(share, slack)]
+    spec = [f">{{\\raggedright\\arraybackslash}}p{{{0.97 * sh / line:.3f}\\linewidth}}" for sh in share]
+    return "".join(spec)
+
+
+@dataclass(frozen=True)
+class Figure(Block):
+    """A matplotlib figure: ``draw(fig)`` fills a :class:`matplotlib.figure.Figure`."""
+
+    name: str
+    caption: str
+    draw: Callable[[Any], None] = field(compare=False)
+    size: tuple[float, float] = (6.4, 2.8)
+
+    def markdown(self, ctx: RenderContext | None = None) -> str:
+        d = (ctx or RenderContext()).figure_dir
+        return f"![{self.caption}]({d}/{self.name}.svg)\n\n*Figure: {self.caption}*"
+
+    def latex(self, ctx: RenderContext | None = None) -> str:
+        d = (ctx or RenderContext()).figure_dir
+        return "\n".join(
+            [
+                "\\begin{figure}[htbp]",
+                "\\centering",
+                f"\\includegraphics[width=\\linewidth]{{{d}/{self.name}.pdf}}",
+                "\\caption{" + markup_latex(self.caption) + "}",
+                "\\end{figure}",
+            ]
+        )
+
+    def figures(self) -> list[Figure]:
+        return [self]
+
+
+_BOX_LATEX = {"theorem": "theorem", "proof": "proof", "errata": "errata", "note": "remark"}
+_BOX_TITLE = {"theorem": "Theorem", "proof": "Proof", "errata": "Errata", "note": "Note"}
+
+
+@dataclass(frozen=True)
+class Box(Block):
+    """A theorem, proof, errata or note box holding other blocks."""
+
+    kind: str
+    blocks: Sequence[Block]
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in _BOX_LATEX:
+            raise SymconvError(f"notes: box `kind` must be one of {', '.join(_BOX_LATEX)}; got {self.kind!r}")
+
+    def markdown(self, ctx: RenderContext | None = None) -> str:
+        ctx = ctx or RenderContext()
+        head = f"**{_BOX_TITLE[self.kind]}" + (f" ({self.title})" if self.title else "") + ".**"
+        inner = "\n\n".join(b.markdown(ctx) for b in self.blocks)
+        if self.kind == "proof":
+            inner += " ∎" if not inner.endswith("$$") else "\n\n∎"
+        body = head + " " + inner
+        return "\n".join("> " + line if line else ">" for line in body.split("\n"))
+
+    def latex(self, ctx: RenderContext | None = None) -> str:
+        ctx = ctx or RenderContext()
+        env = _BOX_LATEX[self.kind]
+        opt = f"[{markup_latex(self.title)}]" if self.title else ""
+        inner = "\n\n".join(b.latex(ctx) for b in self.blocks)
+        return f"\\begin{{{env}}}{opt}\n{inner}\n\\end{{{env}}}"
+
+    def figures(self) -> list[Figure]:
+        return [f for b in self.blocks for f in b.figures()]
+
+
+@dataclass(frozen=True)
+class Section(Block):
+    """A titled section; ``items`` are the NOTES-CHECKLIST items it covers."""
+
+    title: str
+    blocks: Sequence[Block]
+    items: tuple[int, ...] = ()
+
+    def markdown(self, ctx: RenderContext | None = None) -> str:
+        ctx = ctx or RenderContext()
+        head = [f"## {self.title}"]
+        if self.items:
+            head.append("<!-- checklist: " + " ".join(str(i) for i in self.items) + " -->")
+        return "\n".join(head) + "\n\n" + "\n\n".join(b.markdown(ctx) for b in self.blocks)
+
+    def latex(self, ctx: RenderContext | None = None) -> str:
+        ctx = ctx or RenderContext()
+        head = ["\\subsection{" + markup_latex(self.title) + "}"]
+        if self.items:
+            head.append("% checklist: " + " ".join(str(i) for i in self.items))
+        return "\n".join(head) + "\n\n" + "\n\n".join(b.latex(ctx) for b in self.blocks)
+
+    def figures(self) -> list[Figure]:
+        return [f for b in self.blocks for f in b.figures()]
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter of the notes: a slug (file name), a title, an intro and sections."""
+
+    slug: str
+    title: str
+    sections: Sequence[Block]
+    intro: str = ""
+
+    def markdown(self, ctx: RenderContext | None = None) -> str:
+        ctx = ctx or RenderContext()
+        parts = [f"# {self.title}"]
+        if self.intro:
+            parts.append(self.intro)
+        parts += [s.markdown(ctx) for s in self.sections]
+        return "\n\n".join(parts) + "\n"
+
+    def latex(self, ctx: RenderContext | None = None) -> str:
+        ctx = ctx or RenderContext()
+        # LaTeX numbers the sections itself: drop the "1. " of the Markdown title
+        parts = ["\\section{" + markup_latex(re.sub(r"^\d+\.\s+", "", self.title)) + "}"]
+        if self.intro:
+            parts.append(markup_latex(self.intro))
+        parts += [s.latex(ctx) for s in self.sections]
+        return "\n\n".join(parts) + "\n"
+
+    def figures(self) -> list[Figure]:
+        return [f for s in self.sections for f in s.figures()]
+
+    def items(self) -> set[int]:
+        """Checklist items covered by this chapter's sections."""
+        return {i for s in self.sections if isinstance(s, Section) for i in s.items}
