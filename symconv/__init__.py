@@ -3,25 +3,68 @@
 >>> import symconv
 >>> symconv.correlate(symconv.symbols("x", 5), symconv.symbols("w", 2))[0]
 w_0*x_0 + w_1*x_1
+
+The names below load on first use (PEP 562), so ``import symconv`` and
+``symconv --help`` do not pay for sympy, numpy and z3 until a name needs them.
+The package's layers (the one definition, engines, arrays, gradients, display,
+compat, proofs, identification, writing, the command line) are described in
+docs/guide.md, "Where things are".
 """
 
-from symconv.arrays.array import Array, asarray, symbols
-from symconv.gradients.backward import BackwardRule, backward_rule
-from symconv.writing.derive import Derivation, derive
-from symconv.core.errors import SymconvError, SymconvIndexError
-from symconv.gradients.grad import grad, grad_contraction
-from symconv.engines.instance import InstanceResult, check_exact, check_randomized
-from symconv.core.limits import limits
-from symconv.arrays.ops import convolve, correlate
-from symconv.compat.shapes import (
-    OutputPaddingChoice,
-    conv_output_size,
-    conv_transpose_output_size,
-    output_padding_choices,
-    output_shape,
-)
-from symconv.identification import identify
-from symconv.proofs import Certificate, Proof, theorem, theorems
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from symconv.arrays.array import Array, asarray, symbols
+    from symconv.arrays.ops import convolve, correlate
+    from symconv.compat.shapes import (
+        OutputPaddingChoice,
+        conv_output_size,
+        conv_transpose_output_size,
+        output_padding_choices,
+        output_shape,
+    )
+    from symconv.core.errors import SymconvError, SymconvIndexError
+    from symconv.core.limits import limits
+    from symconv.engines.instance import InstanceResult, check_exact, check_randomized
+    from symconv.gradients.backward import BackwardRule, backward_rule
+    from symconv.gradients.grad import grad, grad_contraction
+    from symconv.identification import identify
+    from symconv.proofs import Certificate, Proof, theorem, theorems
+    from symconv.writing.derive import Derivation, derive
+
+#: Where each public name is defined (imported on first access).
+_HOME: dict[str, str] = {
+    "Array": "symconv.arrays.array",
+    "BackwardRule": "symconv.gradients.backward",
+    "Certificate": "symconv.proofs",
+    "Derivation": "symconv.writing.derive",
+    "InstanceResult": "symconv.engines.instance",
+    "OutputPaddingChoice": "symconv.compat.shapes",
+    "Proof": "symconv.proofs",
+    "SymconvError": "symconv.core.errors",
+    "SymconvIndexError": "symconv.core.errors",
+    "asarray": "symconv.arrays.array",
+    "backward_rule": "symconv.gradients.backward",
+    "check_exact": "symconv.engines.instance",
+    "check_randomized": "symconv.engines.instance",
+    "conv_output_size": "symconv.compat.shapes",
+    "conv_transpose_output_size": "symconv.compat.shapes",
+    "convolve": "symconv.arrays.ops",
+    "correlate": "symconv.arrays.ops",
+    "derive": "symconv.writing.derive",
+    "grad": "symconv.gradients.grad",
+    "grad_contraction": "symconv.gradients.grad",
+    "identify": "symconv.identification",
+    "limits": "symconv.core.limits",
+    "output_padding_choices": "symconv.compat.shapes",
+    "output_shape": "symconv.compat.shapes",
+    "symbols": "symconv.arrays.array",
+    "theorem": "symconv.proofs",
+    "theorems": "symconv.proofs",
+}
 
 __all__ = [
     "Array",
@@ -54,3 +97,21 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+#: The public sub-modules, also loaded on first access (``symconv.proofs.theorem``).
+_MODULES = ("compat", "display", "proofs", "testing")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module(f"symconv.{name}")
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'symconv' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # later look-ups are ordinary attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*__all__, *_MODULES, "__version__"])
