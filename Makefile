@@ -33,10 +33,11 @@ test: $(VENV)/.stamp-test
 bench: $(VENV)/.stamp-test
 	$(PY) -m benchmarks
 
-## make lint: ruff and mypy
+## make lint: ruff, mypy and the layer contracts (import-linter, .importlinter)
 lint: $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check symconv tests benchmarks derivations
 	$(VENV)/bin/mypy
+	PYTHONPATH=tests $(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -113,3 +113,8 @@ def assert_computes(
         if r.operation is None:
             lines += [f"  [{e.decides}] {e.probe} → {e.observed}: {e.shows}" for e in r.evidence[-1:]]
         raise AssertionError("\n".join(lines))
+
+
+def __dir__() -> list[str]:
+    """Only the public names (``dir()``, tab completion): no imports or helpers."""
+    return sorted(__all__)

@@ -453,7 +453,7 @@ def test_unperturbed_claims_are_proved_by_every_method(name, params):
 def test_the_oracle_evaluates_the_definition_like_the_reference_layers():
     """Anchor: the oracle's value of the input and weight gradients (the definition sides, read from the index data)
     equals the plain-loop reference layer of tests/reference_conv.py differentiated exactly (∂/∂z of Σ g·layer)."""
-    from reference_conv import conv_layer, linear_grad
+    from oracles.reference_conv import conv_layer, linear_grad
 
     anchors = [
         (TGI, {"stride": 2, "dilation": 2, "padding": 1, "output_padding": 1}),

@@ -176,5 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OUTPUT
 
 
+def __dir__() -> list[str]:
+    """Only the public names (``dir()``, tab completion): no imports or helpers."""
+    return sorted(__all__)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -11,12 +11,13 @@ import argparse
 from typing import Any
 
 from symconv.core.errors import SymconvError
-from symconv.identification import PRESETS, identify
 
 __all__ = ["register"]
 
 
 def _run(args: argparse.Namespace) -> int:
+    from symconv.identification import PRESETS, identify
+
     if args.list:
         for name, p in PRESETS.items():
             extra = [f"ndim {'/'.join(map(str, p.ndims))}"]

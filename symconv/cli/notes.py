@@ -6,12 +6,12 @@ import argparse
 from typing import Any
 
 from symconv.core.errors import SymconvError
-from symconv.core.numbers import shown
 
 __all__ = ["register"]
 
 
 def _formats(text: str) -> list[str]:
+    from symconv.core.numbers import shown
     from symconv.writing.notes import FORMATS
 
     out = [t.strip() for t in text.split(",") if t.strip()]

@@ -10,20 +10,23 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from symconv.arrays.array import MAX_NDIM, Array, operand, symbols
-from symconv.arrays.ops import MODES, convolve, correlate, plain_spec
+from symconv.cli._lazy import LazyChoices
 from symconv.core.errors import SymconvError
-from symconv.core.formula import forward
 from symconv.core.limits import guard
-from symconv.core.numbers import parse_int, parse_number
-from symconv.core.validate import check_expandable
+
+if TYPE_CHECKING:
+    from symconv.arrays.array import Array
+
+# sympy, numpy and the operations are imported by the handlers, not here: `symconv --help` stays fast
 
 __all__ = ["parse_array", "parse_per_axis", "register"]
 
 
 def _number(token: str, what: str) -> Fraction:
+    from symconv.core.numbers import parse_number
+
     value = parse_number(token, what)
     if value is None:
         raise SymconvError(
@@ -55,6 +58,9 @@ def _operand(text: str, name: str, command: str = "") -> tuple[tuple[int, ...], 
     Symbols are built only when asked, so that the cost of the whole
     operation is estimated (and refused) before a single symbol exists.
     """
+    from symconv.arrays.array import MAX_NDIM, operand, symbols
+    from symconv.core.numbers import parse_int
+
     what = f"{command}: `{name}`" if command else f"`{name}`"
     if ":" in text:
         symbol, _, shape = text.partition(":")
@@ -91,6 +97,8 @@ def parse_per_axis(text: str, what: str) -> Any:
     >>> parse_per_axis("2", "stride"), parse_per_axis("2,1", "stride"), parse_per_axis("1:2,0", "padding")
     (2, (2, 1), ((1, 2), 0))
     """
+    from symconv.core.numbers import parse_int
+
     entries: list[Any] = []
     for token in text.split(","):
         parts = token.strip().split(":") if what == "padding" else [token.strip()]
@@ -106,6 +114,10 @@ def parse_per_axis(text: str, what: str) -> Any:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from symconv.arrays.ops import convolve, correlate, plain_spec
+    from symconv.core.formula import forward
+    from symconv.core.validate import check_expandable
+
     xshape, x = _operand(args.x, "x", args.command)
     wshape, w = _operand(args.w, "w", args.command)
     fn = correlate if args.command == "correlate" else convolve
@@ -130,7 +142,13 @@ def register(sub: Any) -> None:
         p = sub.add_parser(name, help=f"print the closed form of {name}(x, w)")
         p.add_argument("x", help="input: 2,1,3,5,4 or x:5 or x:4x4")
         p.add_argument("w", help="kernel: 1,-1 or w:3 or w:3x3")
-        p.add_argument("--mode", default="valid", choices=MODES)
+        p.add_argument(
+            "--mode",
+            default="valid",
+            choices=LazyChoices("symconv.arrays.ops", "MODES"),
+            metavar="MODE",
+            help="valid (default), same or full",
+        )
         p.add_argument("--stride", default="1", help="2, or 2,1 (one per axis)")
         p.add_argument("--dilation", default="1", help="2, or 2,1 (one per axis)")
         p.add_argument("--padding", help="explicit zero padding (mode valid): 1, 1,2 per axis, or 1:2 lo:hi per side")

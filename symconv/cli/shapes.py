@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from symconv.arrays.array import MAX_NDIM
+from symconv.cli._lazy import LazyChoices
 from symconv.cli.ops import parse_per_axis
-from symconv.compat.shapes import _OPS, output_padding_choices, output_shape
 from symconv.core.errors import SymconvError
-from symconv.core.numbers import parse_int
+
+# the library (sympy, numpy) is imported by the functions that need it: `symconv --help` stays fast
 
 __all__ = ["int_arg", "parse_ints", "register"]
 
@@ -25,6 +25,9 @@ def parse_ints(text: str, what: str, sep: str = ",") -> int | tuple[int, ...]:
     >>> parse_ints("2,1", "stride"), parse_ints("8x3", "shape", "x")
     ((2, 1), (8, 3))
     """
+    from symconv.arrays.array import MAX_NDIM
+    from symconv.core.numbers import parse_int
+
     parts = text.strip().lower().split(sep)
     if len(parts) > MAX_NDIM:
         raise SymconvError(f"`{what}` may have at most {MAX_NDIM} entries (one per axis); got {len(parts)}")
@@ -43,6 +46,8 @@ def int_arg(text: str) -> int:
     12
     """
     try:
+        from symconv.core.numbers import parse_int
+
         value = parse_int(text, "the integer")
     except SymconvError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
@@ -70,6 +75,8 @@ def _shape(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None:
             params[name] = value
+    from symconv.compat.shapes import output_shape
+
     shape = output_shape(
         args.op, parse_ints(args.input, "input", "x"), parse_ints(args.weight, "weight", "x"), **params
     )
@@ -78,6 +85,8 @@ def _shape(args: argparse.Namespace) -> int:
 
 
 def _choices(args: argparse.Namespace) -> int:
+    from symconv.compat.shapes import output_padding_choices
+
     for c in output_padding_choices(args.output_size, args.kernel_size, args.stride, args.padding, args.dilation):
         print(f"input size {c.input_size}: output_padding={c.output_padding}")
     return 0
@@ -87,7 +96,10 @@ def register(sub: Any) -> None:
     """Add the ``shape`` and ``output-padding`` sub-commands."""
     p = sub.add_parser("shape", help="print the output shape of an operation (symconv's, numpy's, scipy's, torch's)")
     p.add_argument(
-        "op", choices=tuple(_OPS), metavar="OP", help="e.g. torch.conv2d, numpy.correlate, scipy.correlate2d"
+        "op",
+        choices=LazyChoices("symconv.compat.shapes", "_OPS"),
+        metavar="OP",
+        help="e.g. torch.conv2d, numpy.correlate, scipy.correlate2d",
     )
     p.add_argument("input", help="input shape, e.g. 8x3x32x32")
     p.add_argument("weight", help="kernel/weight shape, e.g. 16x3x3x3")

@@ -22,3 +22,8 @@ from symconv.compat import scipy as scipy
 from symconv.compat import torch as torch
 
 __all__ = ["numpy", "scipy", "torch"]
+
+
+def __dir__() -> list[str]:
+    """Only the public names (``dir()``, tab completion): no imports or helpers."""
+    return sorted(__all__)

@@ -123,3 +123,8 @@ def correlate(a: Any, v: Any, mode: str = "valid") -> Array:
     convolve, symconv.correlate, symconv.compat.scipy.correlate
     """
     return _numpy("correlate", a, v, mode)
+
+
+def __dir__() -> list[str]:
+    """Only the public names (``dir()``, tab completion): no imports or helpers."""
+    return sorted(__all__)

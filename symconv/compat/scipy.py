@@ -244,3 +244,8 @@ def correlate2d(in1: Any, in2: Any, mode: str = "full", boundary: str = "fill", 
     """
     mode_b, fv = _boundary("correlate2d", boundary, fillvalue)
     return _scipy("correlate2d", in1, in2, mode, two_d=True, boundary=mode_b, fillvalue=fv)
+
+
+def __dir__() -> list[str]:
+    """Only the public names (``dir()``, tab completion): no imports or helpers."""
+    return sorted(__all__)

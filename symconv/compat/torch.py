@@ -456,3 +456,8 @@ def conv_transpose3d(
     conv3d, conv_transpose2d
     """
     return _conv_t(3, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def __dir__() -> list[str]:
+    """Only the public names (``dir()``, tab completion): no imports or helpers."""
+    return sorted(__all__)

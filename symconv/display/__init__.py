@@ -34,3 +34,8 @@ __all__ = [
     "Vector",
     "format_index",
 ]
+
+
+def __dir__() -> list[str]:
+    """Only the public names (``dir()``, tab completion): no imports or helpers."""
+    return sorted(__all__)

@@ -40,3 +40,8 @@ __all__ = [
     "library_table",
     "preset",
 ]
+
+
+def __dir__() -> list[str]:
+    """Only the public names (``dir()``, tab completion): no imports or helpers."""
+    return sorted(__all__)

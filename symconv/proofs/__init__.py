@@ -43,3 +43,8 @@ __all__ = [
     "theorems",
     "variants",
 ]
+
+
+def __dir__() -> list[str]:
+    """Only the public names (``dir()``, tab completion): no imports or helpers."""
+    return sorted(__all__)

@@ -367,7 +367,7 @@ def adjoint_pairing_off_by_one_differs(
 ) -> bool:
     """⟨correlate(x, w), g⟩ vs Σ_m x[m + 1] · conv_transpose(g, w)[m] (every spatial axis one off), with the
     plain-loop reference layers of tests/reference_conv.py (x zero outside its shape)."""
-    from reference_conv import conv_layer, conv_transpose_layer, out_size
+    from oracles.reference_conv import conv_layer, conv_transpose_layer, out_size
 
     nd = len(n)
     p = int(params.get("padding", 0))
