@@ -351,7 +351,7 @@ def _summary() -> list[str]:
     )
     bad = sum(c["ACCEPTED"] + c["raised"] for c in per.values())
     return [
-        f"false claims: {len(CASES)} generated and decided false by the independent oracle "
+        f"{len(CASES)} false claims generated and decided false by the independent oracle "
         f"({len(LIBRARY)} library variants × parameter sets, {len(GENERATED)} perturbations of {len(BASES)} claims); "
         f"{LIBRARY_COINCIDE + GENERATED_COINCIDE} coincide with their theorem and are not counted",
         f"checked this run: {sum(fams.values())} claims over {len(names)} theorems ({dict(fams)}); "

@@ -242,7 +242,7 @@ def _summary() -> list[str]:
     general = [SETS[i] for i, _ in core if SETS[i].general]
     truth = Counter(verdicts(i)["numpy"] for i, _ in core)
     out = [
-        f"agreement: {len(core)} parameter sets (ndim {dict(sorted(Counter(p.nd for p in sets).items()))}; "
+        f"{len(core)} parameter sets (ndim {dict(sorted(Counter(p.nd for p in sets).items()))}; "
         f"per-side padding {sum(p.lo != p.hi for p in sets)}, padding modes {sum(p.mode != 'zeros' for p in sets)}, "
         f"channels {sum(p.channels is not None for p in sets)} (groups > 1: {sum(p.groups > 1 for p in sets)}); "
         f"the identity holds on {truth[True]}, fails on {truth[False]}): exact engine, randomized engine, numpy oracle "

@@ -123,6 +123,6 @@ def test_notes_json_and_certificates_are_byte_identical_across_hash_seeds():
     statuses = [s for s, _ in reports[first]["prove"]]
     assert 0 in statuses and 1 in statuses  # proofs and refutations both compared
     COUNTED.append(
-        f"determinism: {len(notes[first])} notes files, {len(PROVE)} `prove --json` outputs (without `seconds`) and "
+        f"{len(notes[first])} notes files, {len(PROVE)} `prove --json` outputs (without `seconds`) and "
         f"{len(reports[first]['certificates'])} certificates byte-identical across PYTHONHASHSEED={', '.join(SEEDS)}"
     )
