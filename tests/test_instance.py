@@ -22,8 +22,9 @@ from oracles.reference_conv import fold
 
 from symconv import SymconvError, check_exact, check_randomized
 from symconv.core.formula import ConvSpec, forward, transpose
-from symconv.engines.instance import DEFAULT_PRIME, _strided_evaluate
+from symconv.engines.instance import DEFAULT_PRIME
 from symconv.engines.progress import Progress
+from symconv.engines.randomized import _strided_evaluate
 from symconv.engines.terms import iter_terms, iter_terms_separable
 from symconv.gradients.grad import grad_contraction, permute_operand, rename_operands
 

@@ -29,8 +29,9 @@ from symconv.core.affine import Affine
 from symconv.core.formula import Boundary, Contraction, ConvSpec, Factor, Operand, Var, forward
 from symconv.engines.blas import blas_evaluate
 from symconv.engines.dense import dense_equal
-from symconv.engines.instance import _ShapeMismatchError, _strided_evaluate, _validate
 from symconv.engines.progress import Progress
+from symconv.engines.randomized import _strided_evaluate
+from symconv.engines.space import _ShapeMismatchError, _validate
 
 QUIET = Progress("test", 1, enabled=False)
 
@@ -544,7 +545,7 @@ def test_randomized_refuses_coefficients_that_may_be_multiples_of_the_prime():
 @settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_multiplicity_bounds_every_coefficient(data):
-    from symconv.engines.instance import _multiplicity
+    from symconv.engines.randomized import _multiplicity
 
     world = data.draw(worlds())
     c = data.draw(contractions(world, boundaries=True))

@@ -23,14 +23,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_instance_adversarial import _dense, _offset, contractions, mutate, oracle, worlds
 
-import symconv.engines.instance as inst
 import symconv.engines.keys as keys_mod
+import symconv.engines.randomized as randomized
+import symconv.engines.space as space_module
 from symconv import SymconvError, check_exact, check_randomized, limits
 from symconv.core.affine import Affine
 from symconv.core.formula import Contraction, ConvSpec, Factor, Operand, Var, forward
 from symconv.engines.bounds import rank
-from symconv.engines.instance import DEFAULT_PRIME, _sorted_equal, _strided_evaluate, _validate
+from symconv.engines.exact import _sorted_equal
+from symconv.engines.instance import DEFAULT_PRIME
+from symconv.engines.keys import Keys
 from symconv.engines.progress import Progress
+from symconv.engines.randomized import _strided_evaluate
+from symconv.engines.space import _validate
 from symconv.engines.terms import term_count
 
 QUIET = Progress("test", 1, enabled=False)
@@ -201,7 +206,7 @@ def test_keys_wider_than_64_bits(twice):
     reached 2^63. Keys now take as many int64 words as they need."""
     c, shifted = _wide(twice=twice), _wide(1, twice=twice)
     space = _validate("t", [(1, c)], [(1, c)], None)[1]
-    assert inst.Keys(2**21, space, len(c.factors), not twice).width >= 2
+    assert Keys(2**21, space, len(c.factors), not twice).width >= 2
     _exact_agrees([(1, c), (1, c)], [(2, c)])  # keys repeat: the sorted form decides
     _exact_agrees([(1, c), (1, c)], [(3, c)])
     _exact_agrees([(1, c), (1, c)], [(2, shifted)])
@@ -218,7 +223,7 @@ def test_multi_word_keys_decide_like_one_word(case, word_limit):
     keys_mod.WORD_LIMIT = word_limit
     try:
         rshape, space = _validate("t", lhs, rhs, None)
-    except inst._ShapeMismatchError:
+    except space_module._ShapeMismatchError:
         return
     try:
         holds, _, message = _sorted_equal(lhs, rhs, rshape, space, 1 << 24, QUIET)
@@ -383,7 +388,7 @@ def _cube_expected(vals):
 @pytest.mark.parametrize("chunk", [1, 5, 64, 1 << 22])
 def test_strided_evaluation_in_chunks_is_exact(monkeypatch, chunk):
     """The strided evaluator cut into sub-boxes of any size: the same sums modulo p as Python integers."""
-    monkeypatch.setattr(inst, "CHUNK_ELEMENTS", chunk)
+    monkeypatch.setattr(randomized, "CHUNK_ELEMENTS", chunk)
     vals = _cube_values(32, chunk)
     got = _strided_evaluate(_cube(32), vals, 32, DEFAULT_PRIME)
     assert got is not None
@@ -393,7 +398,7 @@ def test_strided_evaluation_in_chunks_is_exact(monkeypatch, chunk):
 def test_strided_evaluation_memory_does_not_grow_with_the_inner_box(monkeypatch):
     """Regression: the strided evaluator multiplied whole inner boxes (a 1024 × 1024 box: 8 MiB per
     temporary). In chunks of 2^12 values its peak stays small."""
-    monkeypatch.setattr(inst, "CHUNK_ELEMENTS", 1 << 12)
+    monkeypatch.setattr(randomized, "CHUNK_ELEMENTS", 1 << 12)
     vals = _cube_values(1024, 1)
     tracemalloc.start()
     try:

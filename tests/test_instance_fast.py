@@ -24,8 +24,10 @@ from symconv import check_exact, check_randomized
 from symconv.core.formula import ConvSpec, Var, forward, transpose
 from symconv.engines.blas import EXACT_LIMIT, _plan, blas_evaluate, reduction_limit
 from symconv.engines.dense import dense_equal
-from symconv.engines.instance import DEFAULT_PRIME, _sorted_equal, _validate
+from symconv.engines.exact import _sorted_equal
+from symconv.engines.instance import DEFAULT_PRIME
 from symconv.engines.progress import Progress
+from symconv.engines.space import _validate
 from symconv.gradients.grad import grad_contraction, permute_operand, rename_operands
 
 QUIET = Progress("test", 1, enabled=False)

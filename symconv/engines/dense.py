@@ -38,7 +38,7 @@ back to the sort-based canonical form, as it does when the table would be
 too large or the contraction has boundary folds, conjugates or structure.
 
 >>> from symconv.core.formula import ConvSpec, forward
->>> from symconv.engines.instance import _validate
+>>> from symconv.engines.space import _validate
 >>> corr = forward(ConvSpec(input_size=(5,), kernel_size=(2,)))[0]
 >>> conv = forward(ConvSpec(input_size=(5,), kernel_size=(2,), flip=True))[0]
 >>> space = _validate("doc", [(1, corr)], [(1, conv)], None)[1]
