@@ -128,7 +128,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.padding is not None:
         kw["padding"] = parse_per_axis(args.padding, "padding")
     # estimate (and refuse) the whole expansion before any symbol is built
-    dims = cast(Array, _Dims(xshape)), cast(Array, _Dims(wshape))
+    dims = cast("Array", _Dims(xshape)), cast("Array", _Dims(wshape))
     spec = plain_spec(args.command, *dims, args.mode, kw["stride"], kw["dilation"], kw.get("padding"), flip=False)
     check_expandable(args.command, forward(spec))
     y = fn(x(), w(), args.mode, **kw)
