@@ -478,6 +478,7 @@ class Certificate:
         contractions (rebuilt from the library, not read from the certificate)
         where the statement is one; a stored ``engine`` must be the one re-run.
         """
+        from symconv.proofs._cost import guard_instance
         from symconv.proofs._theorems import Theorem, _instance_part, _satisfies
 
         recipes: Mapping[str, Any] = {}
@@ -497,15 +498,19 @@ class Certificate:
             part = by_title[c["part"]]
             sizes: dict[sympy.Symbol, int] = {}
             for k, v in c["sizes"].items():
-                if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_INSTANCE_SIZE:
-                    return f"{where}: size {k}={v!r} must be an integer in [1, {MAX_INSTANCE_SIZE}]", 0
+                if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                    return f"{where}: size {k}={v!r} must be a positive integer", 0
                 sizes[_serial.param_symbol(k)] = v
             if set(sizes) != set(part.ctx.params) or not _satisfies(part, sizes):
                 return (
                     f"{where}: sizes {c['sizes']} do not fix the parameters of {part.title!r} within its assumptions",
                     0,
                 )
-            ok, msg, extra = _instance_part(part, sizes, "instance", 1, 0, recipes.get(part.title))
+            try:  # the sizes are the certificate's: costed (symconv._limits) before anything is re-run
+                guard_instance(part, sizes, "instance", 1, recipes.get(part.title))
+                ok, msg, extra = _instance_part(part, sizes, "instance", 1, 0, recipes.get(part.title))
+            except SymconvError as exc:
+                return f"{where}: {exc}", 0
             same_engine = c.get("engine", extra.get("engine")) == extra.get("engine")
             if library and not same_engine:
                 return f"{where}: stored engine {c['engine']!r}, the re-run uses {extra.get('engine')!r}", 0
