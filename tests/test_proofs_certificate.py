@@ -267,9 +267,12 @@ def test_instance_checks_are_re_run_not_trusted(proof):
     ok, msg = _check(bad)
     assert not ok and "no exact instance check" in msg
     bad = copy.deepcopy(data)
-    bad["instance_checks"][0]["sizes"] = {"N": 10**6, "K": 3}
+    bad["instance_checks"][0]["sizes"] = {"N": 10**12, "K": 3}  # costed before it is re-run, not run
     ok, msg = _check(bad)
-    assert not ok and "must be an integer in [1, 8]" in msg
+    assert not ok and "exceeds the limit" in msg and "N=1000000000000" in msg
+    bad["instance_checks"][0]["sizes"] = {"N": 0, "K": 3}
+    ok, msg = _check(bad)
+    assert not ok and "must be a positive integer" in msg
     bad = copy.deepcopy(data)
     bad["instance_checks"][0]["sizes"] = {"N": 1, "K": 3}  # violates N ≥ K
     ok, msg = _check(bad)

@@ -6,11 +6,15 @@
 ``--notation subscript`` for ``x_{n + k}``, as ``derive(notation=...)``).
 ``--method instance|randomized`` runs the coefficient engines
 (``check_exact`` / ``check_randomized``) where the statement is a
-contraction, so ``--input-size 64,64 --kernel-size 5,5`` takes milliseconds. The exit status
+contraction, so ``--input-size 64,64 --kernel-size 5,5`` takes milliseconds; without sizes they
+use generic sizes derived from the statement's assumptions. The exit status
 is 0 when the theorem holds, 1 when it does not (refuted, unproved, or resting
-on a bounded check because the solver answered "unknown"), 2 on bad input.
-``--variant NAME`` proves a deliberately FALSE variant (``symconv theorems
---variants`` lists them), which must exit 1. Numbers are read with ``int()``;
+on a bounded check because the solver answered "unknown", or the ``--check``
+replay failed), 2 on bad input (including work beyond the cost limits of
+:mod:`symconv.core.limits`, refused before it starts), 3 when a ``--variant``
+coincides with its theorem at the given parameters or sizes (it holds there,
+so it demonstrates nothing). ``--variant NAME`` proves a deliberately FALSE
+variant (``symconv theorems --variants`` lists them), which must exit 1. Numbers are read with ``int()``;
 a stride, dilation, padding or channel count that is not a number is a
 symbol NAME (``--stride s``: every stride at once), checked letter by letter
 and never evaluated.
@@ -66,7 +70,8 @@ def register(sub: Any) -> None:
         "prove",
         help="prove a theorem of the library (general sizes by default)",
         description="Prove a theorem of the library. Exit status: 0 it holds, 1 it does not (refuted, unproved, "
-        "or only a bounded check where the solver said unknown), 2 bad input.",
+        "only a bounded check where the solver said unknown, or the --check replay failed), 2 bad input (or work "
+        "beyond the cost limits), 3 the --variant coincides with the theorem at these parameters or sizes.",
     )
     p.add_argument("name", help="theorem name (see `symconv theorems`)")
     for opt, what in (
@@ -87,7 +92,8 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--variant",
         metavar="NAME",
-        help="prove a deliberately FALSE variant (soundness demo; exits 1); see `symconv theorems --variants`",
+        help="prove a deliberately FALSE variant (soundness demo; exits 1, or 3 where it coincides with the theorem); "
+        "see `symconv theorems --variants`",
     )
     p.add_argument(
         "--notation",
@@ -131,7 +137,7 @@ def _prove(args: argparse.Namespace) -> int:
             symbolic_ok = key in ("stride", "dilation", "padding", "in_channels", "out_channels")
             params[key] = _hyper(val) if symbolic_ok else _int(val, key.replace("_", "-"))
     th = theorem(args.name, **params)
-    if args.variant:
+    if args.variant is not None:  # an empty name is a bad name, not "no variant"
         th = th.variant(args.variant)
     insize = _sizes(args.input_size, "input-size")
     ksize = _sizes(args.kernel_size, "kernel-size")
@@ -144,9 +150,11 @@ def _prove(args: argparse.Namespace) -> int:
         trials=_int(args.trials, "trials"),
         notation=_notation(args),
     )
+    coincides = proof.status == "coincides"
     report = None
-    if args.check:
+    if args.check and not coincides:
         report = proof.check()
+    skipped = "skipped: the variant coincides with the theorem, so there is no proof of it to replay"
     if args.json:
         data = proof.to_dict()
         if report is not None:
@@ -156,6 +164,8 @@ def _prove(args: argparse.Namespace) -> int:
                 "library": report.library,
                 "message": report.message,
             }
+        elif args.check:
+            data["check"] = {"ok": False, "status": "skipped", "library": None, "message": skipped}
         print(json.dumps(data, ensure_ascii=False))
     elif args.latex:
         print(proof.latex(), end="")
@@ -163,5 +173,9 @@ def _prove(args: argparse.Namespace) -> int:
         print(proof.markdown(), end="")
         if report is not None:
             print(f"\nReplay: {'ok' if report.ok else report.status.upper()} — {report.message}")
+        elif args.check:
+            print(f"\nReplay: {skipped}")
+    if coincides:
+        return 3
     ok = proof.holds and (report is None or report.ok)
     return 0 if ok else 1

@@ -3,9 +3,13 @@
 Arrays are pseudo-random INTEGER functions on all of :math:`\\mathbb{Z}^d`
 (a hash of operand name, seed and index), so only a sum's guard decides which
 entries count: a rewrite that drops or shifts a range constraint changes the
-value. Sums are enumerated with numpy over a box found by interval
-propagation of the guard; the values are exact (int64 with small entries,
-far from overflow at the sizes used).
+value. A sum's points are enumerated with numpy one variable at a time, each
+within the bounds the guard gives it once the earlier ones are fixed (a
+Kronecker delta fixes a variable to one value), so the work is the number of
+points, not the volume of a bounding box; every enumeration is guarded
+before it is allocated (:func:`symconv.core.limits.guard`, ``memory_bytes``).
+The values are exact (int64 with small entries, far from overflow at the
+sizes used; sizes beyond 64-bit integers are refused).
 
 >>> import sympy
 >>> from symconv.core.affine import Affine
@@ -27,11 +31,11 @@ import sympy
 
 from symconv.core.affine import Affine, as_expr
 from symconv.core.errors import SymconvError
+from symconv.core.limits import guard
 from symconv.proofs._iverson import EQ, Constraint, Context, Derivative, Expr, Pointwise, Side, Sum
 
-__all__ = ["MAX_POINTS", "array_values", "monomials", "random_sizes", "values"]
+__all__ = ["array_values", "monomials", "random_sizes", "values"]
 
-MAX_POINTS = 4_000_000
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 _SHIFT = np.uint64(29)
 
@@ -109,13 +113,110 @@ def _bounds(cons: list[tuple[dict[str, int], int, str]], names: Sequence[str]) -
     return out
 
 
+#: How an exact evaluation too large to run is refused, and what to do instead.
+_ALTERNATIVE = "the general method (method='general') proves every size at once; or choose smaller sizes"
+#: Beyond this magnitude an index or size is not evaluated in 64-bit integers.
+_MAX_MAGNITUDE = 2**62
+
+
+def _guard_points(npts: int, ncols: int) -> None:
+    """Refuse (before allocating) ``npts`` points of ``ncols`` int64 columns beyond the memory limit."""
+    guard(
+        "proof: exact evaluation of an Iverson sum",
+        "memory_bytes",
+        # each column, its gathered copy and the filters: about four int64 arrays per column
+        npts * max(1, ncols) * 8 * 4,
+        f"bytes ({npts:,} index points)",
+        alternative=_ALTERNATIVE,
+    )
+
+
 def _grid(box: Mapping[str, tuple[int, int]], names: Sequence[str]) -> dict[str, np.ndarray]:
     sizes = [max(0, box[n][1] - box[n][0] + 1) for n in names]
-    total = int(np.prod(sizes, dtype=np.int64)) if sizes else 1
-    if total > MAX_POINTS:
-        raise SymconvError(f"proof: evaluation box of {total} points exceeds {MAX_POINTS}; use smaller sizes")
+    total = 1
+    for s in sizes:
+        total *= s
+    _guard_points(total, len(names))
+    _check_magnitude([v for n in names for v in box[n]])
     grids = np.indices(sizes, dtype=np.int64).reshape(len(names), -1) if names else np.zeros((0, 1), np.int64)
     return {n: grids[i] + box[n][0] for i, n in enumerate(names)}
+
+
+def _check_magnitude(values: Sequence[int]) -> None:
+    big = [v for v in values if abs(v) >= _MAX_MAGNITUDE]
+    if big:
+        raise SymconvError(
+            f"proof: an index or size of about {abs(big[0]):.3g} is beyond exact 64-bit evaluation; "
+            "a symbolic parameter (padding='p') proves every value at once"
+        )
+
+
+Row = tuple[dict[str, int], int, str]
+
+
+def _range(
+    v: str, rows: Sequence[Row], env: Mapping[str, np.ndarray], box: Mapping[str, tuple[int, int]], n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per point of ``env``: the bounds of ``v`` from every constraint on ``v`` and the fixed variables only."""
+    lo = np.full(n, box[v][0], dtype=np.int64)
+    hi = np.full(n, box[v][1], dtype=np.int64)
+    for coeffs, const, op in rows:
+        a = coeffs.get(v, 0)
+        if a == 0 or any(u not in env for u, b in coeffs.items() if b and u != v):
+            continue
+        rest = np.full(n, const, dtype=np.int64)
+        for u, b in coeffs.items():
+            if b and u != v:
+                rest = rest + b * env[u]
+        if op == EQ:  # a·v + rest = 0
+            exact = rest % abs(a) == 0
+            val = -rest // a
+            lo = np.where(exact, np.maximum(lo, val), hi + 1)
+            hi = np.where(exact, np.minimum(hi, val), hi)
+        elif a > 0:  # v ≥ ⌈−rest / a⌉
+            lo = np.maximum(lo, -(rest // a))
+        else:  # v ≤ ⌊rest / −a⌋
+            hi = np.minimum(hi, rest // (-a))
+    return lo, hi
+
+
+def _enumerate(rows: Sequence[Row], names: Sequence[str], box: Mapping[str, tuple[int, int]]) -> tuple[dict, int]:
+    """The integer points of the constraints, one variable at a time (no box of the whole product).
+
+    Each step adds the variable with the fewest values given the ones fixed so
+    far (bounds from every constraint that involves only those), guarded
+    before it is allocated; the remaining constraints filter at the end.
+    """
+    _check_magnitude([abs(c) for coeffs, const, _ in rows for c in (const, *coeffs.values())])
+    _check_magnitude([v for n in names for v in box[n]])
+    env: dict[str, np.ndarray] = {}
+    n = 1
+    remaining = list(names)
+    while remaining:
+        best: tuple[int, str, np.ndarray, np.ndarray] | None = None
+        for v in remaining:
+            lo, hi = _range(v, rows, env, box, n)
+            cnt = np.maximum(hi - lo + 1, 0)
+            total = int(cnt.sum(dtype=np.int64)) if n else 0
+            if best is None or total < best[0]:
+                best = (total, v, lo, cnt)
+        assert best is not None
+        total, v, lo, cnt = best
+        _guard_points(total, len(env) + 1)
+        idx = np.repeat(np.arange(n, dtype=np.int64), cnt)
+        starts = np.cumsum(cnt) - cnt
+        vals = lo[idx] + (np.arange(total, dtype=np.int64) - starts[idx])
+        env = {k: a[idx] for k, a in env.items()}
+        env[v] = vals
+        n = total
+        remaining.remove(v)
+    mask = np.ones(n, dtype=bool)
+    for coeffs, const, op in rows:
+        val = np.full(n, const, dtype=np.int64)
+        for u, a in coeffs.items():
+            val = val + a * env[u]
+        mask &= (val == 0) if op == EQ else (val >= 0)
+    return {k: a[mask] for k, a in env.items()}, int(mask.sum())
 
 
 def _eval_affine(a: Affine, env: Mapping[str, np.ndarray], sizes: Mapping[sympy.Symbol, int], n: int) -> np.ndarray:
@@ -135,41 +236,13 @@ def _points(
 ) -> tuple[dict[str, np.ndarray], int]:
     """The points (free + bound variables) where the assumptions and the guard hold.
 
-    A free index fixed by an equality (a Kronecker delta) with coefficient ±1
-    is computed from the others instead of enumerated.
+    Enumerated one variable at a time within bounds from the constraints, so a
+    variable fixed by an equality (a Kronecker delta) takes one value per point
+    instead of a range, and no product box of all variables is ever built.
     """
     names = list(ctx.free) + [v for v in s.variables if v not in ctx.free]
-    all_cons = (*ctx.assumptions, *s.guard, *extra)
-    cons = [(*_linear(c, sizes), c.op) for c in all_cons]
-    solved: dict[str, tuple[dict[str, int], int, int]] = {}
-    for coeffs, const, op in cons:
-        if op != EQ:
-            continue
-        for f in ctx.free:
-            a = coeffs.get(f, 0)
-            others = [v for v, c in coeffs.items() if v != f and c]
-            if f in solved or a not in (1, -1) or any(v in solved or v == f for v in others):
-                continue
-            if any(f in sv[0] for sv in solved.values()):
-                continue
-            solved[f] = ({v: coeffs[v] for v in others}, const, a)
-            break
-    box = _bounds(cons, names)
-    enum = [n for n in names if n not in solved]
-    env = _grid(box, enum)
-    npts = len(next(iter(env.values()))) if env else 1
-    for f, (coeffs, const, a) in solved.items():  # a·f + Σ c v + const = 0
-        val = np.full(npts, const, dtype=np.int64)
-        for v, c in coeffs.items():
-            val = val + c * env[v]
-        env[f] = -a * val
-    mask = np.ones(npts, dtype=bool)
-    for coeffs, const, op in cons:
-        val = np.full(npts, const, dtype=np.int64)
-        for v, a in coeffs.items():
-            val = val + a * env[v]
-        mask &= (val == 0) if op == EQ else (val >= 0)
-    return {k: v[mask] for k, v in env.items()}, int(mask.sum())
+    cons = [(*_linear(c, sizes), c.op) for c in (*ctx.assumptions, *s.guard, *extra)]
+    return _enumerate(cons, names, _bounds(cons, names))
 
 
 def _sum_values(
@@ -310,24 +383,42 @@ def values(
     raise TypeError(f"cannot evaluate {type(side).__name__}")
 
 
+#: Contexts whose random search came up empty once: go straight to the derived sizes.
+_FUTILE: set[tuple[Any, ...]] = set()
+
+
 def random_sizes(
     ctx: Context, rng: np.random.Generator, max_size: int = 4, tries: int = 500
 ) -> dict[sympy.Symbol, int]:
-    """Random positive integer sizes satisfying the parameter-only assumptions."""
+    """Random positive integer sizes ≤ ``max_size`` satisfying the parameter-only assumptions.
+
+    Where the draws find none (the assumptions need larger sizes, e.g. a
+    stride of 11 with a free index below ``N − 11``), one of the generic sizes
+    DERIVED from the assumptions (:func:`symconv.proofs._sizes.derive_sizes`)
+    instead: a valid statement never fails for want of a search.
+    """
+    from symconv.proofs._sizes import derive_sizes
+
     only = [c for c in ctx.assumptions if not c.expr.variables]
-    for _ in range(tries):
-        sizes = {p: int(rng.integers(1, max_size + 1)) for p in ctx.params}
-        ok = True
-        for c in only:
-            v = _int(c.expr.const, sizes)
-            if (c.op == EQ and v != 0) or (c.op != EQ and v < 0):
-                ok = False
-                break
-        if ok:
-            try:
-                if ctx.free and not _all_points(_free_box(ctx, sizes), ctx.free):
+    key = (ctx.params, ctx.free, ctx.assumptions, max_size)
+    if key not in _FUTILE:
+        for _ in range(tries):
+            sizes = {p: int(rng.integers(1, max_size + 1)) for p in ctx.params}
+            ok = True
+            for c in only:
+                v = _int(c.expr.const, sizes)
+                if (c.op == EQ and v != 0) or (c.op != EQ and v < 0):
+                    ok = False
+                    break
+            if ok:
+                try:
+                    if ctx.free and any(lo > hi for lo, hi in _free_box(ctx, sizes).values()):
+                        continue
+                except SymconvError:
                     continue
-            except SymconvError:
-                continue
-            return sizes
-    raise SymconvError(f"proof: found no sizes ≤ {max_size} satisfying the assumptions {[str(c) for c in only]}")
+                return sizes
+        if len(_FUTILE) > 4096:  # a long session: forget, at worst search once more
+            _FUTILE.clear()
+        _FUTILE.add(key)
+    derived = derive_sizes(ctx, 3)
+    return derived[int(rng.integers(len(derived)))]

@@ -29,9 +29,8 @@ from symconv.proofs._iverson import EQ, Context, Derivative, Expr, Hypothesis, S
 from symconv.proofs._replay import CheckReport, replay
 from symconv.proofs._replay import _hyp_arrays as _hyp_arrays  # re-exported: the prover's hypothesis arrays
 from symconv.proofs._rules import RULES, Condition, RuleError, unify
-from symconv.proofs._verify import MAX_INSTANCE_SIZE
 
-__all__ = ["MAX_INSTANCE_SIZE", "Certificate", "CheckReport", "Deriver", "Part", "Proof", "Step", "replay"]
+__all__ = ["Certificate", "CheckReport", "Deriver", "Part", "Proof", "Step", "replay"]
 
 
 @dataclass(frozen=True)

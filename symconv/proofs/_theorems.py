@@ -42,6 +42,7 @@ from symconv.core.formula import (
 from symconv.engines.instance import DEFAULT_PRIME, check_exact, check_randomized
 from symconv.gradients.grad import grad_contraction, reindex_operand, rename_operands
 from symconv.proofs._contract import Read, Recipe, degree, engine_sides
+from symconv.proofs._cost import guard_circular, guard_instance, guard_trials
 from symconv.proofs._evaluate import ArrayFn, array_values, monomials, random_sizes, values
 from symconv.proofs._iverson import (
     Constraint,
@@ -57,6 +58,7 @@ from symconv.proofs._iverson import (
 from symconv.proofs._proof import Deriver, Part, Proof, _hyp_arrays, check_notation
 from symconv.proofs._rules import RULES, RuleError
 from symconv.proofs._serial import param_symbol
+from symconv.proofs._sizes import derive_sizes
 
 __all__ = ["Theorem", "parameters", "theorem", "theorems", "variants"]
 
@@ -685,6 +687,7 @@ def _t_flip(params: Mapping[str, Any], variant: str | None) -> Plan:
     return Plan(
         "convolve(x, w)[n] = correlate(x, flip(w))[n] with flip(w)[k] = w[K−1−k]",
         [(part, strategy)],
+        size_params={"input": cv.N, "kernel": cv.K},
         recipes={part.title: recipe},
     )
 
@@ -1078,12 +1081,16 @@ def _jacobian(c: Contraction, wrt: str = "x") -> Contraction:
 
 
 def _circular_instance(
-    correlation: bool, nd: int, wrong: bool = False
+    name: str, correlation: bool, nd: int, wrong: bool = False
 ) -> Callable[[Mapping[str, tuple[int, ...]]], tuple[bool, str, int]]:
     def run(sizes: Mapping[str, tuple[int, ...]]) -> tuple[bool, str, int]:
         n = sizes["input"]
         if len(n) != nd:
-            raise SymconvError(f"circular theorem: `input_size` must have {nd} entries; got {n}")
+            raise SymconvError(f"{name}: `input_size` must have {nd} entries (ndim={nd}); got {list(n)}")
+        guard_circular(name, n)
+        total = int(np.prod(n))
+        if total**4 >= 2**63:  # pragma: no cover - the cost guard refuses long before
+            raise SymconvError(f"{name}: input size {list(n)} is beyond 64-bit group-ring keys")
         spec = ConvSpec(
             input_size=n,
             kernel_size=n,
@@ -1095,35 +1102,23 @@ def _circular_instance(
         from symconv.engines.terms import iter_terms
 
         c = forward(spec)[0]
-        total = int(np.prod(n))
-        lhs: dict[tuple[int, ...], int] = {}
-        rhs: dict[tuple[int, ...], int] = {}
-        shape = np.array(n)
-        terms = 0
-        for t in iter_terms(c):
-            res = np.array(np.unravel_index(t.result, n)).T
-            for r, xi, wi in zip(res, t.factors[0].tolist(), t.factors[1].tolist()):
-                for f in np.ndindex(*n):
-                    e = int(sum(int(a) * int(b) * (total // int(s)) for a, b, s in zip(f, r, shape)) % total)
-                    key = (int(np.ravel_multi_index(f, n)), xi, wi, e)
-                    lhs[key] = lhs.get(key, 0) + 1
-                    terms += 1
-        for f in np.ndindex(*n):
-            for a in np.ndindex(*n):
-                for b in np.ndindex(*n):
-                    ea = sum(int(p) * int(q) * (total // int(s)) for p, q, s in zip(f, a, shape))
-                    eb = sum(int(p) * int(q) * (total // int(s)) for p, q, s in zip(f, b, shape))
-                    e = (ea - eb if correlation != wrong else ea + eb) % total
-                    key = (
-                        int(np.ravel_multi_index(f, n)),
-                        int(np.ravel_multi_index(a, n)),
-                        int(np.ravel_multi_index(b, n)),
-                        e,
-                    )
-                    rhs[key] = rhs.get(key, 0) + 1
-                    terms += 1
-        ok = lhs == rhs
-        return ok, "" if ok else "the two sides differ as elements of ℤ[ω][x, w]", terms
+        blocks = list(iter_terms(c))
+        r = np.concatenate([t.result for t in blocks])
+        xi = np.concatenate([t.factors[0] for t in blocks])
+        wi = np.concatenate([t.factors[1] for t in blocks])
+        # ω^(f·a): the exponent of the total-th root of unity, per axis ω^(total/N_i)
+        coords = np.array(np.unravel_index(np.arange(total), n), dtype=np.int64).T
+        scale = np.array([total // k for k in n], dtype=np.int64)
+        expo = ((coords * scale) @ coords.T) % total
+        f = np.arange(total, dtype=np.int64)
+        # DFT(y)[f] = Σ_terms ω^(f·r) x[xi] w[wi]: the monomials (f, x entry, w entry, power of ω)
+        lhs = ((f[:, None] * total + xi[None, :]) * total + wi[None, :]) * total + expo[:, r]
+        # DFT(x)[f] · DFT(w)[f] (or its conjugate): Σ_a Σ_b ω^(f·a ± f·b) x[a] w[b]
+        sign = -1 if correlation != wrong else 1
+        power = (expo[:, :, None] + sign * expo[:, None, :]) % total
+        rhs = ((f[:, None, None] * total + f[None, :, None]) * total + f[None, None, :]) * total + power
+        ok = bool(np.array_equal(np.sort(lhs, axis=None), np.sort(rhs, axis=None)))
+        return ok, "" if ok else "the two sides differ as elements of ℤ[ω][x, w]", int(lhs.size + rhs.size)
 
     return run
 
@@ -1145,7 +1140,7 @@ def _circular(name: str, correlation: bool, params: Mapping[str, Any], variant: 
         [],
         nc,
         instance_only=True,
-        instance=_circular_instance(correlation, nd, variant is not None),
+        instance=_circular_instance(name, correlation, nd, variant is not None),
         size_params={"input": ()},
     )
 
@@ -1292,29 +1287,43 @@ class Theorem:
         ``general`` rewrites the statement with the named rules, the solver
         deciding every side condition, for every size at once; ``instance``
         compares both sides as exact polynomials at ``input_size`` /
-        ``kernel_size`` (a few small sizes when not given); ``randomized``
-        evaluates them ``trials`` times at random points modulo the engine's
-        prime :math:`p` (error :math:`\le (\deg/p)^{\mathrm{trials}}`, ``deg``
-        the identity's degree). Where the statement is a contraction of the one
-        definition (gradients, full/transposed convolutions, flips, the
-        Jacobian of the Toeplitz theorem, symmetry hypotheses as
-        ``structure``), both go through :func:`symconv.check_exact` /
-        :func:`symconv.check_randomized`; otherwise (associativity, the "only
-        if" rank, the DFT theorems, a few false variants) through the exact
-        expansion of the statement. ``engine``
-        and each instance check say which.
+        ``kernel_size``; ``randomized`` evaluates them ``trials`` times at
+        random points modulo the engine's prime :math:`p` (error
+        :math:`\le (\deg/p)^{\mathrm{trials}}`, ``deg`` the identity's
+        degree). Without sizes, the instance methods (and the exact checks
+        that complete a general proof) use sizes DERIVED from the statement's
+        assumptions: the smallest GENERIC ones — every size ≥ 2, unequal along
+        axes and between operands, several sets — where a wrong claim cannot
+        hide (:mod:`symconv.proofs._sizes`). Where the statement is a
+        contraction of the one definition (gradients, full/transposed
+        convolutions, flips, the Jacobian of the Toeplitz theorem, symmetry
+        hypotheses as ``structure``), both go through
+        :func:`symconv.check_exact` / :func:`symconv.check_randomized`;
+        otherwise (associativity, the "only if" rank, the DFT theorems, a few
+        false variants) through the exact expansion of the statement.
+        ``engine`` and each instance check say which. Every instance check is
+        costed first: beyond the limits of :func:`symconv.limits` it is
+        refused before it runs.
+
+        A false :meth:`variant` that comes out holding — its parameters or the
+        given sizes make it say what the theorem says (no channels to swap, a
+        stride of 1, a kernel of size 1 that no flip can change) — gets the
+        status ``'coincides'``: it is not refuted, and not "proved" either.
 
         >>> theorem("full_convolution_commutes").prove().status
         'proved'
         >>> p = theorem("full_convolution_commutes").prove("instance", input_size=[6], kernel_size=[3])
         >>> p.holds, p.engine
         (True, 'coefficient engine (check_exact)')
+        >>> theorem("conv_grad_input_is_transposed_conv").variant("no_stride").prove().status
+        'coincides'
         """
         if method not in ("general", "instance", "randomized"):
             raise SymconvError(f"prove: `method` must be 'general', 'instance' or 'randomized'; got {method!r}")
         check_notation("prove", notation)
         _int("prove", "trials", trials, 1)
         _int("prove", "seed", seed, 0)
+        guard_trials(trials)
         if method == "general" and (input_size is not None or kernel_size is not None):
             raise SymconvError(
                 "prove: `input_size`/`kernel_size` go with method='instance' or 'randomized'; a general proof has no "
@@ -1339,19 +1348,42 @@ class Theorem:
             notes=plan.notes,
             notation=notation,
         )
+        if self.variant_name is not None and _same_statement(plan, Theorem(self.name, dict(self.params)).plan()):
+            proof.status = "coincides"
+            proof.message = (
+                f"the variant {self.variant_name!r} ({self.variants[self.variant_name]}) states exactly what the "
+                f"theorem states at these parameters ({_show_params(self.params)}): it is not false here, so it "
+                "shows nothing; choose parameters where it differs (see `theorem.variants`)"
+            )
+            proof.not_covered = "nothing is claimed: the variant coincides with the theorem"
+            proof.seconds = time.perf_counter() - t0
+            return proof
         if method == "general" and not plan.instance_only:
-            self._general(plan, proof)
+            checks = [(part, sz) for part, _ in plan.parts for sz in _derived(plan, part, 2)]
+            for part, sz in checks:  # cost the completing checks before any work
+                guard_instance(part, sz, "instance", 1, plan.recipes.get(part.title), completing=True)
+            self._general(plan, proof, checks)
         else:
             if method == "general":
                 proof.method = "instance"
             self._instances(
                 plan, proof, method if method != "general" else "instance", input_size, kernel_size, trials, seed
             )
+        if self.variant_name is not None and proof.status == "proved":
+            where = "for every size" if proof.method == "general" else f"at every size checked ({_show_checks(proof)})"
+            proof.status = "coincides"
+            proof.message = (
+                f"the variant {self.variant_name!r} ({self.variants[self.variant_name]}) holds {where}: there it "
+                "coincides with the theorem (a degenerate size, such as a kernel of size 1 that no flip changes, "
+                "hides what it gets wrong), so it shows nothing; leave the sizes out for derived generic ones, or "
+                "give sizes ≥ 2, unequal along axes and between operands"
+            )
+            proof.not_covered = "nothing is claimed: the variant coincides with the theorem at the sizes checked"
         proof.seconds = time.perf_counter() - t0
         return proof
 
     # -- general ---------------------------------------------------------------------
-    def _general(self, plan: Plan, proof: Proof) -> None:
+    def _general(self, plan: Plan, proof: Proof, checks: Sequence[tuple[Part, dict[sympy.Symbol, int]]]) -> None:
         proof.engine = "rules + z3 (all sizes)"
         for part, strategy in plan.parts:
             proof.parts.append(part)
@@ -1378,21 +1410,20 @@ class Theorem:
             )
             outside = f"sizes outside the bounded check of {len(bounded)} side condition(s) ({bounded[0][1].bounded})"
             proof.not_covered = outside if plan.not_covered == "—" else f"{plan.not_covered}; {outside}"
-        for part, _ in plan.parts:  # exact instance checks complete the certificate
-            for sz in _default_instances(part, 0, count=2, max_size=3):
-                ok, msg, extra = _instance_part(part, sz, "instance", 1, 0, plan.recipes.get(part.title))
-                proof.instance_checks.append(
-                    {
-                        "part": part.title,
-                        "sizes": {k.name: v for k, v in sz.items()},
-                        "holds": ok,
-                        "method": "instance",
-                        **extra,
-                    }
-                )
-                if not ok:  # pragma: no cover - a rule bug would show here
-                    proof.status = "refuted"
-                    proof.message = f"{part.title}: exact instance check fails at {sz}: {msg}"
+        for part, sz in checks:  # exact instance checks at derived generic sizes complete the certificate
+            ok, msg, extra = _instance_part(part, sz, "instance", 1, 0, plan.recipes.get(part.title))
+            proof.instance_checks.append(
+                {
+                    "part": part.title,
+                    "sizes": {k.name: v for k, v in sz.items()},
+                    "holds": ok,
+                    "method": "instance",
+                    **extra,
+                }
+            )
+            if not ok:  # pragma: no cover - a rule bug would show here
+                proof.status = "refuted"
+                proof.message = f"{part.title}: exact instance check fails at {sz}: {msg}"
         proof.engine = "rules + z3 (all sizes); instance checks: " + _engines(proof.instance_checks)
 
     # -- instances -------------------------------------------------------------------
@@ -1408,44 +1439,32 @@ class Theorem:
     ) -> None:
         proof.method = method
         if plan.instance is not None:
-            nd = int(self.params.get("ndim", 1))
-            if input_size:
-                runs = [{"input": tuple(_int(self.name, "input_size", v, 1) for v in input_size)}]
-            else:
-                runs = [{"input": (k,) * nd} for k in (1, 2, 3, 4, 5)]
-            ok_all = True
-            for r in runs:
-                ok, msg, terms = plan.instance(r)
-                proof.instance_checks.append(
-                    {"sizes": {"N": list(r["input"])}, "holds": ok, "terms": terms, "method": "instance"}
-                )
-                if not ok:
-                    ok_all = False
-                    proof.message = f"N={list(r['input'])}: {msg}"
-            proof.status = "proved" if ok_all else "refuted"
-            proof.engine = ENGINE_GROUP_RING
-            for c in proof.instance_checks:
-                c["engine"] = ENGINE_GROUP_RING
+            self._circular_runs(plan, proof, input_size, kernel_size)
             return
         sizes = _instance_sizes(self.name, plan, input_size, kernel_size)
+        runs = [
+            (part, sz)
+            for part, _ in plan.parts
+            for sz in (sizes or _derived(plan, part, 3))
+            if _satisfies(part, sz)  # given sizes: a part whose assumptions they miss is not about them
+        ]
+        for part, sz in runs:  # cost every check before any runs
+            guard_instance(part, sz, method, trials, plan.recipes.get(part.title))
         ok_all = True
-        for part, _ in plan.parts:
-            for sz in sizes or _default_instances(part, seed, count=4, max_size=7):
-                if not _satisfies(part, sz):
-                    continue
-                ok, msg, extra = _instance_part(part, sz, method, trials, seed, plan.recipes.get(part.title))
-                proof.instance_checks.append(
-                    {
-                        "part": part.title,
-                        "sizes": {k.name: v for k, v in sz.items()},
-                        "holds": ok,
-                        "method": method,
-                        **extra,
-                    }
-                )
-                if not ok:
-                    ok_all = False
-                    proof.message = f"{part.title} at {', '.join(f'{k}={v}' for k, v in sz.items())}: {msg}"
+        for part, sz in runs:
+            ok, msg, extra = _instance_part(part, sz, method, trials, seed, plan.recipes.get(part.title))
+            proof.instance_checks.append(
+                {
+                    "part": part.title,
+                    "sizes": {k.name: v for k, v in sz.items()},
+                    "holds": ok,
+                    "method": method,
+                    **extra,
+                }
+            )
+            if not ok:
+                ok_all = False
+                proof.message = f"{part.title} at {', '.join(f'{k}={v}' for k, v in sz.items())}: {msg}"
         if ok_all and not proof.instance_checks:
             texts = "; ".join(t for part, _ in plan.parts for t in part.assumptions_text)
             raise SymconvError(
@@ -1463,6 +1482,73 @@ class Theorem:
         else:
             proof.not_covered = "sizes other than those checked"
 
+    def _circular_runs(
+        self, plan: Plan, proof: Proof, input_size: Sequence[int] | None, kernel_size: Sequence[int] | None
+    ) -> None:
+        """The DFT theorems: exact group-ring checks at the given size, or at generic sizes (≥ 3, unequal axes)."""
+        assert plan.instance is not None
+        nd = int(self.params.get("ndim", 1))
+        given = [] if input_size is None else [tuple(_int(self.name, "input_size", v, 1) for v in input_size)]
+        if given and len(given[0]) != nd:
+            raise SymconvError(f"{self.name}: `input_size` must have {nd} entries (ndim={nd}); got {list(given[0])}")
+        if kernel_size is not None and (input_size is None or list(kernel_size) != list(input_size)):
+            raise SymconvError(
+                f"{self.name}: the kernel of a circular theorem has the input's size (the DFTs are multiplied entry "
+                f"by entry); leave `kernel_size` out or make it equal `input_size`; got kernel_size={list(kernel_size)}"
+                f", input_size={None if input_size is None else list(input_size)}"
+            )
+        # 3, 4, 5 cyclically along the axes: a size ≤ 2 has a real root of unity, where a conjugate is invisible
+        runs = given or [tuple(3 + (a + k) % 3 for a in range(nd)) for k in range(3)]
+        for r in runs:
+            guard_circular(self.name, r)
+        ok_all = True
+        for r in runs:
+            ok, msg, terms = plan.instance({"input": r})
+            proof.instance_checks.append({"sizes": {"N": list(r)}, "holds": ok, "terms": terms, "method": "instance"})
+            if not ok:
+                ok_all = False
+                proof.message = f"N={list(r)}: {msg}"
+        proof.status = "proved" if ok_all else "refuted"
+        proof.engine = ENGINE_GROUP_RING
+        for c in proof.instance_checks:
+            c["engine"] = ENGINE_GROUP_RING
+
+
+def _derived(plan: Plan, part: Part, count: int) -> list[dict[sympy.Symbol, int]]:
+    """Generic sizes for ``part``: derived from its assumptions, every shape and loop of its contractions ≥ 2."""
+    recipe = plan.recipes.get(part.title)
+    extents: list[Any] = []
+    for r in (*recipe.lhs, *recipe.rhs) if recipe is not None else ():
+        for o in (*r.c.operands, r.c.result):
+            extents += list(o.shape)
+        extents += [v.extent for v in r.c.variables]
+    return derive_sizes(part.ctx, count, extents)
+
+
+def _same_statement(a: Plan, b: Plan) -> bool:
+    """Whether two plans state the same thing, part by part (a variant that changes nothing at its parameters)."""
+    if a.instance_only or b.instance_only or len(a.parts) != len(b.parts):
+        return False
+    for (pa, _), (pb, _) in zip(a.parts, b.parts):
+        if (pa.title, pa.lhs, pa.rhs, pa.ctx, pa.relation, pa.definitions) != (
+            pb.title,
+            pb.lhs,
+            pb.rhs,
+            pb.ctx,
+            pb.relation,
+            pb.definitions,
+        ):
+            return False
+    return dict(a.recipes) == dict(b.recipes)
+
+
+def _show_params(params: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in params.items()) or "the defaults"
+
+
+def _show_checks(proof: Proof) -> str:
+    return "; ".join(", ".join(f"{k}={v}" for k, v in c["sizes"].items()) for c in proof.instance_checks)
+
 
 def _instance_sizes(
     name: str, plan: Plan, input_size: Sequence[int] | None, kernel_size: Sequence[int] | None
@@ -1470,6 +1556,11 @@ def _instance_sizes(
     syms = plan.size_params
     if input_size is None and kernel_size is None:
         return []
+    if not syms:
+        raise SymconvError(
+            f"{name}: its sizes are not an input and a kernel size (it is about {len(plan.parts[0][0].ctx.params)} "
+            "sizes); leave `input_size`/`kernel_size` out: generic sizes are derived from its assumptions"
+        )
     out: dict[sympy.Symbol, int] = {}
     for key, given in (("input", input_size), ("kernel", kernel_size)):
         if given is None:
@@ -1490,11 +1581,6 @@ def _satisfies(part: Part, sizes: Mapping[sympy.Symbol, int]) -> bool:
         if (c.op == "==" and v != 0) or (c.op != "==" and v < 0):
             return False
     return True
-
-
-def _default_instances(part: Part, seed: int, count: int = 3, max_size: int = 5) -> list[dict[sympy.Symbol, int]]:
-    rng = np.random.default_rng(seed)
-    return [random_sizes(part.ctx, rng, max_size=max_size) for _ in range(count)]
 
 
 def _mirror(hyp: Hypothesis, sizes: Mapping[sympy.Symbol, int]) -> Callable[[tuple[int, ...]], tuple[int, ...]]:
@@ -1740,12 +1826,16 @@ def _refute(part: Part, cex: Mapping[str, int] | None) -> str:
         sz = {p: int(cex[p.name]) for p in part.ctx.params if p.name in cex}
         if len(sz) == len(part.ctx.params) and all(v <= 6 for v in sz.values()) and _satisfies(part, sz):
             candidates.append(sz)
-    for _ in range(12):
-        try:
-            candidates.append(random_sizes(part.ctx, rng, max_size=4))
-        except SymconvError:
-            break
+    try:
+        candidates += [random_sizes(part.ctx, rng, max_size=4) for _ in range(12)]
+        candidates += derive_sizes(part.ctx, 3)  # generic sizes where a wrong claim cannot hide
+    except SymconvError:
+        pass
+    tried: list[dict[sympy.Symbol, int]] = []
     for sz in candidates:
+        if sz in tried:
+            continue
+        tried.append(sz)
         seed = int(rng.integers(1 << 30))
         arrays = _hyp_arrays(part.ctx, sz, seed)
         try:

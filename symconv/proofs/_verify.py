@@ -43,12 +43,10 @@ if TYPE_CHECKING:
     from symconv.proofs._proof import Part
     from symconv.proofs._theorems import Plan
 
-__all__ = ["MAX_DEPTH", "MAX_INSTANCE_CHECKS", "MAX_INSTANCE_SIZE", "REQUIRED", "check", "decode_parts", "load"]
+__all__ = ["MAX_DEPTH", "MAX_INSTANCE_CHECKS", "REQUIRED", "check", "decode_parts", "load"]
 
 #: The deepest nesting of lists and objects a certificate may have (real ones stay below 30).
 MAX_DEPTH = 100
-#: The largest size an instance check stored in a certificate may ask the replay to re-run.
-MAX_INSTANCE_SIZE = 8
 #: The most exact instance checks a certificate may ask the replay to re-run.
 MAX_INSTANCE_CHECKS = 64
 #: The fields every certificate has, and their JSON types.
@@ -279,6 +277,7 @@ def _not_covered_problem(data: Mapping[str, Any], plan: Plan) -> str:
 
 def _instances(data: Mapping[str, Any], parts: Sequence[Part], plan: Plan | None) -> tuple[str, int]:
     """Re-run the stored exact instance checks, at least one per part (never trusting a stored result)."""
+    from symconv.proofs._cost import guard_instance
     from symconv.proofs._theorems import _instance_part, _satisfies
 
     recipes: Mapping[str, Any] = plan.recipes if plan is not None else {}
@@ -294,11 +293,8 @@ def _instances(data: Mapping[str, Any], parts: Sequence[Part], plan: Plan | None
         part = by_title[c["part"]]
         sizes: dict[sympy.Symbol, int] = {}
         for k, v in c["sizes"].items():
-            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_INSTANCE_SIZE:
-                return (
-                    f"{where}: size {_short(k, 20)}={_short(v, 20)} must be an integer in [1, {MAX_INSTANCE_SIZE}]",
-                    0,
-                )
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                return f"{where}: size {_short(k, 20)}={_short(v, 20)} must be a positive integer", 0
             sizes[_serial.param_symbol(k)] = v
         if set(sizes) != set(part.ctx.params) or not _satisfies(part, sizes):
             return (
@@ -308,7 +304,8 @@ def _instances(data: Mapping[str, Any], parts: Sequence[Part], plan: Plan | None
             )
         if c.get("method") != "instance":
             return f"{where}: `method` must be 'instance' (an exact check); got {_short(c.get('method'))}", 0
-        try:
+        try:  # the sizes are the certificate's: costed (symconv.core.limits) before anything is re-run
+            guard_instance(part, sizes, "instance", 1, recipes.get(part.title))
             ok, msg, extra = _instance_part(part, sizes, "instance", 1, 0, recipes.get(part.title))
         except (SymconvError, ArithmeticError) as exc:
             return f"{where}: cannot be re-run: {exc}", 0
