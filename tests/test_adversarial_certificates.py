@@ -346,7 +346,7 @@ def mutants(data: dict[str, Any], rng: random.Random) -> list[Mutant]:
             lambda at=at, t=terms: _edit(data, (*at, "terms"), _setter(t + 1)),
         )
         first = next(iter(c["sizes"]))
-        for v in (0, 9, -1):
+        for v in (0, -1, 10**12):  # out of range, or beyond the cost limits (another valid size would verify)
             add(
                 "instance",
                 f"check {i}: size {first} := {v}",

@@ -312,25 +312,9 @@ GENERATED, GENERATED_COINCIDE = _generated_cases()
 CASES = LIBRARY + GENERATED
 
 #: (case id, method) -> what happened: a false claim ACCEPTED by that method (a real bug, issue 8).
-_DEGENERATE = (
-    "issue 8 item 6: the default instance sizes are degenerate — every size set drawn has K = 1 (N=3, 1, 5, 3 with "
-    "K=1; stride 2 and dilation 2 leave few sizes ≤ 7 satisfying (N − 2K + 1) mod 2 = 0), where flipping the kernel "
-    "changes nothing, so {method} reports 'proved' for a claim false at N=11, K=2"
-)
-KNOWN: dict[tuple[str, str], str] = {
-    (f"{TGI}[g2,s2,d2,c4.2]:flip(1,2)", m): _DEGENERATE.format(method=m) for m in ("instance", "randomized")
-}
+KNOWN: dict[tuple[str, str], str] = {}
 #: (case id, method) -> why the method raises instead of giving a verdict (the methods then disagree).
-_BOX = (
-    "issue 8 item 7: {method} of associativity in {nd}-D raises SymconvError 'evaluation box of … points exceeds "
-    "4000000' at its own default sizes instead of refuting the claim (the general prover refutes it)"
-)
-KNOWN_RAISES: dict[tuple[str, str], str] = {
-    (f"{ASSOC}[nd{nd}]:{v}", m): _BOX.format(method=m, nd=nd)
-    for nd in (2, 3)
-    for v in ("correlation", "off_by_one")
-    for m in ("instance", "randomized")
-}
+KNOWN_RAISES: dict[tuple[str, str], str] = {}
 
 #: What each case did this run: (family, theorem, method, outcome), outcome "rejected", "ACCEPTED" or "raised".
 RESULTS: list[tuple[str, str, str, str]] = []

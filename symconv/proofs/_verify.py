@@ -355,6 +355,12 @@ def _arguments(trials: Any, seed: Any) -> None:
 
 
 def _check(data: Any, trials: int, seed: int) -> CheckReport:
+    if isinstance(data, Mapping) and data.get("status") == "coincides":
+        # a variant that says what its theorem says at these parameters claims nothing: nothing to replay
+        name = str(data.get("theorem", ""))
+        library = _library_name(name)
+        msg = "certificate: status 'coincides': the variant says what its theorem says here; nothing is claimed"
+        return CheckReport(False, 0, trials, msg, 0, "failed", library, name if library else None)
     msg = _format_problem(data)
     if msg:
         return failed(msg, 0, trials)
@@ -370,6 +376,7 @@ def _check(data: Any, trials: int, seed: int) -> CheckReport:
 
     def report(ok: bool, status: str, message: str, steps: int, bounded: int) -> CheckReport:
         return CheckReport(ok, steps, trials, message, bounded, status, library, theorem)
+
 
     r = replay(parts, trials=trials, seed=seed)
     if r.status == "failed":
@@ -389,3 +396,12 @@ def _check(data: Any, trials: int, seed: int) -> CheckReport:
     if not library:
         text += "; not a library theorem: the statement is the certificate's own parts"
     return report(r.ok, r.status, text, r.steps, r.bounded)
+
+
+def _library_name(name: str) -> bool:
+    """Whether ``name`` (``theorem [variant v]``) names a theorem of the library and one of its variants."""
+    from symconv.proofs._theorems import _LIBRARY
+
+    base, _, rest = name.partition(" [variant ")
+    info = _LIBRARY.get(base)
+    return info is not None and (not rest or rest.removesuffix("]") in info.variants)
