@@ -40,8 +40,8 @@ import sympy
 from symconv.core.affine import Affine
 from symconv.proofs import Proof, Theorem, theorem, theorems
 from symconv.proofs._iverson import Constraint, Context
+from symconv.proofs._registry import parameters
 from symconv.proofs._solver import implies
-from symconv.proofs._theorems import parameters
 
 TARGET_S = 1.0
 CHANNELS = {"in_channels": 4, "out_channels": 6, "groups": 2}
@@ -190,7 +190,7 @@ def at_scale(rep: int) -> None:
     The previous route (expanding the proof's Iverson sums into polynomials) is timed once on the 64×64 case
     for the ratio.
     """
-    from symconv.proofs._theorems import _instance_part
+    from symconv.proofs._instances import _instance_part
 
     print("\nat scale: theorem(...).prove('instance' | 'randomized') through check_exact / check_randomized")
     print(f"  {'theorem':<44} {'parameters':<30} {'input':>9} {'terms':>11} {'instance s':>10} {'randomized s':>12}")

@@ -11,7 +11,7 @@ for EVERY method: the Iverson sum the general prover rewrites is rebuilt from
 the perturbed contraction (exactly as the library builds claims,
 ``contraction_sum``), and the instance engines read the perturbed recipe.
 
-:class:`Mutant` is a :class:`~symconv.proofs._theorems.Theorem` whose plan is
+:class:`Mutant` is a :class:`~symconv.proofs._theorem.Theorem` whose plan is
 the library's plan with that one change, so ``prove("general")``,
 ``prove("instance")`` and ``prove("randomized")`` take the library's own
 paths. Whether a mutant is FALSE is decided elsewhere, by the independent
@@ -28,7 +28,9 @@ from symconv.core.formula import Operand, Var
 from symconv.gradients.grad import rename_operands
 from symconv.proofs._contract import Read, Recipe
 from symconv.proofs._iverson import Constraint, Expr, Sum, Term, contraction_sum
-from symconv.proofs._theorems import Plan, Theorem, _standard
+from symconv.proofs._registry import Plan
+from symconv.proofs._theorem import Theorem
+from symconv.proofs.library._common import _standard
 
 
 def rebuild(read: Read) -> Sum:

@@ -38,7 +38,7 @@ from claim_mutants import Mutant, Mutation, candidates, mutated_sides
 from oracles import claim_oracle as oracle
 
 from symconv import SymconvError, theorems
-from symconv.proofs._theorems import Theorem
+from symconv.proofs._theorem import Theorem
 
 METHODS = ("general", "instance", "randomized")
 

@@ -470,7 +470,8 @@ def test_engine_route_verdict_is_the_iverson_expansion_verdict():
     simplified a side would make a false variant pass, or a true theorem fail)."""
     from symconv.proofs._contract import engine_sides
     from symconv.proofs._evaluate import random_sizes
-    from symconv.proofs._theorems import Theorem, _instance_part
+    from symconv.proofs._instances import _instance_part
+    from symconv.proofs._theorem import Theorem
 
     rng = np.random.default_rng(11)
     refuted = 0

@@ -347,12 +347,7 @@ METHODS: dict[str, tuple[Any, ...]] = {
 }
 #: Public functions whose argument errors are owned by other modules (the proofs and the engines);
 #: each case listed here is known to fail and must keep failing until its owner fixes it (strict).
-OTHERS = {
-    ("symconv.theorem", "too many positional"),
-    ("symconv.theorem", "missing"),
-    ("symconv.theorems", "unknown keyword"),
-    ("symconv.theorems", "too many positional"),
-}
+OTHERS = {}
 
 
 def public_functions() -> dict[str, Callable[..., Any]]:

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from symconv import cli, theorems
-from symconv.proofs._theorems import variants
+from symconv.proofs._registry import variants
 
 
 def _run(argv, capsys):

@@ -20,8 +20,9 @@ from symconv import theorem
 from symconv.proofs import Certificate
 from symconv.proofs._contract import engine_sides, read_at
 from symconv.proofs._evaluate import array_values, random_sizes, values
+from symconv.proofs._instances import _unfold
 from symconv.proofs._proof import _hyp_arrays
-from symconv.proofs._theorems import Theorem, _unfold
+from symconv.proofs._theorem import Theorem
 
 
 def _loop(c, arrays) -> dict[tuple[int, ...], int]:

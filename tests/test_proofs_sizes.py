@@ -26,8 +26,8 @@ from symconv import SymconvError, cli, theorem, theorems
 from symconv.core.affine import Affine
 from symconv.proofs._evaluate import random_sizes, values
 from symconv.proofs._iverson import Constraint, Context, Expr, Sum, Term
+from symconv.proofs._registry import parameters, variants
 from symconv.proofs._sizes import _derive, derive_sizes
-from symconv.proofs._theorems import parameters, variants
 
 
 def _run(argv, capsys):

@@ -110,7 +110,7 @@ def register(sub: Any) -> None:
 
 def _theorems(args: argparse.Namespace) -> int:
     from symconv.proofs import theorems
-    from symconv.proofs._theorems import parameters, variants
+    from symconv.proofs._registry import parameters, variants
 
     items = theorems()
     if args.json:

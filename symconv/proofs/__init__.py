@@ -15,10 +15,13 @@ What a theorem takes and which false variants it knows (each must be rejected):
 False
 """
 
+# the theorem library registers its declarations with the machinery (which never imports it)
+import symconv.proofs.library  # noqa: F401
 from symconv.proofs._iverson import Constraint, Context, Derivative, Expr, Hypothesis, Pointwise, Sum, Term
 from symconv.proofs._proof import Certificate, CheckReport, Part, Proof, Step
+from symconv.proofs._registry import parameters, theorems, variants
 from symconv.proofs._rules import RULES, Condition, RuleError
-from symconv.proofs._theorems import Theorem, parameters, theorem, theorems, variants
+from symconv.proofs._theorem import Theorem, theorem
 
 __all__ = [
     "RULES",

@@ -12,7 +12,7 @@ The exact expansion of Iverson sums guards itself point by point
 (:mod:`symconv.proofs._evaluate`).
 
 >>> from symconv.core.limits import limits
->>> from symconv.proofs._theorems import theorem
+>>> from symconv.proofs._theorem import theorem
 >>> plan = theorem("correlate_grad_input_is_full_convolution").plan()
 >>> part = plan.parts[0][0]
 >>> N, K = part.ctx.params

@@ -292,7 +292,7 @@ class Proof:
         """
         if self.method != "general":
             name = self.theorem.partition(" [variant ")[0]
-            from symconv.proofs._theorems import _LIBRARY
+            from symconv.proofs._registry import _LIBRARY
 
             library = name in _LIBRARY
             return CheckReport(

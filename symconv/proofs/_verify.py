@@ -41,7 +41,7 @@ from symconv.proofs._rules import Condition
 
 if TYPE_CHECKING:
     from symconv.proofs._proof import Part
-    from symconv.proofs._theorems import Plan
+    from symconv.proofs._registry import Plan
 
 __all__ = ["MAX_DEPTH", "MAX_INSTANCE_CHECKS", "REQUIRED", "check", "decode_parts", "load"]
 
@@ -227,7 +227,8 @@ def decode_parts(data: Mapping[str, Any]) -> list[Part]:
 
 def _library(data: Mapping[str, Any], parts: Sequence[Part]) -> tuple[str, Plan | None]:
     """('' or what is wrong, the library's plan when the certificate names a library theorem)."""
-    from symconv.proofs._theorems import _LIBRARY, Theorem
+    from symconv.proofs._registry import _LIBRARY
+    from symconv.proofs._theorem import Theorem
 
     name, variant = _name(data)
     if name not in _LIBRARY:
@@ -278,7 +279,7 @@ def _not_covered_problem(data: Mapping[str, Any], plan: Plan) -> str:
 def _instances(data: Mapping[str, Any], parts: Sequence[Part], plan: Plan | None) -> tuple[str, int]:
     """Re-run the stored exact instance checks, at least one per part (never trusting a stored result)."""
     from symconv.proofs._cost import guard_instance
-    from symconv.proofs._theorems import _instance_part, _satisfies
+    from symconv.proofs._instances import _instance_part, _satisfies
 
     recipes: Mapping[str, Any] = plan.recipes if plan is not None else {}
     checks = data["instance_checks"]
@@ -377,7 +378,6 @@ def _check(data: Any, trials: int, seed: int) -> CheckReport:
     def report(ok: bool, status: str, message: str, steps: int, bounded: int) -> CheckReport:
         return CheckReport(ok, steps, trials, message, bounded, status, library, theorem)
 
-
     r = replay(parts, trials=trials, seed=seed)
     if r.status == "failed":
         return report(False, "failed", r.message, r.steps, r.bounded)
@@ -400,7 +400,7 @@ def _check(data: Any, trials: int, seed: int) -> CheckReport:
 
 def _library_name(name: str) -> bool:
     """Whether ``name`` (``theorem [variant v]``) names a theorem of the library and one of its variants."""
-    from symconv.proofs._theorems import _LIBRARY
+    from symconv.proofs._registry import _LIBRARY
 
     base, _, rest = name.partition(" [variant ")
     info = _LIBRARY.get(base)

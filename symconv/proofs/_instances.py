@@ -1,0 +1,332 @@
+"""Instance checks of a statement at concrete sizes: sizes that satisfy its assumptions, the engine that
+decides each part (the coefficient engines on its contractions, or the Iverson-sum expansion), and
+the counterexample a refutation names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import sympy
+
+from symconv.core.affine import as_expr
+from symconv.core.errors import SymconvError
+from symconv.engines.instance import DEFAULT_PRIME, check_exact, check_randomized
+from symconv.proofs._contract import Recipe, degree, engine_sides
+from symconv.proofs._evaluate import ArrayFn, array_values, monomials, random_sizes, values
+from symconv.proofs._iverson import (
+    Derivative,
+    Expr,
+    Hypothesis,
+)
+from symconv.proofs._params import _int
+from symconv.proofs._proof import Part, _hyp_arrays
+from symconv.proofs._registry import (
+    Plan,
+)
+from symconv.proofs._rules import RULES
+from symconv.proofs._sizes import derive_sizes
+
+
+def _instance_sizes(
+    name: str, plan: Plan, input_size: Sequence[int] | None, kernel_size: Sequence[int] | None
+) -> list[dict[sympy.Symbol, int]]:
+    syms = plan.size_params
+    if input_size is None and kernel_size is None:
+        return []
+    if not syms:
+        raise SymconvError(
+            f"{name}: its sizes are not an input and a kernel size (it is about {len(plan.parts[0][0].ctx.params)} "
+            "sizes); leave `input_size`/`kernel_size` out: generic sizes are derived from its assumptions"
+        )
+    out: dict[sympy.Symbol, int] = {}
+    for key, given in (("input", input_size), ("kernel", kernel_size)):
+        if given is None:
+            raise SymconvError(f"{name}: give both `input_size` and `kernel_size` for an instance check")
+        want = syms.get(key, ())
+        vals = [_int(name, f"{key}_size", v, 1) for v in given]
+        if len(vals) != len(want):
+            raise SymconvError(f"{name}: `{key}_size` must have {len(want)} entries (one per axis); got {list(given)}")
+        out.update(zip(want, vals))
+    return [out]
+
+
+def _satisfies(part: Part, sizes: Mapping[sympy.Symbol, int]) -> bool:
+    for c in part.ctx.assumptions:
+        if c.expr.variables:
+            continue
+        v = int(as_expr(c.expr.const).subs(sizes))
+        if (c.op == "==" and v != 0) or (c.op != "==" and v < 0):
+            return False
+    return True
+
+
+def _mirror(hyp: Hypothesis, sizes: Mapping[sympy.Symbol, int]) -> Callable[[tuple[int, ...]], tuple[int, ...]]:
+    """``idx ↦ rhs(idx)`` of a hypothesis (its left side is the identity), in plain integers at ``sizes``."""
+    rows = [
+        (
+            int(as_expr(a.const).subs(sizes)),
+            [(hyp.variables.index(v), int(as_expr(c).subs(sizes))) for v, c in a.coeffs],
+        )
+        for a in hyp.rhs
+    ]
+
+    def fn(idx: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(const + sum(c * idx[i] for i, c in terms) for const, terms in rows)
+
+    return fn
+
+
+def _canon(
+    mono: tuple[tuple[str, tuple[int, ...]], ...], hyp: Hypothesis | None, mirror: Callable[..., tuple[int, ...]]
+) -> tuple[int, tuple[Any, ...]]:
+    """Reduce a monomial modulo a symmetry hypothesis: ``w[k] → sign·w[min(k, mirror k)]``."""
+    if hyp is None:
+        return 1, mono
+    sign = 1
+    out = []
+    for op, idx in mono:
+        if op == hyp.operand:
+            mir = mirror(tuple(idx))
+            if mir < idx:
+                idx = mir
+                sign *= hyp.sign
+            elif mir == idx and hyp.sign == -1:
+                return 0, mono
+        out.append((op, idx))
+    return sign, tuple(sorted(out))
+
+
+def _rank(rows: Sequence[Sequence[int]], ncols: int) -> int:
+    """Exact rank of an integer matrix (over ℚ)."""
+    from sympy.polys.domains import QQ
+    from sympy.polys.matrices import DomainMatrix
+
+    if not rows or not ncols:
+        return 0
+    return int(DomainMatrix([[QQ(v) for v in r] for r in rows], (len(rows), ncols), QQ).rank())
+
+
+def _unfold(side: Any, part: Part) -> Any:
+    """Replace every defined array of the statement by its definition (the ``definition`` rule)."""
+    if not part.definitions or not isinstance(side, Expr):
+        return side
+    defs = {name: (body, at) for name, body, at in part.definitions}
+    changed = True
+    while changed:
+        changed = False
+        for i, s in enumerate(side.sums):
+            hit = next((j for j, t in enumerate(s.factors) if t.operand in defs), None)
+            if hit is not None:
+                body, at = defs[s.factors[hit].operand]
+                side, _ = RULES["definition"](side, part.ctx, sum=i, factor=hit, body=body, at=list(at))
+                changed = True
+                break
+    return side
+
+
+def _engines(checks: Sequence[Mapping[str, Any]]) -> str:
+    """The distinct engines of ``checks``, in order of use."""
+    return "; ".join(dict.fromkeys(str(c.get("engine", "")) for c in checks if c.get("engine")))
+
+
+#: The engine names an instance check reports.
+ENGINE_EXACT = "coefficient engine (check_exact)"
+ENGINE_RANDOMIZED = "coefficient engine (check_randomized)"
+ENGINE_EXPANSION = "Iverson-sum expansion (exact polynomials)"
+ENGINE_EVALUATION = "Iverson-sum evaluation modulo p"
+ENGINE_RANK = "exact rank over the rationals of the coefficient forms (Iverson-sum expansion)"
+ENGINE_GROUP_RING = "group-ring expansion of the terms (iter_terms), exact"
+
+
+def _instance_part(
+    part: Part,
+    sizes: Mapping[sympy.Symbol, int],
+    method: str,
+    trials: int,
+    seed: int,
+    recipe: Recipe | None = None,
+) -> tuple[bool, str, dict[str, Any]]:
+    """One instance check of a part at concrete ``sizes``: ``(holds, message, extra)``, ``extra["engine"]`` says how.
+
+    A part with a :class:`Recipe` goes through the coefficient engines
+    (:func:`symconv.engines.instance.check_exact` / ``check_randomized``) on contractions of
+    the one definition; otherwise (or where the recipe does not express the
+    statement at these sizes) the Iverson sums are expanded exactly or evaluated modulo p.
+    """
+    if part.relation == "⇒":
+        ok, msg, extra = _instance_only_if(part, sizes)
+        return ok, msg, {"engine": ENGINE_RANK, **extra}
+    sides = engine_sides(recipe, part.ctx, sizes) if recipe is not None else None
+    if sides is not None:
+        lhs, rhs, structure = sides
+        if method == "randomized":
+            r = check_randomized(lhs, rhs, trials=trials, seed=seed, structure=structure, progress=False)
+            deg = degree((lhs, rhs))
+            bound = f"({deg}/{DEFAULT_PRIME})^{trials}" if r.holds else 0
+            extra = {"engine": ENGINE_RANDOMIZED, "terms": r.terms, "error_bound": bound, "degree": deg}
+            return r.holds, r.counterexample or "", extra
+        r = check_exact(lhs, rhs, structure=structure, progress=False)
+        return r.holds, r.counterexample or "", {"engine": ENGINE_EXACT, "terms": r.terms}
+    part = replace(part, lhs=_unfold(part.lhs, part), rhs=_unfold(part.rhs, part), definitions=())
+    ctx = part.ctx
+    hyp = ctx.hypotheses[0] if ctx.hypotheses else None
+    if method == "randomized":
+        deg = _iverson_degree(part)
+        rng = np.random.default_rng(seed)
+        for _ in range(trials):
+            s = int(rng.integers(1 << 30))
+            arrays: dict[str, ArrayFn] = {op: _uniform(op, s) for op in _operands(part)}
+            arrays.update({k: _modp(f) for k, f in _hyp_arrays(ctx, sizes, s).items()})
+            a = values(part.lhs, ctx, sizes, s, arrays, modulus=DEFAULT_PRIME)
+            b = values(part.rhs, ctx, sizes, s, arrays, modulus=DEFAULT_PRIME)  # type: ignore[arg-type]
+            if a != b:
+                bad = next(k for k in sorted(set(a) | set(b)) if a.get(k, 0) != b.get(k, 0))
+                return (
+                    False,
+                    f"differ at free index {bad}",
+                    {"engine": ENGINE_EVALUATION, "error_bound": 0, "degree": deg},
+                )
+        bound = f"({deg}/{DEFAULT_PRIME})^{trials}"
+        return True, "", {"engine": ENGINE_EVALUATION, "error_bound": bound, "degree": deg}
+    ok, msg, extra = _expansion(part, sizes, hyp)
+    return ok, msg, {"engine": ENGINE_EXPANSION, **extra}
+
+
+def _iverson_degree(part: Part) -> int:
+    """The degree of ``lhs − rhs`` as a polynomial in the arrays' entries (a derivative drops one factor)."""
+    deg = 1
+    for side in (part.lhs, part.rhs):
+        if isinstance(side, Derivative):
+            deg = max([deg, *(len(s.factors) - 1 for s in side.expr.sums)])
+        elif isinstance(side, Expr):
+            deg = max([deg, *(len(s.factors) for s in side.sums)])
+    return deg
+
+
+def _expansion(
+    part: Part, sizes: Mapping[sympy.Symbol, int], hyp: Hypothesis | None
+) -> tuple[bool, str, dict[str, Any]]:
+    ctx = part.ctx
+    la = monomials(part.lhs, ctx, sizes)
+    rb = monomials(part.rhs, ctx, sizes)  # type: ignore[arg-type]
+    if hyp is not None:
+        la, rb = _reduce(la, hyp, sizes), _reduce(rb, hyp, sizes)
+    if la != rb:
+        bad = next(iter(sorted((set(la) ^ set(rb)) | {k for k in la if la[k] != rb.get(k)}, key=str)))
+        return (
+            False,
+            f"the coefficient of {bad[1]} at free index {bad[0]} differs: {la.get(bad, 0)} vs {rb.get(bad, 0)}",
+            {"terms": len(la) + len(rb)},
+        )
+    return True, "", {"terms": len(la) + len(rb)}
+
+
+def _uniform(op: str, seed: int) -> ArrayFn:
+    def fn(idx: Sequence[np.ndarray]) -> np.ndarray:
+        return array_values(op, seed, idx, 0, DEFAULT_PRIME - 1)
+
+    return fn
+
+
+def _modp(f: ArrayFn) -> ArrayFn:
+    def fn(idx: Sequence[np.ndarray]) -> np.ndarray:
+        return np.asarray(f(idx)) % DEFAULT_PRIME
+
+    return fn
+
+
+def _operands(part: Part) -> set[str]:
+    out: set[str] = set()
+    for side in (part.lhs, part.rhs):
+        e = side.expr if isinstance(side, Derivative) else side
+        if isinstance(e, Expr):
+            out |= {t.operand for s in e.sums for t in s.factors}
+    return out
+
+
+def _reduce(
+    mono: Mapping[tuple[Any, ...], int], hyp: Hypothesis, sizes: Mapping[sympy.Symbol, int]
+) -> dict[tuple[Any, ...], int]:
+    out: dict[tuple[Any, ...], int] = {}
+    mirror = _mirror(hyp, sizes)
+    for (free, m), c in mono.items():
+        sign, m2 = _canon(m, hyp, mirror)
+        if sign:
+            out[(free, m2)] = out.get((free, m2), 0) + sign * c
+    return {k: v for k, v in out.items() if v}
+
+
+def _instance_only_if(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bool, str, dict[str, Any]]:
+    """Exactly: the linear forms in w that must vanish (coefficients of every x) span the hypothesis."""
+    hyp = part.rhs
+    assert isinstance(hyp, Hypothesis)
+    mono = monomials(part.lhs, part.ctx, sizes)  # type: ignore[arg-type]
+    forms: dict[Any, dict[Any, int]] = {}
+    cols: dict[Any, int] = {}
+    for (free, m), c in mono.items():  # one linear form in w per (free point, entry of x) that must vanish
+        x = (free, next(idx for op, idx in m if op == "x"))
+        w = next(idx for op, idx in m if op == hyp.operand)
+        forms.setdefault(x, {})[w] = forms.get(x, {}).get(w, 0) + c
+        cols.setdefault(w, len(cols))
+    hyp_forms = []
+    ks = [int(as_expr(s).subs(sizes)) for s in _kernel_sizes(hyp)]
+    mirror = _mirror(hyp, sizes)
+    for u in np.ndindex(*ks):
+        here = tuple(int(x) for x in u)
+        mir = mirror(here)
+        f = {here: 1}
+        f[mir] = f.get(mir, 0) - hyp.sign
+        hyp_forms.append(f)
+        for w in f:
+            cols.setdefault(w, len(cols))
+    a_rows = [[f.get(w, 0) for w in cols] for f in forms.values()]
+    h_rows = [[f.get(w, 0) for w in cols] for f in hyp_forms]
+    ok = _rank(a_rows, len(cols)) == _rank(a_rows + h_rows, len(cols))
+    return ok, "" if ok else "equality for every x does not force the hypothesis at these sizes", {"forms": len(forms)}
+
+
+def _kernel_sizes(h: Hypothesis) -> list[sympy.Expr]:
+    out = []
+    for v in h.variables:
+        ub = next(c for c in h.domain if c.expr.coeff(v) == -1)
+        out.append(ub.expr.const + 1)
+    return out
+
+
+def _refute(part: Part, cex: Mapping[str, int] | None) -> str:
+    """Look for concrete sizes where the two sides differ (exact integers)."""
+    if part.relation != "=":
+        return ""
+    rng = np.random.default_rng(1)
+    candidates: list[dict[sympy.Symbol, int]] = []
+    if cex:
+        sz = {p: int(cex[p.name]) for p in part.ctx.params if p.name in cex}
+        if len(sz) == len(part.ctx.params) and all(v <= 6 for v in sz.values()) and _satisfies(part, sz):
+            candidates.append(sz)
+    try:
+        candidates += [random_sizes(part.ctx, rng, max_size=4) for _ in range(12)]
+        candidates += derive_sizes(part.ctx, 3)  # generic sizes where a wrong claim cannot hide
+    except SymconvError:
+        pass
+    tried: list[dict[sympy.Symbol, int]] = []
+    for sz in candidates:
+        if sz in tried:
+            continue
+        tried.append(sz)
+        seed = int(rng.integers(1 << 30))
+        arrays = _hyp_arrays(part.ctx, sz, seed)
+        try:
+            a = values(part.lhs, part.ctx, sz, seed, arrays)
+            b = values(part.rhs, part.ctx, sz, seed, arrays)  # type: ignore[arg-type]
+        except SymconvError:
+            continue
+        if a != b:
+            bad = next(k for k in sorted(set(a) | set(b)) if a.get(k, 0) != b.get(k, 0))
+            where = ", ".join(f"{k}={v}" for k, v in sz.items())
+            free = ", ".join(f"{n}={v}" for n, v in zip(part.ctx.free, bad))
+            diff = f"{a.get(bad, 0)} vs {b.get(bad, 0)}"
+            return f"at {where}{'; ' + free if free else ''} the two sides differ ({diff} with random integer inputs)"
+    return ""

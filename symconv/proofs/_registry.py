@@ -1,0 +1,107 @@
+"""The registry of theorems: each theorem of the library is a declaration (a name, its statement, its
+parameters, its false variants and a builder of its :class:`Plan`) registered with :func:`register`.
+
+The machinery (:mod:`symconv.proofs._theorem`) reads the registry and never imports the library
+(:mod:`symconv.proofs.library`), which registers itself when :mod:`symconv.proofs` is imported.
+
+>>> from symconv.proofs._registry import parameters
+>>> parameters("full_convolution_commutes")
+['ndim']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import sympy
+
+from symconv.core.errors import SymconvError
+from symconv.core.public import public
+from symconv.proofs._contract import Recipe
+from symconv.proofs._proof import Deriver, Part
+
+__all__ = ["Plan", "parameters", "register", "theorems", "variants"]
+
+
+@dataclass
+class Plan:
+    """What a theorem builds: its parts with a strategy each, and what instance sizes mean."""
+
+    statement: str
+    parts: list[tuple[Part, Callable[[Deriver], None]]]
+    not_covered: str = "—"
+    notes: tuple[str, ...] = ()
+    size_params: Mapping[str, tuple[sympy.Symbol, ...]] = field(default_factory=dict)
+    instance_only: bool = False
+    instance: Callable[[Mapping[str, tuple[int, ...]]], tuple[bool, str, int]] | None = None
+    #: Per part title: its sides as contractions of the one definition, for the coefficient engines.
+    recipes: Mapping[str, Recipe] = field(default_factory=dict)
+
+
+# -- parameters ----------------------------------------------------------------------
+
+_COMMON = ("ndim",)
+_CONV = ("ndim", "stride", "dilation", "padding", "in_channels", "out_channels", "groups")
+
+
+@dataclass(frozen=True)
+class _Info:
+    name: str
+    statement: str
+    params: tuple[str, ...]
+    variants: Mapping[str, str]
+    build: Callable[..., Plan]
+
+
+_LIBRARY: dict[str, _Info] = {}
+
+
+def register(
+    name: str, statement: str, params: Sequence[str], variants: Mapping[str, str]
+) -> Callable[[Callable[..., Plan]], Callable[..., Plan]]:
+    def deco(fn: Callable[..., Plan]) -> Callable[..., Plan]:
+        _LIBRARY[name] = _Info(name, statement, tuple(params), dict(variants), fn)
+        return fn
+
+    return deco
+
+
+# -- the public face ------------------------------------------------------------------
+
+
+@public
+def theorems() -> list[tuple[str, str]]:
+    """Every theorem of the library: ``(name, one-line statement)``.
+
+    >>> names = [n for n, _ in theorems()]
+    >>> "convolve_equals_correlate_iff_centrosymmetric" in names
+    True
+    """
+    return [(i.name, i.statement) for i in _LIBRARY.values()]
+
+
+def parameters(name: str) -> list[str]:
+    """The parameters theorem ``name`` takes (``ndim``, ``stride``, …).
+
+    >>> parameters("full_convolution_commutes")
+    ['ndim']
+    """
+    return list(_info(name).params)
+
+
+def variants(name: str) -> dict[str, str]:
+    """The FALSE variants of theorem ``name`` (variant → what is wrong), for soundness checks.
+
+    >>> sorted(variants("full_correlation_swap_is_flip"))
+    ['no_flip']
+    """
+    return dict(_info(name).variants)
+
+
+def _info(name: str) -> _Info:
+    if not isinstance(name, str) or name not in _LIBRARY:
+        raise SymconvError(
+            f"theorem: `name` must be one of the library's theorems (see `symconv theorems`); got {name!r}"
+        )
+    return _LIBRARY[name]
