@@ -25,7 +25,7 @@ import sympy
 from symconv.core.affine import Affine
 from symconv.proofs import Proof, theorem
 from symconv.proofs._iverson import Constraint, Context, Expr, Pointwise, Side, Sum, Term
-from symconv.proofs._proof import Part, Step
+from symconv.proofs._parts import Part, Step
 from symconv.proofs._rules import Condition
 from symconv.proofs._serial import param_symbol
 

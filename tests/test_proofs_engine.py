@@ -21,7 +21,7 @@ from symconv.proofs import Certificate
 from symconv.proofs._contract import engine_sides, read_at
 from symconv.proofs._evaluate import array_values, random_sizes, values
 from symconv.proofs._instances import _unfold
-from symconv.proofs._proof import _hyp_arrays
+from symconv.proofs._replay import _hyp_arrays
 from symconv.proofs._theorem import Theorem
 
 

@@ -14,12 +14,30 @@ import sympy
 
 from symconv.core.formula import output_size
 from symconv.display.tree import format_index, linear_size, scatter, size_symbols
-from symconv.identification._result import BOUNDARY_NAMES, AxisInfo
 
 if TYPE_CHECKING:
-    from symconv.identification._result import Identification
+    from symconv.identification._result import AxisInfo, Identification
 
-__all__ = ["axis_window", "formula_latex", "formula_text", "markdown", "rule_text", "same_side", "summary"]
+__all__ = [
+    "BOUNDARY_NAMES",
+    "axis_window",
+    "formula_latex",
+    "formula_text",
+    "markdown",
+    "rule_text",
+    "same_side",
+    "summary",
+]
+
+#: symconv's boundary names and what the libraries call them.
+BOUNDARY_NAMES: dict[str, str] = {
+    "none": "never reads outside x",
+    "zeros": "torch 'zeros', scipy.ndimage 'constant' (cval=0), scipy.signal 'fill', numpy.pad 'constant'",
+    "reflect": "torch 'reflect', scipy.ndimage 'mirror', numpy.pad 'reflect' (… x[2] x[1] | x[0] x[1] …)",
+    "symmetric": "scipy.ndimage 'reflect', scipy.signal 'symm', numpy.pad 'symmetric' (… x[1] x[0] | x[0] x[1] …)",
+    "replicate": "torch 'replicate', scipy.ndimage 'nearest', numpy.pad 'edge' (… x[0] x[0] | x[0] x[1] …)",
+    "circular": "torch 'circular', scipy.ndimage 'wrap', scipy.signal 'wrap', numpy.pad 'wrap' (… x[N-1] | x[0] …)",
+}
 
 
 def rule_text(e: sympy.Expr | None) -> str | None:

@@ -20,17 +20,9 @@ from typing import Any
 
 import sympy
 
-__all__ = ["BOUNDARY_NAMES", "AxisInfo", "Evidence", "Identification"]
+from symconv.identification._render import BOUNDARY_NAMES, formula_latex, formula_text, markdown, rule_text, summary
 
-#: symconv's boundary names and what the libraries call them.
-BOUNDARY_NAMES: dict[str, str] = {
-    "none": "never reads outside x",
-    "zeros": "torch 'zeros', scipy.ndimage 'constant' (cval=0), scipy.signal 'fill', numpy.pad 'constant'",
-    "reflect": "torch 'reflect', scipy.ndimage 'mirror', numpy.pad 'reflect' (… x[2] x[1] | x[0] x[1] …)",
-    "symmetric": "scipy.ndimage 'reflect', scipy.signal 'symm', numpy.pad 'symmetric' (… x[1] x[0] | x[0] x[1] …)",
-    "replicate": "torch 'replicate', scipy.ndimage 'nearest', numpy.pad 'edge' (… x[0] x[0] | x[0] x[1] …)",
-    "circular": "torch 'circular', scipy.ndimage 'wrap', scipy.signal 'wrap', numpy.pad 'wrap' (… x[N-1] | x[0] …)",
-}
+__all__ = ["BOUNDARY_NAMES", "AxisInfo", "Evidence", "Identification"]
 
 
 @dataclass(frozen=True)
@@ -68,8 +60,6 @@ class AxisInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields (expressions as text such as ``⌊(K - 1)/2⌋``)."""
-        from symconv.identification._render import rule_text
-
         return {
             "axis": self.axis,
             "operation": self.operation,
@@ -133,7 +123,6 @@ class Identification:
 
     def to_dict(self) -> dict[str, Any]:
         """Every field as JSON-ready data (expressions as text, evidence as dicts)."""
-        from symconv.identification._render import rule_text
 
         def value(v: Any) -> Any:
             if isinstance(v, tuple):
@@ -169,22 +158,14 @@ class Identification:
 
     def latex(self) -> str | None:
         r"""LaTeX of the identified formula (``None`` when nothing was identified)."""
-        from symconv.identification._render import formula_latex
-
         return formula_latex(self)
 
     def text_formula(self) -> str | None:
         """The identified formula as plain text, e.g. ``y[n] += x[n + k]·w[K - 1 - k],  0 ≤ n < N + K - 1``."""
-        from symconv.identification._render import formula_text
-
         return formula_text(self)
 
     def __str__(self) -> str:
-        from symconv.identification._render import summary
-
         return summary(self)
 
     def _repr_markdown_(self) -> str:
-        from symconv.identification._render import markdown
-
         return markdown(self)

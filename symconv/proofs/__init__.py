@@ -18,7 +18,8 @@ False
 # the theorem library registers its declarations with the machinery (which never imports it)
 import symconv.proofs.library  # noqa: F401
 from symconv.proofs._iverson import Constraint, Context, Derivative, Expr, Hypothesis, Pointwise, Sum, Term
-from symconv.proofs._proof import Certificate, CheckReport, Part, Proof, Step
+from symconv.proofs._parts import Part, Step
+from symconv.proofs._proof import Certificate, CheckReport, Proof
 from symconv.proofs._registry import parameters, theorems, variants
 from symconv.proofs._rules import RULES, Condition, RuleError
 from symconv.proofs._theorem import Theorem, theorem

@@ -22,10 +22,11 @@ from symconv.proofs._iverson import (
     Hypothesis,
 )
 from symconv.proofs._params import _int
-from symconv.proofs._proof import Part, _hyp_arrays
+from symconv.proofs._parts import Part
 from symconv.proofs._registry import (
     Plan,
 )
+from symconv.proofs._replay import _hyp_arrays
 from symconv.proofs._rules import RULES
 from symconv.proofs._sizes import derive_sizes
 

@@ -19,7 +19,7 @@ import sympy
 from symconv.core.errors import SymconvError
 from symconv.core.public import public
 from symconv.proofs._contract import Recipe
-from symconv.proofs._proof import Deriver, Part
+from symconv.proofs._parts import Deriver, Part
 
 __all__ = ["Plan", "parameters", "register", "theorems", "variants"]
 

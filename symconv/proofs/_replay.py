@@ -37,7 +37,7 @@ from symconv.proofs._rules import RULES, Condition
 from symconv.proofs._scope import context_problems, problems
 
 if TYPE_CHECKING:
-    from symconv.proofs._proof import Part, Step
+    from symconv.proofs._parts import Part, Step
 
 __all__ = ["CLOSING", "STATUSES", "CheckReport", "replay", "statement_problem"]
 

@@ -37,7 +37,8 @@ from symconv.proofs._instances import (
     _satisfies,
 )
 from symconv.proofs._params import _int, _plain
-from symconv.proofs._proof import Deriver, Part, Proof, check_notation
+from symconv.proofs._parts import Deriver, Part
+from symconv.proofs._proof import Proof, check_notation
 from symconv.proofs._registry import (
     _LIBRARY,
     Plan,

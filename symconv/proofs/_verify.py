@@ -40,7 +40,7 @@ from symconv.proofs._replay import CheckReport, failed, replay
 from symconv.proofs._rules import Condition
 
 if TYPE_CHECKING:
-    from symconv.proofs._proof import Part
+    from symconv.proofs._parts import Part
     from symconv.proofs._registry import Plan
 
 __all__ = ["MAX_DEPTH", "MAX_INSTANCE_CHECKS", "REQUIRED", "check", "decode_parts", "load"]
@@ -173,7 +173,7 @@ def _list(obj: Any, key: str, where: str) -> list[Any]:
 
 def decode_parts(data: Mapping[str, Any]) -> list[Part]:
     """The parts of certificate data (statement, context, definitions, steps); a SymconvError when malformed."""
-    from symconv.proofs._proof import Part, Step
+    from symconv.proofs._parts import Part, Step
 
     out = []
     for i, p in enumerate(_list(data, "parts", "the certificate")):
@@ -228,7 +228,6 @@ def decode_parts(data: Mapping[str, Any]) -> list[Part]:
 def _library(data: Mapping[str, Any], parts: Sequence[Part]) -> tuple[str, Plan | None]:
     """('' or what is wrong, the library's plan when the certificate names a library theorem)."""
     from symconv.proofs._registry import _LIBRARY
-    from symconv.proofs._theorem import Theorem
 
     name, variant = _name(data)
     if name not in _LIBRARY:
@@ -236,7 +235,7 @@ def _library(data: Mapping[str, Any], parts: Sequence[Part]) -> tuple[str, Plan 
     if variant is not None and variant not in _LIBRARY[name].variants:
         return f"certificate: {name} has no variant {_short(variant)}", None
     try:
-        plan = Theorem(name, dict(data["params"]), variant).plan()
+        plan = _LIBRARY[name].build(dict(data["params"]), variant)
     except SymconvError as exc:
         return f"certificate: the theorem's parameters are invalid: {exc}", None
     if plan.instance_only:
@@ -251,7 +250,7 @@ def _library(data: Mapping[str, Any], parts: Sequence[Part]) -> tuple[str, Plan 
             return f"certificate: part {a.title!r} does not define its arrays as {name} does", None
         if a.assumptions_text != b.assumptions_text:
             return f"certificate: part {a.title!r} words its assumptions unlike {name}", None
-    if data["statement"] != (plan.statement or Theorem(name, {}).statement):
+    if data["statement"] != (plan.statement or _LIBRARY[name].statement):
         return "certificate: the statement text is not the theorem's", None
     return "", plan
 

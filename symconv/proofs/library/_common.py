@@ -21,7 +21,7 @@ from symconv.proofs._iverson import (
     Derivative,
 )
 from symconv.proofs._params import _hyper, _int
-from symconv.proofs._proof import Deriver
+from symconv.proofs._parts import Deriver
 from symconv.proofs._serial import param_symbol
 
 # -- small builders ------------------------------------------------------------------

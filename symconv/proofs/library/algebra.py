@@ -26,7 +26,7 @@ from symconv.proofs._iverson import (
     inner_sum,
 )
 from symconv.proofs._params import _int
-from symconv.proofs._proof import Deriver, Part
+from symconv.proofs._parts import Deriver, Part
 from symconv.proofs._registry import _CONV, Plan, register
 from symconv.proofs.library._common import (
     _conv_params,

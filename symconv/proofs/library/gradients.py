@@ -31,7 +31,7 @@ from symconv.proofs._iverson import (
     contraction_sum,
     inner_sum,
 )
-from symconv.proofs._proof import Part
+from symconv.proofs._parts import Part
 from symconv.proofs._registry import _CONV, Plan, register
 from symconv.proofs.library._common import (
     _Conv,

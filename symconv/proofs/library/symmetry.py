@@ -22,7 +22,7 @@ from symconv.proofs._iverson import (
     Term,
     contraction_sum,
 )
-from symconv.proofs._proof import Deriver, Part
+from symconv.proofs._parts import Deriver, Part
 from symconv.proofs._registry import _CONV, Plan, register
 from symconv.proofs.library._common import (
     _Conv,
