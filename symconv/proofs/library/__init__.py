@@ -4,6 +4,13 @@ Importing this package registers every theorem (:func:`symconv.proofs._registry.
 never imports it (an import-linter contract). A new theorem goes in the family it belongs to.
 """
 
-from symconv.proofs.library import algebra, circular, gradients, symmetry
+# isort: off
+# the order of registration is the order `theorems()` lists them: gradients, the flip and symmetry, algebra, circular
+from symconv.proofs.library import gradients
+from symconv.proofs.library import symmetry
+from symconv.proofs.library import algebra
+from symconv.proofs.library import circular
+
+# isort: on
 
 __all__ = ["algebra", "circular", "gradients", "symmetry"]
