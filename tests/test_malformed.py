@@ -785,3 +785,24 @@ def test_main_accepts_any_stream():
     with contextlib.redirect_stdout(buf):
         assert cli.main(["shape", "correlate", "5", "2"]) == 0
     assert buf.getvalue() == "4\n"
+
+
+def test_a_user_function_that_exits_is_bad_input_not_an_exit_status():
+    """identify once let a user's sys.exit(0) end the CLI with status 0, and SystemExit('a\\nb') with 1."""
+    import symconv as sc
+
+    def exits(x, w):
+        raise SystemExit("boom\nsecond line")
+
+    with pytest.raises(SymconvError, match=r"raised SystemExit: boom$"):
+        sc.identify(exits)
+
+
+@pytest.mark.parametrize("params", [{"stride": 10**5000}, {"ndim": 10**5000}, {"dilation": -(10**5000)}])
+def test_theorem_parameters_with_thousands_of_digits_are_refused_in_one_short_line(params):
+    """A ValueError of Python's 4300-digit limit escaped from the statement's text before."""
+    import symconv as sc
+
+    with pytest.raises(SymconvError) as err:
+        sc.theorem("conv_grad_weight_swaps_stride_and_dilation", **params)
+    assert len(str(err.value)) < 200 and "\n" not in str(err.value)

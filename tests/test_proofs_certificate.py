@@ -144,9 +144,20 @@ def test_malformed_certificates_are_errors_not_crashes():
 
 
 def test_instance_results_have_nothing_to_replay():
-    p = theorem("full_convolution_commutes").prove("instance", input_size=[4], kernel_size=[3])
-    r = p.check()
-    assert r.ok and "nothing to replay" in r.message
+    """Restating a stored verdict would confirm nothing: a tampered status once came back 'verified'."""
+    p = theorem("full_convolution_commutes").variant("correlation").prove("instance", input_size=[3], kernel_size=[2])
+    assert p.status == "refuted"
+    p.status = "proved"
+    with pytest.raises(SymconvError, match="no proof to replay"):
+        p.check()
+
+
+def test_the_cli_says_an_instance_result_has_nothing_to_replay(capsys):
+    from symconv.cli import main
+
+    assert main(["prove", "full_convolution_commutes", "--method", "instance", "--check", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["check"]["status"] == "skipped" and out["check"]["ok"] is False
 
 
 # -- tampering beyond the steps: statement, definitions, parameters, instance checks -------------

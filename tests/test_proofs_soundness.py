@@ -336,3 +336,14 @@ def test_a_size_symbol_of_the_wrong_kind_is_not_a_parameter():
     s = Sum(("n",), (Constraint.le(0, n), Constraint.le(n, other)), (Term("x", (n,)),))
     with pytest.raises(RuleError, match="not a size parameter"):
         reindex(Expr.of(s), ctx, sum=0, mapping={"n": Affine.var("j")}, variables=["j"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["full_convolution_commutes ", "Full_Convolution_Commutes", "full_convolution_commutes [variant correlation] "],
+)
+def test_a_library_name_spelled_otherwise_is_not_a_hand_made_certificate(commutes, name):
+    """A trailing space made a library certificate 'hand-made', so its (false) statement text went unchecked."""
+    forged = {**commutes, "theorem": name, "statement": "(a ⋆ b)[m] = (b ⋆ a)[m]: correlation commutes"}
+    r = _check(forged)
+    assert not r.ok and "spelled unlike the library" in r.message

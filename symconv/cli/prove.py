@@ -152,9 +152,14 @@ def _prove(args: argparse.Namespace) -> int:
     )
     coincides = proof.status == "coincides"
     report = None
-    if args.check and not coincides:
+    replayable = not coincides and proof.method == "general"
+    if args.check and replayable:
         report = proof.check()
-    skipped = "skipped: the variant coincides with the theorem, so there is no proof of it to replay"
+    skipped = (
+        "skipped: the variant coincides with the theorem, so there is no proof of it to replay"
+        if coincides
+        else f"skipped: a {proof.method} result has no proof to replay (the engine decided it in this run)"
+    )
     if args.json:
         data = proof.to_dict()
         if report is not None:

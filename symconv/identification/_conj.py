@@ -48,7 +48,7 @@ def _call(fn: Callable[[np.ndarray, np.ndarray], Any], x: np.ndarray, w: np.ndar
         warnings.simplefilter("always")
         try:
             out = np.asarray(fn(x, w))
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             text = str(exc).strip().splitlines()
             return None, f"raised {type(exc).__name__}" + (f": {text[0][:160]}" if text else "")
     for w_ in caught:

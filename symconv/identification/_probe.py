@@ -116,7 +116,7 @@ def call(fn: Callable[[np.ndarray, np.ndarray], Any], name: str, x: np.ndarray, 
         out = fn(x, w)
     except SymconvError:
         raise
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a user's sys.exit() is not identify's exit status
         raise SymconvError(
             f"identify: `fn` ({name}) must accept numpy arrays x of shape {x.shape} and w of shape {w.shape} "
             f"({x.dtype}) and return an array; it raised {_first_line(exc)}"

@@ -9,6 +9,7 @@ import numpy as np
 import sympy
 
 from symconv.core.errors import SymconvError
+from symconv.core.numbers import shown
 from symconv.proofs._serial import param_symbol
 
 __all__: list[str] = []
@@ -16,9 +17,11 @@ __all__: list[str] = []
 
 def _int(theorem_name: str, name: str, value: Any, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise SymconvError(f"{theorem_name}: `{name}` must be an integer ≥ {minimum}; got {value!r}")
+        raise SymconvError(f"{theorem_name}: `{name}` must be an integer ≥ {minimum}; got {shown(value)}")
     if value < minimum:
-        raise SymconvError(f"{theorem_name}: `{name}` must be ≥ {minimum}; got {name}={value}")
+        raise SymconvError(f"{theorem_name}: `{name}` must be ≥ {minimum}; got {name}={shown(value)}")
+    if int(value).bit_length() > 64:  # no statement needs more, and its text could not even be printed
+        raise SymconvError(f"{theorem_name}: `{name}` must be below 2^64; got {name}={shown(value)}")
     return int(value)
 
 

@@ -185,7 +185,7 @@ class Proof:
         ``status`` is ``"verified"`` (``ok``), ``"bounded"`` (every step
         re-derived but some side condition holds only within a bounded
         search: never ok) or ``"failed"``. An instance or randomized result
-        has no steps to replay: its report restates the result.
+        has no steps to replay: checking it is a :class:`SymconvError`.
 
         >>> from symconv import theorem
         >>> r = theorem("full_correlation_swap_is_flip").prove().check()
@@ -193,17 +193,10 @@ class Proof:
         (True, 'verified', 4, True)
         """
         if self.method != "general":
-            name = self.theorem.partition(" [variant ")[0]
-            from symconv.proofs._registry import _LIBRARY
-
-            library = name in _LIBRARY
-            return CheckReport(
-                self.holds,
-                0,
-                0,
-                f"{self.method} result: nothing to replay",
-                library=library,
-                theorem=self.theorem if library else None,
+            # an engine's verdict has no steps to replay, and restating a stored verdict would confirm nothing
+            raise SymconvError(
+                f"check: a {self.method} result has no proof to replay (the engine decided it when it ran); "
+                f"prove(method={self.method!r}, ...) again to decide it afresh, or prove() for a certificate"
             )
         return Certificate.from_json(self.certificate.to_json()).check(trials=trials, seed=seed)
 

@@ -231,6 +231,10 @@ def _library(data: Mapping[str, Any], parts: Sequence[Part]) -> tuple[str, Plan 
 
     name, variant = _name(data)
     if name not in _LIBRARY:
+        spelled = " ".join(str(data["theorem"]).split()).casefold().partition(" [variant ")[0]
+        if any(spelled == known.casefold() for known in _LIBRARY):
+            # a library name spelled otherwise would pass as a hand-made certificate with the library's words
+            return f"certificate: {_short(data['theorem'])} is spelled unlike the library's theorem", None
         return "", None  # a proof built by hand: its statement is what its parts say
     if variant is not None and variant not in _LIBRARY[name].variants:
         return f"certificate: {name} has no variant {_short(variant)}", None
