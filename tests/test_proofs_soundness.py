@@ -347,3 +347,12 @@ def test_a_library_name_spelled_otherwise_is_not_a_hand_made_certificate(commute
     forged = {**commutes, "theorem": name, "statement": "(a ⋆ b)[m] = (b ⋆ a)[m]: correlation commutes"}
     r = _check(forged)
     assert not r.ok and "spelled unlike the library" in r.message
+
+
+def test_a_symbolic_padding_says_that_padding_0_is_not_covered():
+    """A symbolic parameter stands for every integer ≥ 1: 'not covered: —' overstated what was proved."""
+    proof = theorem("correlate_grad_input_is_full_convolution", padding="p").prove()
+    assert proof.holds and "padding 0" in proof.not_covered
+    assert proof.check().ok  # the checker demands the same wording
+    data = {**proof.certificate.data, "not_covered": "—"}
+    assert not _check(data).ok

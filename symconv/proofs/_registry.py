@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy
 
@@ -21,7 +22,7 @@ from symconv.core.public import public
 from symconv.proofs._contract import Recipe
 from symconv.proofs._parts import Deriver, Part
 
-__all__ = ["Plan", "parameters", "register", "theorems", "variants"]
+__all__ = ["Plan", "build_plan", "parameters", "register", "theorems", "variants"]
 
 
 @dataclass
@@ -105,3 +106,20 @@ def _info(name: str) -> _Info:
             f"theorem: `name` must be one of the library's theorems (see `symconv theorems`); got {name!r}"
         )
     return _LIBRARY[name]
+
+
+def build_plan(name: str, params: Mapping[str, Any], variant: str | None) -> Plan:
+    """The plan theorem ``name`` builds for ``params`` (and ``variant``), saying what a symbolic padding leaves out.
+
+    A symbolic hyper-parameter stands for every integer ≥ 1 (the solver's assumption), so a symbolic
+    ``padding`` does not cover padding 0: ``not_covered`` says so.
+
+    >>> build_plan("correlate_grad_input_is_full_convolution", {"padding": "p"}, None).not_covered
+    'padding 0 (a symbolic padding p is proved for every p ≥ 1; prove padding=0 for it)'
+    """
+    plan = _LIBRARY[name].build(params, variant)
+    pad = params.get("padding")
+    if isinstance(pad, str):
+        gap = f"padding 0 (a symbolic padding {pad} is proved for every {pad} ≥ 1; prove padding=0 for it)"
+        plan.not_covered = gap if plan.not_covered == "—" else f"{plan.not_covered}; {gap}"
+    return plan

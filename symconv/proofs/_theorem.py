@@ -43,6 +43,7 @@ from symconv.proofs._registry import (
     _LIBRARY,
     Plan,
     _info,
+    build_plan,
 )
 from symconv.proofs._rules import RuleError
 from symconv.proofs._sizes import derive_sizes
@@ -117,7 +118,7 @@ class Theorem:
 
     def plan(self) -> Plan:
         """Build the statement's parts (validates the parameters)."""
-        return _LIBRARY[self.name].build(self.params, self.variant_name)
+        return build_plan(self.name, self.params, self.variant_name)
 
     def prove(
         self,

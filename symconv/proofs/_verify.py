@@ -227,7 +227,7 @@ def decode_parts(data: Mapping[str, Any]) -> list[Part]:
 
 def _library(data: Mapping[str, Any], parts: Sequence[Part]) -> tuple[str, Plan | None]:
     """('' or what is wrong, the library's plan when the certificate names a library theorem)."""
-    from symconv.proofs._registry import _LIBRARY
+    from symconv.proofs._registry import _LIBRARY, build_plan
 
     name, variant = _name(data)
     if name not in _LIBRARY:
@@ -239,7 +239,7 @@ def _library(data: Mapping[str, Any], parts: Sequence[Part]) -> tuple[str, Plan 
     if variant is not None and variant not in _LIBRARY[name].variants:
         return f"certificate: {name} has no variant {_short(variant)}", None
     try:
-        plan = _LIBRARY[name].build(dict(data["params"]), variant)
+        plan = build_plan(name, dict(data["params"]), variant)
     except SymconvError as exc:
         return f"certificate: the theorem's parameters are invalid: {exc}", None
     if plan.instance_only:
