@@ -20,8 +20,8 @@ def _int(theorem_name: str, name: str, value: Any, minimum: int) -> int:
         raise SymconvError(f"{theorem_name}: `{name}` must be an integer ≥ {minimum}; got {shown(value)}")
     if value < minimum:
         raise SymconvError(f"{theorem_name}: `{name}` must be ≥ {minimum}; got {name}={shown(value)}")
-    if int(value).bit_length() > 64:  # no statement needs more, and its text could not even be printed
-        raise SymconvError(f"{theorem_name}: `{name}` must be below 2^64; got {name}={shown(value)}")
+    if int(value).bit_length() > 3000:  # about 900 digits: beyond, even the statement's text could not be printed
+        raise SymconvError(f"{theorem_name}: `{name}` must be below 2^3000; got {name}={shown(value)}")
     return int(value)
 
 

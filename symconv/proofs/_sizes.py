@@ -200,28 +200,34 @@ def _solve(
     """The optimum: most genericity, then most difference from earlier sets, then smallest total, then lex-smallest."""
     import z3
 
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise SymconvError(f"proof: could not derive instance sizes within {_BUDGET_S:g} s")
-    opt = z3.Optimize()
-    opt.set("timeout", max(1, int(left * 1000)))
-    for h in hard:
-        opt.add(h)
-    for p in params:
-        opt.add(env[p] >= 1)
-    for term, w in soft:
-        opt.add_soft(term, w, "generic")
-    for term, w in later:
-        opt.add_soft(term, w, "apart")
-    if params:
-        opt.minimize(z3.Sum([env[p] for p in params]))
-    for p in params:
-        opt.minimize(env[p])
-    res = opt.check()
-    if res == z3.unsat:
-        return None
+    res: Any = None
+    for seed in range(3):  # z3's optimizer may answer "unknown" on one seed and solve the same problem on another
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise SymconvError(f"proof: could not derive instance sizes within {_BUDGET_S:g} s")
+        opt = z3.Optimize()
+        opt.set("timeout", max(1, int(left * 1000)))
+        opt.set("random_seed", seed)
+        for h in hard:
+            opt.add(h)
+        for p in params:
+            opt.add(env[p] >= 1)
+        for term, w in soft:
+            opt.add_soft(term, w, "generic")
+        for term, w in later:
+            opt.add_soft(term, w, "apart")
+        if params:
+            opt.minimize(z3.Sum([env[p] for p in params]))
+        for p in params:
+            opt.minimize(env[p])
+        res = opt.check()
+        if res == z3.unsat:
+            return None
+        if res == z3.sat:
+            break
     if res != z3.sat:
-        raise SymconvError(f"proof: could not derive instance sizes within {_BUDGET_S:g} s ({res})")
+        why = opt.reason_unknown()
+        raise SymconvError(f"proof: could not derive instance sizes within {_BUDGET_S:g} s ({res}: {why})")
     model = opt.model()
     return {p: int(model.eval(env[p], model_completion=True).as_long()) for p in params}
 
