@@ -364,7 +364,8 @@ def test_equals_takes_array_likes():
 
 def test_structural_equality_never_confuses_shapes_or_types():
     assert symbols("x", 2) != symbols("x", (2, 1))
-    assert (asarray([1, 2]) == np.array([1, 2])) is False
+    assert (asarray([1, 2]) == np.array([1, 2])) is True  # array-likes compare by value (issue 10)
+    assert (asarray([1, 2]) == np.array([[1, 2]])) is False
     assert asarray([1]) != asarray([1.0])  # Integer 1 and Float 1.0 differ structurally
 
 
@@ -384,3 +385,39 @@ def test_symbols_validates_structure_and_assumptions():
 def test_repr_has_no_trailing_spaces():
     for line in repr(symbols("x", (2, 2, 2))).splitlines():
         assert line == line.rstrip()
+
+
+def test_an_array_equals_the_list_of_its_values():
+    """Issue 10: ``Array == [3, 5]`` was False for equal values."""
+    a = asarray([3, 5])
+    reflected = [3, 5]
+    assert a == [3, 5] and reflected == a and a == (3, 5) and a == np.array([3, 5])
+    assert (a != [3, 5]) is False and a != [3, 6] and a != [[3, 5]] and a != [3, 5, 0]
+    assert (a == "3, 5") is False and (a == ["x", 5]) is False and (a == 35) is False
+    assert symbols("x", 2) == [sympy.Symbol("x_0"), sympy.Symbol("x_1")]
+
+
+def test_complex_inputs_stay_exact():
+    """Issue 10: ``correlate([1+1j, 2], [1j])`` printed ``1.0*I*(1.0 + 1.0*I)``."""
+    from symconv import correlate
+    from symconv.compat import numpy as cnp
+
+    assert correlate([1 + 1j, 2], [1j]).tolist() == [-1 + sympy.I, 2 * sympy.I]
+    assert str(correlate([1 + 1j, 2], [1j])) == "Array([-1 + I, 2*I])"
+    assert cnp.correlate([1 + 1j, 2], [1j, 2]).tolist() == [5 - sympy.I]  # numpy conjugates the kernel
+    assert asarray(np.array([2 - 3j])).tolist() == [2 - 3 * sympy.I]
+    assert asarray([0.5 + 1j]).tolist() == [sympy.Float(0.5) + sympy.I]  # non-integral parts follow the float rule
+    assert asarray([0.5 + 1j], exact=True).tolist() == [sympy.Rational(1, 2) + sympy.I]
+
+
+def test_to_json_is_exact_and_serialisable():
+    import json
+
+    from symconv import correlate
+
+    y = correlate([1 + 1j, sympy.Rational(1, 2), 3], [1, 2])
+    data = json.loads(json.dumps(y.to_json()))
+    assert data == ["2 + I", "13/2"]
+    assert [sympy.S(v) if isinstance(v, str) else v for v in data] == y.tolist()  # test code may parse
+    assert json.loads(json.dumps(asarray([[1, 2], [3, 4]]).to_json())) == [[1, 2], [3, 4]]
+    assert symbols("x", 2).to_json() == ["x_0", "x_1"]

@@ -24,7 +24,7 @@ from symconv.core.limits import current, guard
 from symconv.core.numbers import NON_FINITE, check_entry_number, check_expr, int_digits, shown
 from symconv.core.public import public
 
-__all__ = ["Array", "asarray", "operand", "symbols"]
+__all__ = ["Array", "asarray", "jsonable", "numbers_expanded", "operand", "symbols"]
 
 
 _ARRAY_LIKE = "nested lists, a numpy array, a sympy Matrix/Array or a symconv Array"
@@ -87,8 +87,14 @@ def _entry(value: Any, *, exact: bool, where: str, max_digits: int | None = None
             )
         return sympy.Float(f)
     if isinstance(value, (complex, np.complexfloating)):
-        re = _entry(value.real, exact=exact, where=where, max_digits=max_digits)
-        im = _entry(value.imag, exact=exact, where=where, max_digits=max_digits)
+        # Python and numpy have no integer complex: a part that is a whole number is that integer, so
+        # ``1+1j`` is exactly ``1 + I`` (other parts follow the float rule above)
+        re, im = (
+            sympy.Integer(int(p)) if np.isfinite(p) and float(p).is_integer() and abs(p) < 2**53 else p
+            for p in (value.real, value.imag)
+        )
+        re = _entry(re, exact=exact, where=where, max_digits=max_digits)
+        im = _entry(im, exact=exact, where=where, max_digits=max_digits)
         return re + sympy.I * im
     if isinstance(value, (list, tuple, np.ndarray)):
         raise SymconvError(
@@ -202,8 +208,19 @@ class Array:
 
     @public
     def tolist(self) -> Any:
-        """Nested Python lists of sympy expressions."""
+        """Nested Python lists of sympy expressions (for JSON, see :meth:`to_json`)."""
         return self._data.tolist()
+
+    @public
+    def to_json(self) -> Any:
+        """Nested lists a ``json.dumps`` accepts, exactly: integers as ``int``, every other entry as its
+        sympy string (``"1/2"``, ``"-1 + I"``, ``"w_0*x_1"``), which ``sympy.Rational``/``sympy.S`` read back.
+
+        >>> import json
+        >>> json.dumps(Array([[1, sympy.Rational(1, 2)], [sympy.I - 1, symbols("x", 1)[0]]]).to_json())
+        '[[1, "1/2"], ["-1 + I", "x_0"]]'
+        """
+        return jsonable(self._data.tolist())
 
     @property
     def free_symbols(self) -> set[sympy.Symbol]:
@@ -309,10 +326,26 @@ class Array:
 
     # -- comparison and arithmetic -----------------------------------------------
     def __eq__(self, other: object) -> bool:
-        """Structural equality: same shape and identical (not merely equivalent) entries."""
+        """Structural equality: same shape and identical (not merely equivalent) entries.
+
+        ``other`` may be anything :func:`asarray` takes (lists, tuples, numpy arrays), compared by value;
+        what it cannot take is simply not equal.
+
+        >>> Array([3, 5]) == [3, 5], Array([[1, 2]]) == [1, 2], Array([3, 5]) == "3, 5"
+        (True, False, False)
+        """
         if not isinstance(other, Array):
-            return NotImplemented
+            if not isinstance(other, (list, tuple, np.ndarray, sympy.MatrixBase, sympy.NDimArray)):
+                return NotImplemented
+            try:
+                other = _asarray(other, exact=False, where="Array ==")
+            except SymconvError:
+                return False
         return self.shape == other.shape and all(a == b for a, b in zip(self._data.flat, other._data.flat))
+
+    def __ne__(self, other: object) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
 
     @public
     def equals(self, other: Any) -> bool:
@@ -419,6 +452,36 @@ class Array:
         body = np.array2string(self._data, separator=", ", formatter={"all": str}, max_line_width=100)
         lines = body.replace(chr(10), chr(10) + "      ").split(chr(10))
         return f"Array({chr(10).join(line.rstrip() for line in lines)})"
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` (nested lists of sympy expressions or numbers) with integers as ``int`` and every other
+    entry as its sympy string: what :meth:`Array.to_json` returns.
+
+    >>> jsonable([sympy.Integer(2), [sympy.Rational(-3, 4)]])
+    [2, ['-3/4']]
+    """
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if isinstance(value, (int, np.integer, sympy.Integer)):
+        return int(value)
+    return str(value)
+
+
+def numbers_expanded(data: np.ndarray) -> np.ndarray:
+    """``data`` with every entry that is a number but not yet a single number expanded, in place:
+    ``I*(1 + I)`` becomes ``-1 + I`` (symbolic entries are left as the sum of their terms).
+
+    >>> numbers_expanded(np.array([sympy.I * (1 + sympy.I), sympy.Symbol("x") * (1 + sympy.I)], dtype=object))
+    array([-1 + I, x*(1 + I)], dtype=object)
+    """
+    flat = data.reshape(-1)
+    for i, e in enumerate(flat):
+        if not e.is_Atom and e.is_number:
+            flat[i] = sympy.expand(e)
+    return data
 
 
 def _convert(v: sympy.Expr, dt: np.dtype) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from symconv.arrays.array import Array, operand
+from symconv.arrays.array import Array, numbers_expanded, operand
 from symconv.core.errors import SymconvError
 from symconv.core.formula import ConvSpec, forward
 from symconv.core.numbers import shown
@@ -77,7 +77,7 @@ def _run(op: str, x: Any, w: Any, mode: str, stride: Any, dilation: Any, padding
     spec = plain_spec(op, xa, wa, mode, stride, dilation, padding, flip=flip)
     terms = forward(spec)
     check_expandable(op, terms)
-    return Array._of(expand(terms, {"x": xa.numpy(), "w": wa.numpy()}))
+    return Array._of(numbers_expanded(expand(terms, {"x": xa.numpy(), "w": wa.numpy()})))
 
 
 @public

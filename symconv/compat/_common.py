@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import sympy
 
-from symconv.arrays.array import Array, operand
+from symconv.arrays.array import Array, numbers_expanded, operand
 from symconv.core.formula import Contraction, ConvSpec, forward
 from symconv.core.validate import check_expandable
 from symconv.engines.terms import expand
@@ -47,7 +47,7 @@ def run(terms: tuple[Contraction, ...], arrays: Mapping[str, Array | np.ndarray]
     """Expand ``terms`` (from ``forward``/``transpose``) on the named operands."""
     check_expandable(terms[0].name, terms)
     data = {k: (v.numpy() if isinstance(v, Array) else v) for k, v in arrays.items()}
-    return Array._of(expand(terms, data))
+    return Array._of(numbers_expanded(expand(terms, data)))
 
 
 def correlation(
