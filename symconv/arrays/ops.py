@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from symconv.arrays.array import Array, numbers_expanded, operand
+from symconv.arrays.array import Array, operand
+from symconv.arrays.entries import numbers_expanded
 from symconv.core.errors import SymconvError
 from symconv.core.formula import ConvSpec, forward
 from symconv.core.numbers import shown

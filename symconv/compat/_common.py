@@ -14,7 +14,8 @@ from collections.abc import Mapping
 import numpy as np
 import sympy
 
-from symconv.arrays.array import Array, numbers_expanded, operand
+from symconv.arrays.array import Array, operand
+from symconv.arrays.entries import numbers_expanded
 from symconv.core.formula import Contraction, ConvSpec, forward
 from symconv.core.validate import check_expandable
 from symconv.engines.terms import expand

@@ -1,8 +1,7 @@
-"""Test helpers for your own code: does a function compute the convolution you think it does?
+"""``assert_computes``: does a function compute the convolution you think it does?
 
-``assert_computes`` runs :func:`symconv.identify` on ``fn`` and raises an :class:`AssertionError`
-with a readable message when any stated property differs. It needs only numpy (Hypothesis
-strategies, when added here, will import Hypothesis lazily).
+It runs :func:`symconv.identify` on ``fn`` and raises an :class:`AssertionError` with a readable
+message when any stated property differs. It needs only numpy.
 
 >>> import numpy as np
 >>> from symconv.testing import assert_computes
@@ -74,7 +73,7 @@ def assert_computes(
     >>> assert_computes(lambda x, w: np.convolve(x, w, "same"), "correlation")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    AssertionError: symconv.testing.<lambda> does not compute what was asserted:
+    AssertionError: symconv.testing.computes.<lambda> does not compute what was asserted:
       operation: expected 'correlation', identified 'convolution'
     identified: convolution (kernel flipped on every axis); mode 'same' (an even kernel's extra zero at the start), ...
     """
@@ -113,8 +112,3 @@ def assert_computes(
         if r.operation is None:
             lines += [f"  [{e.decides}] {e.probe} → {e.observed}: {e.shows}" for e in r.evidence[-1:]]
         raise AssertionError("\n".join(lines))
-
-
-def __dir__() -> list[str]:
-    """Only the public names (``dir()``, tab completion): no imports or helpers."""
-    return sorted(__all__)
