@@ -110,7 +110,8 @@ class Node:
     """A lazy array expression of symbolic size (see the module docstring)."""
 
     shape: tuple[sympy.Expr, ...] = ()
-    __array_priority__ = 2000  # numpy and Array defer to us
+    __array_priority__ = 2000
+    __array_ufunc__ = None  # numpy arrays defer to the reflected operators
     _symconv_lazy = True
 
     # -- structure ----------------------------------------------------------

@@ -79,11 +79,23 @@ def symbols(name: str, shape: Any, *, structure: str | None = None, **assumption
             )
         if d.is_Number and not (d.is_Integer and int(d) >= 1):
             raise SymconvError(f"symbols: every entry of `shape` must be an integer ≥ 1 or a size; got {shown(shape)}")
-        if (not d.is_Number and not d.is_polynomial()) or (d.is_polynomial() and sympy.Poly(d).total_degree() > 1):
-            raise SymconvError(f"symbols: a size in `shape` must be linear in the sizes, e.g. N - K + 1; got {d}")
+        if not d.is_Number and not _linear_size(d):
+            raise SymconvError(
+                f"symbols: a size in `shape` must be linear in the sizes (floors allowed), e.g. N - K + 1; got {d}"
+            )
         out.append(d)
     syms = {s for d in out for s in d.free_symbols}
     return Leaf(name, out, structure, assumed(syms))
+
+
+def _linear_size(d: sympy.Expr) -> bool:
+    """An integer-linear size expression, or one with floors/ceilings of such (an output size with a stride)."""
+    syms = sorted(d.free_symbols, key=str)
+    if d.is_polynomial(*syms):
+        return bool(sympy.Poly(d, *syms).total_degree() <= 1)
+    return all(isinstance(f, (sympy.floor, sympy.ceiling)) for f in d.atoms(sympy.Function)) and not d.atoms(
+        sympy.Pow
+    ) - {p for f in d.atoms(sympy.Function) for p in f.atoms(sympy.Pow)}
 
 
 def _lazy(*args: Any) -> bool:
