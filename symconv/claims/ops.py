@@ -166,8 +166,9 @@ class Conv(Node):
         for name, v, default in (("stride", self.spec.stride, 1), ("dilation", self.spec.dilation, 1)):
             if any(e != default for e in v):
                 extra.append(f"{name}={_tuple(v)}")
-        if self.mode == "valid" and any(e != 0 for e in (*self.spec.pad_lo, *self.spec.pad_hi)):
-            extra.append(f"padding={_tuple(tuple(zip(self.spec.pad_lo, self.spec.pad_hi)))}")
+        lo, hi = self.spec.pad_lo, self.spec.pad_hi
+        if self.mode == "valid" and any(e != 0 for e in (*lo, *hi)):
+            extra.append(f"padding={_tuple(lo) if lo == hi else tuple(zip(lo, hi))}")
         return f"{self.op}({', '.join([self.x.text(), self.w.text(), *extra])})"
 
 
