@@ -61,9 +61,11 @@ def _numeric(value: Any, arrays: dict[str, np.ndarray]) -> np.ndarray:
 
 def _check_iverson(node: Any, sizes: dict[Any, int], arrays: dict[str, np.ndarray], expect: np.ndarray) -> None:
     ctx = context(node)
-    got = values(node.iverson(ctx), ctx, sizes, seed=0, arrays={k: table(v) for k, v in arrays.items()})
     want = {idx: int(v) for idx, v in np.ndenumerate(expect)}
-    assert {k: v for k, v in got.items() if v} == {k: v for k, v in want.items() if v}
+    for derivative in (True, False):
+        side = node.iverson(ctx, derivative=derivative)
+        got = values(side, ctx, sizes, seed=0, arrays={k: table(v) for k, v in arrays.items()})
+        assert {k: v for k, v in got.items() if v} == {k: v for k, v in want.items() if v}
 
 
 def _check_engine(node: Any, sizes: dict[Any, int], arrays: dict[str, np.ndarray], expect: np.ndarray) -> None:
