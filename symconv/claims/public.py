@@ -49,6 +49,7 @@ def _symbolic_shape(shape: Any) -> tuple[Any, ...] | None:
     return None
 
 
+@public
 @functools.wraps(_array.symbols)
 def symbols(name: str, shape: Any, *, structure: str | None = None, **assumptions: Any) -> Any:
     dims = _symbolic_shape(shape)
@@ -102,6 +103,7 @@ def _lazy(*args: Any) -> bool:
     return any(isinstance(a, Node) for a in args)
 
 
+@public
 @functools.wraps(_ops.correlate)
 def correlate(x: Any, w: Any, mode: str = "valid", *, stride: Any = 1, dilation: Any = 1, padding: Any = None) -> Any:
     if _lazy(x, w):
@@ -111,6 +113,7 @@ def correlate(x: Any, w: Any, mode: str = "valid", *, stride: Any = 1, dilation:
     return _ops.correlate(x, w, mode, stride=stride, dilation=dilation, padding=padding)
 
 
+@public
 @functools.wraps(_ops.convolve)
 def convolve(x: Any, w: Any, mode: str = "valid", *, stride: Any = 1, dilation: Any = 1, padding: Any = None) -> Any:
     if _lazy(x, w):
@@ -120,6 +123,7 @@ def convolve(x: Any, w: Any, mode: str = "valid", *, stride: Any = 1, dilation: 
     return _ops.convolve(x, w, mode, stride=stride, dilation=dilation, padding=padding)
 
 
+@public
 @functools.wraps(_grad.grad)
 def grad(y: Any, wrt: Any, upstream: Any = None) -> Any:
     if _lazy(y, wrt, upstream):
