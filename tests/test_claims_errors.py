@@ -150,3 +150,15 @@ def test_a_crop_out_of_range_at_concrete_sizes_is_refused():
 
 def test_sizes_accept_names_for_at_and_the_error_names_the_concrete_sizes():
     assert sc.correlate(x, w).at({"N": 3, "K": 2}).shape == (2,)
+
+
+def test_expressions_that_multiply_out_too_far_are_refused_in_bounded_time():
+    s = x
+    for i in range(14):
+        s = s + sc.symbols(f"a{i}", N)
+    p = s * s * s * s  # 15**4 > 10**4 sums
+    with pytest.raises(sc.SymconvError, match="multiplies out"):
+        p.iverson(context(p))
+    big = sc.correlate(x, list(range(1, 10_002)))
+    with pytest.raises(sc.SymconvError, match="at most"):
+        big.iverson(context(big))

@@ -42,6 +42,9 @@ __all__ = ["Const", "Fresh", "Leaf", "Node", "as_node", "combine", "in_range", "
 
 STRUCTURES = ("centrosymmetric", "anticentrosymmetric")
 
+#: At most this many Iverson sums from one expression (a product of sums multiplies out).
+MAX_SUMS = 10_000
+
 #: The operations behind ``+ - * [] flip`` (filled in by :mod:`symconv.claims.ops`, which imports this module).
 OPERATIONS: dict[str, Callable[..., Any]] = {}
 
@@ -70,6 +73,14 @@ def in_range(index: Sequence[Affine], shape: Sequence[Any]) -> list[Constraint]:
 
 def combine(parts: Sequence[Sequence[Sum]]) -> list[Sum]:
     """The product of sums of Iverson sums, multiplied out (bound variables must already be distinct)."""
+    count = 1
+    for p in parts:
+        count *= len(p)
+    if count > MAX_SUMS:
+        raise SymconvError(
+            f"iverson: the expression multiplies out to {count} Iverson sums (more than {MAX_SUMS}); "
+            "state the claim with fewer sums of sums multiplied together"
+        )
     out = []
     for choice in product(*parts):
         coeff = 1
@@ -335,6 +346,11 @@ class Const(Node):
         self.shape = tuple(sympy.Integer(n) for n in array.shape)
 
     def sums(self, at: Sequence[Affine], fresh: Fresh) -> list[Sum]:
+        if self.array.size > MAX_SUMS:
+            raise SymconvError(
+                f"iverson: a concrete array in a symbolic claim may have at most {MAX_SUMS} entries; "
+                f"got shape {self.array.shape}"
+            )
         out = []
         for idx, e in np.ndenumerate(self.array.numpy()):
             if not (isinstance(e, sympy.Expr) and e.is_Integer):
