@@ -48,6 +48,7 @@ def test_concrete_sizes_behave_exactly_as_before():
         (sc.grad(sc.correlate(x, w), x), (N,), "grad(correlate(x, w), x, g)"),
         (sc.flip(x), (N,), "flip(x)"),
         (x.flip(), (N,), "flip(x)"),
+        (sc.flip(sc.symbols("X", (M, N)), axis=1), (M, N), "flip(X, axis=1)"),
         (x + sc.flip(x), (N,), "x + flip(x)"),
         (x - 2 * sc.flip(x), (N,), "x - 2*flip(x)"),
         (-x, (N,), "-x"),

@@ -151,6 +151,13 @@ CASES: list[tuple[str, Any, dict[Any, int], Callable[[dict[str, np.ndarray]], np
     ),
     ("flip", sc.flip(x), {N: 4}, lambda a: a["x"][::-1]),
     ("flip 2-D", sc.flip(X), {N: 2, M: 3}, lambda a: a["X"][::-1, ::-1]),
+    ("flip one axis", sc.flip(X, axis=1), {N: 2, M: 3}, lambda a: a["X"][:, ::-1]),
+    (
+        "flip first axis",
+        sc.flip(sc.correlate(X, W), axis=-2),
+        {N: 4, M: 3, K: 2},
+        lambda a: _layer(a["X"], a["W"])[::-1],
+    ),
     ("linear", 2 * x - 3 * sc.flip(v) + v, {N: 4}, lambda a: 2 * a["x"] - 3 * a["v"][::-1] + a["v"]),
     ("negation", -x, {N: 3}, lambda a: -a["x"]),
     ("elementwise", x * v, {N: 4}, lambda a: a["x"] * a["v"]),

@@ -134,17 +134,21 @@ def grad(y: Any, wrt: Any, upstream: Any = None) -> Any:
 
 
 @public
-def flip(a: Any) -> Any:
-    r"""``a`` reversed along every axis: :math:`\mathrm{flip}(a)[i] = a[S-1-i]`.
+def flip(a: Any, axis: Any = None) -> Any:
+    r"""``a`` reversed along every axis (or along ``axis``): :math:`\mathrm{flip}(a)[i] = a[S-1-i]`.
 
     >>> flip([[1, 2], [3, 4]]).tolist()
     [[4, 3], [2, 1]]
+    >>> flip([[1, 2], [3, 4]], axis=-1).tolist()
+    [[2, 1], [4, 3]]
     """
-    if isinstance(a, Node):
-        from symconv.claims.ops import Flip
+    from symconv.claims.ops import Flip, flip_axes
 
-        return Flip(a)
-    return operand("flip", "a", a).flip()
+    if isinstance(a, Node):
+        return Flip(a, flip_axes("flip", axis, a.ndim))
+    arr = operand("flip", "a", a)
+    axes = flip_axes("flip", axis, arr.ndim)
+    return arr.flip() if axes is None else Array._of(np.flip(arr.numpy(), axes))
 
 
 def _pair(where: str, a: Any, b: Any) -> tuple[Array, Array]:
