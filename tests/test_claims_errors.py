@@ -105,6 +105,33 @@ def test_bad_gradients(call, match):
         call()
 
 
+C = sc.sizes("C")[0]
+xc, wc = sc.symbols("xc", (C, N)), sc.symbols("wc", (2, C, K))
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: sc.compat.torch.conv1d(xc, sc.symbols("v", (2, K))), "`weight` must have 3 axes"),
+        (lambda: sc.compat.torch.conv1d(x, wc), "`input` must have 3 axes"),
+        (lambda: sc.compat.torch.conv1d(xc, wc, groups=2), "need `groups`"),
+        (lambda: sc.compat.torch.conv1d(xc, sc.symbols("v", (2, C + 1, K))), "in_channels/groups"),
+        (lambda: sc.compat.torch.conv1d(sc.symbols("y", (4, N)), sc.symbols("v", (3, 2, K)), groups=2), "divisible"),
+        (lambda: sc.compat.torch.conv1d(xc, wc, sc.symbols("b", 3)), "`bias`"),
+        (lambda: sc.compat.torch.conv1d(xc, wc, padding="full"), "`padding`"),
+        (lambda: sc.compat.torch.conv1d(xc, wc, padding="same", stride=2), "stride"),
+        (lambda: sc.compat.torch.conv1d(xc, wc, groups=0), "`groups`"),
+        (lambda: sc.compat.torch.conv1d(xc, wc, padding_mode="circular"), "padding_mode"),
+        (lambda: xc.transpose(0, 0), "permutation"),
+        (lambda: xc.transpose(0, 1, 2), "permutation"),
+        (lambda: xc.transpose("a", 0), "permutation"),
+    ],
+)
+def test_bad_layers_and_transposes(call, match):
+    with pytest.raises(sc.SymconvError, match=match):
+        call()
+
+
 def test_a_gradient_of_a_non_multilinear_expression_is_refused_where_it_is_read():
     y = sc.grad(x * x, x, sc.symbols("g", N))
     with pytest.raises(sc.SymconvError, match="multilinear"):

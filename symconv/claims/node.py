@@ -36,6 +36,7 @@ from symconv.core.affine import Affine, as_expr
 from symconv.core.errors import SymconvError
 from symconv.core.formula import Contraction, Factor, Operand, Var
 from symconv.core.numbers import shown
+from symconv.gradients.grad import reindex_operand, rename_operands
 from symconv.proofs._iverson import Constraint, Context, Derivative, Expr, Sum, Term
 
 __all__ = ["Const", "Fresh", "Leaf", "Node", "as_node", "combine", "in_range", "sift"]
@@ -211,6 +212,10 @@ class Node:
     def engine(self, sizes: Mapping[sympy.Symbol, int]) -> list[tuple[int, Contraction]] | None:
         return None
 
+    def view(self) -> tuple[Leaf, Callable[[tuple[Affine, ...]], tuple[Affine, ...]]] | None:
+        """``(leaf, f)`` when this array is ``leaf`` read at ``f(index)`` (a flip or a transpose of it)."""
+        return None
+
     # -- display ----------------------------------------------------------------
     def text(self) -> str:
         raise NotImplementedError
@@ -257,9 +262,32 @@ class Node:
     def __getitem__(self, key: Any) -> Node:
         return OPERATIONS["crop"](self, key)
 
+    def transpose(self, *axes: Any) -> Node:
+        """The axes permuted (numpy's ``transpose``: reversed when none is given)."""
+        return OPERATIONS["transpose"](self, *axes)
+
     def flip(self) -> Node:
         """Reversed along every axis (``symconv.flip``)."""
         return OPERATIONS["Flip"](self)
+
+
+def on_leaves(c: Contraction, roles: Mapping[str, Node], sizes: Mapping[sympy.Symbol, int]) -> Contraction | None:
+    """The contraction ``c`` (symbolic) with each operand ``role`` read from the named array it views, at ``sizes``.
+
+    ``None`` unless every operand is a named array (or a flip or transpose of one) and the names differ.
+    """
+    views = {role: node.view() for role, node in roles.items()}
+    if any(v is None for v in views.values()):
+        return None
+    names = [v[0].name for v in views.values() if v is not None]
+    if len(set(names)) != len(names) or "result" in names:
+        return None
+    c = rename_operands(c, {role: v[0].name for role, v in views.items() if v is not None} | {c.result.name: "result"})
+    for v in views.values():
+        if v is not None:
+            c = reindex_operand(c, v[0].name, v[1], v[0].shape)
+    c = c.subs(sizes)
+    return c if c.is_concrete() else None
 
 
 def shape_text(shape: Sequence[Any]) -> str:
@@ -333,6 +361,9 @@ class Leaf(Node):
             "read", Operand("result", shape), idx, v, (Factor(self.name, idx),), (Operand(self.name, shape),)
         )
         return [(1, c)]
+
+    def view(self) -> tuple[Leaf, Callable[[tuple[Affine, ...]], tuple[Affine, ...]]] | None:
+        return self, lambda ix: ix
 
     def text(self) -> str:
         return self.name

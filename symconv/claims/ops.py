@@ -18,7 +18,7 @@ operation's (``symconv.arrays.ops``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,12 +26,12 @@ import sympy
 
 from symconv.arrays.array import Array
 from symconv.arrays.ops import MODES, convolve, correlate
-from symconv.claims.node import OPERATIONS, Fresh, Leaf, Node, as_node, combine, in_range, shape_text
+from symconv.claims.node import OPERATIONS, Fresh, Leaf, Node, as_node, combine, in_range, on_leaves, shape_text
 from symconv.core.affine import Affine, as_expr
 from symconv.core.errors import SymconvError
 from symconv.core.formula import Contraction, ConvSpec, flip_index, forward, forward_output_size
 from symconv.core.numbers import shown
-from symconv.gradients.grad import reindex_operand, rename_operands
+from symconv.gradients.grad import reindex_operand
 from symconv.proofs._iverson import Constraint, Sum, contraction_sum
 
 __all__ = ["Conv", "Flip", "Linear", "Product", "Slice", "conv", "crop", "linear", "multiply", "same_shape"]
@@ -152,12 +152,8 @@ class Conv(Node):
         return fn(self.x.value(sizes, arrays), self.w.value(sizes, arrays), **self._concrete(sizes))
 
     def engine(self, sizes: Mapping[sympy.Symbol, int]) -> list[tuple[int, Contraction]] | None:
-        if not (isinstance(self.x, Leaf) and isinstance(self.w, Leaf)) or self.x.name == self.w.name:
-            return None
-        c = forward(self.spec)[0].subs(sizes)
-        if not c.is_concrete():
-            return None
-        return [(1, rename_operands(c, {"x": self.x.name, "w": self.w.name, "y": "result"}))]
+        c = on_leaves(forward(self.spec)[0], {"x": self.x, "w": self.w}, sizes)
+        return None if c is None else [(1, c)]
 
     def text(self) -> str:
         extra = []
@@ -216,6 +212,13 @@ class Flip(Node):
             shape = c.result.shape
             out.append((coef, reindex_operand(c, c.result.name, lambda ix, sh=shape: self._index(ix, sh))))  # type: ignore[misc]
         return out
+
+    def view(self) -> tuple[Leaf, Callable[[tuple[Affine, ...]], tuple[Affine, ...]]] | None:
+        inner = self.a.view()
+        if inner is None:
+            return None
+        leaf, f = inner
+        return leaf, lambda ix: f(self._index(ix, self.shape))
 
     def text(self) -> str:
         every = self.axes == tuple(range(self.ndim))
