@@ -82,6 +82,9 @@ def test_bad_symbolic_symbols(call, match):
         (lambda: x[0, 1], "2 indices"),
         (lambda: x[sympy.Symbol("a") :], "bound"),
         (lambda: x[1.5:], "bound"),
+        (lambda: list(x), "cannot be iterated"),
+        (lambda: len(x), "no len"),
+        (lambda: sc.asarray(x), "entries must be numbers"),
     ],
 )
 def test_bad_operations(call, match):

@@ -262,6 +262,15 @@ class Node:
     def __getitem__(self, key: Any) -> Node:
         return OPERATIONS["crop"](self, key)
 
+    def __iter__(self) -> Any:
+        raise SymconvError(
+            f"a lazy array of symbolic size cannot be iterated (its length is {self.shape[0] if self.shape else 'none'})"
+            "; index it (x[i], x[a:b]) or give sizes with .at({...})"
+        )
+
+    def __len__(self) -> int:
+        raise SymconvError("a lazy array of symbolic size has no len(); its shape is .shape")
+
     def transpose(self, *axes: Any) -> Node:
         """The axes permuted (numpy's ``transpose``: reversed when none is given)."""
         return OPERATIONS["transpose"](self, *axes)
