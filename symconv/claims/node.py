@@ -263,9 +263,10 @@ class Node:
         return OPERATIONS["crop"](self, key)
 
     def __iter__(self) -> Any:
+        length = self.shape[0] if self.shape else "none"
         raise SymconvError(
-            f"a lazy array of symbolic size cannot be iterated (its length is {self.shape[0] if self.shape else 'none'})"
-            "; index it (x[i], x[a:b]) or give sizes with .at({...})"
+            f"a lazy array of symbolic size cannot be iterated (its length is {length}); "
+            "index it (x[i], x[a:b]) or give sizes with .at({...})"
         )
 
     def __len__(self) -> int:
