@@ -40,16 +40,18 @@ from typing import Any
 
 import sympy
 
+from symconv.core.affine import as_expr
 from symconv.core.errors import SymconvError
 from symconv.proofs._auto import AutoError, auto
 from symconv.proofs._cost import guard_instance
 from symconv.proofs._evaluate import monomials
 from symconv.proofs._instances import _instance_part, _reduce, _satisfies, _unfold
+from symconv.proofs._iverson import GE, Derivative, Expr
 from symconv.proofs._parts import Deriver, Part
 from symconv.proofs._proof import Proof
 from symconv.proofs._sizes import derive_sizes
 
-__all__ = ["METHODS", "ClaimProof", "Engine", "decide", "difference"]
+__all__ = ["METHODS", "ClaimProof", "Engine", "decide", "difference", "part_extents"]
 
 #: The methods of :func:`decide`.
 METHODS = ("auto", "general", "instance")
@@ -138,6 +140,22 @@ def difference(part: Part, sizes: Mapping[sympy.Symbol, int]) -> dict[str, Any] 
     }
 
 
+def part_extents(part: Part) -> list[Any]:
+    """The loop extents the part's sums read (``u`` of every ``0 ≤ v ≤ u − 1`` on a bound variable): kept ≥ 2."""
+    out: list[Any] = []
+    sides = [part.lhs, part.rhs, *(Expr.of(body) for _, body, _ in part.definitions)]
+    for side in sides:
+        e = side.expr if isinstance(side, Derivative) else side
+        if not isinstance(e, Expr):
+            continue
+        for s in e.sums:
+            for c in s.guard:
+                v = c.expr.variables[0] if len(c.expr.variables) == 1 else None
+                if c.op == GE and v in s.variables and c.expr.coeff(v) == -1 and as_expr(c.expr.const).free_symbols:
+                    out.append(as_expr(c.expr.const) + 1)
+    return list(dict.fromkeys(out))
+
+
 def _expansion(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bool, str, dict[str, Any]]:
     return _instance_part(part, sizes, "instance", 1, 0, None)
 
@@ -153,7 +171,7 @@ def _search(
             sz = {p: int(cex[p.name]) for p in part.ctx.params}
             if all(1 <= v <= 8 for v in sz.values()) and _satisfies(part, sz):
                 cands.append(sz)
-        cands += derive_sizes(part.ctx, SEARCH_SETS, extents)
+        cands += derive_sizes(part.ctx, SEARCH_SETS, [*extents, *part_extents(part)])
         cands.sort(key=lambda s: (sum(s.values()), tuple(s.values())))
         seen: list[dict[sympy.Symbol, int]] = []
         for sz in cands:
@@ -210,7 +228,7 @@ def decide(
         proof.status = "proved"
         proof.engine = "generic strategy: rules + z3 (all sizes)"
         for part in parts:  # exact checks at derived generic sizes complete the certificate (one per part at least)
-            for sz in derive_sizes(part.ctx, 2, extents):
+            for sz in derive_sizes(part.ctx, 2, [*extents, *part_extents(part)]):
                 guard_instance(part, sz, "instance", 1, None, completing=True)
                 ok, msg, extra = _expansion(part, sz)
                 proof.instance_checks.append(
