@@ -96,3 +96,60 @@ def test_generic_certificate_checks_as_hand_made_and_rejects_tampering() -> None
     # drop the unfolding of flip(w): the replay refuses the chain
     bad = dict(data, parts=[dict(data["parts"][0], steps=data["parts"][0]["steps"][1:])])
     assert not Certificate(bad).check().ok
+
+
+# -- the two rules the generic strategy added: reorder_sums, combine_sums ---------------------------------
+
+
+def _terms_part(lhs: list[tuple[int, int]], rhs: list[tuple[int, int]]) -> Part:
+    """``Σ c·x[i + s]`` on both sides (pairs (c, s)), i free in 0 ≤ i < N."""
+    import sympy
+
+    from symconv.core.affine import Affine
+    from symconv.proofs._iverson import Constraint, Context, Expr, Sum, Term
+
+    N = sympy.Symbol("N", integer=True, positive=True)
+    i = Affine.var("i")
+    ctx = Context((N,), ("i",), (Constraint.le(0, i), Constraint.lt(i, Affine.constant(N))))
+
+    def side(terms: list[tuple[int, int]]) -> Expr:
+        return Expr(tuple(Sum((), (), (Term("x", (i + s,)),), c) for c, s in terms))
+
+    return Part("terms", ctx, side(lhs), side(rhs))
+
+
+def test_like_terms_are_collected_and_terms_reordered_and_both_replay() -> None:
+    part = _terms_part([(1, 0), (2, 1), (1, 0)], [(2, 1), (2, 0)])
+    auto(Deriver(part))
+    rules = [s.rule for s in part.steps]
+    assert "combine_sums" in rules and "reorder_sums" in rules and rules[-1] == "equal"
+    assert replay([part]).ok
+    cancel = _terms_part([(1, 0), (-1, 0)], [])
+    auto(Deriver(cancel))
+    assert [s.rule for s in cancel.steps] == ["combine_sums", "equal"]
+    assert replay([cancel]).ok
+    with pytest.raises(AutoError):
+        auto(Deriver(_terms_part([(1, 0), (2, 1)], [(2, 0), (1, 1)])))
+
+
+def test_forged_combine_and_reorder_steps_are_rejected() -> None:
+    from symconv.proofs._rules import RULES, RuleError
+
+    part = _terms_part([(1, 0), (2, 1)], [(2, 1), (1, 0)])
+    with pytest.raises(RuleError, match="not like terms"):
+        RULES["combine_sums"](part.lhs, part.ctx, first=0, second=1)
+    with pytest.raises(RuleError, match="permutation"):
+        RULES["reorder_sums"](part.lhs, part.ctx, order=[0, 0])
+    auto(Deriver(part))
+    assert replay([part]).ok
+    step = next(s for s in part.steps if s.rule == "reorder_sums")
+    forged = replace(step, after=part.rhs)  # the order undone: not what the rule gives
+    bad = replace(part, steps=[forged if s is step else s for s in part.steps])
+    assert not replay([bad]).ok
+    like = _terms_part([(1, 0), (1, 0)], [(3, 0)])
+    d = Deriver(like)
+    d.apply("combine_sums", "lhs", first=0, second=1)
+    with pytest.raises(RuleError):
+        d.close()
+    forged_step = replace(like.steps[0], after=like.rhs)  # 1 + 1 claimed to be 3
+    assert not replay([replace(like, steps=[forged_step, *like.steps[1:]])]).ok

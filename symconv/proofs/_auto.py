@@ -9,11 +9,14 @@ replays through the unchanged checker. For an equality ``lhs = rhs``:
 1. differentiate under the sum (each side that is a derivative);
 2. unfold every array the statement defines (``definition``, e.g. ``flip(w)``
    or an inner convolution), repeatedly;
-3. collapse every Kronecker delta with a unit coefficient (``Deriver.sift``);
+3. collapse every Kronecker delta with a unit coefficient (``Deriver.sift``)
+   and collect like terms (``combine_sums``);
 4. try the hypotheses (``apply_hypothesis``: centro-symmetry, …) on no
    factor, then on each factor that reads the hypothesis' array;
 5. reindex one side to read its factors like the other (unification), in
-   both directions, and close with ``equal`` (z3 decides the guards).
+   both directions, and close with ``equal`` (z3 decides the guards); with
+   several terms, also in the orders of the claim's terms (``reorder_sums``)
+   that pair each with a derivation term of its coefficient and summand.
 
 For an "only if" (``lhs = 0`` for every input ⇒ a hypothesis): sift, align
 every sum on each operand in turn, ``compare_coefficients`` and
@@ -31,12 +34,13 @@ step behind. When nothing closes, :class:`AutoError` says what was tried.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from symconv.proofs._iverson import Derivative, Expr, Hypothesis
+from symconv.proofs._iverson import Derivative, Expr, Hypothesis, Sum
 from symconv.proofs._parts import Deriver
-from symconv.proofs._rules import RuleError
+from symconv.proofs._rules import RuleError, unify
 
 __all__ = ["AutoError", "auto"]
 
@@ -44,6 +48,8 @@ _COUNTEREXAMPLES: list[dict[str, int]] = []
 
 #: The most hypothesis applications tried together in one attempt.
 MAX_HYPOTHESIS_USES = 2
+#: The most orders of the claim's terms tried.
+MAX_MATCHINGS = 24
 
 
 class AutoError(RuleError):
@@ -108,6 +114,45 @@ def _hypothesis_uses(dv: Deriver) -> Iterator[tuple[tuple[str, int, int, str], .
         yield from itertools.combinations(sites, k)
 
 
+def _collect(dv: Deriver, side: str) -> None:
+    """Collect like terms of ``side`` (``combine_sums``) until none are left."""
+    while True:
+        e = dv.cur[side]
+        if not isinstance(e, Expr):
+            return
+        pair = next(
+            ((i, j) for i, j in itertools.combinations(range(len(e.sums)), 2) if _like(e.sums[i], e.sums[j])),
+            None,
+        )
+        if pair is None:
+            return
+        dv.apply("combine_sums", side, first=pair[0], second=pair[1])
+
+
+def _like(a: Sum, b: Sum) -> bool:
+    return a.variables == b.variables and set(a.guard) == set(b.guard) and Counter(a.factors) == Counter(b.factors)
+
+
+def _matchings(lhs: Expr, rhs: Expr) -> Iterator[tuple[int, ...]]:
+    """Orders of the claim's sums that pair each with a derivation sum of its coefficient and shape of summand."""
+    cands = [[j for j, t in enumerate(rhs.sums) if t.coeff == s.coeff and unify(t, s) is not None] for s in lhs.sums]
+    count = 0
+
+    def walk(i: int, used: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
+        nonlocal count
+        if count > MAX_MATCHINGS:
+            return
+        if i == len(cands):
+            count += 1
+            yield used
+            return
+        for j in cands[i]:
+            if j not in used:
+                yield from walk(i + 1, (*used, j))
+
+    yield from walk(0, ())
+
+
 def _close_equal(dv: Deriver, tried: list[str]) -> bool:
     lhs, rhs = dv.cur["lhs"], dv.cur["rhs"]
     if not isinstance(lhs, Expr) or not isinstance(rhs, Expr):
@@ -124,9 +169,24 @@ def _close_equal(dv: Deriver, tried: list[str]) -> bool:
         dv.align("lhs")
         dv.close()
 
-    return _attempt(dv, rhs_to_lhs, tried, "align the claim, equal") or _attempt(
+    if _attempt(dv, rhs_to_lhs, tried, "align the claim, equal") or _attempt(
         dv, lhs_to_rhs, tried, "align the derivation, equal"
-    )
+    ):
+        return True
+    if len(lhs.sums) < 2:
+        return False
+    for order in _matchings(lhs, rhs):
+        if list(order) == list(range(len(order))):
+            continue
+
+        def reordered(order: tuple[int, ...] = order) -> None:
+            dv.apply("reorder_sums", "rhs", order=list(order))
+            dv.align("rhs")
+            dv.close()
+
+        if _attempt(dv, reordered, tried, f"reorder the claim's terms as {list(order)}, align, equal"):
+            return True
+    return False
 
 
 def _equality(dv: Deriver, tried: list[str]) -> bool:
@@ -136,14 +196,16 @@ def _equality(dv: Deriver, tried: list[str]) -> bool:
     for side in ("lhs", "rhs"):
         _unfold(dv, side)
         dv.sift(side)
+        _collect(dv, side)
     for uses in list(_hypothesis_uses(dv)):
 
         def run(uses: tuple[tuple[str, int, int, str], ...] = uses) -> None:
             for side, i, j, name in uses:
                 dv.apply("apply_hypothesis", side, sum=i, factor=j, hypothesis=name)
             if uses:
-                dv.sift("lhs")
-                dv.sift("rhs")
+                for side in ("lhs", "rhs"):
+                    dv.sift(side)
+                    _collect(dv, side)
             if not _close_equal(dv, tried):
                 raise RuleError("no alignment closes")
 
