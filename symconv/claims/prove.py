@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,7 @@ import sympy
 from symconv.arrays.array import Array
 from symconv.claims.context import context, structure
 from symconv.claims.node import Node, as_node
+from symconv.core.affine import as_expr
 from symconv.core.errors import SymconvError
 from symconv.core.public import public
 from symconv.engines.exact import check_exact
@@ -104,6 +106,10 @@ def prove(lhs: Any, rhs: Any, *, assuming: Any = (), method: str = "auto") -> Cl
         raise SymconvError(f"prove: `method` must be one of {list(METHODS)}; got {method!r}")
     a, b = as_node("prove", "lhs", lhs), as_node("prove", "rhs", rhs)
     ctx = context(a, b, assuming=assuming)
+    # a size only named in a relation (a leaf built when `N >= K` was declared) is a parameter of the claim too
+    named = {sym for c in ctx.assumptions for sym in as_expr(c.expr.const).free_symbols}
+    if not named <= set(ctx.params):
+        ctx = replace(ctx, params=tuple(sorted(set(ctx.params) | named, key=lambda s: s.name)))
     if not ctx.params:
         return _concrete(a, b, method)
     left, right = a.iverson(ctx), b.iverson(ctx)

@@ -166,13 +166,16 @@ def _search(
     """Exact checks at generic sizes, part by part: (the first counterexample, every check run)."""
     checked: list[dict[str, Any]] = []
     for part in parts:
-        cands: list[dict[sympy.Symbol, int]] = []
+        # generic sizes first (smallest first); then the solver's counterexample to a side condition, if any
+        try:
+            cands = derive_sizes(part.ctx, SEARCH_SETS, [*extents, *part_extents(part)])
+        except SymconvError as exc:  # sizes outside what the derivation solves: no search, and it says so
+            checked.append({"part": part.title, "sizes": {}, "holds": None, "engine": "", "error": str(exc)})
+            cands = []
         if cex and all(p.name in cex for p in part.ctx.params):
             sz = {p: int(cex[p.name]) for p in part.ctx.params}
             if all(1 <= v <= 8 for v in sz.values()) and _satisfies(part, sz):
                 cands.append(sz)
-        cands += derive_sizes(part.ctx, SEARCH_SETS, [*extents, *part_extents(part)])
-        cands.sort(key=lambda s: (sum(s.values()), tuple(s.values())))
         seen: list[dict[sympy.Symbol, int]] = []
         for sz in cands:
             if sz in seen:
