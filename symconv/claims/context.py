@@ -27,7 +27,7 @@ import sympy
 from symconv.arrays.array import symbols
 from symconv.claims.node import Leaf, Node, as_node, in_range, shape_text
 from symconv.claims.ops import same_shape
-from symconv.claims.sizes import relation
+from symconv.claims.sizes import declared, relation
 from symconv.core.affine import Affine, as_expr
 from symconv.core.errors import SymconvError
 from symconv.core.numbers import shown
@@ -81,7 +81,7 @@ def context(*sides: Any, assuming: Any = ()) -> Context:
     params: set[sympy.Symbol] = set()
     for n in nodes:
         params |= set(n.params)
-    names = {p.name: p for p in params}
+    names = declared() | {p.name: p for p in params}
     items = [assuming] if isinstance(assuming, (str, sympy.Basic)) else assuming
     if not isinstance(items, Iterable):
         raise SymconvError(f"claim: `assuming` must be a relation or a list of them; got {shown(assuming)}")

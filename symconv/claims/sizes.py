@@ -31,12 +31,16 @@ from sympy.core.relational import Relational
 from symconv.core.affine import Affine
 from symconv.core.errors import SymconvError
 from symconv.core.numbers import shown
+from symconv.core.public import public
 from symconv.proofs._iverson import EQ, GE, Constraint
 
-__all__ = ["Sizes", "assumed", "is_size", "relation", "size_symbol", "sizes"]
+__all__ = ["Sizes", "assumed", "declared", "is_size", "relation", "size_symbol", "sizes"]
 
 #: Relations declared with ``sizes(..., assume=...)``: (the sizes it mentions, the constraint).
 _DECLARED: list[tuple[frozenset[sympy.Symbol], Constraint]] = []
+
+#: Every size declared so far, by name (text relations may name them).
+_NAMES: dict[str, sympy.Symbol] = {}
 
 _MAX_TEXT = 400
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -61,6 +65,7 @@ def is_size(e: Any) -> bool:
     return all(s.is_integer and s.is_positive for s in e.free_symbols)
 
 
+@public
 def sizes(names: str | Sequence[str], *, assume: Any = ()) -> Sizes:
     r"""Positive integer size symbols, with the relations ``assume`` holds between them.
 
@@ -86,7 +91,7 @@ def sizes(names: str | Sequence[str], *, assume: Any = ()) -> Sizes:
     if len(set(parts)) != len(parts):
         raise SymconvError(f"sizes: `names` must be distinct; got {parts}")
     out = Sizes(size_symbol(p) for p in parts)
-    known = {s.name: s for s in _known()} | {s.name: s for s in out}
+    known = dict(_NAMES) | {s.name: s for s in out}
     items = [assume] if isinstance(assume, (str, Relational, sympy.logic.boolalg.BooleanAtom)) else assume
     if not isinstance(items, Iterable):
         raise SymconvError(f"sizes: `assume` must be a relation or a list of them; got {shown(assume)}")
@@ -97,11 +102,13 @@ def sizes(names: str | Sequence[str], *, assume: Any = ()) -> Sizes:
         syms = frozenset(c.expr.const.free_symbols)
         if syms and (syms, c) not in _DECLARED:
             _DECLARED.append((syms, c))  # type: ignore[arg-type]
+    _NAMES.update({s.name: s for s in out})
     return out
 
 
-def _known() -> set[sympy.Symbol]:
-    return {s for syms, _ in _DECLARED for s in syms}
+def declared() -> dict[str, sympy.Symbol]:
+    """Every size declared with :func:`sizes` so far, by name."""
+    return dict(_NAMES)
 
 
 def assumed(symbols: Iterable[sympy.Symbol]) -> tuple[Constraint, ...]:
