@@ -9,8 +9,9 @@ replays through the unchanged checker. For an equality ``lhs = rhs``:
 1. differentiate under the sum (each side that is a derivative);
 2. unfold every array the statement defines (``definition``, e.g. ``flip(w)``
    or an inner convolution), repeatedly;
-3. collapse every Kronecker delta with a unit coefficient (``Deriver.sift``)
-   and collect like terms (``combine_sums``);
+3. collapse every Kronecker delta with a unit coefficient (``Deriver.sift``),
+   pin every variable its guard confines to one value (``pin_variable``: the
+   group index of a single group) and collect like terms (``combine_sums``);
 4. try the hypotheses (``apply_hypothesis``: centro-symmetry, …) on no
    factor, then on each factor that reads the hypothesis' array;
 5. reindex one side to read its factors like the other (unification), in
@@ -38,7 +39,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from symconv.proofs._iverson import Derivative, Expr, Hypothesis, Sum
+from symconv.core.affine import Affine
+from symconv.proofs._iverson import GE, Derivative, Expr, Hypothesis, Sum
 from symconv.proofs._parts import Deriver
 from symconv.proofs._rules import RuleError, unify
 
@@ -97,6 +99,36 @@ def _unfold(dv: Deriver, side: str) -> None:
             return
         body, at = defs[e.sums[hit[0]].factors[hit[1]].operand]
         dv.apply("definition", side, sum=hit[0], factor=hit[1], body=body, at=list(at))
+
+
+def _pin(dv: Deriver, side: str) -> None:
+    """Pin every bound variable whose guard bounds it by the same value from below and above (``pin_variable``)."""
+    for _ in range(64):
+        e = dv.cur[side]
+        if not isinstance(e, Expr):
+            return
+        hit = next(((i, v, val) for i, s in enumerate(e.sums) for v, val in _pinned(s)), None)
+        if hit is None:
+            return
+        dv.apply("pin_variable", side, sum=hit[0], var=hit[1], value=hit[2])
+
+
+def _pinned(s: Sum) -> Iterator[tuple[str, Affine]]:
+    for v in s.variables:
+        lows, highs = [], []
+        for c in s.guard:
+            if c.op != GE:
+                continue
+            a = c.expr.coeff(v)
+            rest = c.expr - Affine.var(v) * a
+            if a == 1:
+                lows.append(-rest)
+            elif a == -1:
+                highs.append(rest)
+        for lo in lows:
+            if lo in highs:
+                yield v, lo
+                break
 
 
 def _hypothesis_uses(dv: Deriver) -> Iterator[tuple[tuple[str, int, int, str], ...]]:
@@ -195,6 +227,8 @@ def _equality(dv: Deriver, tried: list[str]) -> bool:
             dv.apply("differentiate_under_sum", side)
     for side in ("lhs", "rhs"):
         _unfold(dv, side)
+        dv.sift(side)
+        _pin(dv, side)
         dv.sift(side)
         _collect(dv, side)
     for uses in list(_hypothesis_uses(dv)):
