@@ -52,6 +52,9 @@ _COUNTEREXAMPLES: list[dict[str, int]] = []
 MAX_HYPOTHESIS_USES = 2
 #: The most orders of the claim's terms tried.
 MAX_MATCHINGS = 24
+#: Sides with more terms than this are not searched for like terms or term orders (bounded time: both are
+#: quadratic in the terms); the plain alignment is still tried.
+MAX_TERMS = 128
 
 
 class AutoError(RuleError):
@@ -150,7 +153,7 @@ def _collect(dv: Deriver, side: str) -> None:
     """Collect like terms of ``side`` (``combine_sums``) until none are left."""
     while True:
         e = dv.cur[side]
-        if not isinstance(e, Expr):
+        if not isinstance(e, Expr) or len(e.sums) > MAX_TERMS:
             return
         pair = next(
             ((i, j) for i, j in itertools.combinations(range(len(e.sums)), 2) if _like(e.sums[i], e.sums[j])),
@@ -205,7 +208,7 @@ def _close_equal(dv: Deriver, tried: list[str]) -> bool:
         dv, lhs_to_rhs, tried, "align the derivation, equal"
     ):
         return True
-    if len(lhs.sums) < 2:
+    if not 2 <= len(lhs.sums) <= MAX_TERMS:
         return False
     for order in _matchings(lhs, rhs):
         if list(order) == list(range(len(order))):
