@@ -307,3 +307,42 @@ def test_concrete_claims_are_decided_by_the_exact_engine() -> None:
     assert q.counterexample["rhs"] == "w[0]*x[0] + w[1]*x[1] + w[2]*x[2]"
     with pytest.raises(SymconvError, match="no proof to replay"):
         q.check()
+
+
+def test_tampered_user_certificates_with_the_new_rules_are_rejected() -> None:
+    """The automated tamperings of the library's certificates, on users' certificates whose steps use the
+    generic strategy's rules (reorder_sums, combine_sums, pin_variable): every change of the proof rejected."""
+    import random
+
+    from test_adversarial_certificates import DIFFERENT, mutants
+
+    (M,) = sc.sizes("M", assume="M >= 3")
+    x = sc.symbols("x", M)
+    (C,) = sc.sizes("C")
+    N, K = sc.sizes("N K", assume="N >= K")
+    xc, wc, gc = sc.symbols("xc", (C, N)), sc.symbols("wc", (2, C, K)), sc.symbols("gc", (2, N - K + 1))
+    conv1d = sc.compat.torch.conv1d
+    claims = [
+        (sc.convolve(x, [-1, 2, -1]), sc.correlate(x, [-1, 2, -1]), "reorder_sums"),
+        (sc.correlate(x, [1, 1]) + sc.correlate(x, [1, -1]), 2 * x[: M - 1], "combine_sums"),
+        (sc.grad(conv1d(xc, wc), xc, gc), conv1d(gc, sc.flip(wc.transpose(1, 0, 2), axis=2), padding=K - 1), "pin"),
+    ]
+    rng = random.Random(10)
+    tried = 0
+    for lhs, rhs, rule in claims:
+        p = sc.prove(lhs, rhs)
+        assert p.status == "proved" and any(s.rule.startswith(rule) for s in p.steps), p.message
+        data = json.loads(p.certificate.to_json())
+        assert Certificate(data).check().ok
+        # (the statement text, params and an instance check's engine name of a certificate that is not the
+        # library's are labels — the check says "the statement is the certificate's own parts" — so they are left out)
+        ms = [
+            m
+            for m in mutants(data, rng)
+            if m.verdict == DIFFERENT and m.kind not in ("params", "statement") and "engine" not in m.where
+        ]
+        for m in rng.sample(ms, min(12, len(ms))):
+            r = Certificate(m.data).check()
+            assert not r.ok, (m.kind, m.where)
+            tried += 1
+    assert tried >= 30

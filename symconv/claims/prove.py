@@ -160,7 +160,6 @@ def prove(lhs: Any, rhs: Any, *, assuming: Any = (), method: str = "auto") -> Cl
         method=method,
         engine=_engine(a, b),
         extents=extents,
-        params={p.name: p.name for p in ctx.params},
     )
 
 
