@@ -346,3 +346,17 @@ def test_tampered_user_certificates_with_the_new_rules_are_rejected() -> None:
             assert not r.ok, (m.kind, m.where)
             tried += 1
     assert tried >= 30
+
+
+def test_terms_of_one_side_are_reindexed_and_collected() -> None:
+    N, K = sc.sizes("N K", assume="N >= K")
+    x, w = sc.symbols("x", N), sc.symbols("w", K)
+    c = sc.symbols("c", K, structure="centrosymmetric")
+    p = sc.prove(sc.convolve(x, c) + sc.correlate(x, c), 2 * sc.correlate(x, c))
+    assert p.status == "proved", p.message
+    assert {"apply_hypothesis", "reindex", "combine_sums"} <= {s.rule for s in p.steps}
+    assert p.check().ok
+    q = sc.prove(sc.convolve(x, w) + sc.correlate(x, sc.flip(w)), 2 * sc.convolve(x, w))
+    assert q.status == "proved", q.message
+    r = sc.prove(sc.convolve(x, w) + sc.correlate(x, w), 2 * sc.convolve(x, w))
+    assert r.status == "refuted"
