@@ -11,6 +11,7 @@ from __future__ import annotations
 from symconv.claims.context import context, structure
 from symconv.claims.layers import Layer  # also registers the lazy conv{1,2,3}d of symconv.compat.torch
 from symconv.claims.node import Leaf, Node
+from symconv.claims.prove import prove
 from symconv.claims.public import convolve, correlate, flip, grad, inner, sizes, sum, symbols
 from symconv.claims.sizes import relation
 
@@ -24,6 +25,7 @@ __all__ = [
     "flip",
     "grad",
     "inner",
+    "prove",
     "relation",
     "sizes",
     "structure",
