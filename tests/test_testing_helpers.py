@@ -268,3 +268,20 @@ def test_torch_autograd_satisfies_the_derived_rule():
         bias=True,
         wrt=("input", "weight", "bias"),
     )
+
+
+def test_assert_identity_proves_a_claim_at_symbolic_size():
+    N, K = symconv.sizes("N K", assume="N >= K")
+    x, w, g = symconv.symbols("x", N), symconv.symbols("w", K), symconv.symbols("g", N - K + 1)
+    proof = assert_identity(symconv.grad(symconv.correlate(x, w), x, g), symconv.convolve(g, w, mode="full"))
+    assert proof.status == "proved" and proof.check().ok
+    with pytest.raises(AssertionError, match=r"is refuted: refuted at K=2, N=3; first differing entry at i0=0"):
+        assert_identity(symconv.grad(symconv.correlate(x, w), w, g), symconv.convolve(x, g))
+
+
+def test_size_relations_do_not_leak_between_tests():
+    """The root conftest restores the relations that symconv.sizes(assume=...) records for the process."""
+    from symconv.claims.sizes import assumed
+
+    n, k = (sympy.Symbol(v, integer=True, positive=True) for v in "NK")
+    assert assumed([n, k]) == ()  # the test above declared N >= K
