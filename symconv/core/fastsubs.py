@@ -149,8 +149,8 @@ def evaluator(expr: sympy.Expr) -> Fn | None:
 
 
 def value(expr: Any, values: Mapping[Any, Any]) -> int | None:
-    """``expr`` at ``values`` as a Python ``int``; ``None`` when a parameter is missing or the value is not an
-    integer (exactly where ``expr.subs(values)`` would not be a ``sympy.Integer``)."""
+    """``expr`` at ``values`` as a Python ``int``; ``None`` exactly where ``expr.subs(values)`` is not a
+    ``sympy.Integer`` (a parameter left without a value goes through sympy, which may still decide it)."""
     if isinstance(expr, int) and not isinstance(expr, bool):
         return expr
     e = expr if isinstance(expr, sympy.Basic) else sympy.Integer(int(expr))
@@ -160,8 +160,9 @@ def value(expr: Any, values: Mapping[Any, Any]) -> int | None:
         return int(got) if got.is_Integer else None
     try:
         v = fn(values)
-    except (_MissingError, ZeroDivisionError):
-        return None
+    except (_MissingError, ZeroDivisionError):  # sympy decides (a missing K still gives Mod(K, 1) = 0)
+        got = e.subs(values)
+        return int(got) if got.is_Integer else None
     if isinstance(v, Fraction):
         if v.denominator != 1:
             return None
