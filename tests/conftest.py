@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -12,6 +13,9 @@ settings.register_profile(
     "ci", deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# the figure cache of `symconv notes` (symconv/writing/figcache.py): a fresh folder per run, never the user's
+os.environ.setdefault("SYMCONV_CACHE_DIR", tempfile.mkdtemp(prefix="symconv-test-cache-"))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
