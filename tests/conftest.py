@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 import pytest
@@ -15,7 +17,9 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # the figure cache of `symconv notes` (symconv/writing/figcache.py): a fresh folder per run, never the user's
-os.environ.setdefault("SYMCONV_CACHE_DIR", tempfile.mkdtemp(prefix="symconv-test-cache-"))
+if "SYMCONV_CACHE_DIR" not in os.environ:
+    os.environ["SYMCONV_CACHE_DIR"] = tempfile.mkdtemp(prefix="symconv-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["SYMCONV_CACHE_DIR"], True)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
