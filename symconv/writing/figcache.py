@@ -142,11 +142,16 @@ def _package_digest() -> str:
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
 def _versions() -> str:
-    import fontTools
-    import matplotlib
+    """The drawing software's versions, read from the installed distributions (importing matplotlib costs
+    more than a cached figure)."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    return f"matplotlib {matplotlib.__version__}; fontTools {fontTools.version}"
+    try:
+        return f"matplotlib {version('matplotlib')}; fontTools {version('fonttools')}"
+    except PackageNotFoundError:  # pragma: no cover - matplotlib is then missing: save() says so
+        return "matplotlib or fontTools not installed"
 
 
 def fingerprint(draw: Callable[[Any], None], size: tuple[float, float]) -> str | None:
