@@ -124,6 +124,8 @@ class Affine:
 
     def is_concrete(self) -> bool:
         """True when every coefficient and the constant are integers."""
+        if self.const.is_Integer and all(c.is_Integer for _, c in self.coeffs):
+            return True
         return not self.parameters
 
     # -- the three interpretations -----------------------------------------
