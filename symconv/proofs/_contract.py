@@ -29,6 +29,7 @@ the original read is implied); otherwise :func:`engine_sides` returns
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -148,18 +149,21 @@ def read_at(c: Contraction, at: Sequence[Affine], free: Sequence[str], box: Mapp
 
 #: The latest concrete contractions: the cost guard and the check that follows it substitute the same sizes.
 _CONCRETE: OrderedDict[tuple[int, tuple[tuple[Any, Any], ...]], tuple[Contraction, Contraction]] = OrderedDict()
+_CONCRETE_LOCK = threading.Lock()
 
 
 def concrete(c: Contraction, sizes: Mapping[sympy.Symbol, int]) -> Contraction:
     """``c.subs(sizes)``, shared by the calls of one check (a few recent results are kept)."""
     key = (id(c), tuple(sizes.items()))
-    hit = _CONCRETE.get(key)
+    with _CONCRETE_LOCK:
+        hit = _CONCRETE.get(key)
     if hit is not None and hit[0] is c:
         return hit[1]
     out = c.subs(sizes)
-    _CONCRETE[key] = (c, out)
-    if len(_CONCRETE) > 32:
-        _CONCRETE.popitem(last=False)
+    with _CONCRETE_LOCK:
+        _CONCRETE[key] = (c, out)
+        while len(_CONCRETE) > 32:
+            _CONCRETE.popitem(last=False)
     return out
 
 

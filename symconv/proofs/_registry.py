@@ -11,6 +11,7 @@ The machinery (:mod:`symconv.proofs._theorem`) reads the registry and never impo
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -129,6 +130,7 @@ def build_plan(name: str, params: Mapping[str, Any], variant: str | None) -> Pla
 #: Plans built once per (theorem, parameters, variant): the instance checks' size-independent work.
 _SHARED: OrderedDict[tuple[Any, ...], Plan] = OrderedDict()
 _SHARED_MAX = 128
+_SHARED_LOCK = threading.Lock()
 
 
 def shared_plan(name: str, params: Mapping[str, Any], variant: str | None) -> Plan:
@@ -144,14 +146,16 @@ def shared_plan(name: str, params: Mapping[str, Any], variant: str | None) -> Pl
         hash(key)
     except TypeError:  # an unhashable parameter: nothing to share (build_plan says what is wrong with it)
         return build_plan(name, params, variant)
-    plan = _SHARED.get(key)
-    if plan is None:
-        plan = build_plan(name, params, variant)
-        _SHARED[key] = plan
+    with _SHARED_LOCK:
+        plan = _SHARED.get(key)
+        if plan is not None:
+            _SHARED.move_to_end(key)
+            return plan
+    plan = build_plan(name, params, variant)
+    with _SHARED_LOCK:
+        plan = _SHARED.setdefault(key, plan)  # two threads may build it: both use the first stored
         while len(_SHARED) > _SHARED_MAX:
             _SHARED.popitem(last=False)
-    else:
-        _SHARED.move_to_end(key)
     return plan
 
 
