@@ -134,8 +134,9 @@ _SHARED_LOCK = threading.Lock()
 
 
 def shared_plan(name: str, params: Mapping[str, Any], variant: str | None) -> Plan:
-    """:func:`build_plan`, built once per parameter set and shared: only for READING (instance checks, the
-    checker); a general proof, which records its steps in the parts, builds its own.
+    """:func:`build_plan`, built once per parameter set and shared: only for READING (the instance checks, the
+    comparison of a variant with its theorem); a general proof, which records its steps in the parts, builds
+    its own.
 
     >>> a = shared_plan("full_convolution_commutes", {"ndim": 2}, None)
     >>> a is shared_plan("full_convolution_commutes", {"ndim": 2}, None)
