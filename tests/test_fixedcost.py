@@ -136,3 +136,23 @@ def test_concrete_contractions_equal_sympys(monkeypatch):
     for r, sz, got, at in fast:
         assert got == r.c.subs(sz) and got.is_concrete()
         assert at == tuple(a.subs(sz) for a in r.at)
+
+
+def test_a_subclass_that_builds_its_own_plan_is_heard():
+    """Sharing plans must not bypass an overridden ``plan()`` (the adversarial suite's mutants are such)."""
+    from dataclasses import replace
+
+    from symconv.proofs._theorem import Theorem
+
+    class Doubled(Theorem):
+        def plan(self):
+            plan = super().plan()
+            title = plan.parts[0][0].title
+            recipe = plan.recipes[title]
+            wrong = replace(recipe, rhs=tuple(replace(r, coef=2 * r.coef) for r in recipe.rhs))
+            return replace(plan, recipes={**plan.recipes, title: wrong})
+
+    name = "correlate_grad_input_is_full_convolution"
+    assert Theorem(name, {}).prove("instance", input_size=[7], kernel_size=[3]).holds
+    assert not Doubled(name, {}).prove("instance", input_size=[7], kernel_size=[3]).holds
+    assert not Doubled(name, {}).prove("instance").holds

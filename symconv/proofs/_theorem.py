@@ -122,7 +122,10 @@ class Theorem:
         return build_plan(self.name, self.params, self.variant_name)
 
     def _shared_plan(self) -> Plan:
-        """The plan built once per theorem, parameters and variant (read only: instance checks never change it)."""
+        """The plan built once per theorem, parameters and variant (read only: instance checks never change it);
+        a subclass that builds its own plan (:meth:`plan` overridden) gets that one, every time."""
+        if type(self).plan is not Theorem.plan:
+            return self.plan()
         return shared_plan(self.name, self.params, self.variant_name)
 
     def prove(
