@@ -33,6 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.only:
         names = [n for n in names if n in args.only or n.removeprefix("bench_") in args.only]
+    from benchmarks import THREAD_VARIABLES, THREADS, pin_torch
+
+    print(f"threads: {', '.join(THREAD_VARIABLES)} = {THREADS}; {pin_torch()}", flush=True)
     status = 0
     for name in names:
         print(f"=== {name} ===", flush=True)

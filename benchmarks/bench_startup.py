@@ -21,6 +21,12 @@ import time
 from collections.abc import Sequence
 
 TARGET_HELP_SECONDS = 0.3
+#: `import symconv` loads its names lazily: it may cost at most this much above `python -c pass`
+TARGET_IMPORT_ABOVE_PYTHON = 0.1
+#: a one-line correlation pays sympy and numpy (exact values), never the prover: ≤ this × the numpy one-liner
+TARGET_CORRELATE_VS_NUMPY = 2.0
+#: modules a one-line correlation must not import (the prover's solver, the figures' plotting, the peers)
+HEAVY = ("z3", "matplotlib", "torch", "scipy")
 
 COMMANDS: dict[str, list[str]] = {
     "python -c pass": ["-c", "pass"],
@@ -54,9 +60,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, secs in results.items():
         print(f"{name:<40} {secs:9.3f} {secs / floor:17.1f}")
     help_s = results["symconv --help"]
-    verdict = "met" if help_s <= TARGET_HELP_SECONDS else "NOT met"
-    print(f"target: symconv --help ≤ {TARGET_HELP_SECONDS} s: {help_s:.3f} s — {verdict}")
+    print(f"target: symconv --help ≤ {TARGET_HELP_SECONDS} s: {help_s:.3f} s — {_mark(help_s <= TARGET_HELP_SECONDS)}")
+    above = results["import symconv"] - floor
+    print(
+        f"target: import symconv ≤ python -c pass + {TARGET_IMPORT_ABOVE_PYTHON} s: +{above:.3f} s — "
+        f"{_mark(above <= TARGET_IMPORT_ABOVE_PYTHON)}"
+    )
+    ratio = results["symconv correlate 2,1,3,5,4 1,-1"] / results["numpy one-liner (reference)"]
+    print(
+        f"target: symconv correlate 2,1,3,5,4 1,-1 ≤ {TARGET_CORRELATE_VS_NUMPY:g}× the numpy one-liner: "
+        f"{ratio:.2f}× — {_mark(ratio <= TARGET_CORRELATE_VS_NUMPY)}"
+    )
+    heavy = _heavy_imports(COMMANDS["symconv correlate 2,1,3,5,4 1,-1"][1])
+    print(f"target: symconv correlate imports none of {', '.join(HEAVY)}: {heavy or 'none'} — {_mark(not heavy)}")
     return 0
+
+
+def _mark(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
+def _heavy_imports(code: str) -> list[str]:
+    """Which of :data:`HEAVY` a fresh interpreter running ``code`` has imported."""
+    probe = f"{code}\nimport sys\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True).stdout
+    last = out.strip().splitlines()[-1] if out.strip() else ""
+    return [m for m in last.split(",") if m in HEAVY]
 
 
 if __name__ == "__main__":

@@ -42,6 +42,11 @@ def as_expr(value: Scalar) -> sympy.Expr:
     raise TypeError(f"expected an integer or sympy expression, got {value!r}")
 
 
+def _expand(c: sympy.Expr) -> sympy.Expr:
+    """``sympy.expand(c)``; an integer is its own expansion (the concrete instances: no sympy walk)."""
+    return c if c.is_Integer else sympy.expand(c)
+
+
 @dataclass(frozen=True)
 class Affine:
     """``const + Σ coeffs[v] · v``: an affine map of integer loop variables.
@@ -66,8 +71,8 @@ class Affine:
 
     @staticmethod
     def _make(coeffs: Mapping[str, sympy.Expr], const: sympy.Expr) -> Affine:
-        items = tuple(sorted((v, sympy.expand(c)) for v, c in coeffs.items() if sympy.expand(c) != 0))
-        return Affine(items, sympy.expand(const))
+        items = tuple(sorted((v, _expand(c)) for v, c in coeffs.items() if _expand(c) != 0))
+        return Affine(items, _expand(const))
 
     # -- arithmetic ---------------------------------------------------------
     def _coerce(self, other: Any) -> Affine:
@@ -119,6 +124,8 @@ class Affine:
 
     def is_concrete(self) -> bool:
         """True when every coefficient and the constant are integers."""
+        if self.const.is_Integer and all(c.is_Integer for _, c in self.coeffs):
+            return True
         return not self.parameters
 
     # -- the three interpretations -----------------------------------------
@@ -126,7 +133,9 @@ class Affine:
         """Substitute size parameters (e.g. ``{s: 2}``)."""
         if not params:
             return self
-        return Affine._make({v: c.subs(params) for v, c in self.coeffs}, self.const.subs(params))
+        from symconv.core.fastsubs import subs
+
+        return Affine._make({v: subs(c, params) for v, c in self.coeffs}, subs(self.const, params))
 
     def rename(self, mapping: Mapping[str, str]) -> Affine:
         """Rename loop variables."""

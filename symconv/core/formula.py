@@ -154,24 +154,26 @@ class Contraction:
     def subs(self, values: Mapping[Any, Any]) -> Contraction:
         """Fix size parameters (``{N: 5, K: 2}``), giving a concrete instance."""
 
+        from symconv.core.fastsubs import subs
+
         def sub_shape(shape: tuple[sympy.Expr, ...]) -> tuple[sympy.Expr, ...]:
-            return tuple(as_expr(e).subs(values) for e in shape)
+            return tuple(subs(as_expr(e), values) for e in shape)
 
         def sub_factor(f: Factor) -> Factor:
             b = f.boundary
             if b is not None:
-                b = tuple(None if x is None else Boundary(x.mode, x.lo.subs(values), x.hi.subs(values)) for x in b)
+                b = tuple(None if x is None else Boundary(x.mode, subs(x.lo, values), subs(x.hi, values)) for x in b)
             return replace(f, index=tuple(a.subs(values) for a in f.index), boundary=b)
 
         rb = self.result_boundary
         if rb is not None:
-            rb = tuple(None if x is None else Boundary(x.mode, x.lo.subs(values), x.hi.subs(values)) for x in rb)
+            rb = tuple(None if x is None else Boundary(x.mode, subs(x.lo, values), subs(x.hi, values)) for x in rb)
         return replace(
             self,
             result_boundary=rb,
             result=Operand(self.result.name, sub_shape(self.result.shape)),
             result_index=tuple(a.subs(values) for a in self.result_index),
-            variables=tuple(Var(v.name, as_expr(v.extent).subs(values)) for v in self.variables),
+            variables=tuple(Var(v.name, subs(as_expr(v.extent), values)) for v in self.variables),
             factors=tuple(sub_factor(f) for f in self.factors),
             operands=tuple(Operand(o.name, sub_shape(o.shape)) for o in self.operands),
         )

@@ -29,6 +29,8 @@ the original read is implied); otherwise :func:`engine_sides` returns
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -37,10 +39,11 @@ import numpy as np
 import sympy
 
 from symconv.core.affine import Affine, as_expr
+from symconv.core.fastsubs import value
 from symconv.core.formula import Contraction, Factor, Operand, Var
 from symconv.proofs._iverson import EQ, Context, Hypothesis
 
-__all__ = ["Read", "Recipe", "engine_sides", "free_box", "hypothesis_structure", "read_at"]
+__all__ = ["Read", "Recipe", "concrete", "engine_sides", "free_box", "hypothesis_structure", "read_at"]
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def free_box(ctx: Context, sizes: Mapping[sympy.Symbol, int]) -> dict[str, int] 
             return None
         v = vs[0]
         k = _int(c.expr.coeff(v))
-        const = _int(as_expr(c.expr.const).subs(sizes))
+        const = value(c.expr.const, sizes)
         if k is None or const is None:
             return None
         if k == 1:  # v + const ≥ 0
@@ -144,17 +147,37 @@ def read_at(c: Contraction, at: Sequence[Affine], free: Sequence[str], box: Mapp
     )
 
 
+#: The latest concrete contractions: the cost guard and the check that follows it substitute the same sizes.
+_CONCRETE: OrderedDict[tuple[int, tuple[tuple[Any, Any], ...]], tuple[Contraction, Contraction]] = OrderedDict()
+_CONCRETE_LOCK = threading.Lock()
+
+
+def concrete(c: Contraction, sizes: Mapping[sympy.Symbol, int]) -> Contraction:
+    """``c.subs(sizes)``, shared by the calls of one check (a few recent results are kept)."""
+    key = (id(c), tuple(sizes.items()))
+    with _CONCRETE_LOCK:
+        hit = _CONCRETE.get(key)
+    if hit is not None and hit[0] is c:
+        return hit[1]
+    out = c.subs(sizes)
+    with _CONCRETE_LOCK:
+        _CONCRETE[key] = (c, out)
+        while len(_CONCRETE) > 32:
+            _CONCRETE.popitem(last=False)
+    return out
+
+
 def _side(reads: Sequence[Read], sizes: Mapping[sympy.Symbol, int], ctx: Context, box: Mapping[str, int]) -> Any:
     out = []
     for r in reads:
-        c = r.c.subs(sizes)
+        c = concrete(r.c, sizes)
         if not c.is_concrete():
             return None
         at = tuple(a.subs(sizes) for a in r.at)
         if r.pair is None:
             cc = read_at(c, at, ctx.free, box)
         else:
-            shape = tuple(_int(as_expr(e).subs(sizes)) for e in r.pair.shape)
+            shape = tuple(value(e, sizes) for e in r.pair.shape)
             if any(v is None for v in shape):
                 return None
             cc = read_at(c, at, r.over, dict(zip(r.over, shape)))  # type: ignore[arg-type]
@@ -185,15 +208,15 @@ def hypothesis_structure(hyp: Hypothesis, shape: tuple[int, ...], sizes: Mapping
     for v in hyp.variables:
         lo = [c for c in hyp.domain if c.expr.variables == (v,) and _int(c.expr.coeff(v)) == 1]
         hi = [c for c in hyp.domain if c.expr.variables == (v,) and _int(c.expr.coeff(v)) == -1]
-        if len(lo) != 1 or len(hi) != 1 or _int(lo[0].expr.const.subs(sizes)) != 0:
+        if len(lo) != 1 or len(hi) != 1 or value(lo[0].expr.const, sizes) != 0:
             return None
-        dom.append((_int(as_expr(hi[0].expr.const).subs(sizes)) or 0) + 1)
+        dom.append((value(hi[0].expr.const, sizes) or 0) + 1)
     if tuple(dom) != shape or len(hyp.domain) != 2 * len(dom):
         return None
     rows: list[tuple[int, list[tuple[int, int]]]] = []
     for a in hyp.rhs:
-        const = _int(as_expr(a.const).subs(sizes))
-        terms = [(hyp.variables.index(v), _int(as_expr(k).subs(sizes))) for v, k in a.coeffs]
+        const = value(a.const, sizes)
+        terms = [(hyp.variables.index(v), value(k, sizes)) for v, k in a.coeffs]
         if const is None or any(k is None for _, k in terms):
             return None
         rows.append((const, [(i, int(k)) for i, k in terms if k is not None]))

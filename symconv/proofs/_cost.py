@@ -33,8 +33,10 @@ from typing import Any
 import sympy
 
 from symconv.core.affine import as_expr
+from symconv.core.fastsubs import value
 from symconv.core.formula import Contraction
 from symconv.core.limits import guard
+from symconv.proofs._contract import concrete
 
 __all__ = ["ALTERNATIVE", "GENERAL_ALTERNATIVE", "guard_circular", "guard_instance", "guard_trials"]
 
@@ -108,13 +110,13 @@ def guard_instance(
         ext = []
         for v in h.variables:
             ub = next((c for c in h.domain if c.expr.coeff(v) == -1), None)
-            ext.append(0 if ub is None else (_int(as_expr(ub.expr.const).subs(sizes)) or 0) + 1)
+            ext.append(0 if ub is None else (value(ub.expr.const, sizes) or 0) + 1)
         guard(
             where, "entries", math.prod(ext), f"entries of the {h.name} table of {h.operand}", alternative=alternative
         )
     if recipe is None:
         return
-    cs = [r.c.subs(sizes) for r in (*recipe.lhs, *recipe.rhs)]
+    cs = [concrete(r.c, sizes) for r in (*recipe.lhs, *recipe.rhs)]
     if not all(c.is_concrete() for c in cs):
         return
     terms = sum(_terms(c) for c in cs)

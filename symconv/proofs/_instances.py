@@ -13,6 +13,7 @@ import sympy
 
 from symconv.core.affine import as_expr
 from symconv.core.errors import SymconvError
+from symconv.core.fastsubs import subs
 from symconv.engines.instance import DEFAULT_PRIME, check_exact, check_randomized
 from symconv.proofs._contract import Recipe, degree, engine_sides
 from symconv.proofs._evaluate import ArrayFn, array_values, monomials, random_sizes, values
@@ -58,7 +59,7 @@ def _satisfies(part: Part, sizes: Mapping[sympy.Symbol, int]) -> bool:
     for c in part.ctx.assumptions:
         if c.expr.variables:
             continue
-        v = int(as_expr(c.expr.const).subs(sizes))
+        v = int(subs(as_expr(c.expr.const), sizes))
         if (c.op == "==" and v != 0) or (c.op != "==" and v < 0):
             return False
     return True
@@ -68,8 +69,8 @@ def _mirror(hyp: Hypothesis, sizes: Mapping[sympy.Symbol, int]) -> Callable[[tup
     """``idx ↦ rhs(idx)`` of a hypothesis (its left side is the identity), in plain integers at ``sizes``."""
     rows = [
         (
-            int(as_expr(a.const).subs(sizes)),
-            [(hyp.variables.index(v), int(as_expr(c).subs(sizes))) for v, c in a.coeffs],
+            int(subs(as_expr(a.const), sizes)),
+            [(hyp.variables.index(v), int(subs(as_expr(c), sizes))) for v, c in a.coeffs],
         )
         for a in hyp.rhs
     ]
@@ -273,7 +274,7 @@ def _instance_only_if(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bo
         forms.setdefault(x, {})[w] = forms.get(x, {}).get(w, 0) + c
         cols.setdefault(w, len(cols))
     hyp_forms = []
-    ks = [int(as_expr(s).subs(sizes)) for s in _kernel_sizes(hyp)]
+    ks = [int(subs(as_expr(s), sizes)) for s in _kernel_sizes(hyp)]
     mirror = _mirror(hyp, sizes)
     for u in np.ndindex(*ks):
         here = tuple(int(x) for x in u)

@@ -11,6 +11,8 @@ The machinery (:mod:`symconv.proofs._theorem`) reads the registry and never impo
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +24,7 @@ from symconv.core.public import public
 from symconv.proofs._contract import Recipe
 from symconv.proofs._parts import Deriver, Part
 
-__all__ = ["Plan", "build_plan", "parameters", "register", "theorems", "variants"]
+__all__ = ["Plan", "build_plan", "parameters", "register", "shared_plan", "theorems", "variants"]
 
 
 @dataclass
@@ -123,3 +125,43 @@ def build_plan(name: str, params: Mapping[str, Any], variant: str | None) -> Pla
         gap = f"padding 0 (a symbolic padding {pad} is proved for every {pad} ≥ 1; prove padding=0 for it)"
         plan.not_covered = gap if plan.not_covered == "—" else f"{plan.not_covered}; {gap}"
     return plan
+
+
+#: Plans built once per (theorem, parameters, variant): the instance checks' size-independent work.
+_SHARED: OrderedDict[tuple[Any, ...], Plan] = OrderedDict()
+_SHARED_MAX = 128
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_plan(name: str, params: Mapping[str, Any], variant: str | None) -> Plan:
+    """:func:`build_plan`, built once per parameter set and shared: only for READING (the instance checks, the
+    comparison of a variant with its theorem); a general proof, which records its steps in the parts, builds
+    its own.
+
+    >>> a = shared_plan("full_convolution_commutes", {"ndim": 2}, None)
+    >>> a is shared_plan("full_convolution_commutes", {"ndim": 2}, None)
+    True
+    """
+    try:
+        key: tuple[Any, ...] = (name, tuple(sorted((k, _frozen(v)) for k, v in params.items())), variant)
+        hash(key)
+    except TypeError:  # an unhashable parameter: nothing to share (build_plan says what is wrong with it)
+        return build_plan(name, params, variant)
+    with _SHARED_LOCK:
+        plan = _SHARED.get(key)
+        if plan is not None:
+            _SHARED.move_to_end(key)
+            return plan
+    plan = build_plan(name, params, variant)
+    with _SHARED_LOCK:
+        plan = _SHARED.setdefault(key, plan)  # two threads may build it: both use the first stored
+        while len(_SHARED) > _SHARED_MAX:
+            _SHARED.popitem(last=False)
+    return plan
+
+
+def _frozen(v: Any) -> Any:
+    """A parameter value as a hashable key that tells apart what :func:`build_plan` tells apart (1 vs True)."""
+    if isinstance(v, (list, tuple)):
+        return (type(v).__name__, tuple(_frozen(x) for x in v))
+    return (type(v).__name__, v)

@@ -45,6 +45,7 @@ import sympy
 
 from symconv.core.affine import as_expr
 from symconv.core.errors import SymconvError
+from symconv.core.fastsubs import value
 from symconv.proofs._iverson import EQ, Constraint, Context
 
 __all__ = ["derive_sizes"]
@@ -236,8 +237,8 @@ def _satisfied(ctx: Context, sizes: Mapping[sympy.Symbol, int]) -> bool:
     for c in ctx.assumptions:
         if c.expr.variables:
             continue
-        v = as_expr(c.expr.const).subs(sizes)
-        if not v.is_Integer or (c.op == EQ and v != 0) or (c.op != EQ and v < 0):
+        v = value(c.expr.const, sizes)
+        if v is None or (c.op == EQ and v != 0) or (c.op != EQ and v < 0):
             return False
     return True
 

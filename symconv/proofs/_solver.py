@@ -44,7 +44,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sympy
-import z3
 
 from symconv.core.affine import Affine, as_expr
 from symconv.core.errors import SymconvError
@@ -60,6 +59,19 @@ __all__ = [
     "implies",
     "to_z3",
 ]
+
+
+class _LazyZ3:
+    """z3, imported on first use: importing the prover (``symconv.proofs``) or checking instances costs no z3."""
+
+    def __getattr__(self, name: str) -> Any:
+        import z3 as module
+
+        globals()["z3"] = module
+        return getattr(module, name)
+
+
+z3: Any = _LazyZ3()
 
 BOUND_PARAMS = 8
 BOUND_INDEX = 40

@@ -44,6 +44,7 @@ from symconv.proofs._registry import (
     Plan,
     _info,
     build_plan,
+    shared_plan,
 )
 from symconv.proofs._rules import RuleError
 from symconv.proofs._sizes import derive_sizes
@@ -75,7 +76,7 @@ def theorem(name: str, **params: Any) -> Theorem:
     """
     _info(name)
     t = Theorem(name, {k: _plain(v) for k, v in params.items()})
-    t.plan()  # validate now
+    t._shared_plan()  # validate now (and build the plan the instance checks use)
     return t
 
 
@@ -119,6 +120,13 @@ class Theorem:
     def plan(self) -> Plan:
         """Build the statement's parts (validates the parameters)."""
         return build_plan(self.name, self.params, self.variant_name)
+
+    def _shared_plan(self) -> Plan:
+        """The plan built once per theorem, parameters and variant (read only: instance checks never change it);
+        a subclass that builds its own plan (:meth:`plan` overridden) gets that one, every time."""
+        if type(self).plan is not Theorem.plan:
+            return self.plan()
+        return shared_plan(self.name, self.params, self.variant_name)
 
     def prove(
         self,
@@ -184,7 +192,8 @@ class Theorem:
                 f"{', '.join(f'{k}={self.params[k]!r}' for k in symbolic)} (a symbol is proved by method='general')"
             )
         t0 = time.perf_counter()
-        plan = self.plan()
+        # a general proof records its steps in its parts: a fresh plan; instance checks only read theirs
+        plan = self.plan() if method == "general" else self._shared_plan()
         name = self.name + (f" [variant {self.variant_name}]" if self.variant_name else "")
         proof = Proof(
             name,
@@ -196,7 +205,7 @@ class Theorem:
             notes=plan.notes,
             notation=notation,
         )
-        if self.variant_name is not None and _same_statement(plan, Theorem(self.name, dict(self.params)).plan()):
+        if self.variant_name is not None and _same_statement(plan, shared_plan(self.name, self.params, None)):
             proof.status = "coincides"
             proof.message = (
                 f"the variant {self.variant_name!r} ({self.variants[self.variant_name]}) states exactly what the "

@@ -57,7 +57,14 @@ def _mpl() -> Any:
 
 
 def save_figure(draw: Callable[[Any], None], size: tuple[float, float], path_stem: Path) -> list[Path]:
-    """Draw into a new figure and save ``path_stem``.svg and .pdf deterministically."""
+    """Draw into a new figure and save ``path_stem``.svg and .pdf deterministically (an unchanged figure is
+    copied from the cache of :mod:`symconv.writing.figcache`, byte for byte)."""
+    from symconv.writing.figcache import cached_save
+
+    return cached_save(draw, size, path_stem, _draw_and_save)
+
+
+def _draw_and_save(draw: Callable[[Any], None], size: tuple[float, float], path_stem: Path) -> list[Path]:
     Figure = _mpl()
     fig = Figure(figsize=size)
     draw(fig)
