@@ -38,7 +38,7 @@ extensions = [
 ]
 
 root_doc = "index"
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "notes/notes.tex", "_inv", "_ext"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "notes/notes.tex", "_inv", "_ext", "_static"]
 suppress_warnings: list[str] = []
 
 # Nitpicky (-n) on, with one exception: docstrings may name the internal layers (symconv.core,
@@ -82,6 +82,7 @@ intersphinx_disabled_reftypes = ["std:doc"]
 # --- HTML -----------------------------------------------------------------------------------
 html_theme = "furo"
 html_title = f"symconv {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_favicon = "_static/favicon.svg"
 html_show_sourcelink = False
 html_last_updated_fmt = None
