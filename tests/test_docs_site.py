@@ -221,6 +221,46 @@ def test_api_page_documents_every_public_name(browser: Any, site: Path, server: 
     assert not missing, f"api/symconv.html does not document {missing}"
 
 
+@pytest.mark.parametrize(
+    ("page", "module"),
+    [
+        ("api/compat.html", "symconv.compat.numpy"),
+        ("api/compat.html", "symconv.compat.scipy"),
+        ("api/compat.html", "symconv.compat.torch"),
+        ("api/proofs.html", "symconv.proofs"),
+        ("api/testing.html", "symconv.testing"),
+    ],
+)
+def test_api_pages_document_every_public_name_of_the_public_modules(site: Path, page: str, module: str):
+    """Each name of the module's __all__ has its entry (or, if it is also ``symconv.NAME``, a link there)."""
+    import importlib
+
+    import symconv
+
+    html = (site / page).read_text(encoding="utf-8")
+    mod = importlib.import_module(module)
+    missing = [
+        n
+        for n in mod.__all__
+        if f'id="{module}.{n}"' not in html
+        and not (n in symconv.__all__ and f'href="symconv.html#symconv.{n}"' in html)
+    ]
+    assert not missing, f"{page} does not document {missing} of {module}"
+
+
+def test_cli_reference_shows_every_subcommand_help(site: Path):
+    """The command-line page is generated from the parsers: every sub-command's usage line is on it."""
+    import argparse
+    import html as html_lib
+
+    from symconv.cli import build_parser
+
+    text = html_lib.unescape((site / "cli-reference.html").read_text(encoding="utf-8"))
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    missing = [name for name in sub.choices if f"usage: symconv {name}" not in text]
+    assert not missing, f"cli-reference.html lacks the --help of {missing}"
+
+
 def test_screenshots_of_what_a_reader_sees(browser: Any, site: Path, server: str):
     """The landing page, a notes chapter at its first figure (with equations), an API entry."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
