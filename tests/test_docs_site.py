@@ -229,6 +229,8 @@ def test_api_page_documents_every_public_name(browser: Any, site: Path, server: 
         ("api/compat.html", "symconv.compat.torch"),
         ("api/proofs.html", "symconv.proofs"),
         ("api/testing.html", "symconv.testing"),
+        ("api/identification.html", "symconv.identification"),
+        ("api/display.html", "symconv.display"),
     ],
 )
 def test_api_pages_document_every_public_name_of_the_public_modules(site: Path, page: str, module: str):
