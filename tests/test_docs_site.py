@@ -275,8 +275,8 @@ def test_screenshots_of_what_a_reader_sees(browser: Any, site: Path, server: str
         with _page(browser) as (page, problems):
             _visit(page, urljoin(server, rel))
             if selector:
-                page.locator(selector).first.evaluate("e => e.scrollIntoView({block: 'start'})")
-                page.evaluate("window.scrollBy(0, -120)")
+                page.locator(selector).first.evaluate("e => e.scrollIntoView({block: 'start', behavior: 'instant'})")
+                page.evaluate("window.scrollBy({top: -120, behavior: 'instant'})")  # furo scrolls smoothly
             page.screenshot(path=str(SCREENSHOTS / name))
             assert problems == [], problems
         assert (SCREENSHOTS / name).stat().st_size > 10_000, name
