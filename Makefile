@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 NOTES  := docs/notes
 
-.PHONY: notes test bench lint golden clean
+.PHONY: notes test bench lint golden clean docs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ notes: $(VENV)/.stamp-notes
 ## make test: create .venv with the test extras and run the whole suite
 test: $(VENV)/.stamp-test
 	$(PY) -m pytest
+
+# The documentation site's tools (Sphinx, myst-nb, furo, Playwright for the browser test).
+$(VENV)/.stamp-site: pyproject.toml | $(PY)
+	$(PIP) install -q -e '.[site]'
+	touch $@
+
+## make docs: build the documentation site strictly into docs/_build/html (every warning fails)
+SPHINXOPTS ?= -W --keep-going -n
+docs: $(VENV)/.stamp-site
+	$(VENV)/bin/sphinx-build -b html $(SPHINXOPTS) docs docs/_build/html
+	@echo "The site: docs/_build/html/index.html"
 
 ## make bench: the performance benchmarks (ratios against references measured in the same run)
 bench: $(VENV)/.stamp-test

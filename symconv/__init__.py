@@ -8,7 +8,7 @@ The names below load on first use (PEP 562), so ``import symconv`` and
 ``symconv --help`` do not pay for sympy, numpy and z3 until a name needs them.
 The package's layers (the one definition, engines, arrays, gradients, display,
 compat, proofs, identification, writing, the command line) are described in
-docs/guide.md, "Where things are".
+docs/guide/layout.md, "Where things are".
 """
 
 from __future__ import annotations

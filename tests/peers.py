@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-KNOWN = ("scipy", "torch", "jax", "latex", "katex", "nbclient")
+KNOWN = ("scipy", "torch", "jax", "latex", "katex", "nbclient", "site")
 
 
 def required(name: str) -> bool:

@@ -10,7 +10,7 @@ import importlib
 
 import pytest
 
-#: The public modules (docs/guide.md, "Where things are"); the layers' folders are internal.
+#: The public modules (docs/guide/layout.md, "Where things are"); the layers' folders are internal.
 PUBLIC = {
     "symconv": {"compat", "display", "proofs", "testing", "__version__"},
     "symconv.compat": set(),

@@ -144,7 +144,7 @@ def entry_latex(expr: Any, notation: str = "bracket") -> str:
 
 
 def entry_text(expr: Any, notation: str = "bracket") -> str:
-    """Plain-text counterpart of :func:`entry_latex` (``x[3]`` or ``x_3``).
+    """Plain-text counterpart of :func:`~symconv.display.tree.entry_latex` (``x[3]`` or ``x_3``).
 
     >>> entry_text(sympy.Symbol("w_{0,1}") + 1)
     'w[0, 1] + 1'
@@ -167,7 +167,7 @@ def node(value: Any) -> Node:
 @dataclass(frozen=True, eq=False)
 class Leaf(Node):
     """A number or sympy expression, printed by ``sympy.latex`` / ``str``; array entries
-    (``x_3``) in the index notation (:func:`entry_latex`)."""
+    (``x_3``) in the index notation (:func:`~symconv.display.tree.entry_latex`)."""
 
     value: Any
 

@@ -1,7 +1,7 @@
 r"""Which operation does a black-box function compute? ``identify`` probes it and answers exactly.
 
 A function ``fn(x, w) -> y`` that is a correlation or convolution of any kind is bilinear, so its
-impulse responses :math:`T[m, i, j] = \mathrm{fn}(e_i, e_j)[m]` determine it. :func:`identify`
+impulse responses :math:`T[m, i, j] = \mathrm{fn}(e_i, e_j)[m]` determine it. :func:`symconv.identify`
 recovers them at several sizes and compares them, coefficient by coefficient, with symconv's own
 operation
 

@@ -140,7 +140,7 @@ class Proof:
     seconds: float = 0.0
     notes: tuple[str, ...] = ()
     notation: str = "bracket"
-    #: How the result was established: the rules and solver, and the engine of every instance check.
+    #: How the result was established — the rules and solver, and the engine of every instance check.
     engine: str = ""
 
     @property

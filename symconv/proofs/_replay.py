@@ -50,7 +50,7 @@ CLOSING = {"equal": "=", "entails_hypothesis": "⇒"}
 
 @dataclass(frozen=True)
 class CheckReport:
-    """What :meth:`Proof.check` did: steps replayed, numeric trials, the verdict and the first failure.
+    """What :meth:`symconv.Proof.check` did: steps replayed, numeric trials, the verdict and the first failure.
 
     ``status`` is ``"verified"`` (every step re-derived and every side
     condition proved), ``"bounded"`` (every step re-derived, but ``bounded``
