@@ -200,6 +200,7 @@ def _write_notes(out: Path, formats: Sequence[str], root: Path | None) -> list[P
             raise SymconvError(f"notes: `--format` entries must be among {', '.join(FORMATS)}; got {shown(f)}")
     if not formats:
         raise SymconvError("notes: `--format` must name at least one of md, tex, pdf")
+    from symconv.writing.animation import Animation, save_animation
     from symconv.writing.figures import save_figure
 
     out = check_out(out)
@@ -212,7 +213,10 @@ def _write_notes(out: Path, formats: Sequence[str], root: Path | None) -> list[P
         raise SymconvError(f"notes: figure names must be unique; got {sorted(names)}")
     (out / "figures").mkdir(exist_ok=True)
     for fig in figs:
-        written += save_figure(fig.draw, fig.size, out / "figures" / fig.name)
+        if isinstance(fig, Animation):  # a GIF for the Markdown, its still frame for the PDF
+            written += save_animation(fig, out / "figures" / fig.name)
+        else:
+            written += save_figure(fig.draw, fig.size, out / "figures" / fig.name)
     if "md" in formats:
         _write(out / "index.md", _index_md(chapters))
         written.append(out / "index.md")
