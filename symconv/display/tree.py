@@ -488,11 +488,17 @@ class Chain(Node):
     steps: Sequence[Step]
 
     def latex(self, notation: str = "bracket") -> str:
+        from symconv.display.fit import DISPLAY_WIDTH, break_line, latex_width
+
         lines = []
         for i, st in enumerate(self.steps):
             lhs = st.lhs.latex(notation) + " " if st.lhs is not None else ""
             rel = "&= " if (i > 0 or st.lhs is not None) else "&"
-            line = f"{lhs}{rel}{st.rhs.latex(notation)}"
+            room = DISPLAY_WIDTH - latex_width(lhs) - 2
+            rhs = st.rhs
+            if isinstance(rhs, Matrix) and latex_width(rhs.latex(notation)) > room:
+                rhs = Vector([Vector(r) for r in rhs.rows])  # a bmatrix cannot break: nested lists can
+            line = f"{lhs}{rel}{break_line(rhs.latex(notation), room)}"
             if st.rule:
                 line += _rule_latex(st.rule)
             lines.append(line)
