@@ -488,7 +488,7 @@ class Chain(Node):
     steps: Sequence[Step]
 
     def latex(self, notation: str = "bracket") -> str:
-        from symconv.display.fit import DISPLAY_WIDTH, break_line, latex_width
+        from symconv.core.fit import DISPLAY_WIDTH, break_line, latex_width
 
         lines = []
         for i, st in enumerate(self.steps):

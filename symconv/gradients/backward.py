@@ -21,9 +21,8 @@ libraries call convolution) and :math:`g = \partial L/\partial y`:
 
 from __future__ import annotations
 
-import textwrap
-
 import json
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -115,10 +114,10 @@ TEXT_WIDTH = 100
 
 def _wrap(text: str, width: int, indent: str) -> str:
     """``text`` wrapped at spaces to ``width`` columns, continuation lines indented by ``indent``."""
-    return "\n".join(
-        textwrap.wrap(text, width, subsequent_indent=indent, break_long_words=True, break_on_hyphens=False)
-    ) or text
-
+    return (
+        "\n".join(textwrap.wrap(text, width, subsequent_indent=indent, break_long_words=True, break_on_hyphens=False))
+        or text
+    )
 
 
 @dataclass(frozen=True)

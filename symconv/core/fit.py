@@ -9,8 +9,8 @@ braces or an index ``x[…]``. ``\left…\right`` pairs become ``\bigl…\bigr``
 cut line (they need not balance per line).
 
 >>> latex_width(r"x[n + k] \cdot w[k]")
-11.5
->>> print(break_line(r"a + b + c + d", 6))
+13.4
+>>> print(break_line(r"a + b + c + d", 12))
 a + b \\ &\qquad + c + d
 """
 
@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["DISPLAY_WIDTH", "break_line", "latex_width"]
+__all__ = ["DISPLAY_WIDTH", "break_line", "latex_width", "wrap_items"]
 
 #: Characters of display math (10 pt, an ``article``'s 345 pt line) that fit on one line, with a margin.
-DISPLAY_WIDTH = 56.0
+DISPLAY_WIDTH = 60.0
 
 _CMD = re.compile(r"\\([a-zA-Z]+|.)")
 _WIDE = {"qquad": 4.0, "quad": 2.0, "sum": 1.5, "frac": 0.0, "left": 0.0, "right": 0.0, "bigl": 0.0, "bigr": 0.0}
 _ZERO = {"text": 0.0, "mathrm": 0.0, "operatorname": 0.0, "mathit": 0.0, "tag": 0.0, "notag": 0.0}
 _SPACE = {",": 0.3, " ": 0.5, ";": 0.4, "!": 0.0, "\\": 0.0}
+#: Relations and binary operators: a glyph with space on both sides.
+_OPS_WORDS = "le ge leq geq ne neq wedge land lor vee cdot times to Rightarrow mapsto equiv star ast pm mp in"
+_OPS = frozenset(_OPS_WORDS.split(" "))
 
 
 def latex_width(src: str) -> float:
@@ -48,6 +51,8 @@ def latex_width(src: str) -> float:
                 width += _WIDE[name]
             elif name in _ZERO:
                 pass
+            elif name in _OPS:
+                width += 0.8 if sub else 2.2
             else:
                 width += 0.7 if sub else 1.0
             i = m.end()
@@ -70,12 +75,14 @@ def latex_width(src: str) -> float:
         elif ch in " &":
             pass
         elif ch in "+-=<>":
-            width += 1.5 if not sub else 0.7
+            width += 2.2 if not sub else 0.8
         else:
             width += 0.7 if sub else 1.0
         i += 1
     return round(width, 2)
 
+
+_DELIMS = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr"}
 
 #: Break points, most preferred first: between entries, guard conjuncts, sum terms, product factors.
 _LEVELS = ((r",\ ", r",\qquad "), (r" \wedge ",), (" + ", " - "), (r" \cdot ", r" \, "))
@@ -93,6 +100,8 @@ def _cuts(src: str, tokens: tuple[str, ...]) -> list[int]:
                 out.append(i)
             m = _CMD.match(src, i)
             i = m.end() if m else i + 1
+            if m and m.group(1) in _DELIMS and i < len(src) and src[i] in "[]()":
+                i += 1  # a sized delimiter (a guard's bracket), not an index
             continue
         if ch == "{":
             brace += 1
@@ -147,7 +156,7 @@ def break_line(src: str, limit: float = DISPLAY_WIDTH, *, indent: float = 4.0) -
     src = src.replace(r"\left[", r"\bigl[").replace(r"\right]", r"\bigr]")
     src = src.replace(r"\left(", r"\bigl(").replace(r"\right)", r"\bigr)")
     lines = _fill(src, limit - indent, 0)
-    out = []
+    out: list[str] = []
     for i, line in enumerate(lines):
         for t in _LEVELS[0]:
             if line.startswith(t):  # the comma stays at the end of the previous line
@@ -155,3 +164,22 @@ def break_line(src: str, limit: float = DISPLAY_WIDTH, *, indent: float = 4.0) -
                 line = line[len(t) :]
         out.append(line.strip() if i else line.rstrip())
     return r" \\ &\qquad ".join(out)
+
+
+def wrap_items(items: list[str], limit: float = DISPLAY_WIDTH) -> list[str]:
+    r"""Entries joined by ``,\ `` into greedy lines no wider than ``limit`` (an entry wider stays whole).
+
+    >>> wrap_items(["a", "b", "c"], 4)
+    ['a,\\ b', 'c']
+    """
+    lines: list[str] = []
+    cur = ""
+    for it in items:
+        nxt = it if not cur else cur + r",\ " + it
+        if cur and latex_width(nxt) > limit:
+            lines.append(cur)
+            cur = it
+        else:
+            cur = nxt
+    lines.append(cur)
+    return lines
