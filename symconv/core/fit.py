@@ -10,7 +10,7 @@ cut line (they need not balance per line).
 
 >>> latex_width(r"x[n + k] \cdot w[k]")
 13.4
->>> print(break_line(r"a + b + c + d", 11))
+>>> print(break_line(r"a + b + c + d", 10.5))
 a + b \\ &\qquad + c + d
 """
 
