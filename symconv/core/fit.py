@@ -17,9 +17,12 @@ a + b \\ &\qquad + c + d
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-__all__ = ["DISPLAY_WIDTH", "break_line", "latex_width", "wrap_items"]
+__all__ = ["DISPLAY_WIDTH", "TEXT_WIDTH", "break_line", "break_text", "latex_width", "wrap_items"]
 
+#: Columns of symconv's plain-text renderings (``print(derive(...))``, ``print(backward_rule(...))``).
+TEXT_WIDTH = 100
 #: Characters of display math (10 pt, an ``article``'s 345 pt line) that fit on one line, with a margin.
 DISPLAY_WIDTH = 60.0
 
@@ -117,13 +120,19 @@ def _cuts(src: str, tokens: tuple[str, ...]) -> list[int]:
     return out
 
 
-def _fill(src: str, limit: float, level: int) -> list[str]:
-    """Greedy lines of ``src`` no wider than ``limit`` where possible, cutting at ``_LEVELS[level:]``."""
-    if latex_width(src) <= limit or level >= len(_LEVELS):
+def _fill(
+    src: str,
+    limit: float,
+    level: int,
+    levels: tuple[tuple[str, ...], ...] = _LEVELS,
+    width: Callable[[str], float] = latex_width,
+) -> list[str]:
+    """Greedy lines of ``src`` no wider than ``limit`` where possible, cutting at ``levels[level:]``."""
+    if width(src) <= limit or level >= len(levels):
         return [src]
-    cuts = _cuts(src, _LEVELS[level])
+    cuts = _cuts(src, levels[level])
     if not cuts:
-        return _fill(src, limit, level + 1)
+        return _fill(src, limit, level + 1, levels, width)
     pieces = []
     start = 0
     for c in cuts:
@@ -133,7 +142,7 @@ def _fill(src: str, limit: float, level: int) -> list[str]:
     lines: list[str] = []
     cur = ""
     for p in pieces:
-        if cur and latex_width(cur + p) > limit:
+        if cur and width(cur + p) > limit:
             lines.append(cur)
             cur = p
         else:
@@ -141,7 +150,7 @@ def _fill(src: str, limit: float, level: int) -> list[str]:
     lines.append(cur)
     out: list[str] = []
     for line in lines:
-        out += _fill(line, limit, level + 1)
+        out += _fill(line, limit, level + 1, levels, width)
     return out
 
 
@@ -183,3 +192,25 @@ def wrap_items(items: list[str], limit: float = DISPLAY_WIDTH) -> list[str]:
             cur = nxt
     lines.append(cur)
     return lines
+
+
+_TEXT_LEVELS = ((", ",), (" + ", " - "), ("·",))
+
+
+def break_text(src: str, width: int, indent: int) -> list[str]:
+    """Plain text ``src`` cut into lines of at most ``width`` columns (where a cut exists), continuation
+    lines indented by ``indent`` spaces: cuts after a list's commas, then before a sum's signs.
+
+    >>> break_text("y = [a + b, c + d, e + f]", 15, 5)
+    ['y = [a + b,', '     c + d,', '     e + f]']
+    """
+    if len(src) <= width:
+        return [src]
+    lines = _fill(src, width - indent, 0, _TEXT_LEVELS, lambda t: float(len(t)))
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if line.startswith(", ") and out:
+            out[-1] += ","
+            line = line[2:]
+        out.append(line.rstrip() if i == 0 else " " * indent + line.strip())
+    return out

@@ -505,6 +505,9 @@ class Chain(Node):
         return " \\\\\n".join(lines)
 
     def text(self, notation: str = "bracket") -> str:
+        """Plain text, each line cut to ``TEXT_WIDTH`` (100) columns after commas or before signs."""
+        from symconv.core.fit import TEXT_WIDTH, break_text
+
         out: list[str] = []
         pad = 0
         for i, st in enumerate(self.steps):
@@ -519,7 +522,7 @@ class Chain(Node):
                 out.append(f"{' ' * pad} = {st.rhs.text(notation)}{rule}")
             else:
                 out[-1] += f" = {st.rhs.text(notation)}{rule}"
-        return "\n".join(out)
+        return "\n".join(ln for line in out for ln in break_text(line, TEXT_WIDTH, pad + 4))
 
 
 # -- contractions as scatter loops ------------------------------------------------
