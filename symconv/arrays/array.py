@@ -642,8 +642,13 @@ def _wrapped(items: list[str]) -> str:
     one = r"\left[ " + r", \ ".join(items) + r" \right]"
     if latex_width(one) <= DISPLAY_WIDTH:
         return one
-    rows = wrap_items(items, DISPLAY_WIDTH - 4)
-    return r"\left[ \begin{array}{@{}l@{}} " + r", \\ ".join(rows) + r" \end{array} \right]"
+    return _lines(wrap_items(items, DISPLAY_WIDTH - 4))
+
+
+def _lines(rows: list[str]) -> str:
+    """Lines (each ending in its comma) stacked in brackets: a list too long for one line."""
+    # `{}` after each `\\`: a line starting with `[` must not read as the optional argument `\\[…]`
+    return r"\left[ \begin{array}{@{}l@{}} " + r" \\ {}".join(rows) + r" \end{array} \right]"
 
 
 def _array_latex(data: np.ndarray) -> str:
@@ -669,8 +674,15 @@ def _array_latex(data: np.ndarray) -> str:
                 shown = [[*r[:left], r"\cdots", *(r[ncols - right :] if right else [])] for r in cells]
             body = r" \\ ".join(" & ".join(r) for r in shown)
             out = r"\begin{bmatrix} " + body + r" \end{bmatrix}"
-            widths = [max(latex_width(r[j]) + 1.5 for r in shown) for j in range(len(shown[0]))]
-            if sum(widths) <= DISPLAY_WIDTH or keep <= 2:
+            widths = [max(latex_width(r[j]) + 2.2 for r in shown) for j in range(len(shown[0]))]
+            if sum(widths) <= DISPLAY_WIDTH:
                 return out
+            if keep <= 2:  # entries too wide for any matrix: the rows as lists, one under the other
+                lines: list[str] = []
+                for i, r in enumerate(cells):
+                    sub = wrap_items(r, DISPLAY_WIDTH - 6)
+                    sub[0], sub[-1] = "[" + sub[0], sub[-1] + ("]," if i < len(cells) - 1 else "]")
+                    lines += sub
+                return _lines(lines)
             keep = min(keep, ncols) - 1
     return _wrapped([_array_latex(data[i]) for i in range(data.shape[0])])

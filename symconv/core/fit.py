@@ -24,7 +24,7 @@ __all__ = ["DISPLAY_WIDTH", "TEXT_WIDTH", "break_line", "break_text", "latex_wid
 #: Columns of symconv's plain-text renderings (``print(derive(...))``, ``print(backward_rule(...))``).
 TEXT_WIDTH = 100
 #: Characters of display math (10 pt, an ``article``'s 345 pt line) that fit on one line, with a margin.
-DISPLAY_WIDTH = 60.0
+DISPLAY_WIDTH = 58.0
 
 _CMD = re.compile(r"\\([a-zA-Z]+|.)")
 _WIDE = {"qquad": 4.0, "quad": 2.0, "sum": 1.5, "frac": 0.0, "left": 0.0, "right": 0.0, "bigl": 0.0, "bigr": 0.0}
@@ -160,8 +160,10 @@ def break_line(src: str, limit: float = DISPLAY_WIDTH, *, indent: float = 4.0) -
     A comma cut keeps its comma on the line before; a sum or product cut starts the next line with its
     sign. A line that fits is returned unchanged.
     """
-    if latex_width(src) <= limit or "\\\\" in src:  # fits, or already broken by its author
+    if latex_width(src) <= limit:
         return src
+    if "\\\\" in src:  # already broken by its author: fit each of its lines
+        return "\\\\".join(break_line(seg, limit, indent=indent) for seg in src.split("\\\\"))
     src = src.replace(r"\left[", r"\bigl[").replace(r"\right]", r"\bigr]")
     src = src.replace(r"\left(", r"\bigl(").replace(r"\right)", r"\bigr)")
     lines = _fill(src, limit - indent, 0)
@@ -179,18 +181,26 @@ def wrap_items(items: list[str], limit: float = DISPLAY_WIDTH) -> list[str]:
     r"""Entries joined by ``,\ `` into greedy lines no wider than ``limit`` (an entry wider stays whole).
 
     >>> wrap_items(["a", "b", "c"], 4)
-    ['a,\\ b', 'c']
+    ['a,\\ b,', 'c']
     """
     lines: list[str] = []
     cur = ""
     for it in items:
+        if latex_width(it) > limit:  # an entry wider than the line: cut it before its signs, indented
+            if cur:
+                lines.append(cur + ",")
+            pieces = _fill(it, limit - 2, 2)
+            lines += [pieces[0], *(r"\quad " + p.strip() for p in pieces[1:])]
+            cur = ""
+            continue
         nxt = it if not cur else cur + r",\ " + it
         if cur and latex_width(nxt) > limit:
-            lines.append(cur)
+            lines.append(cur + ",")
             cur = it
         else:
             cur = nxt
-    lines.append(cur)
+    if cur:
+        lines.append(cur)
     return lines
 
 

@@ -194,15 +194,15 @@ class BackwardRule:
 
         def esc(s: str) -> str:
             s = s.replace("_", r"\_\allowbreak{}").replace("→", r"$\to$").replace("Σ", r"$\Sigma$")
-            return s.replace(", ", r", \allowbreak{}")
+            return s.replace(", ", r", \allowbreak{}").replace("=", r"=\allowbreak{}")
 
         grad_tex = {"dL/dx": r"$\partial L/\partial x$", "dL/dw": r"$\partial L/\partial w$"}
         grad_tex["dL/db"] = r"$\partial L/\partial\,\mathrm{bias}$"
         # relative column widths (they sum to the number of columns, as tabularx's \hsize needs)
-        share = (0.7, 1.45, 1.05, 1.1, 0.8, 0.9)
+        share = (0.65, 1.6, 1.0, 1.05, 0.8, 0.9)
         cols = "".join(rf">{{\raggedright\arraybackslash\hsize={w}\hsize}}X" for w in share)
         lines = [
-            r"{\footnotesize\setlength{\tabcolsep}{3pt}%",
+            r"\noindent{\footnotesize\setlength{\tabcolsep}{3pt}%",
             rf"\begin{{tabularx}}{{\linewidth}}{{@{{}}{cols}@{{}}}}",
             r"\toprule",
             r"gradient & derived formula & named operation & parameters & verified & theorem \\",

@@ -356,7 +356,7 @@ def proof_markdown(proof: Any, style: str = "brackets") -> str:
                 if rule
                 else ""
             )
-            rows.append(f"&{rel} {expr} {label}".rstrip())
+            rows.append(f"&{rel} {break_line(expr, DISPLAY_WIDTH - 2)} {label}".rstrip())
         out += ["", "$$\\begin{aligned}", " \\\\\n".join(rows), "\\end{aligned}$$"]
     if proof.instance_checks:
         ok = sum(1 for c in proof.instance_checks if c.get("holds"))
