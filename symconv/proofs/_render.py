@@ -301,7 +301,7 @@ def hypotheses_latex(part: Any, nd: int = 1) -> str:
     # \land, not \wedge: a paragraph is not an align line to be cut at its conjunctions
     where = ", ".join(f"${h}$".replace(r" \wedge ", r" \land ") for h in hypotheses(part, nd))
     where = where or "no further assumption"
-    head = f"for all integers {names} with " if names else "with "
+    head = f"for all integers {names} with " if names else ""
     return r"\noindent\textit{Hypotheses:} " + head + where + "; every size parameter is a positive integer."
 
 
@@ -333,7 +333,7 @@ def proof_latex(proof: Any, style: str = "brackets") -> str:
 def _hypotheses_markdown(part: Any, nd: int) -> str:
     names = ", ".join(f"${var_latex(v, nd)}$" for v in part.ctx.free)
     where = ", ".join(f"${h}$" for h in hypotheses(part, nd)) or "no further assumption"
-    head = f"for all integers {names} with " if names else "with "
+    head = f"for all integers {names} with " if names else ""
     return "*Hypotheses:* " + head + where + "; every size parameter is a positive integer."
 
 

@@ -64,13 +64,38 @@ def save_animation(anim: Animation, path_stem: Path) -> list[Path]:
         raise SymconvError(f"notes: animation `count` must be at least 1; got {anim.count}")
     gif = path_stem.with_suffix(".gif")
     fig = Fig(figsize=anim.size)
-    writer = PillowWriter(fps=FPS)
+    writer = _writer(PillowWriter)(fps=FPS)
     with writer.saving(fig, str(gif), _DPI):
         for i in [*range(anim.count), *([anim.count - 1] * _HOLD)]:
             fig.clear()
             anim.frame(fig, i)
             writer.grab_frame(facecolor="white")
     return [gif, *save_figure(anim.draw, anim.size, path_stem)]
+
+
+def gif_producer() -> str:
+    """The software that rasterises and encodes the GIFs, written into each GIF as its comment."""
+    import matplotlib
+    import PIL
+
+    return f"symconv figure; Matplotlib v{matplotlib.__version__}, Pillow v{PIL.__version__}"
+
+
+def _writer(base: Any) -> Any:
+    class _Writer(base):  # type: ignore[misc,valid-type]
+        """PillowWriter that names the drawing software in the GIF (so a comparison knows who drew it)."""
+
+        def finish(self) -> None:
+            self._frames[0].save(
+                self.outfile,
+                save_all=True,
+                append_images=self._frames[1:],
+                duration=int(1000 / self.fps),
+                loop=0,
+                comment=gif_producer(),
+            )
+
+    return _Writer
 
 
 Window = tuple[tuple[int, int], dict[tuple[int, int], tuple[int, int]]]

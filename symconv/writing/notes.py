@@ -195,6 +195,47 @@ def _failure(tex: Path, work: Path, out: Path, code: int, stdout: str) -> str:
     return f"notes: LaTeX failed on {tex.name} (exit {code}); the first error:\n{first}\n{where}"
 
 
+_DRAWN_BY = (
+    re.compile(rb"Matplotlib v[\w.]+"),  # SVG
+    re.compile(rb"/Producer \(([^)]*)\)"),  # PDF: matplotlib and fontTools
+    re.compile(rb"symconv figure; [^\x00]*?Pillow v[\w.]*\d"),  # GIF comment: matplotlib and Pillow
+)
+
+
+def drawn_by(path: Path) -> str:
+    """The software named in a figure file (matplotlib, fontTools, Pillow versions); ``''`` when none.
+
+    >>> drawn_by(Path("/nonexistent.svg"))
+    ''
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return ""
+    for rx in _DRAWN_BY:
+        m = rx.search(data)
+        if m:
+            return (m.group(1) if m.groups() else m.group(0)).decode("latin-1")
+    return ""
+
+
+def _place(new: Path, target: Path) -> bool:
+    """Move a freshly drawn figure to ``target``, unless ``target`` is the same figure drawn by other software.
+
+    Identical bytes leave ``target`` untouched; different bytes replace it when the same software drew
+    both (the figure changed). A file drawn by other versions of matplotlib, fontTools or Pillow is kept
+    (False): figure bytes depend on those versions, and `make notes` must not dirty the checkout on a
+    machine with other versions (CI redraws and compares the figures with the versions that drew them).
+    """
+    if target.is_file():
+        if target.read_bytes() == new.read_bytes():
+            return True
+        if drawn_by(target) != drawn_by(new):
+            return False
+    shutil.copyfile(new, target)
+    return True
+
+
 def check_out(out: str | Path) -> Path:
     """``out`` as a directory the notes can be written into (created if missing), checked BEFORE any work.
 
@@ -260,11 +301,25 @@ def _write_notes(out: Path, formats: Sequence[str], root: Path | None) -> list[P
     if len(set(names)) != len(names):
         raise SymconvError(f"notes: figure names must be unique; got {sorted(names)}")
     (out / "figures").mkdir(exist_ok=True)
-    for fig in figs:
-        if isinstance(fig, Animation):  # a GIF for the Markdown, its still frame for the PDF
-            written += save_animation(fig, out / "figures" / fig.name)
-        else:
-            written += save_figure(fig.draw, fig.size, out / "figures" / fig.name)
+    kept: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for fig in figs:
+            stem = Path(tmp) / fig.name
+            if isinstance(fig, Animation):  # a GIF for the Markdown, its still frame for the PDF
+                drawn = save_animation(fig, stem)
+            else:
+                drawn = save_figure(fig.draw, fig.size, stem)
+            for new in drawn:
+                target = out / "figures" / new.name
+                if not _place(new, target):
+                    kept.append(f"{target.name} ({drawn_by(target)}; this machine: {drawn_by(new)})")
+                written.append(target)
+    if kept:
+        print(
+            f"symconv notes: kept {len(kept)} figure(s) drawn by other software than this machine's, so the "
+            "checkout stays as committed (install those versions to redraw them): " + "; ".join(kept),
+            file=sys.stderr,
+        )
     if "md" in formats:
         _write(out / "index.md", _index_md(chapters))
         written.append(out / "index.md")
