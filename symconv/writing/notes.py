@@ -196,9 +196,9 @@ def _failure(tex: Path, work: Path, out: Path, code: int, stdout: str) -> str:
 
 
 _DRAWN_BY = (
-    re.compile(rb"Matplotlib v[\w.]+"),  # SVG
-    re.compile(rb"/Producer \(([^)]*)\)"),  # PDF: matplotlib and fontTools
     re.compile(rb"symconv figure; [^\x00]*?Pillow v[\w.]*\d"),  # GIF comment: matplotlib and Pillow
+    re.compile(rb"/Producer \(([^)]*)\)"),  # PDF: matplotlib and fontTools
+    re.compile(rb"Matplotlib v[\w.]+"),  # SVG
 )
 
 
