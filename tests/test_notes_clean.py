@@ -15,7 +15,7 @@ from notes_build import GOLDEN, REPO
 
 from symconv.writing import notes
 
-_BLOCK = '''
+_BLOCK = """
 import sys
 class _Block:
     names = {"torch", "jax", "jaxlib", "tensorflow", "keras", "scipy"}
@@ -24,7 +24,7 @@ class _Block:
             raise ModuleNotFoundError(f"No module named {name!r} (blocked by the test)")
         return None
 sys.meta_path.insert(0, _Block())
-'''
+"""
 
 
 def _tracked(root: Path) -> dict[str, bytes]:
