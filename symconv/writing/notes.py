@@ -36,7 +36,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2.2cm]{geometry}
 \usepackage{amsmath, amssymb, amsthm, mathtools, booktabs}
 \usepackage{graphicx}
-\usepackage{array}
+\usepackage{array, tabularx}
 \allowdisplaybreaks
 \newtheorem{theorem}{Theorem}
 \theoremstyle{remark}
