@@ -22,7 +22,6 @@ libraries call convolution) and :math:`g = \partial L/\partial y`:
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -52,6 +51,7 @@ from symconv.core.validate import _is_int, check_choice, check_int, check_window
 from symconv.display.tree import scatter
 from symconv.engines.instance import Side, check_exact
 from symconv.gradients.grad import grad_contractions, reindex_operand, rename_operands
+from symconv.gradients.table import _GRADIENT_LABEL, TEXT_WIDTH, _fmt, rule_latex, rule_text
 
 __all__ = ["BackwardRow", "BackwardRule", "backward_rule"]
 
@@ -62,14 +62,6 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 # -- display of a contraction -------------------------------------------------------
-
-
-#: How each gradient's result is written: (LaTeX, text).
-_GRADIENT_LABEL = {
-    "dL/dx": (r"\frac{\partial L}{\partial x}", "dL/dx"),
-    "dL/dw": (r"\frac{\partial L}{\partial w}", "dL/dw"),
-    "dL/db": (r"\frac{\partial L}{\partial\,\mathrm{bias}}", "dL/dbias"),
-}
 
 
 # -- the table -------------------------------------------------------------------
@@ -106,18 +98,6 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, sympy.Basic):
         return int(v) if v.is_Integer else str(v)  # type: ignore[attr-defined]
     return v
-
-
-#: Columns of the plain-text renderings (``print(backward_rule(...))``).
-TEXT_WIDTH = 100
-
-
-def _wrap(text: str, width: int, indent: str) -> str:
-    """``text`` wrapped at spaces to ``width`` columns, continuation lines indented by ``indent``."""
-    return (
-        "\n".join(textwrap.wrap(text, width, subsequent_indent=indent, break_long_words=True, break_on_hyphens=False))
-        or text
-    )
 
 
 @dataclass(frozen=True)
@@ -160,24 +140,7 @@ class BackwardRule:
         When the six columns do not fit, each gradient becomes a block: its derived formula, then the
         named operation, parameters, verification and theorem on wrapped, indented lines.
         """
-        head = ["gradient", "derived formula", "named operation", "parameters", "verified", "theorem"]
-        rows = [
-            [c[0], scatter(r.derived[0], _GRADIENT_LABEL[r.gradient], fmt="text"), *c[2:]]
-            for c, r in zip(self._cells(), self.rows)
-        ]
-        args = ", ".join(f"{k}={_fmt(v)}" for k, v in self.params.items())
-        title = _wrap(f"backward rule of {self.op}({args})", width, " " * (len(f"backward rule of {self.op}(")))
-        widths = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]
-        if sum(widths) + 2 * (len(widths) - 1) <= width:
-            line = "  ".join("-" * w for w in widths)
-            fmt = "  ".join("{:<" + str(w) + "}" for w in widths)
-            return "\n".join([title, fmt.format(*head), line, *(fmt.format(*r).rstrip() for r in rows)])
-        out = [title]
-        for r in rows:
-            out += ["", _wrap(f"{r[0]}  {r[1]}", width, " " * (len(r[0]) + 2))]
-            for label, value in zip(head[2:], r[2:]):
-                out.append(_wrap(f"    {label}: {value}", width, " " * (len(label) + 6)))
-        return "\n".join(out)
+        return rule_text(self, width)
 
     def markdown(self) -> str:
         """A Markdown table (formulas as inline math)."""
@@ -191,29 +154,7 @@ class BackwardRule:
 
     def latex(self) -> str:
         r"""A booktabs ``tabularx`` as wide as the line, its columns wrapping (see :func:`symconv.latex_preamble`)."""
-
-        def esc(s: str) -> str:
-            s = s.replace("_", r"\_\allowbreak{}").replace("→", r"$\to$").replace("Σ", r"$\Sigma$")
-            return s.replace(", ", r", \allowbreak{}").replace("=", r"=\allowbreak{}")
-
-        grad_tex = {"dL/dx": r"$\partial L/\partial x$", "dL/dw": r"$\partial L/\partial w$"}
-        grad_tex["dL/db"] = r"$\partial L/\partial\,\mathrm{bias}$"
-        # relative column widths (they sum to the number of columns, as tabularx's \hsize needs)
-        share = (0.65, 1.6, 1.0, 1.05, 0.8, 0.9)
-        cols = "".join(rf">{{\raggedright\arraybackslash\hsize={w}\hsize}}X" for w in share)
-        lines = [
-            r"\noindent{\footnotesize\setlength{\tabcolsep}{3pt}%",
-            rf"\begin{{tabularx}}{{\linewidth}}{{@{{}}{cols}@{{}}}}",
-            r"\toprule",
-            r"gradient & derived formula & named operation & parameters & verified & theorem \\",
-            r"\midrule",
-        ]
-        for c in self._cells():
-            cells = [grad_tex.get(c[0], esc(c[0])), f"${c[1]}$", esc(c[2]), esc(c[3]), esc(c[4])]
-            cells.append(r"\texttt{" + esc(c[5]) + "}" if c[5] != "—" else "---")
-            lines.append(" & ".join(cells) + r" \\")
-        lines += [r"\bottomrule", r"\end{tabularx}}"]
-        return "\n".join(lines)
+        return rule_latex(self)
 
     def _repr_markdown_(self) -> str:
         """Jupyter shows the table as Markdown with inline math."""
@@ -221,12 +162,6 @@ class BackwardRule:
 
     def __str__(self) -> str:
         return self.text()
-
-
-def _fmt(v: Any) -> str:
-    if isinstance(v, (tuple, list)):
-        return "(" + ", ".join(_fmt(x) for x in v) + ("," if len(v) == 1 else "") + ")"
-    return str(v)
 
 
 # -- derivation and identification ------------------------------------------------
