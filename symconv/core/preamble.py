@@ -23,6 +23,8 @@ True
 
 from __future__ import annotations
 
+from symconv.core.public import public
+
 __all__ = ["latex_preamble"]
 
 _PREAMBLE = r"""% symconv.latex_preamble(): packages used by symconv's .latex() output
@@ -36,6 +38,7 @@ _PREAMBLE = r"""% symconv.latex_preamble(): packages used by symconv's .latex() 
 """
 
 
+@public
 def latex_preamble() -> str:
     r"""The preamble lines (``\usepackage`` …) that symconv's ``.latex()`` output needs.
 
