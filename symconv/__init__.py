@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     )
     from symconv.core.errors import SymconvError, SymconvIndexError
     from symconv.core.limits import limits
+    from symconv.core.preamble import latex_preamble
     from symconv.engines.instance import InstanceResult, check_exact, check_randomized
     from symconv.gradients.backward import BackwardRule, backward_rule
     from symconv.gradients.grad import grad_contraction
@@ -61,6 +62,8 @@ _HOME: dict[str, str] = {
     "grad_contraction": "symconv.gradients.grad",
     "identify": "symconv.identification",
     "inner": "symconv.claims.public",
+
+    "latex_preamble": "symconv.core.preamble",
     "limits": "symconv.core.limits",
     "output_padding_choices": "symconv.compat.shapes",
     "output_shape": "symconv.compat.shapes",
@@ -96,6 +99,8 @@ __all__ = [
     "grad_contraction",
     "identify",
     "inner",
+
+    "latex_preamble",
     "limits",
     "output_padding_choices",
     "output_shape",

@@ -307,6 +307,7 @@ BASE: dict[str, tuple[Any, ...]] = {
     "symconv.derive": ("correlate", [1, 2], [1]),
     "symconv.grad": (Y, W),
     "symconv.grad_contraction": (C, "x"),
+    "symconv.latex_preamble": (),
     "symconv.limits": (),
     "symconv.output_padding_choices": (4, 3),
     "symconv.output_shape": ("correlate", (5,), (2,)),

@@ -367,19 +367,19 @@ class Array:
     # -- display --------------------------------------------------------------
     @public
     def latex(self) -> str:
-        r"""LaTeX for the array: a row vector in brackets, or a ``bmatrix``.
+        r"""LaTeX for the array (math mode): a row vector in brackets, or a ``bmatrix``.
+
+        It fits a line of a plain ``article`` (:func:`symconv.latex_preamble`): a vector too long for one
+        line wraps inside its brackets; a matrix too wide shows its first and last columns around
+        ``\cdots`` (and its first and last rows around ``\vdots`` beyond 20 rows), as numpy's repr
+        summarises; more than 1000 entries print their first and last three.
 
         >>> symbols("x", 2).latex()
         '\\left[ x_{0}, \\ x_{1} \\right]'
         """
-        if self.ndim == 0:
-            return sympy.latex(self._data[()])
-        if self.ndim == 1:
-            return r"\left[ " + r", \ ".join(sympy.latex(e) for e in self._data) + r" \right]"
-        if self.ndim == 2:
-            rows = [" & ".join(sympy.latex(e) for e in row) for row in self._data]
-            return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
-        return r"\left[ " + r", \ ".join(Array._of(self._data[i]).latex() for i in range(self.shape[0])) + r" \right]"
+        from symconv.arrays.latex import array_latex
+
+        return array_latex(self._data)
 
     def _repr_latex_(self) -> str:
         return "$" + self.latex() + "$"

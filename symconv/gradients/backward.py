@@ -51,6 +51,7 @@ from symconv.core.validate import _is_int, check_choice, check_int, check_window
 from symconv.display.tree import scatter
 from symconv.engines.instance import Side, check_exact
 from symconv.gradients.grad import grad_contractions, reindex_operand, rename_operands
+from symconv.gradients.table import _GRADIENT_LABEL, TEXT_WIDTH, _fmt, rule_latex, rule_text
 
 __all__ = ["BackwardRow", "BackwardRule", "backward_rule"]
 
@@ -61,14 +62,6 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 # -- display of a contraction -------------------------------------------------------
-
-
-#: How each gradient's result is written: (LaTeX, text).
-_GRADIENT_LABEL = {
-    "dL/dx": (r"\frac{\partial L}{\partial x}", "dL/dx"),
-    "dL/dw": (r"\frac{\partial L}{\partial w}", "dL/dw"),
-    "dL/db": (r"\frac{\partial L}{\partial\,\mathrm{bias}}", "dL/dbias"),
-}
 
 
 # -- the table -------------------------------------------------------------------
@@ -141,18 +134,13 @@ class BackwardRule:
             out.append([r.gradient, r.formula, r.operation, params, r.verified, r.theorem or "—"])
         return out
 
-    def text(self) -> str:
-        """A plain-text table (formulas in readable ASCII)."""
-        head = ["gradient", "derived formula", "named operation", "parameters", "verified", "theorem"]
-        rows = [
-            [c[0], scatter(r.derived[0], _GRADIENT_LABEL[r.gradient], fmt="text"), *c[2:]]
-            for c, r in zip(self._cells(), self.rows)
-        ]
-        widths = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]
-        line = "  ".join("-" * w for w in widths)
-        fmt = "  ".join("{:<" + str(w) + "}" for w in widths)
-        title = f"backward rule of {self.op}({', '.join(f'{k}={_fmt(v)}' for k, v in self.params.items())})"
-        return "\n".join([title, fmt.format(*head), line, *(fmt.format(*r) for r in rows)])
+    def text(self, width: int = TEXT_WIDTH) -> str:
+        """A plain-text table (formulas in readable ASCII) no wider than ``width`` columns.
+
+        When the six columns do not fit, each gradient becomes a block: its derived formula, then the
+        named operation, parameters, verification and theorem on wrapped, indented lines.
+        """
+        return rule_text(self, width)
 
     def markdown(self) -> str:
         """A Markdown table (formulas as inline math)."""
@@ -165,25 +153,8 @@ class BackwardRule:
         return "\n".join([head, sep, *body])
 
     def latex(self) -> str:
-        r"""A booktabs ``tabular`` (needs ``\usepackage{booktabs}``)."""
-
-        def esc(s: str) -> str:
-            return s.replace("_", r"\_").replace("→", r"$\to$").replace("Σ", r"$\Sigma$")
-
-        grad_tex = {"dL/dx": r"$\partial L/\partial x$", "dL/dw": r"$\partial L/\partial w$"}
-        grad_tex["dL/db"] = r"$\partial L/\partial\,\mathrm{bias}$"
-        lines = [
-            r"\begin{tabular}{@{}llllll@{}}",
-            r"\toprule",
-            r"gradient & derived formula & named operation & parameters & verified & theorem \\",
-            r"\midrule",
-        ]
-        for c in self._cells():
-            cells = [grad_tex.get(c[0], esc(c[0])), f"${c[1]}$", esc(c[2]), esc(c[3]), esc(c[4])]
-            cells.append(r"\texttt{" + esc(c[5]) + "}" if c[5] != "—" else "---")
-            lines.append(" & ".join(cells) + r" \\")
-        lines += [r"\bottomrule", r"\end{tabular}"]
-        return "\n".join(lines)
+        r"""A booktabs ``tabularx`` as wide as the line, its columns wrapping (see :func:`symconv.latex_preamble`)."""
+        return rule_latex(self)
 
     def _repr_markdown_(self) -> str:
         """Jupyter shows the table as Markdown with inline math."""
@@ -191,12 +162,6 @@ class BackwardRule:
 
     def __str__(self) -> str:
         return self.text()
-
-
-def _fmt(v: Any) -> str:
-    if isinstance(v, (tuple, list)):
-        return "(" + ", ".join(_fmt(x) for x in v) + ("," if len(v) == 1 else "") + ")"
-    return str(v)
 
 
 # -- derivation and identification ------------------------------------------------

@@ -265,8 +265,8 @@ def _break_long(line: str, limit: int = _PROOF_LINE) -> str:
     &= \sum_k \bigl[a \wedge b \wedge \\ &\qquad c\bigr] x[k]
     """
     body, tag_sep, tag = line.partition("&&")
-    if _visible_width("$" + body + "$") <= limit or _AND not in body:
-        return line
+    if _visible_width("$" + body + "$") <= limit or _AND not in body or "\\\\" in body:
+        return line  # short, nothing to cut at, or already cut to the width by Proof.latex()
     body = body.replace(r"\left[", r"\bigl[").replace(r"\right]", r"\bigr]")
     body = body.replace(r"\left(", r"\bigl(").replace(r"\right)", r"\bigr)")
     pieces = body.split(_AND)
