@@ -34,6 +34,7 @@ __all__ = ["main"]
 #: Modules that register sub-commands, in the order ``--help`` lists them.
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "symconv.cli.ops",
+    "symconv.cli.check",
     "symconv.cli.notes",
     "symconv.cli.prove",
     "symconv.cli.shapes",
