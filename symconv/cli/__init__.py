@@ -7,9 +7,12 @@ the message goes to stderr and the exit status is 2, with no traceback.
 
 Exit statuses (each has one meaning):
 
-* ``0`` — done (for ``prove``: the theorem holds);
-* ``1`` — ``prove`` ran and the claim was not established (and nothing else);
+* ``0`` — done (for ``prove``: the theorem holds; for ``check``: the claim holds);
+* ``1`` — ``prove`` ran and the claim was not established, or ``check`` refuted
+  the claim (and nothing else);
 * ``2`` — bad input: a one-line ``symconv: error: …`` on stderr;
+* ``3`` — ``check`` could not decide the claim (unknown), or a ``prove
+  --variant`` coincides with its theorem;
 * ``74`` — the output could not be written (stdout closed, disk full:
   ``EX_IOERR`` of ``sysexits.h``), with a one-line message on stderr — left
   out when the reader of a pipe went away (``symconv theorems | head``);
@@ -39,6 +42,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "symconv.cli.prove",
     "symconv.cli.shapes",
     "symconv.cli.identify",
+    "symconv.cli.derivations",
 )
 
 
@@ -52,7 +56,10 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered sub-command."""
+    from symconv import __version__
+
     parser = _Parser(prog="symconv", description="Convolution vs cross-correlation, exactly.")
+    parser.add_argument("--version", action="version", version=f"symconv {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in SUBCOMMAND_MODULES:

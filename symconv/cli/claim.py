@@ -370,7 +370,8 @@ def _new_size(name: str, what: str) -> Any:
             f"{what}: symbolic sizes such as {name!r} need symconv.sizes, which this build lacks; "
             "use concrete sizes (x=x:6)"
         )
-    return sizes(name)
+    made = sizes(name)
+    return made[0] if isinstance(made, tuple) else made
 
 
 def _symbolic_array(symbol: str, dims: list[Any], structure: str | None, what: str) -> Any:

@@ -58,6 +58,7 @@ __all__ = [
     "Unary",
     "parse_claim",
     "parse_expr_text",
+    "parse_nested_list",
     "parse_relation",
 ]
 
@@ -418,3 +419,88 @@ def parse_relation(text: str, what: str, ops: tuple[str, ...] = RELATIONS) -> Re
 def parse_claim(text: str, what: str = "claim") -> Relation:
     """Parse a claim ``lhs == rhs``."""
     return parse_relation(text, what, ("==",))
+
+
+_LIST_ITEM = re.compile(r"[^\s\[\],]+")
+
+
+def parse_nested_list(text: str, what: str, max_depth: int = 32) -> list[object]:
+    """``"[[1, 2], [3, 4]]"`` → nested lists of exact Fractions (JSON-like; no recursion, any length).
+
+    Only numbers (``2``, ``-1.5``, ``3/2``, ``1e-3``) may be entries; the
+    nesting is at most ``max_depth`` deep and every number is bounded by the
+    ``literal_digits`` limit before it is built. Rectangularity is the
+    array's business (:func:`symconv.asarray`).
+
+    >>> parse_nested_list("[[1, -2], [3/2, 0.5]]", "W")
+    [[Fraction(1, 1), Fraction(-2, 1)], [Fraction(3, 2), Fraction(1, 2)]]
+    >>> try:
+    ...     parse_nested_list("[[1, 2], [3, 4]", "W")
+    ... except SymconvError as err:
+    ...     print(err)
+    W: the list opened at column 1 is never closed (a ']' is missing) at column 16: [[1, 2], [3, 4]‹›
+    """
+    from symconv.core.numbers import parse_number
+
+    src = _Source(text, what)
+    i, n = 0, len(text)
+    stack: list[tuple[list[object], int]] = []
+    top: list[object] | None = None
+    want_value = True  # after '[' or ',': a value, '[' (or ']' right after '[')
+    while True:
+        while i < n and text[i] in " \t":
+            i += 1
+        if i >= n:
+            break
+        c = text[i]
+        if c == "[":
+            if not want_value:
+                raise src.fail("expected ',' or ']' before '['", i)
+            if len(stack) >= max_depth:
+                raise src.fail(f"lists may be nested at most {max_depth} deep (one level per axis)", i)
+            stack.append(([], i))
+            i += 1
+            continue
+        if c == "]":
+            if not stack:
+                raise src.fail("']' closes no list", i)
+            items, start = stack.pop()
+            if want_value and items:
+                raise src.fail("expected a number after ','", i)
+            if not items:
+                raise src.fail("a list must not be empty", start, i + 1)
+            if stack:
+                stack[-1][0].append(items)
+            else:
+                top = items
+            want_value = False
+            i += 1
+            if not stack:
+                break
+            continue
+        if c == ",":
+            if want_value or not stack:
+                raise src.fail("expected a number or '[' before ','", i)
+            want_value = True
+            i += 1
+            continue
+        m = _LIST_ITEM.match(text, i)
+        assert m is not None
+        if not stack:
+            raise src.fail("a list starts with '['", i, m.end())
+        if not want_value:
+            raise src.fail("expected ',' or ']' before this", i, m.end())
+        value = parse_number(m.group(), f"{what}: the number at column {i + 1}")
+        if value is None:
+            raise src.fail("expected a number such as 2, -1.5 or 3/2", i, m.end())
+        stack[-1][0].append(value)
+        want_value = False
+        i = m.end()
+    if stack:
+        raise src.fail(f"the list opened at column {stack[-1][1] + 1} is never closed (a ']' is missing)", n, n)
+    rest = text[i:].strip()
+    if top is None:
+        raise SymconvError(f"{what} must be a list such as [[1, 2], [3, 4]]; got {text[:40]!r}")
+    if rest:
+        raise src.fail("unexpected text after the list", i + (len(text[i:]) - len(text[i:].lstrip())))
+    return top
