@@ -121,12 +121,7 @@ class Bindings:
 
         from symconv.cli.ops import parse_array
 
-        if spec.startswith("["):
-            node = parse_expr_text(spec, what)
-            if not isinstance(node, Seq):
-                raise SymconvError(f"{what}: a list must be one [...] such as [[1,2],[2,1]]; got {_shown(spec)}")
-            return self._literal(node, what), "numbers"
-        if "," not in spec and ";" not in spec:
+        if "," not in spec and ";" not in spec and not spec.startswith("["):
             node = parse_expr_text(spec, what)
             value = self._number_of(node, what)
             return sympy.Rational(value.numerator, value.denominator), "scalar"
