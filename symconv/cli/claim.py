@@ -46,6 +46,10 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
     "sum": ("symconv", "sum"),
 }
 
+#: Symbols of concrete size that all ``--let`` together may create (sympy symbols are slow to build and
+#: to expand; symbolic sizes such as ``x=x:N`` cover every size at once).
+MAX_LET_SYMBOLS = 10_000
+
 #: Structures a symbol array may have (``c=w:K:centrosymmetric``).
 STRUCTURES = ("centrosymmetric", "anticentrosymmetric")
 
@@ -97,6 +101,7 @@ class Bindings:
     values: dict[str, Binding] = field(default_factory=dict)
     sizes: dict[str, Any] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
+    symbol_count: int = 0
 
     # -- --let ------------------------------------------------------------------------------------------
     def let(self, text: str) -> None:
@@ -174,8 +179,26 @@ class Bindings:
             raise SymconvError(f"{what}: the structure must be one of {', '.join(STRUCTURES)}; got {_shown(structure)}")
         dims = self._shape(shape, what)
         if all(isinstance(d, int) for d in dims):
+            self._count_symbols(dims, what)
             return symconv.symbols(symbol, dims, structure=structure), "symbols"
         return self._symbolic_symbols(symbol, dims, structure, what), "symbolic"
+
+    def _count_symbols(self, dims: list[Any], what: str) -> None:
+        """Refuse symbols of concrete size beyond :data:`MAX_LET_SYMBOLS` in all, before any is built."""
+        count = 1
+        for d in dims:
+            if d < 1:
+                return  # symbols() names the bad shape
+            count *= d
+            if count > MAX_LET_SYMBOLS:
+                break
+        self.symbol_count += count
+        if self.symbol_count > MAX_LET_SYMBOLS:
+            raise SymconvError(
+                f"{what}: the --let symbols would number at least {self.symbol_count:,}, beyond "
+                f"{MAX_LET_SYMBOLS:,} in all; use numbers (f=2,1,3), smaller shapes, or symbolic sizes "
+                "(x=x:N) to decide the claim for every size at once"
+            )
 
     def _shape(self, shape: str, what: str) -> list[Any]:
         """``4x5`` → ``[4, 5]``; ``N, N-K+1`` → size expressions (integers where they are numbers)."""
