@@ -17,8 +17,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from symconv.arrays.array import Array, asarray, symbols
-    from symconv.arrays.ops import convolve, correlate
+    from symconv.arrays.array import Array, asarray
+    from symconv.claims.public import convolve, correlate, flip, grad, inner, sizes, sum, symbols
     from symconv.compat.shapes import (
         OutputPaddingChoice,
         conv_output_size,
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from symconv.core.limits import limits
     from symconv.engines.instance import InstanceResult, check_exact, check_randomized
     from symconv.gradients.backward import BackwardRule, backward_rule
-    from symconv.gradients.grad import grad, grad_contraction
+    from symconv.gradients.grad import grad_contraction
     from symconv.identification import identify
     from symconv.proofs import Certificate, Proof, theorem, theorems
     from symconv.writing.derive import Derivation, derive
@@ -52,16 +52,20 @@ _HOME: dict[str, str] = {
     "check_randomized": "symconv.engines.instance",
     "conv_output_size": "symconv.compat.shapes",
     "conv_transpose_output_size": "symconv.compat.shapes",
-    "convolve": "symconv.arrays.ops",
-    "correlate": "symconv.arrays.ops",
+    "convolve": "symconv.claims.public",
+    "correlate": "symconv.claims.public",
     "derive": "symconv.writing.derive",
-    "grad": "symconv.gradients.grad",
+    "flip": "symconv.claims.public",
+    "grad": "symconv.claims.public",
     "grad_contraction": "symconv.gradients.grad",
     "identify": "symconv.identification",
+    "inner": "symconv.claims.public",
     "limits": "symconv.core.limits",
     "output_padding_choices": "symconv.compat.shapes",
     "output_shape": "symconv.compat.shapes",
-    "symbols": "symconv.arrays.array",
+    "sizes": "symconv.claims.public",
+    "sum": "symconv.claims.public",
+    "symbols": "symconv.claims.public",
     "theorem": "symconv.proofs",
     "theorems": "symconv.proofs",
 }
@@ -85,12 +89,16 @@ __all__ = [
     "convolve",
     "correlate",
     "derive",
+    "flip",
     "grad",
     "grad_contraction",
     "identify",
+    "inner",
     "limits",
     "output_padding_choices",
     "output_shape",
+    "sizes",
+    "sum",
     "symbols",
     "theorem",
     "theorems",

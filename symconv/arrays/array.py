@@ -326,6 +326,8 @@ class Array:
         return self.shape == o.shape and all(sympy.expand(a - b) == 0 for a, b in zip(self._data.flat, o._data.flat))
 
     def _binary(self, other: Any, op: Any, sign: str) -> Array:
+        if getattr(other, "_symconv_lazy", False):
+            return NotImplemented  # a lazy array of symbolic size (symconv.claims) takes over
         o = other._data if isinstance(other, Array) else _asarray(other, exact=False, where=f"Array {sign}")._data
         try:
             return Array._of(np.asarray(op(self._data, o), dtype=object))

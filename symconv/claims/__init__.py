@@ -1,0 +1,30 @@
+"""Claims about arrays of symbolic size: sizes, lazy expressions, and what the prover reads from them.
+
+``symconv.sizes("N K")`` declares sizes; ``symconv.symbols("x", N)`` and the
+public operations build lazy expressions (:class:`Node`); :func:`context` and
+:meth:`Node.iverson` give the prover its statement, :meth:`Node.at` and
+:meth:`Node.contractions` a concrete instance. docs/claims.md is the guide.
+"""
+
+from __future__ import annotations
+
+from symconv.claims.context import context, structure
+from symconv.claims.node import Leaf, Node
+from symconv.claims.public import convolve, correlate, flip, grad, inner, sizes, sum, symbols
+from symconv.claims.sizes import relation
+
+__all__ = [
+    "Leaf",
+    "Node",
+    "context",
+    "convolve",
+    "correlate",
+    "flip",
+    "grad",
+    "inner",
+    "relation",
+    "sizes",
+    "structure",
+    "sum",
+    "symbols",
+]
