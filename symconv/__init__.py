@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from symconv.arrays.array import Array, asarray
+    from symconv.claims.prove import prove
     from symconv.claims.public import convolve, correlate, flip, grad, inner, sizes, sum, symbols
     from symconv.compat.shapes import (
         OutputPaddingChoice,
@@ -63,6 +64,7 @@ _HOME: dict[str, str] = {
     "limits": "symconv.core.limits",
     "output_padding_choices": "symconv.compat.shapes",
     "output_shape": "symconv.compat.shapes",
+    "prove": "symconv.claims.prove",
     "sizes": "symconv.claims.public",
     "sum": "symconv.claims.public",
     "symbols": "symconv.claims.public",
@@ -97,6 +99,7 @@ __all__ = [
     "limits",
     "output_padding_choices",
     "output_shape",
+    "prove",
     "sizes",
     "sum",
     "symbols",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from symconv.claims.context import context, structure
 from symconv.claims.node import Leaf, Node
+from symconv.claims.prove import prove
 from symconv.claims.public import convolve, correlate, flip, grad, inner, sizes, sum, symbols
 from symconv.claims.sizes import relation
 
@@ -22,6 +23,7 @@ __all__ = [
     "flip",
     "grad",
     "inner",
+    "prove",
     "relation",
     "sizes",
     "structure",

@@ -22,6 +22,7 @@ every name in use, so no rule can capture a name.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
 import sympy
@@ -50,12 +51,14 @@ __all__ = [
     "RuleError",
     "apply_hypothesis",
     "collapse_kronecker_delta",
+    "combine_sums",
     "compare_coefficients",
     "definition",
     "differentiate_under_sum",
     "entails_hypothesis",
     "equal",
     "reindex",
+    "reorder_sums",
     "swap_sums",
     "unify",
 ]
@@ -220,6 +223,39 @@ def swap_sums(before: Side, ctx: Context, *, sum: int, order: Sequence[str]) -> 
     )
 
 
+@_scoped
+def reorder_sums(before: Side, ctx: Context, *, order: Sequence[int]) -> tuple[Side, tuple[Condition, ...]]:
+    """Reorder the terms of a finite sum of sums (addition commutes): sum ``i`` of the result is ``order[i]``.
+
+    Side condition: ``order`` is a permutation of the sums' positions.
+    """
+    e = _expr(before, "reorder_sums")
+    if not isinstance(order, (list, tuple)) or sorted(order) != list(range(len(e.sums))):
+        raise RuleError(f"reorder_sums: `order` must be a permutation of 0..{len(e.sums) - 1}; got {order!r}")
+    return Expr(tuple(e.sums[int(i)] for i in order)), (Condition("a permutation of the terms", "checked"),)
+
+
+@_scoped
+def combine_sums(before: Side, ctx: Context, *, first: int, second: int) -> tuple[Side, tuple[Condition, ...]]:
+    r"""Collect like terms: :math:`c_1 \sum [G] F + c_2 \sum [G] F = (c_1 + c_2) \sum [G] F` (dropped when 0).
+
+    Side condition: the two sums have the same bound variables, the same
+    guard constraints and the same factors (compared as data).
+    """
+    e = _expr(before, "combine_sums")
+    if not isinstance(first, int) or not isinstance(second, int) or not 0 <= first < second < len(e.sums):
+        raise RuleError(f"combine_sums: need 0 ≤ `first` < `second` < {len(e.sums)}; got {first!r}, {second!r}")
+    a, b = e.sums[first], e.sums[second]
+    if a.variables != b.variables or set(a.guard) != set(b.guard) or Counter(a.factors) != Counter(b.factors):
+        raise RuleError(f"combine_sums: sums {first} and {second} are not like terms (variables, guard, factors)")
+    merged = Sum(a.variables, a.guard, a.factors, a.coeff + b.coeff)
+    rest = [s for i, s in enumerate(e.sums) if i != second]
+    rest[first] = merged
+    if merged.coeff == 0:
+        del rest[first]
+    return Expr(tuple(rest)), (Condition("like terms: the same variables, guard and factors", "checked"),)
+
+
 def _solve_index(
     pattern: Sequence[Affine], target: Sequence[Affine], unknowns: Sequence[str]
 ) -> dict[str, Affine] | None:
@@ -312,6 +348,8 @@ RULES: dict[str, Callable[..., tuple[Side, tuple[Condition, ...]]]] = {
     "collapse_kronecker_delta": collapse_kronecker_delta,
     "reindex": reindex,
     "swap_sums": swap_sums,
+    "reorder_sums": reorder_sums,
+    "combine_sums": combine_sums,
     "apply_hypothesis": apply_hypothesis,
     "definition": definition,
     "compare_coefficients": compare_coefficients,

@@ -1,0 +1,179 @@
+r"""``symconv.prove(lhs, rhs)``: a user's own identity, proved for all sizes, refuted, or left open with the reason.
+
+.. math:: \text{claim: } \mathrm{lhs}[i] = \mathrm{rhs}[i] \quad \text{for every } i \text{ and every size}
+
+At SYMBOLIC sizes the two sides become the prover's Iverson sums
+(:meth:`Node.iverson`, under the claim's :func:`context`: sizes, assumptions,
+structure hypotheses), and :func:`symconv.proofs._claim.decide` runs the
+generic strategy (every step a named rule, the certificate replayable), then
+searches for a counterexample at small generic sizes, each decided exactly by
+the coefficient engine (:func:`symconv.check_exact` on the sides'
+contractions, the structure of centro-symmetric arrays included) or, where a
+side is not a contraction, by the exact expansion of its Iverson sums. At
+CONCRETE sizes the claim is decided by the exact engine alone.
+
+>>> import symconv as sc
+>>> N, K = sc.sizes("N K", assume="N >= K")
+>>> x, w, g = sc.symbols("x", N), sc.symbols("w", K), sc.symbols("g", N - K + 1)
+>>> p = sc.prove(sc.grad(sc.correlate(x, w), x, g), sc.convolve(g, w, mode="full"))
+>>> p.status, p.check().ok
+('proved', True)
+>>> q = sc.prove(sc.grad(sc.correlate(x, w), w, g), sc.convolve(x, g))
+>>> q.status, q.counterexample["sizes"]
+('refuted', {'K': 2, 'N': 3})
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import sympy
+
+from symconv.arrays.array import Array
+from symconv.claims.context import context, structure
+from symconv.claims.node import Node, as_node
+from symconv.core.affine import as_expr
+from symconv.core.errors import SymconvError
+from symconv.core.public import public
+from symconv.engines.exact import check_exact
+from symconv.proofs._claim import METHODS, ClaimProof, decide
+from symconv.proofs._instances import ENGINE_EXACT
+from symconv.proofs._iverson import Derivative, Expr
+from symconv.proofs._parts import Part
+
+__all__ = ["prove"]
+
+
+def _statement(lhs: Node, rhs: Node, ctx: Any) -> str:
+    extra = [str(c) for c in ctx.assumptions if not c.expr.variables]
+    text = f"{lhs.text()} = {rhs.text()}"
+    return text + (f"  (for all sizes with {', '.join(extra)})" if extra else "")
+
+
+def _engine(lhs: Node, rhs: Node) -> Any:
+    """One part at concrete sizes, exactly: the coefficient engine on contractions, else the Iverson expansion."""
+    from symconv.proofs._claim import _expansion
+
+    def run(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bool, str, dict[str, Any]]:
+        lc, rc = lhs.contractions(sizes), rhs.contractions(sizes)
+        if lc is None or rc is None:
+            return _expansion(part, sizes)
+        r = check_exact(lc, rc, structure=structure((lhs, rhs), sizes), progress=False)
+        return r.holds, r.counterexample or "", {"engine": ENGINE_EXACT, "terms": r.terms}
+
+    return run
+
+
+@public
+def prove(lhs: Any, rhs: Any, *, assuming: Any = (), method: str = "auto") -> ClaimProof:
+    r"""Prove (or refute) the claim ``lhs == rhs`` entry by entry, for every size of its symbolic sizes.
+
+    .. math:: \forall\, \text{sizes} \models \text{assuming}:\ \mathrm{lhs} = \mathrm{rhs}
+
+    ``method``: ``"auto"`` (the generic prover, then a counterexample search
+    at small generic sizes), ``"general"`` (the prover only) or
+    ``"instance"`` (the search only — never ``proved`` when sizes are
+    symbolic). Returns a :class:`~symconv.Proof` whose ``status`` is
+    ``"proved"`` (all sizes; ``check()`` replays its certificate),
+    ``"refuted"`` (``counterexample``: the sizes, the first differing entry
+    and both sides' values there) or ``"unknown"`` (``message``: why, and what
+    was checked). Concrete sizes: the exact engine decides.
+
+    >>> import symconv as sc
+    >>> N, K = sc.sizes("N K", assume="N >= K")
+    >>> x, w = sc.symbols("x", N), sc.symbols("w", K, structure="centrosymmetric")
+    >>> sc.prove(sc.convolve(x, w), sc.correlate(x, w)).status
+    'proved'
+
+    Parameters
+    ----------
+    lhs, rhs : lazy arrays (symbolic sizes) or arrays
+        The two sides, of one shape.
+    assuming : relation or list of relations
+        Size relations such as ``"N >= 2*K"`` that the claim assumes.
+    method : str
+        ``"auto"``, ``"general"`` or ``"instance"``.
+
+    See also
+    --------
+    symconv.theorem, symconv.check_exact
+    """
+    if method not in METHODS:
+        raise SymconvError(f"prove: `method` must be one of {list(METHODS)}; got {method!r}")
+    a, b = as_node("prove", "lhs", lhs), as_node("prove", "rhs", rhs)
+    ctx = context(a, b, assuming=assuming)
+    # a size only named in a relation (a leaf built when `N >= K` was declared) is a parameter of the claim too
+    named = {sym for c in ctx.assumptions for sym in as_expr(c.expr.const).free_symbols}
+    if not named <= set(ctx.params):
+        ctx = replace(ctx, params=tuple(sorted(set(ctx.params) | named, key=lambda s: s.name)))
+    if not ctx.params:
+        return _concrete(a, b, method)
+    left, right = a.iverson(ctx), b.iverson(ctx)
+    if not isinstance(left, (Expr, Derivative)) or not isinstance(right, (Expr, Derivative)):  # pragma: no cover
+        raise SymconvError("prove: the sides must be sums")
+    texts = tuple(str(c) for c in ctx.assumptions if not c.expr.variables)
+    part = Part("claim", ctx, left, right, "=", [], texts)
+    extents = [e for n in (a, b) for m in n.nodes() for e in m.shape if sympy.sympify(e).free_symbols]
+    return decide(
+        _statement(a, b, ctx),
+        [part],
+        method=method,
+        engine=_engine(a, b),
+        extents=extents,
+        params={p.name: p.name for p in ctx.params},
+    )
+
+
+def _concrete(a: Node, b: Node, method: str) -> ClaimProof:
+    """A claim without symbolic sizes: the exact engine decides it."""
+    t0 = time.perf_counter()
+    proof = ClaimProof("claim", f"{a.text()} = {b.text()}", {}, "instance", "unknown")
+    lc, rc = a.contractions({}), b.contractions({})
+    if lc is not None and rc is not None:
+        r = check_exact(lc, rc, structure=structure((a, b), {}), progress=False)
+        proof.engine = ENGINE_EXACT
+        proof.checked = [{"sizes": {}, "holds": r.holds, "engine": ENGINE_EXACT, "terms": r.terms}]
+        holds, detail = r.holds, r.counterexample or ""
+    else:
+        holds, detail = _values(a.at({}), b.at({}))
+        proof.engine = "exact comparison of the entries"
+        proof.checked = [{"sizes": {}, "holds": holds, "engine": proof.engine}]
+    proof.status = "proved" if holds else "refuted"
+    proof.not_covered = "—"
+    if not holds:
+        proof.counterexample = {"sizes": {}, "detail": detail, **_first_entries(a, b)}
+        proof.message = f"refuted: {detail}"
+    proof.seconds = time.perf_counter() - t0
+    return proof
+
+
+def _values(x: Array, y: Array) -> tuple[bool, str]:
+    if x.shape != y.shape:
+        return False, f"the shapes differ: {x.shape} vs {y.shape}"
+    for idx, (u, v) in enumerate(zip(x.numpy().flat, y.numpy().flat)):
+        if sympy.expand(u - v) != 0:
+            at = tuple(int(i) for i in np.unravel_index(idx, x.shape))
+            return False, f"at {at}: {u} vs {v}"
+    return True, ""
+
+
+def _first_entries(a: Node, b: Node) -> dict[str, Any]:
+    """Both sides' values at the first entry that differs (the concrete arrays)."""
+    x, y = a.at({}), b.at({})
+    if x.shape != y.shape:
+        return {}
+    for idx, (u, v) in enumerate(zip(x.numpy().flat, y.numpy().flat)):
+        if sympy.expand(u - v) != 0:
+            at = tuple(int(i) for i in np.unravel_index(idx, x.shape))
+            return {
+                "at": at,
+                "lhs": str(u),
+                "rhs": str(v),
+                "lhs_value": [str(e) for e in x.numpy().flat],
+                "rhs_value": [str(e) for e in y.numpy().flat],
+            }
+    return {}
