@@ -21,11 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 from dataclasses import dataclass, field
 from typing import Any
-
-from symconv.core.errors import SymconvError
 
 __all__ = ["Verdict", "decide", "prove_adapter", "register"]
 
@@ -49,125 +46,75 @@ class Verdict:
     latex: str | None = None
     lhs: Any = None
     rhs: Any = None
+    statement: str = ""
+    markdown: str = ""
+    checked: list[dict[str, Any]] = field(default_factory=list)
+    engine: str = ""
 
 
 # -- deciding ----------------------------------------------------------------------------------------------
 
 
-def prove_adapter(lhs: Any, rhs: Any, assuming: list[Any], method: str) -> Verdict | None:
-    """``symconv.prove(lhs, rhs, assuming=..., method=...)`` as a :class:`Verdict`; None if this build lacks it."""
+def prove_adapter(lhs: Any, rhs: Any, assuming: list[Any], method: str) -> Verdict:
+    """``symconv.prove(lhs, rhs, assuming=..., method=...)`` as a :class:`Verdict` (the ONE call into the prover)."""
     import symconv
 
-    prove = getattr(symconv, "prove", None)
-    if prove is None:
-        return None
-    proof = prove(lhs, rhs, assuming=tuple(assuming), method=method)
-    data = proof.to_dict() if hasattr(proof, "to_dict") else {}
-    status = str(getattr(proof, "status", data.get("status", "unknown")))
-    holds: bool | None = True if status in ("proved", "holds") else False if status == "refuted" else None
-    counter = data.get("counterexample") or getattr(proof, "counterexample", None)
-    text = proof.markdown() if hasattr(proof, "markdown") else str(proof)
+    proof = symconv.prove(lhs, rhs, assuming=tuple(assuming), method=method)
+    data = proof.to_dict()
+    holds = {"proved": True, "refuted": False}.get(proof.status)
+    outline = [f"{s.rule.replace('_', ' ')}" + (f" ({s.side} side)" if s.side != "lhs" else "") for s in proof.steps]
     return Verdict(
         holds=holds,
-        status=status,
-        method=str(getattr(proof, "method", data.get("method", method))),
-        reason=str(data.get("reason") or getattr(proof, "reason", "") or ""),
-        counterexample=counter if isinstance(counter, dict) or counter is None else {"detail": str(counter)},
+        status=proof.status,
+        method=proof.method,
+        reason=str(data.get("reason") or proof.message or ""),
+        counterexample=data.get("counterexample"),
         certificate=data.get("certificate"),
-        outline=text.rstrip("\n").splitlines(),
-        latex=proof.latex() if hasattr(proof, "latex") else None,
+        outline=outline,
+        latex=proof.latex(),
+        lhs=lhs,
+        rhs=rhs,
+        statement=proof.statement,
+        markdown=proof.markdown(),
+        checked=list(data.get("checked") or data.get("instance_checks") or []),
+        engine=proof.engine,
     )
-
-
-def _as_array(value: Any) -> Any:
-    import symconv
-
-    if isinstance(value, symconv.Array):
-        return value
-    try:
-        return symconv.asarray(value)
-    except SymconvError:
-        raise SymconvError(
-            f"check: a side of the claim is a {type(value).__name__}, which the exact check cannot compare; "
-            "sizes that are symbols need symconv.prove"
-        ) from None
-
-
-def _witness(diff: Any) -> dict[str, int] | None:
-    """Small integers for the symbols of a non-zero polynomial ``diff`` at which it is non-zero (or None)."""
-    symbols = sorted(diff.free_symbols, key=str)
-    rng = random.Random(0)
-    for trial in range(32):
-        values = {s: rng.randint(-3, 3) if trial else 1 for s in symbols}
-        if diff.xreplace(values) != 0:
-            return {str(s): v for s, v in values.items()}
-    return None
-
-
-def decide_concrete(lhs: Any, rhs: Any) -> Verdict:
-    """Decide ``lhs == rhs`` at concrete sizes: shapes equal and every entry of ``lhs - rhs`` zero."""
-    import sympy
-
-    from symconv.cli._json import exact_json
-
-    a, b = _as_array(lhs), _as_array(rhs)
-    method = "exact"
-    if a.shape != b.shape:
-        return Verdict(
-            False,
-            "refuted",
-            method,
-            f"the sides have different shapes: {a.shape} and {b.shape}",
-            {"shapes": [list(a.shape), list(b.shape)]},
-            lhs=a,
-            rhs=b,
-        )
-    for idx, (p, q) in enumerate(zip(a.numpy().flat, b.numpy().flat)):
-        d = sympy.expand(p - q)
-        if d != 0:
-            import numpy as np
-
-            at = [int(i) for i in np.unravel_index(idx, a.shape)] if a.shape else []
-            counter: dict[str, Any] = {"index": at, "lhs": exact_json(p), "rhs": exact_json(q)}
-            if d.free_symbols:
-                w = _witness(d)
-                if w is not None:
-                    counter["witness"] = w
-                    counter["lhs_at_witness"] = exact_json(sympy.expand(p.xreplace(_syms(w, p, q))))
-                    counter["rhs_at_witness"] = exact_json(sympy.expand(q.xreplace(_syms(w, p, q))))
-            return Verdict(False, "refuted", method, f"the sides differ at entry {at}", counter, lhs=a, rhs=b)
-    return Verdict(
-        True, "proved", method, f"every entry of the two sides is equal (shape {a.shape}, exact)", lhs=a, rhs=b
-    )
-
-
-def _syms(w: dict[str, int], *exprs: Any) -> dict[Any, int]:
-    found = {str(s): s for e in exprs for s in e.free_symbols}
-    return {found[k]: v for k, v in w.items() if k in found}
 
 
 def decide(lhs: Any, rhs: Any, assuming: list[Any], method: str) -> Verdict:
-    """The verdict on ``lhs == rhs``: through ``symconv.prove`` when present, else exactly at concrete sizes."""
-    verdict = prove_adapter(lhs, rhs, assuming, method)
-    if verdict is not None:
-        verdict.lhs, verdict.rhs = lhs, rhs
-        return verdict
-    if assuming:
-        raise SymconvError("check: `--assume` constrains symbolic sizes, which need symconv.prove (not in this build)")
-    return decide_concrete(lhs, rhs)
+    """The verdict on ``lhs == rhs`` (through :func:`prove_adapter`)."""
+    return prove_adapter(lhs, rhs, assuming, method)
 
 
 # -- output ------------------------------------------------------------------------------------------------
 
 
-def _value_text(v: Any) -> str:
+def _value_text(v: Any) -> str | None:
+    """A concrete side's entries (short arrays only); None for a lazy expression of symbolic size."""
     import symconv
 
     if isinstance(v, symconv.Array):
-        if v.size > SHOW_ENTRIES:
-            return f"(an array of shape {v.shape})"
-        return str(v.tolist())
-    return str(v)
+        return f"(an array of shape {v.shape})" if v.size > SHOW_ENTRIES else str(v.tolist())
+    return None
+
+
+def _concrete_json(v: Any) -> Any:
+    import symconv
+    from symconv.cli._json import exact_json
+
+    return exact_json(v) if isinstance(v, symconv.Array) else None
+
+
+def _counter_lines(c: dict[str, Any]) -> list[str]:
+    sizes = ", ".join(f"{k}={val}" for k, val in (c.get("sizes") or {}).items())
+    at = c.get("at")
+    where = f"entry {list(at.values()) if isinstance(at, dict) else at}" if at is not None else "the shapes"
+    head = f"counterexample: {'at sizes ' + sizes + ', ' if sizes else ''}{where}"
+    lines = [head + (f": left {c['lhs']}, right {c['rhs']}" if "lhs" in c else f": {c.get('detail', '')}")]
+    if c.get("lhs_value") is not None:
+        lines.append(f"left:    [{', '.join(map(str, c['lhs_value']))}]")
+        lines.append(f"right:   [{', '.join(map(str, c['rhs_value']))}]")
+    return lines
 
 
 def _text(claim: str, args: argparse.Namespace, v: Verdict) -> str:
@@ -176,61 +123,60 @@ def _text(claim: str, args: argparse.Namespace, v: Verdict) -> str:
         lines.append("with:    " + ";  ".join(args.let))
     if args.assume:
         lines.append("assume:  " + ";  ".join(args.assume))
+    if v.statement:
+        lines.append(f"statement: {v.statement}")
     verdict = {True: "HOLDS", False: "REFUTED", None: "UNKNOWN"}[v.holds]
-    lines.append(f"verdict: {verdict} ({v.status})" + (f" — {v.reason}" if v.reason else ""))
-    lines.append(f"method:  {v.method}")
-    c = v.counterexample
-    if c:
-        if "index" in c:
-            lines.append(f"counterexample: entry {c['index']}: left {c['lhs']}, right {c['rhs']}")
-            if "witness" in c:
-                at = ", ".join(f"{k}={val}" for k, val in c["witness"].items())
-                lines.append(f"  e.g. at {at}: left {c['lhs_at_witness']}, right {c['rhs_at_witness']}")
-        else:
-            lines.append("counterexample: " + json.dumps(c, ensure_ascii=False, default=str))
+    lines.append(f"verdict: {verdict} ({v.status})")
+    lines.append(f"method:  {v.method}" + (f" — {v.engine}" if v.engine else ""))
+    if v.holds is None and v.reason:
+        lines.append(f"reason:  {v.reason}")
+    if v.counterexample:
+        lines += _counter_lines(v.counterexample)
+    elif v.holds:
+        left, right = _value_text(v.lhs), _value_text(v.rhs)
+        if left is not None and right is not None:
+            lines += [f"left:    {left}", f"right:   {right}"]
     if v.outline:
-        lines.append("proof:")
-        lines.extend("  " + s for s in v.outline)
-    elif v.lhs is not None and v.method == "exact":
-        lines.append(f"left:    {_value_text(v.lhs)}")
-        lines.append(f"right:   {_value_text(v.rhs)}")
+        lines.append("proof outline (every step a named rule; the certificate replays):")
+        lines += [f"  {i}. {step}" for i, step in enumerate(v.outline, 1)]
+    if v.checked:
+        ok = sum(1 for c in v.checked if c.get("holds"))
+        lines.append(f"exact checks: {ok}/{len(v.checked)} hold")
     return "\n".join(lines)
 
 
-def _latex(claim: str, v: Verdict) -> str:
-    if v.latex:
-        return v.latex.rstrip("\n")
-    rel = {True: "=", False: r"\neq", None: r"\overset{?}{=}"}[v.holds]
-    lhs = v.lhs.latex() if hasattr(v.lhs, "latex") else str(v.lhs)
-    rhs = v.rhs.latex() if hasattr(v.rhs, "latex") else str(v.rhs)
-    verdict = {True: "holds", False: "refuted", None: "unknown"}[v.holds]
-    claim_tex = claim.replace("_", r"\_")  # the grammar admits no backslash or brace
-    return "\n".join(
-        [
-            r"\begin{align*}",
-            rf"&\texttt{{{claim_tex}}}\\",
-            rf"&{lhs} \;{rel}\; {rhs}",
-            r"\end{align*}",
-            rf"\textit{{{verdict}}} ({v.method}).",
-        ]
-    )
+def _latex(v: Verdict) -> str:
+    """The prover's LaTeX, and for a claim that does not hold the relation and the counterexample."""
+    out = [(v.latex or "").rstrip("\n")]
+    if v.holds is not True:
+        rel = r"\neq" if v.holds is False else r"\overset{?}{=}"
+        sides = [getattr(side, "latex", None) for side in (v.lhs, v.rhs)]
+        if all(callable(f) for f in sides):
+            out.append("\\[ " + sides[0]() + f" \\;{rel}\\; " + sides[1]() + " \\]")  # type: ignore[misc]
+        if v.counterexample:
+            out += ["% " + line.replace("\n", " ") for line in _counter_lines(v.counterexample)]
+        elif v.reason:
+            out.append("% reason: " + v.reason.replace("\n", " "))
+    return "\n".join(out)
 
 
 def _json(claim: str, args: argparse.Namespace, v: Verdict) -> str:
-    from symconv.cli._json import exact_json
-
     data = {
         "claim": claim,
         "let": dict(s.split("=", 1) for s in args.let),
         "assume": list(args.assume),
+        "statement": v.statement,
         "holds": v.holds,
         "status": v.status,
         "method": v.method,
+        "engine": v.engine,
         "reason": v.reason,
         "counterexample": v.counterexample,
+        "steps": v.outline,
+        "checked": v.checked,
+        "lhs": _concrete_json(v.lhs),
+        "rhs": _concrete_json(v.rhs),
         "certificate": v.certificate,
-        "lhs": exact_json(v.lhs) if v.method == "exact" else None,
-        "rhs": exact_json(v.rhs) if v.method == "exact" else None,
     }
     return json.dumps(data, ensure_ascii=False, default=str)
 
@@ -249,7 +195,9 @@ def _check(args: argparse.Namespace) -> int:
     if args.json:
         print(_json(args.claim, args, verdict))
     elif args.latex:
-        print(_latex(args.claim, verdict))
+        print(_latex(verdict))
+    elif args.markdown:
+        print(verdict.markdown.rstrip("\n"))
     else:
         print(_text(args.claim, args, verdict))
     return EXIT[verdict.holds]
@@ -274,11 +222,18 @@ def register(sub: Any) -> None:
         help="bind a name: numbers f=2,1,3 / W=[[1,2],[2,1]] / a=3/2, symbols x=x:6 / X=x:4x5, "
         "symbolic sizes x=x:N / g=g:N-K+1, structure c=w:K:centrosymmetric",
     )
-    p.add_argument("--assume", action="append", default=[], metavar="REL", help="a relation of sizes, e.g. N>=2*K")
+    p.add_argument(
+        "--assume",
+        action="append",
+        default=[],
+        metavar="REL",
+        help="a relation of the sizes named in the --let shapes, e.g. N>=2*K",
+    )
     p.add_argument(
         "--method", default="auto", choices=("auto", "general", "instance"), help="how to decide (default auto)"
     )
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print a JSON object")
-    fmt.add_argument("--latex", action="store_true", help="print LaTeX")
+    fmt.add_argument("--latex", action="store_true", help="print the proof (or refutation) as LaTeX")
+    fmt.add_argument("--markdown", action="store_true", help="print the proof (or refutation) as Markdown")
     p.set_defaults(handler=_check)

@@ -216,8 +216,8 @@ class Bindings:
             dims.append(self._size(node, f"{what} (size of axis {i})"))
         return dims
 
-    def _size(self, node: Node, what: str) -> Any:
-        """A size expression: integers stay integers; names become size symbols."""
+    def _size(self, node: Node, what: str, *, new: bool = True) -> Any:
+        """A size expression: integers stay integers; names become size symbols (``new=False``: known ones only)."""
         import sympy
 
         if isinstance(node, Num):
@@ -225,14 +225,16 @@ class Bindings:
                 raise SymconvError(f"{what}: a size must be an integer; got {node.value} at column {node.col}")
             return int(node.value)
         if isinstance(node, Name):
+            if not new and node.name not in self.sizes:
+                raise SymconvError(f"{what}: {node.name!r} at column {node.col} is neither bound nor a size")
             return self.size_symbol(node.name, what)
         if isinstance(node, Unary):
-            inner = self._size(node.operand, what)
+            inner = self._size(node.operand, what, new=new)
             return -inner if node.op == "-" else inner
         if isinstance(node, Chain):
-            total = self._size(node.first, what)
+            total = self._size(node.first, what, new=new)
             for op, operand, col in node.rest:
-                value = self._size(operand, what)
+                value = self._size(operand, what, new=new)
                 if op == "+":
                     total = total + value
                 elif op == "-":
@@ -318,7 +320,10 @@ class Bindings:
         fn = _function(node.func)
         args = [self.evaluate(a) for a in node.args]
         kwargs = {k: self._keyword(v, node.func, k) for k, v in node.kwargs}
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except TypeError as exc:  # a wrong number of arguments or an unknown keyword, typed by the user
+            raise SymconvError(f"check: {node.func}(…) at column {node.col}: {exc}") from None
 
     def _keyword(self, node: Node, func: str, key: str) -> Any:
         """A keyword value: a quoted word, an integer, a size, or a list/tuple of these (nested)."""
@@ -330,9 +335,9 @@ class Bindings:
             return self.evaluate(node)
         what = f"check: {func}(…, {key}=…)"
         try:
-            value = self._size(node, what)
+            value = self._size(node, what, new=False)
         except SymconvError:
-            if isinstance(node, Name):
+            if isinstance(node, Name) and node.name not in self.sizes:
                 raise SymconvError(
                     f"{what}: {node.name!r} at column {node.col} is not bound; quote words ({key}='{node.name}')"
                 ) from None
@@ -402,6 +407,6 @@ def relation_of(env: Bindings, rel: Relation, what: str) -> Any:
     """``--assume "N >= 2*K"`` as a sympy relation between size expressions (never parsed by sympy)."""
     import sympy
 
-    lhs, rhs = env._size(rel.lhs, what), env._size(rel.rhs, what)
+    lhs, rhs = env._size(rel.lhs, what, new=False), env._size(rel.rhs, what, new=False)
     ops = {">=": sympy.Ge, "<=": sympy.Le, ">": sympy.Gt, "<": sympy.Lt, "==": sympy.Eq, "!=": sympy.Ne}
     return ops[rel.op](lhs, rhs, evaluate=False)
