@@ -230,7 +230,10 @@ def test_a_stated_result_is_checked_entry_by_entry(f, h, bump, at):
         (["check", "correlate(x, w, frobnicate=1) == x", "--let", "x=x:3", "--let", "w=w:2"], "frobnicate"),
         (["check", "correlate(x, w) == x", "--let", "x=x:2", "--let", "w=w:3"], "kernel"),
         (["check", "'full' == x", "--let", "x=x:2"], "quoted word"),
-        (["check", "correlate(f, h) == convolve(f, h, mode='full')", "--let", "f=1,2,3", "--let", "h=1,1"], "same shape"),
+        (
+            ["check", "correlate(f, h) == convolve(f, h, mode='full')", "--let", "f=1,2,3", "--let", "h=1,1"],
+            "same shape",
+        ),
         (["check", "correlate(x) == x", "--let", "x=x:3"], "correlate(…) at column 1"),
         (["check", "x == 'a;b'", "--let", "x=x:2"], "quoted string"),
         (["check", "x == y", "--let", "x=x:2", "--let", "y=y:2", "--method", "magic"], "--method"),

@@ -142,6 +142,9 @@ def test_any_text_parses_or_is_refused_cleanly(text):
         ("f(a=1, 2) == x", "positional argument"),
         ("x == ", "expected an expression"),
         ("", "must not be empty"),
+        ("_(", "expected an expression"),
+        ("f(a", "expected ')'"),
+        ("f(a=", "expected an expression"),
     ],
 )
 def test_refusals_name_the_place(text, needle):

@@ -361,7 +361,7 @@ class _Parser:
         kwargs: list[tuple[str, Node]] = []
         while not self.accept(")"):
             t = self.tok
-            nxt = self.toks[self.pos + 1]
+            nxt = self.toks[min(self.pos + 1, len(self.toks) - 1)]
             if t.kind == "name" and nxt.kind == "op" and nxt.text == "=":
                 self.pos += 2
                 if any(k == t.text for k, _ in kwargs):
