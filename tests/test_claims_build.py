@@ -48,6 +48,7 @@ def test_concrete_sizes_behave_exactly_as_before():
         (sc.grad(sc.correlate(x, w), x), (N,), "grad(correlate(x, w), x, g)"),
         (sc.flip(x), (N,), "flip(x)"),
         (x.flip(), (N,), "flip(x)"),
+        (sc.flip(sc.symbols("X", (M, N)), axis=1), (M, N), "flip(X, axis=1)"),
         (x + sc.flip(x), (N,), "x + flip(x)"),
         (x - 2 * sc.flip(x), (N,), "x - 2*flip(x)"),
         (-x, (N,), "-x"),
@@ -59,6 +60,12 @@ def test_concrete_sizes_behave_exactly_as_before():
         (sc.symbols("C", (M, N, N)), (M, N, N), "C"),
         (sc.correlate(x, [1, 2]), (N - 1,), "correlate(x, [1, 2])"),
         (sc.correlate(x, sc.symbols("v", 3)), (N - 2,), "correlate(x, v)"),
+        (sc.symbols("T", (M, N)).transpose(), (N, M), "T.transpose(1, 0)"),
+        (
+            sc.compat.torch.conv2d(sc.symbols("B", (2, M, N, N)), sc.symbols("V", (4, M, K, K)), stride=2),
+            (2, 4, sympy.floor((N - K) / 2) + 1, sympy.floor((N - K) / 2) + 1),
+            "conv2d(B, V, stride=2)",
+        ),
     ],
 )
 def test_every_node_builds_at_symbolic_size(node, shape, text):

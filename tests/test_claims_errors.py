@@ -76,9 +76,15 @@ def test_bad_symbolic_symbols(call, match):
         (lambda: sc.inner(x, w), "same shape"),
         (lambda: sc.flip(sc.inner(x, x)), "at least one axis"),
         (lambda: x[::2], "step 1"),
+        (lambda: sc.flip(x, axis=1), "`axis`"),
+        (lambda: sc.flip(x, axis=(0, -1)), "repeat"),
+        (lambda: sc.flip([1, 2], axis="0"), "`axis`"),
         (lambda: x[0, 1], "2 indices"),
         (lambda: x[sympy.Symbol("a") :], "bound"),
         (lambda: x[1.5:], "bound"),
+        (lambda: list(x), "cannot be iterated"),
+        (lambda: len(x), "no len"),
+        (lambda: sc.asarray(x), "entries must be numbers"),
     ],
 )
 def test_bad_operations(call, match):
@@ -98,6 +104,33 @@ def test_bad_operations(call, match):
     ],
 )
 def test_bad_gradients(call, match):
+    with pytest.raises(sc.SymconvError, match=match):
+        call()
+
+
+C = sc.sizes("C")[0]
+xc, wc = sc.symbols("xc", (C, N)), sc.symbols("wc", (2, C, K))
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: sc.compat.torch.conv1d(xc, sc.symbols("v", (2, K))), "`weight` must have 3 axes"),
+        (lambda: sc.compat.torch.conv1d(x, wc), "`input` must have 3 axes"),
+        (lambda: sc.compat.torch.conv1d(xc, wc, groups=2), "need `groups`"),
+        (lambda: sc.compat.torch.conv1d(xc, sc.symbols("v", (2, C + 1, K))), "in_channels/groups"),
+        (lambda: sc.compat.torch.conv1d(sc.symbols("y", (4, N)), sc.symbols("v", (3, 2, K)), groups=2), "divisible"),
+        (lambda: sc.compat.torch.conv1d(xc, wc, sc.symbols("b", 3)), "`bias`"),
+        (lambda: sc.compat.torch.conv1d(xc, wc, padding="full"), "`padding`"),
+        (lambda: sc.compat.torch.conv1d(xc, wc, padding="same", stride=2), "stride"),
+        (lambda: sc.compat.torch.conv1d(xc, wc, groups=0), "`groups`"),
+        (lambda: sc.compat.torch.conv1d(xc, wc, padding_mode="circular"), "padding_mode"),
+        (lambda: xc.transpose(0, 0), "permutation"),
+        (lambda: xc.transpose(0, 1, 2), "permutation"),
+        (lambda: xc.transpose("a", 0), "permutation"),
+    ],
+)
+def test_bad_layers_and_transposes(call, match):
     with pytest.raises(sc.SymconvError, match=match):
         call()
 
@@ -150,3 +183,15 @@ def test_a_crop_out_of_range_at_concrete_sizes_is_refused():
 
 def test_sizes_accept_names_for_at_and_the_error_names_the_concrete_sizes():
     assert sc.correlate(x, w).at({"N": 3, "K": 2}).shape == (2,)
+
+
+def test_expressions_that_multiply_out_too_far_are_refused_in_bounded_time():
+    s = x
+    for i in range(14):
+        s = s + sc.symbols(f"a{i}", N)
+    p = s * s * s * s  # 15**4 > 10**4 sums
+    with pytest.raises(sc.SymconvError, match="multiplies out"):
+        p.iverson(context(p))
+    big = sc.correlate(x, list(range(1, 10_002)))
+    with pytest.raises(sc.SymconvError, match="at most"):
+        big.iverson(context(big))

@@ -151,6 +151,13 @@ CASES: list[tuple[str, Any, dict[Any, int], Callable[[dict[str, np.ndarray]], np
     ),
     ("flip", sc.flip(x), {N: 4}, lambda a: a["x"][::-1]),
     ("flip 2-D", sc.flip(X), {N: 2, M: 3}, lambda a: a["X"][::-1, ::-1]),
+    ("flip one axis", sc.flip(X, axis=1), {N: 2, M: 3}, lambda a: a["X"][:, ::-1]),
+    (
+        "flip first axis",
+        sc.flip(sc.correlate(X, W), axis=-2),
+        {N: 4, M: 3, K: 2},
+        lambda a: _layer(a["X"], a["W"])[::-1],
+    ),
     ("linear", 2 * x - 3 * sc.flip(v) + v, {N: 4}, lambda a: 2 * a["x"] - 3 * a["v"][::-1] + a["v"]),
     ("negation", -x, {N: 3}, lambda a: -a["x"]),
     ("elementwise", x * v, {N: 4}, lambda a: a["x"] * a["v"]),
@@ -191,6 +198,45 @@ CASES: list[tuple[str, Any, dict[Any, int], Callable[[dict[str, np.ndarray]], np
         lambda a: _layer(a["x"], a["c"]),
     ),
     (
+        "torch conv1d channels",
+        sc.compat.torch.conv1d(sc.symbols("xc", (M, N)), sc.symbols("wc", (3, M, K)), padding=1),
+        {N: 5, M: 2, K: 2},
+        lambda a: conv_layer(a["xc"][None], a["wc"], stride=(1,), dilation=(1,), pad=((1, 1),))[0],
+    ),
+    (
+        "torch conv1d groups batch bias stride",
+        sc.compat.torch.conv1d(
+            sc.symbols("xb", (2, 4, N)), sc.symbols("wb", (2, 2, K)), sc.symbols("b", 2), 2, 1, 1, 2
+        ),
+        {N: 7, K: 3},
+        lambda a: conv_layer(a["xb"], a["wb"], a["b"], stride=(2,), dilation=(1,), pad=((1, 1),), groups=2),
+    ),
+    (
+        "torch conv2d same",
+        sc.compat.torch.conv2d(sc.symbols("x2", (2, N, M)), sc.symbols("w2", (1, 2, K, 2)), padding="same"),
+        {N: 3, M: 4, K: 3},
+        lambda a: conv_layer(a["x2"][None], a["w2"], stride=(1, 1), dilation=(1, 1), pad=((1, 1), (0, 1)))[0],
+    ),
+    (
+        "torch input gradient through a transposed, flipped weight",
+        sc.compat.torch.conv1d(
+            sc.symbols("gc", (3, N - K + 1)),
+            sc.flip(sc.symbols("wc", (3, M, K)).transpose(1, 0, 2), axis=2),
+            padding=K - 1,
+        ),
+        {N: 5, M: 2, K: 2},
+        lambda a: linear_grad(
+            lambda z: conv_layer(z[None], a["wc"], stride=(1,), dilation=(1,), pad=((0, 0),))[0], (2, 5), a["gc"]
+        ),
+    ),
+    (
+        "transpose",
+        sc.symbols("T", (M, N, K)).transpose(2, 0, 1),
+        {N: 2, M: 3, K: 2},
+        lambda a: a["T"].transpose(2, 0, 1),
+    ),
+    ("transpose reversed", sc.symbols("T", (M, N)).transpose(), {N: 2, M: 3}, lambda a: a["T"].T),
+    (
         "grad of a sum",
         sc.grad(sc.correlate(x, w) + sc.convolve(x, w), x, g),
         {N: 5, K: 2},
@@ -221,6 +267,10 @@ def test_the_engine_route_covers_the_library_shapes():
         sc.correlate(x, w) - sc.convolve(x, w),
     ):
         assert node.contractions(sizes) is not None, str(node)
+    assert sc.correlate(x, sc.flip(w)).contractions(sizes) is not None  # a flip of a named array is a re-indexing
+    assert sc.correlate(x, sc.flip(w) + w).contractions(sizes) is None
+    assert sc.correlate(x, w[1:]).contractions(sizes) is None
+    assert sc.correlate(x, x[0:K]).contractions(sizes) is None
     assert sc.correlate(sc.correlate(x, w), sc.symbols("u", M)).contractions({N: 6, K: 2, M: 2}) is None
 
 

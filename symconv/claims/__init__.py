@@ -9,12 +9,14 @@ public operations build lazy expressions (:class:`Node`); :func:`context` and
 from __future__ import annotations
 
 from symconv.claims.context import context, structure
+from symconv.claims.layers import Layer  # also registers the lazy conv{1,2,3}d of symconv.compat.torch
 from symconv.claims.node import Leaf, Node
 from symconv.claims.prove import prove
 from symconv.claims.public import convolve, correlate, flip, grad, inner, sizes, sum, symbols
 from symconv.claims.sizes import relation
 
 __all__ = [
+    "Layer",
     "Leaf",
     "Node",
     "context",

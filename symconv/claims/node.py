@@ -36,11 +36,15 @@ from symconv.core.affine import Affine, as_expr
 from symconv.core.errors import SymconvError
 from symconv.core.formula import Contraction, Factor, Operand, Var
 from symconv.core.numbers import shown
+from symconv.gradients.grad import reindex_operand, rename_operands
 from symconv.proofs._iverson import Constraint, Context, Derivative, Expr, Sum, Term
 
 __all__ = ["Const", "Fresh", "Leaf", "Node", "as_node", "combine", "in_range", "sift"]
 
 STRUCTURES = ("centrosymmetric", "anticentrosymmetric")
+
+#: At most this many Iverson sums from one expression (a product of sums multiplies out).
+MAX_SUMS = 10_000
 
 #: The operations behind ``+ - * [] flip`` (filled in by :mod:`symconv.claims.ops`, which imports this module).
 OPERATIONS: dict[str, Callable[..., Any]] = {}
@@ -70,6 +74,14 @@ def in_range(index: Sequence[Affine], shape: Sequence[Any]) -> list[Constraint]:
 
 def combine(parts: Sequence[Sequence[Sum]]) -> list[Sum]:
     """The product of sums of Iverson sums, multiplied out (bound variables must already be distinct)."""
+    count = 1
+    for p in parts:
+        count *= len(p)
+    if count > MAX_SUMS:
+        raise SymconvError(
+            f"iverson: the expression multiplies out to {count} Iverson sums (more than {MAX_SUMS}); "
+            "state the claim with fewer sums of sums multiplied together"
+        )
     out = []
     for choice in product(*parts):
         coeff = 1
@@ -200,6 +212,10 @@ class Node:
     def engine(self, sizes: Mapping[sympy.Symbol, int]) -> list[tuple[int, Contraction]] | None:
         return None
 
+    def view(self) -> tuple[Leaf, Callable[[tuple[Affine, ...]], tuple[Affine, ...]]] | None:
+        """``(leaf, f)`` when this array is ``leaf`` read at ``f(index)`` (a flip or a transpose of it)."""
+        return None
+
     # -- display ----------------------------------------------------------------
     def text(self) -> str:
         raise NotImplementedError
@@ -246,9 +262,42 @@ class Node:
     def __getitem__(self, key: Any) -> Node:
         return OPERATIONS["crop"](self, key)
 
+    def __iter__(self) -> Any:
+        length = self.shape[0] if self.shape else "none"
+        raise SymconvError(
+            f"a lazy array of symbolic size cannot be iterated (its length is {length}); "
+            "index it (x[i], x[a:b]) or give sizes with .at({...})"
+        )
+
+    def __len__(self) -> int:
+        raise SymconvError("a lazy array of symbolic size has no len(); its shape is .shape")
+
+    def transpose(self, *axes: Any) -> Node:
+        """The axes permuted (numpy's ``transpose``: reversed when none is given)."""
+        return OPERATIONS["transpose"](self, *axes)
+
     def flip(self) -> Node:
         """Reversed along every axis (``symconv.flip``)."""
         return OPERATIONS["Flip"](self)
+
+
+def on_leaves(c: Contraction, roles: Mapping[str, Node], sizes: Mapping[sympy.Symbol, int]) -> Contraction | None:
+    """The contraction ``c`` (symbolic) with each operand ``role`` read from the named array it views, at ``sizes``.
+
+    ``None`` unless every operand is a named array (or a flip or transpose of one) and the names differ.
+    """
+    views = {role: node.view() for role, node in roles.items()}
+    if any(v is None for v in views.values()):
+        return None
+    names = [v[0].name for v in views.values() if v is not None]
+    if len(set(names)) != len(names) or "result" in names:
+        return None
+    c = rename_operands(c, {role: v[0].name for role, v in views.items() if v is not None} | {c.result.name: "result"})
+    for v in views.values():
+        if v is not None:
+            c = reindex_operand(c, v[0].name, v[1], v[0].shape)
+    c = c.subs(sizes)
+    return c if c.is_concrete() else None
 
 
 def shape_text(shape: Sequence[Any]) -> str:
@@ -323,6 +372,9 @@ class Leaf(Node):
         )
         return [(1, c)]
 
+    def view(self) -> tuple[Leaf, Callable[[tuple[Affine, ...]], tuple[Affine, ...]]] | None:
+        return self, lambda ix: ix
+
     def text(self) -> str:
         return self.name
 
@@ -335,6 +387,11 @@ class Const(Node):
         self.shape = tuple(sympy.Integer(n) for n in array.shape)
 
     def sums(self, at: Sequence[Affine], fresh: Fresh) -> list[Sum]:
+        if self.array.size > MAX_SUMS:
+            raise SymconvError(
+                f"iverson: a concrete array in a symbolic claim may have at most {MAX_SUMS} entries; "
+                f"got shape {self.array.shape}"
+            )
         out = []
         for idx, e in np.ndenumerate(self.array.numpy()):
             if not (isinstance(e, sympy.Expr) and e.is_Integer):

@@ -18,7 +18,7 @@ operation's (``symconv.arrays.ops``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,12 +26,12 @@ import sympy
 
 from symconv.arrays.array import Array
 from symconv.arrays.ops import MODES, convolve, correlate
-from symconv.claims.node import OPERATIONS, Fresh, Leaf, Node, as_node, combine, in_range, shape_text
+from symconv.claims.node import OPERATIONS, Fresh, Leaf, Node, as_node, combine, in_range, on_leaves, shape_text
 from symconv.core.affine import Affine, as_expr
 from symconv.core.errors import SymconvError
 from symconv.core.formula import Contraction, ConvSpec, flip_index, forward, forward_output_size
 from symconv.core.numbers import shown
-from symconv.gradients.grad import reindex_operand, rename_operands
+from symconv.gradients.grad import reindex_operand
 from symconv.proofs._iverson import Constraint, Sum, contraction_sum
 
 __all__ = ["Conv", "Flip", "Linear", "Product", "Slice", "conv", "crop", "linear", "multiply", "same_shape"]
@@ -152,12 +152,8 @@ class Conv(Node):
         return fn(self.x.value(sizes, arrays), self.w.value(sizes, arrays), **self._concrete(sizes))
 
     def engine(self, sizes: Mapping[sympy.Symbol, int]) -> list[tuple[int, Contraction]] | None:
-        if not (isinstance(self.x, Leaf) and isinstance(self.w, Leaf)) or self.x.name == self.w.name:
-            return None
-        c = forward(self.spec)[0].subs(sizes)
-        if not c.is_concrete():
-            return None
-        return [(1, rename_operands(c, {"x": self.x.name, "w": self.w.name, "y": "result"}))]
+        c = on_leaves(forward(self.spec)[0], {"x": self.x, "w": self.w}, sizes)
+        return None if c is None else [(1, c)]
 
     def text(self) -> str:
         extra = []
@@ -182,45 +178,72 @@ def conv(op: str, x: Any, w: Any, mode: str = "valid", stride: Any = 1, dilation
 
 
 class Flip(Node):
-    """``a`` reversed along every axis: ``flip(a)[i] = a[S−1−i]`` (``formula.flip_index``)."""
+    """``a`` reversed along ``axes`` (default every axis): ``flip(a)[i] = a[S−1−i]`` (``formula.flip_index``)."""
 
-    def __init__(self, a: Node) -> None:
+    def __init__(self, a: Node, axes: Sequence[int] | None = None) -> None:
         if a.ndim == 0:
             raise SymconvError("flip: `a` must have at least one axis; got a scalar")
         self.a = a
+        self.axes = tuple(range(a.ndim)) if axes is None else tuple(axes)
         self.shape = a.shape
 
     def children(self) -> tuple[Node, ...]:
         return (self.a,)
 
+    def _index(self, at: Sequence[Affine], shape: Sequence[Any]) -> tuple[Affine, ...]:
+        return tuple(flip_index(n, a) if i in self.axes else a for i, (n, a) in enumerate(zip(shape, at)))
+
     def sums(self, at: Sequence[Affine], fresh: Fresh) -> list[Sum]:
-        idx = tuple(flip_index(n, a) for n, a in zip(self.shape, at))
+        idx = self._index(at, self.shape)
         return [
             Sum(s.variables, s.guard + tuple(in_range(at, self.shape)), s.factors, s.coeff)
             for s in self.a.sums(idx, fresh)
         ]
 
     def value(self, sizes: Mapping[sympy.Symbol, int], arrays: dict[str, Array]) -> Array:
-        return self.a.value(sizes, arrays).flip()
+        return Array._of(np.flip(self.a.value(sizes, arrays).numpy(), self.axes))
 
     def engine(self, sizes: Mapping[sympy.Symbol, int]) -> list[tuple[int, Contraction]] | None:
         inner = self.a.engine(sizes)
         if inner is None:
             return None
-        return [(coef, _flip_result(c)) for coef, c in inner]
+        out = []
+        for coef, c in inner:
+            shape = c.result.shape
+            out.append((coef, reindex_operand(c, c.result.name, lambda ix, sh=shape: self._index(ix, sh))))  # type: ignore[misc]
+        return out
+
+    def view(self) -> tuple[Leaf, Callable[[tuple[Affine, ...]], tuple[Affine, ...]]] | None:
+        inner = self.a.view()
+        if inner is None:
+            return None
+        leaf, f = inner
+        return leaf, lambda ix: f(self._index(ix, self.shape))
 
     def text(self) -> str:
-        return f"flip({self.a.text()})"
+        every = self.axes == tuple(range(self.ndim))
+        return f"flip({self.a.text()})" if every else f"flip({self.a.text()}, axis={_axes_text(self.axes)})"
 
 
-def _flip_result(c: Contraction) -> Contraction:
-    """``c`` with its result reversed along every axis."""
-    shape = c.result.shape
+def _axes_text(axes: tuple[int, ...]) -> str:
+    return str(axes[0]) if len(axes) == 1 else str(axes)
 
-    def flipped(ix: tuple[Affine, ...]) -> tuple[Affine, ...]:
-        return tuple(flip_index(n, a) for n, a in zip(shape, ix))
 
-    return reindex_operand(c, c.result.name, flipped)
+def flip_axes(where: str, axis: Any, ndim: int) -> tuple[int, ...] | None:
+    """``axis`` (``None``, an int or a tuple of ints, negative from the end) as sorted axes."""
+    if axis is None:
+        return None
+    items = list(axis) if isinstance(axis, (tuple, list)) else [axis]
+    out = set()
+    for a in items:
+        if isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, np.integer)) or not -ndim <= int(a) < ndim:
+            raise SymconvError(
+                f"{where}: `axis` must be None, an axis or a tuple of axes in [{-ndim}, {ndim}); got {shown(axis)}"
+            )
+        out.add(int(a) % ndim)
+    if len(out) != len(items):
+        raise SymconvError(f"{where}: `axis` must not repeat an axis; got {shown(axis)}")
+    return tuple(sorted(out))
 
 
 def _int_coef(where: str, k: Any) -> int:

@@ -49,6 +49,7 @@ def _symbolic_shape(shape: Any) -> tuple[Any, ...] | None:
     return None
 
 
+@public
 @functools.wraps(_array.symbols)
 def symbols(name: str, shape: Any, *, structure: str | None = None, **assumptions: Any) -> Any:
     dims = _symbolic_shape(shape)
@@ -102,6 +103,7 @@ def _lazy(*args: Any) -> bool:
     return any(isinstance(a, Node) for a in args)
 
 
+@public
 @functools.wraps(_ops.correlate)
 def correlate(x: Any, w: Any, mode: str = "valid", *, stride: Any = 1, dilation: Any = 1, padding: Any = None) -> Any:
     if _lazy(x, w):
@@ -111,6 +113,7 @@ def correlate(x: Any, w: Any, mode: str = "valid", *, stride: Any = 1, dilation:
     return _ops.correlate(x, w, mode, stride=stride, dilation=dilation, padding=padding)
 
 
+@public
 @functools.wraps(_ops.convolve)
 def convolve(x: Any, w: Any, mode: str = "valid", *, stride: Any = 1, dilation: Any = 1, padding: Any = None) -> Any:
     if _lazy(x, w):
@@ -120,6 +123,7 @@ def convolve(x: Any, w: Any, mode: str = "valid", *, stride: Any = 1, dilation: 
     return _ops.convolve(x, w, mode, stride=stride, dilation=dilation, padding=padding)
 
 
+@public
 @functools.wraps(_grad.grad)
 def grad(y: Any, wrt: Any, upstream: Any = None) -> Any:
     if _lazy(y, wrt, upstream):
@@ -130,17 +134,21 @@ def grad(y: Any, wrt: Any, upstream: Any = None) -> Any:
 
 
 @public
-def flip(a: Any) -> Any:
-    r"""``a`` reversed along every axis: :math:`\mathrm{flip}(a)[i] = a[S-1-i]`.
+def flip(a: Any, axis: Any = None) -> Any:
+    r"""``a`` reversed along every axis (or along ``axis``): :math:`\mathrm{flip}(a)[i] = a[S-1-i]`.
 
     >>> flip([[1, 2], [3, 4]]).tolist()
     [[4, 3], [2, 1]]
+    >>> flip([[1, 2], [3, 4]], axis=-1).tolist()
+    [[2, 1], [4, 3]]
     """
-    if isinstance(a, Node):
-        from symconv.claims.ops import Flip
+    from symconv.claims.ops import Flip, flip_axes
 
-        return Flip(a)
-    return operand("flip", "a", a).flip()
+    if isinstance(a, Node):
+        return Flip(a, flip_axes("flip", axis, a.ndim))
+    arr = operand("flip", "a", a)
+    axes = flip_axes("flip", axis, arr.ndim)
+    return arr.flip() if axes is None else Array._of(np.flip(arr.numpy(), axes))
 
 
 def _pair(where: str, a: Any, b: Any) -> tuple[Array, Array]:

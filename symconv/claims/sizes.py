@@ -31,6 +31,7 @@ from sympy.core.relational import Relational
 from symconv.core.affine import Affine
 from symconv.core.errors import SymconvError
 from symconv.core.numbers import shown
+from symconv.core.public import public
 from symconv.proofs._iverson import EQ, GE, Constraint
 
 __all__ = ["Sizes", "assumed", "declared", "is_size", "relation", "size_symbol", "sizes"]
@@ -64,6 +65,7 @@ def is_size(e: Any) -> bool:
     return all(s.is_integer and s.is_positive for s in e.free_symbols)
 
 
+@public
 def sizes(names: str | Sequence[str], *, assume: Any = ()) -> Sizes:
     r"""Positive integer size symbols, with the relations ``assume`` holds between them.
 

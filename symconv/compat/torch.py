@@ -36,6 +36,7 @@ from symconv.arrays.ops import mode_padding
 from symconv.compat._common import operand, run
 from symconv.core.errors import SymconvError
 from symconv.core.formula import Contraction, ConvSpec, forward, transpose, transpose_output_size
+from symconv.core.lazy import handler, is_lazy
 from symconv.core.numbers import shown
 from symconv.core.public import public
 from symconv.core.validate import check_choice, check_int, check_window, per_axis
@@ -247,6 +248,9 @@ def _conv(
     padding_mode: Any,
 ) -> Array:
     op = f"conv{nd}d"
+    lazy = handler("torch.conv") if is_lazy(input, weight, bias) else None
+    if lazy is not None:  # arrays of symbolic size: a lazy expression (symconv.claims)
+        return lazy(nd, input, weight, bias, stride, padding, dilation, groups, padding_mode)  # type: ignore[no-any-return]
     x, w = operand(op, "input", input), operand(op, "weight", weight)
     b = None if bias is None else operand(op, "bias", bias)
     plan = plan_conv(
