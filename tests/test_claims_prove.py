@@ -249,3 +249,19 @@ def test_a_forged_user_certificate_is_rejected() -> None:
     forged = json.loads(json.dumps(data))
     forged["theorem"] = "correlate_grad_input_is_full_convolution"  # passed off as the library's theorem
     assert not Certificate(forged).check().ok
+
+
+def test_concrete_claims_are_decided_by_the_exact_engine() -> None:
+    from symconv.claims.node import Leaf
+    from symconv.claims.ops import Flip, conv
+
+    x, w = Leaf("x", (7,)), Leaf("w", (3,))
+    p = sc.prove(conv("convolve", x, w), conv("correlate", x, Flip(w)))
+    assert p.status == "proved" and p.method == "instance" and "check_exact" in p.engine
+    q = sc.prove(conv("convolve", x, w), conv("correlate", x, w))
+    assert q.status == "refuted" and "check_exact" in q.engine
+    assert q.counterexample["at"] == {"i0": 0}
+    assert q.counterexample["lhs"] == "w[0]*x[2] + w[1]*x[1] + w[2]*x[0]"
+    assert q.counterexample["rhs"] == "w[0]*x[0] + w[1]*x[1] + w[2]*x[2]"
+    with pytest.raises(SymconvError, match="no proof to replay"):
+        q.check()

@@ -26,26 +26,30 @@ CONCRETE sizes the claim is decided by the exact engine alone.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-import numpy as np
 import sympy
 
-from symconv.arrays.array import Array
 from symconv.claims.context import context, structure
-from symconv.claims.node import Node, as_node
-from symconv.core.affine import as_expr
+from symconv.claims.node import Leaf, Node, as_node
+from symconv.claims.ops import Conv, Flip
+from symconv.core.affine import Affine, as_expr
 from symconv.core.errors import SymconvError
+from symconv.core.formula import Contraction, flip_index
 from symconv.core.public import public
 from symconv.engines.exact import check_exact
-from symconv.proofs._claim import METHODS, ClaimProof, decide
+from symconv.gradients.grad import reindex_operand, rename_operands
+from symconv.proofs._claim import METHODS, ClaimProof, _expansion, decide, difference
 from symconv.proofs._instances import ENGINE_EXACT
 from symconv.proofs._iverson import Derivative, Expr
 from symconv.proofs._parts import Part
 
 __all__ = ["prove"]
+
+#: Terms up to which a refuted concrete claim also shows both sides' values (beyond: the engine's first difference).
+SHOWN_TERMS = 20_000
 
 
 def _statement(lhs: Node, rhs: Node, ctx: Any) -> str:
@@ -54,12 +58,44 @@ def _statement(lhs: Node, rhs: Node, ctx: Any) -> str:
     return text + (f"  (for all sizes with {', '.join(extra)})" if extra else "")
 
 
+def _contractions(node: Node, sizes: Mapping[sympy.Symbol, int]) -> list[tuple[int, Contraction]] | None:
+    """``node.contractions(sizes)``, and also a correlation/convolution reading a FLIPPED array
+    (``correlate(x, flip(w))``): the one definition's contraction with that operand's index flipped."""
+    out = node.contractions(sizes)
+    if out is not None or not isinstance(node, Conv):
+        return out
+    ops = {"x": node.x, "w": node.w}
+    names: dict[str, str] = {}
+    flips: list[str] = []
+    for role, op in ops.items():
+        if isinstance(op, Flip) and isinstance(op.a, Leaf):
+            flips.append(role)
+            op = op.a
+        if not isinstance(op, Leaf):
+            return None
+        names[role] = op.name
+    if names["x"] == names["w"]:
+        return None
+    c = node.contraction().subs(dict(sizes))
+    if not c.is_concrete():
+        return None
+    for role in flips:
+        c = reindex_operand(c, role, _flipper(c.operand(role).shape))
+    return [(1, rename_operands(c, {**names, c.result.name: "result"}))]
+
+
+def _flipper(shape: tuple[Any, ...]) -> Callable[[tuple[Affine, ...]], tuple[Affine, ...]]:
+    def flipped(ix: tuple[Affine, ...]) -> tuple[Affine, ...]:
+        return tuple(flip_index(n, a) for n, a in zip(shape, ix))
+
+    return flipped
+
+
 def _engine(lhs: Node, rhs: Node) -> Any:
     """One part at concrete sizes, exactly: the coefficient engine on contractions, else the Iverson expansion."""
-    from symconv.proofs._claim import _expansion
 
     def run(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bool, str, dict[str, Any]]:
-        lc, rc = lhs.contractions(sizes), rhs.contractions(sizes)
+        lc, rc = _contractions(lhs, sizes), _contractions(rhs, sizes)
         if lc is None or rc is None:
             return _expansion(part, sizes)
         r = check_exact(lc, rc, structure=structure((lhs, rhs), sizes), progress=False)
@@ -111,7 +147,7 @@ def prove(lhs: Any, rhs: Any, *, assuming: Any = (), method: str = "auto") -> Cl
     if not named <= set(ctx.params):
         ctx = replace(ctx, params=tuple(sorted(set(ctx.params) | named, key=lambda s: s.name)))
     if not ctx.params:
-        return _concrete(a, b, method)
+        return _concrete(a, b, ctx)
     left, right = a.iverson(ctx), b.iverson(ctx)
     if not isinstance(left, (Expr, Derivative)) or not isinstance(right, (Expr, Derivative)):  # pragma: no cover
         raise SymconvError("prove: the sides must be sums")
@@ -128,52 +164,34 @@ def prove(lhs: Any, rhs: Any, *, assuming: Any = (), method: str = "auto") -> Cl
     )
 
 
-def _concrete(a: Node, b: Node, method: str) -> ClaimProof:
-    """A claim without symbolic sizes: the exact engine decides it."""
+def _concrete(a: Node, b: Node, ctx: Any) -> ClaimProof:
+    """A claim without symbolic sizes: the exact engine decides it (no sympy expansion).
+
+    The coefficient engine on the sides' contractions where both are single
+    operations on named arrays; otherwise the exact polynomial expansion of
+    the sides' Iverson sums at these sizes.
+    """
     t0 = time.perf_counter()
     proof = ClaimProof("claim", f"{a.text()} = {b.text()}", {}, "instance", "unknown")
-    lc, rc = a.contractions({}), b.contractions({})
+    part = Part("claim", ctx, a.iverson(ctx), b.iverson(ctx), "=")
+    lc, rc = _contractions(a, {}), _contractions(b, {})
     if lc is not None and rc is not None:
         r = check_exact(lc, rc, structure=structure((a, b), {}), progress=False)
-        proof.engine = ENGINE_EXACT
-        proof.checked = [{"sizes": {}, "holds": r.holds, "engine": ENGINE_EXACT, "terms": r.terms}]
+        extra: dict[str, Any] = {"engine": ENGINE_EXACT, "terms": r.terms}
         holds, detail = r.holds, r.counterexample or ""
     else:
-        holds, detail = _values(a.at({}), b.at({}))
-        proof.engine = "exact comparison of the entries"
-        proof.checked = [{"sizes": {}, "holds": holds, "engine": proof.engine}]
+        holds, detail, extra = _expansion(part, {})
+    proof.engine = str(extra["engine"])
+    proof.checked = [{"part": part.title, "sizes": {}, "holds": holds, **extra}]
     proof.status = "proved" if holds else "refuted"
     proof.not_covered = "—"
     if not holds:
-        proof.counterexample = {"sizes": {}, "detail": detail, **_first_entries(a, b)}
-        proof.message = f"refuted: {detail}"
+        # both sides' values at the first differing entry (exact polynomials), when expanding them is cheap
+        small = int(extra.get("terms", 0) or 0) <= SHOWN_TERMS
+        found = (difference(part, {}) if small else None) or {"sizes": {}}
+        proof.counterexample = {**found, "engine": proof.engine, "detail": detail}
+        at = ", ".join(f"{k}={v}" for k, v in found.get("at", {}).items())
+        shown = f"left {found['lhs']}, right {found['rhs']}" if "lhs" in found else detail
+        proof.message = f"refuted{' at ' + at if at else ''}: {shown}"
     proof.seconds = time.perf_counter() - t0
     return proof
-
-
-def _values(x: Array, y: Array) -> tuple[bool, str]:
-    if x.shape != y.shape:
-        return False, f"the shapes differ: {x.shape} vs {y.shape}"
-    for idx, (u, v) in enumerate(zip(x.numpy().flat, y.numpy().flat)):
-        if sympy.expand(u - v) != 0:
-            at = tuple(int(i) for i in np.unravel_index(idx, x.shape))
-            return False, f"at {at}: {u} vs {v}"
-    return True, ""
-
-
-def _first_entries(a: Node, b: Node) -> dict[str, Any]:
-    """Both sides' values at the first entry that differs (the concrete arrays)."""
-    x, y = a.at({}), b.at({})
-    if x.shape != y.shape:
-        return {}
-    for idx, (u, v) in enumerate(zip(x.numpy().flat, y.numpy().flat)):
-        if sympy.expand(u - v) != 0:
-            at = tuple(int(i) for i in np.unravel_index(idx, x.shape))
-            return {
-                "at": at,
-                "lhs": str(u),
-                "rhs": str(v),
-                "lhs_value": [str(e) for e in x.numpy().flat],
-                "rhs_value": [str(e) for e in y.numpy().flat],
-            }
-    return {}

@@ -44,7 +44,7 @@ from symconv.core.affine import as_expr
 from symconv.core.errors import SymconvError
 from symconv.proofs._auto import AutoError, auto
 from symconv.proofs._cost import guard_instance
-from symconv.proofs._evaluate import monomials
+from symconv.proofs._evaluate import _all_points, _free_box, monomials
 from symconv.proofs._instances import _instance_part, _reduce, _satisfies, _unfold
 from symconv.proofs._iverson import GE, Derivative, Expr
 from symconv.proofs._parts import Deriver, Part
@@ -118,8 +118,15 @@ def _poly(mono: Mapping[tuple[Any, ...], int], free: tuple[int, ...]) -> str:
     return out[3:] if out.startswith(" + ") else "-" + out[3:]
 
 
+#: Entries up to which a counterexample lists both sides in full.
+SHOWN_ENTRIES = 64
+
+
 def difference(part: Part, sizes: Mapping[sympy.Symbol, int]) -> dict[str, Any] | None:
-    """The first free point where the two sides differ at ``sizes`` and both values there (exact), or None."""
+    """The first free point where the two sides differ at ``sizes`` and both values there (exact), or None.
+
+    Small results (≤ :data:`SHOWN_ENTRIES` entries) are listed in full too (``lhs_value``, ``rhs_value``).
+    """
     p = replace(part, lhs=_unfold(part.lhs, part), rhs=_unfold(part.rhs, part), definitions=())
     la = monomials(p.lhs, p.ctx, sizes)
     rb = monomials(p.rhs, p.ctx, sizes)  # type: ignore[arg-type]
@@ -131,13 +138,18 @@ def difference(part: Part, sizes: Mapping[sympy.Symbol, int]) -> dict[str, Any] 
         {f for (f, m), c in la.items() if rb.get((f, m)) != c} | {f for (f, m), c in rb.items() if la.get((f, m)) != c}
     )
     free = bad[0]
-    return {
+    out: dict[str, Any] = {
         "sizes": _show(sizes),
         "at": dict(zip(p.ctx.free, free)),
         "lhs": _poly(la, free),
         "rhs": _poly(rb, free),
         "differing_entries": len(bad),
     }
+    points = _all_points(_free_box(p.ctx, sizes), p.ctx.free) if p.ctx.free else [()]
+    if len(points) <= SHOWN_ENTRIES:
+        out["lhs_value"] = [_poly(la, f) for f in points]
+        out["rhs_value"] = [_poly(rb, f) for f in points]
+    return out
 
 
 def part_extents(part: Part) -> list[Any]:
