@@ -4,12 +4,13 @@ The claim is read by the safe grammar of :mod:`symconv.cli.grammar` and
 evaluated by :mod:`symconv.cli.claim` (symconv's public functions from a fixed
 table). Then :func:`decide`:
 
-* with ``symconv.prove`` in this build (the claims prover), the claim goes to
-  ``prove(lhs, rhs, assuming=..., method=...)`` through ONE adapter,
-  :func:`prove_adapter`: proved for all sizes, refuted with a counterexample,
-  or unknown with the reason;
-* otherwise a claim at concrete sizes is decided exactly here: every entry of
-  ``lhs - rhs`` must be 0 (numbers exactly; symbols as polynomials).
+* a claim with symbols goes to ``symconv.prove(lhs, rhs, assuming=...,
+  method=...)`` through ONE adapter, :func:`prove_adapter`: proved for all
+  sizes, refuted with a counterexample, or unknown with the reason. Symbols
+  of a concrete size (``x=x:6``) are lazy leaves, so the prover's exact
+  engine decides such claims on contractions of the one definition;
+* a claim between numbers only (``f=2,1,3``) compares the two arrays of exact
+  numbers entry by entry (there is nothing to prove).
 
 Exit status: 0 the claim holds, 1 it is refuted, 3 undecided, 2 bad input.
 ``--json`` prints ``claim``, ``let``, ``assume``, ``holds`` (true/false/null),
@@ -23,6 +24,8 @@ import argparse
 import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from symconv.core.errors import SymconvError
 
 __all__ = ["Verdict", "decide", "prove_adapter", "register"]
 
@@ -81,28 +84,79 @@ def prove_adapter(lhs: Any, rhs: Any, assuming: list[Any], method: str) -> Verdi
     )
 
 
+def _numbers(v: Any) -> Any:
+    """``v`` as an Array when it holds numbers only (no symbol, no lazy expression), else None."""
+    import sympy
+
+    import symconv
+
+    if isinstance(v, sympy.Basic) and not v.free_symbols:
+        v = symconv.asarray(v)
+    if isinstance(v, symconv.Array) and not v.free_symbols:
+        return v
+    return None
+
+
+def decide_numbers(a: Any, b: Any) -> Verdict:
+    """Two arrays of exact numbers: equal shapes and equal entries (no symbols, so nothing to prove)."""
+    import numpy as np
+
+    from symconv.cli._json import exact_json
+
+    if a.shape != b.shape:
+        raise SymconvError(f"claim: the two sides must have the same shape; got {a.shape} and {b.shape}")
+    statement = f"{a.tolist()} = {b.tolist()}"
+    for idx, (p, q) in enumerate(zip(a.numpy().flat, b.numpy().flat)):
+        if p != q:
+            at = [int(i) for i in np.unravel_index(idx, a.shape)] if a.shape else []
+            counter = {"sizes": {}, "at": at, "lhs": exact_json(p), "rhs": exact_json(q)}
+            counter.update(lhs_value=exact_json(a), rhs_value=exact_json(b))
+            return Verdict(False, "refuted", "exact", "", counter, lhs=a, rhs=b, statement=statement, engine=_NUMBERS)
+    return Verdict(True, "proved", "exact", "", lhs=a, rhs=b, statement=statement, engine=_NUMBERS)
+
+
+_NUMBERS = "exact comparison of the numbers"
+
+
 def decide(lhs: Any, rhs: Any, assuming: list[Any], method: str) -> Verdict:
-    """The verdict on ``lhs == rhs`` (through :func:`prove_adapter`)."""
+    """The verdict on ``lhs == rhs``: numbers compared exactly; anything with symbols through :func:`prove_adapter`."""
+    a, b = _numbers(lhs), _numbers(rhs)
+    if a is not None and b is not None and not assuming:
+        return decide_numbers(a, b)
     return prove_adapter(lhs, rhs, assuming, method)
 
 
 # -- output ------------------------------------------------------------------------------------------------
 
 
-def _value_text(v: Any) -> str | None:
-    """A concrete side's entries (short arrays only); None for a lazy expression of symbolic size."""
+def _concrete(v: Any) -> Any:
+    """A side's concrete value when its size is concrete and small (at most SHOW_ENTRIES entries), else None."""
+    import math
+
     import symconv
 
     if isinstance(v, symconv.Array):
-        return f"(an array of shape {v.shape})" if v.size > SHOW_ENTRIES else str(v.tolist())
-    return None
+        return v if v.size <= SHOW_ENTRIES else None
+    shape = getattr(v, "shape", None)
+    if shape is None or not hasattr(v, "at") or not all(getattr(d, "is_Integer", False) for d in shape):
+        return None
+    if math.prod(int(d) for d in shape) > SHOW_ENTRIES:
+        return None
+    value = v.at({})
+    return value if isinstance(value, symconv.Array) else symconv.asarray(value)
+
+
+def _value_text(v: Any) -> str | None:
+    """A concrete side's entries (small arrays only); None for a lazy expression of symbolic size."""
+    value = _concrete(v)
+    return None if value is None else str(value.tolist())
 
 
 def _concrete_json(v: Any) -> Any:
-    import symconv
     from symconv.cli._json import exact_json
 
-    return exact_json(v) if isinstance(v, symconv.Array) else None
+    value = _concrete(v)
+    return None if value is None else exact_json(value)
 
 
 def _counter_lines(c: dict[str, Any]) -> list[str]:

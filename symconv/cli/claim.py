@@ -163,8 +163,6 @@ class Bindings:
         return symconv.asarray(conv(node, 0))
 
     def _symbols(self, name: str, spec: str, what: str) -> tuple[Any, str]:
-        import symconv
-
         parts = spec.split(":")
         if len(parts) not in (2, 3) or not parts[0].strip() or not parts[1].strip():
             raise SymconvError(
@@ -179,8 +177,14 @@ class Bindings:
             raise SymconvError(f"{what}: the structure must be one of {', '.join(STRUCTURES)}; got {_shown(structure)}")
         dims = self._shape(shape, what)
         if all(isinstance(d, int) for d in dims):
+            if any(d < 1 for d in dims):
+                raise SymconvError(f"{what}: every size of the `shape` must be an integer ≥ 1; got {tuple(dims)}")
             self._count_symbols(dims, what)
-            return symconv.symbols(symbol, dims, structure=structure), "symbols"
+            from symconv.claims import Leaf
+
+            # a lazy leaf: the operations on it stay contractions of the one definition, which the prover's
+            # exact engine decides without building a symbol (its values are symbols(symbol, dims) entry by entry)
+            return Leaf(symbol, dims, structure), "symbols"
         return self._symbolic_symbols(symbol, dims, structure, what), "symbolic"
 
     def _count_symbols(self, dims: list[Any], what: str) -> None:
