@@ -242,7 +242,8 @@ def _check(args: argparse.Namespace) -> int:
     env = Bindings()
     for spec in args.let:
         env.let(spec)
-    assuming = [relation_of(env, parse_relation(a, "check: `--assume`"), "check: `--assume`") for a in args.assume]
+    ops = (">=", "<=", ">", "<", "==")
+    assuming = [relation_of(env, parse_relation(a, "check: `--assume`", ops), "check: `--assume`") for a in args.assume]
     tree = parse_claim(args.claim, "check: `CLAIM`")
     lhs, rhs = env.evaluate(tree.lhs), env.evaluate(tree.rhs)
     verdict = decide(lhs, rhs, assuming, args.method)
