@@ -44,13 +44,12 @@ class Verdict:
     method: str
     reason: str
     counterexample: dict[str, Any] | None = None
-    certificate: Any = None
     outline: list[str] = field(default_factory=list)
-    latex: str | None = None
     lhs: Any = None
     rhs: Any = None
     statement: str = ""
-    markdown: str = ""
+    #: the prover's Proof (rendered as LaTeX or Markdown only when asked)
+    proof: Any = None
     checked: list[dict[str, Any]] = field(default_factory=list)
     engine: str = ""
 
@@ -59,27 +58,27 @@ class Verdict:
 
 
 def prove_adapter(lhs: Any, rhs: Any, assuming: list[Any], method: str) -> Verdict:
-    """``symconv.prove(lhs, rhs, assuming=..., method=...)`` as a :class:`Verdict` (the ONE call into the prover)."""
+    """``symconv.prove(lhs, rhs, assuming=..., method=...)`` as a :class:`Verdict` (the ONE call into the prover).
+
+    The certificate, LaTeX and Markdown are rendered from ``Verdict.proof`` only when the output asks.
+    """
     import symconv
 
     proof = symconv.prove(lhs, rhs, assuming=tuple(assuming), method=method)
-    data = proof.to_dict()
     holds = {"proved": True, "refuted": False}.get(proof.status)
     outline = [f"{s.rule.replace('_', ' ')}" + (f" ({s.side} side)" if s.side != "lhs" else "") for s in proof.steps]
     return Verdict(
         holds=holds,
         status=proof.status,
         method=proof.method,
-        reason=str(data.get("reason") or proof.message or ""),
-        counterexample=data.get("counterexample"),
-        certificate=data.get("certificate"),
+        reason=str(getattr(proof, "reason", "") or proof.message or ""),
+        counterexample=getattr(proof, "counterexample", None),
         outline=outline,
-        latex=proof.latex(),
         lhs=lhs,
         rhs=rhs,
         statement=proof.statement,
-        markdown=proof.markdown(),
-        checked=list(data.get("checked") or data.get("instance_checks") or []),
+        proof=proof,
+        checked=list(getattr(proof, "checked", None) or proof.instance_checks or []),
         engine=proof.engine,
     )
 
@@ -201,7 +200,7 @@ def _text(claim: str, args: argparse.Namespace, v: Verdict) -> str:
 
 def _latex(v: Verdict) -> str:
     """The prover's LaTeX, and for a claim that does not hold the relation and the counterexample."""
-    out = [(v.latex or "").rstrip("\n")]
+    out = [v.proof.latex().rstrip("\n")] if v.proof is not None else []
     if v.holds is not True:
         rel = r"\neq" if v.holds is False else r"\overset{?}{=}"
         sides = [getattr(side, "latex", None) for side in (v.lhs, v.rhs)]
@@ -230,7 +229,7 @@ def _json(claim: str, args: argparse.Namespace, v: Verdict) -> str:
         "checked": v.checked,
         "lhs": _concrete_json(v.lhs),
         "rhs": _concrete_json(v.rhs),
-        "certificate": v.certificate,
+        "certificate": v.proof.certificate.data if v.proof is not None else None,
     }
     return json.dumps(data, ensure_ascii=False, default=str)
 
@@ -252,7 +251,7 @@ def _check(args: argparse.Namespace) -> int:
     elif args.latex:
         print(_latex(verdict))
     elif args.markdown:
-        print(verdict.markdown.rstrip("\n"))
+        print(verdict.proof.markdown().rstrip("\n") if verdict.proof is not None else _text(args.claim, args, verdict))
     else:
         print(_text(args.claim, args, verdict))
     return EXIT[verdict.holds]
