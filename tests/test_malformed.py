@@ -315,6 +315,7 @@ BASE: dict[str, tuple[Any, ...]] = {
     "symconv.flip": ([1, 2],),
     "symconv.inner": ([1, 2], [3, 4]),
     "symconv.sum": ([1, 2],),
+    "symconv.prove": ([1, 2], [1, 2]),
     "symconv.theorem": ("full_convolution_commutes",),
     "symconv.theorems": (),
     "symconv.compat.numpy.convolve": ([1, 2], [1]),

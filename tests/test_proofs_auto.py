@@ -153,3 +153,29 @@ def test_forged_combine_and_reorder_steps_are_rejected() -> None:
         d.close()
     forged_step = replace(like.steps[0], after=like.rhs)  # 1 + 1 claimed to be 3
     assert not replay([replace(like, steps=[forged_step, *like.steps[1:]])]).ok
+
+
+def test_pin_variable_needs_the_guard_to_force_the_value() -> None:
+    import sympy
+
+    from symconv.core.affine import Affine
+    from symconv.proofs._iverson import Constraint, Context, Expr, Sum, Term
+    from symconv.proofs._rules import RULES, RuleError
+
+    N = sympy.Symbol("N", integer=True, positive=True)
+    i, grp = Affine.var("i"), Affine.var("grp")
+    ctx = Context((N,), ("i",), (Constraint.le(0, i), Constraint.lt(i, Affine.constant(N))))
+    one = Expr.of(Sum(("grp",), (Constraint.le(0, grp), Constraint.le(grp, 0)), (Term("x", (i + grp,)),)))
+    after, _ = RULES["pin_variable"](one, ctx, sum=0, var="grp", value=Affine.constant(0))
+    assert after == Expr.of(Sum((), (), (Term("x", (i,)),)))
+    with pytest.raises(RuleError, match="forces"):  # the guard forces 0, not 1
+        RULES["pin_variable"](one, ctx, sum=0, var="grp", value=Affine.constant(1))
+    two = Expr.of(Sum(("grp",), (Constraint.le(0, grp), Constraint.le(grp, 1)), (Term("x", (i + grp,)),)))
+    with pytest.raises(RuleError, match="forces"):  # two groups: no single value
+        RULES["pin_variable"](two, ctx, sum=0, var="grp", value=Affine.constant(0))
+    part = Part("pin", ctx, one, Expr.of(Sum((), (), (Term("x", (i,)),))))
+    auto(Deriver(part))
+    assert [s.rule for s in part.steps] == ["pin_variable", "equal"]
+    assert replay([part]).ok
+    forged = replace(part.steps[0], after=Expr.of(Sum((), (), (Term("x", (i + 1,)),))))
+    assert not replay([replace(part, steps=[forged, part.steps[1]])]).ok

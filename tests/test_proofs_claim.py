@@ -66,13 +66,16 @@ def test_difference_names_the_first_entry_and_both_exact_values() -> None:
     (part,) = _parts("correlate_grad_input_is_full_convolution", {}, "no_flip")
     N, K = part.ctx.params
     d = difference(part, {N: 3, K: 2})
-    assert d == {
+    assert d is not None
+    assert {k: d[k] for k in ("sizes", "at", "lhs", "rhs", "differing_entries")} == {
         "sizes": {"N": 3, "K": 2},
         "at": {"m0": 0},
         "lhs": "g[0]*w[0]",
         "rhs": "g[0]*w[1]",
         "differing_entries": 3,
     }
+    assert d["lhs_value"] == ["g[0]*w[0]", "g[0]*w[1] + g[1]*w[0]", "g[1]*w[1]"]
+    assert d["rhs_value"][0] == "g[0]*w[1]"
 
 
 def test_a_tampered_claim_certificate_is_rejected() -> None:

@@ -153,14 +153,13 @@ def prove(lhs: Any, rhs: Any, *, assuming: Any = (), method: str = "auto") -> Cl
         raise SymconvError("prove: the sides must be sums")
     texts = tuple(str(c) for c in ctx.assumptions if not c.expr.variables)
     part = Part("claim", ctx, left, right, "=", [], texts)
-    extents = [e for n in (a, b) for m in n.nodes() for e in m.shape if sympy.sympify(e).free_symbols]
+    extents = [e for n in (a, b) for m in n.nodes() for e in m.shape if as_expr(e).free_symbols]
     return decide(
         _statement(a, b, ctx),
         [part],
         method=method,
         engine=_engine(a, b),
         extents=extents,
-        params={p.name: p.name for p in ctx.params},
     )
 
 

@@ -9,8 +9,9 @@ replays through the unchanged checker. For an equality ``lhs = rhs``:
 1. differentiate under the sum (each side that is a derivative);
 2. unfold every array the statement defines (``definition``, e.g. ``flip(w)``
    or an inner convolution), repeatedly;
-3. collapse every Kronecker delta with a unit coefficient (``Deriver.sift``)
-   and collect like terms (``combine_sums``);
+3. collapse every Kronecker delta with a unit coefficient (``Deriver.sift``),
+   pin every variable its guard confines to one value (``pin_variable``: the
+   group index of a single group) and collect like terms (``combine_sums``);
 4. try the hypotheses (``apply_hypothesis``: centro-symmetry, …) on no
    factor, then on each factor that reads the hypothesis' array;
 5. reindex one side to read its factors like the other (unification), in
@@ -38,7 +39,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from symconv.proofs._iverson import Derivative, Expr, Hypothesis, Sum
+from symconv.core.affine import Affine
+from symconv.proofs._iverson import GE, Derivative, Expr, Hypothesis, Sum
 from symconv.proofs._parts import Deriver
 from symconv.proofs._rules import RuleError, unify
 
@@ -50,6 +52,9 @@ _COUNTEREXAMPLES: list[dict[str, int]] = []
 MAX_HYPOTHESIS_USES = 2
 #: The most orders of the claim's terms tried.
 MAX_MATCHINGS = 24
+#: Sides with more terms than this are not searched for like terms or term orders (bounded time: both are
+#: quadratic in the terms); the plain alignment is still tried.
+MAX_TERMS = 128
 
 
 class AutoError(RuleError):
@@ -99,6 +104,36 @@ def _unfold(dv: Deriver, side: str) -> None:
         dv.apply("definition", side, sum=hit[0], factor=hit[1], body=body, at=list(at))
 
 
+def _pin(dv: Deriver, side: str) -> None:
+    """Pin every bound variable whose guard bounds it by the same value from below and above (``pin_variable``)."""
+    for _ in range(64):
+        e = dv.cur[side]
+        if not isinstance(e, Expr):
+            return
+        hit = next(((i, v, val) for i, s in enumerate(e.sums) for v, val in _pinned(s)), None)
+        if hit is None:
+            return
+        dv.apply("pin_variable", side, sum=hit[0], var=hit[1], value=hit[2])
+
+
+def _pinned(s: Sum) -> Iterator[tuple[str, Affine]]:
+    for v in s.variables:
+        lows, highs = [], []
+        for c in s.guard:
+            if c.op != GE:
+                continue
+            a = c.expr.coeff(v)
+            rest = c.expr - Affine.var(v) * a
+            if a == 1:
+                lows.append(-rest)
+            elif a == -1:
+                highs.append(rest)
+        for lo in lows:
+            if lo in highs:
+                yield v, lo
+                break
+
+
 def _hypothesis_uses(dv: Deriver) -> Iterator[tuple[tuple[str, int, int, str], ...]]:
     """Sets of hypothesis applications to try: none, then each single one, then pairs."""
     ctx = dv.part.ctx
@@ -118,7 +153,7 @@ def _collect(dv: Deriver, side: str) -> None:
     """Collect like terms of ``side`` (``combine_sums``) until none are left."""
     while True:
         e = dv.cur[side]
-        if not isinstance(e, Expr):
+        if not isinstance(e, Expr) or len(e.sums) > MAX_TERMS:
             return
         pair = next(
             ((i, j) for i, j in itertools.combinations(range(len(e.sums)), 2) if _like(e.sums[i], e.sums[j])),
@@ -173,7 +208,7 @@ def _close_equal(dv: Deriver, tried: list[str]) -> bool:
         dv, lhs_to_rhs, tried, "align the derivation, equal"
     ):
         return True
-    if len(lhs.sums) < 2:
+    if not 2 <= len(lhs.sums) <= MAX_TERMS:
         return False
     for order in _matchings(lhs, rhs):
         if list(order) == list(range(len(order))):
@@ -195,6 +230,8 @@ def _equality(dv: Deriver, tried: list[str]) -> bool:
             dv.apply("differentiate_under_sum", side)
     for side in ("lhs", "rhs"):
         _unfold(dv, side)
+        dv.sift(side)
+        _pin(dv, side)
         dv.sift(side)
         _collect(dv, side)
     for uses in list(_hypothesis_uses(dv)):

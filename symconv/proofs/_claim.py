@@ -278,9 +278,15 @@ def decide(
         )
         proof.not_covered = "—"
     else:
-        sizes = "; ".join(", ".join(f"{k}={v}" for k, v in c["sizes"].items()) for c in checked)
+        ran = [c for c in checked if "error" not in c]
+        sizes = "; ".join(", ".join(f"{k}={v}" for k, v in c["sizes"].items()) for c in ran)
         why = proof.reason or "method='instance' proves nothing at symbolic sizes"
-        proof.message = f"unknown: {why}; it holds exactly at every size checked ({sizes})"
+        proof.message = f"unknown: {why}; " + (
+            f"it holds exactly at every size checked ({sizes})" if ran else "no instance sizes could be derived"
+        )
+        errors = [str(c["error"]) for c in checked if "error" in c]
+        if errors:
+            proof.message += f" ({errors[0]})"
         proof.not_covered = "every size: the rules did not close the claim; only the sizes checked hold"
     proof.seconds = time.perf_counter() - t0
     return proof

@@ -57,6 +57,7 @@ __all__ = [
     "differentiate_under_sum",
     "entails_hypothesis",
     "equal",
+    "pin_variable",
     "reindex",
     "reorder_sums",
     "swap_sums",
@@ -224,6 +225,34 @@ def swap_sums(before: Side, ctx: Context, *, sum: int, order: Sequence[str]) -> 
 
 
 @_scoped
+def pin_variable(
+    before: Side, ctx: Context, *, sum: int, var: str, value: Affine
+) -> tuple[Side, tuple[Condition, ...]]:
+    r"""A bound variable the guard confines to one value: :math:`\sum_v [G(v)] f(v) = [G(e)] f(e)` when
+    :math:`G(v) \Rightarrow v = e` (a group index of a single group, ``0 ≤ grp ≤ 0``).
+
+    Side condition (z3): the guard implies ``var = value``, and ``value`` does not read ``var``.
+    """
+    e = _expr(before, "pin_variable")
+    s = _sum(e, sum, "pin_variable")
+    if var not in s.variables:
+        raise RuleError(f"pin_variable: `var` (={var!r}) must be a bound variable of the sum; got {s.variables}")
+    if not isinstance(value, Affine) or var in value.variables:
+        raise RuleError(f"pin_variable: `value` must be an affine map not reading {var!r}")
+    sub_ctx = Context(ctx.params, ctx.free + s.variables, ctx.assumptions, ctx.hypotheses)
+    v = implies(sub_ctx, s.guard, [Constraint.eq(Affine.var(var), value)])
+    cond = _condition(f"the guard forces {var} = {value}", v)
+    rest = tuple(x for x in s.variables if x != var)
+    new = Sum(
+        rest,
+        tuple(g.substitute({var: value}) for g in s.guard),
+        tuple(t.substitute({var: value}) for t in s.factors),
+        s.coeff,
+    )
+    return e.replace_sum(sum, new), (cond,)
+
+
+@_scoped
 def reorder_sums(before: Side, ctx: Context, *, order: Sequence[int]) -> tuple[Side, tuple[Condition, ...]]:
     """Reorder the terms of a finite sum of sums (addition commutes): sum ``i`` of the result is ``order[i]``.
 
@@ -349,6 +378,7 @@ RULES: dict[str, Callable[..., tuple[Side, tuple[Condition, ...]]]] = {
     "reindex": reindex,
     "swap_sums": swap_sums,
     "reorder_sums": reorder_sums,
+    "pin_variable": pin_variable,
     "combine_sums": combine_sums,
     "apply_hypothesis": apply_hypothesis,
     "definition": definition,
