@@ -168,10 +168,10 @@ def test_json_values_match_numpy(x, w, mode, op):
     with contextlib.redirect_stdout(out):
         status = cli.main([op, json.dumps(x), json.dumps(w), "--mode", mode, "--json"])
     data = json.loads(out.getvalue())
-    if mode == "same":  # numpy centres an even kernel the other way; compare with the full result cut like PyTorch
+    if mode == "same":  # PyTorch's 'same' (an even kernel's extra zero at the end): a cut of numpy's full result
         full = getattr(np, op)(x, w, "full").tolist()
-        lo = (len(w) - 1) - (len(w) - 1) // 2
-        want = full[lo : lo + len(x)] if op == "correlate" else full[(len(w) - 1) // 2 : (len(w) - 1) // 2 + len(x)]
+        start = (len(w) - 1) - (len(w) - 1) // 2
+        want = full[start : start + len(x)]
     else:
         want = getattr(np, op)(x, w, mode).tolist()
     assert status == 0
