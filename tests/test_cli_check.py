@@ -128,6 +128,8 @@ def test_latex_writes_the_relation(capsys):
         ("correlate(X, W, dilation=(1, 2)) == correlate(X, W, dilation=[1, 2])", ["X=x:4x5", "W=w:2x2"], True),
         ("correlate(f, h) * a == correlate(f, h * a)", ["f=1,2,3", "h=1,1", "a=3/2"], True),
         ("correlate(f, h) == [3/2, 5/2]", ["f=1,2,3", "h=0.5,0.5"], True),
+        ("conv1d(x, w) == correlate(x, w)", ["x=x:1,1,6", "w=w:1,1,3"], True),
+        ("conv1d(x, w) == convolve(x, w)", ["x=x:1,1,N", "w=w:1,1,K"], False),
     ],
 )
 def test_claims_decided_exactly(claim, lets, holds, capsys):

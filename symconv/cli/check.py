@@ -262,7 +262,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "check",
         help="decide a claim: holds (proved), refuted (with a counterexample) or unknown",
-        description="Decide a claim LHS == RHS built from correlate, convolve, grad, flip, inner, sum, + - *, "
+        description="Decide a claim LHS == RHS built from correlate, convolve, grad, flip, inner, sum, "
+        "conv1d/conv2d/conv3d (PyTorch layers, channel-first), + - *, "
         "numbers and lists. Nothing is evaluated as Python: a small grammar of its own reads the claim. "
         "Exit status: 0 holds, 1 refuted, 3 undecided, 2 bad input.",
         epilog='Example: symconv check "convolve(f, h) == correlate(f, h)" --let f=2,1,3,5,4 --let h=-1,2,1',

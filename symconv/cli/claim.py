@@ -44,6 +44,9 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
     "flip": ("symconv", "flip"),
     "inner": ("symconv", "inner"),
     "sum": ("symconv", "sum"),
+    "conv1d": ("symconv.compat.torch", "conv1d"),
+    "conv2d": ("symconv.compat.torch", "conv2d"),
+    "conv3d": ("symconv.compat.torch", "conv3d"),
 }
 
 #: Symbols of concrete size that all ``--let`` together may create (sympy symbols are slow to build and
