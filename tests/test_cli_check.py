@@ -260,13 +260,16 @@ def test_the_claim_text_is_never_evaluated(monkeypatch, capsys):
     def forbidden(*args, **kwargs):
         raise AssertionError("a typed text reached eval/exec/sympify")
 
+    numbers = ["check", "convolve(f, h) == correlate(f, flip(h))", "--let", "f=1,2,3", "--let", "h=[1,2]"]
+    symbolic = ["check", GRAD_X, "--let", "x=x:N", "--let", "w=w:K", "--let", "g=g:N-K+1", "--assume", "N >= 2*K"]
+    for argv in (numbers, symbolic):  # first without the patch: importing a module exec()s its code
+        assert _run(argv, capsys)[0] == 0
     monkeypatch.setattr(builtins, "eval", forbidden)
     monkeypatch.setattr(builtins, "exec", forbidden)
     monkeypatch.setattr(sympy, "sympify", forbidden)
-    status, _, err = _run(
-        ["check", "convolve(f, h) == correlate(f, flip(h))", "--let", "f=1,2,3", "--let", "h=[1,2]"], capsys
-    )
-    assert status == 0, err
+    for argv in (numbers, symbolic):
+        status, _, err = _run(argv, capsys)
+        assert status == 0, err
 
 
 # -- symbolic sizes: proved for every size, refuted with the sizes, never proved from instances ----------------
