@@ -18,7 +18,7 @@ import json
 from typing import Any
 
 from symconv.cli._lazy import LazyChoices
-from symconv.cli.ops import parse_array, parse_per_axis
+from symconv.cli.ops import operand_shape, parse_per_axis, refuse_expensive
 from symconv.cli.shapes import int_arg
 from symconv.core.errors import SymconvError
 
@@ -128,9 +128,11 @@ def _derive(args: argparse.Namespace) -> int:
     }
     if args.padding is not None:
         kw["padding"] = parse_per_axis(args.padding, "padding")
-    x = parse_array(args.x, "x", "derive")
-    w = parse_array(args.w, "w", "derive")
-    d = derive(args.op, x, w, args.mode, **kw)
+    xshape, x = operand_shape(args.x, "x", "derive")
+    wshape, w = operand_shape(args.w, "w", "derive")
+    if len(xshape) <= 2 and len(xshape) == len(wshape):  # derive names other shapes itself
+        refuse_expensive("derive", xshape, wshape, args.mode, kw)
+    d = derive(args.op, x(), w(), args.mode, **kw)
     backward = d.backward() if args.backward else None
     if args.json:
         data: dict[str, Any] = {

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # sympy, numpy and the operations are imported by the handlers, not here: `symconv --help` stays fast
 
-__all__ = ["parse_array", "parse_per_axis", "register"]
+__all__ = ["operand_shape", "parse_array", "parse_per_axis", "refuse_expensive", "register"]
 
 
 def _number(token: str, what: str) -> Fraction:
@@ -126,10 +126,24 @@ def parse_per_axis(text: str, what: str) -> Any:
     return entries[0] if len(entries) == 1 and not isinstance(entries[0], tuple) else tuple(entries)
 
 
-def _run(args: argparse.Namespace) -> int:
-    from symconv.arrays.ops import convolve, correlate, plain_spec
+def refuse_expensive(command: str, xshape: tuple[int, ...], wshape: tuple[int, ...], mode: str, kw: Any) -> None:
+    """Estimate (and refuse) the whole expansion of ``command`` from the shapes, before any symbol is built."""
+    from symconv.arrays.ops import plain_spec
     from symconv.core.formula import forward
     from symconv.core.validate import check_expandable
+
+    dims = cast("Array", _Dims(xshape)), cast("Array", _Dims(wshape))
+    spec = plain_spec(command, *dims, mode, kw["stride"], kw["dilation"], kw.get("padding"), flip=False)
+    check_expandable(command, forward(spec))
+
+
+def operand_shape(text: str, name: str, command: str = "") -> tuple[tuple[int, ...], Callable[[], Array]]:
+    """The shape of an array typed on the command line, and how to build it (symbols only when asked)."""
+    return _operand(text, name, command)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from symconv.arrays.ops import convolve, correlate
 
     xshape, x = _operand(args.x, "x", args.command)
     wshape, w = _operand(args.w, "w", args.command)
@@ -140,10 +154,7 @@ def _run(args: argparse.Namespace) -> int:
     }
     if args.padding is not None:
         kw["padding"] = parse_per_axis(args.padding, "padding")
-    # estimate (and refuse) the whole expansion before any symbol is built
-    dims = cast("Array", _Dims(xshape)), cast("Array", _Dims(wshape))
-    spec = plain_spec(args.command, *dims, args.mode, kw["stride"], kw["dilation"], kw.get("padding"), flip=False)
-    check_expandable(args.command, forward(spec))
+    refuse_expensive(args.command, xshape, wshape, args.mode, kw)
     y = fn(x(), w(), args.mode, **kw)
     if args.json:
         print(_json(args, kw, y))
