@@ -5,7 +5,8 @@ Targets (issue 10), measured in ONE process:
 * a user claim equivalent to a library theorem is proved for all sizes as
   fast as the theorem: ≤ 1 s, and reported as the ratio to
   ``theorem(name).prove()`` (median of ``--repeat`` runs each; both include
-  the exact instance checks that complete the certificate);
+  the exact instance checks that complete the certificate; the centro-symmetry
+  theorem also proves its "only if" half, which the claim — an equality — does not state);
 * a concrete claim of about 10^6 terms per side is decided (exactly, by the
   coefficient engine on the sides' contractions) in under a second.
 

@@ -5,6 +5,8 @@ and the seed's claims check as one-liners. The table fails when a theorem or a v
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -14,6 +16,29 @@ from symconv import SymconvError
 from symconv.proofs import Certificate, theorem, theorems
 
 Claim = tuple[Any, Any, tuple[str, ...]]
+
+
+@contextmanager
+def _sizes_restored() -> Iterator[None]:
+    """Sizes and their relations are registered for the whole process: leave them as they were."""
+    import importlib
+
+    registry: Any = importlib.import_module("symconv.claims.sizes")  # the module (the package exports the function)
+
+    saved = (list(registry._DECLARED), dict(registry._NAMES))
+    try:
+        yield
+    finally:
+        registry._DECLARED[:] = saved[0]
+        registry._NAMES.clear()
+        registry._NAMES.update(saved[1])
+
+
+@pytest.fixture(autouse=True)
+def _own_sizes() -> Iterator[None]:
+    with _sizes_restored():
+        yield
+
 
 #: Theorems the claim language cannot state, and why (listed, so a new op that can must move them to the table).
 NOT_RESTATABLE = {
@@ -115,8 +140,9 @@ def table() -> dict[str, tuple[Claim, dict[str, Claim]]]:
             "wrong_mode": (gsw, cr(x, g2, mode="full", stride=2)[:K], fits),
         },
     )
-    H, W, P, Q = sc.sizes("H W P Q", assume=["H >= P", "W >= Q"])
-    X, Wk = sc.symbols("X", (H, W)), sc.symbols("Wk", (P, Q))
+    # (sizes are registered by name for the whole process: names other tests do not use)
+    Hx, Wx, Kh, Kw = sc.sizes("Hx Wx Kh Kw", assume=["Hx >= Kh", "Wx >= Kw"])
+    X, Wk = sc.symbols("X", (Hx, Wx)), sc.symbols("Wk", (Kh, Kw))
     t["convolve_is_correlate_with_flipped_kernel"] = (
         (cv(x, w), cr(x, flip(w)), ()),
         {"no_flip": (cv(x, w), cr(x, w), ()), "one_axis": (cv(X, Wk), cr(X, sc.flip(Wk, axis=0)), ())},
@@ -171,7 +197,8 @@ def table() -> dict[str, tuple[Claim, dict[str, Claim]]]:
     return t
 
 
-TABLE = table()
+with _sizes_restored():
+    TABLE = table()
 THEOREM_ROWS = sorted(TABLE)
 VARIANT_ROWS = sorted((name, v) for name, (_, vs) in TABLE.items() for v in vs)
 
@@ -346,3 +373,17 @@ def test_tampered_user_certificates_with_the_new_rules_are_rejected() -> None:
             assert not r.ok, (m.kind, m.where)
             tried += 1
     assert tried >= 30
+
+
+def test_terms_of_one_side_are_reindexed_and_collected() -> None:
+    N, K = sc.sizes("N K", assume="N >= K")
+    x, w = sc.symbols("x", N), sc.symbols("w", K)
+    c = sc.symbols("c", K, structure="centrosymmetric")
+    p = sc.prove(sc.convolve(x, c) + sc.correlate(x, c), 2 * sc.correlate(x, c))
+    assert p.status == "proved", p.message
+    assert {"apply_hypothesis", "reindex", "combine_sums"} <= {s.rule for s in p.steps}
+    assert p.check().ok
+    q = sc.prove(sc.convolve(x, w) + sc.correlate(x, sc.flip(w)), 2 * sc.convolve(x, w))
+    assert q.status == "proved", q.message
+    r = sc.prove(sc.convolve(x, w) + sc.correlate(x, w), 2 * sc.convolve(x, w))
+    assert r.status == "refuted"

@@ -11,7 +11,8 @@ replays through the unchanged checker. For an equality ``lhs = rhs``:
    or an inner convolution), repeatedly;
 3. collapse every Kronecker delta with a unit coefficient (``Deriver.sift``),
    pin every variable its guard confines to one value (``pin_variable``: the
-   group index of a single group) and collect like terms (``combine_sums``);
+   group index of a single group) and collect like terms (``combine_sums``,
+   after reindexing a term to read like another where unification allows);
 4. try the hypotheses (``apply_hypothesis``: centro-symmetry, …) on no
    factor, then on each factor that reads the hypothesis' array;
 5. reindex one side to read its factors like the other (unification), in
@@ -164,6 +165,34 @@ def _collect(dv: Deriver, side: str) -> None:
         dv.apply("combine_sums", side, first=pair[0], second=pair[1])
 
 
+def _merge_within(dv: Deriver, side: str) -> None:
+    """Reindex a term of ``side`` to read like an earlier one, where unification allows, and collect the two."""
+    for _ in range(MAX_TERMS):
+        e = dv.cur[side]
+        if not isinstance(e, Expr) or not 2 <= len(e.sums) <= MAX_TERMS:
+            return
+        done = False
+        for i, j in itertools.combinations(range(len(e.sums)), 2):
+            a, b = e.sums[i], e.sums[j]
+            if _like(a, b) or len(a.variables) != len(b.variables) or Counter(a.factors) == Counter(b.factors):
+                continue
+            m = unify(b, a)
+            if m is None:
+                continue
+            snap = _snapshot(dv)
+            try:
+                dv.apply("reindex", side, sum=j, mapping=m, variables=list(a.variables))
+                if not _like(dv.cur[side].sums[i], dv.cur[side].sums[j]):
+                    raise RuleError("not like terms after reindexing")
+                dv.apply("combine_sums", side, first=i, second=j)
+                done = True
+                break
+            except RuleError:
+                _restore(dv, snap)
+        if not done:
+            return
+
+
 def _like(a: Sum, b: Sum) -> bool:
     return a.variables == b.variables and set(a.guard) == set(b.guard) and Counter(a.factors) == Counter(b.factors)
 
@@ -234,6 +263,7 @@ def _equality(dv: Deriver, tried: list[str]) -> bool:
         _pin(dv, side)
         dv.sift(side)
         _collect(dv, side)
+        _merge_within(dv, side)
     for uses in list(_hypothesis_uses(dv)):
 
         def run(uses: tuple[tuple[str, int, int, str], ...] = uses) -> None:
@@ -243,6 +273,7 @@ def _equality(dv: Deriver, tried: list[str]) -> bool:
                 for side in ("lhs", "rhs"):
                     dv.sift(side)
                     _collect(dv, side)
+                    _merge_within(dv, side)
             if not _close_equal(dv, tried):
                 raise RuleError("no alignment closes")
 
