@@ -343,3 +343,18 @@ def test_symbolic_sizes_in_two_dimensions(capsys):
 def test_bad_symbolic_input_exits_2(argv, needle, capsys):
     status, out, err = _run(argv, capsys)
     assert status == 2 and out == "" and err.count("\n") == 1 and needle in err, err
+
+
+def test_a_claim_on_the_command_line_neither_reads_nor_resets_relations_declared_in_python(capsys):
+    """`symconv.sizes("N K", assume=...)` in the same process is not the shell's business, either way."""
+    import symconv as sc
+    from symconv.claims.sizes import assumed
+
+    N, K = sc.sizes("N K", assume="N >= 3*K")
+    try:
+        before = assumed({N, K})
+        status, data = _json(["check", "correlate(x, w) == convolve(x, flip(w))", *SYMBOLIC[:4]], capsys)
+        assert status == 0 and "3*K" not in data["statement"]
+        assert assumed({N, K}) == before and before
+    finally:
+        sc.sizes("N K")  # leave the registry as it was found: no relations for N, K

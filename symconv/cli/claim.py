@@ -89,14 +89,6 @@ def parse_let(text: str) -> tuple[str, str]:
     return m.group(1), m.group(2).strip()
 
 
-def _api(name: str) -> Any:
-    """``symconv.<name>`` or ``None`` when this build lacks it."""
-    try:
-        return getattr(importlib.import_module("symconv"), name)
-    except AttributeError:
-        return None
-
-
 @dataclass
 class Bindings:
     """The names of a claim: ``--let`` bindings and the size symbols their shapes mention."""
@@ -354,60 +346,27 @@ class Bindings:
 
 def _function(name: str) -> Callable[..., Any]:
     module, attr = FUNCTIONS[name]
-    fn = getattr(importlib.import_module(module), attr, None)
-    if fn is None:
-        fn = _FALLBACKS[name]
-    return fn  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
 
 
-# -- concrete stand-ins while the claims API (flip, inner, sum of symconv) is not in this build ------------
-
-
-def _flip(a: Any) -> Any:
-    return a.flip()
-
-
-def _inner(a: Any, b: Any) -> Any:
-    import sympy
-
-    import symconv
-
-    a, b = symconv.asarray(a), symconv.asarray(b)
-    if a.shape != b.shape:
-        raise SymconvError(f"inner: `a` and `b` must have the same shape; got {a.shape} and {b.shape}")
-    return sympy.Add(*(p * q for p, q in zip(a.numpy().flat, b.numpy().flat)))
-
-
-def _sum(a: Any) -> Any:
-    import sympy
-
-    import symconv
-
-    return sympy.Add(*symconv.asarray(a).numpy().flat)
-
-
-_FALLBACKS: dict[str, Callable[..., Any]] = {"flip": _flip, "inner": _inner, "sum": _sum}
-
-
-# -- symbolic sizes: the claims API (branch claims-api) --------------------------------------------------
+# -- symbolic sizes (symconv.claims) ------------------------------------------------------------------------
 
 
 def _new_size(name: str, what: str) -> Any:
-    """A positive-integer size symbol (``symconv.sizes``)."""
-    sizes = _api("sizes")
-    if sizes is None:
-        raise SymconvError(
-            f"{what}: symbolic sizes such as {name!r} need symconv.sizes, which this build lacks; "
-            "use concrete sizes (x=x:6)"
-        )
-    made = sizes(name)
-    return made[0] if isinstance(made, tuple) else made
+    """A positive-integer size symbol (what ``symconv.sizes`` makes), without touching the process-wide
+    registry of declared relations: a claim's relations are its ``--assume`` only."""
+    from symconv.claims.sizes import size_symbol
+
+    return size_symbol(name)
 
 
 def _symbolic_array(symbol: str, dims: list[Any], structure: str | None, what: str) -> Any:
+    """``symconv.symbols(symbol, dims)`` (which validates the sizes), without relations declared elsewhere."""
     import symconv
+    from symconv.claims import Leaf
 
-    return symconv.symbols(symbol, tuple(dims) if len(dims) > 1 else dims[0], structure=structure)
+    leaf = symconv.symbols(symbol, tuple(dims) if len(dims) > 1 else dims[0], structure=structure)
+    return Leaf(leaf.name, leaf.shape, leaf.structure)
 
 
 def relation_of(env: Bindings, rel: Relation, what: str) -> Any:
