@@ -7,9 +7,12 @@ the message goes to stderr and the exit status is 2, with no traceback.
 
 Exit statuses (each has one meaning):
 
-* ``0`` — done (for ``prove``: the theorem holds);
-* ``1`` — ``prove`` ran and the claim was not established (and nothing else);
+* ``0`` — done (for ``prove``: the theorem holds; for ``check``: the claim holds);
+* ``1`` — ``prove`` ran and the claim was not established, or ``check`` refuted
+  the claim (and nothing else);
 * ``2`` — bad input: a one-line ``symconv: error: …`` on stderr;
+* ``3`` — ``check`` could not decide the claim (unknown), or a ``prove
+  --variant`` coincides with its theorem;
 * ``74`` — the output could not be written (stdout closed, disk full:
   ``EX_IOERR`` of ``sysexits.h``), with a one-line message on stderr — left
   out when the reader of a pipe went away (``symconv theorems | head``);
@@ -34,10 +37,12 @@ __all__ = ["main"]
 #: Modules that register sub-commands, in the order ``--help`` lists them.
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "symconv.cli.ops",
+    "symconv.cli.check",
     "symconv.cli.notes",
     "symconv.cli.prove",
     "symconv.cli.shapes",
     "symconv.cli.identify",
+    "symconv.cli.derivations",
 )
 
 
@@ -51,7 +56,10 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered sub-command."""
+    from symconv import __version__
+
     parser = _Parser(prog="symconv", description="Convolution vs cross-correlation, exactly.")
+    parser.add_argument("--version", action="version", version=f"symconv {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in SUBCOMMAND_MODULES:

@@ -1,8 +1,12 @@
 """``symconv correlate`` / ``symconv convolve``: print a closed form.
 
-Arrays on the command line are integers separated by commas (rows by ``;``)
-or a symbol name with a shape (``x:5``, ``w:3x3``). Nothing is ever parsed as
-an expression.
+Arrays on the command line are exact numbers (``2``, ``-1.5``, ``3/2``)
+separated by commas, with rows separated by ``;`` (``1,2;3,4`` is 2-D), or a
+nested list as in JSON (``[[1,2],[3,4]]``, any number of axes), or a symbol
+name with a shape (``x:5``, ``w:3x3``). Nothing is ever parsed as an
+expression. ``--json`` prints the result as a JSON object with the keys
+``op``, ``mode``, ``stride``, ``dilation``, ``padding``, ``shape`` and
+``values`` (integers as JSON numbers, every other exact value as its text).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ if TYPE_CHECKING:
 
 # sympy, numpy and the operations are imported by the handlers, not here: `symconv --help` stays fast
 
-__all__ = ["parse_array", "parse_per_axis", "register"]
+__all__ = ["operand_shape", "parse_array", "parse_per_axis", "refuse_expensive", "register"]
 
 
 def _number(token: str, what: str) -> Fraction:
@@ -42,12 +46,14 @@ def _shown(text: str) -> str:
 
 
 def parse_array(text: str, what: str, command: str = "") -> Array:
-    """``"2,1,3"`` → exact numbers; ``"1,2;3,4"`` → 2-D; ``"x:5"``/``"w:3x3"`` → symbols.
+    """``"2,1,3"`` → exact numbers; ``"1,2;3,4"`` or ``"[[1,2],[3,4]]"`` → 2-D; ``"x:5"``/``"w:3x3"`` → symbols.
 
     >>> parse_array("x:3", "x").tolist()
     [x_0, x_1, x_2]
     >>> parse_array("1,2;3,4", "x").tolist()
     [[1, 2], [3, 4]]
+    >>> parse_array("[[1, 2], [3/2, -4]]", "x").tolist()
+    [[1, 2], [3/2, -4]]
     """
     return _operand(text, what, command)[1]()
 
@@ -62,7 +68,7 @@ def _operand(text: str, name: str, command: str = "") -> tuple[tuple[int, ...], 
     from symconv.core.numbers import parse_int
 
     what = f"{command}: `{name}`" if command else f"`{name}`"
-    if ":" in text:
+    if ":" in text and not text.lstrip().startswith("["):
         symbol, _, shape = text.partition(":")
         parts = shape.lower().split("x")
         if len(parts) > MAX_NDIM:
@@ -74,11 +80,18 @@ def _operand(text: str, name: str, command: str = "") -> tuple[tuple[int, ...], 
         if not symbol.isidentifier():
             raise SymconvError(f"{what} must be NAME:SHAPE with NAME an identifier such as x; got {_shown(symbol)}")
         return dims, lambda: symbols(symbol, dims)
-    rows = text.split(";")
-    guard(what, "entries", sum(r.count(",") + 1 for r in rows), "entries")
-    values: Any = [[_number(t, what) for t in r.split(",")] for r in rows]
-    if len(values) == 1:
-        values = values[0]
+    values: Any
+    if text.lstrip().startswith("["):
+        from symconv.cli.grammar import parse_nested_list
+
+        guard(what, "entries", text.count(",") + 1, "entries")
+        values = parse_nested_list(text, what, MAX_NDIM)
+    else:
+        rows = text.split(";")
+        guard(what, "entries", sum(r.count(",") + 1 for r in rows), "entries")
+        values = [[_number(t, what) for t in r.split(",")] for r in rows]
+        if len(values) == 1:
+            values = values[0]
     array = operand(command or "symconv", name, values)
     return array.shape, lambda: array
 
@@ -113,10 +126,24 @@ def parse_per_axis(text: str, what: str) -> Any:
     return entries[0] if len(entries) == 1 and not isinstance(entries[0], tuple) else tuple(entries)
 
 
-def _run(args: argparse.Namespace) -> int:
-    from symconv.arrays.ops import convolve, correlate, plain_spec
+def refuse_expensive(command: str, xshape: tuple[int, ...], wshape: tuple[int, ...], mode: str, kw: Any) -> None:
+    """Estimate (and refuse) the whole expansion of ``command`` from the shapes, before any symbol is built."""
+    from symconv.arrays.ops import plain_spec
     from symconv.core.formula import forward
     from symconv.core.validate import check_expandable
+
+    dims = cast("Array", _Dims(xshape)), cast("Array", _Dims(wshape))
+    spec = plain_spec(command, *dims, mode, kw["stride"], kw["dilation"], kw.get("padding"), flip=False)
+    check_expandable(command, forward(spec))
+
+
+def operand_shape(text: str, name: str, command: str = "") -> tuple[tuple[int, ...], Callable[[], Array]]:
+    """The shape of an array typed on the command line, and how to build it (symbols only when asked)."""
+    return _operand(text, name, command)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from symconv.arrays.ops import convolve, correlate
 
     xshape, x = _operand(args.x, "x", args.command)
     wshape, w = _operand(args.w, "w", args.command)
@@ -127,21 +154,39 @@ def _run(args: argparse.Namespace) -> int:
     }
     if args.padding is not None:
         kw["padding"] = parse_per_axis(args.padding, "padding")
-    # estimate (and refuse) the whole expansion before any symbol is built
-    dims = cast("Array", _Dims(xshape)), cast("Array", _Dims(wshape))
-    spec = plain_spec(args.command, *dims, args.mode, kw["stride"], kw["dilation"], kw.get("padding"), flip=False)
-    check_expandable(args.command, forward(spec))
+    refuse_expensive(args.command, xshape, wshape, args.mode, kw)
     y = fn(x(), w(), args.mode, **kw)
-    print(y.latex() if args.latex else y)
+    if args.json:
+        print(_json(args, kw, y))
+    else:
+        print(y.latex() if args.latex else y)
     return 0
+
+
+def _json(args: argparse.Namespace, kw: dict[str, Any], y: Array) -> str:
+    """The result as JSON with stable keys (exact: integers as numbers, other values as text)."""
+    import json
+
+    from symconv.cli._json import exact_json
+
+    data = {
+        "op": args.command,
+        "mode": args.mode,
+        "stride": exact_json(kw["stride"]),
+        "dilation": exact_json(kw["dilation"]),
+        "padding": exact_json(kw.get("padding")),
+        "shape": list(y.shape),
+        "values": exact_json(y),
+    }
+    return json.dumps(data, ensure_ascii=False)
 
 
 def register(sub: Any) -> None:
     """Add the ``correlate`` and ``convolve`` sub-commands."""
     for name in ("correlate", "convolve"):
         p = sub.add_parser(name, help=f"print the closed form of {name}(x, w)")
-        p.add_argument("x", help="input: 2,1,3,5,4 or x:5 or x:4x4")
-        p.add_argument("w", help="kernel: 1,-1 or w:3 or w:3x3")
+        p.add_argument("x", help="input: 2,1,3,5,4 or rows 1,2;3,4 or a nested list [[1,2],[3,4]] or x:5 or x:4x4")
+        p.add_argument("w", help="kernel: 1,-1 or rows 1,0;0,-1 or [[1,0],[0,-1]] or w:3 or w:3x3")
         p.add_argument(
             "--mode",
             default="valid",
@@ -152,5 +197,7 @@ def register(sub: Any) -> None:
         p.add_argument("--stride", default="1", help="2, or 2,1 (one per axis)")
         p.add_argument("--dilation", default="1", help="2, or 2,1 (one per axis)")
         p.add_argument("--padding", help="explicit zero padding (mode valid): 1, 1,2 per axis, or 1:2 lo:hi per side")
-        p.add_argument("--latex", action="store_true", help="print LaTeX")
+        fmt = p.add_mutually_exclusive_group()
+        fmt.add_argument("--latex", action="store_true", help="print LaTeX")
+        fmt.add_argument("--json", action="store_true", help="print a JSON object (op, mode, ..., shape, values)")
         p.set_defaults(handler=_run)
