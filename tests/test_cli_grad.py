@@ -56,7 +56,7 @@ def test_grad_json_is_the_api_table(capsys):
 
 def test_grad_latex_and_markdown(capsys):
     status, out, _ = _run(["grad", "correlate", "--latex"], capsys)
-    assert status == 0 and out.startswith(r"\begin{tabular}") and r"\partial L/\partial w" in out
+    assert status == 0 and r"\begin{tabularx}{\linewidth}" in out and r"\partial L/\partial w" in out
     status, out, _ = _run(["grad", "correlate", "--markdown", "--wrt", "weight"], capsys)
     assert status == 0 and out.startswith("| gradient |") and out.count("\n| dL/d") == 1
 
@@ -126,7 +126,7 @@ def test_derive_json_result_matches_plain_loops(x, w):
 
 def test_derive_latex_markdown_and_backward(capsys):
     status, out, _ = _run(["derive", "correlate", "1,2,3", "1,-1", "--latex", "--backward"], capsys)
-    assert status == 0 and out.startswith(r"\begin{align*}") and r"\begin{tabular}" in out
+    assert status == 0 and out.startswith(r"\begin{align*}") and r"\begin{tabularx}" in out
     status, out, _ = _run(["derive", "correlate", "x:4", "w:2", "--markdown", "--notation", "subscript"], capsys)
     assert status == 0 and out.startswith("$$") and "x_{0}" in out
 

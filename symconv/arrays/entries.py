@@ -87,16 +87,21 @@ def entry(value: Any, *, exact: bool, where: str, max_digits: int | None = None)
 
 
 def jsonable(value: Any) -> Any:
-    """``value`` (nested lists of sympy expressions or numbers) with integers as ``int`` and every other
-    entry as its sympy string: what :meth:`Array.to_json` returns.
+    """``value`` (nested lists/tuples of sympy expressions or numbers, or an array with ``tolist``) with
+    integers as ``int`` and every other exact value as its sympy string; ``None`` and booleans stay.
+    What :meth:`~symconv.Array.to_json` and the command line's ``--json`` print.
 
-    >>> jsonable([sympy.Integer(2), [sympy.Rational(-3, 4)]])
-    [2, ['-3/4']]
+    >>> jsonable([sympy.Integer(2), [sympy.Rational(-3, 4), sympy.I - 1]])
+    [2, ['-3/4', '-1 + I']]
     """
+    if hasattr(value, "tolist") and hasattr(value, "shape"):
+        value = value.tolist()
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
-    if isinstance(value, (bool, np.bool_)):
-        return int(value)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
     if isinstance(value, (int, np.integer, sympy.Integer)):
         return int(value)
     return str(value)

@@ -100,7 +100,7 @@ def decide_numbers(a: Any, b: Any) -> Verdict:
     """Two arrays of exact numbers: equal shapes and equal entries (no symbols, so nothing to prove)."""
     import numpy as np
 
-    from symconv.cli._json import exact_json
+    from symconv.arrays.entries import jsonable as exact_json
 
     if a.shape != b.shape:
         raise SymconvError(f"claim: the two sides must have the same shape; got {a.shape} and {b.shape}")
@@ -152,7 +152,7 @@ def _value_text(v: Any) -> str | None:
 
 
 def _concrete_json(v: Any) -> Any:
-    from symconv.cli._json import exact_json
+    from symconv.arrays.entries import jsonable as exact_json
 
     value = _concrete(v)
     return None if value is None else exact_json(value)

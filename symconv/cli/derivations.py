@@ -117,7 +117,7 @@ def _fmt(v: Any) -> str:
 
 
 def _derive(args: argparse.Namespace) -> int:
-    from symconv.cli._json import exact_json
+    from symconv.arrays.entries import jsonable as exact_json
     from symconv.writing.derive import derive
 
     kw: dict[str, Any] = {

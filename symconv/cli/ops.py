@@ -167,7 +167,7 @@ def _json(args: argparse.Namespace, kw: dict[str, Any], y: Array) -> str:
     """The result as JSON with stable keys (exact: integers as numbers, other values as text)."""
     import json
 
-    from symconv.cli._json import exact_json
+    from symconv.arrays.entries import jsonable as exact_json
 
     data = {
         "op": args.command,
