@@ -19,16 +19,13 @@ from typing import Any
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "docs" / "example.ipynb"
 
-#: The marker of the cell the integrator fills in when issue 10 (user claims) lands.
-CLAIM_PLACEHOLDER = "PLACEHOLDER (issue 10): a user claim"
-
 #: (cell type, source) in order; code cells are executed.
 CELLS: list[tuple[str, str]] = [
     (
         "markdown",
         "# symconv in a notebook\n\nA tour: the operations, the seed's example by hand, gradients, the backward "
-        "rule of a layer, a proof for every size, and torch's layer identified. Every cell displays a symconv "
-        "object; Jupyter renders its `text/latex` or Markdown. The outputs below were saved by "
+        "rule of a layer, a proof for every size, a claim of your own, and torch's layer identified. Every cell "
+        "displays a symconv object; Jupyter renders its `text/latex` or Markdown. The outputs below were saved by "
         "`python -m derivations.notebook`.",
     ),
     ("markdown", "## The operations\n\nCross-correlation does not flip the kernel; convolution does."),
@@ -86,8 +83,27 @@ CELLS: list[tuple[str, str]] = [
         'proof = symconv.theorem("correlate_grad_input_is_full_convolution").prove()\n'
         'print(proof.status, "-", proof.method)\nMarkdown(proof.markdown())',
     ),
-    ("markdown", "## A user claim\n\n(Placeholder: the integrator adds this cell when issue 10 lands.)"),
-    ("code", f"# {CLAIM_PLACEHOLDER}"),
+    (
+        "markdown",
+        "## Your own claim, for every size\n\nState an identity with sizes that are symbols; `symconv.prove` "
+        "proves it for all sizes, or refutes it with the smallest counterexample. The seed's \"correlation "
+        "forward, convolution backward\" holds for $\\partial L/\\partial x$ ...",
+    ),
+    (
+        "code",
+        'N, K = symconv.sizes("N K", assume="N >= K")\n'
+        'x, w, g = symconv.symbols("x", N), symconv.symbols("w", K), symconv.symbols("g", N - K + 1)\n'
+        "y = symconv.correlate(x, w)\n"
+        'claim = symconv.prove(symconv.grad(y, x, g), symconv.convolve(g, w, mode="full"))\n'
+        "print(claim.status, claim.method, claim.check().ok)",
+    ),
+    ("markdown", "... and not for $\\partial L/\\partial w$, which is a correlation of $x$ with $g$:"),
+    (
+        "code",
+        "wrong = symconv.prove(symconv.grad(y, w, g), symconv.convolve(x, g))\nprint(wrong.status)\n"
+        "print(wrong.message)\n"
+        "print(symconv.prove(symconv.grad(y, w, g), symconv.correlate(x, g)).status)",
+    ),
     (
         "markdown",
         "## Torch's layer, identified\n\n`identify` probes a function with unit impulses and says what it "
@@ -106,8 +122,6 @@ def build() -> Any:
     for i, (kind, src) in enumerate(CELLS):
         cell = nbformat.v4.new_code_cell(src) if kind == "code" else nbformat.v4.new_markdown_cell(src)
         cell["id"] = f"cell-{i:02d}"
-        if src == f"# {CLAIM_PLACEHOLDER}":
-            cell.metadata["tags"] = ["placeholder-issue-10"]
         nb.cells.append(cell)
     return nb
 
