@@ -70,6 +70,9 @@ __all__ = ["BLOCK_CELLS", "Differences", "dense_equal"]
 #: Cells of one block of a table: both sides' blocks stay in cache, and memory stays bounded at any size.
 BLOCK_CELLS = 1 << 22
 
+#: Cells read at a time when a refutation looks for the smallest differing monomial.
+CHUNK_CELLS = 1 << 16
+
 #: The table may have at most this many cells per term (plus a constant), or the sort path is used.
 CELLS_PER_TERM = 8
 
@@ -341,23 +344,63 @@ class Differences:
         table[:] = self.coefs
         return np.full(cells.size, table[0], dtype=object) if c is None else table[c[cells].astype(np.int64) - 1]
 
-    def first(self, names: Sequence[str]) -> tuple[Key, int, int]:
-        """The smallest differing monomial in the sorted form's order, with its left and right coefficients."""
-        (dl, cl), (dr, cr) = self.left, self.right
-        diff = dl != dr
-        if cl is not None and cr is not None:
-            diff |= cl != cr
-        cells = np.flatnonzero(diff)
-        vl, vr = dl[cells].astype(np.int64), dr[cells].astype(np.int64)
-        # the left monomial of a cell (if any), and a right one that the left does not hold
-        a, b = vl != 0, (vr != 0) & (vr != vl)
-        every = np.concatenate([cells[a], cells[b]])
-        stored = np.concatenate([vl[a], vr[b]])
-        from_left = np.concatenate([np.ones(int(a.sum()), bool), np.zeros(int(b.sum()), bool)])
-        # the sorted order starts with the result position: decode the rest only where it is smallest
-        r = self._position("", every, stored)
-        keep = np.flatnonzero(r == r.min())
-        every, stored, from_left, r = every[keep], stored[keep], from_left[keep], r[keep]
+    def _lower(self, i: int, j: int) -> int:
+        """A lower bound on the result position of any monomial stored in rows ``[i, j)`` of key axis 0."""
+        if self.value == "":  # r = stored - shift + λ·key, stored ≥ 1
+            lam = [int(x) for x in self.lam.tolist()]
+            low = 1 - self.shift + sum(min(0, lm * (n - 1)) for lm, n in zip(lam[1:], self.ksizes[1:]))
+            return low + lam[0] * (self.start + (i if lam[0] >= 0 else j - 1)) if lam else low
+        low, stride = 0, 1
+        for k in reversed(range(len(self.shapes[""]))):
+            axis = ("", k) if ("", k) in self.kept else self.twin[("", k)]
+            if self.kept.index(axis) == 0:
+                low += stride * (self.start + i)
+            stride *= self.shapes[""][k]
+        return low
+
+    def first(self, names: Sequence[str], bound: int | None = None) -> tuple[Key, int, int] | None:
+        """The smallest differing monomial in the sorted form's order, with its left and right coefficients.
+
+        Only rows of the block whose lower bound on the result position can
+        beat the smallest one found so far (or ``bound``, the best of earlier
+        blocks) are read, and only the cells with that smallest result
+        position are decoded: a refutation costs little beyond the tables.
+        None when no differing monomial has result position ≤ ``bound``.
+        """
+        (dl, dr), (cl, cr) = (self.left[0], self.right[0]), (self.left[1], self.right[1])
+        rest = math.prod(self.ksizes[1:]) if self.kept else 1
+        nrows = self.ksizes[0] if self.kept else 1
+        step = max(1, CHUNK_CELLS // max(rest, 1))
+        chunks = sorted((self._lower(i, min(i + step, nrows)), i) for i in range(0, nrows, step))
+        best = bound
+        found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        for low, i in chunks:
+            if best is not None and low > best:
+                break
+            lo, hi = i * rest, min(i + step, nrows) * rest
+            diff = dl[lo:hi] != dr[lo:hi]
+            if cl is not None and cr is not None:
+                diff |= cl[lo:hi] != cr[lo:hi]
+            cells = np.flatnonzero(diff) + lo
+            if not cells.size:
+                continue
+            vl, vr = dl[cells].astype(np.int64), dr[cells].astype(np.int64)
+            # the left monomial of a cell (if any), and a right one that the left does not hold
+            a, b = vl != 0, (vr != 0) & (vr != vl)
+            every = np.concatenate([cells[a], cells[b]])
+            stored = np.concatenate([vl[a], vr[b]])
+            from_left = np.concatenate([np.ones(int(a.sum()), bool), np.zeros(int(b.sum()), bool)])
+            r = self._position("", every, stored)
+            m = int(r.min())
+            if best is not None and m > best:
+                continue
+            if best is None or m < best:
+                best, found = m, []
+            keep = np.flatnonzero(r == m)
+            found.append((every[keep], stored[keep], from_left[keep], r[keep]))
+        if not found:
+            return None
+        every, stored, from_left, r = (np.concatenate(col) for col in zip(*found))
         kl, kr = self._coef(cl, every), self._coef(cr, every)
         left = np.where(from_left, kl, 0)
         right = np.where(dr[every].astype(np.int64) == stored, kr, 0)
@@ -534,7 +577,7 @@ def _compare(
             continue
         equal = False
         diff = Differences((dl, cl), (dr, cr), distinct, value, kept, [b - a, *ksizes[1:]], a, twin, shapes, lam, shift)
-        first = diff.first(names)
-        if best is None or first[0] < best[0]:
+        first = diff.first(names, None if best is None else best[0][0])
+        if first is not None and (best is None or first[0] < best[0]):
             best = first
     return equal, terms, best
