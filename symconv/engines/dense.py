@@ -62,6 +62,7 @@ import numpy as np
 from symconv.core.formula import Contraction
 from symconv.core.limits import current
 from symconv.engines.bounds import UNCHECKED_BYTES
+from symconv.engines.pinned import Shear, pin_all, shear
 from symconv.engines.plan import Axis, Layout, boxes, choose_inner, layout
 from symconv.engines.progress import Progress
 
@@ -416,18 +417,19 @@ def dense_equal(
 ) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
     """``(equal, terms, first)`` by dense canonical tables, or None when the sort-based form must decide.
 
-    ``space`` is the validated variable space of ``symconv.engines.instance``; any
-    ``structure`` hypothesis, boundary fold, conjugate, repeated operand, key
-    written twice, or too large a table returns None. ``first`` is the
+    ``space`` is the validated variable space of ``symconv.engines.instance``;
+    a ``structure`` hypothesis is read through pinned layouts
+    (:mod:`symconv.engines.pinned`); a boundary fold, conjugate, repeated
+    operand, structured operand that is not pinned by its own loop variables,
+    key written twice, or too large a table returns None. ``first`` is the
     smallest differing monomial in the sorted form's order, ``(key, left
     coefficient, right coefficient)`` with ``key`` = (result position, one
     digit per operand in alphabetical order: local position + 1, 0 = absent).
     """
-    if space.structure:
-        return None
     bar = progress if progress is not None else Progress("check_exact", 1, enabled=False)
     names = sorted(space.shapes)
     groups: dict[tuple[str, ...], list[list[tuple[int, Layout]]]] = {}
+    zero_terms = 0
     for side_i, side in enumerate((lhs, rhs)):
         for coef, c in side:
             if int(coef) == 0:
@@ -440,13 +442,20 @@ def dense_equal(
                 return None
             if any(e <= 0 for e in lay.extents):
                 continue
+            pieces = pin_all(lay, space.structure) if space.structure else [(1, lay)]
+            if pieces is None:
+                return None
             sig = tuple(sorted(ops))
-            groups.setdefault(sig, [[], []])[side_i].append((int(coef), _reorder(lay, sig)))
+            for sign, piece in pieces:
+                if sign == 0:  # structurally zero: its terms are counted (as the sort-based form does), not stored
+                    zero_terms += _count(piece)
+                    continue
+                groups.setdefault(sig, [[], []])[side_i].append((int(coef) * sign, _reorder(piece, sig)))
     equal = True
-    terms = 0
+    terms = zero_terms
     best: tuple[Key, int, int] | None = None
     for sig, sides in sorted(groups.items()):
-        res = _signature_equal(sig, sides, bar, names)
+        res = _signature_equal(sig, sides, bar, names, frozenset(space.structure))
         if res is None:
             return None
         ok, n, first = res
@@ -457,6 +466,12 @@ def dense_equal(
     return equal, terms, best
 
 
+def _count(lay: Layout) -> int:
+    """The in-range terms of a layout (from its boxes, without enumerating them)."""
+    lo, hi, _ = boxes(lay, choose_inner(lay, lambda v: True))
+    return int(np.prod(hi - lo, axis=1).sum()) if lo.shape[0] else 0
+
+
 def _reorder(lay: Layout, sig: tuple[str, ...]) -> Layout:
     """The layout with its factors in signature (sorted operand) order."""
     by = dict(lay.arrays[1:])
@@ -464,27 +479,53 @@ def _reorder(lay: Layout, sig: tuple[str, ...]) -> Layout:
 
 
 def _signature_equal(
-    sig: tuple[str, ...], sides: list[list[tuple[int, Layout]]], progress: Progress, names: Sequence[str]
+    sig: tuple[str, ...],
+    sides: list[list[tuple[int, Layout]]],
+    progress: Progress,
+    names: Sequence[str],
+    structured: frozenset[str] = frozenset(),
 ) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
     lays = tuple(lay for side in sides for _, lay in side)
     slots = ("", *sig)
+    shears: list[Shear] = []
+    if structured:  # pinned layouts: read the other slots relative to the result (a small key)
+        new, shears = shear(lays, structured)
+        it = iter(new)
+        sides = [[(c, next(it)) for c, _ in side] for side in sides]
+        lays = tuple(new)
     shapes = {s: tuple(a.size for a in _axes_of(lays[0], s)) for s in slots}
-    for value, kept, ksizes, twin in _candidates(lays, slots):
+    for value, kept, ksizes, twin in _candidates(lays, slots, len(sides[0])):
         res = _compare(sides, value, list(kept), list(ksizes), twin, shapes, progress, names)
         if res is not None:
-            return res
+            ok, n, first = res
+            for sh in shears:
+                if first is None:
+                    break
+                key, cl, cr = first
+                i = 1 + list(names).index(sh.slot)
+                if key[i]:
+                    key = (*key[:i], sh.unshear(key[0], key[i] - 1) + 1, *key[i + 1 :])
+                first = key, cl, cr
+            return ok, n, first
     return None
 
 
 @functools.lru_cache(maxsize=256)
 def _candidates(
-    lays: tuple[Layout, ...], slots: tuple[str, ...]
+    lays: tuple[Layout, ...], slots: tuple[str, ...], nleft: int = 0
 ) -> list[tuple[str, tuple[tuple[str, int], ...], tuple[int, ...], dict[tuple[str, int], tuple[str, int]]]]:
-    """Value slots with their keys: a key that determines the loop point first, then the smallest table."""
+    """Value slots with their keys: a key that determines the loop point first, then the smallest table.
+
+    Two layouts of one side (the first ``nleft`` are the left side) with the
+    same loop box and the same key maps write the same cells: not injective.
+    """
     found = []
     for value in slots:
         kept, ksizes, twin = _key_axes(lays, value, slots)
         injective = all(_injective(lay, kept) for lay in lays)
+        for part in (lays[:nleft], lays[nleft:]):
+            maps = [(lay.extents, tuple(_axes_of(lay, s)[i] for s, i in kept)) for lay in part]
+            injective = injective and len(set(maps)) == len(maps)
         found.append(((not injective, math.prod(ksizes)), value, tuple(kept), tuple(ksizes), twin))
     found.sort(key=lambda t: t[0])
     return [t[1:] for t in found]
