@@ -125,11 +125,19 @@ def test_duplicate_keys_fall_back_to_the_sorted_form():
     for lhs, rhs, truth in (
         ([(1, twice)], [(2, corr)], True),
         ([(1, twice)], [(1, corr)], False),
-        ([(2, corr), (-1, corr)], [(1, corr)], True),  # a key written twice, coefficients add
-        ([(1, corr), (-1, corr)], [], True),  # they cancel
     ):
         assert dense(lhs, rhs) is None
         assert check_exact(lhs, rhs).holds is truth
+        assert check_randomized(lhs, rhs, trials=2).holds is truth
+    # one contraction twice on a side: its coefficients are added (a coefficient table), the dense path decides
+    for lhs, rhs, truth in (
+        ([(2, corr), (-1, corr)], [(1, corr)], True),  # coefficients add
+        ([(1, corr), (-1, corr)], [], True),  # they cancel
+        ([(1, corr), (1, corr)], [(1, corr)], False),
+    ):
+        holds, terms, first = _sorted_equal(lhs, rhs, (4,), _validate("t", lhs, rhs, None)[1], 1 << 20, QUIET)
+        assert holds is truth and dense(lhs, rhs) == (truth, terms)
+        assert (check_exact(lhs, rhs).holds, check_exact(lhs, rhs).counterexample) == (truth, first)
         assert check_randomized(lhs, rhs, trials=2).holds is truth
 
 

@@ -455,6 +455,9 @@ def dense_equal(
     terms = zero_terms
     best: tuple[Key, int, int] | None = None
     for sig, sides in sorted(groups.items()):
+        merged, extra = _merge(sides)
+        terms += extra
+        sides = merged
         res = _signature_equal(sig, sides, bar, names, frozenset(space.structure))
         if res is None:
             return None
@@ -464,6 +467,27 @@ def dense_equal(
         if first is not None and (best is None or first[0] < best[0]):
             best = first
     return equal, terms, best
+
+
+def _merge(sides: list[list[tuple[int, Layout]]]) -> tuple[list[list[tuple[int, Layout]]], int]:
+    """Each side with equal layouts written once, their coefficients added (A + A is 2A: a coefficient
+    table, not a key written twice); and the terms so not written (counted as the sort-based form does)."""
+    out = []
+    extra = 0
+    for side in sides:
+        coefs: dict[Layout, list[int]] = {}
+        for coef, lay in side:
+            coefs.setdefault(lay, []).append(coef)
+        kept = []
+        for lay, cs in coefs.items():
+            total = sum(cs)
+            copies = len(cs) - 1 if total else len(cs)
+            if copies:
+                extra += copies * _count(lay)
+            if total:
+                kept.append((total, lay))
+        out.append(kept)
+    return out, extra
 
 
 def _count(lay: Layout) -> int:
@@ -486,6 +510,8 @@ def _signature_equal(
     structured: frozenset[str] = frozenset(),
 ) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
     lays = tuple(lay for side in sides for _, lay in side)
+    if not lays:  # every layout cancelled
+        return True, 0, None
     slots = ("", *sig)
     shears: list[Shear] = []
     if structured:  # pinned layouts: read the other slots relative to the result (a small key)
