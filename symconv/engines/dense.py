@@ -62,6 +62,7 @@ import numpy as np
 from symconv.core.formula import Contraction
 from symconv.core.limits import current
 from symconv.engines.bounds import UNCHECKED_BYTES
+from symconv.engines.folds import fold_layouts
 from symconv.engines.pinned import Shear, pin_all, shear
 from symconv.engines.plan import Axis, Layout, boxes, choose_inner, layout
 from symconv.engines.progress import Progress
@@ -438,13 +439,17 @@ def dense_equal(
             if len(set(ops)) != len(ops):
                 return None
             lay = layout(c)
-            if lay is None:
+            folded = [lay] if lay is not None else fold_layouts(c)  # boundary folds: affine pieces
+            if folded is None:
                 return None
-            if any(e <= 0 for e in lay.extents):
-                continue
-            pieces = pin_all(lay, space.structure) if space.structure else [(1, lay)]
-            if pieces is None:
-                return None
+            pieces: list[tuple[int, Layout]] = []
+            for one in folded:
+                if any(e <= 0 for e in one.extents):
+                    continue
+                pinned = pin_all(one, space.structure) if space.structure else [(1, one)]
+                if pinned is None:
+                    return None
+                pieces.extend(pinned)
             sig = tuple(sorted(ops))
             for sign, piece in pieces:
                 if sign == 0:  # structurally zero: its terms are counted (as the sort-based form does), not stored
