@@ -126,10 +126,10 @@ def _split(ext: tuple[int, ...], sl: Sequence[tuple[str, list[_Raw]]]) -> list[L
         v = np.arange(ext[j], dtype=np.int64)
         ok = np.ones(ext[j], dtype=bool)
         vals = []
-        for a, b in folded:
+        for a, bd in folded:
             u = a.const + a.coef[j] * v
-            ok &= (u >= -int(b.lo)) & (u < a.size + int(b.hi))
-            vals.append(fold(u, a.size, b.mode))
+            ok &= (u >= -int(bd.lo)) & (u < a.size + int(bd.hi))
+            vals.append(fold(u, a.size, bd.mode))
         # a run breaks where the range starts or ends or any folded value changes its step
         brk = np.zeros(ext[j] + 1, dtype=bool)
         brk[0] = brk[-1] = True
