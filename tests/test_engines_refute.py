@@ -12,6 +12,7 @@ from test_instance import CLAIMS, polynomial
 from test_instance_fast import backprop_identity, dense, sorted_form
 
 import symconv.engines.dense as dm
+import symconv.engines.differences as differences
 from symconv import check_exact
 from symconv.core.formula import ConvSpec, forward
 
@@ -23,7 +24,7 @@ def test_chunked_search_names_the_sorted_forms_first_difference(monkeypatch, chu
     cases = [([(1, dx)], [(1, full)]), *(([(1, a)], [(1, b)]) for a, b in CLAIMS.values())]
     cases = [(lhs, rhs) for lhs, rhs in cases if lhs[0][1].result.shape == rhs[0][1].result.shape]
     want = [sorted_form(lhs, rhs) for lhs, rhs in cases]
-    monkeypatch.setattr(dm, "CHUNK_CELLS", chunk)
+    monkeypatch.setattr(differences, "CHUNK_CELLS", chunk)
     monkeypatch.setattr(dm, "BLOCK_CELLS", cells)
     for (lhs, rhs), w in zip(cases, want):
         assert w[0] == (polynomial(lhs) == polynomial(rhs))
@@ -36,14 +37,14 @@ def test_a_refutation_decodes_only_the_cells_the_message_can_show(monkeypatch):
     corr = forward(ConvSpec(input_size=(300, 300), kernel_size=(3, 3)))[0]
     conv = forward(ConvSpec(input_size=(300, 300), kernel_size=(3, 3), flip=True))[0]
     decoded = []
-    original = dm.Differences._position
+    original = differences.Differences._position
 
     def counting(self, slot, cells, stored):
         decoded.append(cells.size)
         return original(self, slot, cells, stored)
 
-    monkeypatch.setattr(dm.Differences, "_position", counting)
-    monkeypatch.setattr(dm, "CHUNK_CELLS", 1 << 10)
+    monkeypatch.setattr(differences.Differences, "_position", counting)
+    monkeypatch.setattr(differences, "CHUNK_CELLS", 1 << 10)
     res = check_exact([(1, corr)], [(1, conv)])
     assert not res.holds
     assert res.counterexample == "at result index (0, 0): coefficient of w[0,0]*x[0,0] is 1 on the left, 0 on the right"
