@@ -16,6 +16,10 @@ Lines (each with its target and ``met`` / ``NOT met``):
 * refute/prove at 1024²: a library false variant (``no_flip``, ``off_by_one``)
   of ``correlate_grad_input_is_full_convolution`` against the true theorem,
   both through ``Theorem.prove("instance")`` (target ≤ 2×);
+* the same for the engine alone (``check_exact`` on ready sides, 1024²,
+  8 → 8 channels, the identity against its no-flip variant): the
+  difference between the two ``prove`` lines is the fixed cost of building
+  a variant's sides (sympy substitution), which is the fixed-cost issue's;
 * the centrosymmetric theorem at 1024² (a structure hypothesis) against the
   plain flip theorem at 1024² (target ≤ 1×, i.e. as fast);
 * the sort-based path (a contraction whose every term occurs twice, against
@@ -112,6 +116,33 @@ def refute_vs_prove(side: int = 1024) -> None:
             f"refute/prove at {side}² ({name}, variant {variant}): {t_false:.3f} s / {t_true:.3f} s = {ratio:.2f}× "
             f"(target ≤ 2×) {mark(ratio <= 2)}"
         )
+
+
+def engine_refute_vs_prove(side: int = 1024, channels: int = 8) -> None:
+    """The engine alone (check_exact on ready sides): the identity against its no-flip variant."""
+    from symconv.core.formula import ConvSpec, forward
+    from symconv.engines.instance import check_exact
+    from symconv.gradients.grad import permute_operand, rename_operands
+
+    dx, rhs, terms = identity(side, channels, KERNEL)
+    out = side - KERNEL + 1
+    spec = ConvSpec(
+        input_size=(out, out),
+        kernel_size=(KERNEL, KERNEL),
+        pad_lo=(KERNEL - 1,) * 2,
+        flip=False,
+        batch=1,
+        channels=(channels, channels),
+    )
+    wrong = permute_operand(rename_operands(forward(spec)[0], {"x": "g"}), "w", (1, 0, 2, 3))
+    t_true, r = best(lambda: check_exact([(1, dx)], [(1, rhs)]), 1)
+    t_false, q = best(lambda: check_exact([(1, dx)], [(1, wrong)]), 1)
+    assert r.holds and not q.holds
+    ratio = t_false / t_true
+    print(
+        f"refute/prove, engine alone, at {side}², {channels}→{channels} ({terms:.1e} terms/side, no flip): "
+        f"{t_false:.3f} s / {t_true:.3f} s = {ratio:.2f}× (target ≤ 2×) {mark(ratio <= 2)}"
+    )
 
 
 def centro_vs_flip(side: int = 1024) -> None:
@@ -221,6 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sizes.append((1024, 16))
         engines_vs_torch(sizes)
         refute_vs_prove()
+        engine_refute_vs_prove()
         centro_vs_flip()
         sort_path(340, 480)  # 3 × side² × 9 taps × 16 channel pairs: 5·10^7 and 10^8 terms
         if args.big:
