@@ -254,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         refute_vs_prove()
         engine_refute_vs_prove()
         centro_vs_flip()
-        sort_path(340, 480)  # 3 × side² × 9 taps × 16 channel pairs: 5·10^7 and 10^8 terms
+        sort_path(480, 680)  # 3 × side² × 9 taps × 16 channel pairs: 10^8 and 2·10^8 terms (spill budget full)
         if args.big:
             largest_exact()
     finally:
