@@ -147,7 +147,8 @@ def test_what_the_dense_path_does_not_take():
     # a structure hypothesis is pinned (symconv.engines.pinned), no longer left to the sorted form
     assert dense([(1, corr)], [(1, conv)], structure={"w": np.array([1, 2, 1])}) == (True, 24)
     refl = forward(ConvSpec(input_size=(6,), kernel_size=(3,), pad_lo=(1,), padding_mode="reflect"))[0]
-    assert dense([(1, refl)], [(1, refl)]) is None
+    # a boundary fold is cut into affine pieces (symconv.engines.folds), no longer left to the sorted form
+    assert dense([(1, refl)], [(1, refl)]) == (True, 2 * 6 * 3)
     conj = forward(ConvSpec(input_size=(6,), kernel_size=(3,), conjugate_kernel=True))[0]
     assert dense([(1, conj)], [(1, conj)]) is None
     # and the engine still decides those through the sorted form
