@@ -44,7 +44,12 @@ too large or the contraction has boundary folds, conjugates or structure.
 >>> space = _validate("doc", [(1, corr)], [(1, conv)], None)[1]
 >>> dense_equal([(1, corr)], [(1, conv)], space)[:2], dense_equal([(1, corr)], [(1, corr)], space)[:2]
 ((False, 16), (True, 16))
->>> dense_equal([(2, corr), (-1, corr)], [(1, corr)], space) is None  # a key twice: fall back
+>>> dense_equal([(2, corr), (-1, corr)], [(1, corr)], space)[:2]  # one layout twice: coefficients added
+(True, 24)
+>>> from dataclasses import replace
+>>> from symconv.core.formula import Var
+>>> twice = replace(corr, variables=(*corr.variables, Var("z", 2)))  # every term twice: a key written twice
+>>> dense_equal([(1, twice)], [(2, corr)], space) is None  # the sort-based form decides
 True
 """
 

@@ -211,7 +211,8 @@ def _sorted_equal(
     total = _total_terms(lhs, rhs)
     nblocks = max(1, min(rsize, -(-total // block)))
     nbytes = _sorted_bytes(total, block, keys.width, dtype, bool(space.structure))
-    guard_memory(where, nbytes, "the sort-based canonical form holds every term", alternative=RANDOMIZED)
+    what = "the sort-based canonical form sorts a block and holds keys up to its spill budget"
+    guard_memory(where, nbytes, what, alternative=RANDOMIZED)
     # each side's pieces per block: in memory up to SPILL_BYTES, then in temporary files (bounded memory)
     left, right = Buckets(nblocks, SPILL_BYTES // 2), Buckets(nblocks, SPILL_BYTES // 2)
     try:
