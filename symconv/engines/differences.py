@@ -8,16 +8,52 @@ and stops as soon as no row can beat the best one found.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["CHUNK_CELLS", "Differences", "Key"]
+__all__ = ["CHUNK_CELLS", "PATTERN_CELLS", "Differences", "Key"]
 
 #: Cells read at a time when a refutation looks for the smallest differing monomial.
 CHUNK_CELLS = 1 << 16
+
+#: Largest row (cells) whose result-position pattern is precomputed (int64: 8 bytes per cell).
+PATTERN_CELLS = 1 << 22
+
+
+@functools.lru_cache(maxsize=4)
+def _pattern(
+    value: str,
+    kept: tuple[tuple[str, int], ...],
+    rsizes: tuple[int, ...],
+    lam: tuple[int, ...],
+    rshape: tuple[int, ...],
+    twins: tuple[tuple[tuple[str, int], tuple[str, int]], ...],
+) -> tuple[int, np.ndarray]:
+    """``(c0, P)``: the result position of cell ``row·rest + off`` is ``P[off] + c0·row`` (plus ``stored -
+    shift`` when the result is the value slot), for rows of shape ``rsizes`` (key axes 1, 2, …)."""
+    weights = [0] * len(kept)
+    if value == "":
+        weights = list(lam)
+    else:
+        twin = dict(twins)
+        stride = 1
+        for k in reversed(range(len(rshape))):
+            axis = ("", k) if ("", k) in kept else twin[("", k)]
+            weights[kept.index(axis)] += stride
+            stride *= rshape[k]
+    pattern = np.zeros(rsizes, dtype=np.int64)
+    for a, (w, n) in enumerate(zip(weights[1:], rsizes)):
+        if w:
+            shape = [1] * len(rsizes)
+            shape[a] = n
+            pattern += (np.arange(n, dtype=np.int64) * w).reshape(shape)
+    pattern.flags.writeable = False
+    return weights[0], pattern.reshape(-1)
+
 
 #: A monomial in the sorted form's order: (result position, one digit per operand name, 0 = absent).
 Key = tuple[int, ...]
@@ -59,6 +95,24 @@ class Differences:
             out = out * size + self._axis(self.kept.index(axis), cells)
         return out
 
+    def _result(self, cells: np.ndarray, stored: np.ndarray) -> np.ndarray:
+        """Result positions at ``cells`` (as ``_position("", …)``): a per-row pattern, shared by every row and
+        block, plus the row's part — one division per cell instead of one per key axis."""
+        rest = math.prod(self.ksizes[1:]) if self.kept else 1
+        if not self.kept or rest > PATTERN_CELLS:
+            return self._position("", cells, stored)
+        coef0, pattern = _pattern(
+            self.value,
+            tuple(self.kept),
+            tuple(self.ksizes[1:]),
+            tuple(int(x) for x in self.lam.tolist()),
+            self.shapes[""],
+            tuple(sorted(self.twin.items())),
+        )
+        row = cells // rest
+        out = pattern[cells - row * rest] + coef0 * (row + self.start)
+        return out + (stored - self.shift) if self.value == "" else out
+
     def _coef(self, c: np.ndarray | None, cells: np.ndarray) -> np.ndarray:
         table = np.empty(len(self.coefs), dtype=object)  # Python integers: a coefficient may exceed int64
         table[:] = self.coefs
@@ -91,11 +145,14 @@ class Differences:
         rest = math.prod(self.ksizes[1:]) if self.kept else 1
         nrows = self.ksizes[0] if self.kept else 1
         step = max(1, CHUNK_CELLS // max(rest, 1))
-        chunks = sorted((self._lower(i, min(i + step, nrows)), i) for i in range(0, nrows, step))
+        # the bound is monotone in the row (affine in it): read the rows from the smallest bound on
+        starts = list(range(0, nrows, step))
+        if self._lower(starts[-1], nrows) < self._lower(0, min(step, nrows)):
+            starts.reverse()
         best = bound
         found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-        for low, i in chunks:
-            if best is not None and low > best:
+        for i in starts:
+            if best is not None and self._lower(i, min(i + step, nrows)) > best:
                 break
             lo, hi = i * rest, min(i + step, nrows) * rest
             diff = dl[lo:hi] != dr[lo:hi]
@@ -110,7 +167,7 @@ class Differences:
             every = np.concatenate([cells[a], cells[b]])
             stored = np.concatenate([vl[a], vr[b]])
             from_left = np.concatenate([np.ones(int(a.sum()), bool), np.zeros(int(b.sum()), bool)])
-            r = self._position("", every, stored)
+            r = self._result(every, stored)
             m = int(r.min())
             if best is not None and m > best:
                 continue
