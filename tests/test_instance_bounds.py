@@ -437,16 +437,18 @@ def test_terms_are_refused_with_estimate_limit_how_to_raise_and_the_alternative(
 
 
 def test_the_sorted_form_is_refused_beyond_the_memory_limit():
-    """The sort-based form holds every term: its memory is estimated first and refused with the randomized
-    engine as the alternative (it used to grow without bound)."""
+    """The sort-based form sorts a block and holds keys up to its spill budget: its memory is estimated first
+    and refused with the randomized engine as the alternative (it used to grow without bound)."""
     dx, full = _backprop(64, channels=3, kernel=5)
-    lhs, rhs = [(1, dx), (1, dx)], [(2, full)]  # keys repeat: the sorted form
+    twice = replace(dx, variables=(*dx.variables, Var("z", 2)))  # every term twice: a key written twice
+    lhs, rhs = [(1, twice)], [(2, full)]  # the sorted form
     with limits(memory_bytes=1 << 25):
         with pytest.raises(SymconvError, match="memory_bytes") as e:
             check_exact(lhs, rhs)
-        assert "the sort-based canonical form holds every term" in str(e.value)
+        assert "the sort-based canonical form sorts a block" in str(e.value)
         assert "check_randomized" in str(e.value)
         assert check_exact([(1, dx)], [(1, full)]).holds  # the dense path: bounded blocks, accepted
+        assert check_exact([(1, dx), (1, dx)], [(2, full)]).holds  # A + A: one coefficient table, dense
         assert check_randomized(lhs, rhs, trials=1).holds
     assert check_exact(lhs, rhs).holds  # under the default limits
 

@@ -125,20 +125,30 @@ def test_duplicate_keys_fall_back_to_the_sorted_form():
     for lhs, rhs, truth in (
         ([(1, twice)], [(2, corr)], True),
         ([(1, twice)], [(1, corr)], False),
-        ([(2, corr), (-1, corr)], [(1, corr)], True),  # a key written twice, coefficients add
-        ([(1, corr), (-1, corr)], [], True),  # they cancel
     ):
         assert dense(lhs, rhs) is None
         assert check_exact(lhs, rhs).holds is truth
+        assert check_randomized(lhs, rhs, trials=2).holds is truth
+    # one contraction twice on a side: its coefficients are added (a coefficient table), the dense path decides
+    for lhs, rhs, truth in (
+        ([(2, corr), (-1, corr)], [(1, corr)], True),  # coefficients add
+        ([(1, corr), (-1, corr)], [], True),  # they cancel
+        ([(1, corr), (1, corr)], [(1, corr)], False),
+    ):
+        holds, terms, first = _sorted_equal(lhs, rhs, (4,), _validate("t", lhs, rhs, None)[1], 1 << 20, QUIET)
+        assert holds is truth and dense(lhs, rhs) == (truth, terms)
+        assert (check_exact(lhs, rhs).holds, check_exact(lhs, rhs).counterexample) == (truth, first)
         assert check_randomized(lhs, rhs, trials=2).holds is truth
 
 
 def test_what_the_dense_path_does_not_take():
     corr = forward(ConvSpec(input_size=(6,), kernel_size=(3,)))[0]
     conv = forward(ConvSpec(input_size=(6,), kernel_size=(3,), flip=True))[0]
-    assert dense([(1, corr)], [(1, conv)], structure={"w": np.array([1, 2, 1])}) is None
+    # a structure hypothesis is pinned (symconv.engines.pinned), no longer left to the sorted form
+    assert dense([(1, corr)], [(1, conv)], structure={"w": np.array([1, 2, 1])}) == (True, 24)
     refl = forward(ConvSpec(input_size=(6,), kernel_size=(3,), pad_lo=(1,), padding_mode="reflect"))[0]
-    assert dense([(1, refl)], [(1, refl)]) is None
+    # a boundary fold is cut into affine pieces (symconv.engines.folds), no longer left to the sorted form
+    assert dense([(1, refl)], [(1, refl)]) == (True, 2 * 6 * 3)
     conj = forward(ConvSpec(input_size=(6,), kernel_size=(3,), conjugate_kernel=True))[0]
     assert dense([(1, conj)], [(1, conj)]) is None
     # and the engine still decides those through the sorted form

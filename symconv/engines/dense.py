@@ -44,7 +44,12 @@ too large or the contraction has boundary folds, conjugates or structure.
 >>> space = _validate("doc", [(1, corr)], [(1, conv)], None)[1]
 >>> dense_equal([(1, corr)], [(1, conv)], space)[:2], dense_equal([(1, corr)], [(1, corr)], space)[:2]
 ((False, 16), (True, 16))
->>> dense_equal([(2, corr), (-1, corr)], [(1, corr)], space) is None  # a key twice: fall back
+>>> dense_equal([(2, corr), (-1, corr)], [(1, corr)], space)[:2]  # one layout twice: coefficients added
+(True, 24)
+>>> from dataclasses import replace
+>>> from symconv.core.formula import Var
+>>> twice = replace(corr, variables=(*corr.variables, Var("z", 2)))  # every term twice: a key written twice
+>>> dense_equal([(1, twice)], [(2, corr)], space) is None  # the sort-based form decides
 True
 """
 
@@ -62,6 +67,9 @@ import numpy as np
 from symconv.core.formula import Contraction
 from symconv.core.limits import current
 from symconv.engines.bounds import UNCHECKED_BYTES
+from symconv.engines.differences import Differences, Key
+from symconv.engines.folds import fold_layouts
+from symconv.engines.pinned import Shear, pin_all, shear
 from symconv.engines.plan import Axis, Layout, boxes, choose_inner, layout
 from symconv.engines.progress import Progress
 
@@ -296,95 +304,24 @@ def _restrict(lay: Layout, axis: tuple[str, int], a: int, b: int) -> Layout:
     return Layout(lay.extents, tuple(arrays))
 
 
-#: A monomial in the sorted form's order: (result position, one digit per operand name, 0 = absent).
-Key = tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Differences:
-    """Both sides' tables of one block of one signature, read back as the monomials where they differ."""
-
-    left: tuple[np.ndarray, np.ndarray | None]
-    right: tuple[np.ndarray, np.ndarray | None]
-    coefs: list[int]  # coefficient-table entry e means coefs[e - 1]; no table: coefs[0]
-    value: str
-    kept: list[tuple[str, int]]
-    ksizes: list[int]  # of the block (its first axis starts at ``start``)
-    start: int
-    twin: dict[tuple[str, int], tuple[str, int]]
-    shapes: dict[str, tuple[int, ...]]  # per slot ("" = the result)
-    lam: np.ndarray  # a stored entry e means value position e - shift + λ·key
-    shift: int
-
-    def _axis(self, a: int, cells: np.ndarray) -> np.ndarray:
-        """Value of kept key axis ``a`` at table cells ``cells`` (of this block)."""
-        stride = math.prod(self.ksizes[a + 1 :])
-        v = (cells // stride) % self.ksizes[a]
-        return v + self.start if a == 0 else v
-
-    def _position(self, slot: str, cells: np.ndarray, stored: np.ndarray) -> np.ndarray:
-        """Flat position in ``slot`` of the monomials at ``cells`` with stored entries ``stored``."""
-        if slot == self.value:
-            out = stored - self.shift
-            for a, lam in enumerate(self.lam.tolist()):
-                if lam:
-                    out = out + lam * self._axis(a, cells)
-            return out
-        out = np.zeros(cells.size, dtype=np.int64)
-        for i, size in enumerate(self.shapes[slot]):
-            axis = (slot, i) if (slot, i) in self.kept else self.twin[(slot, i)]
-            out = out * size + self._axis(self.kept.index(axis), cells)
-        return out
-
-    def _coef(self, c: np.ndarray | None, cells: np.ndarray) -> np.ndarray:
-        table = np.empty(len(self.coefs), dtype=object)  # Python integers: a coefficient may exceed int64
-        table[:] = self.coefs
-        return np.full(cells.size, table[0], dtype=object) if c is None else table[c[cells].astype(np.int64) - 1]
-
-    def first(self, names: Sequence[str]) -> tuple[Key, int, int]:
-        """The smallest differing monomial in the sorted form's order, with its left and right coefficients."""
-        (dl, cl), (dr, cr) = self.left, self.right
-        diff = dl != dr
-        if cl is not None and cr is not None:
-            diff |= cl != cr
-        cells = np.flatnonzero(diff)
-        vl, vr = dl[cells].astype(np.int64), dr[cells].astype(np.int64)
-        # the left monomial of a cell (if any), and a right one that the left does not hold
-        a, b = vl != 0, (vr != 0) & (vr != vl)
-        every = np.concatenate([cells[a], cells[b]])
-        stored = np.concatenate([vl[a], vr[b]])
-        from_left = np.concatenate([np.ones(int(a.sum()), bool), np.zeros(int(b.sum()), bool)])
-        # the sorted order starts with the result position: decode the rest only where it is smallest
-        r = self._position("", every, stored)
-        keep = np.flatnonzero(r == r.min())
-        every, stored, from_left, r = every[keep], stored[keep], from_left[keep], r[keep]
-        kl, kr = self._coef(cl, every), self._coef(cr, every)
-        left = np.where(from_left, kl, 0)
-        right = np.where(dr[every].astype(np.int64) == stored, kr, 0)
-        cols = [r] + [
-            self._position(m, every, stored) + 1 if m in self.shapes else np.zeros(every.size, np.int64) for m in names
-        ]
-        i = int(np.lexsort(cols[::-1])[0])
-        return tuple(int(c[i]) for c in cols), int(left[i]), int(right[i])
-
-
 def dense_equal(
     lhs: _Side, rhs: _Side, space: Any, progress: Progress | None = None
 ) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
     """``(equal, terms, first)`` by dense canonical tables, or None when the sort-based form must decide.
 
-    ``space`` is the validated variable space of ``symconv.engines.instance``; any
-    ``structure`` hypothesis, boundary fold, conjugate, repeated operand, key
-    written twice, or too large a table returns None. ``first`` is the
+    ``space`` is the validated variable space of ``symconv.engines.instance``;
+    a ``structure`` hypothesis is read through pinned layouts
+    (:mod:`symconv.engines.pinned`); a boundary fold, conjugate, repeated
+    operand, structured operand that is not pinned by its own loop variables,
+    key written twice, or too large a table returns None. ``first`` is the
     smallest differing monomial in the sorted form's order, ``(key, left
     coefficient, right coefficient)`` with ``key`` = (result position, one
     digit per operand in alphabetical order: local position + 1, 0 = absent).
     """
-    if space.structure:
-        return None
     bar = progress if progress is not None else Progress("check_exact", 1, enabled=False)
     names = sorted(space.shapes)
     groups: dict[tuple[str, ...], list[list[tuple[int, Layout]]]] = {}
+    zero_terms = 0
     for side_i, side in enumerate((lhs, rhs)):
         for coef, c in side:
             if int(coef) == 0:
@@ -393,17 +330,31 @@ def dense_equal(
             if len(set(ops)) != len(ops):
                 return None
             lay = layout(c)
-            if lay is None:
+            folded = [lay] if lay is not None else fold_layouts(c)  # boundary folds: affine pieces
+            if folded is None:
                 return None
-            if any(e <= 0 for e in lay.extents):
-                continue
+            pieces: list[tuple[int, Layout]] = []
+            for one in folded:
+                if any(e <= 0 for e in one.extents):
+                    continue
+                pinned = pin_all(one, space.structure) if space.structure else [(1, one)]
+                if pinned is None:
+                    return None
+                pieces.extend(pinned)
             sig = tuple(sorted(ops))
-            groups.setdefault(sig, [[], []])[side_i].append((int(coef), _reorder(lay, sig)))
+            for sign, piece in pieces:
+                if sign == 0:  # structurally zero: its terms are counted (as the sort-based form does), not stored
+                    zero_terms += _count(piece)
+                    continue
+                groups.setdefault(sig, [[], []])[side_i].append((int(coef) * sign, _reorder(piece, sig)))
     equal = True
-    terms = 0
+    terms = zero_terms
     best: tuple[Key, int, int] | None = None
     for sig, sides in sorted(groups.items()):
-        res = _signature_equal(sig, sides, bar, names)
+        merged, extra = _merge(sides)
+        terms += extra
+        sides = merged
+        res = _signature_equal(sig, sides, bar, names, frozenset(space.structure))
         if res is None:
             return None
         ok, n, first = res
@@ -414,6 +365,33 @@ def dense_equal(
     return equal, terms, best
 
 
+def _merge(sides: list[list[tuple[int, Layout]]]) -> tuple[list[list[tuple[int, Layout]]], int]:
+    """Each side with equal layouts written once, their coefficients added (A + A is 2A: a coefficient
+    table, not a key written twice); and the terms so not written (counted as the sort-based form does)."""
+    out = []
+    extra = 0
+    for side in sides:
+        coefs: dict[Layout, list[int]] = {}
+        for coef, lay in side:
+            coefs.setdefault(lay, []).append(coef)
+        kept = []
+        for lay, cs in coefs.items():
+            total = sum(cs)
+            copies = len(cs) - 1 if total else len(cs)
+            if copies:
+                extra += copies * _count(lay)
+            if total:
+                kept.append((total, lay))
+        out.append(kept)
+    return out, extra
+
+
+def _count(lay: Layout) -> int:
+    """The in-range terms of a layout (from its boxes, without enumerating them)."""
+    lo, hi, _ = boxes(lay, choose_inner(lay, lambda v: True))
+    return int(np.prod(hi - lo, axis=1).sum()) if lo.shape[0] else 0
+
+
 def _reorder(lay: Layout, sig: tuple[str, ...]) -> Layout:
     """The layout with its factors in signature (sorted operand) order."""
     by = dict(lay.arrays[1:])
@@ -421,27 +399,55 @@ def _reorder(lay: Layout, sig: tuple[str, ...]) -> Layout:
 
 
 def _signature_equal(
-    sig: tuple[str, ...], sides: list[list[tuple[int, Layout]]], progress: Progress, names: Sequence[str]
+    sig: tuple[str, ...],
+    sides: list[list[tuple[int, Layout]]],
+    progress: Progress,
+    names: Sequence[str],
+    structured: frozenset[str] = frozenset(),
 ) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
     lays = tuple(lay for side in sides for _, lay in side)
+    if not lays:  # every layout cancelled
+        return True, 0, None
     slots = ("", *sig)
+    shears: list[Shear] = []
+    if structured:  # pinned layouts: read the other slots relative to the result (a small key)
+        new, shears = shear(lays, structured)
+        it = iter(new)
+        sides = [[(c, next(it)) for c, _ in side] for side in sides]
+        lays = tuple(new)
     shapes = {s: tuple(a.size for a in _axes_of(lays[0], s)) for s in slots}
-    for value, kept, ksizes, twin in _candidates(lays, slots):
+    for value, kept, ksizes, twin in _candidates(lays, slots, len(sides[0])):
         res = _compare(sides, value, list(kept), list(ksizes), twin, shapes, progress, names)
         if res is not None:
-            return res
+            ok, n, first = res
+            for sh in shears:
+                if first is None:
+                    break
+                key, cl, cr = first
+                i = 1 + list(names).index(sh.slot)
+                if key[i]:
+                    key = (*key[:i], sh.unshear(key[0], key[i] - 1) + 1, *key[i + 1 :])
+                first = key, cl, cr
+            return ok, n, first
     return None
 
 
 @functools.lru_cache(maxsize=256)
 def _candidates(
-    lays: tuple[Layout, ...], slots: tuple[str, ...]
+    lays: tuple[Layout, ...], slots: tuple[str, ...], nleft: int = 0
 ) -> list[tuple[str, tuple[tuple[str, int], ...], tuple[int, ...], dict[tuple[str, int], tuple[str, int]]]]:
-    """Value slots with their keys: a key that determines the loop point first, then the smallest table."""
+    """Value slots with their keys: a key that determines the loop point first, then the smallest table.
+
+    Two layouts of one side (the first ``nleft`` are the left side) with the
+    same loop box and the same key maps write the same cells: not injective.
+    """
     found = []
     for value in slots:
         kept, ksizes, twin = _key_axes(lays, value, slots)
         injective = all(_injective(lay, kept) for lay in lays)
+        for part in (lays[:nleft], lays[nleft:]):
+            maps = [(lay.extents, tuple(_axes_of(lay, s)[i] for s, i in kept)) for lay in part]
+            injective = injective and len(set(maps)) == len(maps)
         found.append(((not injective, math.prod(ksizes)), value, tuple(kept), tuple(ksizes), twin))
     found.sort(key=lambda t: t[0])
     return [t[1:] for t in found]
@@ -534,7 +540,7 @@ def _compare(
             continue
         equal = False
         diff = Differences((dl, cl), (dr, cr), distinct, value, kept, [b - a, *ksizes[1:]], a, twin, shapes, lam, shift)
-        first = diff.first(names)
-        if best is None or first[0] < best[0]:
+        first = diff.first(names, None if best is None else best[0][0])
+        if first is not None and (best is None or first[0] < best[0]):
             best = first
     return equal, terms, best

@@ -38,6 +38,7 @@ from symconv.engines.space import (
     _total_terms,
     _validate,
 )
+from symconv.engines.spill import SPILL_BYTES, Buckets
 from symconv.engines.terms import iter_terms_separable, term_count
 
 __all__ = ["check_exact"]
@@ -51,7 +52,7 @@ def _exact_side(
     space: _Space,
     keys: Keys,
     nblocks: int,
-    buckets: list[list[tuple[np.ndarray, Any]]],
+    buckets: Buckets,
     progress: Progress,
     dtype: Any,
 ) -> int:
@@ -80,7 +81,7 @@ def _exact_side(
             key = keys.encode(r, names, positions)
             cval: Any = coef if sign is None else sign.astype(dtype) * coef
             if nblocks == 1:
-                buckets[0].append((key, cval))
+                buckets.add(0, key, cval)
             else:
                 b = r // span  # never r * nblocks: that product could exceed int64
                 order = np.argsort(b, kind="stable")
@@ -90,7 +91,7 @@ def _exact_side(
                 for i in range(nblocks):
                     lo, hi = bounds[i], bounds[i + 1]
                     if hi > lo:
-                        buckets[i].append((ks[lo:hi], cs[lo:hi] if isinstance(cs, np.ndarray) else cs))
+                        buckets.add(i, ks[lo:hi], cs[lo:hi] if isinstance(cs, np.ndarray) else cs)
             progress.update(t.result.size)
     return count
 
@@ -210,21 +211,24 @@ def _sorted_equal(
     total = _total_terms(lhs, rhs)
     nblocks = max(1, min(rsize, -(-total // block)))
     nbytes = _sorted_bytes(total, block, keys.width, dtype, bool(space.structure))
-    guard_memory(where, nbytes, "the sort-based canonical form holds every term", alternative=RANDOMIZED)
-    left: list[list[tuple[np.ndarray, Any]]] = [[] for _ in range(nblocks)]
-    right: list[list[tuple[np.ndarray, Any]]] = [[] for _ in range(nblocks)]
-    terms = _exact_side(lhs, space, keys, nblocks, left, bar, dtype)
-    terms += _exact_side(rhs, space, keys, nblocks, right, bar, dtype)
-    for i in range(nblocks):
-        kl, cl = canonical(left[i], dtype, keys.width)
-        left[i] = []
-        kr, cr = canonical(right[i], dtype, keys.width)
-        right[i] = []
-        if same(kl, cl, kr, cr, dtype):
-            continue
-        cl, cr = as_array(kl, cl, dtype), as_array(kr, cr, dtype)
-        return False, terms, _first_difference(kl, cl, kr, cr, keys, space, rshape, dtype, g)
-    return True, terms, None
+    what = "the sort-based canonical form sorts a block and holds keys up to its spill budget"
+    guard_memory(where, nbytes, what, alternative=RANDOMIZED)
+    # each side's pieces per block: in memory up to SPILL_BYTES, then in temporary files (bounded memory)
+    left, right = Buckets(nblocks, SPILL_BYTES // 2), Buckets(nblocks, SPILL_BYTES // 2)
+    try:
+        terms = _exact_side(lhs, space, keys, nblocks, left, bar, dtype)
+        terms += _exact_side(rhs, space, keys, nblocks, right, bar, dtype)
+        for i in range(nblocks):
+            kl, cl = canonical(left.take(i), dtype, keys.width)
+            kr, cr = canonical(right.take(i), dtype, keys.width)
+            if same(kl, cl, kr, cr, dtype):
+                continue
+            cl, cr = as_array(kl, cl, dtype), as_array(kr, cr, dtype)
+            return False, terms, _first_difference(kl, cl, kr, cr, keys, space, rshape, dtype, g)
+        return True, terms, None
+    finally:
+        left.close()
+        right.close()
 
 
 def _coefficient_dtype(lhs: Side, rhs: Side, space: _Space) -> Any:
@@ -237,9 +241,10 @@ def _coefficient_dtype(lhs: Side, rhs: Side, space: _Space) -> Any:
 
 
 def _sorted_bytes(terms: int, block: int, width: int, dtype: Any, signs: bool) -> int:
-    """Peak bytes of the sorted form: every term's key (and signed coefficient) held, one block sorted at a time."""
+    """Peak bytes of the sorted form: the held keys (and signed coefficients; at most ``SPILL_BYTES``, the rest
+    spilled to temporary files), one block sorted at a time."""
     coef = 8 if dtype is np.int64 else 48  # an object array also holds the Python integers
-    held = terms * (8 * width + (coef if signs else 0))
+    held = min(terms * (8 * width + (coef if signs else 0)), SPILL_BYTES)  # the rest is in temporary files
     sorting = min(terms, block) * (16 * width + 8 + 3 * coef)  # concatenated, ordered, permuted and summed
     return held + sorting
 
