@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import sympy
 
-from symconv import Array, convolve, correlate, derive, symbols, theorem
+from symconv import Array, convolve, correlate, derive, symbols
 from symconv.arrays.ops import mode_padding
 from symconv.compat import numpy as snp
 from symconv.core.formula import output_size
 from symconv.display.tree import Leaf, Matrix, Product, Sum, Vector, entry_latex
 from symconv.writing.derive import size_latex
-from symconv.writing.document import Chapter, Figure, Math, Section, Table, Text, proved
+from symconv.writing.document import Chapter, Figure, Math, Section, Table, Text
 from symconv.writing.figures import sliding_window
+from symconv.writing.stated import stated
 
 N, K = sympy.symbols("N K", integer=True, positive=True)
 
@@ -78,15 +79,44 @@ def flip() -> Section:
                 "(x \\ast w)[0, 0] &= " + entry_latex(conv[0, 0]) + " \\\\\n"
                 "(x \\star w^{\\mathsf T})[0, 0] &= " + entry_latex(via_transpose[0, 0])
             ),
-            Text("For every size, stride, dilation and padding, symconv's prover establishes the flip as a theorem:"),
-            proved(theorem("convolve_is_correlate_with_flipped_kernel")),
+            *stated(
+                "the flip",
+                r"(x \ast w)[n] &= (x \star \operatorname{rot180} w)[n] \quad\text{for every output index } n,"
+                "\n"
+                r"\qquad (\operatorname{rot180} w)[k] = w[K - 1 - k].",
+                [
+                    Text(
+                        "With stride $s$, dilation $d$ and padding $p$, window $n$ reads $x[sn + dk - p]$ at tap $k$ "
+                        "(entries outside $x$ are 0). Convolution pairs that entry with $w[K - 1 - k]$:"
+                    ),
+                    Math(
+                        r"(x \ast w)[n] &= \sum_{k=0}^{K-1} x[sn + dk - p]\, w[K - 1 - k] \\"
+                        "\n"
+                        r"&= \sum_{k=0}^{K-1} x[sn + dk - p]\, (\operatorname{rot180} w)[k] "
+                        r"= (x \star \operatorname{rot180} w)[n]."
+                    ),
+                    Text(
+                        "The substitution $k \\to K - 1 - k$ touches only the kernel index, so the window, the "
+                        "stride, the dilation and the padding are the same on both sides. In N-D the same holds "
+                        r"per axis, with every axis reversed together: that is $\operatorname{rot180}$."
+                    ),
+                ],
+                "convolve_is_correlate_with_flipped_kernel",
+                printed=({}, {"stride": "s", "dilation": "d", "padding": "p"}),
+                hypotheses="For an input of length $N$, a kernel of length $K \\le N$, and the same stride, "
+                "dilation and padding on both sides",
+            ),
         ],
         items=(2,),
     )
 
 
+#: the asymmetric example of section 1.3; its figure draws the same data
+EXAMPLE_X, EXAMPLE_W = [1, 2, 0, -1], [1, 2, 3]
+
+
 def example() -> Section:
-    x, w = [1, 2, 0, -1], [1, 2, 3]
+    x, w = EXAMPLE_X, EXAMPLE_W
     a, b = derive("correlate", x, w), derive("convolve", x, w)
     return Section(
         "One asymmetric example, both ways",
@@ -96,9 +126,8 @@ def example() -> Section:
             Math(b.body().replace("y &=", "x \\ast w &=", 1)),
             Figure(
                 "sliding_window",
-                "The window at n = 1: correlation reads w in order, convolution reads it reversed "
-                "(x = [2, 1, 3, 5, 4], w = [1, -1]).",
-                sliding_window([2, 1, 3, 5, 4], [1, -1], 1),
+                f"The window at n = 1: correlation reads w in order, convolution reads it reversed (x = {x}, w = {w}).",
+                sliding_window(x, w, 1),
             ),
         ],
         items=(3, 35),
@@ -255,10 +284,46 @@ def algebra() -> Section:
                 + " \\\\\n(x \\star (u \\ast v))[0] &= "
                 + Sum([Product([Leaf(x[t]), Leaf(kernel[t])]) for t in range(len(kernel))]).latex()
             ),
-            Text("The general statements, proved for all sizes by symconv's prover (Iverson sums over the integers):"),
-            proved(theorem("full_convolution_commutes")),
-            proved(theorem("full_correlation_swap_is_flip")),
-            proved(theorem("full_convolution_associates")),
+            Text("The general statements, for all lengths $A$, $B$, $C \\ge 1$ of $a$, $b$, $c$ (full mode):"),
+            *stated(
+                "convolution commutes",
+                r"(a \ast b)[m] &= (b \ast a)[m].",
+                [
+                    Text(
+                        "Write the full convolution as $(a \\ast b)[m] = \\sum_j a[j]\\, b[m - j]$, a sum over all "
+                        "integers $j$ with entries outside each vector equal to 0. Substitute $j \\to m - j$:"
+                    ),
+                    Math(r"(a \ast b)[m] &= \sum_j a[m - j]\, b[j] = (b \ast a)[m]."),
+                ],
+                "full_convolution_commutes",
+            ),
+            *stated(
+                "swapping a correlation reverses it",
+                r"(a \star b)[m] &= (b \star a)[A + B - 2 - m].",
+                [
+                    Text(
+                        r"The full correlation is $(a \star b)[m] = \sum_j a[j]\, b[j - m + B - 1]$. Then "
+                        r"$(b \star a)[A + B - 2 - m] = \sum_i b[i]\, a[i + m - B + 1]$; substitute "
+                        "$i \\to j - m + B - 1$:"
+                    ),
+                    Math(r"(b \star a)[A + B - 2 - m] &= \sum_j b[j - m + B - 1]\, a[j] = (a \star b)[m]."),
+                ],
+                "full_correlation_swap_is_flip",
+            ),
+            *stated(
+                "convolution associates",
+                r"((a \ast b) \ast c)[m] &= (a \ast (b \ast c))[m].",
+                [
+                    Text("Expand both convolutions and substitute $j \\to i + l$ in the outer sum:"),
+                    Math(
+                        r"((a \ast b) \ast c)[m] &= \sum_j \sum_i a[i]\, b[j - i]\, c[m - j]"
+                        r" = \sum_i a[i] \sum_l b[l]\, c[m - i - l] \\"
+                        "\n"
+                        r"&= \sum_i a[i]\, (b \ast c)[m - i] = (a \ast (b \ast c))[m]."
+                    ),
+                ],
+                "full_convolution_associates",
+            ),
         ],
         items=(6,),
     )

@@ -157,6 +157,9 @@ def errata() -> Section:
     seed_first = first_expansion(ex2)
     ours_first = derive("convolve", F, H2, kernel_first=True).steps[2].rhs.items[0]
     seed_dot = _seed_latex(seed_first)
+    # the value of the seed's line (its products parsed, never evaluated as code) against symconv's first entry
+    seed_value = sum(int(u) * int(v) for u, v in re.findall(r"\(?(-?\d+)\)?\s*\*\s*\(?(-?\d+)\)?", seed_first))
+    same_value = seed_value == int(convolve(F, H2).tolist()[0])
     c_snip, r_snip = snp.convolve(F, H2_SNIPPET, "valid").tolist(), snp.correlate(F, H2_SNIPPET, "valid").tolist()
     c_ok, r_ok = snp.convolve(F, H2, "valid").tolist(), snp.correlate(F, H2, "valid").tolist()
     w0 = sympy.Symbol("w_0")
@@ -188,10 +191,12 @@ def errata() -> Section:
                         "Values from `symconv.compat.numpy`."
                     ),
                     Text(
-                        f"**2. Example 2's first product has its factors wrong.** The seed writes `{seed_first}`, "
-                        f"i.e. ${seed_dot}$, for the first entry (both operations); the kernel-first expansion is "
-                        f"${ours_first.latex()}$: the middle term multiplies the kernel's middle value "
-                        "$h_2[1] = 2$ by $f[1] = 1$, not 1 by 2. The seed's next line (`-2 + 2 + -3`) and its "
+                        f"**2. Example 2's first line mixes the factor order (not an error).** The seed writes "
+                        f"`{seed_first}`, i.e. ${seed_dot}$, for the first entry (both operations). Its other terms "
+                        f"put the kernel value first; the middle one does not: kernel-first it reads "
+                        f"${ours_first.latex()}$, the kernel's middle value $h_2[1] = 2$ times $f[1] = 1$. Since "
+                        f"$1 \\cdot 2 = 2 \\cdot 1$ the value is the same ({'equal' if same_value else 'DIFFERENT'}, "
+                        "computed): an inconsistency of notation only. The seed's next line (`-2 + 2 + -3`) and its "
                         "results are right."
                     ),
                     Text(

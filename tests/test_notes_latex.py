@@ -16,7 +16,7 @@ def test_tex_is_ascii_and_standalone():
     for pkg in ("amsmath", "amssymb", "amsthm", "mathtools", "booktabs"):
         assert pkg in tex.split("\\begin{document}")[0]
     assert "\\begin{proof}" in tex or "\\newtheorem{theorem}" in tex
-    assert tex.count("\\section{") == 6
+    assert tex.count("\\section{") == 9  # 0 short answer, 1-6, 7 summary, appendix
     assert tex.rstrip().endswith("\\end{document}")
 
 
@@ -38,7 +38,7 @@ def test_notes_compile_with_latexmk(tmp_path):
 def test_sections_are_numbered_once():
     tex = (generated("a") / "notes.tex").read_text(encoding="utf-8")
     titles = re.findall(r"\\section\{([^}]*)\}", tex)
-    assert len(titles) == 6 and not any(re.match(r"\d+\.", t) for t in titles), titles
+    assert len(titles) == 9 and not any(re.match(r"\d+\.", t) for t in titles), titles
     index = (generated("a") / "index.md").read_text(encoding="utf-8")
     assert "[1. Convolution vs cross-correlation](ch1_definitions.md)" in index
     assert not re.search(r"^\d+\. \[\d+\.", index, re.M)
