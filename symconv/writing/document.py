@@ -136,34 +136,52 @@ def markup_latex(src: str) -> str:
     return "".join(parts)
 
 
-#: Characters per source line of a Markdown paragraph (a reader of the raw file, a diff, never 400).
+#: Longest source line of a Markdown paragraph: a longer one is broken, one sentence per line (then by words).
+_MD_LINE = 400
+#: Characters per line when a single sentence is itself longer than :data:`_MD_LINE`.
 _MD_WIDTH = 110
 
 
-def wrap_markup(src: str, width: int = _MD_WIDTH) -> str:
-    """A paragraph in the notes' markup, filled to ``width`` characters per line, never breaking ``$math$``,
-    `` `code` `` or ``**bold**`` (Markdown joins the lines of a paragraph again). Existing line breaks stay.
+def _fill(words: list[str], width: int) -> list[str]:
+    line, lines = "", []
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [*lines, line]
 
-    >>> print(wrap_markup("aaa $x + y$ bbb `c d` eee", width=12))
-    aaa $x + y$
-    bbb `c d`
-    eee
+
+def wrap_markup(src: str, limit: int = _MD_LINE, width: int = _MD_WIDTH) -> str:
+    """A paragraph in the notes' markup with no source line longer than ``limit``: a longer line is broken
+    after each sentence, and a sentence still too long is filled to ``width``; ``$math$``, `` `code` `` and
+    ``**bold**`` are never broken (Markdown joins the lines of a paragraph again). Short lines are unchanged.
+
+    >>> print(wrap_markup("One $x + y$ here. Two `c d` and three more.", limit=20, width=12))
+    One $x + y$ here.
+    Two `c d`
+    and three
+    more.
     """
     out = []
     for para in src.split("\n"):
+        if len(para) <= limit:
+            out.append(para)
+            continue
         # a space outside math, code and bold is a break opportunity; one inside is not
         marked = "".join(p if _MARKUP.fullmatch(p) else p.replace(" ", "\0") for p in _MARKUP.split(para))
         words = marked.split("\0")
-        line = ""
-        lines = []
+        sentences: list[list[str]] = [[]]
         for word in words:
-            if line and len(line) + 1 + len(word) > width:
-                lines.append(line)
-                line = word
-            else:
-                line = f"{line} {word}" if line else word
-        lines.append(line)
-        out.append("\n".join(lines))
+            sentences[-1].append(word)
+            if word.endswith((".", ":", ";")) and not word.endswith("..."):
+                sentences.append([])
+        for sentence in sentences:
+            if not sentence:
+                continue
+            line = " ".join(sentence)
+            out += [line] if len(line) <= limit else _fill(sentence, width)
     return "\n".join(out)
 
 

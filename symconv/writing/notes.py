@@ -98,7 +98,11 @@ def build_chapters(root: Path | None = None) -> list[Chapter]:
 
 def latex_document(chapters: Sequence[Chapter], ctx: RenderContext | None = None) -> str:
     """The standalone LaTeX document (pdflatex)."""
-    body = "\n".join(ch.latex(ctx) for ch in chapters)
+    # the short answer gets its own page(s); so do the summary and the appendix
+    own_page = ("ch0_", "ch1_", "ch7_")
+    body = "\n".join(
+        ("\\clearpage\n" if ch.slug.startswith(own_page) or ch.appendix else "") + ch.latex(ctx) for ch in chapters
+    )
     return PREAMBLE + "\n" + body + "\n\\end{document}\n"
 
 
