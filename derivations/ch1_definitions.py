@@ -20,6 +20,12 @@ from symconv.writing.stated import stated
 N, K = sympy.symbols("N K", integer=True, positive=True)
 
 
+def _break_before(latex: str, term: str) -> str:
+    """A long right-hand side continued on a second ``align*`` line before ``term`` (if it occurs)."""
+    head, sep, tail = latex.partition(term)
+    return head + " \\\\\n&\\qquad" + sep + tail if sep else latex
+
+
 def _yes(flag: bool) -> str:
     return "holds" if flag else "FAILS"
 
@@ -280,9 +286,11 @@ def algebra() -> Section:
                 "u \\ast v &= "
                 + Vector(kernel.tolist()).latex()
                 + " \\\\\n((x \\star u) \\star v)[0] &= "
-                + entry_latex(stacked[0])
+                + _break_before(entry_latex(stacked[0]), " + v[2]")
                 + " \\\\\n(x \\star (u \\ast v))[0] &= "
-                + Sum([Product([Leaf(x[t]), Leaf(kernel[t])]) for t in range(len(kernel))]).latex()
+                + _break_before(
+                    Sum([Product([Leaf(x[t]), Leaf(kernel[t])]) for t in range(len(kernel))]).latex(), " + x[2]"
+                )
             ),
             Text("The general statements, for all lengths $A$, $B$, $C \\ge 1$ of $a$, $b$, $c$ (full mode):"),
             *stated(

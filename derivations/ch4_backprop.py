@@ -360,7 +360,7 @@ def channels() -> Section:
                 f"bias, $y[0, o, n] = (W_{{row}} X_{{col}}^{{\\mathsf T}})[o, n] + \\mathrm{{bias}}[o]$ "
                 f"({_yes(im2col_ok)} for every $o$, $n$):"
             ),
-            Math("X_{col} &= " + Matrix(cols).latex() + ",\\quad W_{row} = " + Matrix(wrow).latex()),
+            Math("X_{col} &= " + Matrix(cols).latex() + ", \\\\\nW_{row} &= " + Matrix(wrow).latex()),
             Text("The backward table of the layer:"),
             backward_table(rule, "Backward rule of a layer with 2 input and 2 output channels."),
             Text(

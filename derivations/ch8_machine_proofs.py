@@ -29,6 +29,25 @@ RULES = [
 ]
 
 
+#: A short title for each theorem (its library name, too long for a heading, is printed below it).
+TITLES = {
+    "convolve_is_correlate_with_flipped_kernel": "The flip",
+    "full_convolution_commutes": "Convolution commutes",
+    "full_correlation_swap_is_flip": "Swapping a correlation reverses it",
+    "full_convolution_associates": "Convolution associates",
+    "convolve_equals_correlate_iff_centrosymmetric": "Convolution equals correlation",
+    "convolve_equals_minus_correlate_iff_anticentrosymmetric": "Convolution is minus correlation",
+    "correlation_matrix_is_toeplitz": "The matrix is Toeplitz",
+    "correlate_adjoint_is_full_convolution": "The adjoint of a correlation",
+    "correlate_grad_input_is_full_convolution": "Input gradient of a correlation",
+    "correlate_grad_weight_is_valid_correlation": "Weight gradient of a correlation",
+    "convolve_grad_input_is_full_correlation": "Input gradient of a convolution",
+    "convolve_grad_weight_is_flipped_valid_correlation": "Weight gradient of a convolution",
+    "conv_grad_input_is_transposed_conv": "Input gradient with stride and dilation",
+    "conv_grad_weight_swaps_stride_and_dilation": "Weight gradient with stride and dilation",
+}
+
+
 def reading() -> Section:
     return Section(
         "How to read a machine proof",
@@ -63,7 +82,7 @@ def _also(name: str, params: dict[str, Any]) -> str:
     except Exception:  # a theorem without a 2-D form
         return ""
     return (
-        f" The same statement in 2-D (`theorem('{name}', ndim=2)`) is {proof.status} too; "
+        f" The same statement in 2-D (parameter `ndim=2`) is {proof.status} too; "
         "its proof is not printed (its lines are too wide for a page)."
         if proof.holds
         else ""
@@ -78,10 +97,10 @@ def proofs() -> list[Section]:
         extra = _also(name, params) if not params else ""
         out.append(
             Section(
-                f"`{name}` ({what})",
+                f"{TITLES[name]} ({what})",
                 [
                     Text(f"Printed for: {what}.{extra}"),
-                    ProofBlock(proof, label=label(name, params)),
+                    ProofBlock(proof, label=label(name, params), title=TITLES[name]),
                 ],
             )
         )

@@ -57,7 +57,7 @@ FRAGMENTS: dict[int, list[str]] = {
     23: ["SCATTER", "GATHER", "\\mathrel{+}="],
     24: ["autograd"],
     25: ["\\left\\lfloor", "p_{lo}", "p_{hi}"],
-    26: ["dilation 0", "d(k-1)+1"],
+    26: ["dilation 0", "d(K-1)+1"],
     27: ["subsampled", "one output size"],
     28: ["misnomer", "adjoint"],
     29: ["ROTATED", "swapped", "not rotated"],

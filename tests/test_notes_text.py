@@ -117,7 +117,7 @@ def test_the_flip_links_a_proof_for_symbolic_stride_dilation_and_padding():
     sec = _section(_md("ch1_definitions.md"), "The flip is a 180")
     assert "proof-convolve_is_correlate_with_flipped_kernel-stride-s-dilation-d-padding-p" in _links(sec)
     assert "proof-convolve_is_correlate_with_flipped_kernel" in _links(sec)  # padding 0
-    heading = "## `convolve_is_correlate_with_flipped_kernel` (1-D, symbolic stride s ≥ 1, symbolic dilation d ≥ 1"
+    heading = "## The flip (1-D, symbolic stride s ≥ 1, symbolic dilation d ≥ 1, symbolic padding p ≥ 1)"
     assert heading in _md("ch8_machine_proofs.md")
 
 
@@ -190,3 +190,23 @@ def test_figure_1_draws_its_example():
     sec = _flat(_section(_md("ch1_definitions.md"), "One asymmetric example"))
     x, w = re.search(r"With \$x = (\[[^$]*\])\$ and the asymmetric kernel \$w = (\[[^$]*\])\$", sec).groups()
     assert f"(x = {x}, w = {w})" in sec
+
+
+# ---------------------------------------------------------------- the seed
+
+
+def test_seed_is_typeset_not_shown_as_latex_source_and_is_attributed():
+    md = _md("ch2_seed.md")
+    assert "\\begin{align}" not in md and "\\\\ [" not in md and "$$f" not in md
+    assert "f \\circledast h = g_1 &= \\bigl[" in md  # the seed's own derivation, typeset
+    flat = _flat(md)
+    assert "Stack Exchange" in flat and "CC BY-SA" in flat
+
+
+def test_seed_quotes_are_short():
+    """Quoted seed text is a phrase or a line, never a passage (the rest is paraphrased)."""
+    md = _md("ch2_seed.md")
+    quotes = re.findall(r"“([^”]*)”", md)
+    fences = re.findall(r"```text\n(.*?)```", md, re.S)
+    assert quotes and all(len(q) < 120 for q in quotes), quotes
+    assert all(len(f) < 200 for f in fences), [len(f) for f in fences]

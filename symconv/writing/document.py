@@ -175,7 +175,7 @@ def wrap_markup(src: str, limit: int = _MD_LINE, width: int = _MD_WIDTH) -> str:
         sentences: list[list[str]] = [[]]
         for word in words:
             sentences[-1].append(word)
-            if word.endswith((".", ":", ";")) and not word.endswith("..."):
+            if word.endswith(".") and not word.endswith("..."):
                 sentences.append([])
         for sentence in sentences:
             if not sentence:
@@ -273,6 +273,8 @@ class ProofBlock(Block):
     proof: Any
     #: an anchor (Markdown ``<a id>``, LaTeX ``\label``) that a :class:`ProofLink` in the body points to
     label: str = ""
+    #: a short title for the LaTeX theorem head (a head cannot break; the library name then opens the statement)
+    title: str = ""
 
     def __post_init__(self) -> None:
         if not getattr(self.proof, "holds", False):
@@ -289,9 +291,11 @@ class ProofBlock(Block):
             if line.startswith("% Theorem ") and not opened:
                 name, _, stmt = line[len("% Theorem ") :].partition(": ")
                 label = f"\\label{{{self.label}}}" if self.label else ""
+                head = markup_latex(self.title) if self.title else "\\texttt{" + _escape(name) + "}"
+                lead = markup_latex(f"`{name}`: ") if self.title else ""
                 out += [
-                    "\\begin{theorem}[\\texttt{" + _escape(name) + "}]" + label,
-                    markup_latex(stmt),
+                    "\\begin{theorem}[" + head + "]" + label,
+                    lead + markup_latex(stmt),
                     "\\end{theorem}",
                 ]
                 out.append("\\begin{proof}\\footnotesize")
@@ -445,7 +449,8 @@ class Table(Block):
 
     def latex(self, ctx: RenderContext | None = None) -> str:
         cols = _column_spec([self.header, *self.rows])
-        out = ["\\begin{table}[htbp]", "\\centering"]
+        # [H] (package float): the table stays where its text is, never drifting to another page
+        out = ["\\begin{table}[H]", "\\centering"]
         # a table that does not fit in \small on one line is set tighter, with wrapping columns
         out += ["\\footnotesize", "\\setlength{\\tabcolsep}{3pt}"] if "p{" in cols else ["\\small"]
         if self.caption:
@@ -528,7 +533,7 @@ class Figure(Block):
         d = (ctx or RenderContext()).figure_dir
         return "\n".join(
             [
-                "\\begin{figure}[htbp]",
+                "\\begin{figure}[H]",
                 "\\centering",
                 f"\\includegraphics[width=\\linewidth]{{{d}/{self.name}.pdf}}",
                 "\\caption{" + markup_latex(self.caption) + "}",

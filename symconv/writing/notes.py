@@ -35,8 +35,10 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2.2cm]{geometry}
 \usepackage{amsmath, amssymb, amsthm, mathtools, booktabs}
 \usepackage{graphicx}
+\usepackage{float}
 \usepackage{array}
 \allowdisplaybreaks
+\setlength{\emergencystretch}{3em}
 \newtheorem{theorem}{Theorem}
 \theoremstyle{remark}
 \newtheorem{errata}{Errata}
