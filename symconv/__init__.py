@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     )
     from symconv.core.errors import SymconvError, SymconvIndexError
     from symconv.core.limits import limits
+    from symconv.core.preamble import latex_preamble
     from symconv.engines.instance import InstanceResult, check_exact, check_randomized
     from symconv.gradients.backward import BackwardRule, backward_rule
     from symconv.gradients.grad import grad, grad_contraction
@@ -58,6 +59,7 @@ _HOME: dict[str, str] = {
     "grad": "symconv.gradients.grad",
     "grad_contraction": "symconv.gradients.grad",
     "identify": "symconv.identification",
+    "latex_preamble": "symconv.core.preamble",
     "limits": "symconv.core.limits",
     "output_padding_choices": "symconv.compat.shapes",
     "output_shape": "symconv.compat.shapes",
@@ -88,6 +90,7 @@ __all__ = [
     "grad",
     "grad_contraction",
     "identify",
+    "latex_preamble",
     "limits",
     "output_padding_choices",
     "output_shape",

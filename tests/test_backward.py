@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracles.reference_conv import conv_layer, conv_transpose_layer, linear_grad
 
-from symconv import BackwardRule, SymconvError, backward_rule
+from symconv import BackwardRule, SymconvError, backward_rule, latex_preamble
 from symconv.engines.terms import evaluate
 from symconv.gradients import backward as bw
 
@@ -121,7 +121,7 @@ def test_renderings():
     assert md.splitlines()[0].startswith("| gradient | derived formula |")
     assert "`correlate_grad_weight_is_valid_correlation`" in md
     tex = rule.latex()
-    assert tex.startswith(r"\begin{tabular}") and r"\toprule" in tex and r"\bottomrule" in tex
+    assert r"\begin{tabularx}{\linewidth}" in tex and r"\toprule" in tex and r"\bottomrule" in tex
     data = json.loads(rule.to_json())
     assert data == rule.to_dict()
     assert data["rows"][0]["theorem"] == "correlate_grad_input_is_full_convolution"
@@ -133,8 +133,7 @@ def test_latex_table_compiles(tmp_path):
     peers.program("latex", "pdflatex")
     rule = backward_rule("conv2d", input_size=4, kernel_size=2, stride=2, channels=(2, 2), padding_mode="circular")
     doc = (
-        "\\documentclass{article}\\usepackage{booktabs}\\usepackage{amsmath}\\usepackage[landscape]{geometry}"
-        "\\begin{document}\\tiny " + rule.latex() + "\\end{document}\n"
+        "\\documentclass{article}" + latex_preamble() + "\\begin{document}\\tiny " + rule.latex() + "\\end{document}\n"
     )
     (tmp_path / "t.tex").write_text(doc)
     proc = subprocess.run(

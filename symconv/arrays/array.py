@@ -20,6 +20,7 @@ import numpy as np
 import sympy
 
 from symconv.core.errors import SymconvError, SymconvIndexError
+from symconv.core.fit import DISPLAY_WIDTH, latex_width, wrap_items
 from symconv.core.limits import current, guard
 from symconv.core.numbers import NON_FINITE, check_entry_number, check_expr, int_digits, shown
 from symconv.core.public import public
@@ -396,19 +397,17 @@ class Array:
     # -- display --------------------------------------------------------------
     @public
     def latex(self) -> str:
-        r"""LaTeX for the array: a row vector in brackets, or a ``bmatrix``.
+        r"""LaTeX for the array (math mode): a row vector in brackets, or a ``bmatrix``.
+
+        It fits a line of a plain ``article`` (:func:`symconv.latex_preamble`): a vector too long for one
+        line wraps inside its brackets; a matrix too wide shows its first and last columns around
+        ``\cdots`` (and its first and last rows around ``\vdots`` beyond 20 rows), as numpy's repr
+        summarises; more than 1000 entries print their first and last three.
 
         >>> symbols("x", 2).latex()
         '\\left[ x_{0}, \\ x_{1} \\right]'
         """
-        if self.ndim == 0:
-            return sympy.latex(self._data[()])
-        if self.ndim == 1:
-            return r"\left[ " + r", \ ".join(sympy.latex(e) for e in self._data) + r" \right]"
-        if self.ndim == 2:
-            rows = [" & ".join(sympy.latex(e) for e in row) for row in self._data]
-            return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
-        return r"\left[ " + r", \ ".join(Array._of(self._data[i]).latex() for i in range(self.shape[0])) + r" \right]"
+        return _array_latex(self._data)
 
     def _repr_latex_(self) -> str:
         return "$" + self.latex() + "$"
@@ -630,3 +629,60 @@ def _depth(values: Any) -> int:
     if isinstance(v, np.ndarray):
         depth += v.ndim
     return depth
+
+
+#: Entries beyond which a vector prints its first and last three (numpy's summarisation threshold).
+_SUMMARY = 1000
+#: Rows of a matrix beyond which it prints its first and last three.
+_MAX_ROWS = 20
+
+
+def _wrapped(items: list[str]) -> str:
+    r"""``[a, b, …]`` on one line, or wrapped into lines of an ``array`` inside the brackets."""
+    one = r"\left[ " + r", \ ".join(items) + r" \right]"
+    if latex_width(one) <= DISPLAY_WIDTH:
+        return one
+    return _lines(wrap_items(items, DISPLAY_WIDTH - 4))
+
+
+def _lines(rows: list[str]) -> str:
+    """Lines (each ending in its comma) stacked in brackets: a list too long for one line."""
+    # `{}` after each `\\`: a line starting with `[` must not read as the optional argument `\\[…]`
+    return r"\left[ \begin{array}{@{}l@{}} " + r" \\ {}".join(rows) + r" \end{array} \right]"
+
+
+def _array_latex(data: np.ndarray) -> str:
+    if data.ndim == 0:
+        return sympy.latex(data[()])
+    if data.ndim == 1:
+        items = [sympy.latex(e) for e in data]
+        if len(items) > _SUMMARY:
+            items = [*items[:3], r"\ldots", *items[-3:]]
+        return _wrapped(items)
+    if data.ndim == 2:
+        cells = [[sympy.latex(e) for e in row] for row in data]
+        if len(cells) > _MAX_ROWS:
+            dots = [r"\vdots"] * len(cells[0])
+            cells = [*cells[:3], dots, *cells[-3:]]
+        ncols = len(cells[0])
+        keep = ncols
+        while True:
+            if keep >= ncols:
+                shown = cells
+            else:
+                left, right = (keep + 1) // 2, keep // 2
+                shown = [[*r[:left], r"\cdots", *(r[ncols - right :] if right else [])] for r in cells]
+            body = r" \\ ".join(" & ".join(r) for r in shown)
+            out = r"\begin{bmatrix} " + body + r" \end{bmatrix}"
+            widths = [max(latex_width(r[j]) + 2.2 for r in shown) for j in range(len(shown[0]))]
+            if sum(widths) <= DISPLAY_WIDTH:
+                return out
+            if keep <= 2:  # entries too wide for any matrix: the rows as lists, one under the other
+                lines: list[str] = []
+                for i, r in enumerate(cells):
+                    sub = wrap_items(r, DISPLAY_WIDTH - 6)
+                    sub[0], sub[-1] = "[" + sub[0], sub[-1] + ("]," if i < len(cells) - 1 else "]")
+                    lines += sub
+                return _lines(lines)
+            keep = min(keep, ncols) - 1
+    return _wrapped([_array_latex(data[i]) for i in range(data.shape[0])])

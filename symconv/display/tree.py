@@ -488,17 +488,26 @@ class Chain(Node):
     steps: Sequence[Step]
 
     def latex(self, notation: str = "bracket") -> str:
+        from symconv.core.fit import DISPLAY_WIDTH, break_line, latex_width
+
         lines = []
         for i, st in enumerate(self.steps):
             lhs = st.lhs.latex(notation) + " " if st.lhs is not None else ""
             rel = "&= " if (i > 0 or st.lhs is not None) else "&"
-            line = f"{lhs}{rel}{st.rhs.latex(notation)}"
+            room = DISPLAY_WIDTH - latex_width(lhs) - 2
+            rhs = st.rhs
+            if isinstance(rhs, Matrix) and latex_width(rhs.latex(notation)) > room:
+                rhs = Vector([Vector(r) for r in rhs.rows])  # a bmatrix cannot break: nested lists can
+            line = f"{lhs}{rel}{break_line(rhs.latex(notation), room)}"
             if st.rule:
                 line += _rule_latex(st.rule)
             lines.append(line)
         return " \\\\\n".join(lines)
 
     def text(self, notation: str = "bracket") -> str:
+        """Plain text, each line cut to ``TEXT_WIDTH`` (100) columns after commas or before signs."""
+        from symconv.core.fit import TEXT_WIDTH, break_text
+
         out: list[str] = []
         pad = 0
         for i, st in enumerate(self.steps):
@@ -513,7 +522,7 @@ class Chain(Node):
                 out.append(f"{' ' * pad} = {st.rhs.text(notation)}{rule}")
             else:
                 out[-1] += f" = {st.rhs.text(notation)}{rule}"
-        return "\n".join(out)
+        return "\n".join(ln for line in out for ln in break_text(line, TEXT_WIDTH, pad + 4))
 
 
 # -- contractions as scatter loops ------------------------------------------------

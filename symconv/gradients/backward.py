@@ -22,6 +22,7 @@ libraries call convolution) and :math:`g = \partial L/\partial y`:
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -107,6 +108,18 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+#: Columns of the plain-text renderings (``print(backward_rule(...))``).
+TEXT_WIDTH = 100
+
+
+def _wrap(text: str, width: int, indent: str) -> str:
+    """``text`` wrapped at spaces to ``width`` columns, continuation lines indented by ``indent``."""
+    return (
+        "\n".join(textwrap.wrap(text, width, subsequent_indent=indent, break_long_words=True, break_on_hyphens=False))
+        or text
+    )
+
+
 @dataclass(frozen=True)
 class BackwardRule:
     """The backward table of one operation: ``rows`` of :class:`BackwardRow`."""
@@ -141,18 +154,30 @@ class BackwardRule:
             out.append([r.gradient, r.formula, r.operation, params, r.verified, r.theorem or "—"])
         return out
 
-    def text(self) -> str:
-        """A plain-text table (formulas in readable ASCII)."""
+    def text(self, width: int = TEXT_WIDTH) -> str:
+        """A plain-text table (formulas in readable ASCII) no wider than ``width`` columns.
+
+        When the six columns do not fit, each gradient becomes a block: its derived formula, then the
+        named operation, parameters, verification and theorem on wrapped, indented lines.
+        """
         head = ["gradient", "derived formula", "named operation", "parameters", "verified", "theorem"]
         rows = [
             [c[0], scatter(r.derived[0], _GRADIENT_LABEL[r.gradient], fmt="text"), *c[2:]]
             for c, r in zip(self._cells(), self.rows)
         ]
+        args = ", ".join(f"{k}={_fmt(v)}" for k, v in self.params.items())
+        title = _wrap(f"backward rule of {self.op}({args})", width, " " * (len(f"backward rule of {self.op}(")))
         widths = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]
-        line = "  ".join("-" * w for w in widths)
-        fmt = "  ".join("{:<" + str(w) + "}" for w in widths)
-        title = f"backward rule of {self.op}({', '.join(f'{k}={_fmt(v)}' for k, v in self.params.items())})"
-        return "\n".join([title, fmt.format(*head), line, *(fmt.format(*r) for r in rows)])
+        if sum(widths) + 2 * (len(widths) - 1) <= width:
+            line = "  ".join("-" * w for w in widths)
+            fmt = "  ".join("{:<" + str(w) + "}" for w in widths)
+            return "\n".join([title, fmt.format(*head), line, *(fmt.format(*r).rstrip() for r in rows)])
+        out = [title]
+        for r in rows:
+            out += ["", _wrap(f"{r[0]}  {r[1]}", width, " " * (len(r[0]) + 2))]
+            for label, value in zip(head[2:], r[2:]):
+                out.append(_wrap(f"    {label}: {value}", width, " " * (len(label) + 6)))
+        return "\n".join(out)
 
     def markdown(self) -> str:
         """A Markdown table (formulas as inline math)."""
@@ -165,15 +190,20 @@ class BackwardRule:
         return "\n".join([head, sep, *body])
 
     def latex(self) -> str:
-        r"""A booktabs ``tabular`` (needs ``\usepackage{booktabs}``)."""
+        r"""A booktabs ``tabularx`` as wide as the line, its columns wrapping (see :func:`symconv.latex_preamble`)."""
 
         def esc(s: str) -> str:
-            return s.replace("_", r"\_").replace("→", r"$\to$").replace("Σ", r"$\Sigma$")
+            s = s.replace("_", r"\_\allowbreak{}").replace("→", r"$\to$").replace("Σ", r"$\Sigma$")
+            return s.replace(", ", r", \allowbreak{}").replace("=", r"=\allowbreak{}")
 
         grad_tex = {"dL/dx": r"$\partial L/\partial x$", "dL/dw": r"$\partial L/\partial w$"}
         grad_tex["dL/db"] = r"$\partial L/\partial\,\mathrm{bias}$"
+        # relative column widths (they sum to the number of columns, as tabularx's \hsize needs)
+        share = (0.65, 1.6, 1.0, 1.05, 0.8, 0.9)
+        cols = "".join(rf">{{\raggedright\arraybackslash\hsize={w}\hsize}}X" for w in share)
         lines = [
-            r"\begin{tabular}{@{}llllll@{}}",
+            r"\noindent{\footnotesize\setlength{\tabcolsep}{3pt}%",
+            rf"\begin{{tabularx}}{{\linewidth}}{{@{{}}{cols}@{{}}}}",
             r"\toprule",
             r"gradient & derived formula & named operation & parameters & verified & theorem \\",
             r"\midrule",
@@ -182,7 +212,7 @@ class BackwardRule:
             cells = [grad_tex.get(c[0], esc(c[0])), f"${c[1]}$", esc(c[2]), esc(c[3]), esc(c[4])]
             cells.append(r"\texttt{" + esc(c[5]) + "}" if c[5] != "—" else "---")
             lines.append(" & ".join(cells) + r" \\")
-        lines += [r"\bottomrule", r"\end{tabular}"]
+        lines += [r"\bottomrule", r"\end{tabularx}}"]
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:

@@ -18,9 +18,18 @@ from typing import Any
 import sympy
 
 from symconv.core.affine import Affine, as_expr
+from symconv.core.fit import DISPLAY_WIDTH, break_line
 from symconv.proofs._iverson import EQ, Constraint, Derivative, Expr, Hypothesis, Pointwise, Side, Sum, Term
 
-__all__ = ["affine_latex", "proof_latex", "proof_markdown", "proof_notebook_latex", "side_latex"]
+__all__ = [
+    "affine_latex",
+    "hypotheses",
+    "hypotheses_latex",
+    "proof_latex",
+    "proof_markdown",
+    "proof_notebook_latex",
+    "side_latex",
+]
 
 #: Free channel indices print barred, so they never read like the bound channel variables ``c``, ``o``.
 _CHANNEL_NAMES = {"ci": r"\bar{c}", "co": r"\bar{o}", "cw": r"\bar{c}", "grp": r"\gamma"}
@@ -273,6 +282,29 @@ def _nd(proof: Any) -> int:
     return int(proof.params.get("ndim", 1))
 
 
+def hypotheses(part: Any, nd: int = 1) -> list[str]:
+    r"""Every hypothesis the part's proof uses, as LaTeX math: the range of each free index and every
+    assumption of its context (the domain the prover works in), then its named hypotheses.
+
+    The rules may use these (a guard that differs from another only outside this domain is equal to it
+    here), so a printed proof states them all.
+    """
+    ctx = part.ctx
+    out = _ranges(ctx.assumptions, nd, ctx.free)
+    out += [side_latex(h, nd) for h in ctx.hypotheses]
+    return out
+
+
+def hypotheses_latex(part: Any, nd: int = 1) -> str:
+    r"""A paragraph stating :func:`hypotheses` (each formula in its own ``$…$``, so the line can break)."""
+    names = ", ".join(f"${var_latex(v, nd)}$" for v in part.ctx.free)
+    # \land, not \wedge: a paragraph is not an align line to be cut at its conjunctions
+    where = ", ".join(f"${h}$".replace(r" \wedge ", r" \land ") for h in hypotheses(part, nd))
+    where = where or "no further assumption"
+    head = f"for all integers {names} with " if names else "with "
+    return r"\noindent\textit{Hypotheses:} " + head + where + "; every size parameter is a positive integer."
+
+
 def proof_latex(proof: Any, style: str = "brackets") -> str:
     """LaTeX: a comment header, then one ``align*`` per part with ``\\tag{rule}`` per step.
 
@@ -286,15 +318,23 @@ def proof_latex(proof: Any, style: str = "brackets") -> str:
         out.append(
             f"% {part.title}" + (f" — assuming {'; '.join(part.assumptions_text)}" if part.assumptions_text else "")
         )
+        out.append(hypotheses_latex(part, nd))
         out.append(r"\begin{align*}")
         rows = []
         for rel, expr, rule in _lines(part, nd, style):
             tag = rf" \tag{{{_tag(rule.rstrip('*'), rule.endswith('*'))}}}" if rule else r" \notag"
-            rows.append(f"  &{rel} {expr}{tag}")
+            rows.append(f"  &{rel} {break_line(expr, DISPLAY_WIDTH - 2)}{tag}")
         out.append(" \\\\\n".join(rows))
         out.append(r"\end{align*}")
     out.append(f"% not covered: {proof.not_covered}")
     return "\n".join(out) + "\n"
+
+
+def _hypotheses_markdown(part: Any, nd: int) -> str:
+    names = ", ".join(f"${var_latex(v, nd)}$" for v in part.ctx.free)
+    where = ", ".join(f"${h}$" for h in hypotheses(part, nd)) or "no further assumption"
+    head = f"for all integers {names} with " if names else "with "
+    return "*Hypotheses:* " + head + where + "; every size parameter is a positive integer."
 
 
 def proof_markdown(proof: Any, style: str = "brackets") -> str:
@@ -308,6 +348,7 @@ def proof_markdown(proof: Any, style: str = "brackets") -> str:
             "",
             f"*{part.title}*" + (f" — assuming {'; '.join(part.assumptions_text)}." if part.assumptions_text else ""),
         ]
+        out += ["", _hypotheses_markdown(part, nd)]
         rows = []
         for rel, expr, rule in _lines(part, nd, style):
             label = (
@@ -315,7 +356,7 @@ def proof_markdown(proof: Any, style: str = "brackets") -> str:
                 if rule
                 else ""
             )
-            rows.append(f"&{rel} {expr} {label}".rstrip())
+            rows.append(f"&{rel} {break_line(expr, DISPLAY_WIDTH - 2)} {label}".rstrip())
         out += ["", "$$\\begin{aligned}", " \\\\\n".join(rows), "\\end{aligned}$$"]
     if proof.instance_checks:
         ok = sum(1 for c in proof.instance_checks if c.get("holds"))
@@ -352,6 +393,9 @@ def proof_notebook_latex(proof: Any, style: str = "brackets") -> str:
             label = rf"&& \text{{{_text(rule.rstrip('*').replace('_', ' '))}}}" if rule else ""
             rows.append(f"&{rel} {expr} {label}".rstrip())
         out.append(rf"$$\text{{{_text(title)}}}$$")
+        hyp = r",\ ".join(hypotheses(part, nd))
+        if hyp:
+            out.append(rf"$$\text{{Hypotheses: }} {hyp}$$")
         out.append("$$\\begin{aligned}" + " \\\\\n".join(rows) + "\\end{aligned}$$")
     out.append(rf"$$\text{{Not covered: {_text(proof.not_covered)}}}$$")
     return "\n".join(out) + "\n"

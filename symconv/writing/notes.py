@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -146,11 +147,58 @@ def _pdf(tex: Path, out: Path) -> Path | None:
         for _ in range(runs):
             proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
-                tail = "\n".join((proc.stdout or "").splitlines()[-30:])
-                raise SymconvError(f"notes: LaTeX failed on {tex.name} (exit {proc.returncode}):\n{tail}")
+                raise SymconvError(_failure(tex, work, out, proc.returncode, proc.stdout or ""))
+        stale = out / tex.with_suffix(".log").name  # the log a failed run kept: this run succeeded
+        if stale.is_file():
+            stale.unlink()
         target = out / tex.with_suffix(".pdf").name
         shutil.copy(work / tex.with_suffix(".pdf").name, target)
     return target
+
+
+def first_tex_error(log: str, source: Sequence[str] = ()) -> str:
+    r"""The first TeX error of a log: its ``!`` message, the input line ``l.N`` with the text TeX had read,
+    and (given the ``source`` lines) that line of the document. Empty when the log shows no ``!`` error.
+
+    >>> log = "(./a.tex\n! Undefined control sequence.\nl.3 \\badmacro\n                {x}\n"
+    >>> print(first_tex_error(log, ["\\documentclass{article}", "\\begin{document}", "\\badmacro{x}"]))
+    ! Undefined control sequence.
+    l.3 \badmacro
+                    {x}
+    notes.tex line 3: \badmacro{x}
+    """
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
+        if not line.startswith("!"):
+            continue
+        out = [line]
+        for follow in lines[i + 1 : i + 12]:
+            m = re.match(r"l\.(\d+) ", follow)
+            if m:
+                nxt = lines[lines.index(follow, i) + 1] if lines.index(follow, i) + 1 < len(lines) else ""
+                out += [follow, nxt] if nxt.strip() else [follow]
+                n = int(m.group(1))
+                if 0 < n <= len(source):
+                    out.append(f"notes.tex line {n}: {source[n - 1][:200]}")
+                break
+            if follow.startswith("!"):
+                break
+            out.append(follow)
+        return "\n".join(x.rstrip() for x in out if x.strip() or x is out[0])
+    return ""
+
+
+def _failure(tex: Path, work: Path, out: Path, code: int, stdout: str) -> str:
+    """The message of a failed LaTeX run; the log is kept next to the document (``out``), where it says."""
+    log_path = work / tex.with_suffix(".log").name
+    kept = out / tex.with_suffix(".log").name
+    log = log_path.read_text(encoding="latin-1") if log_path.is_file() else ""
+    if log:
+        shutil.copy(log_path, kept)
+    source = tex.read_text(encoding="utf-8", errors="replace").splitlines()
+    first = first_tex_error(log, source) or "\n".join(stdout.splitlines()[-20:])
+    where = f"the full log is {kept.resolve()}" if log else "LaTeX wrote no log"
+    return f"notes: LaTeX failed on {tex.name} (exit {code}); the first error:\n{first}\n{where}"
 
 
 def check_out(out: str | Path) -> Path:
@@ -206,6 +254,7 @@ def _write_notes(out: Path, formats: Sequence[str], root: Path | None) -> list[P
             raise SymconvError(f"notes: `--format` entries must be among {', '.join(FORMATS)}; got {shown(f)}")
     if not formats:
         raise SymconvError("notes: `--format` must name at least one of md, tex, pdf")
+    from symconv.writing.animation import Animation, save_animation
     from symconv.writing.figures import save_figure
 
     out = check_out(out)
@@ -218,7 +267,10 @@ def _write_notes(out: Path, formats: Sequence[str], root: Path | None) -> list[P
         raise SymconvError(f"notes: figure names must be unique; got {sorted(names)}")
     (out / "figures").mkdir(exist_ok=True)
     for fig in figs:
-        written += save_figure(fig.draw, fig.size, out / "figures" / fig.name)
+        if isinstance(fig, Animation):  # a GIF for the Markdown, its still frame for the PDF
+            written += save_animation(fig, out / "figures" / fig.name)
+        else:
+            written += save_figure(fig.draw, fig.size, out / "figures" / fig.name)
     if "md" in formats:
         _write(out / "index.md", _index_md(chapters))
         written.append(out / "index.md")
