@@ -12,9 +12,11 @@ from symconv.arrays.ops import mode_padding
 from symconv.compat import numpy as snp
 from symconv.core.formula import output_size
 from symconv.display.tree import Leaf, Matrix, Product, Sum, Vector, entry_latex
+from symconv.writing.animation import conv2d_animation
 from symconv.writing.derive import size_latex
 from symconv.writing.document import Chapter, Figure, Math, Section, Table, Text
 from symconv.writing.figures import sliding_window
+from symconv.writing.pictures import window_2d
 from symconv.writing.stated import stated
 
 N, K = sympy.symbols("N K", integer=True, positive=True)
@@ -85,6 +87,19 @@ def flip() -> Section:
                 "(x \\ast w)[0, 0] &= " + entry_latex(conv[0, 0]) + " \\\\\n"
                 "(x \\star w^{\\mathsf T})[0, 0] &= " + entry_latex(via_transpose[0, 0])
             ),
+            Figure(
+                "window_2d",
+                "In 2-D, convolution reads the kernel rotated by 180°, not transposed: the window of y[1, 0] "
+                "for correlation, convolution and (wrongly) the transpose.",
+                window_2d(
+                    [[1, 2, 0, 3], [0, 1, 2, 1], [3, 0, 1, 2], [2, 1, 0, 1]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]], (1, 0)
+                ),
+                size=(9, 3.6),
+            ),
+            Text(
+                "Animated (in the Markdown edition; the PDF shows one frame): a convolution sliding its rotated kernel."
+            ),
+            conv2d_animation("anim_convolution", n=4, k=3, flip=True),
             *stated(
                 "the flip",
                 r"(x \ast w)[n] &= (x \star \operatorname{rot180} w)[n] \quad\text{for every output index } n,"

@@ -16,6 +16,7 @@ from symconv.display.tree import Indexed, Matrix, Product, Vector, entry_latex
 from symconv.writing.derive import backward_cells
 from symconv.writing.document import Chapter, Code, Figure, Math, Section, Table, Text
 from symconv.writing.figures import backward_dw, backward_dx, window_pairs
+from symconv.writing.pictures import im2col
 from symconv.writing.stated import stated
 
 # the numeric example of this chapter (checked against torch autograd in tests/test_notes_oracles.py)
@@ -361,6 +362,13 @@ def channels() -> Section:
                 f"({_yes(im2col_ok)} for every $o$, $n$):"
             ),
             Math("X_{col} &= " + Matrix(cols).latex() + ", \\\\\nW_{row} &= " + Matrix(wrow).latex()),
+            Figure(
+                "im2col",
+                "A 2-channel input and its im2col matrix: one row per output position, one column per "
+                "kernel tap (c, a, b); the layer is this matrix times the flattened kernel.",
+                im2col((3, 3), (2, 2), 2, (0, 1)),
+                size=(9, 3.4),
+            ),
             Text("The backward table of the layer:"),
             backward_table(rule, "Backward rule of a layer with 2 input and 2 output channels."),
             Text(

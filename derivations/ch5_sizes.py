@@ -11,9 +11,11 @@ from symconv import Array, SymconvError, asarray, correlate, derive, symbols
 from symconv.compat import torch as storch
 from symconv.core.formula import ConvSpec, output_size, transpose, transpose_output_size
 from symconv.display.tree import Indexed, Product
+from symconv.writing.animation import conv2d_animation, stamp_animation
 from symconv.writing.derive import size_latex
 from symconv.writing.document import Chapter, Figure, Math, Section, Table, Text
 from symconv.writing.figures import stride_dilation, transposed
+from symconv.writing.pictures import stamp
 
 # sizes N (input) and K (kernel) as everywhere in the notes; a is the output_padding of a transposed convolution
 N, K, s, d, p, p_lo, p_hi, a = sympy.symbols("N K s d p p_lo p_hi a", integer=True, nonnegative=True)
@@ -123,6 +125,14 @@ def subsample() -> Section:
                 stride_dilation(9, 3, 2, 2),
                 size=(6.4, 2.4),
             ),
+            conv2d_animation(
+                "anim_conv2d_s2_p1",
+                n=5,
+                k=3,
+                stride=2,
+                padding=1,
+                caption="A 3×3 kernel sliding over a 5×5 input with padding 1 and stride 2.",
+            ),
         ],
         items=(26, 27, 35),
     )
@@ -188,6 +198,14 @@ def transposed_conv() -> Section:
                 "(`symconv.core.formula.transpose`):"
             ),
             Math(lhs.latex() + " &\\mathrel{+}= " + rhs.latex()),
+            Figure(
+                "stamp",
+                "conv_transpose with stride 2 as stamps: each input entry places a scaled copy of the kernel; "
+                "the bottom row counts the terms of each output.",
+                stamp(3, 3, 2),
+                size=(6.4, 2.8),
+            ),
+            stamp_animation("anim_stamp", n=3, k=3, stride=2),
             Text(
                 "Its input $g$ has size $N_g$ (the forward's output size) and $a$ is the output_padding; its "
                 "output size is"
