@@ -28,6 +28,10 @@ def _break_before(latex: str, term: str) -> str:
     return head + " \\\\\n&\\qquad" + sep + tail if sep else latex
 
 
+def _checked(flag: bool) -> str:
+    return "checked" if flag else "FAILS"
+
+
 def _yes(flag: bool) -> str:
     return "holds" if flag else "FAILS"
 
@@ -45,7 +49,7 @@ def definitions() -> Section:
                 "We write $x \\star w$ for **cross-correlation** (no flip: what PyTorch, TensorFlow and JAX call "
                 "convolution) and $x \\ast w$ for **convolution** (the kernel is flipped: what numpy and "
                 "scipy.signal call convolution). Both lines below are printed by `symconv.derive` from the one "
-                "index formula each operation has in `symconv/core/formula.py` ('valid' mode: no padding)."
+                "index formula each operation has in symconv ('valid' mode: no padding)."
             ),
             Math(corr.steps[0].latex() + " \\\\\n" + conv.steps[0].latex()),
             Text("In two dimensions each spatial axis gets its own output index $n_i$ and kernel index $k_i$:"),
@@ -190,11 +194,12 @@ def modes() -> Section:
             Text(
                 "A mode is a zero padding $(p_{lo}, p_{hi})$ of the input; the output length is "
                 "$N + p_{lo} + p_{hi} - K + 1$ (stride 1, no dilation; the general formula is in chapter 5). "
-                "The lengths below are `symconv.core.formula.output_size` evaluated symbolically; the example "
+                "The lengths below are symconv's output-size formula evaluated with symbolic $N$, $K$; the example "
                 "column is `symconv.correlate(x, w, mode)` for $x = [1, 2, 3, 4, 5]$, $w = [1, 10]$. "
                 "For an even kernel, 'same' needs an odd total padding: symconv, like PyTorch, puts the extra zero "
                 "at the end (its 'same' padding is $(\\lfloor (K-1)/2 \\rfloor, \\lceil (K-1)/2 \\rceil)$ for "
-                f"every $K \\le 12$: {_yes(same_padding_matches())}); chapter 6 compares the libraries."
+                f"every $K \\le 12$ — {'checked' if same_padding_matches() else 'NOT the case'}); chapter 6 "
+                "compares the libraries."
             ),
             Table(["mode", "$p_{lo}$", "$p_{hi}$", "length", "example length", "x ⋆ w"], rows),
             Text(
@@ -234,9 +239,9 @@ def learned() -> Section:
         [
             Text(
                 "Since $x \\ast \\operatorname{rot180} w = x \\star w$ "
-                f"({_yes(same_family)} for symbolic $w$) and "
+                f"({_checked(same_family)} on a symbolic $w$) and "
                 f"$\\operatorname{{rot180}}(\\operatorname{{rot180}} w) = w$ "
-                f"({_yes(involution)}), the map $w \\mapsto \\operatorname{{rot180}} w$ is a bijection of "
+                f"({_checked(involution)}), the map $w \\mapsto \\operatorname{{rot180}} w$ is a bijection of "
                 "kernels: a layer "
                 "that convolves can represent exactly the functions a layer that correlates can, and gradient descent "
                 "simply learns the rotated kernel. Nothing about training changes."
@@ -294,8 +299,8 @@ def algebra() -> Section:
             Text(
                 "So two stacked correlation layers (no nonlinearity between them) are one correlation layer whose "
                 "kernel is the TRUE convolution of the two kernels. For $u$ of length 2, $v$ of length 3 and a "
-                f"symbolic $x$ of length 6 (all four outputs compared: {_yes(stack_ok)}), the combined kernel and "
-                "the first output computed both ways:"
+                f"symbolic $x$ of length 6 (all four outputs {'agree' if stack_ok else 'do NOT agree'}), the combined "
+                "kernel and the first output computed both ways:"
             ),
             Math(
                 "u \\ast v &= "

@@ -257,11 +257,11 @@ def errata() -> Section:
                     Text(
                         "**3. Why $[1, -1]$ gives exact negatives.** The seed observes that $g_1 = -g_2$ but does not "
                         "say why. $h = [1, -1]$ is anti-symmetric: its flip is its negative "
-                        f"({'holds' if all(flipped_is_neg) else 'FAILS'} for $[w_0, -w_0]$), so "
+                        f"({'checked' if all(flipped_is_neg) else 'FAILS'} for $[w_0, -w_0]$), so "
                         "$f \\ast h = f \\star \\operatorname{rot180} h = f \\star (-h) = -(f \\star h)$; "
                         "symconv checks "
-                        "$x \\ast [w_0, -w_0] = -(x \\star [w_0, -w_0])$ on a symbolic $x$: "
-                        f"{'holds' if neg else 'FAILS'}. "
+                        "$x \\ast [w_0, -w_0] = -(x \\star [w_0, -w_0])$ on a symbolic $x$ and finds it "
+                        f"{'true' if neg else 'FALSE'}. "
                         "Chapter 3 proves the general statement (anti-centrosymmetric kernels)."
                     ),
                     Text(

@@ -38,8 +38,8 @@ def one_d() -> Section:
         [
             Text(
                 f"Take the structured kernel $w = {Vector(centro).latex()}$ (a palindrome: $w[2] = w[0]$) and a "
-                "symbolic input. symconv expands both operations, then substitutes the kernel's entries; they agree "
-                f"entry by entry ({'holds' if same else 'FAILS'}):"
+                "symbolic input. symconv expands both operations, then substitutes the kernel's entries; they "
+                f"{'agree' if same else 'FAIL to agree'} entry by entry:"
             ),
             Math(corr.body(definition=False) + " \\\\\n" + conv.body(definition=False)),
             Text(
@@ -148,8 +148,8 @@ def anti() -> Section:
             Text(
                 "If $\\operatorname{rot180} w = -w$ then $x \\ast w = x \\star \\operatorname{rot180} w = "
                 "-(x \\star w)$. "
-                f"With the structured kernel $w = {Vector(k).latex()}$ symconv confirms it "
-                f"({'holds' if neg else 'FAILS'}):"
+                f"With the structured kernel $w = {Vector(k).latex()}$ symconv "
+                f"{'confirms it' if neg else 'FAILS to confirm it'} entry by entry:"
             ),
             Math(corr.body(definition=False) + " \\\\\n" + conv.body(definition=False)),
             *stated(

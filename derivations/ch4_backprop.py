@@ -472,7 +472,7 @@ def scatter() -> Section:
                 "For $N = 5$, $K = 3$:"
             ),
             Math(gather.body(definition=False)),
-            Text(f"and this equals the scattered gradient from `symconv.grad`: {_yes(same)}."),
+            Text(f"and this {'equals' if same else 'does NOT equal'} the scattered gradient (from `symconv.grad`)."),
         ],
         items=(23,),
     )

@@ -79,7 +79,7 @@ def sizes() -> Section:
             Text(
                 "Per axis, with input size $N$, kernel size $K$, stride $s$, dilation $d$ and zero padding "
                 "$p_{lo}$ before and $p_{hi}$ after ($p$ on both sides in PyTorch's `padding=p`), the output size is "
-                "(`symconv.core.formula.output_size`, symbolic):"
+                "(symconv's size formula, printed with symbolic sizes):"
             ),
             Math(
                 "o &= \\left\\lfloor \\frac{"
@@ -195,7 +195,7 @@ def transposed_conv() -> Section:
                 "The transposed convolution is DEFINED as the adjoint of a correlation with the same hyper-parameters "
                 "— the map $g \\mapsto \\partial L/\\partial x$ of chapter 4 — not as its inverse ('deconvolution' "
                 "is a misnomer). Its formula is the forward one read as a scatter of its input $g$ "
-                "(`symconv.core.formula.transpose`):"
+                "(printed from symconv's one index formula):"
             ),
             Math(lhs.latex() + " &\\mathrel{+}= " + rhs.latex()),
             Figure(
@@ -236,8 +236,9 @@ def transposed_conv() -> Section:
                 "With channels the kernel's in/out axes must ALSO be swapped: PyTorch's ConvTranspose weight is "
                 "$(C_{in}, C_{out}, K)$. For $x$ of shape $(1, 2, 3)$ and $w$ of shape $(2, 3, 2)$ (stride 1, no "
                 "padding), `conv1d(x, swap(rot180 w), padding=1)`, with `swap` exchanging the first two axes, "
-                f"equals `conv_transpose1d(x, w)`: {_yes(direct.equals(ref))}; rotated but not swapped: "
-                f"{_yes(unswapped_ok)} (the test-suite repeats this with torch on random integers)."
+                f"{'equals' if direct.equals(ref) else 'does NOT equal'} `conv_transpose1d(x, w)`; rotated but not "
+                f"swapped it {'equals it too' if unswapped_ok else 'does not'} (the test-suite repeats this with "
+                "torch on random integers)."
             ),
             Figure(
                 "transposed",

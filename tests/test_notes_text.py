@@ -210,3 +210,10 @@ def test_seed_quotes_are_short():
     fences = re.findall(r"```text\n(.*?)```", md, re.S)
     assert quotes and all(len(q) < 120 for q in quotes), quotes
     assert all(len(f) < 200 for f in fences), [len(f) for f in fences]
+
+
+def test_no_internal_module_paths_in_the_body():
+    for path in markdown_files(generated("a")):
+        text = path.read_text(encoding="utf-8")
+        assert "symconv/core" not in text and "symconv.core." not in text, path.name
+        assert ": holds" not in text and "(holds)" not in text, path.name
