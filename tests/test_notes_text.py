@@ -217,3 +217,10 @@ def test_no_internal_module_paths_in_the_body():
         text = path.read_text(encoding="utf-8")
         assert "symconv/core" not in text and "symconv.core." not in text, path.name
         assert ": holds" not in text and "(holds)" not in text, path.name
+
+
+def test_pdf_section_numbers_are_the_chapter_numbers_the_text_cites():
+    """The text says 'chapter 4'; the PDF must number that chapter 4 too (the short answer is chapter 0)."""
+    tex = (generated("a") / "notes.tex").read_text(encoding="utf-8")
+    body = tex.split("\\begin{document}")[1]
+    assert body.index("\\setcounter{section}{-1}") < body.index("\\section{")

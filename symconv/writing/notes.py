@@ -106,7 +106,9 @@ def latex_document(chapters: Sequence[Chapter], ctx: RenderContext | None = None
     body = "\n".join(
         ("\\clearpage\n" if ch.slug.startswith(own_page) or ch.appendix else "") + ch.latex(ctx) for ch in chapters
     )
-    return PREAMBLE + "\n" + body + "\n\\end{document}\n"
+    # LaTeX numbers the sections like the Markdown titles: the short answer is chapter 0
+    first = "\\setcounter{section}{-1}\n" if chapters and chapters[0].title.startswith("0.") else ""
+    return PREAMBLE + "\n" + first + body + "\n\\end{document}\n"
 
 
 def _index_md(chapters: Sequence[Chapter]) -> str:
