@@ -7,16 +7,29 @@ from __future__ import annotations
 
 import sympy
 
-from symconv import Array, convolve, correlate, derive, symbols, theorem
+from symconv import Array, convolve, correlate, derive, symbols
 from symconv.arrays.ops import mode_padding
 from symconv.compat import numpy as snp
 from symconv.core.formula import output_size
 from symconv.display.tree import Leaf, Matrix, Product, Sum, Vector, entry_latex
+from symconv.writing.animation import conv2d_animation
 from symconv.writing.derive import size_latex
-from symconv.writing.document import Chapter, Figure, Math, Section, Table, Text, proved
+from symconv.writing.document import Chapter, Figure, Math, Section, Table, Text
 from symconv.writing.figures import sliding_window
+from symconv.writing.pictures import window_2d
+from symconv.writing.stated import stated
 
 N, K = sympy.symbols("N K", integer=True, positive=True)
+
+
+def _break_before(latex: str, term: str) -> str:
+    """A long right-hand side continued on a second ``align*`` line before ``term`` (if it occurs)."""
+    head, sep, tail = latex.partition(term)
+    return head + " \\\\\n&\\qquad" + sep + tail if sep else latex
+
+
+def _checked(flag: bool) -> str:
+    return "checked" if flag else "FAILS"
 
 
 def _yes(flag: bool) -> str:
@@ -36,7 +49,7 @@ def definitions() -> Section:
                 "We write $x \\star w$ for **cross-correlation** (no flip: what PyTorch, TensorFlow and JAX call "
                 "convolution) and $x \\ast w$ for **convolution** (the kernel is flipped: what numpy and "
                 "scipy.signal call convolution). Both lines below are printed by `symconv.derive` from the one "
-                "index formula each operation has in `symconv/core/formula.py` ('valid' mode: no padding)."
+                "index formula each operation has in symconv ('valid' mode: no padding)."
             ),
             Math(corr.steps[0].latex() + " \\\\\n" + conv.steps[0].latex()),
             Text("In two dimensions each spatial axis gets its own output index $n_i$ and kernel index $k_i$:"),
@@ -78,15 +91,57 @@ def flip() -> Section:
                 "(x \\ast w)[0, 0] &= " + entry_latex(conv[0, 0]) + " \\\\\n"
                 "(x \\star w^{\\mathsf T})[0, 0] &= " + entry_latex(via_transpose[0, 0])
             ),
-            Text("For every size, stride, dilation and padding, symconv's prover establishes the flip as a theorem:"),
-            proved(theorem("convolve_is_correlate_with_flipped_kernel")),
+            Figure(
+                "window_2d",
+                "In 2-D, convolution reads the kernel rotated by 180°, not transposed: the window of y[1, 0] "
+                "for correlation, convolution and (wrongly) the transpose.",
+                window_2d(
+                    [[1, 2, 0, 3], [0, 1, 2, 1], [3, 0, 1, 2], [2, 1, 0, 1]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]], (1, 0)
+                ),
+                size=(9, 3.6),
+            ),
+            Text(
+                "Animated (in the Markdown edition; the PDF shows one frame): a convolution sliding its rotated kernel."
+            ),
+            conv2d_animation("anim_convolution", n=4, k=3, flip=True),
+            *stated(
+                "the flip",
+                r"(x \ast w)[n] &= (x \star \operatorname{rot180} w)[n] \quad\text{for every output index } n,"
+                "\n"
+                r"\qquad (\operatorname{rot180} w)[k] = w[K - 1 - k].",
+                [
+                    Text(
+                        "With stride $s$, dilation $d$ and padding $p$, window $n$ reads $x[sn + dk - p]$ at tap $k$ "
+                        "(entries outside $x$ are 0). Convolution pairs that entry with $w[K - 1 - k]$:"
+                    ),
+                    Math(
+                        r"(x \ast w)[n] &= \sum_{k=0}^{K-1} x[sn + dk - p]\, w[K - 1 - k] \\"
+                        "\n"
+                        r"&= \sum_{k=0}^{K-1} x[sn + dk - p]\, (\operatorname{rot180} w)[k] "
+                        r"= (x \star \operatorname{rot180} w)[n]."
+                    ),
+                    Text(
+                        "The substitution $k \\to K - 1 - k$ touches only the kernel index, so the window, the "
+                        "stride, the dilation and the padding are the same on both sides. In N-D the same holds "
+                        r"per axis, with every axis reversed together: that is $\operatorname{rot180}$."
+                    ),
+                ],
+                "convolve_is_correlate_with_flipped_kernel",
+                printed=({}, {"stride": "s", "dilation": "d", "padding": "p"}),
+                hypotheses="For an input of length $N$, a kernel of length $K \\le N$, and the same stride, "
+                "dilation and padding on both sides",
+            ),
         ],
         items=(2,),
     )
 
 
+#: the asymmetric example of section 1.3; its figure draws the same data
+EXAMPLE_X, EXAMPLE_W = [1, 2, 0, -1], [1, 2, 3]
+
+
 def example() -> Section:
-    x, w = [1, 2, 0, -1], [1, 2, 3]
+    x, w = EXAMPLE_X, EXAMPLE_W
     a, b = derive("correlate", x, w), derive("convolve", x, w)
     return Section(
         "One asymmetric example, both ways",
@@ -96,9 +151,8 @@ def example() -> Section:
             Math(b.body().replace("y &=", "x \\ast w &=", 1)),
             Figure(
                 "sliding_window",
-                "The window at n = 1: correlation reads w in order, convolution reads it reversed "
-                "(x = [2, 1, 3, 5, 4], w = [1, -1]).",
-                sliding_window([2, 1, 3, 5, 4], [1, -1], 1),
+                f"The window at n = 1: correlation reads w in order, convolution reads it reversed (x = {x}, w = {w}).",
+                sliding_window(x, w, 1),
             ),
         ],
         items=(3, 35),
@@ -140,11 +194,12 @@ def modes() -> Section:
             Text(
                 "A mode is a zero padding $(p_{lo}, p_{hi})$ of the input; the output length is "
                 "$N + p_{lo} + p_{hi} - K + 1$ (stride 1, no dilation; the general formula is in chapter 5). "
-                "The lengths below are `symconv.core.formula.output_size` evaluated symbolically; the example "
+                "The lengths below are symconv's output-size formula evaluated with symbolic $N$, $K$; the example "
                 "column is `symconv.correlate(x, w, mode)` for $x = [1, 2, 3, 4, 5]$, $w = [1, 10]$. "
                 "For an even kernel, 'same' needs an odd total padding: symconv, like PyTorch, puts the extra zero "
                 "at the end (its 'same' padding is $(\\lfloor (K-1)/2 \\rfloor, \\lceil (K-1)/2 \\rceil)$ for "
-                f"every $K \\le 12$: {_yes(same_padding_matches())}); chapter 6 compares the libraries."
+                f"every $K \\le 12$ — {'checked' if same_padding_matches() else 'NOT the case'}); chapter 6 "
+                "compares the libraries."
             ),
             Table(["mode", "$p_{lo}$", "$p_{hi}$", "length", "example length", "x ⋆ w"], rows),
             Text(
@@ -184,9 +239,9 @@ def learned() -> Section:
         [
             Text(
                 "Since $x \\ast \\operatorname{rot180} w = x \\star w$ "
-                f"({_yes(same_family)} for symbolic $w$) and "
+                f"({_checked(same_family)} on a symbolic $w$) and "
                 f"$\\operatorname{{rot180}}(\\operatorname{{rot180}} w) = w$ "
-                f"({_yes(involution)}), the map $w \\mapsto \\operatorname{{rot180}} w$ is a bijection of "
+                f"({_checked(involution)}), the map $w \\mapsto \\operatorname{{rot180}} w$ is a bijection of "
                 "kernels: a layer "
                 "that convolves can represent exactly the functions a layer that correlates can, and gradient descent "
                 "simply learns the rotated kernel. Nothing about training changes."
@@ -244,21 +299,59 @@ def algebra() -> Section:
             Text(
                 "So two stacked correlation layers (no nonlinearity between them) are one correlation layer whose "
                 "kernel is the TRUE convolution of the two kernels. For $u$ of length 2, $v$ of length 3 and a "
-                f"symbolic $x$ of length 6 (all four outputs compared: {_yes(stack_ok)}), the combined kernel and "
-                "the first output computed both ways:"
+                f"symbolic $x$ of length 6 (all four outputs {'agree' if stack_ok else 'do NOT agree'}), the combined "
+                "kernel and the first output computed both ways:"
             ),
             Math(
                 "u \\ast v &= "
                 + Vector(kernel.tolist()).latex()
                 + " \\\\\n((x \\star u) \\star v)[0] &= "
-                + entry_latex(stacked[0])
+                + _break_before(entry_latex(stacked[0]), " + v[2]")
                 + " \\\\\n(x \\star (u \\ast v))[0] &= "
-                + Sum([Product([Leaf(x[t]), Leaf(kernel[t])]) for t in range(len(kernel))]).latex()
+                + _break_before(
+                    Sum([Product([Leaf(x[t]), Leaf(kernel[t])]) for t in range(len(kernel))]).latex(), " + x[2]"
+                )
             ),
-            Text("The general statements, proved for all sizes by symconv's prover (Iverson sums over the integers):"),
-            proved(theorem("full_convolution_commutes")),
-            proved(theorem("full_correlation_swap_is_flip")),
-            proved(theorem("full_convolution_associates")),
+            Text("The general statements, for all lengths $A$, $B$, $C \\ge 1$ of $a$, $b$, $c$ (full mode):"),
+            *stated(
+                "convolution commutes",
+                r"(a \ast b)[m] &= (b \ast a)[m].",
+                [
+                    Text(
+                        "Write the full convolution as $(a \\ast b)[m] = \\sum_j a[j]\\, b[m - j]$, a sum over all "
+                        "integers $j$ with entries outside each vector equal to 0. Substitute $j \\to m - j$:"
+                    ),
+                    Math(r"(a \ast b)[m] &= \sum_j a[m - j]\, b[j] = (b \ast a)[m]."),
+                ],
+                "full_convolution_commutes",
+            ),
+            *stated(
+                "swapping a correlation reverses it",
+                r"(a \star b)[m] &= (b \star a)[A + B - 2 - m].",
+                [
+                    Text(
+                        r"The full correlation is $(a \star b)[m] = \sum_j a[j]\, b[j - m + B - 1]$. Then "
+                        r"$(b \star a)[A + B - 2 - m] = \sum_i b[i]\, a[i + m - B + 1]$; substitute "
+                        "$i \\to j - m + B - 1$:"
+                    ),
+                    Math(r"(b \star a)[A + B - 2 - m] &= \sum_j b[j - m + B - 1]\, a[j] = (a \star b)[m]."),
+                ],
+                "full_correlation_swap_is_flip",
+            ),
+            *stated(
+                "convolution associates",
+                r"((a \ast b) \ast c)[m] &= (a \ast (b \ast c))[m].",
+                [
+                    Text("Expand both convolutions and substitute $j \\to i + l$ in the outer sum:"),
+                    Math(
+                        r"((a \ast b) \ast c)[m] &= \sum_j \sum_i a[i]\, b[j - i]\, c[m - j]"
+                        r" = \sum_i a[i] \sum_l b[l]\, c[m - i - l] \\"
+                        "\n"
+                        r"&= \sum_i a[i]\, (b \ast c)[m - i] = (a \ast (b \ast c))[m]."
+                    ),
+                ],
+                "full_convolution_associates",
+            ),
         ],
         items=(6,),
     )

@@ -10,9 +10,15 @@ import sympy
 from symconv import Array, asarray, convolve, correlate, derive, symbols, theorem
 from symconv.compat import numpy as snp
 from symconv.display.tree import Matrix, Vector, entry_latex
-from symconv.writing.document import Chapter, Math, Section, Table, Text, proved
+from symconv.writing.document import Chapter, Math, Section, Table, Text
+from symconv.writing.stated import stated
 
 w0, w1, w2 = sympy.symbols("w_0 w_1 w_2")
+
+
+def _status_2d(name: str) -> str:
+    """The 2-D theorem's status, computed now: `symconv.theorem(name, ndim=2).prove()`."""
+    return f"`theorem('{name}', ndim=2).prove()`: {theorem(name, ndim=2).prove().status}"
 
 
 def _word(flag: bool) -> str:
@@ -32,8 +38,8 @@ def one_d() -> Section:
         [
             Text(
                 f"Take the structured kernel $w = {Vector(centro).latex()}$ (a palindrome: $w[2] = w[0]$) and a "
-                "symbolic input. symconv expands both operations, then substitutes the kernel's entries; they agree "
-                f"entry by entry ({'holds' if same else 'FAILS'}):"
+                "symbolic input. symconv expands both operations, then substitutes the kernel's entries; they "
+                f"{'agree' if same else 'FAIL to agree'} entry by entry:"
             ),
             Math(corr.body(definition=False) + " \\\\\n" + conv.body(definition=False)),
             Text(
@@ -44,8 +50,32 @@ def one_d() -> Section:
                 "palindrome; in general, iff $w[k] = w[K-1-k]$ for every $k$."
             ),
             Math("(x \\ast w)[0] - (x \\star w)[0] &= " + entry_latex(diff)),
-            Text("The general theorem, both directions, proved by symconv for all sizes:"),
-            proved(theorem("convolve_equals_correlate_iff_centrosymmetric")),
+            *stated(
+                "when convolution equals correlation",
+                r"x \ast w = x \star w \ \text{for every input } x \quad\iff\quad w[k] = w[K - 1 - k] "
+                r"\ \text{for every } k.",
+                [
+                    Text("Subtract the two index formulas (valid mode):"),
+                    Math(
+                        r"(x \ast w)[n] - (x \star w)[n] &= "
+                        r"\sum_{k=0}^{K-1} x[n + k]\, \bigl(w[K - 1 - k] - w[k]\bigr)."
+                    ),
+                    Text(
+                        "If $w[K - 1 - k] = w[k]$ for every $k$, every term is 0. Conversely, take for $x$ the "
+                        "input that is 1 at position $j$ and 0 elsewhere, $0 \\le j \\le K - 1$: then "
+                        "$(x \\ast w)[0] - (x \\star w)[0] = w[K - 1 - j] - w[j]$, which must be 0 for every $j$. "
+                        "In N-D, $k$ and $K - 1 - k$ are multi-indices (every axis reversed): the condition is "
+                        "$\\operatorname{rot180} w = w$."
+                    ),
+                ],
+                "convolve_equals_correlate_iff_centrosymmetric",
+                hypotheses="For an input of length $N$ and a kernel of length $K \\le N$ (valid mode; the 'only if' "
+                "needs a window inside the input)",
+            ),
+            Text(
+                "The machine proof is printed in 1-D; the 2-D statement is proved too "
+                f"({_status_2d('convolve_equals_correlate_iff_centrosymmetric')})."
+            ),
         ],
         items=(8,),
     )
@@ -118,11 +148,33 @@ def anti() -> Section:
             Text(
                 "If $\\operatorname{rot180} w = -w$ then $x \\ast w = x \\star \\operatorname{rot180} w = "
                 "-(x \\star w)$. "
-                f"With the structured kernel $w = {Vector(k).latex()}$ symconv confirms it "
-                f"({'holds' if neg else 'FAILS'}):"
+                f"With the structured kernel $w = {Vector(k).latex()}$ symconv "
+                f"{'confirms it' if neg else 'FAILS to confirm it'} entry by entry:"
             ),
             Math(corr.body(definition=False) + " \\\\\n" + conv.body(definition=False)),
-            proved(theorem("convolve_equals_minus_correlate_iff_anticentrosymmetric")),
+            *stated(
+                "when convolution is minus correlation",
+                r"x \ast w = -(x \star w) \ \text{for every input } x \quad\iff\quad w[k] = -w[K - 1 - k] "
+                r"\ \text{for every } k.",
+                [
+                    Text("Add the two index formulas (valid mode):"),
+                    Math(
+                        r"(x \ast w)[n] + (x \star w)[n] &= "
+                        r"\sum_{k=0}^{K-1} x[n + k]\, \bigl(w[K - 1 - k] + w[k]\bigr)."
+                    ),
+                    Text(
+                        "Every term is 0 when $w[K - 1 - k] = -w[k]$; with the one-hot input at position $j$ the "
+                        "sum is $w[K - 1 - j] + w[j]$, so the condition is also necessary. In N-D: "
+                        "$\\operatorname{rot180} w = -w$."
+                    ),
+                ],
+                "convolve_equals_minus_correlate_iff_anticentrosymmetric",
+                hypotheses="For an input of length $N$ and a kernel of length $K \\le N$ (valid mode)",
+            ),
+            Text(
+                "The machine proof is printed in 1-D; the 2-D statement is proved too "
+                f"({_status_2d('convolve_equals_minus_correlate_iff_anticentrosymmetric')})."
+            ),
             Text(
                 "The seed's $[1, -1]$ and the Sobel filters are of this kind, so an edge detector copied from an image "
                 "processing text (which convolves) into a CNN layer (which correlates) reports every edge with the "

@@ -5,26 +5,57 @@ Run alone: ``python derivations/ch4_backprop.py`` prints the chapter's Markdown.
 
 from __future__ import annotations
 
+import re
+
 import sympy
 
-from symconv import Array, asarray, backward_rule, convolve, correlate, derive, grad, symbols, theorem
+from symconv import Array, asarray, backward_rule, convolve, correlate, derive, grad, symbols
 from symconv.compat import torch as storch
 from symconv.core.formula import ConvSpec, forward
 from symconv.display.tree import Indexed, Matrix, Product, Vector, entry_latex
 from symconv.writing.derive import backward_cells
-from symconv.writing.document import Chapter, Figure, Math, Section, Table, Text, proved
+from symconv.writing.document import Chapter, Code, Figure, Math, Section, Table, Text
 from symconv.writing.figures import backward_dw, backward_dx, window_pairs
+from symconv.writing.pictures import im2col
+from symconv.writing.stated import stated
 
 # the numeric example of this chapter (checked against torch autograd in tests/test_notes_oracles.py)
 X, W, G = [2, 1, 3, 5, 4], [1, -1, 2], [1, 2, -1]
 
 
-BACKWARD_HEADER = ["gradient", "derived (scatter) formula", "named operation", "parameters", "verified", "theorem"]
+_PAD = {"padding": "p"}
+
+BACKWARD_HEADER = ["gradient", "derived (scatter) formula", "named operation", "parameters"]
+#: a padding that the rule's operation name spells as a Python tuple, e.g. ``((1, 1),)``
+_TUPLE_PAD = re.compile(r"\(\((\d+), (\d+)\),\)")
 
 
-def backward_table(rule: object) -> Table:
-    """A backward rule as a table of the notes (formulas in the notes' index notation)."""
-    return Table(BACKWARD_HEADER, backward_cells(rule))
+def _cells(rule: object) -> list[list[str]]:
+    """The rule's rows without the verification column (how a check ran is not what a student needs)."""
+    rows = []
+    for gradient, formula, operation, params, _verified, _theorem in backward_cells(rule):
+        operation = _TUPLE_PAD.sub(lambda m: f"{m.group(1)} at the start, {m.group(2)} at the end", operation)
+        rows.append([gradient, formula, operation, params])
+    return rows
+
+
+def backward_table(rule: object, caption: str) -> Table:
+    """A backward rule as a captioned table of the notes (formulas in the notes' index notation)."""
+    return Table(BACKWARD_HEADER, _cells(rule), caption=caption)
+
+
+def general_kernel_cells(op: str, n: int = 5) -> list[list[str]]:
+    """The rule's cells with the kernel size written as ``K``: computed at K = 3 and K = 4, and checked to be the
+    same table once ``K - 1`` is substituted by 2 and by 3 (a formula is never printed for one K as if general)."""
+    general = None
+    for k in (3, 4):
+        cells = _cells(backward_rule(op, input_size=n, kernel_size=k))
+        text = [[c.replace(f"[{k - 1} - k]", "[K - 1 - k]") for c in row] for row in cells]
+        if general is not None and text != general:
+            raise ValueError(f"the backward table of {op} depends on K beyond K - 1 - k: {text} vs {general}")
+        general = text
+    assert general is not None
+    return general
 
 
 def _yes(flag: bool) -> str:
@@ -59,6 +90,7 @@ def matrices() -> Section:
     d2 = derive("correlate", symbols("x", (3, 3)), symbols("w", (2, 2)))
     T1, T2 = d1.matrix(), d2.matrix()
     circ = _circulant(4, 3)
+    same = derive("correlate", symbols("x", 4), symbols("w", 3), mode="same").matrix()
     return Section(
         "The matrix of a convolution",
         [
@@ -76,11 +108,31 @@ def matrices() -> Section:
             ),
             Math("C_{2D} &= " + Matrix(T2.tolist()).latex()),
             Text(
-                "Only circular padding makes it square and circulant (each row the previous one rotated): $N = 4$, "
-                "$K = 3$, padding 1 on each side, `padding_mode='circular'`:"
+                f"Zero padding in 'same' mode makes $C$ square (${same.rows} \\times {same.cols}$ for $N = 4$, "
+                "$K = 3$) but it stays Toeplitz: its corners are cut off by the zeros. Only circular padding makes it "
+                "circulant, each row the previous one rotated ($N = 4$, $K = 3$, padding 1 on each side, "
+                "`padding_mode='circular'`):"
             ),
             Math("C_{\\text{circ}} &= " + Matrix(circ.tolist()).latex()),
-            proved(theorem("correlation_matrix_is_toeplitz")),
+            *stated(
+                "the matrix is Toeplitz",
+                r"C[n + 1, m + 1] &= C[n, m] \quad\text{whenever } 0 \le n,\ n + 1 \le N - K"
+                r"\ \text{and}\ 0 \le m,\ m + 1 \le N - 1.",
+                [
+                    Text("The entry $C[n, m] = \\partial y[n] / \\partial x[m]$ of $y = x \\star w$ is"),
+                    Math(
+                        r"C[n, m] &= \sum_{k=0}^{K-1} w[k]\, [n + k = m] "
+                        r"= \begin{cases} w[m - n] & 0 \le m - n \le K - 1, \\ 0 & \text{otherwise,} \end{cases}"
+                    ),
+                    Text(
+                        "which depends on $m - n$ only, so it is unchanged when $n$ and $m$ both grow by 1 (inside "
+                        "the index ranges above: the hypotheses of the statement)."
+                    ),
+                ],
+                "correlation_matrix_is_toeplitz",
+                hypotheses="For $y = x \\star w$ (valid mode) with $x$ of length $N$, $w$ of length $K \\le N$, "
+                "and $C$ the $(N - K + 1) \\times N$ matrix with $y = C x$",
+            ),
         ],
         items=(13, 14),
     )
@@ -111,7 +163,21 @@ def adjoint() -> Section:
                 f"$= \\partial L/\\partial x$ from `symconv.grad` {_yes(dx.equals(ct_g))}."
             ),
             Math("C^{\\mathsf T} g &= " + Vector(ct_g.tolist()).latex()),
-            proved(theorem("correlate_adjoint_is_full_convolution")),
+            *stated(
+                "the adjoint of a correlation",
+                r"\langle x \star w,\ g \rangle &= \langle x,\ g \ast_{\text{full}} w \rangle,"
+                r"\quad\text{i.e. } C^{\mathsf T} g = g \ast_{\text{full}} w.",
+                [
+                    Text("Expand the inner product and substitute $m = n + k$ (so $n = m - k$):"),
+                    Math(
+                        r"\langle x \star w, g \rangle &= \sum_n g[n] \sum_k x[n + k]\, w[k] "
+                        r"= \sum_m x[m] \sum_k g[m - k]\, w[k] = \langle x, g \ast_{\text{full}} w \rangle,"
+                    ),
+                    Text("with $g$ taken as 0 outside $0 \\le n \\le N - K$."),
+                ],
+                "correlate_adjoint_is_full_convolution",
+                hypotheses="For $x$ of length $N$, $w$ of length $K \\le N$ and $g$ of length $N - K + 1$",
+            ),
         ],
         items=(15, 17, 28),
     )
@@ -122,23 +188,30 @@ def _col(m: sympy.Matrix) -> list[sympy.Expr]:
 
 
 def table() -> Section:
-    corr = backward_rule("correlate", input_size=5, kernel_size=3)
-    conv = backward_rule("convolve", input_size=5, kernel_size=3)
     dx, dw = numeric_gradients()
     return Section(
         "The backward table, for both forward conventions",
         [
             Text(
-                "`symconv.backward_rule(op)` differentiates the one forward formula, names the result, and proves the "
-                "identification by exact instance checks. Forward $y = x \\star w$ (what deep-learning layers compute):"
+                "`symconv.backward_rule(op)` differentiates the one forward formula and names the result. Forward "
+                "$y = x \\star w$ (what deep-learning layers compute):"
             ),
-            backward_table(corr),
+            Table(BACKWARD_HEADER, general_kernel_cells("correlate"), caption="Backward rule of $y = x \\star w$."),
             Text("Forward $y = x \\ast w$ (a true convolution):"),
-            backward_table(conv),
+            Table(BACKWARD_HEADER, general_kernel_cells("convolve"), caption="Backward rule of $y = x \\ast w$."),
             Text(
-                f"Numbers: with $x = {X}$, $w = {W}$ and upstream $g = {G}$, `symconv.grad` gives "
-                f"$\\partial L/\\partial x = {dx}$ and $\\partial L/\\partial w = {dw}$ (the test-suite compares these "
-                "with PyTorch autograd)."
+                "In numbers, with PyTorch's autograd (the comments are `symconv.grad`'s exact values, computed when "
+                "the notes are built; the test-suite runs this very computation in PyTorch):"
+            ),
+            Code(
+                "import torch\n"
+                f"x = torch.tensor([[{X}]], dtype=torch.float, requires_grad=True)\n"
+                f"w = torch.tensor([[{W}]], dtype=torch.float, requires_grad=True)\n"
+                f"g = torch.tensor([[{G}]], dtype=torch.float)\n"
+                "torch.nn.functional.conv1d(x, w).backward(g)\n"
+                f"x.grad   # {dx}\n"
+                f"w.grad   # {dw}",
+                "python",
             ),
             Figure(
                 "backward_dx",
@@ -162,14 +235,70 @@ def proofs() -> Section:
         "The general proofs",
         [
             Text(
-                "The table's identifications hold for EVERY size, not only the instances it checked. symconv's prover "
-                "differentiates the Iverson sum of the forward formula, collapses the Kronecker delta and reindexes; "
-                "each step names its rule and is re-checked (side conditions by an SMT solver):"
+                "The table's identifications hold for EVERY size, not only the sizes it was computed at. Each proof "
+                "below is three lines: write the loss, differentiate, and let the delta pick the surviving terms. "
+                "Padding $p \\ge 0$ on both sides: the forward reads $x[n + k - p]$ (0 outside $x$)."
             ),
-            proved(theorem("correlate_grad_input_is_full_convolution")),
-            proved(theorem("correlate_grad_weight_is_valid_correlation")),
-            proved(theorem("convolve_grad_input_is_full_correlation")),
-            proved(theorem("convolve_grad_weight_is_flipped_valid_correlation")),
+            *stated(
+                "input gradient of a correlation",
+                r"\frac{\partial L}{\partial x[m]} &= \sum_{k=0}^{K-1} g[m + p - k]\, w[k] "
+                r"= (g \ast_{\text{full}} w)[m + p].",
+                [
+                    Math(
+                        r"\frac{\partial L}{\partial x[m]} &= \sum_n g[n] \frac{\partial y[n]}{\partial x[m]} "
+                        r"= \sum_n \sum_k g[n]\, w[k]\, [n + k - p = m] \\"
+                        "\n"
+                        r"&= \sum_k g[m + p - k]\, w[k] = (g \ast_{\text{full}} w)[m + p],"
+                    ),
+                    Text("with $g$ taken as 0 outside its range: the full convolution, cropped by the padding."),
+                ],
+                "correlate_grad_input_is_full_convolution",
+                printed=({}, _PAD),
+                hypotheses="For $y = x \\star w$ with padding $p$, $L$ with $g = \\partial L/\\partial y$",
+            ),
+            *stated(
+                "weight gradient of a correlation",
+                r"\frac{\partial L}{\partial w[k]} &= \sum_n x[n + k - p]\, g[n] = (x_{\text{pad}} \star g)[k].",
+                [
+                    Math(
+                        r"\frac{\partial L}{\partial w[k]} &= \sum_n g[n] \frac{\partial y[n]}{\partial w[k]} "
+                        r"= \sum_n g[n]\, x[n + k - p],"
+                    ),
+                    Text(
+                        "a valid correlation of the padded input with $g$ (the window slides over $x$, $g$ is the "
+                        "kernel): no flip."
+                    ),
+                ],
+                "correlate_grad_weight_is_valid_correlation",
+                printed=({}, _PAD),
+                hypotheses="Same setting",
+            ),
+            *stated(
+                "input gradient of a convolution",
+                r"\frac{\partial L}{\partial x[m]} &= (g \star_{\text{full}} w)[m].",
+                [
+                    Math(
+                        r"\frac{\partial L}{\partial x[m]} &= \sum_k g[m - k]\, w[K - 1 - k] "
+                        r"= \sum_{k} g[m - K + 1 + k]\, w[k] = (g \star_{\text{full}} w)[m],"
+                    ),
+                    Text("by the substitution $k \\to K - 1 - k$."),
+                ],
+                "convolve_grad_input_is_full_correlation",
+                hypotheses="For $y = x \\ast w$ (valid, no padding)",
+            ),
+            *stated(
+                "weight gradient of a convolution",
+                r"\frac{\partial L}{\partial w[k]} &= (x \star_{\text{valid}} g)[K - 1 - k].",
+                [
+                    Text("Tap $k$ of $w$ meets $x[n + K - 1 - k]$ in output $n$ (substitute $k \\to K - 1 - k$):"),
+                    Math(
+                        r"\frac{\partial L}{\partial w[k]} &= \sum_n g[n]\, x[n + K - 1 - k] "
+                        r"= (x \star_{\text{valid}} g)[K - 1 - k]."
+                    ),
+                ],
+                "convolve_grad_weight_is_flipped_valid_correlation",
+                hypotheses="Same setting",
+            ),
         ],
         items=(17, 18),
     )
@@ -232,9 +361,16 @@ def channels() -> Section:
                 f"bias, $y[0, o, n] = (W_{{row}} X_{{col}}^{{\\mathsf T}})[o, n] + \\mathrm{{bias}}[o]$ "
                 f"({_yes(im2col_ok)} for every $o$, $n$):"
             ),
-            Math("X_{col} &= " + Matrix(cols).latex() + ",\\quad W_{row} = " + Matrix(wrow).latex()),
+            Math("X_{col} &= " + Matrix(cols).latex() + ", \\\\\nW_{row} &= " + Matrix(wrow).latex()),
+            Figure(
+                "im2col",
+                "A 2-channel input and its im2col matrix: one row per output position, one column per "
+                "kernel tap (c, a, b); the layer is this matrix times the flattened kernel.",
+                im2col((3, 3), (2, 2), 2, (0, 1)),
+                size=(9, 3.4),
+            ),
             Text("The backward table of the layer:"),
-            backward_table(rule),
+            backward_table(rule, "Backward rule of a layer with 2 input and 2 output channels."),
             Text(
                 "The channel axes swap in the input gradient: $\\partial L/\\partial x[c] = \\sum_o g[o] "
                 f"\\ast_{{\\text{{full}}}} w[o, c]$ {_yes(ok)} (`symconv.grad`); $\\partial "
@@ -265,12 +401,47 @@ def strided() -> Section:
                 "padding that restores the size); the weight gradient correlates $x$ with $g$ with stride and "
                 "dilation SWAPPED ($g$ dilated by $s$):"
             ),
-            backward_table(rule_s),
+            backward_table(
+                rule_s, "Backward rule for stride 2, $N = 6$, $K = 3$ (output padding $(N - K) \\bmod 2 = 1$)."
+            ),
             Text("Dilation 2 with padding 1: the input gradient is cropped by the padding; dilation appears in both:"),
-            backward_table(rule_d),
-            Text("Both identifications, proved for all sizes (here stride 2, dilation 1):"),
-            proved(theorem("conv_grad_input_is_transposed_conv", stride=2)),
-            proved(theorem("conv_grad_weight_swaps_stride_and_dilation", stride=2)),
+            backward_table(rule_d, "Backward rule for dilation 2, padding 1, $N = 7$, $K = 2$."),
+            Text(
+                "In general, with stride $s$, dilation $d$ and padding $p$ the forward is "
+                "$y[n] = \\sum_k x[sn + dk - p]\\, w[k]$, and both gradients follow from it in one line each:"
+            ),
+            *stated(
+                "input gradient with stride, dilation and padding",
+                r"\frac{\partial L}{\partial x[m]} &= \sum_n \sum_k g[n]\, w[k]\, [sn + dk - p = m] "
+                r"= \operatorname{conv\_transpose}(g, w)[m],",
+                [
+                    Text(
+                        "Differentiate $L = \\sum_n g[n]\\, y[n]$: each $g[n]$ is stamped, times the kernel with "
+                        "taps $d$ apart, at positions $sn - p, sn - p + d, \\dots$ — which is the definition of the "
+                        "transposed convolution with stride $s$, dilation $d$ and padding $p$ (chapter 5). Read as "
+                        "a gather over $m$, it is a correlation of $g$ dilated by $s$ with $\\operatorname{rot180} w$."
+                    ),
+                ],
+                "conv_grad_input_is_transposed_conv",
+                printed=({"stride": "s", "dilation": "d"}, {"stride": "s", "dilation": "d", "padding": "p"}),
+                hypotheses="For $y = x \\star w$ with stride $s$, dilation $d$, padding $p$, "
+                "$N + 2p \\ge d(K - 1) + 1$, one input and one output channel",
+            ),
+            *stated(
+                "weight gradient: stride and dilation swap",
+                r"\frac{\partial L}{\partial w[k]} &= \sum_n g[n]\, x[dk + sn - p].",
+                [
+                    Text(
+                        "Differentiate $L$ with respect to $w[k]$: only the factor $w[k]$ goes. In the remaining "
+                        "sum, read $k$ as the output index (it steps through $x$ by $d$: the stride) and $n$ as the "
+                        "tap (it steps by $s$: the dilation) — a correlation of $x$ with $g$, stride $d$, dilation "
+                        "$s$, padding $p$, cropped to $K$ outputs."
+                    ),
+                ],
+                "conv_grad_weight_swaps_stride_and_dilation",
+                printed=({"stride": "s", "dilation": "d"}, {"stride": "s", "dilation": "d", "padding": "p"}),
+                hypotheses="Same setting",
+            ),
         ],
         items=(21, 22),
     )
@@ -295,11 +466,13 @@ def scatter() -> Section:
             ),
             Math(lhs.latex() + " &\\mathrel{+}= " + rhs.latex()),
             Text(
-                "The 180° rotation appears only when the loop is rewritten as a GATHER over each $m = n + k$, i.e. "
-                "$dx[m] = \\sum_k g[m - k]\\, w[k]$, which is the full convolution:"
+                "The 180° rotation appears only when the loop is rewritten as a GATHER over each input index "
+                "$m = n + k$: $dx[m] = \\sum_k g[m - k]\\, w[k]$ for $0 \\le m \\le N - 1$ ($g$, of length "
+                "$N - K + 1$, taken as 0 outside its range), which is the full convolution $g \\ast_{\\text{full}} w$. "
+                "For $N = 5$, $K = 3$:"
             ),
-            Math(gather.body()),
-            Text(f"and this equals the scattered gradient from `symconv.grad`: {_yes(same)}."),
+            Math(gather.body(definition=False)),
+            Text(f"and this {'equals' if same else 'does NOT equal'} the scattered gradient (from `symconv.grad`)."),
         ],
         items=(23,),
     )

@@ -11,11 +11,16 @@ from symconv import Array, SymconvError, asarray, correlate, derive, symbols
 from symconv.compat import torch as storch
 from symconv.core.formula import ConvSpec, output_size, transpose, transpose_output_size
 from symconv.display.tree import Indexed, Product
+from symconv.writing.animation import conv2d_animation, stamp_animation
 from symconv.writing.derive import size_latex
 from symconv.writing.document import Chapter, Figure, Math, Section, Table, Text
 from symconv.writing.figures import stride_dilation, transposed
+from symconv.writing.pictures import stamp
 
-i, k, s, d, p, p_lo, p_hi, op = sympy.symbols("i k s d p p_lo p_hi op", integer=True, nonnegative=True)
+# sizes N (input) and K (kernel) as everywhere in the notes; a is the output_padding of a transposed convolution
+N, K, s, d, p, p_lo, p_hi, a = sympy.symbols("N K s d p p_lo p_hi a", integer=True, nonnegative=True)
+#: the size of a transposed convolution's input g (the forward's output size)
+N_g = sympy.Symbol("N_g", integer=True, nonnegative=True)
 
 
 def grouped(expr: sympy.Expr, groups: list[sympy.Symbol], order: tuple[sympy.Symbol, ...], rest_first: bool) -> str:
@@ -41,16 +46,16 @@ def _yes(flag: bool) -> str:
     return "holds" if flag else "does not hold"
 
 
-# (i, k, s, p, d) and the case of Dumoulin & Visin's guide each one illustrates
+# (N, K, s, p, d) and the case of Dumoulin & Visin's guide each one illustrates
 CASES = [
-    (4, 3, 1, 0, 1, "no padding, unit stride: $o = i - k + 1$"),
-    (5, 4, 1, 2, 1, "padding $p$, unit stride: $o = i - k + 2p + 1$"),
-    (5, 3, 1, 1, 1, "half padding ($p = \\lfloor k/2 \\rfloor$, odd $k$): $o = i$"),
-    (5, 3, 1, 2, 1, "full padding ($p = k - 1$): $o = i + k - 1$"),
+    (4, 3, 1, 0, 1, "no padding, unit stride: $o = N - K + 1$"),
+    (5, 4, 1, 2, 1, "padding $p$, unit stride: $o = N - K + 2p + 1$"),
+    (5, 3, 1, 1, 1, "half padding ($p = \\lfloor K/2 \\rfloor$, odd $K$): $o = N$"),
+    (5, 3, 1, 2, 1, "full padding ($p = K - 1$): $o = N + K - 1$"),
     (5, 3, 2, 0, 1, "no padding, stride 2"),
     (5, 3, 2, 1, 1, "padding and stride"),
     (6, 3, 2, 1, 1, "padding and stride, the floor drops an input"),
-    (7, 3, 1, 0, 2, "dilation: span $d(k-1)+1$"),
+    (7, 3, 1, 0, 2, "dilation: span $d(K-1)+1$"),
     (8, 3, 2, 1, 2, "dilation, padding and stride"),
 ]
 
@@ -62,7 +67,7 @@ def _numerator(size: sympy.Expr) -> sympy.Expr:
 
 
 def sizes() -> Section:
-    general = output_size(i, k, s, d, p_lo, p_hi)
+    general = output_size(N, K, s, d, p_lo, p_hi)
     rows = []
     for ii, kk, ss, pp, dd, case in CASES:
         o = int(output_size(ii, kk, ss, dd, pp, pp))
@@ -72,23 +77,23 @@ def sizes() -> Section:
         "Output size",
         [
             Text(
-                "Per axis, with input size $i$, kernel size $k$, stride $s$, dilation $d$ and zero padding "
+                "Per axis, with input size $N$, kernel size $K$, stride $s$, dilation $d$ and zero padding "
                 "$p_{lo}$ before and $p_{hi}$ after ($p$ on both sides in PyTorch's `padding=p`), the output size is "
-                "(`symconv.core.formula.output_size`, symbolic):"
+                "(symconv's size formula, printed with symbolic sizes):"
             ),
             Math(
                 "o &= \\left\\lfloor \\frac{"
-                + grouped(_numerator(general), [d], (i, p_lo, p_hi, k), True)
+                + grouped(_numerator(general), [d], (N, p_lo, p_hi, K), True)
                 + "}{s} \\right\\rfloor + 1"
             ),
             Text(
                 "The floor matters whenever $s > 1$. Dilation $d = 1$ means NO gaps (some texts say 'dilation 0'); "
-                "the kernel then spans $d(k-1)+1$ inputs. Each row below: the formula, and the length of an actual "
+                "the kernel then spans $d(K-1)+1$ inputs. Each row below: the formula, and the length of an actual "
                 "`symconv.correlate` output, for the cases of Dumoulin & Visin's guide (the test-suite checks the "
                 "lengths against PyTorch `conv1d` and TensorFlow `tf.nn.conv1d`):"
             ),
             Table(
-                ["case", "$i$", "$k$", "$s$", "$p$", "$d$", "span", "formula $o$", "len(correlate)"],
+                ["case", "$N$", "$K$", "$s$", "$p$", "$d$", "span", "formula $o$", "len(correlate)"],
                 rows,
             ),
         ],
@@ -108,7 +113,7 @@ def subsample() -> Section:
             Text(
                 "A strided correlation is the unit-stride correlation subsampled: $(x \\star_{s=2} w)[n] = "
                 f"(x \\star w)[2n]$ {_yes(strided.equals(sub))} on a symbolic $x$ of length 9. Hence several input "
-                f"sizes give one output size: $i = 7$ and $i = 8$ with $k = 3$, $s = 2$ both give $o = {many[0]}$ "
+                f"sizes give one output size: $N = 7$ and $N = 8$ with $K = 3$, $s = 2$ both give $o = {many[0]}$ "
                 f"({'one size' if len(many) == 1 else 'different sizes'}), and a transposed convolution must be told "
                 "which one to restore (output_padding, below). With stride 2 and dilation 2 the definition and the "
                 "expansion read:"
@@ -116,9 +121,17 @@ def subsample() -> Section:
             Math(dil.body()),
             Figure(
                 "stride_dilation",
-                "Which inputs each output reads: stride 2, dilation 2, K = 3, i = 9.",
+                "Which inputs each output reads: stride 2, dilation 2, K = 3, N = 9.",
                 stride_dilation(9, 3, 2, 2),
                 size=(6.4, 2.4),
+            ),
+            conv2d_animation(
+                "anim_conv2d_s2_p1",
+                n=5,
+                k=3,
+                stride=2,
+                padding=1,
+                caption="A 3×3 kernel sliding over a 5×5 input with padding 1 and stride 2.",
             ),
         ],
         items=(26, 27, 35),
@@ -135,12 +148,12 @@ def _zero_insert(x: list[sympy.Expr], s_: int) -> list[sympy.Expr]:
 
 
 def transposed_conv() -> Section:
-    spec = ConvSpec(input_size=(i,), kernel_size=(k,), stride=(s,), dilation=(d,), pad_lo=(p,), pad_hi=(p,))
+    spec = ConvSpec(input_size=(N_g,), kernel_size=(K,), stride=(s,), dilation=(d,), pad_lo=(p,), pad_hi=(p,))
     c = transpose(spec)[0]
     loop = {"n0": "n", "k0": "k"}
     lhs = Indexed("y", c.result_index, names=loop)
-    rhs = Product([Indexed(f.operand, f.index, names=loop) for f in c.factors])
-    size = transpose_output_size(i, k, s, d, p, p, op)
+    rhs = Product([Indexed({"x": "g"}.get(f.operand, f.operand), f.index, names=loop) for f in c.factors])
+    size = transpose_output_size(N_g, K, s, d, p, p, a)
     # the direct form, checked against symconv.compat.torch.conv_transpose1d
     checks = []
     for n_in, kk, ss, pp, dd, opad in ((3, 3, 2, 0, 1, 0), (3, 3, 2, 1, 1, 1), (4, 2, 3, 1, 2, 2), (2, 3, 1, 1, 1, 0)):
@@ -181,29 +194,51 @@ def transposed_conv() -> Section:
             Text(
                 "The transposed convolution is DEFINED as the adjoint of a correlation with the same hyper-parameters "
                 "— the map $g \\mapsto \\partial L/\\partial x$ of chapter 4 — not as its inverse ('deconvolution' "
-                "is a misnomer). Its formula is the forward one read as a scatter "
-                "(`symconv.core.formula.transpose`):"
+                "is a misnomer). Its formula is the forward one read as a scatter of its input $g$ "
+                "(printed from symconv's one index formula):"
             ),
             Math(lhs.latex() + " &\\mathrel{+}= " + rhs.latex()),
-            Text("Its output size (`transpose_output_size`, $op$ the output_padding):"),
-            Math("o &= " + grouped(size, [s, d], (i, k, p, op), False)),
+            Figure(
+                "stamp",
+                "conv_transpose with stride 2 as stamps: each input entry places a scaled copy of the kernel; "
+                "the bottom row counts the terms of each output.",
+                stamp(3, 3, 2),
+                size=(6.4, 2.8),
+            ),
+            stamp_animation("anim_stamp", n=3, k=3, stride=2),
             Text(
-                "As a direct correlation: insert $s - 1$ zeros between inputs, pad $d(k-1) - p$ on both sides "
+                "Its input $g$ has size $N_g$ (the forward's output size) and $a$ is the output_padding; its "
+                "output size is"
+            ),
+            Math("o &= " + grouped(size, [s, d], (N_g, K, p, a), False)),
+            Text(
+                "As a direct correlation: insert $s - 1$ zeros between inputs, pad $d(K-1) - p$ on both sides "
                 "(plus output_padding at the end), and correlate with the kernel ROTATED by 180° (dilated by $d$). "
                 "Each row checks this symbolically against `symconv.compat.torch.conv_transpose1d` (and the "
                 "test-suite numerically against `torch.nn.functional.conv_transpose1d`); the last column shows "
                 "that without the rotation (as in Dumoulin & Visin's pictures) it fails:"
             ),
             Table(
-                ["$i$", "$k$", "$s$", "$p$", "$d$", "output_padding", "$o$", "rotated: equal", "not rotated: equal"],
+                [
+                    "$N_g$",
+                    "$K$",
+                    "$s$",
+                    "$p$",
+                    "$d$",
+                    "output padding $a$",
+                    "$o$",
+                    "rotated: equal",
+                    "not rotated: equal",
+                ],
                 checks,
             ),
             Text(
                 "With channels the kernel's in/out axes must ALSO be swapped: PyTorch's ConvTranspose weight is "
-                "$(C_{in}, C_{out}, k)$. For $x$ of shape $(1, 2, 3)$ and $w$ of shape $(2, 3, 2)$ (stride 1, no "
+                "$(C_{in}, C_{out}, K)$. For $x$ of shape $(1, 2, 3)$ and $w$ of shape $(2, 3, 2)$ (stride 1, no "
                 "padding), `conv1d(x, swap(rot180 w), padding=1)`, with `swap` exchanging the first two axes, "
-                f"equals `conv_transpose1d(x, w)`: {_yes(direct.equals(ref))}; rotated but not swapped: "
-                f"{_yes(unswapped_ok)} (the test-suite repeats this with torch on random integers)."
+                f"{'equals' if direct.equals(ref) else 'does NOT equal'} `conv_transpose1d(x, w)`; rotated but not "
+                f"swapped it {'equals it too' if unswapped_ok else 'does not'} (the test-suite repeats this with "
+                "torch on random integers)."
             ),
             Figure(
                 "transposed",
@@ -233,10 +268,10 @@ def output_padding() -> Section:
         [
             Text(
                 "Because several input sizes share one output size, the transposed convolution needs "
-                "$op = (i + 2p - d(k-1) - 1) \\bmod s$ extra positions at the end to return to size $i$:"
+                "$a = (N + 2p - d(K-1) - 1) \\bmod s$ extra positions at the end to return to size $N$:"
             ),
             Table(
-                ["$i$", "$k$", "$s$", "$p$", "forward $o$", "transpose with $op = 0$", "$op$", "transpose with $op$"],
+                ["$N$", "$K$", "$s$", "$p$", "forward $o$", "transpose with $a = 0$", "$a$", "transpose with $a$"],
                 rows,
             ),
             Text(

@@ -30,7 +30,8 @@ from symconv.compat import torch as storch
 from symconv.core.formula import ConvSpec, forward
 from symconv.display.tree import Vector
 from symconv.engines.terms import evaluate
-from symconv.writing.document import Chapter, Section, Table, Text
+from symconv.writing.document import Chapter, Figure, Section, Table, Text
+from symconv.writing.pictures import same_alignment
 
 X, W = [1, 2, 3, 4, 5], [1, 10]
 
@@ -299,10 +300,17 @@ def same_section() -> Section:
                 "An even kernel needs an odd total padding; libraries disagree on which side gets the extra zero. "
                 f"With $x = {X}$, $w = {W}$ ('same'):"
             ),
-            Table(["function", "result"], rows),
+            Table(["function", "result"], rows, caption="'same' with an even kernel, per library."),
             Text(
                 "numpy and scipy.signal's N-D `correlate` put the extra zero at the start; PyTorch, TensorFlow, "
                 "`jax.lax` and scipy's `correlate2d` at the end. The flip of numpy's `convolve` moves the window too."
+            ),
+            Figure(
+                "same_alignment",
+                "'same' with an even kernel (N = 5, K = 4): where each library puts the extra padding, and the "
+                "kernel taps the window of y[0] reads (flipped for a convolution).",
+                same_alignment(LIBRARY_DATA, n=5, k=4),
+                size=(7, 8),
             ),
         ],
         items=(11,),

@@ -57,7 +57,7 @@ FRAGMENTS: dict[int, list[str]] = {
     23: ["SCATTER", "GATHER", "\\mathrel{+}="],
     24: ["autograd"],
     25: ["\\left\\lfloor", "p_{lo}", "p_{hi}"],
-    26: ["dilation 0", "d(k-1)+1"],
+    26: ["dilation 0", "d(K-1)+1"],
     27: ["subsampled", "one output size"],
     28: ["misnomer", "adjoint"],
     29: ["ROTATED", "swapped", "not rotated"],
@@ -229,7 +229,7 @@ def test_item29_transposed_channels_rotate_and_swap_with_torch():
     direct = torch.nn.functional.conv1d(x, w.transpose(0, 1).flip(-1), padding=1)
     assert torch.allclose(ref, direct)
     sec = _section("Transposed convolution")
-    assert "equals `conv_transpose1d(x, w)`: holds; rotated but not swapped: does not hold" in sec
+    assert "equals `conv_transpose1d(x, w)`; rotated but not swapped it does not" in sec
 
 
 def test_item30_output_padding_table_with_torch():

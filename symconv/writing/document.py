@@ -30,6 +30,7 @@ __all__ = [
     "Figure",
     "Math",
     "ProofBlock",
+    "ProofLink",
     "Raw",
     "Section",
     "Table",
@@ -135,6 +136,55 @@ def markup_latex(src: str) -> str:
     return "".join(parts)
 
 
+#: Longest source line of a Markdown paragraph: a longer one is broken, one sentence per line (then by words).
+_MD_LINE = 400
+#: Characters per line when a single sentence is itself longer than :data:`_MD_LINE`.
+_MD_WIDTH = 110
+
+
+def _fill(words: list[str], width: int) -> list[str]:
+    line, lines = "", []
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [*lines, line]
+
+
+def wrap_markup(src: str, limit: int = _MD_LINE, width: int = _MD_WIDTH) -> str:
+    """A paragraph in the notes' markup with no source line longer than ``limit``: a longer line is broken
+    after each sentence, and a sentence still too long is filled to ``width``; ``$math$``, `` `code` `` and
+    ``**bold**`` are never broken (Markdown joins the lines of a paragraph again). Short lines are unchanged.
+
+    >>> print(wrap_markup("One $x + y$ here. Two `c d` and three more.", limit=20, width=12))
+    One $x + y$ here.
+    Two `c d`
+    and three
+    more.
+    """
+    out = []
+    for para in src.split("\n"):
+        if len(para) <= limit:
+            out.append(para)
+            continue
+        # a space outside math, code and bold is a break opportunity; one inside is not
+        marked = "".join(p if _MARKUP.fullmatch(p) else p.replace(" ", "\0") for p in _MARKUP.split(para))
+        words = marked.split("\0")
+        sentences: list[list[str]] = [[]]
+        for word in words:
+            sentences[-1].append(word)
+            if word.endswith(".") and not word.endswith("..."):
+                sentences.append([])
+        for sentence in sentences:
+            if not sentence:
+                continue
+            line = " ".join(sentence)
+            out += [line] if len(line) <= limit else _fill(sentence, width)
+    return "\n".join(out)
+
+
 class Block:
     """A piece of a chapter with a Markdown and a LaTeX rendering."""
 
@@ -163,9 +213,13 @@ class Text(Block):
     src: str
 
     def markdown(self, ctx: RenderContext | None = None) -> str:
-        return self.src
+        return wrap_markup(self.src)
 
     def latex(self, ctx: RenderContext | None = None) -> str:
+        lines = [line for line in self.src.split("\n") if line.strip()]
+        if lines and all(line.startswith("- ") for line in lines):  # a bulleted list
+            items = "\n".join("\\item " + markup_latex(line[2:]) for line in lines)
+            return "\\begin{itemize}\n" + items + "\n\\end{itemize}"
         return markup_latex(self.src)
 
 
@@ -217,13 +271,18 @@ class ProofBlock(Block):
     environments around its ``align*`` steps (its ``%`` header lines become prose)."""
 
     proof: Any
+    #: an anchor (Markdown ``<a id>``, LaTeX ``\label``) that a :class:`ProofLink` in the body points to
+    label: str = ""
+    #: a short title for the LaTeX theorem head (a head cannot break; the library name then opens the statement)
+    title: str = ""
 
     def __post_init__(self) -> None:
         if not getattr(self.proof, "holds", False):
             raise SymconvError(f"notes: only proved theorems go into the notes; got status {self.proof.status!r}")
 
     def markdown(self, ctx: RenderContext | None = None) -> str:
-        return str(self.proof.markdown()).strip()
+        md = "\n".join(_break_markdown(line) for line in str(self.proof.markdown()).strip().splitlines())
+        return (f'<a id="{self.label}"></a>\n\n' + md) if self.label else md
 
     def latex(self, ctx: RenderContext | None = None) -> str:
         out: list[str] = []
@@ -231,7 +290,14 @@ class ProofBlock(Block):
         for line in str(self.proof.latex()).splitlines():
             if line.startswith("% Theorem ") and not opened:
                 name, _, stmt = line[len("% Theorem ") :].partition(": ")
-                out += ["\\begin{theorem}[\\texttt{" + _escape(name) + "}]", markup_latex(stmt), "\\end{theorem}"]
+                label = f"\\label{{{self.label}}}" if self.label else ""
+                head = markup_latex(self.title) if self.title else "\\texttt{" + _escape(name) + "}"
+                lead = markup_latex(f"`{name}`: ") if self.title else ""
+                out += [
+                    "\\begin{theorem}[" + head + "]" + label,
+                    lead + markup_latex(stmt),
+                    "\\end{theorem}",
+                ]
                 out.append("\\begin{proof}\\footnotesize")
                 opened = True
             elif line.startswith("%"):
@@ -281,6 +347,22 @@ def _break_long(line: str, limit: int = _PROOF_LINE) -> str:
     return " \\\\ &\\qquad ".join(p.rstrip() for p in lines) + (tag_sep + tag if tag_sep else "")
 
 
+#: Printed characters of one display line of a proof in the Markdown edition (KaTeX must not scroll).
+_PROOF_LINE_MD = 90
+
+
+def _break_markdown(line: str) -> str:
+    r"""A long display line of a proof in Markdown, broken after ``\wedge`` onto separate source lines.
+
+    >>> long = r"&= \sum_k \left[" + r" \wedge ".join([r"a_{%d} \le b" % i for i in range(30)]) + r"\right] x[k]"
+    >>> len(long), [len(line) < 400 for line in _break_markdown(long).splitlines()]
+    (610, [True, True, True])
+    """
+    if not line.lstrip().startswith("&") or _visible_width("$" + line.partition("&&")[0] + "$") <= _PROOF_LINE_MD:
+        return line
+    return _break_long(line, _PROOF_LINE_MD).replace(" \\\\ &\\qquad ", " \\\\\n&\\qquad ")
+
+
 _MATH_IN_TAG = re.compile(r"(\\[a-zA-Z]+arrow)")
 
 
@@ -298,6 +380,32 @@ def proved(thm: Any) -> Block:
         f"(symconv's prover does not establish `{thm.name}` in this version — status: {proof.status}; "
         "the computed checks in this section stand on their own.)"
     )
+
+
+#: The appendix chapter that prints the machine proofs (its slug: the Markdown file name).
+APPENDIX = "ch8_machine_proofs"
+
+
+@dataclass(frozen=True)
+class ProofLink(Block):
+    """A pointer from a theorem in the body to its machine proof in the appendix (``ProofBlock.label``).
+
+    >>> print(ProofLink("proof-flip", "flip", "every stride").markdown())
+    *Machine proof:* [appendix, `flip`](ch8_machine_proofs.md#proof-flip) — every stride.
+    """
+
+    label: str
+    name: str
+    covers: str
+
+    def markdown(self, ctx: RenderContext | None = None) -> str:
+        return f"*Machine proof:* [appendix, `{self.name}`]({APPENDIX}.md#{self.label}) — {self.covers}."
+
+    def latex(self, ctx: RenderContext | None = None) -> str:
+        return (
+            f"\\textit{{Machine proof:}} Theorem~\\ref{{{self.label}}} in the appendix "
+            f"(page~\\pageref{{{self.label}}}) --- {markup_latex(self.covers)}."
+        )
 
 
 @dataclass(frozen=True)
@@ -341,7 +449,8 @@ class Table(Block):
 
     def latex(self, ctx: RenderContext | None = None) -> str:
         cols = _column_spec([self.header, *self.rows])
-        out = ["\\begin{table}[htbp]", "\\centering"]
+        # [H] (package float): the table stays where its text is, never drifting to another page
+        out = ["\\begin{table}[H]", "\\centering"]
         # a table that does not fit in \small on one line is set tighter, with wrapping columns
         out += ["\\footnotesize", "\\setlength{\\tabcolsep}{3pt}"] if "p{" in cols else ["\\small"]
         if self.caption:
@@ -424,7 +533,7 @@ class Figure(Block):
         d = (ctx or RenderContext()).figure_dir
         return "\n".join(
             [
-                "\\begin{figure}[htbp]",
+                "\\begin{figure}[H]",
                 "\\centering",
                 f"\\includegraphics[width=\\linewidth]{{{d}/{self.name}.pdf}}",
                 "\\caption{" + markup_latex(self.caption) + "}",
@@ -458,7 +567,7 @@ class Box(Block):
         inner = "\n\n".join(b.markdown(ctx) for b in self.blocks)
         if self.kind == "proof":
             inner += " ∎" if not inner.endswith("$$") else "\n\n∎"
-        body = head + " " + inner
+        body = head + ("\n\n" if inner.startswith("$$") else " ") + inner
         return "\n".join("> " + line if line else ">" for line in body.split("\n"))
 
     def latex(self, ctx: RenderContext | None = None) -> str:
@@ -506,6 +615,8 @@ class Chapter:
     title: str
     sections: Sequence[Block]
     intro: str = ""
+    #: the appendix: LaTeX switches to lettered sections (``\appendix``) before it
+    appendix: bool = False
 
     def markdown(self, ctx: RenderContext | None = None) -> str:
         ctx = ctx or RenderContext()
@@ -518,7 +629,8 @@ class Chapter:
     def latex(self, ctx: RenderContext | None = None) -> str:
         ctx = ctx or RenderContext()
         # LaTeX numbers the sections itself: drop the "1. " of the Markdown title
-        parts = ["\\section{" + markup_latex(re.sub(r"^\d+\.\s+", "", self.title)) + "}"]
+        title = re.sub(r"^(\d+|Appendix)\.\s+", "", self.title)
+        parts = (["\\appendix"] if self.appendix else []) + ["\\section{" + markup_latex(title) + "}"]
         if self.intro:
             parts.append(markup_latex(self.intro))
         parts += [s.latex(ctx) for s in self.sections]

@@ -36,8 +36,10 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2.2cm]{geometry}
 \usepackage{amsmath, amssymb, amsthm, mathtools, booktabs}
 \usepackage{graphicx}
+\usepackage{float}
 \usepackage{array, tabularx}
 \allowdisplaybreaks
+\setlength{\emergencystretch}{3em}
 \newtheorem{theorem}{Theorem}
 \theoremstyle{remark}
 \newtheorem{errata}{Errata}
@@ -99,8 +101,14 @@ def build_chapters(root: Path | None = None) -> list[Chapter]:
 
 def latex_document(chapters: Sequence[Chapter], ctx: RenderContext | None = None) -> str:
     """The standalone LaTeX document (pdflatex)."""
-    body = "\n".join(ch.latex(ctx) for ch in chapters)
-    return PREAMBLE + "\n" + body + "\n\\end{document}\n"
+    # the short answer gets its own page(s); so do the summary and the appendix
+    own_page = ("ch0_", "ch1_", "ch7_")
+    body = "\n".join(
+        ("\\clearpage\n" if ch.slug.startswith(own_page) or ch.appendix else "") + ch.latex(ctx) for ch in chapters
+    )
+    # LaTeX numbers the sections like the Markdown titles: the short answer is chapter 0
+    first = "\\setcounter{section}{-1}\n" if chapters and chapters[0].title.startswith("0.") else ""
+    return PREAMBLE + "\n" + first + body + "\n\\end{document}\n"
 
 
 def _index_md(chapters: Sequence[Chapter]) -> str:

@@ -1,0 +1,211 @@
+"""Chapter 0 — the short answer: what a CNN layer computes, why convolution has a flip, the backward rule.
+
+One page a newcomer can read alone. Every equality shown is computed by symconv when the notes are built
+(and its general form proved: the theorems are linked from chapters 1 and 4).
+
+Run alone: ``python derivations/ch0_short_answer.py`` prints the chapter's Markdown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+
+from symconv import backward_rule, convolve, correlate, symbols
+from symconv.compat import numpy as snp
+from symconv.compat import torch as storch
+from symconv.writing.document import Chapter, Code, Math, Section, Table, Text
+
+# the seed's data (chapter 2): f = [2, 1, 3, 5, 4], h = [1, -1]
+F, H = [2, 1, 3, 5, 4], [1, -1]
+
+
+def _ints(a: object) -> list[int]:
+    return [int(v) for v in np.asarray(a).reshape(-1).tolist()]
+
+
+def _holds(flag: bool) -> str:
+    return "true" if flag else "FALSE"
+
+
+def textbook_is_flipped_valid(n: int = 5, k: int = 3) -> tuple[bool, bool]:
+    """(textbook sum = symconv's full convolution, its valid part = correlation with the reversed kernel).
+
+    The textbook sum is written here as a plain loop over m (an oracle independent of symconv's formula).
+    """
+    x, w = symbols("x", n), symbols("w", k)
+    xs, ws = x.tolist(), w.tolist()
+    textbook = [
+        sympy.expand(sum((xs[m] * ws[i - m] for m in range(n) if 0 <= i - m < k), sympy.Integer(0)))
+        for i in range(n + k - 1)
+    ]
+    full = [sympy.expand(v) for v in convolve(x, w, mode="full").tolist()]
+    valid = [sympy.expand(v) for v in correlate(x, w.flip()).tolist()]
+    return textbook == full, textbook[k - 1 : n] == valid
+
+
+def why_flip() -> tuple[bool, bool, list[int], list[int], bool]:
+    """Commutativity, associativity (symbolic), impulse responses, and the convolution theorem (numbers)."""
+    a, b, c = symbols("a", 3), symbols("b", 2), symbols("c", 2)
+    commutes = convolve(a, b, mode="full").equals(convolve(b, a, mode="full"))
+    associates = convolve(convolve(a, b, mode="full"), c, mode="full").equals(
+        convolve(a, convolve(b, c, mode="full"), mode="full")
+    )
+    h = [1, 2, 3]
+    conv_impulse = _ints(convolve([1], h, mode="full").tolist())
+    corr_impulse = _ints(correlate([1], h, mode="full").tolist())
+    # the convolution theorem, on a circular convolution computed by a plain loop
+    x, w = [1, 2, 0, -1], [1, 2, 3, 0]
+    circ = [sum(x[m] * w[(i - m) % 4] for m in range(4)) for i in range(4)]
+    fft = np.rint(np.fft.ifft(np.fft.fft(x) * np.fft.fft(w)).real).astype(int).tolist()
+    return commutes, associates, conv_impulse, corr_impulse, circ == fft
+
+
+def short_answer() -> Section:
+    np_conv = _ints(snp.convolve(F, H, "valid").tolist())
+    np_corr = _ints(snp.correlate(F, H, "valid").tolist())
+    torch_out = _ints(storch.conv1d(np.array(F).reshape(1, 1, -1), np.array(H).reshape(1, 1, -1)).tolist())
+    return Section(
+        "The question, and the short answer",
+        [
+            Text(
+                "A question on Artificial Intelligence Stack Exchange (chapter 2) asks: “Does a CNN perform the "
+                "convolution or cross-correlation operation? What is the difference?”"
+            ),
+            Text(
+                "**Short answer.** A convolutional layer in PyTorch, TensorFlow/Keras or JAX computes a "
+                "**cross-correlation**: it slides the kernel over the input and takes dot products, without "
+                "reversing the kernel. A **convolution** in the sense of mathematics and signal processing "
+                "(numpy's `convolve`) reverses the kernel first. For a learned kernel the difference does not "
+                "matter: the network simply learns the reversed kernel. It matters when a kernel comes from "
+                "elsewhere (a Sobel filter, weights ported between libraries), in the transposed convolution, and "
+                "in the backward pass, where a true convolution does appear."
+            ),
+            Text("On the seed's data, the three calls below return the values in their comments:"),
+            Code(
+                "import numpy as np, torch\n"
+                "f, h = [2., 1., 3., 5., 4.], [1., -1.]\n"
+                f"np.convolve(f, h, 'valid')    # {np_conv}   (kernel reversed)\n"
+                f"np.correlate(f, h, 'valid')   # {np_corr}   (kernel as is)\n"
+                "torch.nn.functional.conv1d(torch.tensor([[f]]), torch.tensor([[h]]))\n"
+                f"                              # {torch_out}   (a correlation)",
+                "python",
+            ),
+            Text(
+                "The values in the comments are computed when these notes are built, by symconv's exact models of "
+                "numpy and PyTorch (`symconv.compat`), which the test-suite checks against the real libraries."
+            ),
+        ],
+        items=(),
+    )
+
+
+def definition() -> Section:
+    full_ok, valid_ok = textbook_is_flipped_valid()
+    return Section(
+        "The textbook definition, and where the flip is",
+        [
+            Text(
+                "For an input $x$ of length $N$ and a kernel $w$ of length $K$ (indices from 0, entries outside "
+                "the range are 0), the textbook convolution is"
+            ),
+            Math(r"(x \ast w)[n] &= \sum_{m} x[m]\, w[n - m], \qquad 0 \le n \le N + K - 2."),
+            Text(
+                "Put $m = n - (K - 1) + k$: as $m$ runs over the input, $k$ runs over $0, \\dots, K-1$ and "
+                "$n - m = K - 1 - k$. The entries whose window lies inside the input are $n = K - 1, \\dots, N - 1$; "
+                "renumbering them from 0 gives the 'valid' form:"
+            ),
+            Math(
+                r"y[n] &= \sum_{k=0}^{K-1} x[n + k]\, w[K - 1 - k] \\"
+                "\n"
+                r"&= (x \star \operatorname{rot180} w)[n], \qquad 0 \le n \le N - K,"
+            ),
+            Text(
+                "where $x \\star w$, the cross-correlation, is $\\sum_k x[n + k]\\, w[k]$: the same window, the "
+                "kernel read forwards. So **convolution = cross-correlation with the kernel reversed** "
+                "(in 2-D: rotated by 180°, not transposed). Checked for $N = 5$, $K = 3$ on symbolic entries: the "
+                f"textbook sum equals symconv's full convolution ({_holds(full_ok)}) and its valid part equals "
+                f"the correlation with the reversed kernel ({_holds(valid_ok)}); chapter 1 proves it for all sizes."
+            ),
+        ],
+        items=(),
+    )
+
+
+def why() -> Section:
+    commutes, associates, conv_imp, corr_imp, fft_ok = why_flip()
+    return Section(
+        "Why the flip exists",
+        [
+            Text("The reversal is what makes convolution the natural operation of linear, shift-invariant systems:"),
+            Text(
+                "- **Commutativity and associativity.** $a \\ast b = b \\ast a$ and $(a \\ast b) \\ast c = a \\ast "
+                f"(b \\ast c)$ (checked on symbolic vectors: {_holds(commutes)}, {_holds(associates)}); correlation "
+                "has neither: $a \\star b$ is $b \\star a$ reversed.\n"
+                "- **Impulse response.** A filter with impulse response $h$ maps an input $x$ to $x \\ast h$: "
+                f"feeding it a unit impulse gives back $h$ itself. For $h = [1, 2, 3]$: $[1] \\ast h = {conv_imp}$, "
+                f"while $[1] \\star h = {corr_imp}$ (reversed).\n"
+                "- **The convolution theorem.** The discrete Fourier transform turns a (circular) convolution into "
+                "a pointwise product, $\\mathcal F(x \\circledast w) = \\mathcal F(x) \\cdot \\mathcal F(w)$ "
+                f"(checked with numpy's FFT for $x = [1, 2, 0, -1]$, $w = [1, 2, 3, 0]$: {_holds(fft_ok)})."
+            ),
+            Text(
+                "**Why a learned kernel makes it irrelevant.** Since "
+                "$x \\ast w = x \\star \\operatorname{rot180} w$ and "
+                "$w \\mapsto \\operatorname{rot180} w$ is a bijection of kernels, a layer that convolves and a layer "
+                "that correlates can represent exactly the same functions; training finds the reversed kernel. "
+                "Deep-learning libraries correlate because it is the simpler loop."
+            ),
+        ],
+        items=(),
+    )
+
+
+def backward() -> Section:
+    rule = backward_rule("correlate", input_size=5, kernel_size=3)
+    by = {r.gradient: r.operation for r in rule.rows}
+    return Section(
+        "The backward rule in one table",
+        [
+            Text(
+                "For a layer $y = x \\star w$ (valid, stride 1) and the upstream gradient "
+                "$g = \\partial L/\\partial y$, "
+                "symconv differentiates the forward formula and names the result (chapter 4 proves it for all sizes):"
+            ),
+            Table(
+                ["gradient", "is", "formula"],
+                [
+                    [
+                        "$\\partial L/\\partial x$",
+                        by["dL/dx"],
+                        "$\\partial L/\\partial x[m] = \\sum_k g[m - k]\\, w[k]$",
+                    ],
+                    [
+                        "$\\partial L/\\partial w$",
+                        by["dL/dw"],
+                        "$\\partial L/\\partial w[k] = \\sum_n x[n + k]\\, g[n]$",
+                    ],
+                ],
+                caption="Gradients of a correlation layer.",
+            ),
+            Text(
+                "So the folk rule 'correlation forward, convolution backward' holds for the input gradient only: "
+                "the weight gradient is again a correlation, with no flip."
+            ),
+        ],
+        items=(),
+    )
+
+
+def build() -> Chapter:
+    """Chapter 0 as a :class:`~symconv.writing.document.Chapter`."""
+    return Chapter(
+        "ch0_short_answer",
+        "0. The short answer",
+        [short_answer(), definition(), why(), backward()],
+        intro="Read this page alone and you can answer the question; the chapters after it prove and extend each line.",
+    )
+
+
+if __name__ == "__main__":
+    print(build().markdown())

@@ -1,0 +1,85 @@
+"""Chapter 7 — the summary page: every result of the notes in one table, with where it is proved.
+
+Run alone: ``python derivations/ch7_summary.py`` prints the chapter's Markdown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from symconv import backward_rule, correlate
+from symconv.compat import numpy as snp
+from symconv.writing.document import Chapter, Section, Table, Text
+
+
+def _ints(a: object) -> list[int]:
+    return [int(v) for v in np.asarray(a).reshape(-1).tolist()]
+
+
+def summary() -> Section:
+    plain = {r.gradient: r.operation for r in backward_rule("correlate", input_size=5, kernel_size=3).rows}
+    strided = {r.gradient: r.operation for r in backward_rule("correlate", input_size=7, kernel_size=3, stride=2).rows}
+    x, w = [1, 2, 3, 4, 5], [1, 10]
+    np_same = _ints(snp.correlate(x, w, "same").tolist())
+    layer_same = _ints(correlate(x, w, mode="same").tolist())
+    rows = [
+        ["cross-correlation", "$(x \\star w)[n] = \\sum_k x[n + k]\\, w[k]$ (layers of PyTorch, TF/Keras, JAX)", "1"],
+        [
+            "convolution",
+            "$(x \\ast w)[n] = \\sum_k x[n + k]\\, w[K - 1 - k]$, i.e. $x \\ast w = x \\star \\operatorname{rot180} w$ "
+            "(numpy, scipy.signal, jax.numpy `convolve`)",
+            "0, 1",
+        ],
+        ["the flip in 2-D", "a 180° rotation of the kernel (every axis reversed), not a transpose", "1"],
+        [
+            "conv = corr",
+            "exactly when $\\operatorname{rot180} w = w$ (centrosymmetric); conv = −corr when "
+            "$\\operatorname{rot180} w = -w$",
+            "3",
+        ],
+        ["learned kernels", "the flip does not matter: $w \\mapsto \\operatorname{rot180} w$ is a bijection", "0, 1"],
+        [
+            "output length",
+            "valid $N - K + 1$, same $N$, full $N + K - 1$; in general "
+            "$\\lfloor (N + p_{lo} + p_{hi} - d(K-1) - 1)/s \\rfloor + 1$",
+            "1, 5",
+        ],
+        ["'same', even $K$", f"numpy: {np_same}; PyTorch, TF, JAX: {layer_same} (for $x = {x}$, $w = {w}$)", "6"],
+        ["$\\partial L/\\partial x$", f"{plain['dL/dx']}; with stride: {strided['dL/dx']}", "4"],
+        [
+            "$\\partial L/\\partial w$",
+            f"{plain['dL/dw']} (no flip); with stride $s$, dilation $d$: {strided['dL/dw']}",
+            "4",
+        ],
+        ["$\\partial L/\\partial b$", "the sum of $g$ over batch and positions", "4"],
+        [
+            "transposed conv",
+            "the adjoint of the convolution (not an inverse): insert $s - 1$ zeros, pad "
+            "$d(K-1) - p$, correlate with the ROTATED kernel, in/out channels swapped",
+            "5",
+        ],
+        ["complex input", "numpy and scipy conjugate the second argument of `correlate`; layers do not", "1, 6"],
+    ]
+    return Section(
+        "Everything on one page",
+        [
+            Text(
+                "Sizes $N$ (input) and $K$ (kernel), stride $s$, dilation $d$, padding $p$; "
+                "$g = \\partial L/\\partial y$."
+            ),
+            Table(["topic", "result", "chapter"], rows, caption="The results of these notes."),
+            Text(
+                "Every formula above is computed or proved by symconv when the notes are built; the appendix "
+                "prints the machine proofs, each for exactly the parameters its heading names."
+            ),
+        ],
+    )
+
+
+def build() -> Chapter:
+    """Chapter 7 as a :class:`~symconv.writing.document.Chapter`."""
+    return Chapter("ch7_summary", "7. Summary", [summary()])
+
+
+if __name__ == "__main__":
+    print(build().markdown())

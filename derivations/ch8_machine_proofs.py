@@ -1,0 +1,126 @@
+"""Appendix — the machine proofs behind the theorems of the body, with the rules and engines explained once.
+
+Run alone: ``python derivations/ch8_machine_proofs.py`` prints the appendix's Markdown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from symconv import theorem
+from symconv.writing.document import Chapter, ProofBlock, Section, Table, Text
+from symconv.writing.stated import PRINTED, covers, label
+
+#: Rule names as a printed proof shows them, and what each step does.
+RULES = [
+    ("definition", "replace an operation by its index formula (the one definition symconv has)"),
+    (
+        "differentiate under sum",
+        "$\\partial/\\partial x[m]$ of a sum of products: each factor $x[i]$ becomes the guard $[i = m]$",
+    ),
+    (
+        "collapse kronecker delta",
+        "a guard $[i = m]$ with a summation variable of coefficient $\\pm 1$ in $i$: sum that variable out",
+    ),
+    ("reindex", "substitute a summation variable by a bijection of the integers, e.g. $k \\to K - 1 - k$"),
+    ("swap sums", "exchange the order of two finite sums"),
+    ("apply hypothesis", "use an assumption such as $w[k] = w[K-1-k]$ where the guard implies its domain"),
+    ("equal", "the two sides have the same summand and equivalent guards (decided by the SMT solver)"),
+]
+
+
+#: A short title for each theorem (its library name, too long for a heading, is printed below it).
+TITLES = {
+    "convolve_is_correlate_with_flipped_kernel": "The flip",
+    "full_convolution_commutes": "Convolution commutes",
+    "full_correlation_swap_is_flip": "Swapping a correlation reverses it",
+    "full_convolution_associates": "Convolution associates",
+    "convolve_equals_correlate_iff_centrosymmetric": "Convolution equals correlation",
+    "convolve_equals_minus_correlate_iff_anticentrosymmetric": "Convolution is minus correlation",
+    "correlation_matrix_is_toeplitz": "The matrix is Toeplitz",
+    "correlate_adjoint_is_full_convolution": "The adjoint of a correlation",
+    "correlate_grad_input_is_full_convolution": "Input gradient of a correlation",
+    "correlate_grad_weight_is_valid_correlation": "Weight gradient of a correlation",
+    "convolve_grad_input_is_full_correlation": "Input gradient of a convolution",
+    "convolve_grad_weight_is_flipped_valid_correlation": "Weight gradient of a convolution",
+    "conv_grad_input_is_transposed_conv": "Input gradient with stride and dilation",
+    "conv_grad_weight_swaps_stride_and_dilation": "Weight gradient with stride and dilation",
+}
+
+
+def reading() -> Section:
+    return Section(
+        "How to read a machine proof",
+        [
+            Text(
+                "A sum is written over ALL integers, $\\sum_{n, k} [\\text{guard}]\\, x[\\dots]\\, w[\\dots]$, where "
+                "the guard in brackets (an Iverson bracket: 1 when the condition holds, 0 otherwise) carries every "
+                "index range. This avoids the trap of sum bounds that run backwards. A proof rewrites the "
+                "left-hand side step by step until it meets the right-hand side; a step marked (claim side) "
+                "rewrites the right-hand side instead, and the two meet in the middle. Each step names its rule:"
+            ),
+            Table(["rule", "what the step does"], RULES, caption="The rewrite rules of a machine proof."),
+            Text(
+                "Every side condition of a step (a guard implied by another, two guards equivalent, a map "
+                "being a bijection) is linear integer arithmetic, decided by the SMT solver z3; a symbolic "
+                "stride makes it non-linear, where z3 may answer unknown and the proof then fails rather than "
+                "pass. A checker replays every step, re-runs the solver, and evaluates both sides of each step "
+                "at small random sizes with random integers (the instance checks). The first line of a proof "
+                "prints its hypotheses (the sizes assumed, e.g. $N \\ge K$); its last line says what the proof "
+                "does NOT cover. A symbolic stride, dilation or padding stands for every integer $\\ge 1$, so a "
+                "proof with a symbolic padding $p$ does not cover $p = 0$: that case is the separate proof "
+                "without padding."
+            ),
+        ],
+    )
+
+
+def _also(name: str, params: dict[str, Any]) -> str:
+    """The 2-D version of the same statement, proved now (not printed: its lines are too wide for a page)."""
+    try:
+        proof = theorem(name, ndim=2, **params).prove()
+    except Exception:  # a theorem without a 2-D form
+        return ""
+    return (
+        f" The same statement in 2-D (parameter `ndim=2`) is {proof.status} too; "
+        "its proof is not printed (its lines are too wide for a page)."
+        if proof.holds
+        else ""
+    )
+
+
+def proofs() -> list[Section]:
+    out = []
+    for name, params in PRINTED:
+        proof = theorem(name, **params).prove()
+        what = covers(params)
+        extra = _also(name, params) if not params else ""
+        out.append(
+            Section(
+                f"{TITLES[name]} ({what})",
+                [
+                    Text(f"Printed for: {what}.{extra}"),
+                    ProofBlock(proof, label=label(name, params), title=TITLES[name]),
+                ],
+            )
+        )
+    return out
+
+
+def build() -> Chapter:
+    """The appendix as a :class:`~symconv.writing.document.Chapter`."""
+    return Chapter(
+        "ch8_machine_proofs",
+        "Appendix. Machine proofs",
+        [reading(), *proofs()],
+        intro=(
+            "Each theorem of the body has a short human proof there and its machine proof here, produced by "
+            "`symconv.theorem(name, **parameters).prove()` when the notes were built. Each proof below is "
+            "printed for the parameters its heading names and for nothing wider."
+        ),
+        appendix=True,
+    )
+
+
+if __name__ == "__main__":
+    print(build().markdown())

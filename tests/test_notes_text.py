@@ -1,0 +1,226 @@
+"""The notes' text, read as a student would (issue 13): a one-page answer first, statements no wider than the
+proofs printed for them, one notation, and Markdown a browser can show without scrolling.
+
+Expected values are recomputed here with numpy (and torch when installed), not taken from symconv.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import peers
+import pytest
+from notes_build import generated, markdown_files
+
+
+@pytest.fixture(autouse=True)
+def _matplotlib():
+    peers.module("matplotlib")
+
+
+def _md(name: str) -> str:
+    return (generated("a") / name).read_text(encoding="utf-8")
+
+
+def _flat(text: str) -> str:
+    """Markdown with its line breaks (and block-quote markers) joined: phrases survive line wrapping."""
+    return re.sub(r"\s*\n>?\s*", " ", text)
+
+
+def _section(md: str, title: str) -> str:
+    for sec in re.split(r"^## ", md, flags=re.M)[1:]:
+        if sec.startswith(title):
+            return sec
+    raise AssertionError(f"no section {title!r}")
+
+
+# ---------------------------------------------------------------- layout of the Markdown
+
+
+def test_no_markdown_line_exceeds_400_characters():
+    for path in markdown_files(generated("a")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert len(line) <= 400, f"{path.name}:{n} has {len(line)} characters"
+
+
+def test_no_control_characters_from_a_lost_backslash():
+    """`"\\ast"` written as `"\ast"` in a chapter script is a BEL character in the notes."""
+    out = generated("a")
+    for path in [*markdown_files(out), out / "notes.tex"]:
+        text = path.read_text(encoding="utf-8")
+        bad = [hex(ord(c)) for c in text if ord(c) < 32 and c != "\n"]
+        assert not bad, f"{path.name}: {bad[:5]}"
+
+
+# ---------------------------------------------------------------- order: short answer first, summary, appendix
+
+
+def test_chapters_open_with_the_short_answer_and_close_with_summary_then_appendix():
+    index = _md("index.md")
+    links = re.findall(r"\]\((ch\d+_\w+)\.md\)", index)
+    assert links[0] == "ch0_short_answer" and links[-2:] == ["ch7_summary", "ch8_machine_proofs"], links
+
+
+def test_short_answer_answers_the_seed_question_on_its_own():
+    md = _flat(_md("ch0_short_answer.md"))
+    assert "cross-correlation" in md and "reverses the kernel" in md
+    assert "\\sum_{m} x[m]\\, w[n - m]" in md  # the textbook definition
+    assert "m = n - (K - 1) + k" in md  # its index shift to the valid form
+    for why in ("Commutativity", "associativity", "Impulse response", "convolution theorem", "bijection"):
+        assert why in md, why
+    table = _section(_md("ch0_short_answer.md"), "The backward rule")
+    assert "full convolution of g with w" in table and "valid correlation of x with g" in table
+
+
+def test_short_answer_snippet_shows_what_the_libraries_return():
+    md = _md("ch0_short_answer.md")
+    f, h = [2.0, 1.0, 3.0, 5.0, 4.0], [1.0, -1.0]
+    assert f"# {[int(v) for v in np.convolve(f, h, 'valid')]}" in md
+    assert f"# {[int(v) for v in np.correlate(f, h, 'valid')]}" in md
+    torch = peers.module("torch")
+    out = torch.nn.functional.conv1d(torch.tensor([[f]]), torch.tensor([[h]])).reshape(-1)
+    assert f"# {[int(v) for v in out.tolist()]}   (a correlation)" in md
+
+
+def test_backward_snippet_values_are_torch_autograd():
+    md = _md("ch4_backprop.md")
+    torch = peers.module("torch")
+    x = torch.tensor([[[2.0, 1, 3, 5, 4]]], requires_grad=True)
+    w = torch.tensor([[[1.0, -1, 2]]], requires_grad=True)
+    torch.nn.functional.conv1d(x, w).backward(torch.tensor([[[1.0, 2, -1]]]))
+    assert f"x.grad   # {[int(v) for v in x.grad.reshape(-1).tolist()]}" in md
+    assert f"w.grad   # {[int(v) for v in w.grad.reshape(-1).tolist()]}" in md
+
+
+# ---------------------------------------------------------------- statements no wider than the printed proofs
+
+
+def _links(md: str) -> list[str]:
+    return re.findall(r"\(ch8_machine_proofs\.md#([\w-]+)\)", md)
+
+
+def test_every_proof_link_has_its_anchor_and_every_appendix_proof_is_linked():
+    anchors = set(re.findall(r'<a id="([\w-]+)"></a>', _md("ch8_machine_proofs.md")))
+    linked = {a for p in markdown_files(generated("a")) for a in _links(p.read_text(encoding="utf-8"))}
+    assert linked and linked <= anchors, sorted(linked - anchors)
+    assert anchors <= linked, sorted(anchors - linked)
+
+
+def test_body_has_no_machine_proofs():
+    for path in markdown_files(generated("a")):
+        if path.name != "ch8_machine_proofs.md":
+            assert "Status: **proved**" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_the_flip_links_a_proof_for_symbolic_stride_dilation_and_padding():
+    sec = _section(_md("ch1_definitions.md"), "The flip is a 180")
+    assert "proof-convolve_is_correlate_with_flipped_kernel-stride-s-dilation-d-padding-p" in _links(sec)
+    assert "proof-convolve_is_correlate_with_flipped_kernel" in _links(sec)  # padding 0
+    heading = "## The flip (1-D, symbolic stride s ≥ 1, symbolic dilation d ≥ 1, symbolic padding p ≥ 1)"
+    assert heading in _md("ch8_machine_proofs.md")
+
+
+def test_strided_gradient_theorems_link_general_proofs_not_stride_2():
+    sec = _section(_md("ch4_backprop.md"), "Stride, padding and dilation")
+    for name in ("conv_grad_input_is_transposed_conv", "conv_grad_weight_swaps_stride_and_dilation"):
+        assert f"proof-{name}-stride-s-dilation-d" in _links(sec)
+        assert f"proof-{name}-stride-s-dilation-d-padding-p" in _links(sec)
+    assert "stride 2;" not in _md("ch8_machine_proofs.md")
+
+
+def test_gradient_theorems_with_padding_link_padding_proofs():
+    sec = _section(_md("ch4_backprop.md"), "The general proofs")
+    for name in ("correlate_grad_input_is_full_convolution", "correlate_grad_weight_is_valid_correlation"):
+        assert f"proof-{name}-padding-p" in _links(sec) and f"proof-{name}" in _links(sec)
+
+
+def test_symmetric_kernel_theorems_say_what_their_printed_proof_covers():
+    md = _flat(_md("ch3_symmetric.md"))
+    assert md.count("The machine proof is printed in 1-D; the 2-D statement is proved too") == 2
+    assert "N-D: all axes flipped together" not in md  # the library's N-D statement over a 1-D proof
+
+
+def test_toeplitz_statement_prints_its_index_ranges():
+    sec = _flat(_section(_md("ch4_backprop.md"), "The matrix of a convolution"))
+    assert "C[n + 1, m + 1] &= C[n, m]" in sec and "n + 1 \\le N - K" in sec and "m + 1 \\le N - 1" in sec
+
+
+# ---------------------------------------------------------------- notation
+
+
+def test_sizes_are_N_and_K_in_chapter_5():
+    md = _md("ch5_sizes.md")
+    assert "$op$" not in md and "| $i$ |" not in md and "$k$ |" not in md
+    assert "d(K-1)+1" in md and "$a = (N + 2p - d(K-1) - 1) \\bmod s$" in _flat(md)
+
+
+def test_gather_does_not_redefine_N():
+    sec = _section(_md("ch4_backprop.md"), "Scatter vs gather")
+    assert "N + K - 1" not in sec and "$N - K + 1$" in sec
+
+
+def test_backward_tables_are_general_in_K_and_have_no_tool_jargon():
+    md = _md("ch4_backprop.md")
+    assert "w[2 - k]" not in md and "w[K - 1 - k]" in md
+    assert "terms)" not in md and "exact instance check" not in md
+    assert "((1, 1),)" not in md
+
+
+def test_output_padding_is_stated_for_the_size_it_holds_for():
+    sec = _section(_md("ch4_backprop.md"), "Stride, padding and dilation")
+    n, k, s = 6, 3, 2
+    assert f"output padding={(n - k) % s}" in sec and f"$N = {n}$, $K = {k}$" in sec
+    assert "input sizes 6, 7, 8" not in sec
+
+
+def test_square_is_not_only_circular():
+    sec = _flat(_section(_md("ch4_backprop.md"), "The matrix of a convolution"))
+    assert "Only circular padding makes it square" not in sec
+    assert "square" in sec and "circulant" in sec
+
+
+def test_erratum_2_is_a_notation_inconsistency():
+    md = _flat(_md("ch2_seed.md"))
+    assert "factors wrong" not in md and "not an error" in md
+    assert 1 * 2 == 2 * 1  # the value the seed's line computes is right
+
+
+def test_figure_1_draws_its_example():
+    sec = _flat(_section(_md("ch1_definitions.md"), "One asymmetric example"))
+    x, w = re.search(r"With \$x = (\[[^$]*\])\$ and the asymmetric kernel \$w = (\[[^$]*\])\$", sec).groups()
+    assert f"(x = {x}, w = {w})" in sec
+
+
+# ---------------------------------------------------------------- the seed
+
+
+def test_seed_is_typeset_not_shown_as_latex_source_and_is_attributed():
+    md = _md("ch2_seed.md")
+    assert "\\begin{align}" not in md and "\\\\ [" not in md and "$$f" not in md
+    assert "f \\circledast h = g_1 &= \\bigl[" in md  # the seed's own derivation, typeset
+    flat = _flat(md)
+    assert "Stack Exchange" in flat and "CC BY-SA" in flat
+
+
+def test_seed_quotes_are_short():
+    """Quoted seed text is a phrase or a line, never a passage (the rest is paraphrased)."""
+    md = _md("ch2_seed.md")
+    quotes = re.findall(r"“([^”]*)”", md)
+    fences = re.findall(r"```text\n(.*?)```", md, re.S)
+    assert quotes and all(len(q) < 120 for q in quotes), quotes
+    assert all(len(f) < 200 for f in fences), [len(f) for f in fences]
+
+
+def test_no_internal_module_paths_in_the_body():
+    for path in markdown_files(generated("a")):
+        text = path.read_text(encoding="utf-8")
+        assert "symconv/core" not in text and "symconv.core." not in text, path.name
+        assert ": holds" not in text and "(holds)" not in text, path.name
+
+
+def test_pdf_section_numbers_are_the_chapter_numbers_the_text_cites():
+    """The text says 'chapter 4'; the PDF must number that chapter 4 too (the short answer is chapter 0)."""
+    tex = (generated("a") / "notes.tex").read_text(encoding="utf-8")
+    body = tex.split("\\begin{document}")[1]
+    assert body.index("\\setcounter{section}{-1}") < body.index("\\section{")
