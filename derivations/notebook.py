@@ -87,7 +87,7 @@ CELLS: list[tuple[str, str]] = [
         "markdown",
         "## Your own claim, for every size\n\nState an identity with sizes that are symbols; `symconv.prove` "
         "proves it for all sizes, or refutes it with the smallest counterexample. The seed's \"correlation "
-        "forward, convolution backward\" holds for $\\partial L/\\partial x$ ...",
+        'forward, convolution backward" holds for $\\partial L/\\partial x$ ...',
     ),
     (
         "code",

@@ -62,7 +62,6 @@ _HOME: dict[str, str] = {
     "grad_contraction": "symconv.gradients.grad",
     "identify": "symconv.identification",
     "inner": "symconv.claims.public",
-
     "latex_preamble": "symconv.core.preamble",
     "limits": "symconv.core.limits",
     "output_padding_choices": "symconv.compat.shapes",
@@ -99,7 +98,6 @@ __all__ = [
     "grad_contraction",
     "identify",
     "inner",
-
     "latex_preamble",
     "limits",
     "output_padding_choices",
