@@ -6,7 +6,7 @@ checkout or an editable install); each has ``build()`` returning a
 byte-identical between runs: no dates, sorted inputs, deterministic figures.
 
 >>> [p.name for p in chapter_paths()][:2]
-['ch1_definitions.py', 'ch2_seed.py']
+['ch0_short_answer.py', 'ch1_definitions.py']
 """
 
 from __future__ import annotations
