@@ -86,3 +86,4 @@ html_static_path = ["_static"]
 html_favicon = "_static/favicon.svg"
 html_show_sourcelink = False
 html_last_updated_fmt = None
+nb_render_markdown_format = "myst"  # Markdown outputs (a proof's rendering) with the pages' math syntax

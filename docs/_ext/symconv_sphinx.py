@@ -140,9 +140,23 @@ def _expand(match: re.Match[str]) -> str:
     raise ExtensionError(f"unknown symconv marker: {match.group(0)}")
 
 
+#: A link of the notes to an anchor of another chapter (``[text](ch8_machine_proofs.md#proof-…)``), whose
+#: target is an HTML ``<a id>`` (the notes are plain Markdown for GitHub and KaTeX too).
+NOTES_ANCHOR_LINK = re.compile(r"\[([^\]\n]+)\]\((ch\d+_[a-z0-9_]+)\.md#([A-Za-z0-9_.-]+)\)")
+
+
+def _html_link(match: re.Match[str]) -> str:
+    """MyST resolves ``page.md#id`` only against headings: an ``<a id>`` target is linked as HTML (the
+    browser test, tests/test_docs_site.py, checks that every such anchor exists on the built page)."""
+    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", match.group(1))
+    return f'<a href="{match.group(2)}.html#{match.group(3)}">{text}</a>'
+
+
 def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     if "<!-- symconv:" in source[0]:
         source[0] = MARKER.sub(_expand, source[0])
+    if docname.startswith("notes/"):
+        source[0] = NOTES_ANCHOR_LINK.sub(_html_link, source[0])
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
