@@ -1,0 +1,79 @@
+"""Adversarial findings on the claims language (issue 10): each test failed on the code before its fix.
+
+Every claim here is about an operation the concrete library refuses, or a size that is not an integer;
+a verdict for it must either come with the condition that makes it meaningful, or be a clean
+SymconvError naming the argument at the call that built it.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+import symconv as sc
+from symconv.claims import context
+
+NA, KA = sc.sizes("NA KA", assume="NA >= KA")
+xa, wa = sc.symbols("x", NA), sc.symbols("w", KA)
+
+
+def _admits(ctx, sizes):
+    """Do the size-only assumptions of a claim's context hold at these sizes (plain evaluation)?"""
+    for c in ctx.assumptions:
+        if c.expr.variables:
+            continue
+        v = int(sympy.sympify(c.expr.const).subs(sizes))
+        if (c.op == "==" and v != 0) or (c.op != "==" and v < 0):
+            return False
+    return True
+
+
+def test_negative_symbolic_padding_is_a_condition_of_the_claim():
+    # correlate(x, w, padding=1 - K) is refused by the concrete op at every K >= 2 ("padding must be >= 0");
+    # before the fix the claim below came out `proved` for all N >= 3K - 2 (negative padding read as a crop)
+    # with no condition on K in its statement.
+    lhs = sc.correlate(xa, wa, padding=1 - KA)
+    rhs = sc.correlate(xa[KA - 1 : NA - KA + 1], wa)
+    ctx = context(lhs, rhs)
+    assert not _admits(ctx, {NA: 10, KA: 2})  # the claim says nothing at K = 2, where the operation is an error
+    assert _admits(ctx, {NA: 10, KA: 1})
+    with pytest.raises(sc.SymconvError, match="padding"):
+        lhs.at({NA: 10, KA: 2})
+    p = sc.prove(lhs, rhs)
+    if p.status == "proved":
+        assert "-KA + 1 >= 0" in p.statement or "1 - KA >= 0" in p.statement, p.statement
+        # wherever it claims anything (K = 1), both sides' concrete values agree
+        for n in (3, 5, 8):
+            assert lhs.at({NA: n, KA: 1}).tolist() == rhs.at({NA: n, KA: 1}).tolist()
+
+
+def test_symbolic_stride_and_dilation_stay_at_least_one():
+    ctx = context(sc.correlate(xa, wa, stride=KA - 1, dilation=KA - 1))
+    assert not _admits(ctx, {NA: 10, KA: 1})  # stride 0 / dilation 0: the concrete ops refuse them
+    assert _admits(ctx, {NA: 10, KA: 2})
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: sc.symbols("y", NA / 2), "shape"),
+        (lambda: sc.symbols("y", 0.5 * NA), "shape"),
+        (lambda: sc.symbols("y", (NA + 1) / 2), "shape"),
+        (lambda: xa[0 : NA / 2], "bound"),
+        (lambda: xa[0 : 0.5 * NA], "bound"),
+        (lambda: sc.correlate(xa, wa, padding=NA / 2), "padding"),
+        (lambda: sc.correlate(xa, wa, stride=KA / 2), "stride"),
+        (lambda: sc.correlate(xa, wa, dilation=0.5 * KA), "dilation"),
+    ],
+)
+def test_non_integer_size_expressions_are_refused_where_they_are_given(call, match):
+    # before the fix these built lazy arrays, and prove() failed later with "proof: size expression N/2 is
+    # not an integer expression" (no argument named), or at() with a shape entry 3/2
+    with pytest.raises(sc.SymconvError, match=match):
+        call()
+
+
+def test_floor_sizes_are_still_accepted():
+    h = sc.symbols("h", sympy.floor((NA - KA) / 2) + 1)
+    assert h.shape == (sympy.floor((NA - KA) / 2) + 1,)
+    assert xa[0 : sympy.floor(NA / 2)].shape == (sympy.floor(NA / 2),)
