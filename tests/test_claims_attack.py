@@ -77,3 +77,20 @@ def test_floor_sizes_are_still_accepted():
     h = sc.symbols("h", sympy.floor((NA - KA) / 2) + 1)
     assert h.shape == (sympy.floor((NA - KA) / 2) + 1,)
     assert xa[0 : sympy.floor(NA / 2)].shape == (sympy.floor(NA / 2),)
+
+
+@pytest.mark.parametrize("name", ["i0", "n0", "k0", "u0"])
+def test_sizes_named_like_index_variables(name):
+    # before the fix a size called `i0` / `n0` / `k0` clashed with the free index or the formula's bound
+    # variables: a TRUE claim came out `unknown` ("free index `i0` clashes with the size parameter i0"), and a
+    # counterexample read "refuted at K=2, i0=3; first differing entry at i0=0"
+    m, k = sc.sizes(f"{name} KB", assume=f"{name} >= KB")
+    x, w = sc.symbols("x", m), sc.symbols("w", k, structure="centrosymmetric")
+    g = sc.symbols("g", m - k + 1)
+    assert sc.prove(sc.correlate(x, w), sc.convolve(x, sc.flip(w))).status == "proved"
+    assert sc.prove(sc.convolve(x, w), sc.correlate(x, w)).status == "proved"  # the hypothesis' u0 too
+    assert sc.prove(sc.grad(sc.correlate(x, w), x, g), sc.convolve(g, w, mode="full")).status == "proved"
+    v = sc.symbols("v", k)
+    bad = sc.prove(sc.correlate(x, v), sc.convolve(x, v))
+    assert bad.status == "refuted"
+    assert set(bad.counterexample["at"]).isdisjoint(bad.counterexample["sizes"])
