@@ -94,3 +94,27 @@ def test_sizes_named_like_index_variables(name):
     bad = sc.prove(sc.correlate(x, v), sc.convolve(x, v))
     assert bad.status == "refuted"
     assert set(bad.counterexample["at"]).isdisjoint(bad.counterexample["sizes"])
+
+
+def _plain_correlate(x, w):
+    return [sum(x[i + k] * w[k] for k in range(len(w))) for i in range(len(x) - len(w) + 1)]
+
+
+@pytest.mark.parametrize(("kernel", "holds"), [([-1, 2, 1], False), ([-1, 2, -1], True), ([0, 3, 0], True)])
+def test_concrete_claims_through_the_public_api(kernel, holds):
+    # the seed's claim at a concrete size, stated as a user writes it: symbols("x", 6) evaluates at once, so the
+    # sides are arrays of polynomials. Before the fix prove() raised "iverson: a concrete array in a symbolic
+    # claim must have integer entries" for the true claim and the false one alike.
+    x = sc.symbols("x", 6)
+    p = sc.prove(sc.convolve(x, kernel), sc.correlate(x, kernel))
+    # the independent oracle: plain loops on the entries of x, with a flipped kernel for the convolution
+    xs = list(x.numpy())
+    oracle = all(
+        sympy.expand(a - b) == 0 for a, b in zip(_plain_correlate(xs, kernel[::-1]), _plain_correlate(xs, kernel))
+    )
+    assert oracle == holds
+    assert p.status == ("proved" if holds else "refuted")
+    assert p.verdict is holds
+    if not holds:
+        assert p.counterexample["at"] == {"i0": 0}
+        assert p.counterexample["lhs"] == "x_0 + 2*x_1 - x_2" and p.counterexample["rhs"] == "-x_0 + 2*x_1 + x_2"
