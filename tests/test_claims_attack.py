@@ -118,3 +118,44 @@ def test_concrete_claims_through_the_public_api(kernel, holds):
     if not holds:
         assert p.counterexample["at"] == {"i0": 0}
         assert p.counterexample["lhs"] == "x_0 + 2*x_1 - x_2" and p.counterexample["rhs"] == "-x_0 + 2*x_1 + x_2"
+
+
+def test_a_bounded_side_condition_is_not_a_proof_for_all_sizes(monkeypatch):
+    # When z3 answers "unknown" (nonlinear guards, its 10 s timeout), a side condition passes on a BOUNDED search
+    # (sizes <= 8). Before the fix prove() then said `proved` ("all sizes") — here for a FALSE claim whose two
+    # crops differ only from S = 10 on: T + (S-1)(S-2)...(S-9) vs T.
+    import z3
+
+    from symconv.proofs import _solver
+
+    real = _solver._check
+
+    def unknown_unless_bounded(ctx, premises, neg, names, bound):
+        res, rest = real(ctx, premises, neg, names, bound)
+        return (res if bound else z3.unknown), rest
+
+    monkeypatch.setattr(_solver, "_check", unknown_unless_bounded)
+    n, s, t = sc.sizes("NC SC TC")
+    x = sc.symbols("x", n)
+    bump = sympy.Integer(1)
+    for i in range(1, 10):
+        bump *= s - i
+    lhs, rhs = sc.sum(x[0 : t + bump]), sc.sum(x[0:t])
+    # the oracle: at S = 10, T = 1 the left side sums 362881 entries, the right one
+    assert int(bump.subs(s, 10)) == 362880
+    p = sc.prove(lhs, rhs)
+    assert p.status != "proved", p.engine
+    assert "bounded" in p.message or "unknown" in p.message
+
+
+def test_the_solvers_counterexample_beyond_eight_refutes():
+    # before the fix the solver's counterexample (N=21, S=2) was dropped for being > 8, the generic sizes (<= 5)
+    # all agree, and this FALSE claim came out `unknown` although a counterexample was in hand
+    n, s = sc.sizes("ND SD")
+    x = sc.symbols("x", n)
+    a, b = sympy.floor(n / (s + 8)), sympy.floor(n / (s + 9))
+    p = sc.prove(sc.sum(x[0:a]), sc.sum(x[0:b]))
+    assert p.status == "refuted", p.message
+    sizes = p.counterexample["sizes"]
+    nv, sv = sizes["ND"], sizes["SD"]
+    assert nv // (sv + 8) != nv // (sv + 9)  # the oracle: the two crops have different lengths there
