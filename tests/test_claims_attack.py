@@ -159,3 +159,12 @@ def test_the_solvers_counterexample_beyond_eight_refutes():
     sizes = p.counterexample["sizes"]
     nv, sv = sizes["ND"], sizes["SD"]
     assert nv // (sv + 8) != nv // (sv + 9)  # the oracle: the two crops have different lengths there
+
+
+def test_zero_multiples_are_no_terms():
+    # before the fix `x - x == 0 * x` (TRUE) came out `unknown`: "equal: 0 sum(s) against 1" (0·x kept a sum)
+    n, k = sc.sizes("NE KE", assume="NE >= KE")
+    x, w = sc.symbols("x", n), sc.symbols("w", k)
+    assert sc.prove(x - x, 0 * x).status == "proved"
+    assert sc.prove(sc.correlate(x, w) - sc.correlate(x, w), 0 * sc.correlate(x, w)).status == "proved"
+    assert sc.prove(x - x + 0 * x, x).status == "refuted"

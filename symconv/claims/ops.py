@@ -269,7 +269,7 @@ class Linear(Node):
         return tuple(a for _, a in self.terms)
 
     def sums(self, at: Sequence[Affine], fresh: Fresh) -> list[Sum]:
-        return [s.scaled(k) for k, a in self.terms for s in a.sums(at, fresh)]
+        return [s.scaled(k) for k, a in self.terms if k != 0 for s in a.sums(at, fresh)]  # 0·a: no term
 
     def value(self, sizes: Mapping[sympy.Symbol, int], arrays: dict[str, Array]) -> Array:
         total: Any = None
