@@ -25,7 +25,7 @@ import numpy as np
 import sympy
 
 from symconv.arrays.array import symbols
-from symconv.claims.node import Leaf, Node, as_node, in_range, shape_text
+from symconv.claims.node import Fresh, Leaf, Node, as_node, in_range, shape_text
 from symconv.claims.ops import same_shape
 from symconv.claims.sizes import declared, relation
 from symconv.core.affine import Affine, as_expr
@@ -37,9 +37,13 @@ from symconv.proofs._iverson import Sum as _Sum
 __all__ = ["context", "hypothesis", "structure"]
 
 
-def hypothesis(leaf: Leaf, name: str) -> Hypothesis:
-    """``leaf[u] = ±leaf[S−1−u]`` on its whole shape (the form of proofs/library/symmetry.py)."""
-    u = tuple(f"u{a}" for a in range(leaf.ndim))
+def hypothesis(leaf: Leaf, name: str, taken: Iterable[str] = ()) -> Hypothesis:
+    """``leaf[u] = ±leaf[S−1−u]`` on its whole shape (the form of proofs/library/symmetry.py).
+
+    Its variables ``u0, u1, …`` are named apart from ``taken`` (the sizes: a size may be called ``u0``).
+    """
+    fresh = Fresh(tuple(taken))
+    u = tuple(fresh.name(f"u{a}") for a in range(leaf.ndim))
     ua = tuple(Affine.var(v) for v in u)
     rhs = tuple((as_expr(n) - 1) - a for n, a in zip(leaf.shape, ua))
     sign = 1 if leaf.structure == "centrosymmetric" else -1
@@ -93,14 +97,16 @@ def context(*sides: Any, assuming: Any = ()) -> Context:
         for m in n.nodes():
             assumptions += m.conditions()
     assumptions += given
-    free = tuple(f"i{a}" for a in range(len(shape)))
+    # free indices named apart from the sizes (a size may be called `i0`): primed where one is taken
+    taken = sorted({p.name for p in params} | {str(v) for c in assumptions for v in as_expr(c.expr.const).free_symbols})
+    free = tuple(Fresh(tuple(taken)).name(f"i{a}") for a in range(len(shape)))
     assumptions += in_range(tuple(Affine.var(f) for f in free), shape)
     cleaned = _Sum((), tuple(assumptions), ()).guard  # canonical, without repeats or trivial truths
     structured = [leaf for leaf in leaves if leaf.structure is not None]
     hyps = []
     for leaf in structured:
         alone = sum(1 for x in structured if x.structure == leaf.structure) == 1
-        hyps.append(hypothesis(leaf, leaf.structure if alone else f"{leaf.structure} {leaf.name}"))  # type: ignore[arg-type]
+        hyps.append(hypothesis(leaf, leaf.structure if alone else f"{leaf.structure} {leaf.name}", taken))  # type: ignore[arg-type]
     return Context(tuple(sorted(params, key=lambda s: s.name)), free, cleaned, tuple(hyps))
 
 

@@ -190,7 +190,7 @@ class Node:
                 f"iverson: the context must have one free index per axis ({self.ndim}); got {list(ctx.free)}"
             )
         at = tuple(Affine.var(f) for f in ctx.free)
-        fresh = Fresh(ctx.free)
+        fresh = Fresh((*ctx.free, *(p.name for p in ctx.params)))  # bound variables apart from sizes too
         return Expr(tuple(self.sums(at, fresh)))
 
     def value(self, sizes: Mapping[sympy.Symbol, int], arrays: dict[str, Array]) -> Array:

@@ -59,6 +59,8 @@ def _hyper(op: str, name: str, value: Any, nd: int, minimum: int) -> tuple[sympy
             raise SymconvError(f"{op}: `{name}` must be ≥ {minimum} on every axis; got {shown(value)}")
         if not v.is_Integer and v.is_Number:
             raise SymconvError(f"{op}: `{name}` must be an integer; got {shown(value)}")
+        if v.is_integer is not True:  # N/2, 0.5*N: not an integer for every size (use floor(...))
+            raise SymconvError(f"{op}: `{name}` must be an integer expression of the sizes; got {shown(value)}")
         out.append(v)
     return tuple(out)
 
@@ -118,12 +120,16 @@ class Conv(Node):
         return out
 
     def conditions(self) -> list[Constraint]:
-        """The window fits: ``d(K−1) + 1 ≤ N + p_lo + p_hi`` on every axis (the concrete ops' check)."""
+        """The window fits: ``d(K−1) + 1 ≤ N + p_lo + p_hi`` on every axis (the concrete ops' check), and
+        symbolic hyper-parameters are in range as the concrete ops demand: ``stride, dilation ≥ 1``,
+        ``padding ≥ 0`` (``padding=1 - K`` holds only where ``K = 1``)."""
         sp = self.spec
-        return [
+        fits = [
             Constraint.le(Affine.constant(d * (k - 1) + 1), Affine.constant(n + lo + hi))
             for n, k, d, lo, hi in zip(sp.input_size, sp.kernel_size, sp.dilation, sp.pad_lo, sp.pad_hi)
         ]
+        ranges = [(v, 1) for v in (*sp.stride, *sp.dilation)] + [(v, 0) for v in (*sp.pad_lo, *sp.pad_hi)]
+        return fits + [Constraint.le(m, Affine.constant(v)) for v, m in ranges if not as_expr(v).is_Number]
 
     def contraction(self) -> Contraction:
         """The one definition's contraction (operands ``x``, ``w``; result ``y``)."""
@@ -263,7 +269,7 @@ class Linear(Node):
         return tuple(a for _, a in self.terms)
 
     def sums(self, at: Sequence[Affine], fresh: Fresh) -> list[Sum]:
-        return [s.scaled(k) for k, a in self.terms for s in a.sums(at, fresh)]
+        return [s.scaled(k) for k, a in self.terms if k != 0 for s in a.sums(at, fresh)]  # 0·a: no term
 
     def value(self, sizes: Mapping[sympy.Symbol, int], arrays: dict[str, Array]) -> Array:
         total: Any = None
@@ -404,6 +410,7 @@ def _bound(v: Any, n: sympy.Expr, default: sympy.Expr) -> sympy.Expr:
         isinstance(v, sympy.Expr)
         and all(s.is_integer and s.is_positive for s in v.free_symbols)
         and not (v.is_Number and not v.is_Integer)
+        and v.is_integer is True  # N/2, 0.5*N: not an integer for every size (use floor(...))
     ):
         return v
     raise SymconvError(f"lazy array [...]: a bound must be an integer or a size expression; got {shown(v)}")

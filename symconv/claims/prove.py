@@ -30,10 +30,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import sympy
 
 from symconv.claims.context import context, structure
-from symconv.claims.node import Leaf, Node, as_node
+from symconv.claims.node import Const, Leaf, Node, as_node
 from symconv.claims.ops import Conv, Flip
 from symconv.core.affine import Affine, as_expr
 from symconv.core.errors import SymconvError
@@ -48,6 +49,8 @@ from symconv.proofs._parts import Part
 
 __all__ = ["prove"]
 
+#: The engine of a concrete claim whose sides are arrays of polynomials: their entries compared exactly.
+ENGINE_ENTRIES = "exact entry comparison (sympy expansion)"
 #: Terms up to which a refuted concrete claim also shows both sides' values (beyond: the engine's first difference).
 SHOWN_TERMS = 20_000
 
@@ -147,6 +150,8 @@ def prove(lhs: Any, rhs: Any, *, assuming: Any = (), method: str = "auto") -> Cl
     if not named <= set(ctx.params):
         ctx = replace(ctx, params=tuple(sorted(set(ctx.params) | named, key=lambda s: s.name)))
     if not ctx.params:
+        if not (_integer_constants(a) and _integer_constants(b)):
+            return _entrywise(a, b, ctx)
         return _concrete(a, b, ctx)
     left, right = a.iverson(ctx), b.iverson(ctx)
     if not isinstance(left, (Expr, Derivative)) or not isinstance(right, (Expr, Derivative)):  # pragma: no cover
@@ -192,5 +197,48 @@ def _concrete(a: Node, b: Node, ctx: Any) -> ClaimProof:
         at = ", ".join(f"{k}={v}" for k, v in found.get("at", {}).items())
         shown = f"left {found['lhs']}, right {found['rhs']}" if "lhs" in found else detail
         proof.message = f"refuted{' at ' + at if at else ''}: {shown}"
+    proof.seconds = time.perf_counter() - t0
+    return proof
+
+
+def _integer_constants(node: Node) -> bool:
+    """Every concrete array inside ``node`` has integer entries (an Iverson sum each)."""
+    return all(
+        isinstance(e, sympy.Integer)
+        for m in node.nodes()
+        if isinstance(m, Const)
+        for e in np.asarray(m.array.numpy(), dtype=object).flat
+    )
+
+
+def _entrywise(a: Node, b: Node, ctx: Any) -> ClaimProof:
+    """A concrete claim whose sides are arrays of polynomials (``correlate(symbols("x", 6), [-1, 2, 1])``
+    evaluates at once): the entries compared exactly, each difference expanded."""
+    t0 = time.perf_counter()
+    proof = ClaimProof("claim", f"{a.text()} = {b.text()}", {}, "instance", "unknown")
+    left, right = a.at({}).numpy(), b.at({}).numpy()
+    bad = [
+        idx
+        for idx in np.ndindex(*left.shape)
+        if not (left[idx] == right[idx] or sympy.expand(left[idx] - right[idx]) == 0)
+    ]
+    proof.engine = ENGINE_ENTRIES
+    proof.checked = [{"part": "claim", "sizes": {}, "holds": not bad, "engine": ENGINE_ENTRIES, "terms": left.size}]
+    proof.status = "refuted" if bad else "proved"
+    proof.not_covered = "—"
+    if bad:
+        at = dict(zip(ctx.free, (int(i) for i in bad[0])))
+        lv, rv = str(left[bad[0]]), str(right[bad[0]])
+        proof.counterexample = {
+            "sizes": {},
+            "at": at,
+            "lhs": lv,
+            "rhs": rv,
+            "differing_entries": len(bad),
+            "engine": ENGINE_ENTRIES,
+            "detail": "",
+        }
+        where = ", ".join(f"{k}={v}" for k, v in at.items())
+        proof.message = f"refuted{' at ' + where if where else ''}: left {lv}, right {rv}"
     proof.seconds = time.perf_counter() - t0
     return proof

@@ -84,6 +84,10 @@ def symbols(name: str, shape: Any, *, structure: str | None = None, **assumption
             raise SymconvError(
                 f"symbols: a size in `shape` must be linear in the sizes (floors allowed), e.g. N - K + 1; got {d}"
             )
+        if d.is_integer is not True:  # N/2, 0.5*N: not an integer for every size
+            raise SymconvError(
+                f"symbols: a size in `shape` must be an integer for every size (use floor(...)); got {shown(d)}"
+            )
         out.append(d)
     syms = {s for d in out for s in d.free_symbols}
     return Leaf(name, out, structure, assumed(syms))

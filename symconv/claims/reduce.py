@@ -158,7 +158,7 @@ class Grad(Node):
             raise SymconvError(
                 f"iverson: the context must have one free index per axis ({self.ndim}); got {list(ctx.free)}"
             )
-        fresh = Fresh(ctx.free)
+        fresh = Fresh((*ctx.free, *(p.name for p in ctx.params)))  # bound variables apart from sizes too
         return Derivative(Expr(tuple(self._start(fresh))), self.wrt.name, tuple(Affine.var(f) for f in ctx.free))
 
     def value(self, sizes: Mapping[sympy.Symbol, int], arrays: dict[str, Array]) -> Array:

@@ -33,6 +33,7 @@ indices, assumptions, hypotheses such as centro-symmetry). :func:`decide`
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -57,6 +58,10 @@ __all__ = ["METHODS", "ClaimProof", "Engine", "decide", "difference", "part_exte
 METHODS = ("auto", "general", "instance")
 #: Size sets of the counterexample search (derived, generic, smallest first).
 SEARCH_SETS = 3
+#: The solver's counterexample to a side condition is also checked exactly when every size is at most this
+#: (``floor(N/(S+8))`` vs ``floor(N/(S+9))`` first differ at N = 21) and their product at most SOLVER_WORK.
+SOLVER_SIZES = 64
+SOLVER_WORK = 4096
 
 #: ``engine(part, sizes) -> (holds, message, extra)``: an exact check of one part at concrete sizes.
 Engine = Callable[[Part, Mapping[sympy.Symbol, int]], tuple[bool, str, dict[str, Any]]]
@@ -186,7 +191,8 @@ def _search(
             cands = []
         if cex and all(p.name in cex for p in part.ctx.params):
             sz = {p: int(cex[p.name]) for p in part.ctx.params}
-            if all(1 <= v <= 8 for v in sz.values()) and _satisfies(part, sz):
+            small = all(1 <= v <= SOLVER_SIZES for v in sz.values()) and math.prod(sz.values()) <= SOLVER_WORK
+            if small and _satisfies(part, sz):
                 cands.append(sz)
         seen: list[dict[sympy.Symbol, int]] = []
         for sz in cands:
@@ -237,6 +243,16 @@ def decide(
             except AutoError as exc:
                 failure = exc
                 proof.reason = f"{part.title}: {exc}"
+                break
+            # a side condition the solver left "unknown" holds only within a bounded search: no proof for ALL sizes
+            loose = next((c for st in part.steps for c in st.conditions if c.bounded), None)
+            if loose is not None:
+                failure = AutoError(
+                    f"the solver answered 'unknown' on the side condition `{loose.text}`; it holds only within "
+                    f"a bounded search ({loose.bounded}), which proves nothing for all sizes",
+                    [],
+                )
+                proof.reason = f"{part.title}: {failure}"
                 break
     proof.parts = list(parts)
     if method != "instance" and failure is None:

@@ -44,7 +44,10 @@ def _pairings(srcf: Sequence[Term], dstf: Sequence[Term]) -> list[list[tuple[Ter
         return []
     out: list[list[tuple[Term, Term]]] = [[]]
     for a, b in groups.values():
-        out = [acc + list(zip(a, perm)) for acc in out for perm in itertools.permutations(b)]
+        # at most 720 pairings in all: an operand read ten times has 10! orders, never enumerated
+        out = list(
+            itertools.islice((acc + list(zip(a, perm)) for acc in out for perm in itertools.permutations(b)), 721)
+        )
         if len(out) > 720:
             break
     return out
