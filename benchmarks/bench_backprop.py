@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from benchmarks._torch import input_gradient
 from symconv.core.formula import Contraction, ConvSpec, forward
 from symconv.engines.instance import check_exact, check_randomized
 from symconv.gradients.grad import grad_contraction, permute_operand, rename_operands
@@ -127,31 +128,7 @@ def pin_threads(n: int) -> tuple[str, Callable[[], None]]:
 
 def torch_workload(side: int, *, autograd: bool = True) -> Callable[[], bool] | None:
     """torch, float64: forward + autograd backward + the full convolution + compare, or only the two sides."""
-    try:
-        import torch
-    except ImportError:
-        return None
-    gen = torch.Generator().manual_seed(0)
-    out = side - KERNEL + 1
-    x = torch.randn(1, CHANNELS, side, side, dtype=torch.float64, generator=gen, requires_grad=True)
-    w = torch.randn(CHANNELS, CHANNELS, KERNEL, KERNEL, dtype=torch.float64, generator=gen)
-    g = torch.randn(1, CHANNELS, out, out, dtype=torch.float64, generator=gen)
-    F = torch.nn.functional
-
-    def run() -> bool:
-        x.grad = None
-        y = F.conv2d(x, w)
-        (y * g).sum().backward()
-        full = F.conv2d(g, torch.flip(w, dims=(2, 3)).transpose(0, 1), padding=KERNEL - 1)
-        return bool(torch.allclose(x.grad, full))
-
-    def sides() -> bool:
-        with torch.no_grad():
-            dx = F.conv_transpose2d(g, w)
-            full = F.conv2d(g, torch.flip(w, dims=(2, 3)).transpose(0, 1), padding=KERNEL - 1)
-            return bool(torch.allclose(dx, full))
-
-    return run if autograd else sides
+    return input_gradient(side, CHANNELS, KERNEL, "identity" if autograd else "sides")
 
 
 def naive_sympy(side: int = 18, kernel: int = 3) -> tuple[float, int, bool]:

@@ -44,6 +44,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from benchmarks._torch import input_gradient
 from benchmarks.bench_backprop import best, identity, mark, pin_threads
 
 KERNEL = 3
@@ -51,25 +52,7 @@ KERNEL = 3
 
 def torch_identity(side: int, channels: int) -> Callable[[], bool] | None:
     """torch float64: forward, autograd backward, the full convolution, the comparison."""
-    try:
-        import torch
-    except ImportError:
-        return None
-    gen = torch.Generator().manual_seed(0)
-    out = side - KERNEL + 1
-    x = torch.randn(1, channels, side, side, dtype=torch.float64, generator=gen, requires_grad=True)
-    w = torch.randn(channels, channels, KERNEL, KERNEL, dtype=torch.float64, generator=gen)
-    g = torch.randn(1, channels, out, out, dtype=torch.float64, generator=gen)
-    F = torch.nn.functional
-
-    def run() -> bool:
-        x.grad = None
-        y = F.conv2d(x, w)
-        (y * g).sum().backward()
-        full = F.conv2d(g, torch.flip(w, dims=(2, 3)).transpose(0, 1), padding=KERNEL - 1)
-        return bool(torch.allclose(x.grad, full))
-
-    return run
+    return input_gradient(side, channels, KERNEL)
 
 
 def engines_vs_torch(sizes: Sequence[tuple[int, int]]) -> None:

@@ -32,6 +32,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from benchmarks._torch import input_gradient
+
 TARGET_RATIO = 3.0
 NAME = "correlate_grad_input_is_full_convolution"
 CHANNELS = 3
@@ -56,18 +58,7 @@ def torch_fwd_bwd(side: int) -> Callable[[], None] | None:
     except ImportError:
         return None
     torch.set_num_threads(1)
-    gen = torch.Generator().manual_seed(0)
-    out = side - KERNEL + 1
-    x = torch.randn(1, CHANNELS, side, side, dtype=torch.float64, generator=gen, requires_grad=True)
-    w = torch.randn(CHANNELS, CHANNELS, KERNEL, KERNEL, dtype=torch.float64, generator=gen)
-    g = torch.randn(1, CHANNELS, out, out, dtype=torch.float64, generator=gen)
-    F = torch.nn.functional
-
-    def run() -> None:
-        x.grad = None
-        (F.conv2d(x, w) * g).sum().backward()
-
-    return run
+    return input_gradient(side, CHANNELS, KERNEL, "fwd_bwd")
 
 
 @contextlib.contextmanager
