@@ -425,7 +425,10 @@ def strided() -> Section:
                 "conv_grad_input_is_transposed_conv",
                 printed=({"stride": "s", "dilation": "d"}, {"stride": "s", "dilation": "d", "padding": "p"}),
                 hypotheses="For $y = x \\star w$ with stride $s$, dilation $d$, padding $p$, "
-                "$N + 2p \\ge d(K - 1) + 1$, one input and one output channel",
+                "$N + 2p \\ge d(K - 1) + 1$ and $(N + 2p - d(K - 1) - 1) \\bmod s = 0$ (the transposed "
+                "convolution needs no output padding; for the other $N$ it needs output padding "
+                "$a = (N + 2p - d(K - 1) - 1) \\bmod s$, which the machine proofs do not cover), one input and "
+                "one output channel",
             ),
             *stated(
                 "weight gradient: stride and dilation swap",
@@ -440,7 +443,8 @@ def strided() -> Section:
                 ],
                 "conv_grad_weight_swaps_stride_and_dilation",
                 printed=({"stride": "s", "dilation": "d"}, {"stride": "s", "dilation": "d", "padding": "p"}),
-                hypotheses="Same setting",
+                hypotheses="Same setting, but every $N$ with $N + 2p \\ge d(K - 1) + 1$ (no condition on "
+                "$(N + 2p - d(K - 1) - 1) \\bmod s$)",
             ),
         ],
         items=(21, 22),

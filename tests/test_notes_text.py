@@ -224,3 +224,28 @@ def test_pdf_section_numbers_are_the_chapter_numbers_the_text_cites():
     tex = (generated("a") / "notes.tex").read_text(encoding="utf-8")
     body = tex.split("\\begin{document}")[1]
     assert body.index("\\setcounter{section}{-1}") < body.index("\\section{")
+
+
+# ---------------------------------------------------------------- statements no wider than their proofs (review)
+
+
+def _transposed_output_padding(n: int, k: int, s: int, d: int, p: int) -> int:
+    """The output padding a transposed convolution needs to return size n (numpy oracle, by trial)."""
+    m = (n + 2 * p - d * (k - 1) - 1) // s + 1
+    for a in range(s):
+        g = np.zeros((m - 1) * s + 1)
+        if len(g) + d * (k - 1) - 2 * p + a == n:
+            return a
+    raise AssertionError("no output padding fits")
+
+
+def test_strided_input_gradient_theorem_is_stated_only_for_output_padding_0():
+    """The machine proofs assume output padding 0: the theorem says so and the appendix names the N left out."""
+    assert _transposed_output_padding(6, 3, 2, 1, 0) == 1  # such N exist: the statement must exclude them
+    sec = _flat(_section(_md("ch4_backprop.md"), "Stride, padding and dilation"))
+    assert "(N + 2p - d(K - 1) - 1) \\bmod s = 0" in sec
+    appendix = _md("ch8_machine_proofs.md")
+    for anchor in ("stride-s-dilation-d", "stride-s-dilation-d-padding-p"):
+        proof = appendix.split(f'<a id="proof-conv_grad_input_is_transposed_conv-{anchor}"></a>')[1].split("\n## ")[0]
+        covered = re.search(r"Not covered: (.*)", proof).group(1)
+        assert covered != "—" and "output_padding a = (N + 2p − d(K−1) − 1) mod s ≠ 0" in covered, covered
