@@ -127,9 +127,9 @@ def flip() -> Section:
                     ),
                 ],
                 "convolve_is_correlate_with_flipped_kernel",
-                printed=({}, {"stride": "s", "dilation": "d", "padding": "p"}),
-                hypotheses="For an input of length $N$, a kernel of length $K \\le N$, and the same stride, "
-                "dilation and padding on both sides",
+                printed=({}, {"stride": "s", "dilation": "d"}, {"stride": "s", "dilation": "d", "padding": "p"}),
+                hypotheses="For an input of length $N$, a kernel of length $K$ with $d(K - 1) + 1 \\le N + 2p$, "
+                "and the same stride $s$, dilation $d$ and padding $p$ on both sides",
             ),
         ],
         items=(2,),

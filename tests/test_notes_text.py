@@ -249,3 +249,19 @@ def test_strided_input_gradient_theorem_is_stated_only_for_output_padding_0():
         proof = appendix.split(f'<a id="proof-conv_grad_input_is_transposed_conv-{anchor}"></a>')[1].split("\n## ")[0]
         covered = re.search(r"Not covered: (.*)", proof).group(1)
         assert covered != "—" and "output_padding a = (N + 2p − d(K−1) − 1) mod s ≠ 0" in covered, covered
+
+
+def test_every_symbolic_padding_proof_has_its_padding_0_twin():
+    """A symbolic padding p means p ≥ 1; the appendix says p = 0 is the twin printed without padding: it must exist."""
+    from symconv.writing.stated import PRINTED
+
+    for name, params in PRINTED:
+        if isinstance(params.get("padding"), str):
+            twin = {k: v for k, v in params.items() if k != "padding"}
+            assert (name, twin) in PRINTED, (name, params)
+
+
+def test_the_flip_is_stated_for_the_sizes_and_parameters_its_proofs_cover():
+    sec = _flat(_section(_md("ch1_definitions.md"), "The flip is a 180"))
+    assert "proof-convolve_is_correlate_with_flipped_kernel-stride-s-dilation-d)" in sec  # symbolic s, d; p = 0
+    assert "K \\le N$" not in sec and "$d(K - 1) + 1 \\le N + 2p$" in sec
