@@ -258,6 +258,12 @@ def learned() -> Section:
     )
 
 
+def _count_word(n: int) -> str:
+    """A small count in words (``3`` → ``three``), the number itself beyond ten."""
+    words = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    return words[n] if 0 <= n < len(words) else str(n)
+
+
 def algebra() -> Section:
     a, b, c = symbols("a", 3), symbols("b", 2), symbols("c", 2)
     comm = convolve(a, b, "full").equals(convolve(b, a, "full"))
@@ -298,8 +304,9 @@ def algebra() -> Section:
             ),
             Text(
                 "So two stacked correlation layers (no nonlinearity between them) are one correlation layer whose "
-                "kernel is the TRUE convolution of the two kernels. For $u$ of length 2, $v$ of length 3 and a "
-                f"symbolic $x$ of length 6 (all four outputs {'agree' if stack_ok else 'do NOT agree'}), the combined "
+                "kernel is the true convolution of the two kernels. For $u$ of length 2, $v$ of length 3 and a "
+                f"symbolic $x$ of length 6 (all {_count_word(len(stacked))} outputs "
+                f"{'agree' if stack_ok else 'do not all agree'}), the combined "
                 "kernel and the first output computed both ways:"
             ),
             Math(

@@ -265,3 +265,10 @@ def test_the_flip_is_stated_for_the_sizes_and_parameters_its_proofs_cover():
     sec = _flat(_section(_md("ch1_definitions.md"), "The flip is a 180"))
     assert "proof-convolve_is_correlate_with_flipped_kernel-stride-s-dilation-d)" in sec  # symbolic s, d; p = 0
     assert "K \\le N$" not in sec and "$d(K - 1) + 1 \\le N + 2p$" in sec
+
+
+def test_stacking_example_counts_its_outputs():
+    sec = _flat(_section(_md("ch1_definitions.md"), "Algebra"))
+    n_out = len(np.correlate(np.correlate(np.ones(6), np.ones(2), "valid"), np.ones(3), "valid"))
+    words = {3: "three", 4: "four"}
+    assert f"symbolic $x$ of length 6 (all {words[n_out]} outputs agree)" in sec
