@@ -66,8 +66,8 @@ def _computed(op: str, f: list[int], h: list[int], label: tuple[str, str]) -> Ma
 #: Where the seed comes from, said once (its text is CC BY-SA: short quotes only, the rest paraphrased).
 SOURCE = (
     "a question-and-answer post on Artificial Intelligence Stack Exchange, licensed under CC BY-SA (the question "
-    "asks whether a CNN performs convolution or cross-correlation; the answers are by the users its comments "
-    "name, nbro and Recessive)"
+    "asks whether a CNN performs convolution or cross-correlation; its answers are by the users nbro and "
+    "Recessive, as the signed comments under them show)"
 )
 
 

@@ -272,3 +272,47 @@ def test_stacking_example_counts_its_outputs():
     n_out = len(np.correlate(np.correlate(np.ones(6), np.ones(2), "valid"), np.ones(3), "valid"))
     words = {3: "three", 4: "four"}
     assert f"symbolic $x$ of length 6 (all {words[n_out]} outputs agree)" in sec
+
+
+def test_summary_same_row_names_the_functions_it_reports():
+    row = next(line for line in _md("ch7_summary.md").splitlines() if line.startswith("| 'same', even $K$"))
+    x, w = [1, 2, 3, 4, 5], [1, 10]
+    corr = [int(v) for v in np.correlate(x, w, "same")]
+    conv = [int(v) for v in np.convolve(x, w, "same")]
+    assert f"jax.numpy `correlate`: {corr}" in row and f"numpy `convolve`: {conv}" in row
+    assert "numpy: [" not in row and "PyTorch, TF, JAX:" not in row
+    torch = peers.module("torch")
+    t = torch.tensor([[x]], dtype=torch.float64)
+    k = torch.tensor([[w]], dtype=torch.float64)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        layer = [int(v) for v in torch.nn.functional.conv1d(t, k, padding="same").reshape(-1).tolist()]
+    assert f"(padding 'same'): {layer}" in row
+
+
+def test_short_answer_states_the_backward_rule_and_its_modes():
+    short = _flat(_section(_md("ch0_short_answer.md"), "The question, and the short answer"))
+    assert "full (true) convolution of $g$ with $w$" in short and "correlation of $x$ with $g$ (no flip)" in short
+    assert short.index("'valid' keeps only") < short.index("'valid')")  # defined before the snippet uses it
+    md = _flat(_md("ch0_short_answer.md"))
+    assert "as $m$ runs over the input, $k$ runs over" not in md  # the range of k comes from w[n − m] ≠ 0
+    assert "$0 \\le n - m \\le K - 1$" in md
+    full = [int(v) for v in np.correlate([1], [1, 2, 3], "full")]
+    assert f"$[1] \\star h = {full}$ (both in 'full' mode" in md
+
+
+def test_circular_convolution_has_its_own_symbol():
+    """ch2 reads the seed's ⊛ as ordinary convolution: the circular one must be written differently."""
+    md = _flat(_md("ch0_short_answer.md"))
+    assert "\\circledast" not in md and "x \\ast_N w" in md and "\\bmod N]" in md
+
+
+def test_no_prover_log_residue_in_prose():
+    for path in markdown_files(generated("a")):
+        if path.name == "ch8_machine_proofs.md":
+            continue
+        text = _flat(path.read_text(encoding="utf-8"))
+        for residue in ("(true)", ": true, true", "FALSE", ".prove()`: proved", "by the users its comments name"):
+            assert residue not in text, (path.name, residue)
