@@ -241,7 +241,7 @@ def errata() -> Section:
                         "**1. The numpy snippet's kernel is not symmetric.** It defines "
                         f"`h2 = np.array([-1., 2., 1.])`, not Example 2's $h_2 = {H2}$, and then never uses it. "
                         f"Had it been used: `np.convolve(f, h2, 'valid')` = {c_snip} and "
-                        f"`np.correlate(f, h2, 'valid')` = {r_snip} differ, so the snippet's `h2` does NOT "
+                        f"`np.correlate(f, h2, 'valid')` = {r_snip} differ, so the snippet's `h2` does not "
                         f"illustrate Example 2 (with $h_2 = {H2}$ both give {c_ok} and {r_ok}). "
                         "Values from `symconv.compat.numpy`."
                     ),

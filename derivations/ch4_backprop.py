@@ -235,7 +235,7 @@ def proofs() -> Section:
         "The general proofs",
         [
             Text(
-                "The table's identifications hold for EVERY size, not only the sizes it was computed at. Each proof "
+                "The table's identifications hold for every size, not only the sizes it was computed at. Each proof "
                 "below is three lines: write the loss, differentiate, and let the delta pick the surviving terms. "
                 "Padding $p \\ge 0$ on both sides: the forward reads $x[n + k - p]$ (0 outside $x$)."
             ),
@@ -465,18 +465,18 @@ def scatter() -> Section:
         "Scatter vs gather: where the rotation comes from",
         [
             Text(
-                "The derived gradient (the table's first row, printed here from its contraction) is a SCATTER "
+                "The derived gradient (the table's first row, printed here from its contraction) is a scatter "
                 "over every $n, k$ — the same index map as the forward pass, no flip anywhere:"
             ),
             Math(lhs.latex() + " &\\mathrel{+}= " + rhs.latex()),
             Text(
-                "The 180° rotation appears only when the loop is rewritten as a GATHER over each input index "
+                "The 180° rotation appears only when the loop is rewritten as a gather over each input index "
                 "$m = n + k$: $dx[m] = \\sum_k g[m - k]\\, w[k]$ for $0 \\le m \\le N - 1$ ($g$, of length "
                 "$N - K + 1$, taken as 0 outside its range), which is the full convolution $g \\ast_{\\text{full}} w$. "
                 "For $N = 5$, $K = 3$:"
             ),
             Math(gather.body(definition=False)),
-            Text(f"and this {'equals' if same else 'does NOT equal'} the scattered gradient (from `symconv.grad`)."),
+            Text(f"and this {'equals' if same else 'does not equal'} the scattered gradient (from `symconv.grad`)."),
         ],
         items=(23,),
     )

@@ -67,7 +67,7 @@ def summary() -> Section:
         [
             "transposed conv",
             "the adjoint of the convolution (not an inverse): insert $s - 1$ zeros, pad "
-            "$d(K-1) - p$, correlate with the ROTATED kernel, in/out channels swapped",
+            "$d(K-1) - p$, correlate with the rotated kernel, in/out channels swapped",
             "5",
         ],
         ["complex input", "numpy and scipy conjugate the second argument of `correlate`; layers do not", "1, 6"],

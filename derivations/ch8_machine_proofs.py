@@ -53,7 +53,7 @@ def reading() -> Section:
         "How to read a machine proof",
         [
             Text(
-                "A sum is written over ALL integers, $\\sum_{n, k} [\\text{guard}]\\, x[\\dots]\\, w[\\dots]$, where "
+                "A sum is written over all integers, $\\sum_{n, k} [\\text{guard}]\\, x[\\dots]\\, w[\\dots]$, where "
                 "the guard in brackets (an Iverson bracket: 1 when the condition holds, 0 otherwise) carries every "
                 "index range. This avoids the trap of sum bounds that run backwards. A proof rewrites the "
                 "left-hand side step by step until it meets the right-hand side; a step marked (claim side) "
