@@ -314,7 +314,7 @@ def folk() -> Section:
         "Where the folk rule is true, and where not",
         [
             Text(
-                "'Correlation forward, convolution backward' is true for the INPUT gradient only. The weight gradient "
+                "'Correlation forward, convolution backward' is true for the input gradient only. The weight gradient "
                 "of a correlation layer is again a correlation (of the input with $g$, no flip). The table is read off "
                 "`backward_rule(op).rows`:"
             ),
@@ -399,7 +399,7 @@ def strided() -> Section:
             Text(
                 "The table: the input gradient is a transposed convolution with the same stride (and the output "
                 "padding that restores the size); the weight gradient correlates $x$ with $g$ with stride and "
-                "dilation SWAPPED ($g$ dilated by $s$):"
+                "dilation swapped ($g$ dilated by $s$):"
             ),
             backward_table(
                 rule_s, "Backward rule for stride 2, $N = 6$, $K = 3$ (output padding $(N - K) \\bmod 2 = 1$)."
