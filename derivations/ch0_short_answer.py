@@ -24,6 +24,10 @@ def _ints(a: object) -> list[int]:
     return [int(v) for v in np.asarray(a).reshape(-1).tolist()]
 
 
+#: What the convolution theorem's check computes (chapter 0's FFT example).
+FFT_CHECK = "checked with numpy's FFT for $x = [1, 2, 0, -1]$, $w = [1, 2, 3, 0]$"
+
+
 def _is(flag: bool, verb: str) -> str:
     """``equals`` when the check holds, ``does not equal`` (said plainly) when it fails."""
     return verb if flag else f"does not {verb.removesuffix('s')}"
@@ -141,7 +145,8 @@ def definition() -> Section:
                 "kernel read forwards. So **convolution = cross-correlation with the kernel reversed** "
                 "(in 2-D: rotated by 180°, not transposed). Checked for $N = 5$, $K = 3$ on symbolic entries: the "
                 f"textbook sum {_is(full_ok, 'equals')} symconv's full convolution and its valid part "
-                f"{_is(valid_ok, 'equals')} the correlation with the reversed kernel; chapter 1 proves it for all sizes."
+                f"{_is(valid_ok, 'equals')} the correlation with the reversed kernel; chapter 1 proves it for all "
+                "sizes."
             ),
         ],
         items=(),
@@ -165,7 +170,7 @@ def why() -> Section:
                 "a pointwise product, $\\mathcal F(x \\ast_N w) = \\mathcal F(x) \\cdot \\mathcal F(w)$, where "
                 "$(x \\ast_N w)[n] = \\sum_{m=0}^{N-1} x[m]\\, w[(n - m) \\bmod N]$ is the circular convolution of "
                 "two vectors of length $N$ "
-                f"({_checked(fft_ok, 'checked with numpy’s FFT for $x = [1, 2, 0, -1]$, $w = [1, 2, 3, 0]$')})."
+                f"({_checked(fft_ok, FFT_CHECK)})."
             ),
             Text(
                 "**Why a learned kernel makes it irrelevant.** Since "

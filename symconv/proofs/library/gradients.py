@@ -213,10 +213,7 @@ def _output_padding_gap(cv: _Conv) -> str:
     """
     if cv.s == 1:
         return "—"
-    return (
-        f"N with output_padding a = (N + 2p − d(K−1) − 1) mod {cv.s} ≠ {cv.op} "
-        f"(prove output_padding=a for them)"
-    )
+    return f"N with output_padding a = (N + 2p − d(K−1) − 1) mod {cv.s} ≠ {cv.op} (prove output_padding=a for them)"
 
 
 def _output_padding_text(cv: _Conv) -> list[str]:
