@@ -425,10 +425,9 @@ def strided() -> Section:
                 "conv_grad_input_is_transposed_conv",
                 printed=({"stride": "s", "dilation": "d"}, {"stride": "s", "dilation": "d", "padding": "p"}),
                 hypotheses="For $y = x \\star w$ with stride $s$, dilation $d$, padding $p$, "
-                "$N + 2p \\ge d(K - 1) + 1$ and $(N + 2p - d(K - 1) - 1) \\bmod s = 0$ (the transposed "
-                "convolution needs no output padding; for the other $N$ it needs output padding "
-                "$a = (N + 2p - d(K - 1) - 1) \\bmod s$, which the machine proofs do not cover), one input and "
-                "one output channel",
+                "$N + 2p \\ge d(K - 1) + 1$ and $(N + 2p - d(K - 1) - 1) \\bmod s = 0$ (no output padding; the "
+                "other $N$ need output padding $a$ equal to that remainder, not covered by the machine proofs), one "
+                "input and one output channel",
             ),
             *stated(
                 "weight gradient: stride and dilation swap",
