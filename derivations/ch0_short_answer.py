@@ -24,8 +24,18 @@ def _ints(a: object) -> list[int]:
     return [int(v) for v in np.asarray(a).reshape(-1).tolist()]
 
 
-def _holds(flag: bool) -> str:
-    return "true" if flag else "FALSE"
+#: What the convolution theorem's check computes (chapter 0's FFT example).
+FFT_CHECK = "checked with numpy's FFT for $x = [1, 2, 0, -1]$, $w = [1, 2, 3, 0]$"
+
+
+def _is(flag: bool, verb: str) -> str:
+    """``equals`` when the check holds, ``does not equal`` (said plainly) when it fails."""
+    return verb if flag else f"does not {verb.removesuffix('s')}"
+
+
+def _checked(flag: bool, what: str) -> str:
+    """The parenthesis after a claim: what was checked, or that the check failed."""
+    return what if flag else f"the check failed: {what.removeprefix('both ')}"
 
 
 def textbook_is_flipped_valid(n: int = 5, k: int = 3) -> tuple[bool, bool]:
@@ -81,7 +91,16 @@ def short_answer() -> Section:
                 "elsewhere (a Sobel filter, weights ported between libraries), in the transposed convolution, and "
                 "in the backward pass, where a true convolution does appear."
             ),
-            Text("On the seed's data, the three calls below return the values in their comments:"),
+            Text(
+                "**Backward.** For a layer $y = x \\star w$ with upstream gradient $g = \\partial L/\\partial y$: "
+                "$\\partial L/\\partial x$ = full (true) convolution of $g$ with $w$; $\\partial L/\\partial w$ = "
+                "correlation of $x$ with $g$ (no flip)."
+            ),
+            Text(
+                "On the seed's data, the three calls below return the values in their comments ('valid' keeps only "
+                "the outputs whose window lies wholly inside the input: $N - K + 1$ of them; 'full' keeps every "
+                "output with at least one overlapping entry: $N + K - 1$):"
+            ),
             Code(
                 "import numpy as np, torch\n"
                 "f, h = [2., 1., 3., 5., 4.], [1., -1.]\n"
@@ -111,8 +130,9 @@ def definition() -> Section:
             ),
             Math(r"(x \ast w)[n] &= \sum_{m} x[m]\, w[n - m], \qquad 0 \le n \le N + K - 2."),
             Text(
-                "Put $m = n - (K - 1) + k$: as $m$ runs over the input, $k$ runs over $0, \\dots, K-1$ and "
-                "$n - m = K - 1 - k$. The entries whose window lies inside the input are $n = K - 1, \\dots, N - 1$; "
+                "Only the terms with $0 \\le n - m \\le K - 1$ can be non-zero ($w[n - m] = 0$ outside). Put "
+                "$m = n - (K - 1) + k$, i.e. $n - m = K - 1 - k$: the terms that remain are exactly those with "
+                "$k = 0, \\dots, K-1$. The entries whose window lies inside the input are $n = K - 1, \\dots, N - 1$; "
                 "renumbering them from 0 gives the 'valid' form:"
             ),
             Math(
@@ -124,8 +144,9 @@ def definition() -> Section:
                 "where $x \\star w$, the cross-correlation, is $\\sum_k x[n + k]\\, w[k]$: the same window, the "
                 "kernel read forwards. So **convolution = cross-correlation with the kernel reversed** "
                 "(in 2-D: rotated by 180°, not transposed). Checked for $N = 5$, $K = 3$ on symbolic entries: the "
-                f"textbook sum equals symconv's full convolution ({_holds(full_ok)}) and its valid part equals "
-                f"the correlation with the reversed kernel ({_holds(valid_ok)}); chapter 1 proves it for all sizes."
+                f"textbook sum {_is(full_ok, 'equals')} symconv's full convolution and its valid part "
+                f"{_is(valid_ok, 'equals')} the correlation with the reversed kernel; chapter 1 proves it for all "
+                "sizes."
             ),
         ],
         items=(),
@@ -140,14 +161,16 @@ def why() -> Section:
             Text("The reversal is what makes convolution the natural operation of linear, shift-invariant systems:"),
             Text(
                 "- **Commutativity and associativity.** $a \\ast b = b \\ast a$ and $(a \\ast b) \\ast c = a \\ast "
-                f"(b \\ast c)$ (checked on symbolic vectors: {_holds(commutes)}, {_holds(associates)}); correlation "
+                f"(b \\ast c)$ ({_checked(commutes and associates, 'both checked on symbolic vectors')}); correlation "
                 "has neither: $a \\star b$ is $b \\star a$ reversed.\n"
                 "- **Impulse response.** A filter with impulse response $h$ maps an input $x$ to $x \\ast h$: "
                 f"feeding it a unit impulse gives back $h$ itself. For $h = [1, 2, 3]$: $[1] \\ast h = {conv_imp}$, "
-                f"while $[1] \\star h = {corr_imp}$ (reversed).\n"
+                f"while $[1] \\star h = {corr_imp}$ (both in 'full' mode; the correlation comes out reversed).\n"
                 "- **The convolution theorem.** The discrete Fourier transform turns a (circular) convolution into "
-                "a pointwise product, $\\mathcal F(x \\circledast w) = \\mathcal F(x) \\cdot \\mathcal F(w)$ "
-                f"(checked with numpy's FFT for $x = [1, 2, 0, -1]$, $w = [1, 2, 3, 0]$: {_holds(fft_ok)})."
+                "a pointwise product, $\\mathcal F(x \\ast_N w) = \\mathcal F(x) \\cdot \\mathcal F(w)$, where "
+                "$(x \\ast_N w)[n] = \\sum_{m=0}^{N-1} x[m]\\, w[(n - m) \\bmod N]$ is the circular convolution of "
+                "two vectors of length $N$ "
+                f"({_checked(fft_ok, FFT_CHECK)})."
             ),
             Text(
                 "**Why a learned kernel makes it irrelevant.** Since "

@@ -71,7 +71,7 @@ def flip() -> Section:
         "The flip is a 180° rotation, not a transpose",
         [
             Text(
-                "Convolution is correlation with the kernel reversed along EVERY spatial axis. In 2-D that is the "
+                "Convolution is correlation with the kernel reversed along every spatial axis. In 2-D that is the "
                 "180° rotation $\\operatorname{rot180} w$, which is not the transpose $w^{\\mathsf T}$:"
             ),
             Math(
@@ -127,9 +127,9 @@ def flip() -> Section:
                     ),
                 ],
                 "convolve_is_correlate_with_flipped_kernel",
-                printed=({}, {"stride": "s", "dilation": "d", "padding": "p"}),
-                hypotheses="For an input of length $N$, a kernel of length $K \\le N$, and the same stride, "
-                "dilation and padding on both sides",
+                printed=({}, {"stride": "s", "dilation": "d"}, {"stride": "s", "dilation": "d", "padding": "p"}),
+                hypotheses="For an input of length $N$, a kernel of length $K$ with $d(K - 1) + 1 \\le N + 2p$, "
+                "and the same stride $s$, dilation $d$ and padding $p$ on both sides",
             ),
         ],
         items=(2,),
@@ -198,7 +198,7 @@ def modes() -> Section:
                 "column is `symconv.correlate(x, w, mode)` for $x = [1, 2, 3, 4, 5]$, $w = [1, 10]$. "
                 "For an even kernel, 'same' needs an odd total padding: symconv, like PyTorch, puts the extra zero "
                 "at the end (its 'same' padding is $(\\lfloor (K-1)/2 \\rfloor, \\lceil (K-1)/2 \\rceil)$ for "
-                f"every $K \\le 12$ — {'checked' if same_padding_matches() else 'NOT the case'}); chapter 6 "
+                f"every $K \\le 12$ — {'checked' if same_padding_matches() else 'not the case'}); chapter 6 "
                 "compares the libraries."
             ),
             Table(["mode", "$p_{lo}$", "$p_{hi}$", "length", "example length", "x ⋆ w"], rows),
@@ -247,7 +247,7 @@ def learned() -> Section:
                 "simply learns the rotated kernel. Nothing about training changes."
             ),
             Text(
-                "The flip matters whenever a kernel is NOT learned from scratch by the same operation: a fixed filter "
+                "The flip matters whenever a kernel is not learned from scratch by the same operation: a fixed filter "
                 "(Sobel, a derivative, a non-symmetric blur) copied from a signal-processing text; weights ported "
                 "between a library that correlates and one that convolves; the transposed convolution, whose direct "
                 "form uses the rotated kernel (chapter 5); and the backward pass, whose input gradient is a true "
@@ -256,6 +256,12 @@ def learned() -> Section:
         ],
         items=(5,),
     )
+
+
+def _count_word(n: int) -> str:
+    """A small count in words (``3`` → ``three``), the number itself beyond ten."""
+    words = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    return words[n] if 0 <= n < len(words) else str(n)
 
 
 def algebra() -> Section:
@@ -298,8 +304,9 @@ def algebra() -> Section:
             ),
             Text(
                 "So two stacked correlation layers (no nonlinearity between them) are one correlation layer whose "
-                "kernel is the TRUE convolution of the two kernels. For $u$ of length 2, $v$ of length 3 and a "
-                f"symbolic $x$ of length 6 (all four outputs {'agree' if stack_ok else 'do NOT agree'}), the combined "
+                "kernel is the true convolution of the two kernels. For $u$ of length 2, $v$ of length 3 and a "
+                f"symbolic $x$ of length 6 (all {_count_word(len(stacked))} outputs "
+                f"{'agree' if stack_ok else 'do not all agree'}), the combined "
                 "kernel and the first output computed both ways:"
             ),
             Math(

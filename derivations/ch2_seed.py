@@ -66,8 +66,8 @@ def _computed(op: str, f: list[int], h: list[int], label: tuple[str, str]) -> Ma
 #: Where the seed comes from, said once (its text is CC BY-SA: short quotes only, the rest paraphrased).
 SOURCE = (
     "a question-and-answer post on Artificial Intelligence Stack Exchange, licensed under CC BY-SA (the question "
-    "asks whether a CNN performs convolution or cross-correlation; the answers are by the users its comments "
-    "name, nbro and Recessive)"
+    "asks whether a CNN performs convolution or cross-correlation; its answers are by the users nbro and "
+    "Recessive, as the signed comments under them show)"
 )
 
 
@@ -241,7 +241,7 @@ def errata() -> Section:
                         "**1. The numpy snippet's kernel is not symmetric.** It defines "
                         f"`h2 = np.array([-1., 2., 1.])`, not Example 2's $h_2 = {H2}$, and then never uses it. "
                         f"Had it been used: `np.convolve(f, h2, 'valid')` = {c_snip} and "
-                        f"`np.correlate(f, h2, 'valid')` = {r_snip} differ, so the snippet's `h2` does NOT "
+                        f"`np.correlate(f, h2, 'valid')` = {r_snip} differ, so the snippet's `h2` does not "
                         f"illustrate Example 2 (with $h_2 = {H2}$ both give {c_ok} and {r_ok}). "
                         "Values from `symconv.compat.numpy`."
                     ),

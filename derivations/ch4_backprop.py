@@ -235,7 +235,7 @@ def proofs() -> Section:
         "The general proofs",
         [
             Text(
-                "The table's identifications hold for EVERY size, not only the sizes it was computed at. Each proof "
+                "The table's identifications hold for every size, not only the sizes it was computed at. Each proof "
                 "below is three lines: write the loss, differentiate, and let the delta pick the surviving terms. "
                 "Padding $p \\ge 0$ on both sides: the forward reads $x[n + k - p]$ (0 outside $x$)."
             ),
@@ -314,7 +314,7 @@ def folk() -> Section:
         "Where the folk rule is true, and where not",
         [
             Text(
-                "'Correlation forward, convolution backward' is true for the INPUT gradient only. The weight gradient "
+                "'Correlation forward, convolution backward' is true for the input gradient only. The weight gradient "
                 "of a correlation layer is again a correlation (of the input with $g$, no flip). The table is read off "
                 "`backward_rule(op).rows`:"
             ),
@@ -399,7 +399,7 @@ def strided() -> Section:
             Text(
                 "The table: the input gradient is a transposed convolution with the same stride (and the output "
                 "padding that restores the size); the weight gradient correlates $x$ with $g$ with stride and "
-                "dilation SWAPPED ($g$ dilated by $s$):"
+                "dilation swapped ($g$ dilated by $s$):"
             ),
             backward_table(
                 rule_s, "Backward rule for stride 2, $N = 6$, $K = 3$ (output padding $(N - K) \\bmod 2 = 1$)."
@@ -425,7 +425,9 @@ def strided() -> Section:
                 "conv_grad_input_is_transposed_conv",
                 printed=({"stride": "s", "dilation": "d"}, {"stride": "s", "dilation": "d", "padding": "p"}),
                 hypotheses="For $y = x \\star w$ with stride $s$, dilation $d$, padding $p$, "
-                "$N + 2p \\ge d(K - 1) + 1$, one input and one output channel",
+                "$N + 2p \\ge d(K - 1) + 1$ and $(N + 2p - d(K - 1) - 1) \\bmod s = 0$ (no output padding; the "
+                "other $N$ need output padding $a$ equal to that remainder, not covered by the machine proofs), one "
+                "input and one output channel",
             ),
             *stated(
                 "weight gradient: stride and dilation swap",
@@ -440,7 +442,8 @@ def strided() -> Section:
                 ],
                 "conv_grad_weight_swaps_stride_and_dilation",
                 printed=({"stride": "s", "dilation": "d"}, {"stride": "s", "dilation": "d", "padding": "p"}),
-                hypotheses="Same setting",
+                hypotheses="Same setting, but every $N$ with $N + 2p \\ge d(K - 1) + 1$ (no condition on "
+                "$(N + 2p - d(K - 1) - 1) \\bmod s$)",
             ),
         ],
         items=(21, 22),
@@ -461,18 +464,18 @@ def scatter() -> Section:
         "Scatter vs gather: where the rotation comes from",
         [
             Text(
-                "The derived gradient (the table's first row, printed here from its contraction) is a SCATTER "
+                "The derived gradient (the table's first row, printed here from its contraction) is a scatter "
                 "over every $n, k$ — the same index map as the forward pass, no flip anywhere:"
             ),
             Math(lhs.latex() + " &\\mathrel{+}= " + rhs.latex()),
             Text(
-                "The 180° rotation appears only when the loop is rewritten as a GATHER over each input index "
+                "The 180° rotation appears only when the loop is rewritten as a gather over each input index "
                 "$m = n + k$: $dx[m] = \\sum_k g[m - k]\\, w[k]$ for $0 \\le m \\le N - 1$ ($g$, of length "
                 "$N - K + 1$, taken as 0 outside its range), which is the full convolution $g \\ast_{\\text{full}} w$. "
                 "For $N = 5$, $K = 3$:"
             ),
             Math(gather.body(definition=False)),
-            Text(f"and this {'equals' if same else 'does NOT equal'} the scattered gradient (from `symconv.grad`)."),
+            Text(f"and this {'equals' if same else 'does not equal'} the scattered gradient (from `symconv.grad`)."),
         ],
         items=(23,),
     )

@@ -87,7 +87,7 @@ def sizes() -> Section:
                 + "}{s} \\right\\rfloor + 1"
             ),
             Text(
-                "The floor matters whenever $s > 1$. Dilation $d = 1$ means NO gaps (some texts say 'dilation 0'); "
+                "The floor matters whenever $s > 1$. Dilation $d = 1$ means no gaps (some texts say 'dilation 0'); "
                 "the kernel then spans $d(K-1)+1$ inputs. Each row below: the formula, and the length of an actual "
                 "`symconv.correlate` output, for the cases of Dumoulin & Visin's guide (the test-suite checks the "
                 "lengths against PyTorch `conv1d` and TensorFlow `tf.nn.conv1d`):"
@@ -192,7 +192,7 @@ def transposed_conv() -> Section:
         "Transposed convolution",
         [
             Text(
-                "The transposed convolution is DEFINED as the adjoint of a correlation with the same hyper-parameters "
+                "The transposed convolution is defined as the adjoint of a correlation with the same hyper-parameters "
                 "— the map $g \\mapsto \\partial L/\\partial x$ of chapter 4 — not as its inverse ('deconvolution' "
                 "is a misnomer). Its formula is the forward one read as a scatter of its input $g$ "
                 "(printed from symconv's one index formula):"
@@ -213,7 +213,7 @@ def transposed_conv() -> Section:
             Math("o &= " + grouped(size, [s, d], (N_g, K, p, a), False)),
             Text(
                 "As a direct correlation: insert $s - 1$ zeros between inputs, pad $d(K-1) - p$ on both sides "
-                "(plus output_padding at the end), and correlate with the kernel ROTATED by 180° (dilated by $d$). "
+                "(plus output_padding at the end), and correlate with the kernel rotated by 180° (dilated by $d$). "
                 "Each row checks this symbolically against `symconv.compat.torch.conv_transpose1d` (and the "
                 "test-suite numerically against `torch.nn.functional.conv_transpose1d`); the last column shows "
                 "that without the rotation (as in Dumoulin & Visin's pictures) it fails:"
@@ -233,10 +233,10 @@ def transposed_conv() -> Section:
                 checks,
             ),
             Text(
-                "With channels the kernel's in/out axes must ALSO be swapped: PyTorch's ConvTranspose weight is "
+                "With channels the kernel's in/out axes must also be swapped: PyTorch's ConvTranspose weight is "
                 "$(C_{in}, C_{out}, K)$. For $x$ of shape $(1, 2, 3)$ and $w$ of shape $(2, 3, 2)$ (stride 1, no "
                 "padding), `conv1d(x, swap(rot180 w), padding=1)`, with `swap` exchanging the first two axes, "
-                f"{'equals' if direct.equals(ref) else 'does NOT equal'} `conv_transpose1d(x, w)`; rotated but not "
+                f"{'equals' if direct.equals(ref) else 'does not equal'} `conv_transpose1d(x, w)`; rotated but not "
                 f"swapped it {'equals it too' if unswapped_ok else 'does not'} (the test-suite repeats this with "
                 "torch on random integers)."
             ),

@@ -265,7 +265,7 @@ def library_map(data: dict[str, Any] | None = None) -> Section:
         "The library map",
         [
             Text(
-                "Every operation, window, alignment, conjugation and boundary below is MEASURED, not copied from "
+                "Every operation, window, alignment, conjugation and boundary below is measured, not copied from "
                 "documentation: `symconv.identify` calls each function on unit impulses (an input or kernel that is "
                 "1 at one place and 0 elsewhere) at odd and even sizes, reads off exactly which entries of $x$ and "
                 "$w$ each output multiplies, and keeps an answer only if symconv's own correlation or convolution "
@@ -454,7 +454,7 @@ def jax_transpose() -> Section:
         "jax.lax.conv_transpose flips nothing by default",
         [
             Text(
-                "`jax.lax.conv_transpose(x, w, strides, padding)` dilates the input and CORRELATES it with `w` as "
+                "`jax.lax.conv_transpose(x, w, strides, padding)` dilates the input and correlates it with `w` as "
                 "given: with the default `transpose_kernel=False` it is not the gradient of a correlation (not "
                 "PyTorch's or TensorFlow's transposed convolution); `transpose_kernel=True` rotates the kernel (and "
                 "swaps its channel axes). $x = [1, 2, 3]$, $w = [1, 2, 5]$, stride 2, 'VALID':"

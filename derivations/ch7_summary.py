@@ -9,6 +9,7 @@ import numpy as np
 
 from symconv import backward_rule, correlate
 from symconv.compat import numpy as snp
+from symconv.compat import scipy as ssp
 from symconv.writing.document import Chapter, Section, Table, Text
 
 
@@ -21,7 +22,18 @@ def summary() -> Section:
     strided = {r.gradient: r.operation for r in backward_rule("correlate", input_size=7, kernel_size=3, stride=2).rows}
     x, w = [1, 2, 3, 4, 5], [1, 10]
     np_same = _ints(snp.correlate(x, w, "same").tolist())
+    sp_same = _ints(ssp.correlate(x, w, "same").tolist())
+    np_conv_same = _ints(snp.convolve(x, w, "same").tolist())
     layer_same = _ints(correlate(x, w, mode="same").tolist())
+    arrays = (
+        f"numpy, scipy.signal, jax.numpy `correlate`: {np_same}"
+        if sp_same == np_same
+        else f"numpy, jax.numpy `correlate`: {np_same}; scipy.signal `correlate`: {sp_same}"
+    )
+    same_row = (
+        f"{arrays}; torch `conv1d`, tf `conv1d`, `jax.lax.conv_general_dilated` (padding 'same'): {layer_same}; "
+        f"numpy `convolve`: {np_conv_same} (for $x = {x}$, $w = {w}$)"
+    )
     rows = [
         ["cross-correlation", "$(x \\star w)[n] = \\sum_k x[n + k]\\, w[k]$ (layers of PyTorch, TF/Keras, JAX)", "1"],
         [
@@ -44,7 +56,7 @@ def summary() -> Section:
             "$\\lfloor (N + p_{lo} + p_{hi} - d(K-1) - 1)/s \\rfloor + 1$",
             "1, 5",
         ],
-        ["'same', even $K$", f"numpy: {np_same}; PyTorch, TF, JAX: {layer_same} (for $x = {x}$, $w = {w}$)", "6"],
+        ["'same', even $K$", same_row, "6"],
         ["$\\partial L/\\partial x$", f"{plain['dL/dx']}; with stride: {strided['dL/dx']}", "4"],
         [
             "$\\partial L/\\partial w$",
@@ -55,7 +67,7 @@ def summary() -> Section:
         [
             "transposed conv",
             "the adjoint of the convolution (not an inverse): insert $s - 1$ zeros, pad "
-            "$d(K-1) - p$, correlate with the ROTATED kernel, in/out channels swapped",
+            "$d(K-1) - p$, correlate with the rotated kernel, in/out channels swapped",
             "5",
         ],
         ["complex input", "numpy and scipy conjugate the second argument of `correlate`; layers do not", "1, 6"],

@@ -53,7 +53,7 @@ def reading() -> Section:
         "How to read a machine proof",
         [
             Text(
-                "A sum is written over ALL integers, $\\sum_{n, k} [\\text{guard}]\\, x[\\dots]\\, w[\\dots]$, where "
+                "A sum is written over all integers, $\\sum_{n, k} [\\text{guard}]\\, x[\\dots]\\, w[\\dots]$, where "
                 "the guard in brackets (an Iverson bracket: 1 when the condition holds, 0 otherwise) carries every "
                 "index range. This avoids the trap of sum bounds that run backwards. A proof rewrites the "
                 "left-hand side step by step until it meets the right-hand side; a step marked (claim side) "
@@ -67,9 +67,10 @@ def reading() -> Section:
                 "pass. A checker replays every step, re-runs the solver, and evaluates both sides of each step "
                 "at small random sizes with random integers (the instance checks). The first line of a proof "
                 "prints its hypotheses (the sizes assumed, e.g. $N \\ge K$); its last line says what the proof "
-                "does NOT cover. A symbolic stride, dilation or padding stands for every integer $\\ge 1$, so a "
-                "proof with a symbolic padding $p$ does not cover $p = 0$: that case is the separate proof "
-                "without padding."
+                "does not cover. A symbolic stride, dilation or padding stands for every integer $\\ge 1$, so a "
+                "proof with a symbolic padding $p$ does not cover $p = 0$: every theorem printed with a symbolic "
+                "padding is printed a second time without padding (with the same stride and dilation), and that "
+                "proof covers $p = 0$."
             ),
         ],
     )

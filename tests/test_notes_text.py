@@ -224,3 +224,98 @@ def test_pdf_section_numbers_are_the_chapter_numbers_the_text_cites():
     tex = (generated("a") / "notes.tex").read_text(encoding="utf-8")
     body = tex.split("\\begin{document}")[1]
     assert body.index("\\setcounter{section}{-1}") < body.index("\\section{")
+
+
+# ---------------------------------------------------------------- statements no wider than their proofs (review)
+
+
+def _transposed_output_padding(n: int, k: int, s: int, d: int, p: int) -> int:
+    """The output padding a transposed convolution needs to return size n (numpy oracle, by trial)."""
+    m = (n + 2 * p - d * (k - 1) - 1) // s + 1
+    for a in range(s):
+        g = np.zeros((m - 1) * s + 1)
+        if len(g) + d * (k - 1) - 2 * p + a == n:
+            return a
+    raise AssertionError("no output padding fits")
+
+
+def test_strided_input_gradient_theorem_is_stated_only_for_output_padding_0():
+    """The machine proofs assume output padding 0: the theorem says so and the appendix names the N left out."""
+    assert _transposed_output_padding(6, 3, 2, 1, 0) == 1  # such N exist: the statement must exclude them
+    sec = _flat(_section(_md("ch4_backprop.md"), "Stride, padding and dilation"))
+    assert "(N + 2p - d(K - 1) - 1) \\bmod s = 0" in sec
+    appendix = _md("ch8_machine_proofs.md")
+    for anchor in ("stride-s-dilation-d", "stride-s-dilation-d-padding-p"):
+        proof = appendix.split(f'<a id="proof-conv_grad_input_is_transposed_conv-{anchor}"></a>')[1].split("\n## ")[0]
+        covered = re.search(r"Not covered: (.*)", proof).group(1)
+        assert covered != "—" and "output_padding a = (N + 2p − d(K−1) − 1) mod s ≠ 0" in covered, covered
+
+
+def test_every_symbolic_padding_proof_has_its_padding_0_twin():
+    """A symbolic padding p means p ≥ 1; the appendix says p = 0 is the twin printed without padding: it must exist."""
+    from symconv.writing.stated import PRINTED
+
+    for name, params in PRINTED:
+        if isinstance(params.get("padding"), str):
+            twin = {k: v for k, v in params.items() if k != "padding"}
+            assert (name, twin) in PRINTED, (name, params)
+
+
+def test_the_flip_is_stated_for_the_sizes_and_parameters_its_proofs_cover():
+    sec = _flat(_section(_md("ch1_definitions.md"), "The flip is a 180"))
+    assert "proof-convolve_is_correlate_with_flipped_kernel-stride-s-dilation-d)" in sec  # symbolic s, d; p = 0
+    assert "K \\le N$" not in sec and "$d(K - 1) + 1 \\le N + 2p$" in sec
+
+
+def test_stacking_example_counts_its_outputs():
+    sec = _flat(_section(_md("ch1_definitions.md"), "Algebra"))
+    n_out = len(np.correlate(np.correlate(np.ones(6), np.ones(2), "valid"), np.ones(3), "valid"))
+    words = {3: "three", 4: "four"}
+    assert f"symbolic $x$ of length 6 (all {words[n_out]} outputs agree)" in sec
+
+
+def test_summary_same_row_names_the_functions_it_reports():
+    row = next(line for line in _md("ch7_summary.md").splitlines() if line.startswith("| 'same', even $K$"))
+    x, w = [1, 2, 3, 4, 5], [1, 10]
+    corr = [int(v) for v in np.correlate(x, w, "same")]
+    conv = [int(v) for v in np.convolve(x, w, "same")]
+    assert f"jax.numpy `correlate`: {corr}" in row and f"numpy `convolve`: {conv}" in row
+    assert "numpy: [" not in row and "PyTorch, TF, JAX:" not in row
+    torch = peers.module("torch")
+    t = torch.tensor([[x]], dtype=torch.float64)
+    k = torch.tensor([[w]], dtype=torch.float64)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        layer = [int(v) for v in torch.nn.functional.conv1d(t, k, padding="same").reshape(-1).tolist()]
+    assert f"(padding 'same'): {layer}" in row
+
+
+def test_short_answer_states_the_backward_rule_and_its_modes():
+    short = _flat(_section(_md("ch0_short_answer.md"), "The question, and the short answer"))
+    assert "full (true) convolution of $g$ with $w$" in short and "correlation of $x$ with $g$ (no flip)" in short
+    assert short.index("'valid' keeps only") < short.index("'valid')")  # defined before the snippet uses it
+    md = _flat(_md("ch0_short_answer.md"))
+    assert "as $m$ runs over the input, $k$ runs over" not in md  # the range of k comes from w[n − m] ≠ 0
+    assert "$0 \\le n - m \\le K - 1$" in md
+    full = [int(v) for v in np.correlate([1], [1, 2, 3], "full")]
+    assert f"$[1] \\star h = {full}$ (both in 'full' mode" in md
+
+
+def test_circular_convolution_has_its_own_symbol():
+    """ch2 reads the seed's ⊛ as ordinary convolution: the circular one must be written differently."""
+    md = _flat(_md("ch0_short_answer.md"))
+    assert "\\circledast" not in md and "x \\ast_N w" in md and "\\bmod N]" in md
+
+
+def test_no_prover_log_residue_in_prose():
+    for path in markdown_files(generated("a")):
+        if path.name == "ch8_machine_proofs.md":
+            continue
+        text = _flat(path.read_text(encoding="utf-8"))
+        assert not re.search(r"(?<!full )\(true\)", text), path.name  # 'full (true) convolution' is prose
+        for residue in (": true, true", ": true)", "FALSE", ".prove()`: proved", "by the users its comments name"):
+            assert residue not in text, (path.name, residue)
+        shouted = re.findall(r"\b(?:NOT|TRUE|EVERY|ALL|ALSO|NO|ONLY|INPUT|ROTATED|SWAPPED|SCATTER|GATHER|DEFINED)\b", text)
+        assert not shouted, (path.name, shouted)  # emphasis is said in words, not in capitals

@@ -738,3 +738,15 @@ def test_parameters_and_variants_are_listed_from_python():
     assert set(t.variants) == {"not_swapped", "off_by_one", "wrong_mode"} == set(variants(t.name))
     for v in t.variants:
         assert not t.variant(v).prove().holds
+
+
+def test_strided_input_gradient_says_which_N_its_output_padding_leaves_out():
+    """A stride s > 1 proof holds only for N with (N + 2p − d(K−1) − 1) mod s = output_padding (review of ch4)."""
+    from symconv.proofs._registry import build_plan
+
+    name = "conv_grad_input_is_transposed_conv"
+    assert build_plan(name, {}, None).not_covered == "—"  # stride 1: every N
+    for params in ({"stride": "s", "dilation": "d"}, {"stride": 2}, {"stride": 3, "output_padding": 1}):
+        gap = build_plan(name, params, None).not_covered
+        op = params.get("output_padding", 0)
+        assert gap.startswith("N with output_padding a = (N + 2p − d(K−1) − 1) mod ") and f"≠ {op}" in gap, gap

@@ -27,6 +27,7 @@ _GENERAL = {"stride": "s", "dilation": "d", "padding": "p"}
 #: the appendix states, computed when the notes are built, which 2-D versions are proved too.
 PRINTED: tuple[tuple[str, dict[str, Any]], ...] = (
     ("convolve_is_correlate_with_flipped_kernel", {}),
+    ("convolve_is_correlate_with_flipped_kernel", {"stride": "s", "dilation": "d"}),
     ("convolve_is_correlate_with_flipped_kernel", dict(_GENERAL)),
     ("full_convolution_commutes", {}),
     ("full_correlation_swap_is_flip", {}),

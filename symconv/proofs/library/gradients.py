@@ -196,7 +196,24 @@ def _t_tgi(params: Mapping[str, Any], variant: str | None) -> Plan:
     text = (*cv.text(), *_output_padding_text(cv))
     part = Part("input gradient", ctx, start, Expr.of(claim), "=", [], text)
     recipe = Recipe((_grad_read(cv, False, "x", index),), (Read(1, tc, index),))
-    return Plan(st, [(part, _standard)], "—", size_params={"input": cv.N, "kernel": cv.K}, recipes={part.title: recipe})
+    return Plan(
+        st,
+        [(part, _standard)],
+        _output_padding_gap(cv),
+        size_params={"input": cv.N, "kernel": cv.K},
+        recipes={part.title: recipe},
+    )
+
+
+def _output_padding_gap(cv: _Conv) -> str:
+    """What the proof leaves out: the N whose transposed convolution needs another ``output_padding``.
+
+    At stride 1 every N has output_padding 0 (nothing left out); otherwise only N with
+    (N + 2p − d(K−1) − 1) mod s = output_padding are proved.
+    """
+    if cv.s == 1:
+        return "—"
+    return f"N with output_padding a = (N + 2p − d(K−1) − 1) mod {cv.s} ≠ {cv.op} (prove output_padding=a for them)"
 
 
 def _output_padding_text(cv: _Conv) -> list[str]:
