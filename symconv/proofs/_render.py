@@ -372,7 +372,8 @@ def _text(s: str) -> str:
     for a, b in (("\\", r"\backslash "), ("{", r"\{"), ("}", r"\}"), ("_", r"\_"), ("#", r"\#"), ("%", r"\%")):
         s = s.replace(a, b)
     s = s.replace("&", r"\&").replace("$", r"\$").replace("^", r"\^{}")
-    return s.replace("·", r"}\cdot\text{")  # KaTeX has no text-mode middle dot: leave \text for it
+    # KaTeX has no text-mode middle dot or ≠ (a not_covered text says "… mod s ≠ 0"): leave \text for them
+    return s.replace("·", r"}\cdot\text{").replace("≠", r"}\neq\text{")
 
 
 def proof_notebook_latex(proof: Any, style: str = "brackets") -> str:
