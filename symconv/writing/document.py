@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from symconv.core.errors import SymconvError
+from symconv.writing.widths import MARKUP as _MARKUP
+from symconv.writing.widths import column_spec as _column_spec
+from symconv.writing.widths import visible_width as _visible_width
 
 __all__ = [
     "Block",
@@ -96,7 +99,6 @@ _TEX_SPECIAL = {
     "<": r"\textless{}",
     ">": r"\textgreater{}",
 }
-_MARKUP = re.compile(r"(\$[^$]+\$|`[^`]+`|\*\*[^*]+\*\*)")
 
 
 def _escape(text: str) -> str:
@@ -462,58 +464,6 @@ class Table(Block):
             out.append(" & ".join(markup_latex(c) for c in r) + " \\\\")
         out += ["\\bottomrule", "\\end{tabular}", "\\end{table}"]
         return "\n".join(out)
-
-
-#: Characters of ``\small`` text that fit on one line of the notes (A4, 2.2 cm margins), with column gaps.
-_LINE_CHARS = 84
-#: The same in ``\footnotesize`` (used, with narrower column gaps, for tables that do not fit).
-_LINE_CHARS_TIGHT = 96
-_MATH_CMD = re.compile(r"\\[a-zA-Z]+|[{}^_&$\\]")
-
-
-def _visible_width(cell: str) -> float:
-    """Rough printed width of a cell in characters (math commands count as one glyph)."""
-    width = 0.0
-    for piece in _MARKUP.split(cell):
-        if piece.startswith("$") and piece.endswith("$") and len(piece) > 1:
-            body = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"\1", piece[1:-1])
-            width += 0.8 * len(_MATH_CMD.sub("x", body).replace("x x", "x").replace(" ", ""))
-        elif piece.startswith("`") and piece.endswith("`"):
-            width += 1.1 * (len(piece) - 2)
-        else:
-            width += len(piece.replace("**", ""))
-    return width
-
-
-def _rigid_width(cell: str) -> float:
-    """Width of the widest piece of a cell that cannot wrap: a formula, or a word (code breaks at ``_`` and ``.``)."""
-    widths = [_visible_width(m) for m in re.findall(r"\$[^$]+\$", cell)]
-    for word in re.sub(r"\$[^$]+\$", " ", cell).split():
-        parts = re.split(r"[_.]", word) if "`" in word else [word]
-        widths += [1.1 * len(p.strip("`")) for p in parts]
-    return max(widths, default=0.0)
-
-
-def _column_spec(rows: Sequence[Sequence[str]]) -> str:
-    """``l`` columns when the table fits the line; otherwise ragged-right ``p`` columns sized to the content."""
-    n = len(rows[0])
-    natural = [max(_visible_width(r[i]) for r in rows) for i in range(n)]
-    if sum(natural) <= _LINE_CHARS - 2.5 * n:
-        return "l" * n
-    line = _LINE_CHARS_TIGHT
-    # a formula or a word does not wrap: its column is at least that wide
-    rigid = [max(_rigid_width(r[i]) for r in rows) for i in range(n)]
-    budget = line - 1.3 * n
-    # every column wraps; a column is at least as wide as its widest unbreakable piece (or 6 characters)
-    floor_w = [max(r + 1, 6.0) for r in rigid]
-    share = [max(f, budget * w / sum(natural)) for f, w in zip(floor_w, natural)]
-    excess = sum(share) - budget
-    if excess > 0:
-        slack = [sh - f for sh, f in zip(share, floor_w)]
-        total = sum(slack) or 1.0
-        share = [sh - excess * sl / total for sh, sl in zip(share, slack)]
-    spec = [f">{{\\raggedright\\arraybackslash}}p{{{0.97 * sh / line:.3f}\\linewidth}}" for sh in share]
-    return "".join(spec)
 
 
 @dataclass(frozen=True)
