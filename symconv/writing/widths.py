@@ -3,8 +3,8 @@ r"""How wide the notes' markup prints: the column widths of a LaTeX table, the w
 Rough estimates in characters (a math command counts as one glyph), enough to choose between ``l`` and
 wrapping ``p`` columns and to know when a proof line must break.
 
->>> visible_width("`ab` and $x_0$")
-7.6
+>>> round(visible_width("`ab` and $x_0$"), 1)
+9.6
 >>> column_spec([["a", "b"], ["c", "d"]])
 'll'
 """
