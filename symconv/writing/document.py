@@ -15,12 +15,14 @@ and ``**bold**``.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from symconv.core.errors import SymconvError
+from symconv.writing.floats import attach
 from symconv.writing.widths import MARKUP as _MARKUP
 from symconv.writing.widths import column_spec as _column_spec
 from symconv.writing.widths import visible_width as _visible_width
@@ -199,6 +201,10 @@ class Block:
     def figures(self) -> list[Figure]:
         """Figures inside this block (to be drawn next to the output)."""
         return []
+
+    def float_ref(self) -> tuple[str, str]:
+        """``(kind, label)`` when the block floats in LaTeX (``("Figure", "fig:…")``), else ``("", "")``."""
+        return ("", "")
 
 
 @dataclass
@@ -435,6 +441,14 @@ class Table(Block):
     rows: Sequence[Sequence[str]]
     caption: str = ""
 
+    def float_ref(self) -> tuple[str, str]:
+        return ("Table", self.label()) if self.caption else ("", "")
+
+    def label(self) -> str:
+        """The LaTeX label of a captioned table: ``tab:`` and a digest of its content (stable between builds)."""
+        digest = hashlib.sha1(repr((self.caption, list(self.header), [list(r) for r in self.rows])).encode())
+        return "tab:" + digest.hexdigest()[:10]
+
     def markdown(self, ctx: RenderContext | None = None) -> str:
         lines = []
         if self.caption:
@@ -451,12 +465,13 @@ class Table(Block):
 
     def latex(self, ctx: RenderContext | None = None) -> str:
         cols = _column_spec([self.header, *self.rows])
-        # [H] (package float): the table stays where its text is, never drifting to another page
-        out = ["\\begin{table}[H]", "\\centering"]
+        # a captioned table floats (near its text, never past its section: the preamble's \FloatBarrier) and
+        # its section's text points to it by number; one without a caption stays exactly where it is ([H])
+        out = ["\\begin{table}[" + ("htbp" if self.caption else "H") + "]", "\\centering"]
         # a table that does not fit in \small on one line is set tighter, with wrapping columns
         out += ["\\footnotesize", "\\setlength{\\tabcolsep}{3pt}"] if "p{" in cols else ["\\small"]
         if self.caption:
-            out.append("\\caption{" + markup_latex(self.caption) + "}")
+            out.append("\\caption{" + markup_latex(self.caption) + "}\\label{" + self.label() + "}")
         out += [f"\\begin{{tabular}}{{{cols}}}", "\\toprule"]
         out.append(" & ".join(markup_latex(h) for h in self.header) + " \\\\")
         out.append("\\midrule")
@@ -464,6 +479,10 @@ class Table(Block):
             out.append(" & ".join(markup_latex(c) for c in r) + " \\\\")
         out += ["\\bottomrule", "\\end{tabular}", "\\end{table}"]
         return "\n".join(out)
+
+
+#: The tallest a figure is printed, as a fraction of the text height (a taller one is scaled down).
+FIGURE_MAX_HEIGHT = 0.7
 
 
 @dataclass(frozen=True)
@@ -475,6 +494,13 @@ class Figure(Block):
     draw: Callable[[Any], None] = field(compare=False)
     size: tuple[float, float] = (6.4, 2.8)
 
+    def float_ref(self) -> tuple[str, str]:
+        return ("Figure", self.label())
+
+    def label(self) -> str:
+        """The LaTeX label of the figure (its text refers to it by number)."""
+        return "fig:" + self.name
+
     def markdown(self, ctx: RenderContext | None = None) -> str:
         d = (ctx or RenderContext()).figure_dir
         return f"![{self.caption}]({d}/{self.name}.svg)\n\n*Figure: {self.caption}*"
@@ -483,10 +509,13 @@ class Figure(Block):
         d = (ctx or RenderContext()).figure_dir
         return "\n".join(
             [
-                "\\begin{figure}[H]",
+                # a float near its text ([H] left pages half empty); the preamble keeps it inside its section
+                "\\begin{figure}[htbp]",
                 "\\centering",
-                f"\\includegraphics[width=\\linewidth]{{{d}/{self.name}.pdf}}",
-                "\\caption{" + markup_latex(self.caption) + "}",
+                # as wide as the line, but never so tall that no line of its text fits on its page
+                f"\\includegraphics[width=\\linewidth,height={FIGURE_MAX_HEIGHT}\\textheight,keepaspectratio]"
+                f"{{{d}/{self.name}.pdf}}",
+                "\\caption{" + markup_latex(self.caption) + "}\\label{" + self.label() + "}",
                 "\\end{figure}",
             ]
         )
@@ -551,7 +580,11 @@ class Section(Block):
         head = ["\\subsection{" + markup_latex(self.title) + "}"]
         if self.items:
             head.append("% checklist: " + " ".join(str(i) for i in self.items))
-        return "\n".join(head) + "\n\n" + "\n\n".join(b.latex(ctx) for b in self.blocks)
+        rendered = [b.latex(ctx) for b in self.blocks]
+        # a float may be set on the next page: the paragraph that introduces it names it by number
+        refs = [b.float_ref() for b in self.blocks]
+        prose = [isinstance(b, Text) for b in self.blocks]
+        return "\n".join(head) + "\n\n" + "\n\n".join(attach(rendered, refs, prose))
 
     def figures(self) -> list[Figure]:
         return [f for b in self.blocks for f in b.figures()]

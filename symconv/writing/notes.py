@@ -40,6 +40,32 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage{array, tabularx}
 \allowdisplaybreaks
 \setlength{\emergencystretch}{3em}
+\usepackage{etoolbox}
+\makeatletter
+% \needspace{h}: start a new page unless h is left on this one (as needspace.sty's \Needspace)
+\newcommand{\needspace}[1]{\par\penalty-100\begingroup\setlength{\dimen@}{#1}%
+  \dimen@ii\pagegoal\advance\dimen@ii-\pagetotal
+  \ifdim\dimen@>\dimen@ii\ifdim\dimen@ii>\z@\vfil\fi\break\fi\endgroup}
+% \FloatBarrier[h]: floats still waiting for a page are set at the top of the next page, before what
+% follows, when less than h is left on this one (default: always); a float page is never forced
+\newcommand{\FloatBarrier}[1][\maxdimen]{\par\begingroup\let\@elt\relax
+  \edef\@tempa{\@botlist\@deferlist\@dbldeferlist}%
+  \ifx\@tempa\@empty\else\dimen@\pagegoal\advance\dimen@-\pagetotal
+    \ifdim\dimen@<#1\relax\newpage\fi\fi\endgroup}
+\makeatother
+% a heading never ends a page: it comes with room for a few lines of its text.
+% A figure or table never leaves its chapter, nor its section unless keeping it there would leave
+% more than a third of a page empty: then it opens the next page, beside the section's last lines.
+\pretocmd{\section}{\FloatBarrier\needspace{8\baselineskip}}{}{}
+\pretocmd{\subsection}{\FloatBarrier[0.33\textheight]\needspace{6\baselineskip}}{}{}
+% floats fill pages: up to 90% of a text page, float pages at least 70% full
+\renewcommand{\topfraction}{0.9}
+\renewcommand{\bottomfraction}{0.8}
+\renewcommand{\textfraction}{0.07}
+\renewcommand{\floatpagefraction}{0.7}
+\setcounter{topnumber}{3}
+\setcounter{bottomnumber}{2}
+\setcounter{totalnumber}{5}
 \newtheorem{theorem}{Theorem}
 \theoremstyle{remark}
 \newtheorem{errata}{Errata}
