@@ -25,7 +25,7 @@ def _ints(a: object) -> list[int]:
 
 
 #: What the convolution theorem's check computes (chapter 0's FFT example).
-FFT_CHECK = "checked with numpy's FFT for $x = [1, 2, 0, -1]$, $w = [1, 2, 3, 0]$"
+FFT_CHECK = "checked with numpy's FFT, $x = [1, 2, 0, -1]$, $w = [1, 2, 3, 0]$"
 
 
 def _is(flag: bool, verb: str) -> str:
@@ -85,34 +85,27 @@ def short_answer() -> Section:
             Text(
                 "**Short answer.** A convolutional layer in PyTorch, TensorFlow/Keras or JAX computes a "
                 "**cross-correlation**: it slides the kernel over the input and takes dot products, without "
-                "reversing the kernel. A **convolution** in the sense of mathematics and signal processing "
-                "(numpy's `convolve`) reverses the kernel first. For a learned kernel the difference does not "
-                "matter: the network simply learns the reversed kernel. It matters when a kernel comes from "
-                "elsewhere (a Sobel filter, weights ported between libraries), in the transposed convolution, and "
-                "in the backward pass, where a true convolution does appear."
+                "reversing the kernel. A **convolution** (mathematics, signal processing, numpy's `convolve`) "
+                "reverses the kernel first. For a learned kernel this does not matter: as "
+                "$w \\mapsto \\operatorname{rot180} w$ is a bijection of kernels, convolving and correlating layers "
+                "represent the same functions; the network just learns the reversed kernel. It matters for a "
+                "kernel from elsewhere (a Sobel filter, weights ported between libraries), in the transposed "
+                "convolution, and in the backward pass: for $y = x \\star w$ and the upstream gradient "
+                "$g = \\partial L/\\partial y$, $\\partial L/\\partial x$ is "
+                "the full (true) convolution of $g$ with $w$ and $\\partial L/\\partial w$ the correlation of $x$ "
+                "with $g$ (no flip)."
             ),
             Text(
-                "**Backward.** For a layer $y = x \\star w$ with upstream gradient $g = \\partial L/\\partial y$: "
-                "$\\partial L/\\partial x$ = full (true) convolution of $g$ with $w$; $\\partial L/\\partial w$ = "
-                "correlation of $x$ with $g$ (no flip)."
-            ),
-            Text(
-                "On the seed's data, the three calls below return the values in their comments ('valid' keeps only "
-                "the outputs whose window lies wholly inside the input: $N - K + 1$ of them; 'full' keeps every "
-                "output with at least one overlapping entry: $N + K - 1$):"
+                "On the seed's data ('valid' keeps only the windows wholly inside the input, $N - K + 1$ outputs; "
+                "the comments are computed by symconv's models of numpy and PyTorch, tested against both):"
             ),
             Code(
-                "import numpy as np, torch\n"
-                "f, h = [2., 1., 3., 5., 4.], [1., -1.]\n"
+                "import numpy as np, torch;  f, h = [2., 1., 3., 5., 4.], [1., -1.]\n"
                 f"np.convolve(f, h, 'valid')    # {np_conv}   (kernel reversed)\n"
                 f"np.correlate(f, h, 'valid')   # {np_corr}   (kernel as is)\n"
                 "torch.nn.functional.conv1d(torch.tensor([[f]]), torch.tensor([[h]]))\n"
                 f"                              # {torch_out}   (a correlation)",
                 "python",
-            ),
-            Text(
-                "The values in the comments are computed when these notes are built, by symconv's exact models of "
-                "numpy and PyTorch (`symconv.compat`), which the test-suite checks against the real libraries."
             ),
         ],
         items=(),
@@ -126,27 +119,22 @@ def definition() -> Section:
         [
             Text(
                 "For an input $x$ of length $N$ and a kernel $w$ of length $K$ (indices from 0, entries outside "
-                "the range are 0), the textbook convolution is"
-            ),
-            Math(r"(x \ast w)[n] &= \sum_{m} x[m]\, w[n - m], \qquad 0 \le n \le N + K - 2."),
-            Text(
-                "Only the terms with $0 \\le n - m \\le K - 1$ can be non-zero ($w[n - m] = 0$ outside). Put "
-                "$m = n - (K - 1) + k$, i.e. $n - m = K - 1 - k$: the terms that remain are exactly those with "
-                "$k = 0, \\dots, K-1$. The entries whose window lies inside the input are $n = K - 1, \\dots, N - 1$; "
-                "renumbering them from 0 gives the 'valid' form:"
+                "are 0), the textbook convolution is $(x \\ast w)[n] = \\sum_{m} x[m]\\, w[n - m]$, "
+                "$0 \\le n \\le N + K - 2$. Only the terms with $0 \\le n - m \\le K - 1$ can be non-zero; put "
+                "$m = n - (K - 1) + k$, so $n - m = K - 1 - k$ and $k = 0, \\dots, K-1$. The outputs whose window "
+                "lies inside the input, $n = K - 1, \\dots, N - 1$, renumbered from 0, are the 'valid' form:"
             ),
             Math(
-                r"y[n] &= \sum_{k=0}^{K-1} x[n + k]\, w[K - 1 - k] \\"
-                "\n"
-                r"&= (x \star \operatorname{rot180} w)[n], \qquad 0 \le n \le N - K,"
+                r"y[n] &= \sum_{k=0}^{K-1} x[n + k]\, w[K - 1 - k] = (x \star \operatorname{rot180} w)[n], "
+                r"\qquad 0 \le n \le N - K,"
             ),
             Text(
-                "where $x \\star w$, the cross-correlation, is $\\sum_k x[n + k]\\, w[k]$: the same window, the "
+                "where $(x \\star w)[n] = \\sum_k x[n + k]\\, w[k]$ is the cross-correlation: the same window, the "
                 "kernel read forwards. So **convolution = cross-correlation with the kernel reversed** "
-                "(in 2-D: rotated by 180°, not transposed). Checked for $N = 5$, $K = 3$ on symbolic entries: the "
-                f"textbook sum {_is(full_ok, 'equals')} symconv's full convolution and its valid part "
-                f"{_is(valid_ok, 'equals')} the correlation with the reversed kernel; chapter 1 proves it for all "
-                "sizes."
+                "(in 2-D: rotated by 180°, not transposed). The textbook sum "
+                f"{_is(full_ok, 'equals')} symconv's full convolution and its valid part "
+                f"{_is(valid_ok, 'equals')} this correlation on symbolic entries ($N = 5$, $K = 3$); chapter 1 "
+                "proves it for all sizes."
             ),
         ],
         items=(),
@@ -158,26 +146,22 @@ def why() -> Section:
     return Section(
         "Why the flip exists",
         [
-            Text("The reversal is what makes convolution the natural operation of linear, shift-invariant systems:"),
             Text(
-                "- **Commutativity and associativity.** $a \\ast b = b \\ast a$ and $(a \\ast b) \\ast c = a \\ast "
+                "The flip makes convolution the natural operation of linear, shift-invariant systems. "
+                "**Commutativity and associativity:** $a \\ast b = b \\ast a$, $(a \\ast b) \\ast c = a \\ast "
                 f"(b \\ast c)$ ({_checked(commutes and associates, 'both checked on symbolic vectors')}); correlation "
-                "has neither: $a \\star b$ is $b \\star a$ reversed.\n"
-                "- **Impulse response.** A filter with impulse response $h$ maps an input $x$ to $x \\ast h$: "
-                f"feeding it a unit impulse gives back $h$ itself. For $h = [1, 2, 3]$: $[1] \\ast h = {conv_imp}$, "
-                f"while $[1] \\star h = {corr_imp}$ (both in 'full' mode; the correlation comes out reversed).\n"
-                "- **The convolution theorem.** The discrete Fourier transform turns a (circular) convolution into "
-                "a pointwise product, $\\mathcal F(x \\ast_N w) = \\mathcal F(x) \\cdot \\mathcal F(w)$, where "
-                "$(x \\ast_N w)[n] = \\sum_{m=0}^{N-1} x[m]\\, w[(n - m) \\bmod N]$ is the circular convolution of "
-                "two vectors of length $N$ "
-                f"({_checked(fft_ok, FFT_CHECK)})."
+                "has neither: $a \\star b$ is $b \\star a$ reversed."
             ),
             Text(
-                "**Why a learned kernel makes it irrelevant.** Since "
-                "$x \\ast w = x \\star \\operatorname{rot180} w$ and "
-                "$w \\mapsto \\operatorname{rot180} w$ is a bijection of kernels, a layer that convolves and a layer "
-                "that correlates can represent exactly the same functions; training finds the reversed kernel. "
-                "Deep-learning libraries correlate because it is the simpler loop."
+                "**Impulse response:** a filter with impulse response $h$ maps $x$ to $x \\ast h$; for "
+                f"$h = [1, 2, 3]$, $[1] \\ast h = {conv_imp}$ while $[1] \\star h = "
+                f"{corr_imp}$ (both in 'full' mode: every output overlapping the input)."
+            ),
+            Text(
+                "**The convolution theorem:** the discrete Fourier transform turns circular convolution, "
+                "$(x \\ast_N w)[n] = \\sum_{m=0}^{N-1} x[m]\\, w[(n - m) \\bmod N]$, into a product: "
+                "$\\mathcal F(x \\ast_N w) = \\mathcal F(x) \\cdot \\mathcal F(w)$ "
+                f"({_checked(fft_ok, FFT_CHECK)})."
             ),
         ],
         items=(),
@@ -191,9 +175,8 @@ def backward() -> Section:
         "The backward rule in one table",
         [
             Text(
-                "For a layer $y = x \\star w$ (valid, stride 1) and the upstream gradient "
-                "$g = \\partial L/\\partial y$, "
-                "symconv differentiates the forward formula and names the result (chapter 4 proves it for all sizes):"
+                "The folk rule 'correlation forward, convolution backward' holds for $\\partial L/\\partial x$ "
+                "only; $\\partial L/\\partial w$ is again a correlation:"
             ),
             Table(
                 ["gradient", "is", "formula"],
@@ -209,11 +192,7 @@ def backward() -> Section:
                         "$\\partial L/\\partial w[k] = \\sum_n x[n + k]\\, g[n]$",
                     ],
                 ],
-                caption="Gradients of a correlation layer.",
-            ),
-            Text(
-                "So the folk rule 'correlation forward, convolution backward' holds for the input gradient only: "
-                "the weight gradient is again a correlation, with no flip."
+                caption="Gradients of $y = x \\star w$ (valid, stride 1), derived by symconv (chapter 4 proves them).",
             ),
         ],
         items=(),
@@ -226,7 +205,7 @@ def build() -> Chapter:
         "ch0_short_answer",
         "0. The short answer",
         [short_answer(), definition(), why(), backward()],
-        intro="Read this page alone and you can answer the question; the chapters after it prove and extend each line.",
+        one_page=True,
     )
 
 

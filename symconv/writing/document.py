@@ -117,11 +117,16 @@ def _escape(text: str) -> str:
     return "".join(out)
 
 
+_OPENING_QUOTE = re.compile(r"(?:^|(?<=[\s(\[/]))'(?=\w)")
+
+
 def markup_latex(src: str) -> str:
     r"""Convert the notes' markup to LaTeX text: escape prose, keep ``$math$``.
 
     >>> markup_latex("**Note** `x[0]` ≤ $y$")
     '\\textbf{Note} \\texttt{x[0]} $\\le$ $y$'
+    >>> print(markup_latex("mode 'valid' (the seed's)"))
+    mode `valid' (the seed's)
     """
     parts = []
     for piece in _MARKUP.split(src):
@@ -135,8 +140,8 @@ def markup_latex(src: str) -> str:
             parts.append(r"\texttt{" + code + "}")
         elif piece.startswith("**") and piece.endswith("**") and len(piece) > 3:
             parts.append(r"\textbf{" + markup_latex(piece[2:-2]) + "}")
-        else:
-            parts.append(_escape(piece))
+        else:  # an opening single quote ('valid') is TeX's ` (a straight ' prints as a closing one)
+            parts.append(_OPENING_QUOTE.sub("`", _escape(piece)))
     return "".join(parts)
 
 
@@ -227,7 +232,7 @@ class Text(Block):
         lines = [line for line in self.src.split("\n") if line.strip()]
         if lines and all(line.startswith("- ") for line in lines):  # a bulleted list
             items = "\n".join("\\item " + markup_latex(line[2:]) for line in lines)
-            return "\\begin{itemize}\n" + items + "\n\\end{itemize}"
+            return "\\begin{itemize}\\setlength{\\itemsep}{1pt}\n" + items + "\n\\end{itemize}"
         return markup_latex(self.src)
 
 
@@ -600,6 +605,8 @@ class Chapter:
     intro: str = ""
     #: the appendix: LaTeX switches to lettered sections (``\appendix``) before it
     appendix: bool = False
+    #: a chapter that must fit one page (the short answer): in LaTeX its sections get run-in headings
+    one_page: bool = False
 
     def markdown(self, ctx: RenderContext | None = None) -> str:
         ctx = ctx or RenderContext()
@@ -616,7 +623,14 @@ class Chapter:
         parts = (["\\appendix"] if self.appendix else []) + ["\\section{" + markup_latex(title) + "}"]
         if self.intro:
             parts.append(markup_latex(self.intro))
-        parts += [s.latex(ctx) for s in self.sections]
+        for sec in self.sections:
+            tex = sec.latex(ctx)
+            if self.one_page and isinstance(sec, Section):  # run-in headings; tables stay in place (one page)
+                tex = tex.replace("\\begin{table}[htbp]", "\\begin{table}[H]")
+                tex = re.sub(
+                    r"\\subsection\{(.*)\}\n(%.*\n)?\n", lambda m: "\\runin{" + m.group(1) + "}\n", tex, count=1
+                )
+            parts.append(tex)
         return "\n\n".join(parts) + "\n"
 
     def figures(self) -> list[Figure]:

@@ -6,6 +6,8 @@ introduces it names it by number. :func:`attach` adds that pointer to the neares
 
 >>> attach(["Two ways to slide a kernel:", "FIG"], [("", ""), ("Figure", "fig:a")], [True, False])
 ['Two ways to slide a kernel (Figure~\\ref{fig:a}):', 'FIG']
+>>> attach(["Both sizes (chapter 5).", "TAB"], [("", ""), ("Table", "tab:b")], [True, False])[0]
+'Both sizes (chapter 5; Table~\\ref{tab:b}).'
 >>> pointer([("Figure", "fig:a"), ("Figure", "fig:b"), ("Table", "tab:c")])
 '(Figures~\\ref{fig:a} and~\\ref{fig:b}, Table~\\ref{tab:c})'
 """
@@ -37,7 +39,10 @@ def pointer(refs: Sequence[tuple[str, str]]) -> str:
 def _append(tex: str, refs: Sequence[tuple[str, str]]) -> str:
     m = _END.search(tex)
     assert m is not None  # the pattern matches the empty end of any string
-    return tex[: m.start()] + " " + pointer(refs) + m.group("punct") + m.group("tail")
+    head = tex[: m.start()]
+    if head.endswith(")"):  # "… (chapter 4) (Table 1)" reads as "… (chapter 4; Table 1)"
+        return head[:-1] + "; " + pointer(refs)[1:] + m.group("punct") + m.group("tail")
+    return head + " " + pointer(refs) + m.group("punct") + m.group("tail")
 
 
 def attach(rendered: Sequence[str], refs: Sequence[tuple[str, str]], prose: Sequence[bool]) -> list[str]:

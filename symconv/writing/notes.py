@@ -66,6 +66,8 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \setcounter{topnumber}{3}
 \setcounter{bottomnumber}{2}
 \setcounter{totalnumber}{5}
+% the run-in heading of a section in a one-page chapter (the short answer)
+\newcommand{\runin}[1]{\par\medskip\noindent\textbf{#1.}\enskip\ignorespaces}
 \newtheorem{theorem}{Theorem}
 \theoremstyle{remark}
 \newtheorem{errata}{Errata}
