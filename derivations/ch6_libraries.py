@@ -181,6 +181,9 @@ LIBRARY_HEADER = [
     "default boundary",
     "kernel layout",
 ]
+#: the map is printed as two tables, one per question a reader asks (columns of :data:`LIBRARY_HEADER`)
+COMPUTES = (0, 1, 2, 4)  # what does the function compute?
+EDGES = (0, 3, 5, 6)  # where do the edges and the kernel's axes go?
 
 
 def layout_cell(row: dict[str, Any]) -> str:
@@ -206,20 +209,23 @@ def library_row(row: dict[str, Any]) -> list[str]:
     return [f"`{row['function']}`", operation, window, same, row["conjugates"], boundary, layout_cell(row)]
 
 
-def _merged(rows: list[list[str]]) -> list[list[str]]:
-    """Rows of one module whose cells agree but for the layout's axes share a line: `m.f`, `g`, `h`."""
+def _merged(rows: list[list[str]], columns: tuple[int, ...] = tuple(range(len(LIBRARY_HEADER)))) -> list[list[str]]:
+    """The ``columns`` of the map; rows of one module whose cells agree but for the layout's axes share a line:
+    `m.f`, `g`, `h` (the layouts, when shown, are listed together)."""
     out: list[list[str]] = []
     key: dict[tuple[str, ...], int] = {}
-    for r in rows:
+    layout = len(LIBRARY_HEADER) - 1
+    for full in rows:
+        r = [full[c] for c in columns]
         module = r[0].strip("`").rsplit(".", 1)[0]
-        k = (module, *r[1:-1])
+        k = (module, *(cell for c, cell in zip(columns[1:], r[1:]) if c != layout))
         if k not in key:
             key[k] = len(out)
             out.append(list(r))
             continue
         m = out[key[k]]
         m[0] += ", `" + r[0].strip("`").rsplit(".", 1)[1] + "`"
-        if r[-1] not in m[-1].split("; "):
+        if columns[-1] == layout and r[-1] not in m[-1].split("; "):
             m[-1] += "; " + r[-1]
     return out
 
@@ -260,7 +266,7 @@ def library_map(data: dict[str, Any] | None = None) -> Section:
     """The library map: every cell from the recorded measurements (``data``: the committed file)."""
     data = data or library_data()
     by = {r["function"]: r for r in data["rows"]}
-    rows = _merged([library_row(r) for r in data["rows"]])
+    rows = [library_row(r) for r in data["rows"]]
     return Section(
         "The library map",
         [
@@ -277,7 +283,18 @@ def library_map(data: dict[str, Any] | None = None) -> Section:
                 "kernel layouts come from the libraries' signatures; the test-suite checks each against the library "
                 "too. Functions that agree in every cell share a row."
             ),
-            Table(LIBRARY_HEADER, rows),
+            Table(
+                [LIBRARY_HEADER[c] for c in COMPUTES],
+                _merged(rows, COMPUTES),
+                caption="What each function computes: the operation, the output window it gives without a mode "
+                "argument, and whether a complex kernel is conjugated (measured).",
+            ),
+            Table(
+                [LIBRARY_HEADER[c] for c in EDGES],
+                _merged(rows, EDGES),
+                caption="Where each function puts the edges: the extra zero of 'same' with an even kernel "
+                "(measured), the default boundary, and the kernel's axes.",
+            ),
             Text(
                 "Layouts name the weight's axes for one group: O and I the output and input channels of the "
                 "function, H, W (D) the kernel's spatial axes. Boundary 'none' means the window never leaves $x$ "

@@ -137,17 +137,30 @@ def test_recording_twice_gives_the_same_bytes():
 
 
 def table(md: str) -> tuple[list[str], dict[str, list[str]]]:
-    """Header and rows of the map, by function: a shared row ```m.f`, `g``` stands for ``m.f`` and ``m.g``."""
-    lines = [ln for ln in md.splitlines() if ln.startswith("| ")]
-    split = [[c.strip() for c in ln.strip().strip("|").split(" | ")] for ln in lines]
-    rows: dict[str, list[str]] = {}
-    for r in split[1:]:
-        first, *more = (n.strip("`") for n in r[0].split(", "))
+    """Header and rows of the map, by function: a shared row ```m.f`, `g``` stands for ``m.f`` and ``m.g``.
+
+    The map is printed as several tables (one per question) whose first column names the functions: their
+    columns are joined, function by function, into one header and one row per function.
+    """
+    lines = [ln for ln in md.splitlines() if ln.startswith("| ") or ln.startswith("|---")]
+    tables: list[tuple[list[str], dict[str, list[str]]]] = []
+    for i, ln in enumerate(lines):
+        if ln.startswith("|---"):
+            continue
+        cells = [c.strip() for c in ln.strip().strip("|").split(" | ")]
+        if i + 1 < len(lines) and lines[i + 1].startswith("|---"):
+            tables.append((cells, {}))
+            continue
+        first, *more = (n.strip("`") for n in cells[0].split(", "))
         module = first.rsplit(".", 1)[0]
         for name in (first, *(f"{module}.{n}" for n in more)):
-            assert name not in rows, f"{name} has two rows"
-            rows[name] = r
-    return split[0], rows
+            assert name not in tables[-1][1], f"{name} has two rows"
+            tables[-1][1][name] = cells
+    header = ["function"] + [h for head, _ in tables for h in head[1:]]
+    names = tables[0][1].keys()
+    assert all(t[1].keys() == names for t in tables), "every table of the map lists the same functions"
+    rows = {n: [tables[0][1][n][0]] + [c for _, r in tables for c in r[n][1:]] for n in names}
+    return header, rows
 
 
 def test_the_map_shows_every_recorded_cell_and_only_those_functions():
@@ -174,16 +187,19 @@ def test_the_map_shows_every_recorded_cell_and_only_those_functions():
 def test_the_issue_13_corrections_are_in_the_map():
     """scipy.ndimage.correlate conjugates; tf.nn.conv2d has no default padding; ndimage's boundary is 'reflect'."""
     md = ch6().library_map().markdown()
-    _, rows = table(md)
-    assert rows["scipy.ndimage.correlate"][4] == "yes"
-    assert rows["scipy.ndimage.convolve"][4] == "no"
-    assert rows["jax.numpy.correlate"][4] == "yes"
-    assert rows["tensorflow.nn.conv2d"][2].startswith("none: `padding` is required")
-    assert rows["tensorflow.keras.layers.Conv2D"][2] == "valid"
+    header, rows = table(md)
+    conj, mode, boundary, layout = (
+        header.index(h) for h in ("conjugates complex $w$", "default mode", "default boundary", "kernel layout")
+    )
+    assert rows["scipy.ndimage.correlate"][conj] == "yes"
+    assert rows["scipy.ndimage.convolve"][conj] == "no"
+    assert rows["jax.numpy.correlate"][conj] == "yes"
+    assert rows["tensorflow.nn.conv2d"][mode].startswith("none: `padding` is required")
+    assert rows["tensorflow.keras.layers.Conv2D"][mode] == "valid"
     assert "the Keras `Conv2D` layer has the default `padding` = `'valid'`" in md
     for f in ("convolve", "correlate", "convolve1d", "correlate1d"):
-        assert rows[f"scipy.ndimage.{f}"][5] == "symmetric (`mode` = `'reflect'`)", f
-    assert rows["tensorflow.nn.conv2d_transpose"][6] == "`HWOI`"
+        assert rows[f"scipy.ndimage.{f}"][boundary] == "symmetric (`mode` = `'reflect'`)", f
+    assert rows["tensorflow.nn.conv2d_transpose"][layout] == "`HWOI`"
 
 
 @pytest.mark.parametrize(

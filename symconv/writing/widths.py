@@ -61,7 +61,13 @@ def column_spec(rows: Sequence[Sequence[str]]) -> str:
     budget = line - 1.3 * n
     # every column wraps; a column is at least as wide as its widest unbreakable piece (or 6 characters)
     floor_w = [max(r + 1, 6.0) for r in rigid]
-    share = [max(f, budget * w / sum(natural)) for f, w in zip(floor_w, natural)]
+    # narrow columns first get all they need (no wrapping), the wide ones share what is left equally
+    share = [0.0] * n
+    left = budget
+    for done, i in enumerate(sorted(range(n), key=lambda i: natural[i])):
+        share[i] = min(natural[i] + 1, left / (n - done))
+        left -= share[i]
+    share = [max(f, sh) for f, sh in zip(floor_w, share)]
     excess = sum(share) - budget
     if excess > 0:
         slack = [sh - f for sh, f in zip(share, floor_w)]
