@@ -52,14 +52,14 @@ class Compiled:
 
     def body(self, page: int) -> list[Line]:
         """The lines of a page (1-based) inside the text block: the page number below it is left out."""
-        return [ln for ln in self.pages[page - 1] if ln.bottom <= TEXT_BOTTOM + 2]
+        return [ln for ln in self.pages[page - 1] if ln.top < TEXT_BOTTOM]  # the number's top is 20 pt lower
 
     def fill(self, page: int) -> float:
         """How far down the text block a page's text reaches (0 empty, 1 full)."""
         lines = self.body(page)
         if not lines:
             return 0.0
-        return (max(ln.bottom for ln in lines) - TEXT_TOP) / (TEXT_BOTTOM - TEXT_TOP)
+        return min(1.0, (max(ln.bottom for ln in lines) - TEXT_TOP) / (TEXT_BOTTOM - TEXT_TOP))
 
     def heading_line(self, h: Heading) -> Line:
         """The line of page ``h.page`` that starts with the heading's number and first word."""
