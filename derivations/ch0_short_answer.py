@@ -100,7 +100,7 @@ def short_answer() -> Section:
                 "the comments are computed by symconv's models of numpy and PyTorch, tested against both):"
             ),
             Code(
-                "import numpy as np, torch;  f, h = [2., 1., 3., 5., 4.], [1., -1.]\n"
+                "import numpy as np, torch; f, h = [2., 1., 3., 5., 4.], [1., -1.]\n"
                 f"np.convolve(f, h, 'valid')    # {np_conv}   (kernel reversed)\n"
                 f"np.correlate(f, h, 'valid')   # {np_corr}   (kernel as is)\n"
                 "torch.nn.functional.conv1d(torch.tensor([[f]]), torch.tensor([[h]]))\n"
