@@ -11,6 +11,7 @@ import html
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,13 +115,11 @@ def compiled() -> Compiled:
     """The generated notes compiled once with latexmk (skipped without LaTeX or poppler, failing in CI)."""
     peers.program("latex", "latexmk", "pdflatex", "pdftotext")
     src = generated("a")
-    work = Path(src) / "pdf"
-    if not (work / "notes.pdf").is_file():
-        work.mkdir(exist_ok=True)
-        shutil.copy(src / "notes.tex", work / "notes.tex")
-        if not (work / "figures").exists():
-            shutil.copytree(src / "figures", work / "figures")
-        renderers.latexmk(work, "notes.tex")
+    # a folder of its own: the generated notes stay exactly what the golden tests compare
+    work = Path(tempfile.mkdtemp(prefix="symconv-notes-pdf-"))
+    shutil.copy(src / "notes.tex", work / "notes.tex")
+    shutil.copytree(src / "figures", work / "figures")
+    renderers.latexmk(work, "notes.tex")
     log = (work / "notes.log").read_text(encoding="latin-1")
     toc = (work / "notes.toc").read_text(encoding="latin-1")
     return Compiled(work / "notes.pdf", log, _headings(toc), _pages(work / "notes.pdf"))
