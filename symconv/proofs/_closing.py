@@ -197,6 +197,8 @@ def entails_hypothesis(
         # ta(v(u)) = lhs(u); tb(v(u)) must be rhs(u) and cb = -sign·ca
         if tuple(a.substitute(sol) for a in tb.index) != tuple(h.rhs) or cb != -h.sign * ca:
             continue
+        if ca == 0:  # 0·a[lhs] + 0·a[rhs] = 0 holds for every array: it forces nothing
+            raise RuleError("entails_hypothesis: the identity's coefficients are 0; it says nothing about the entries")
         # unknowns the terms do not read (a group index, say) need only SOME value where the guard holds
         witness = [u for u in unknowns if u not in sol]
         goal = [g.substitute(sol) for g in (*before.guard, *on_free)]

@@ -118,6 +118,29 @@ def statement_problem(part: Part) -> str:
             return f"the definition of {name}: {msg}"
         if any(t.operand in names for t in body.factors):
             return f"the definition of {name} reads a defined array (definitions are not recursive)"
+    return _derivative_problem(part)
+
+
+def _derivative_problem(part: Part) -> str:
+    """'' unless a derivative treats a defined array as independent of the arrays its definition reads.
+
+    ``differentiate_under_sum`` holds every other operand fixed: with ``f := w``, ∂(Σ w[k]·f[k])/∂w[m] is
+    ``2·w[m]``, not ``f[m]``; and a defined array is no input to differentiate with respect to.
+    """
+    reads = {name: {t.operand for t in body.factors} for name, body, _ in part.definitions}
+    for where, side in (("left side", part.lhs), ("right side", part.rhs)):
+        if not isinstance(side, Derivative):
+            continue
+        op = side.operand
+        if op in reads:
+            return f"the {where} differentiates with respect to {op[:40]}, a defined array (not an input)"
+        for s in side.expr.sums:
+            for t in s.factors:
+                if op in reads.get(t.operand, ()):
+                    return (
+                        f"the {where} differentiates with respect to {op[:40]} a sum that reads {t.operand[:40]}, "
+                        f"whose definition reads {op[:40]}: the rule would hold it fixed"
+                    )
     return ""
 
 
