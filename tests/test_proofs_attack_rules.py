@@ -212,6 +212,33 @@ def test_an_identity_with_zero_coefficients_forces_no_hypothesis():
         entails_hypothesis(part.steps[0].after, part.ctx, claim="centro", hypothesis=part.rhs)
 
 
+def _constrained_input() -> tuple[Part, dict[str, Any]]:
+    """x centro-symmetric (a hypothesis) and Σ x[k]·w[k] − Σ x[k]·w[K−1−k] = 0 for every such x ⇒ w centro-symmetric:
+    FALSE, the premise holds for EVERY w (Σ x[k]·w[K−1−k] = Σ x[k]·w[k] when x is centro-symmetric). Comparing
+    the coefficients of x read them as independent entries; they are not."""
+    rng = _range(k, 0, K)
+    q = Affine.var("q")
+    xsym = Hypothesis("xsym", ("q",), _range(q, 0, K), "x", (q,), (K - 1 - q,), 1)
+    centro = Hypothesis("centro", ("u",), _range(u, 0, K), "w", (u,), (K - 1 - u,), 1)
+    ctx = Context((K,), (), (), (xsym,))
+    lhs = Expr.of(
+        Sum(("k",), rng, (Term("x", (k,)), Term("w", (k,)))),
+        Sum(("k",), rng, (Term("x", (k,)), Term("w", (K - 1 - k,))), -1),
+    )
+    # the step as the rule builds it for an x of arbitrary entries (a context without the hypothesis)
+    first = _by_rule(compare_coefficients, lhs, Context((K,), (), ()), "compare_coefficients", operand="x")
+    last = _by_rule(entails_hypothesis, first.after, ctx, "entails_hypothesis", claim="centro", hypothesis=centro)
+    part = Part("only if", ctx, lhs, centro, "⇒", [first, last])
+    return part, _certificate([part], [{"K": 2}, {"K": 3}])  # the exact instance checks pass too
+
+
+def test_coefficients_of_an_array_a_hypothesis_constrains_are_not_compared():
+    part, data = _constrained_input()
+    _refused(data, "the hypothesis 'xsym' constrains its entries")
+    with pytest.raises(RuleError, match="`x` is not an arbitrary array"):
+        compare_coefficients(part.lhs, part.ctx, operand="x")
+
+
 def _derivative_through_definition() -> tuple[Part, dict[str, Any]]:
     """∂(Σ_k w[k]·f[k])/∂w[m] with f := w (that is ∂ Σ w[k]² = 2·w[m]) "=" f[m] = w[m]: FALSE.
 

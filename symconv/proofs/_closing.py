@@ -126,7 +126,8 @@ def _injective_ring(index: Sequence[Affine], variables: Sequence[str], ctx: Cont
 def compare_coefficients(before: Side, ctx: Context, *, operand: str) -> tuple[Side, tuple[Condition, ...]]:
     r"""From ``Σ_i c_i Σ_v [G] a[φ(v)] R_i(v) = 0`` for EVERY array ``a``, conclude ``Σ_i c_i R_i(v) = 0`` on ``G``.
 
-    Side conditions: every sum has the same variables, one identical factor
+    Side conditions: no hypothesis of the context is about ``a`` (its entries
+    are independent); every sum has the same variables, one identical factor
     ``a[φ(v)]`` and equivalent guards (z3); ``φ`` is injective (integer
     coefficients of full column rank), so distinct ``v`` read distinct
     entries of ``a`` and each coefficient must vanish on its own.
@@ -134,6 +135,13 @@ def compare_coefficients(before: Side, ctx: Context, *, operand: str) -> tuple[S
     e = _expr(before, "compare_coefficients")
     if not e.sums:
         raise RuleError("compare_coefficients: nothing to compare")
+    bound = [h.name for h in ctx.hypotheses if h.operand == operand]
+    if bound:
+        # Σ a[k]·R(k) = 0 for every CENTRO-SYMMETRIC a says only R(k) + R(K−1−k) = 0, not R(k) = 0
+        raise RuleError(
+            f"compare_coefficients: `{operand}` is not an arbitrary array: the hypothesis {bound[0]!r} "
+            "constrains its entries, so its coefficients need not vanish one by one"
+        )
     first = e.sums[0]
     terms = []
     conds = []
