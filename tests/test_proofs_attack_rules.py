@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -263,6 +264,39 @@ def test_a_derivative_never_holds_a_defined_array_fixed():
     d = json.loads(json.dumps(data))
     d["parts"][0]["lhs"]["derivative"]["a"] = "f"
     _refused(d, "differentiates with respect to f, a defined array")
+
+
+def _only_if(operand: str, h: Hypothesis, mirror: Affine) -> Part:
+    """Σ a[k]·w[k] − Σ a[k]·w[mirror(k)] = 0 for every a ⇒ h (true when h says w[k] = w[mirror(k)])."""
+    rng = _range(k, 0, K)
+    lhs = Expr.of(
+        Sum(("k",), rng, (Term(operand, (k,)), Term("w", (k,)))),
+        Sum(("k",), rng, (Term(operand, (k,)), Term("w", (mirror,))), -1),
+    )
+    part = Part("only if", Context((K,), (), ()), lhs, h, "⇒")
+    dv = Deriver(part)
+    dv.apply("compare_coefficients", operand=operand)
+    dv.apply("entails_hypothesis", claim=h.name, hypothesis=h)
+    return part
+
+
+def test_the_exact_check_of_an_only_if_reads_the_statement_not_the_librarys_names():
+    """A valid "only if" whose input is called y (not x) crashed the check with StopIteration, never a report;
+    a hypothesis whose left side is not the identity is checked at the entries it names."""
+    centro = Hypothesis("centro", ("u",), _range(u, 0, K), "w", (u,), (K - 1 - u,), 1)
+    r = _check(_certificate([_only_if("y", centro, K - 1 - k)], [{"K": 3}]))
+    assert r.ok, r.message
+    # w[u + 1] = w[K − 1 − u] on 0 ≤ u < K − 1: the reverse of w[1..K−1]; Σ y[k]·w[k] = Σ y[k]·w[K − k] on 1 ≤ k
+    shifted = Hypothesis("shifted", ("u",), _range(u, 0, K - 1), "w", (u + 1,), (K - 1 - u,), 1)
+    part = _only_if("y", shifted, K - k)
+    part.lhs = Expr(tuple(replace(s, guard=(*s.guard, Constraint.le(1, k))) for s in part.lhs.sums))
+    part.steps = []
+    dv = Deriver(part)
+    dv.apply("compare_coefficients", operand="y")
+    dv.apply("entails_hypothesis", claim="shifted", hypothesis=shifted)
+    for size in (2, 3, 4):
+        r = _check(_certificate([part], [{"K": size}]))
+        assert r.ok, r.message
 
 
 # == 2. attacks the checker refused all along (the defence stays) ==================================
