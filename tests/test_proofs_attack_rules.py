@@ -28,6 +28,7 @@ from symconv.proofs._parts import Deriver, Part, Step
 from symconv.proofs._rules import (
     Condition,
     RuleError,
+    apply_hypothesis,
     collapse_kronecker_delta,
     combine_sums,
     compare_coefficients,
@@ -266,6 +267,46 @@ def test_a_derivative_never_holds_a_defined_array_fixed():
     _refused(d, "differentiates with respect to f, a defined array")
 
 
+def _arities() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two statements reading one array with two numbers of indices (entries of two different functions).
+
+    1. w[u] = w[K−1−u] (a 1-D w) rewrites the 2-D read w[k, j]: Σ_{k<K, j=0} w[k, j] "=" Σ_k w[K−1−k].
+    2. ∂(Σ_{k<K, 0≤j≤1} x[k, j]·c[k, j]) / ∂x[m]: the derivative by a 1-index x[m] pins k only, "=" Σ_j c[m, j].
+    """
+    h = Hypothesis("centro", ("u",), _range(u, 0, K), "w", (u,), (K - 1 - u,), 1)
+    ctx = Context((K, N), (), (), (h,))
+    lhs = Expr.of(Sum(("k", "j"), (*_range(k, 0, K), Constraint.eq(j, 0), LARGE), (Term("w", (k, j)),)))
+    after = Expr.of(Sum(("k", "j"), (*_range(k, 0, K), Constraint.eq(j, 0), LARGE), (Term("w", (K - 1 - k,)),)))
+    args = {"sum": 0, "factor": 0, "hypothesis": "centro"}
+    first = _step("apply_hypothesis", args, lhs, after, "guard ⇒ domain of centro at w[k, j]")
+    rewrite = Part("two arities", ctx, lhs, after, "=", [first, _close(after, ctx)])
+
+    ctx = Context((K,), ("m",), _range(m, 0, K))
+    rng = (*_range(k, 0, K), Constraint.le(0, j), Constraint.le(j, 1))
+    lhs = Derivative(Expr.of(Sum(("k", "j"), rng, (Term("x", (k, j)), Term("c", (k, j))))), "x", (m,))
+    pinned = Expr.of(Sum(("k", "j"), (*rng, Constraint.eq(k, m)), (Term("c", (k, j)),)))
+    first = _step("differentiate_under_sum", {}, lhs, pinned, "linear in x: one unconjugated factor per term")
+    sift = _by_rule(collapse_kronecker_delta, pinned, ctx, "collapse_kronecker_delta", sum=0, var="k")
+    rhs = sift.after
+    gradient = Part("derivative", ctx, lhs, rhs, "=", [first, sift, _close(rhs, ctx)])
+    return _certificate([rewrite], [{"K": 2, "N": 1}]), _certificate([gradient], [{"K": 2}])
+
+
+def test_an_array_is_read_with_one_number_of_indices():
+    rewrite, gradient = _arities()
+    _refused(rewrite, "the array w is read with 2 and with 1 indices")
+    _refused(gradient, "the array x is read with 1 and with 2 indices")
+    h = Hypothesis("centro", ("u",), _range(u, 0, K), "w", (u,), (K - 1 - u,), 1)
+    two = Expr.of(Sum(("k", "j"), (*_range(k, 0, K), Constraint.eq(j, 0)), (Term("w", (k, j)),)))
+    with pytest.raises(RuleError, match="w\\[k, j\\] has 2 indices, the hypothesis 1"):
+        apply_hypothesis(two, Context((K,), (), (), (h,)), sum=0, factor=0, hypothesis="centro")
+    from symconv.proofs._rules import differentiate_under_sum
+
+    d = Derivative(two, "w", (m,))
+    with pytest.raises(RuleError, match="has 2 indices, the derivative by w names 1"):
+        differentiate_under_sum(d, Context((K,), ("m",), _range(m, 0, K)))
+
+
 def _only_if(operand: str, h: Hypothesis, mirror: Affine) -> Part:
     """Σ a[k]·w[k] − Σ a[k]·w[mirror(k)] = 0 for every a ⇒ h (true when h says w[k] = w[mirror(k)])."""
     rng = _range(k, 0, K)
@@ -416,8 +457,6 @@ def test_hypotheses_and_assumptions_are_the_statements_not_the_steps():
     """A hypothesis the statement never declares cannot be applied; a library statement with one more is refused."""
     ctx = Context((K,), (), ())
     e = Expr.of(Sum(("k",), _range(k, 0, K), (Term("w", (k,)),)))
-    from symconv.proofs._rules import apply_hypothesis
-
     with pytest.raises(SymconvError, match="no hypothesis named 'centro'"):
         apply_hypothesis(e, ctx, sum=0, factor=0, hypothesis="centro")
     import forgeries

@@ -84,6 +84,11 @@ def differentiate_under_sum(before: Side, ctx: Context) -> tuple[Side, tuple[Con
                 f"got {len(hits)} occurrence(s)"
             )
         t = s.factors[hits[0]]
+        if len(t.index) != len(before.index):
+            raise RuleError(
+                f"differentiate_under_sum: {t} has {len(t.index)} indices, the derivative by "
+                f"{before.operand} names {len(before.index)}"
+            )
         clash = set(s.variables) & set(ctx.free)
         if clash:
             raise RuleError(f"differentiate_under_sum: bound variables {sorted(clash)} clash with free indices")
@@ -327,6 +332,8 @@ def apply_hypothesis(
     if not 0 <= factor < len(s.factors) or s.factors[factor].operand != h.operand:
         raise RuleError(f"apply_hypothesis: factor {factor} must read `{h.operand}`")
     t = s.factors[factor]
+    if len(t.index) != len(h.lhs) or len(h.rhs) != len(h.lhs):
+        raise RuleError(f"apply_hypothesis: {t} has {len(t.index)} indices, the hypothesis {len(h.lhs)}")
     sol = _solve_index(h.lhs, t.index, h.variables)
     if sol is None:
         raise RuleError(
