@@ -503,3 +503,40 @@ def test_huge_coefficients_are_a_failed_report_not_a_crash():
     lhs["f"][1]["i"][0]["c"][0][1] = {"pow": [{"i": 2**40}, {"i": 16}]}  # x[2^640·k]
     r = _check(data)
     assert not r.ok and r.status == "failed"
+
+
+def test_a_rule_never_computes_an_unbounded_determinant(monkeypatch):
+    """Unbounded time: a dense symbolic Jacobian of 10×10 took minutes (24×24: hours) by expression elimination,
+    and the injectivity check tried EVERY square minor (C(30, 15) ≈ 1.5·10⁸ of a 30-axis read). Now the
+    determinant is a polynomial one, a symbolic matrix beyond 12×12 is refused and at most 32 minors are tried."""
+    from symconv.proofs import _closing
+
+    n = 13
+    names = [f"v{a}" for a in range(n)]
+    s = Sum(
+        tuple(names),
+        tuple(c for x in names for c in _range(Affine.var(x), 0, N)),
+        (Term("x", tuple(map(Affine.var, names))),),
+    )
+    shear = {
+        x: Affine.var(x + "p") + (Affine.var(names[1] + "p") * N if a == 0 else Affine.constant(0))
+        for a, x in enumerate(names)
+    }
+    with pytest.raises(RuleError, match=f"at most {n - 1}×{n - 1}"):
+        reindex(Expr.of(s), Context((N,), (), ()), sum=0, mapping=shear, variables=[x + "p" for x in names])
+    # an integer Jacobian of that size is quick and stays accepted
+    swap = {x: Affine.var(names[(a + 1) % n] + "p") for a, x in enumerate(names)}
+    reindex(Expr.of(s), Context((N,), (), ()), sum=0, mapping=swap, variables=[x + "p" for x in names])
+    from symconv.proofs._rulebase import MAX_MINORS, determinant
+
+    # a dense symbolic 6×6: exact, by polynomial arithmetic
+    rows = [[(N + a * b) if (a + b) % 2 else K * (a - b) for b in range(6)] for a in range(6)]
+    assert determinant(rows, "test") == sympy.expand(sympy.Matrix(rows).det())
+
+    calls = []
+    monkeypatch.setattr(_closing, "determinant", lambda rows, what: calls.append(1) or sympy.Integer(0))
+    vs = [f"k{a}" for a in range(7)]
+    row = sum((Affine.var(x) * (N + a) for a, x in enumerate(vs)), Affine.constant(0))
+    read = Term("x", tuple(row * (a + 1) for a in range(14)))  # rank 1: every one of C(14, 7) = 3432 minors is 0
+    assert _closing._injective_ring(read.index, vs, Context((N,), (), ())) is None
+    assert len(calls) == MAX_MINORS

@@ -16,6 +16,9 @@ import sympy
 from symconv.core.affine import Affine, as_expr
 from symconv.proofs._iverson import Constraint, Context, Derivative, Expr, Hypothesis, Pointwise, Side, Term
 from symconv.proofs._rulebase import (
+    MAX_MATRIX,
+    MAX_MINORS,
+    MAX_SYMBOLIC_MATRIX,
     Condition,
     RuleError,
     _apart,
@@ -24,6 +27,7 @@ from symconv.proofs._rulebase import (
     _names_in_use,
     _scoped,
     _solve_partial,
+    determinant,
 )
 from symconv.proofs._scope import fresh
 from symconv.proofs._solver import equivalent, implies
@@ -105,12 +109,17 @@ def _injective_ring(index: Sequence[Affine], variables: Sequence[str], ctx: Cont
     rows = [[as_expr(a.coeff(v)) for v in variables] for a in index]
     if not variables:
         return Condition("no bound variables", "checked")
-    if all(c.is_Integer for r in rows for c in r):
+    numeric = all(c.is_Integer for r in rows for c in r)
+    top = MAX_MATRIX if numeric else MAX_SYMBOLIC_MATRIX
+    if len(variables) > top or len(rows) > 4 * top:
+        return None  # the solver decides (on the guard), within the replay's time budget
+    if numeric:
         if sympy.Matrix(rows).rank() == len(variables):
             return Condition(f"integer coefficients of full column rank {len(variables)}", "checked")
         return None
-    for pick in itertools.combinations(range(len(rows)), len(variables)):
-        det = sympy.expand(sympy.Matrix([rows[i] for i in pick]).det())
+    # at most MAX_MINORS minors (C(30, 15) of them would take days), then the solver
+    for pick in itertools.islice(itertools.combinations(range(len(rows)), len(variables)), MAX_MINORS):
+        det = determinant([rows[i] for i in pick], "injectivity")
         if det == 0:
             continue
         for sign, text in ((1, "≥ 1"), (-1, "≤ −1")):

@@ -41,6 +41,7 @@ from symconv.proofs._rulebase import (
     _scoped,
     _sum,
     _unit,
+    determinant,
 )
 from symconv.proofs._scope import integral, problems
 from symconv.proofs._solver import implies
@@ -133,8 +134,7 @@ def collapse_kronecker_delta(before: Side, ctx: Context, *, sum: int, var: str) 
 
 
 def _jacobian_det(mapping: Mapping[str, Affine], old: Sequence[str], new: Sequence[str]) -> sympy.Expr:
-    rows = [[mapping[o].coeff(n) for n in new] for o in old]
-    return sympy.Matrix(rows).det() if rows else sympy.Integer(1)
+    return determinant([[mapping[o].coeff(n) for n in new] for o in old], "reindex")
 
 
 @_scoped
