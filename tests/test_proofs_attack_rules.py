@@ -540,3 +540,22 @@ def test_a_rule_never_computes_an_unbounded_determinant(monkeypatch):
     read = Term("x", tuple(row * (a + 1) for a in range(14)))  # rank 1: every one of C(14, 7) = 3432 minors is 0
     assert _closing._injective_ring(read.index, vs, Context((N,), (), ())) is None
     assert len(calls) == MAX_MINORS
+
+
+def test_exact_evaluation_never_wraps_around_64_bits():
+    """x[2^24·v] at v = 2^40 reads x[2^64]: int64 arithmetic wrapped it to x[0], so the "exact" expansion of an
+    instance check said Σ_v [v = 2^40] x[2^24·v] = x[0]; and 2^40·x[v]^8 overflowed the numeric check."""
+    from symconv.proofs._evaluate import monomials, values
+
+    far = Expr.of(Sum(("v",), (Constraint.eq(v, 2**40),), (Term("x", (v * 2**24,)),)))
+    with pytest.raises(SymconvError, match="beyond exact 64-bit evaluation"):
+        monomials(far, Context((), (), ()), {})
+    big = Expr.of(Sum(("v",), (*_range(v, 0, 4),), tuple(Term("x", (v,)) for _ in range(8)), 2**40))
+    with pytest.raises(SymconvError, match="beyond exact 64-bit evaluation"):
+        values(big, Context((), (), ()), {}, 0)
+    # within 64 bits: the exact value, the same as plain Python integers
+    small = Expr.of(Sum(("v",), (*_range(v, 0, 4),), tuple(Term("x", (v,)) for _ in range(3)), 2**20))
+    from symconv.proofs._evaluate import array_values
+
+    want = sum(2**20 * int(array_values("x", 0, [[a]])[0]) ** 3 for a in range(4))
+    assert values(small, Context((), (), ()), {}, 0) == {(): want}
