@@ -16,6 +16,9 @@ import sympy
 from symconv.core.affine import Affine, as_expr
 from symconv.proofs._iverson import Constraint, Context, Derivative, Expr, Hypothesis, Pointwise, Side, Term
 from symconv.proofs._rulebase import (
+    MAX_MATRIX,
+    MAX_MINORS,
+    MAX_SYMBOLIC_MATRIX,
     Condition,
     RuleError,
     _apart,
@@ -24,6 +27,7 @@ from symconv.proofs._rulebase import (
     _names_in_use,
     _scoped,
     _solve_partial,
+    determinant,
 )
 from symconv.proofs._scope import fresh
 from symconv.proofs._solver import equivalent, implies
@@ -105,12 +109,17 @@ def _injective_ring(index: Sequence[Affine], variables: Sequence[str], ctx: Cont
     rows = [[as_expr(a.coeff(v)) for v in variables] for a in index]
     if not variables:
         return Condition("no bound variables", "checked")
-    if all(c.is_Integer for r in rows for c in r):
+    numeric = all(c.is_Integer for r in rows for c in r)
+    top = MAX_MATRIX if numeric else MAX_SYMBOLIC_MATRIX
+    if len(variables) > top or len(rows) > 4 * top:
+        return None  # the solver decides (on the guard), within the replay's time budget
+    if numeric:
         if sympy.Matrix(rows).rank() == len(variables):
             return Condition(f"integer coefficients of full column rank {len(variables)}", "checked")
         return None
-    for pick in itertools.combinations(range(len(rows)), len(variables)):
-        det = sympy.expand(sympy.Matrix([rows[i] for i in pick]).det())
+    # at most MAX_MINORS minors (C(30, 15) of them would take days), then the solver
+    for pick in itertools.islice(itertools.combinations(range(len(rows)), len(variables)), MAX_MINORS):
+        det = determinant([rows[i] for i in pick], "injectivity")
         if det == 0:
             continue
         for sign, text in ((1, "≥ 1"), (-1, "≤ −1")):
@@ -126,7 +135,8 @@ def _injective_ring(index: Sequence[Affine], variables: Sequence[str], ctx: Cont
 def compare_coefficients(before: Side, ctx: Context, *, operand: str) -> tuple[Side, tuple[Condition, ...]]:
     r"""From ``Σ_i c_i Σ_v [G] a[φ(v)] R_i(v) = 0`` for EVERY array ``a``, conclude ``Σ_i c_i R_i(v) = 0`` on ``G``.
 
-    Side conditions: every sum has the same variables, one identical factor
+    Side conditions: no hypothesis of the context is about ``a`` (its entries
+    are independent); every sum has the same variables, one identical factor
     ``a[φ(v)]`` and equivalent guards (z3); ``φ`` is injective (integer
     coefficients of full column rank), so distinct ``v`` read distinct
     entries of ``a`` and each coefficient must vanish on its own.
@@ -134,6 +144,13 @@ def compare_coefficients(before: Side, ctx: Context, *, operand: str) -> tuple[S
     e = _expr(before, "compare_coefficients")
     if not e.sums:
         raise RuleError("compare_coefficients: nothing to compare")
+    bound = [h.name for h in ctx.hypotheses if h.operand == operand]
+    if bound:
+        # Σ a[k]·R(k) = 0 for every CENTRO-SYMMETRIC a says only R(k) + R(K−1−k) = 0, not R(k) = 0
+        raise RuleError(
+            f"compare_coefficients: `{operand}` is not an arbitrary array: the hypothesis {bound[0]!r} "
+            "constrains its entries, so its coefficients need not vanish one by one"
+        )
     first = e.sums[0]
     terms = []
     conds = []
@@ -197,6 +214,8 @@ def entails_hypothesis(
         # ta(v(u)) = lhs(u); tb(v(u)) must be rhs(u) and cb = -sign·ca
         if tuple(a.substitute(sol) for a in tb.index) != tuple(h.rhs) or cb != -h.sign * ca:
             continue
+        if ca == 0:  # 0·a[lhs] + 0·a[rhs] = 0 holds for every array: it forces nothing
+            raise RuleError("entails_hypothesis: the identity's coefficients are 0; it says nothing about the entries")
         # unknowns the terms do not read (a group index, say) need only SOME value where the guard holds
         witness = [u for u in unknowns if u not in sol]
         goal = [g.substitute(sol) for g in (*before.guard, *on_free)]

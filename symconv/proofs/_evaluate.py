@@ -219,10 +219,20 @@ def _enumerate(rows: Sequence[Row], names: Sequence[str], box: Mapping[str, tupl
     return {k: a[mask] for k, a in env.items()}, int(mask.sum())
 
 
+def _peak(a: np.ndarray) -> int:
+    """The largest magnitude in ``a`` (a Python integer: never wraps)."""
+    return max(abs(int(a.max())), abs(int(a.min()))) if a.size else 0
+
+
 def _eval_affine(a: Affine, env: Mapping[str, np.ndarray], sizes: Mapping[sympy.Symbol, int], n: int) -> np.ndarray:
-    out = np.full(n, _int(a.const, sizes), dtype=np.int64)
-    for v, c in a.coeffs:
-        out = out + _int(c, sizes) * env[v]
+    const = _int(a.const, sizes)
+    terms = [(_int(c, sizes), env[v]) for v, c in a.coeffs]
+    # bound |index| in Python integers first: int64 arithmetic wraps silently (2^24·2^40 would read x[0])
+    top = abs(const) + sum(abs(c) * _peak(x) for c, x in terms)
+    _check_magnitude([top])
+    out = np.full(n, const, dtype=np.int64)
+    for c, x in terms:
+        out = out + c * x
     return out
 
 
@@ -262,10 +272,12 @@ def _sum_values(
         if i == drop:
             continue
         idx = [_eval_affine(a, env, sizes, npts) for a in t.index]
-        if arrays and t.operand in arrays:
-            prod = prod * arrays[t.operand](idx)
-        else:
-            prod = prod * array_values(t.operand, seed, idx)
+        vals = np.asarray(
+            arrays[t.operand](idx) if arrays and t.operand in arrays else array_values(t.operand, seed, idx)
+        )
+        if npts and modulus is None:  # int64 products and totals wrap silently: bound them in Python integers
+            _check_magnitude([_peak(prod) * _peak(vals) * npts])
+        prod = prod * vals
         if modulus is not None:
             prod = prod % modulus
     out: dict[tuple[int, ...], int] = {}

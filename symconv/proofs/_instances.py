@@ -16,11 +16,21 @@ from symconv.core.errors import SymconvError
 from symconv.core.fastsubs import subs
 from symconv.engines.instance import DEFAULT_PRIME, check_exact, check_randomized
 from symconv.proofs._contract import Recipe, degree, engine_sides
-from symconv.proofs._evaluate import ArrayFn, array_values, monomials, random_sizes, values
+from symconv.proofs._evaluate import (
+    ArrayFn,
+    _eval_affine,
+    _points,
+    array_values,
+    monomials,
+    random_sizes,
+    values,
+)
 from symconv.proofs._iverson import (
+    Context,
     Derivative,
     Expr,
     Hypothesis,
+    Sum,
 )
 from symconv.proofs._params import _int
 from symconv.proofs._parts import Part
@@ -262,39 +272,54 @@ def _reduce(
 
 
 def _instance_only_if(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bool, str, dict[str, Any]]:
-    """Exactly: the linear forms in w that must vanish (coefficients of every x) span the hypothesis."""
+    """Exactly: the linear forms in w that must vanish (the coefficient of every entry of the other arrays, at
+    every free point) span the hypothesis' forms ``w[lhs(u)] − sign·w[rhs(u)]`` at every ``u`` of its domain.
+
+    The other arrays' entries are independent: a hypothesis of the context about one of them is refused (their
+    coefficients need not vanish one by one); one about ``w`` adds its forms to those that vanish.
+    """
     hyp = part.rhs
     assert isinstance(hyp, Hypothesis)
+    w_op = hyp.operand
+    constrained = [h.name for h in part.ctx.hypotheses if h.operand != w_op]
+    if constrained:
+        raise SymconvError(
+            f"proof: an 'only if' instance check takes the inputs' entries as independent; the hypothesis "
+            f"{constrained[0]!r} constrains one"
+        )
     mono = monomials(part.lhs, part.ctx, sizes)  # type: ignore[arg-type]
     forms: dict[Any, dict[Any, int]] = {}
+    for (free, m), c in mono.items():  # one linear form in w per (free point, entry of the inputs) that must vanish
+        ws = [idx for op, idx in m if op == w_op]
+        if len(ws) != 1:
+            raise SymconvError(f"proof: an 'only if' instance check needs one factor {w_op} per term; got {len(ws)}")
+        x = (free, tuple((op, idx) for op, idx in m if op != w_op))
+        forms.setdefault(x, {})[ws[0]] = forms.get(x, {}).get(ws[0], 0) + c
+    a_rows = [*forms.values()]
+    for h in part.ctx.hypotheses:
+        a_rows += _hypothesis_forms(h, part.ctx, sizes)
+    h_rows = _hypothesis_forms(hyp, part.ctx, sizes)
     cols: dict[Any, int] = {}
-    for (free, m), c in mono.items():  # one linear form in w per (free point, entry of x) that must vanish
-        x = (free, next(idx for op, idx in m if op == "x"))
-        w = next(idx for op, idx in m if op == hyp.operand)
-        forms.setdefault(x, {})[w] = forms.get(x, {}).get(w, 0) + c
-        cols.setdefault(w, len(cols))
-    hyp_forms = []
-    ks = [int(subs(as_expr(s), sizes)) for s in _kernel_sizes(hyp)]
-    mirror = _mirror(hyp, sizes)
-    for u in np.ndindex(*ks):
-        here = tuple(int(x) for x in u)
-        mir = mirror(here)
-        f = {here: 1}
-        f[mir] = f.get(mir, 0) - hyp.sign
-        hyp_forms.append(f)
+    for f in (*a_rows, *h_rows):
         for w in f:
             cols.setdefault(w, len(cols))
-    a_rows = [[f.get(w, 0) for w in cols] for f in forms.values()]
-    h_rows = [[f.get(w, 0) for w in cols] for f in hyp_forms]
-    ok = _rank(a_rows, len(cols)) == _rank(a_rows + h_rows, len(cols))
+    a = [[f.get(w, 0) for w in cols] for f in a_rows]
+    h_m = [[f.get(w, 0) for w in cols] for f in h_rows]
+    ok = _rank(a, len(cols)) == _rank(a + h_m, len(cols))
     return ok, "" if ok else "equality for every x does not force the hypothesis at these sizes", {"forms": len(forms)}
 
 
-def _kernel_sizes(h: Hypothesis) -> list[sympy.Expr]:
+def _hypothesis_forms(h: Hypothesis, ctx: Context, sizes: Mapping[sympy.Symbol, int]) -> list[dict[Any, int]]:
+    """``w[lhs(u)] − sign·w[rhs(u)]`` at every point ``u`` of the hypothesis' domain (enumerated exactly)."""
+    env, n = _points(Sum(h.variables, h.domain, ()), Context(ctx.params, (), ()), sizes)
+    lhs = [_eval_affine(a, env, sizes, n) for a in h.lhs]
+    rhs = [_eval_affine(a, env, sizes, n) for a in h.rhs]
     out = []
-    for v in h.variables:
-        ub = next(c for c in h.domain if c.expr.coeff(v) == -1)
-        out.append(ub.expr.const + 1)
+    for p in range(n):
+        here, mir = tuple(int(a[p]) for a in lhs), tuple(int(a[p]) for a in rhs)
+        f = {here: 1}
+        f[mir] = f.get(mir, 0) - h.sign
+        out.append(f)
     return out
 
 

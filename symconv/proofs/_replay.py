@@ -118,6 +118,57 @@ def statement_problem(part: Part) -> str:
             return f"the definition of {name}: {msg}"
         if any(t.operand in names for t in body.factors):
             return f"the definition of {name} reads a defined array (definitions are not recursive)"
+    return _arity_problem(part) or _derivative_problem(part)
+
+
+def _arity_problem(part: Part) -> str:
+    """'' when every array is read with one number of indices throughout the statement.
+
+    ``w[k, j]`` and ``w[k]`` are entries of two different functions: a hypothesis about a 1-D ``w`` must not
+    rewrite a 2-D read (nor a derivative by ``x[m]`` pin only the first index of ``x[k, j]``).
+    """
+    seen: dict[str, int] = {}
+    reads: list[tuple[str, int]] = []
+    sides: list[Any] = [part.lhs, part.rhs, *part.ctx.hypotheses, *(b for _, b, _ in part.definitions)]
+    reads += [(name, len(at)) for name, _, at in part.definitions]
+    for side in sides:
+        if isinstance(side, Derivative):
+            reads.append((side.operand, len(side.index)))
+            side = side.expr
+        if isinstance(side, Sum):
+            side = Expr.of(side)
+        if isinstance(side, Expr):
+            reads += [(t.operand, len(t.index)) for s in side.sums for t in s.factors]
+        elif isinstance(side, Hypothesis):
+            if len(side.lhs) != len(side.rhs):
+                return f"hypothesis {side.name!r} relates entries with {len(side.lhs)} and {len(side.rhs)} indices"
+            reads.append((side.operand, len(side.lhs)))
+    for name, n in reads:
+        if seen.setdefault(name, n) != n:
+            return f"the array {name[:40]} is read with {seen[name]} and with {n} indices"
+    return ""
+
+
+def _derivative_problem(part: Part) -> str:
+    """'' unless a derivative treats a defined array as independent of the arrays its definition reads.
+
+    ``differentiate_under_sum`` holds every other operand fixed: with ``f := w``, ∂(Σ w[k]·f[k])/∂w[m] is
+    ``2·w[m]``, not ``f[m]``; and a defined array is no input to differentiate with respect to.
+    """
+    reads = {name: {t.operand for t in body.factors} for name, body, _ in part.definitions}
+    for where, side in (("left side", part.lhs), ("right side", part.rhs)):
+        if not isinstance(side, Derivative):
+            continue
+        op = side.operand
+        if op in reads:
+            return f"the {where} differentiates with respect to {op[:40]}, a defined array (not an input)"
+        for s in side.expr.sums:
+            for t in s.factors:
+                if op in reads.get(t.operand, ()):
+                    return (
+                        f"the {where} differentiates with respect to {op[:40]} a sum that reads {t.operand[:40]}, "
+                        f"whose definition reads {op[:40]}: the rule would hold it fixed"
+                    )
     return ""
 
 

@@ -18,7 +18,15 @@ from symconv.proofs._iverson import Context, Derivative, Expr, Hypothesis, Point
 from symconv.proofs._scope import context_problems, fresh, problems
 from symconv.proofs._solver import Verdict
 
-__all__ = ["Condition", "RuleError"]
+__all__ = ["MAX_MATRIX", "MAX_MINORS", "MAX_SYMBOLIC_MATRIX", "Condition", "RuleError", "determinant"]
+
+#: The largest square matrix of integer coefficients whose determinant a rule computes (exact, quick).
+MAX_MATRIX = 64
+#: The largest one with symbolic entries (a stride ``s``, a channel count ``C``): the exact polynomial
+#: determinant of a dense 12×12 takes about 2 s, of a 24×24 minutes; the library's reach 6 variables.
+MAX_SYMBOLIC_MATRIX = 12
+#: The most square minors an injectivity check tries before it asks the solver instead.
+MAX_MINORS = 32
 
 
 class RuleError(SymconvError):
@@ -138,3 +146,33 @@ def _solve_partial(
     if len(pattern) != len(target) or any(p.substitute(sol) != t for p, t in zip(pattern, target)):
         return None
     return sol
+
+
+def determinant(rows: Sequence[Sequence[sympy.Expr]], what: str) -> sympy.Expr:
+    """The exact determinant of integer-polynomial entries, expanded (a polynomial in the parameters).
+
+    Computed over the polynomial ring ℤ[parameters, floor/Mod atoms] (sympy's ``DomainMatrix``), never by
+    expression elimination, whose swell takes minutes at 8×8; a matrix beyond :data:`MAX_MATRIX` (integer) or
+    :data:`MAX_SYMBOLIC_MATRIX` (symbolic entries) is refused,
+    so a certificate cannot make a rule compute for hours.
+    """
+    n = len(rows)
+    if n == 0:
+        return sympy.Integer(1)
+    if any(len(r) != n for r in rows):
+        raise RuleError(f"{what}: a {n}×{len(rows[0])} matrix of coefficients is not square")
+    m = sympy.Matrix([[as_expr(c) for c in r] for r in rows])
+    numeric = all(c.is_Integer for c in m)
+    top = MAX_MATRIX if numeric else MAX_SYMBOLIC_MATRIX
+    if n > top:
+        kind = "integer" if numeric else "symbolic"
+        raise RuleError(f"{what}: a {n}×{n} matrix of {kind} coefficients; at most {top}×{top} (a bounded check)")
+    if numeric:
+        return sympy.Integer(m.det(method="bareiss"))
+    from sympy.polys.matrices import DomainMatrix
+
+    atoms = sorted(m.atoms(sympy.floor, sympy.Mod), key=str)
+    opaque = {a: sympy.Dummy(f"a{i}") for i, a in enumerate(atoms)}
+    dm = DomainMatrix.from_Matrix(m.xreplace(opaque))
+    det = dm.domain.to_sympy(dm.det())
+    return sympy.expand(det.xreplace({d: a for a, d in opaque.items()}))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 import sympy
 
@@ -40,8 +41,9 @@ from symconv.proofs._rulebase import (
     _scoped,
     _sum,
     _unit,
+    determinant,
 )
-from symconv.proofs._scope import problems
+from symconv.proofs._scope import integral, problems
 from symconv.proofs._solver import implies
 from symconv.proofs._unify import unify
 
@@ -83,6 +85,11 @@ def differentiate_under_sum(before: Side, ctx: Context) -> tuple[Side, tuple[Con
                 f"got {len(hits)} occurrence(s)"
             )
         t = s.factors[hits[0]]
+        if len(t.index) != len(before.index):
+            raise RuleError(
+                f"differentiate_under_sum: {t} has {len(t.index)} indices, the derivative by "
+                f"{before.operand} names {len(before.index)}"
+            )
         clash = set(s.variables) & set(ctx.free)
         if clash:
             raise RuleError(f"differentiate_under_sum: bound variables {sorted(clash)} clash with free indices")
@@ -127,8 +134,7 @@ def collapse_kronecker_delta(before: Side, ctx: Context, *, sum: int, var: str) 
 
 
 def _jacobian_det(mapping: Mapping[str, Affine], old: Sequence[str], new: Sequence[str]) -> sympy.Expr:
-    rows = [[mapping[o].coeff(n) for n in new] for o in old]
-    return sympy.Matrix(rows).det() if rows else sympy.Integer(1)
+    return determinant([[mapping[o].coeff(n) for n in new] for o in old], "reindex")
 
 
 @_scoped
@@ -151,11 +157,12 @@ def reindex(
         extra = set(mapping[o].variables) - set(variables) - set(ctx.free)
         if extra:
             raise RuleError(f"reindex: the image of `{o}` uses unknown variables {sorted(extra)}")
-        for n in variables:
-            # an integer for every parameter value: a number, or a polynomial / floor in the (integer) parameters
-            if as_expr(mapping[o].coeff(n)).is_integer is not True:
-                raise RuleError(f"reindex: coefficient of `{n}` in the image of `{o}` must be an integer")
-        if as_expr(mapping[o].const).is_integer is not True:
+        # an integer for every parameter value: a number, or a polynomial / floor in the (integer) parameters;
+        # a free index's coefficient too (v ↦ v' + m/2 is no bijection of ℤ for an odd m)
+        for n, c in mapping[o].coeffs:
+            if not integral(c):
+                raise RuleError(f"reindex: coefficient of `{n}` in the image of `{o}` must be an integer; got {c}")
+        if not integral(mapping[o].const):
             raise RuleError(f"reindex: the offset {mapping[o].const} in the image of `{o}` must be an integer")
     det = sympy.expand(_jacobian_det(mapping, s.variables, variables))
     if _unit(det) is None:
@@ -239,6 +246,8 @@ def pin_variable(
         raise RuleError(f"pin_variable: `var` (={var!r}) must be a bound variable of the sum; got {s.variables}")
     if not isinstance(value, Affine) or var in value.variables:
         raise RuleError(f"pin_variable: `value` must be an affine map not reading {var!r}")
+    if not all(integral(c) for c in (value.const, *(c for _, c in value.coeffs))):
+        raise RuleError(f"pin_variable: `value` {value} must be an integer for every parameter value")
     sub_ctx = Context(ctx.params, ctx.free + s.variables, ctx.assumptions, ctx.hypotheses)
     v = implies(sub_ctx, s.guard, [Constraint.eq(Affine.var(var), value)])
     cond = _condition(f"the guard forces {var} = {value}", v)
@@ -323,6 +332,8 @@ def apply_hypothesis(
     if not 0 <= factor < len(s.factors) or s.factors[factor].operand != h.operand:
         raise RuleError(f"apply_hypothesis: factor {factor} must read `{h.operand}`")
     t = s.factors[factor]
+    if len(t.index) != len(h.lhs) or len(h.rhs) != len(h.lhs):
+        raise RuleError(f"apply_hypothesis: {t} has {len(t.index)} indices, the hypothesis {len(h.lhs)}")
     sol = _solve_index(h.lhs, t.index, h.variables)
     if sol is None:
         raise RuleError(
@@ -343,7 +354,8 @@ def definition(
 ) -> tuple[Side, tuple[Condition, ...]]:
     r"""Unfold a factor by its definition: :math:`t[\phi] = \sum_u [H(u, \phi)]\, T(u)` (``at`` are its index names).
 
-    Side condition: the definition's bound variables are fresh.
+    Side condition: the definition's bound variables are fresh. A conjugated read unfolds to the
+    conjugated body (every factor of it conjugated).
     """
     e = _expr(before, "definition")
     s = _sum(e, sum, "definition")
@@ -363,6 +375,8 @@ def definition(
         raise RuleError(f"definition: the definition's body is not well scoped (its free indices are `at`): {msg}")
     sub = dict(zip(at, t.index))
     unfolded = body.substitute(sub, body.variables)
+    if t.conjugate:  # conj(Σ_u [H] Π T) = Σ_u [H] Π conj(T): the coefficient is an integer
+        unfolded = replace(unfolded, factors=tuple(replace(f, conjugate=not f.conjugate) for f in unfolded.factors))
     new = Sum(
         s.variables + body.variables,
         s.guard + unfolded.guard,

@@ -9,7 +9,10 @@ hypothesis or definition binds its own). A name means one thing only:
   (``Σ_N [0 ≤ N ≤ N]`` would read as a statement about the parameter), and
   the variables bound together are distinct;
 * every index variable used is bound where it is used or is a free index;
-  every size expression reads only the statement's parameters.
+  every size expression reads only the statement's parameters;
+* every coefficient and offset is an integer for EVERY parameter value
+  (``floor(N/5)/2`` is not: a delta ``2v = floor(N/5)·w`` written as
+  ``v = floor(N/5)/2 · w`` would collapse to a read at a half-integer).
 
 :func:`problems` lists what is wrong ('' when nothing); the rules refuse a
 ``before``, an argument or an ``after`` that is not well scoped, and the
@@ -32,10 +35,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from symconv.core.affine import Affine
+from symconv.core.affine import Affine, Scalar, as_expr
 from symconv.proofs._iverson import Constraint, Context, Derivative, Expr, Hypothesis, Pointwise, Side, Sum
 
-__all__ = ["NAME", "context_problems", "fresh", "hypothesis_problem", "problems"]
+__all__ = ["NAME", "context_problems", "fresh", "hypothesis_problem", "integral", "problems"]
 
 #: What an index name may look like: a letter, then letters, digits, ``_`` and primes (``n0'``).
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_']*")
@@ -52,9 +55,18 @@ def fresh(base: str, used: Iterable[str]) -> str:
     return f"{base}_{i}"
 
 
+def integral(c: Scalar) -> bool:
+    """Is the coefficient an integer for every value of the (positive integer) parameters?"""
+    e = as_expr(c)
+    return bool(e.is_Integer) or e.is_integer is True
+
+
 def _affines_problem(affines: Iterable[Affine], allowed: set[str], ctx: Context, what: str) -> str:
     params = set(ctx.params)
     for a in affines:
+        odd = next((c for c in (a.const, *(k for _, k in a.coeffs)) if not integral(c)), None)
+        if odd is not None:
+            return f"{what} has the coefficient {str(odd)[:40]}, not an integer for every parameter value"
         loose = sorted(set(a.variables) - allowed)
         if loose:
             return f"{what} uses {', '.join(f'`{v}`' for v in loose)}, neither bound there nor a free index"

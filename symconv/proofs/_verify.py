@@ -21,7 +21,8 @@ out:
 
 Loading (:func:`load`) turns any text into data or a one-line
 :class:`~symconv.SymconvError`: not text, not JSON, nested deeper than
-:data:`MAX_DEPTH`, an integer beyond Python's digit limit, ``NaN``.
+:data:`MAX_DEPTH`, an integer beyond Python's digit limit, ``NaN``, an object with a key twice (parsers
+differ on which value counts: the checker and a reader must see one certificate).
 """
 
 from __future__ import annotations
@@ -72,6 +73,16 @@ def _short(value: Any, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are distinct: with a key twice, parsers differ on which value counts."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise SymconvError(f"certificate: an object has the key `{key[:40]}` twice (which value would count?)")
+        out[key] = value
+    return out
+
+
 def _no_constant(name: str) -> Any:
     raise SymconvError(f"certificate: {name} is not a JSON number")
 
@@ -96,7 +107,7 @@ def load(text: Any) -> dict[str, Any]:
     if not isinstance(text, str):
         raise SymconvError(f"certificate: expected JSON text (a str); got {type(text).__name__}")
     try:
-        data = json.loads(text, parse_constant=_no_constant)
+        data = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique)
     except json.JSONDecodeError as exc:
         raise SymconvError(f"certificate: not valid JSON ({exc})") from None
     except RecursionError:
