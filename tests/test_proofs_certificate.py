@@ -343,5 +343,16 @@ def test_any_single_tampered_value_is_rejected_without_a_crash(small_certificate
         node = node[key]
     node[path[-1]] = new
     report = Certificate(cert).check()  # a report, whatever the input
-    if new != old and type(new) is type(old) and not _display_only(path):
+    if path == ("theorem",) and report.ok:
+        # renamed away from the library: at most a hand-made certificate of its own (true) parts, never the library's
+        assert not report.library and report.theorem is None, (old, new)
+    elif new != old and type(new) is type(old) and not _display_only(path):
         assert not report.ok, (path, old, new)
+
+
+def test_a_library_certificate_renamed_away_is_at_most_a_hand_made_one(small_certificates):
+    """Renamed to a name the library lacks, a true certificate may verify — as its own parts, never as the library's."""
+    cert = copy.deepcopy(small_certificates[0])
+    cert["theorem"] = "w"
+    report = Certificate(cert).check()
+    assert not report.library and report.theorem is None
