@@ -67,7 +67,7 @@ import numpy as np
 from symconv.core.formula import Contraction
 from symconv.core.limits import current
 from symconv.engines.bounds import UNCHECKED_BYTES
-from symconv.engines.differences import Differences, Key
+from symconv.engines.differences import Differences, Key, lower_bound
 from symconv.engines.folds import fold_layouts
 from symconv.engines.pinned import Shear, pin_all, shear
 from symconv.engines.plan import Axis, Layout, boxes, choose_inner, layout
@@ -354,7 +354,8 @@ def dense_equal(
         merged, extra = _merge(sides)
         terms += extra
         sides = merged
-        res = _signature_equal(sig, sides, bar, names, frozenset(space.structure))
+        bound = None if best is None else best[0][0]  # a later signature need only look below it
+        res = _signature_equal(sig, sides, bar, names, frozenset(space.structure), bound)
         if res is None:
             return None
         ok, n, first = res
@@ -404,6 +405,7 @@ def _signature_equal(
     progress: Progress,
     names: Sequence[str],
     structured: frozenset[str] = frozenset(),
+    bound: int | None = None,
 ) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
     lays = tuple(lay for side in sides for _, lay in side)
     if not lays:  # every layout cancelled
@@ -417,7 +419,7 @@ def _signature_equal(
         lays = tuple(new)
     shapes = {s: tuple(a.size for a in _axes_of(lays[0], s)) for s in slots}
     for value, kept, ksizes, twin in _candidates(lays, slots, len(sides[0])):
-        res = _compare(sides, value, list(kept), list(ksizes), twin, shapes, progress, names)
+        res = _compare(sides, value, list(kept), list(ksizes), twin, shapes, progress, names, bound)
         if res is not None:
             ok, n, first = res
             for sh in shears:
@@ -479,8 +481,14 @@ def _compare(
     shapes: dict[str, tuple[int, ...]],
     progress: Progress,
     names: Sequence[str],
+    bound: int | None = None,
 ) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
-    """Both sides' tables for this value slot, block by block; None on a repeated key or too large a table."""
+    """Both sides' tables for this value slot, block by block; None on a repeated key or too large a table.
+
+    Once a difference is known (here, or one at result position ``bound`` in an earlier signature), a block
+    whose every monomial has a larger result position (:func:`symconv.engines.differences.lower_bound`) is
+    not built: it cannot hold the first difference, and the claim is refuted already (its terms are counted).
+    """
     lays = [lay for side in sides for _, lay in side]
     cells = math.prod(ksizes)
     if cells == 0:  # a key axis of length 0: every monomial of the signature reads it, so there are none
@@ -517,8 +525,22 @@ def _compare(
     terms = 0
     equal = True
     best: tuple[Key, int, int] | None = None
-    for a in range(0, ksizes[0] if kept else 1, rows):
-        b = min(a + rows, ksizes[0]) if kept else 1
+    nrows = ksizes[0] if kept else 1
+    starts = list(range(0, nrows, rows))
+
+    def lower(a: int) -> int:  # no monomial of the block from row a has a smaller result position
+        b = min(a + rows, nrows)
+        return lower_bound(value, lam, shift, [b - a, *ksizes[1:]], a, kept, twin, shapes[""], 0, b - a)
+
+    if kept and len(starts) > 1 and lower(starts[-1]) < lower(starts[0]):
+        starts.reverse()  # the blocks in order of their lower bounds (affine in the row): a refutation stops early
+    skipped: list[tuple[int, int]] = []
+    for a in starts:
+        b = min(a + rows, nrows) if kept else 1
+        limit = bound if best is None else best[0][0] if bound is None else min(bound, best[0][0])
+        if limit is not None and kept and lower(a) > limit:
+            skipped.append((a, b))  # a difference was found: this block cannot hold a smaller one
+            continue
         n = (b - a) * rest
         for side, plan, grid, table, ctab in zip(sides, plans, grids, tables, ctables):
             t = table[:n]
@@ -540,7 +562,25 @@ def _compare(
             continue
         equal = False
         diff = Differences((dl, cl), (dr, cr), distinct, value, kept, [b - a, *ksizes[1:]], a, twin, shapes, lam, shift)
-        first = diff.first(names, None if best is None else best[0][0])
+        first = diff.first(names, limit)
         if first is not None and (best is None or first[0] < best[0]):
             best = first
+    if skipped:
+        terms += _skipped_terms([lay for _, lay in (*sides[0], *sides[1])], kept[0], ksizes[0], skipped, progress)
     return equal, terms, best
+
+
+def _skipped_terms(
+    lays: Sequence[Layout], axis: tuple[str, int], size: int, skipped: list[tuple[int, int]], progress: Progress
+) -> int:
+    """The terms of the blocks ``skipped`` (row ranges of key axis ``axis``), counted without writing them:
+    a refutation reports the terms of both sides, as the sort-based form does."""
+    runs: list[list[int]] = []
+    for a, b in sorted(skipped):
+        if runs and runs[-1][1] == a:
+            runs[-1][1] = b
+        else:
+            runs.append([a, b])
+    n = sum(_count(_restrict(lay, axis, a, b) if (a, b) != (0, size) else lay) for lay in lays for a, b in runs)
+    progress.update(n)
+    return n

@@ -1,0 +1,115 @@
+"""The exact engine's fast refutation and fast paths against an independent oracle (issue 11).
+
+Oracle: the plain-Python interpreter ``polynomial`` of ``test_instance`` (itertools over the loop box, a
+Counter of monomials). From it, :func:`first_difference` here computes the smallest differing monomial in
+the sorted form's order (result position, then one position per operand name, absent first) and the message
+the engine must print — never symconv's own canonical forms. True and false claims; small blocks force a
+refutation to stop early, after the first differing block, and it must still name the true first difference
+and count every term of both sides.
+"""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from test_instance import polynomial
+from test_instance_fast import contractions, variant
+
+import symconv.engines.dense as dm
+import symconv.engines.differences as differences
+from symconv import check_exact
+from symconv.core.formula import ConvSpec, forward
+
+
+def first_difference(lhs, rhs):
+    """The engine's message for the smallest monomial whose coefficients differ (None: the sides are equal)."""
+    pl, pr = polynomial(lhs), polynomial(rhs)
+    names = sorted({o.name for _, c in (*lhs, *rhs) for o in c.operands})
+
+    def order(key):
+        r, mono = key
+        at = dict(mono)
+        return (r, *(((1, at[n]) if n in at else (0,)) for n in names))
+
+    differ = [k for k in set(pl) | set(pr) if pl.get(k, 0) != pr.get(k, 0)]
+    if not differ:
+        return None
+    key = min(differ, key=order)
+    r, mono = key
+    text = "*".join(f"{n}[{','.join(map(str, idx))}]" for n, idx in mono) or "1"
+    return f"at result index {r}: coefficient of {text} is {pl.get(key, 0)} on the left, {pr.get(key, 0)} on the right"
+
+
+def term_total(side):
+    """Every term of a side (each term counted once, whatever it adds up to)."""
+    return sum(sum(map(abs, polynomial([(1, c)]).values())) for _, c in side)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    contractions(),
+    st.sampled_from(["same", "flip", "shift"]),
+    st.sampled_from([(1, 1), (2, 2), (3, -3)]),
+    st.sampled_from([1, 5, 64, 1 << 22]),
+)
+def test_refutations_stop_early_and_name_the_oracles_first_difference(item, how, coefs, cells):
+    assume(item is not None)
+    spec, kind, op, a = item
+    b = a if how == "same" else variant(spec, kind, op, how)
+    assume(b is not None and b.result.shape == a.result.shape)
+    assume([o.shape for o in b.operands] == [o.shape for o in a.operands])
+    lhs, rhs = [(coefs[0], a)], [(coefs[1], b)]
+    want = first_difference(lhs, rhs)
+    with mock.patch.object(dm, "BLOCK_CELLS", cells):
+        res = check_exact(lhs, rhs)
+    assert res.holds == (want is None)
+    assert res.counterexample == want
+    assert res.terms == term_total(lhs) + term_total(rhs)
+
+
+def _fills(monkeypatch):
+    calls = []
+    original = dm._fill
+
+    def counting(*args, **kw):
+        calls.append(1)
+        return original(*args, **kw)
+
+    monkeypatch.setattr(dm, "_fill", counting)
+    return calls
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_a_refutation_stops_after_the_block_of_the_first_difference(monkeypatch, first):
+    # many blocks; the sides differ at result position 0 (no flip) or nowhere: only the proof builds them all
+    corr = forward(ConvSpec(input_size=(40, 40), kernel_size=(3, 3)))[0]
+    conv = forward(ConvSpec(input_size=(40, 40), kernel_size=(3, 3), flip=True))[0]
+    monkeypatch.setattr(dm, "BLOCK_CELLS", 64)
+    monkeypatch.setattr(differences, "CHUNK_CELLS", 64)
+    calls = _fills(monkeypatch)
+    res = check_exact([(1, corr)], [(1, conv if first else corr)])
+    assert res.terms == 2 * 38 * 38 * 9
+    if first:
+        assert not res.holds
+        assert res.counterexample == first_difference([(1, corr)], [(1, conv)])
+        assert len(calls) <= 4  # one block per side (a second if the first row's bound ties)
+    else:
+        assert res.holds and len(calls) > 20
+
+
+def test_a_later_signature_is_read_only_below_the_first_difference(monkeypatch):
+    # two signatures (bias alone; x·w): the difference in the first one bounds the second
+    spec = ConvSpec(input_size=(30,), kernel_size=(3,), batch=1, channels=(1, 1), bias=True)
+    corr, bias = forward(spec)
+    conv = forward(ConvSpec(input_size=(30,), kernel_size=(3,), batch=1, channels=(1, 1), bias=True, flip=True))[0]
+    lhs, rhs = [(1, corr), (1, bias)], [(1, conv), (2, bias)]
+    want = first_difference(lhs, rhs)
+    monkeypatch.setattr(dm, "BLOCK_CELLS", 4)
+    calls = _fills(monkeypatch)
+    res = check_exact(lhs, rhs)
+    assert (res.holds, res.counterexample) == (False, want)
+    assert res.terms == term_total(lhs) + term_total(rhs)
+    assert len(calls) <= 6  # the bias tables, and the first x·w block per side
