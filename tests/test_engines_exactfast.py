@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from unittest import mock
 
-import pytest
+import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from test_engines_structure import substituted
 from test_instance import polynomial
-from test_instance_fast import contractions, variant
+from test_instance_fast import backprop_identity, contractions, variant, with_duplicate_terms
 
 import symconv.engines.dense as dm
 import symconv.engines.differences as differences
@@ -82,22 +83,23 @@ def _fills(monkeypatch):
     return calls
 
 
-@pytest.mark.parametrize("first", [True, False])
-def test_a_refutation_stops_after_the_block_of_the_first_difference(monkeypatch, first):
-    # many blocks; the sides differ at result position 0 (no flip) or nowhere: only the proof builds them all
+def test_a_refutation_stops_after_the_block_of_the_first_difference(monkeypatch):
+    # many blocks; the sides differ at result position 0 (no flip): one block per side is built
     corr = forward(ConvSpec(input_size=(40, 40), kernel_size=(3, 3)))[0]
     conv = forward(ConvSpec(input_size=(40, 40), kernel_size=(3, 3), flip=True))[0]
     monkeypatch.setattr(dm, "BLOCK_CELLS", 64)
     monkeypatch.setattr(differences, "CHUNK_CELLS", 64)
     calls = _fills(monkeypatch)
-    res = check_exact([(1, corr)], [(1, conv if first else corr)])
+    res = check_exact([(1, corr)], [(1, conv)])
     assert res.terms == 2 * 38 * 38 * 9
-    if first:
-        assert not res.holds
-        assert res.counterexample == first_difference([(1, corr)], [(1, conv)])
-        assert len(calls) <= 4  # one block per side (a second if the first row's bound ties)
-    else:
-        assert res.holds and len(calls) > 20
+    assert not res.holds
+    assert res.counterexample == first_difference([(1, corr)], [(1, conv)])
+    assert len(calls) <= 4  # one block per side (a second if the first row's bound ties)
+    # a proof builds every block (the same tables: nothing is skipped when the sides agree)
+    dx, full = backprop_identity(12, channels=1)
+    calls.clear()
+    assert check_exact([(1, dx)], [(1, full)]).holds
+    assert len(calls) >= 20
 
 
 def test_a_later_signature_is_read_only_below_the_first_difference(monkeypatch):
@@ -113,3 +115,57 @@ def test_a_later_signature_is_read_only_below_the_first_difference(monkeypatch):
     assert (res.holds, res.counterexample) == (False, want)
     assert res.terms == term_total(lhs) + term_total(rhs)
     assert len(calls) <= 6  # the bias tables, and the first x·w block per side
+
+
+# -- pieces common to both sides (symconv.engines.cancel) ----------------------------------------------------
+
+
+def _pool(n):
+    """1-D contractions with one result shape and one operand shape: correlation and convolution, padded by
+    one on each side with zeros or a fold (pieces), and one with every term twice (keys written twice)."""
+    out = []
+    for mode in ("zeros", "reflect", "circular"):
+        for flip in (False, True):
+            spec = ConvSpec(input_size=(n,), kernel_size=(3,), pad_lo=(1,), pad_hi=(1,), padding_mode=mode, flip=flip)
+            out.append(forward(spec)[0])
+    return [*out, with_duplicate_terms(out[0])]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(3, 7),
+    st.lists(st.tuples(st.integers(0, 6), st.sampled_from([-2, -1, 1, 2])), min_size=1, max_size=3),
+    st.lists(st.tuples(st.integers(0, 6), st.sampled_from([-2, -1, 1, 2])), max_size=2),
+    st.sampled_from([None, "centro", "anti"]),
+    st.booleans(),
+)
+def test_shared_pieces_decide_as_the_oracle(n, left, extra, labels, drop):
+    pool = _pool(n)
+    lhs = [(k, pool[i]) for i, k in left]
+    rhs = (lhs[1:] if drop else list(lhs)) + [(k, pool[i]) for i, k in extra]  # mostly the same pieces
+    structure = None
+    if labels is not None:
+        structure = {"w": np.array([1, 2, 1]) if labels == "centro" else np.array([1, 0, -1])}
+    res = check_exact(lhs, rhs, structure=structure)
+    if structure is None:
+        want = first_difference(lhs, rhs)
+        assert (res.holds, res.counterexample) == (want is None, want)
+    else:
+        assert res.holds == (substituted(lhs, structure) == substituted(rhs, structure))
+    assert res.terms == term_total(lhs) + term_total(rhs)
+
+
+def test_the_centrosymmetry_theorem_writes_no_table(monkeypatch):
+    # with w pinned, every piece of the correlation is a piece of the convolution: nothing is left to write
+    corr = forward(ConvSpec(input_size=(50, 50), kernel_size=(3, 3)))[0]
+    conv = forward(ConvSpec(input_size=(50, 50), kernel_size=(3, 3), flip=True))[0]
+    centro = np.array([[1, 2, 3], [4, 5, 4], [3, 2, 1]])
+    calls = _fills(monkeypatch)
+    res = check_exact([(1, corr)], [(1, conv)], structure={"w": centro})
+    assert res.holds and res.terms == 2 * 48 * 48 * 9 and not calls
+    # not centrosymmetric: the pieces differ, and the tables find the first difference
+    bad = centro.copy()
+    bad[0, 0] = 6
+    res = check_exact([(1, corr)], [(1, conv)], structure={"w": bad})
+    assert not res.holds and calls
+    assert res.counterexample is not None and res.counterexample.startswith("at result index (0, 0):")

@@ -113,9 +113,11 @@ def test_dense_path_sees_coefficients_on_equal_supports():
     # corr + conv at K = 2 has no slot that the other two determine: not a table, the sorted form decides
     corr = forward(ConvSpec(input_size=(6,), kernel_size=(2,)))[0]
     conv = forward(ConvSpec(input_size=(6,), kernel_size=(2,), flip=True))[0]
-    assert dense([(5, corr), (-7, conv)], [(-7, conv), (5, corr)]) is None
-    assert check_exact([(5, corr), (-7, conv)], [(-7, conv), (5, corr)]).holds
+    assert dense([(5, corr), (-7, conv)], [(5, conv), (-7, corr)]) is None
     assert not check_exact([(5, corr), (-7, conv)], [(5, conv), (-7, corr)]).holds
+    # ... unless every piece is on both sides with one coefficient (symconv.engines.cancel): nothing to write
+    assert dense([(5, corr), (-7, conv)], [(-7, conv), (5, corr)]) == (True, 2 * 2 * 5 * 2)
+    assert check_exact([(5, corr), (-7, conv)], [(-7, conv), (5, corr)]).holds
 
 
 def test_duplicate_keys_fall_back_to_the_sorted_form():

@@ -67,6 +67,7 @@ import numpy as np
 from symconv.core.formula import Contraction
 from symconv.core.limits import current
 from symconv.engines.bounds import UNCHECKED_BYTES
+from symconv.engines.cancel import cancel_common, count_terms
 from symconv.engines.differences import Differences, Key, lower_bound
 from symconv.engines.folds import fold_layouts
 from symconv.engines.pinned import Shear, pin_all, shear
@@ -347,13 +348,29 @@ def dense_equal(
                     zero_terms += _count(piece)
                     continue
                 groups.setdefault(sig, [[], []])[side_i].append((int(coef) * sign, _reorder(piece, sig)))
+    merged: dict[tuple[str, ...], list[list[tuple[int, Layout]]]] = {}
+    for sig, sides in groups.items():
+        merged[sig], extra = _merge(sides)
+        zero_terms += extra
+    rest = {sig: cancel_common(sides) for sig, sides in merged.items()}
+    if any(n for _, n in rest.values()):  # pieces common to both sides: compare the rest first
+        common = sum(n for _, n in rest.values())
+        res = _signatures({sig: s for sig, (s, _) in rest.items()}, bar, names, space)
+        if res is not None and res[0]:
+            return True, zero_terms + common + res[1], None
+        bar.restart()  # a difference (or no dense form of the rest): the full sides name the first difference
+    res = _signatures(merged, bar, names, space)
+    return None if res is None else (res[0], zero_terms + res[1], res[2])
+
+
+def _signatures(
+    groups: dict[tuple[str, ...], list[list[tuple[int, Layout]]]], bar: Progress, names: Sequence[str], space: Any
+) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
+    """Every signature's tables compared: ``(equal, terms, first)``, or None (see :func:`dense_equal`)."""
     equal = True
-    terms = zero_terms
+    terms = 0
     best: tuple[Key, int, int] | None = None
     for sig, sides in sorted(groups.items()):
-        merged, extra = _merge(sides)
-        terms += extra
-        sides = merged
         bound = None if best is None else best[0][0]  # a later signature need only look below it
         res = _signature_equal(sig, sides, bar, names, frozenset(space.structure), bound)
         if res is None:
@@ -387,10 +404,7 @@ def _merge(sides: list[list[tuple[int, Layout]]]) -> tuple[list[list[tuple[int, 
     return out, extra
 
 
-def _count(lay: Layout) -> int:
-    """The in-range terms of a layout (from its boxes, without enumerating them)."""
-    lo, hi, _ = boxes(lay, choose_inner(lay, lambda v: True))
-    return int(np.prod(hi - lo, axis=1).sum()) if lo.shape[0] else 0
+_count = count_terms
 
 
 def _reorder(lay: Layout, sig: tuple[str, ...]) -> Layout:
