@@ -30,6 +30,8 @@ sides (:func:`symconv.engines.dense.dense_equal` does so).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from symconv.engines.plan import Layout, boxes, choose_inner
@@ -39,6 +41,7 @@ __all__ = ["cancel_common", "count_terms"]
 _Sides = list[list[tuple[int, Layout]]]
 
 
+@functools.lru_cache(maxsize=1024)
 def count_terms(lay: Layout) -> int:
     """The in-range terms of a layout (from its boxes, without enumerating them)."""
     lo, hi, _ = boxes(lay, choose_inner(lay, lambda v: True))
