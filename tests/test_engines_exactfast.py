@@ -10,6 +10,9 @@ and count every term of both sides.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from dataclasses import replace
 from unittest import mock
 
 import numpy as np
@@ -17,12 +20,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from test_engines_structure import substituted
 from test_instance import polynomial
-from test_instance_fast import backprop_identity, contractions, variant, with_duplicate_terms
+from test_instance_fast import backprop_identity, contractions, dense, variant, with_duplicate_terms
 
 import symconv.engines.dense as dm
 import symconv.engines.differences as differences
+import symconv.engines.keys as keys_module
 from symconv import check_exact
-from symconv.core.formula import ConvSpec, forward
+from symconv.core.formula import ConvSpec, Var, forward
 
 
 def first_difference(lhs, rhs):
@@ -169,3 +173,57 @@ def test_the_centrosymmetry_theorem_writes_no_table(monkeypatch):
     res = check_exact([(1, corr)], [(1, conv)], structure={"w": bad})
     assert not res.holds and calls
     assert res.counterexample is not None and res.counterexample.startswith("at result index (0, 0):")
+
+
+# -- loop variables that no index reads (symconv.engines.cancel.collapse_free) --------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    contractions(),
+    st.lists(st.integers(1, 3), min_size=1, max_size=2),
+    st.sampled_from([(1, None), (2, None), (1, 1), (3, 2)]),
+    st.booleans(),
+)
+def test_a_variable_no_index_reads_is_a_coefficient(item, extents, coefs, flip):
+    assume(item is not None)
+    spec, kind, op, a = item
+    b = variant(spec, kind, op, "flip") if flip else a
+    assume(b is not None and b.result.shape == a.result.shape)
+    dup = replace(a, variables=(*a.variables, *(Var(f"z{i}", e) for i, e in enumerate(extents))))
+    times = math.prod(extents)
+    lhs = [(coefs[0], dup)]
+    rhs = [(coefs[0] * times if coefs[1] is None else coefs[1], b)]
+    want = first_difference(lhs, rhs)
+    fast = dense(lhs, rhs)
+    assert fast is not None and fast[0] == (want is None)  # the dense tables decide: a coefficient, not a sort
+    res = check_exact(lhs, rhs)
+    assert (res.holds, res.counterexample) == (want is None, want)
+    assert res.terms == fast[1] == term_total(lhs) + term_total(rhs)
+
+
+# -- the sorted form's sort: runs merged, or quicksort ------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(-50, 50), max_size=30), min_size=1, max_size=4),
+    st.sampled_from([1, 64, 10**9]),
+    st.booleans(),
+)
+def test_canonical_form_is_the_counter_of_keys_whichever_sort(runs, ratio, uniform):
+    # pieces of sorted runs (as terms come in loop order) or in no order; the sum per key, zeros dropped
+    rng = np.random.default_rng(len(runs))
+    pieces = []
+    want: Counter = Counter()
+    for i, run in enumerate(runs):
+        keys = np.array(sorted(run) if i % 2 else run, dtype=np.int64)
+        coefs = 1 if uniform else rng.integers(-2, 3, size=keys.size)
+        pieces.append((keys, coefs))
+        for k, c in zip(keys.tolist(), np.broadcast_to(coefs, keys.shape).tolist()):
+            want[k] += c
+    want = Counter({k: v for k, v in want.items() if v})
+    with mock.patch.object(keys_module, "RUN_RATIO", ratio):
+        k, c = keys_module.canonical(pieces, np.int64)
+    got = dict(zip(k.tolist(), np.broadcast_to(c, k.shape).tolist()))
+    assert k.tolist() == sorted(want) and got == dict(want)

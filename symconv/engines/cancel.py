@@ -31,12 +31,13 @@ sides (:func:`symconv.engines.dense.dense_equal` does so).
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
 from symconv.engines.plan import Layout, boxes, choose_inner
 
-__all__ = ["cancel_common", "count_terms"]
+__all__ = ["cancel_common", "collapse_free", "count_terms"]
 
 _Sides = list[list[tuple[int, Layout]]]
 
@@ -46,6 +47,25 @@ def count_terms(lay: Layout) -> int:
     """The in-range terms of a layout (from its boxes, without enumerating them)."""
     lo, hi, _ = boxes(lay, choose_inner(lay, lambda v: True))
     return int(np.prod(hi - lo, axis=1).sum()) if lo.shape[0] else 0
+
+
+def collapse_free(lay: Layout) -> tuple[Layout, int]:
+    """The layout without its loop variables that no index reads, and the number of copies of each term
+    they made (their extents' product): a key written that many times is one key with that coefficient.
+
+    >>> from symconv.engines.plan import Axis
+    >>> lay = Layout((4, 3), (("", (Axis((1, 0), 0, 4),)), ("x", (Axis((1, 0), 0, 4),))))
+    >>> one, times = collapse_free(lay)  # the second variable (extent 3) is read by no index
+    >>> one.extents, one.arrays == lay.arrays, times
+    ((4, 1), True, 3)
+    """
+    free = [
+        j for j, e in enumerate(lay.extents) if e > 1 and all(a.coef[j] == 0 for _, axes in lay.arrays for a in axes)
+    ]
+    if not free:
+        return lay, 1
+    times = math.prod(lay.extents[j] for j in free)
+    return Layout(tuple(1 if j in free else e for j, e in enumerate(lay.extents)), lay.arrays), times
 
 
 def cancel_common(sides: _Sides) -> tuple[_Sides, int]:

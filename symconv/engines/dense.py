@@ -48,8 +48,11 @@ too large or the contraction has boundary folds, conjugates or structure.
 (True, 24)
 >>> from dataclasses import replace
 >>> from symconv.core.formula import Var
->>> twice = replace(corr, variables=(*corr.variables, Var("z", 2)))  # every term twice: a key written twice
->>> dense_equal([(1, twice)], [(2, corr)], space) is None  # the sort-based form decides
+>>> twice = replace(corr, variables=(*corr.variables, Var("z", 2)))  # a variable no index reads: a coefficient
+>>> dense_equal([(1, twice)], [(2, corr)], space)[:2]
+(True, 24)
+>>> rev = replace(corr, variables=corr.variables[::-1])  # the same terms, another layout: keys written twice
+>>> dense_equal([(1, corr), (1, rev)], [(2, corr)], space) is None  # the sort-based form decides
 True
 """
 
@@ -67,7 +70,7 @@ import numpy as np
 from symconv.core.formula import Contraction
 from symconv.core.limits import current
 from symconv.engines.bounds import UNCHECKED_BYTES
-from symconv.engines.cancel import cancel_common, count_terms
+from symconv.engines.cancel import cancel_common, collapse_free, count_terms
 from symconv.engines.differences import Differences, Key, lower_bound
 from symconv.engines.folds import fold_layouts
 from symconv.engines.pinned import Shear, pin_all, shear
@@ -338,10 +341,13 @@ def dense_equal(
             for one in folded:
                 if any(e <= 0 for e in one.extents):
                     continue
+                one, times = collapse_free(one)  # a loop variable that no index reads: a coefficient
+                if times > 1:
+                    zero_terms += (times - 1) * _count(one)  # its copies are counted as the sort path counts them
                 pinned = pin_all(one, space.structure) if space.structure else [(1, one)]
                 if pinned is None:
                     return None
-                pieces.extend(pinned)
+                pieces.extend((sign * times, piece) for sign, piece in pinned)
             sig = tuple(sorted(ops))
             for sign, piece in pieces:
                 if sign == 0:  # structurally zero: its terms are counted (as the sort-based form does), not stored

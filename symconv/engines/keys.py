@@ -116,8 +116,26 @@ class Keys:
         return r, [d for d in rest if d]
 
 
+#: Keys in at most one run per this many are sorted by merging their runs (else by quicksort).
+RUN_RATIO = 64
+
+
+def _kind(keys: np.ndarray) -> Any:
+    """``"stable"`` (timsort: it merges the ascending runs) for keys made of few sorted runs — the terms of a
+    piece come in loop order, mostly ascending — else ``"quicksort"`` (vectorized, for keys in no order)."""
+    if keys.shape[0] < 2:
+        return "quicksort"
+    descents = int(np.count_nonzero(keys[1:] < keys[:-1]))
+    return "stable" if descents * RUN_RATIO < keys.shape[0] else "quicksort"
+
+
+def _sort(keys: np.ndarray) -> None:
+    """Sort 1-D keys in place (the order of equal keys does not matter: they are summed)."""
+    keys.sort(kind=_kind(keys))
+
+
 def _order(keys: np.ndarray) -> np.ndarray:
-    return np.argsort(keys) if keys.ndim == 1 else np.lexsort(keys.T[::-1])
+    return np.argsort(keys, kind=_kind(keys)) if keys.ndim == 1 else np.lexsort(keys.T[::-1])
 
 
 def _starts(keys: np.ndarray) -> np.ndarray:
@@ -149,7 +167,7 @@ def canonical(pieces: list[tuple[np.ndarray, Any]], dtype: Any, width: int = 1) 
     coefs: np.ndarray | None = None
     if len(scalars) == 1 and all(not isinstance(c, np.ndarray) for _, c in pieces):
         if keys.ndim == 1:
-            keys.sort()
+            _sort(keys)
         else:
             keys = keys[_order(keys)]
         uniform = next(iter(scalars))
