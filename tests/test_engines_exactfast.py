@@ -16,14 +16,16 @@ from dataclasses import replace
 from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from test_engines_structure import substituted
 from test_instance import polynomial
-from test_instance_fast import backprop_identity, contractions, dense, variant, with_duplicate_terms
+from test_instance_fast import backprop_identity, contractions, dense, reordered, variant, with_duplicate_terms
 
 import symconv.engines.dense as dm
 import symconv.engines.differences as differences
+import symconv.engines.exact as exact_module
 import symconv.engines.keys as keys_module
 from symconv import check_exact
 from symconv.core.formula import ConvSpec, Var, forward
@@ -227,3 +229,19 @@ def test_canonical_form_is_the_counter_of_keys_whichever_sort(runs, ratio, unifo
         k, c = keys_module.canonical(pieces, np.int64)
     got = dict(zip(k.tolist(), np.broadcast_to(c, k.shape).tolist()))
     assert k.tolist() == sorted(want) and got == dict(want)
+
+
+@pytest.mark.parametrize("masked", [0, 8, 1 << 20])
+@pytest.mark.parametrize("block", [7, 60, 1 << 24])
+def test_the_sorted_form_splits_blocks_either_way_as_the_oracle(monkeypatch, masked, block):
+    # keys written twice by two layouts (the sorted form decides); blocks split by masks or by a radix sort
+    corr = forward(ConvSpec(input_size=(6, 5), kernel_size=(2, 3), batch=1, channels=(2, 2)))[0]
+    conv = forward(ConvSpec(input_size=(6, 5), kernel_size=(2, 3), batch=1, channels=(2, 2), flip=True))[0]
+    twice = [(3, corr), (3, reordered(corr))]
+    monkeypatch.setattr(exact_module, "_MASKED_BLOCKS", masked)
+    for lhs, rhs in ((twice, [(6, corr)]), (twice, [(3, corr)]), (twice, [(3, corr), (3, conv)])):
+        assert dense(lhs, rhs) is None
+        res = check_exact(lhs, rhs, block=block)
+        want = first_difference(lhs, rhs)
+        assert (res.holds, res.counterexample) == (want is None, want)
+        assert res.terms == term_total(lhs) + term_total(rhs)

@@ -82,9 +82,14 @@ class Keys:
         """Keys of terms with result positions ``r`` and factor positions ``positions`` (of operands ``names``)."""
         sp = self.space
         digits: dict[int, Any] = {0: r}
+        shift: dict[int, int] = {}  # digit = array + shift (an operand without structure: position + 1)
         if self.slots:
             for name, pos in zip(names, positions):
-                digits[1 + self.names.index(name)] = sp.digits(name, pos)
+                i = 1 + self.names.index(name)
+                if name in sp.structure:
+                    digits[i] = sp.digits(name, pos)
+                else:
+                    digits[i], shift[i] = pos, 1
         else:
             cols = [sp.gids(name, pos) for name, pos in zip(names, positions)]
             if len(cols) == 2:
@@ -92,14 +97,26 @@ class Keys:
             elif len(cols) > 2:
                 cols = list(np.sort(np.stack(cols, axis=1), axis=1).T)
             for i, col in enumerate(cols):
-                digits[1 + i] = col
+                digits[i + 1] = col
         out = []
         for word in self.words:
             key = np.zeros(r.shape, dtype=np.int64)
+            const = 0
+            tmp: np.ndarray | None = None
             for i, place in word:
                 d = digits.get(i)
-                if d is not None:
-                    key += d if place == 1 else d * place
+                if d is None:
+                    continue
+                const += shift.get(i, 0) * place
+                if place == 1:
+                    key += d
+                else:
+                    if tmp is None:
+                        tmp = np.empty(r.shape, dtype=np.int64)
+                    np.multiply(d, place, out=tmp)
+                    key += tmp
+            if const:
+                key += const
             out.append(key)
         return out[0] if len(out) == 1 else np.stack(out, axis=1)
 
