@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_instance import polynomial
-from test_instance_fast import with_duplicate_terms
+from test_instance_fast import dense, reordered
 
 import symconv.engines.exact as exact_module
 from symconv import check_exact
@@ -33,9 +33,10 @@ def test_spilled_sorted_form_decides_as_in_memory(monkeypatch, budget, big):
     before = _leftovers()
     corr = forward(ConvSpec(input_size=(7, 6), kernel_size=(2, 3), batch=1, channels=(2, 2)))[0]
     conv = forward(ConvSpec(input_size=(7, 6), kernel_size=(2, 3), batch=1, channels=(2, 2), flip=True))[0]
-    twice = with_duplicate_terms(corr)  # a key written twice: the sort-based form decides
     k = 2**70 if big else 3  # beyond int64: Python-integer coefficients
-    cases = [([(k, twice)], [(2 * k, corr)]), ([(k, twice)], [(k, corr)]), ([(k, twice)], [(k, corr), (k, conv)])]
+    twice = [(k, corr), (k, reordered(corr))]  # every key written twice by two layouts: the sorted form decides
+    cases = [(twice, [(2 * k, corr)]), (twice, [(k, corr)]), (twice, [(k, corr), (k, conv)])]
+    assert all(dense(lhs, rhs) is None for lhs, rhs in cases)
     want = [check_exact(lhs, rhs, block=50) for lhs, rhs in cases]
     monkeypatch.setattr(exact_module, "SPILL_BYTES", budget)
     for (lhs, rhs), w in zip(cases, want):

@@ -440,8 +440,8 @@ def test_the_sorted_form_is_refused_beyond_the_memory_limit():
     """The sort-based form sorts a block and holds keys up to its spill budget: its memory is estimated first
     and refused with the randomized engine as the alternative (it used to grow without bound)."""
     dx, full = _backprop(64, channels=3, kernel=5)
-    twice = replace(dx, variables=(*dx.variables, Var("z", 2)))  # every term twice: a key written twice
-    lhs, rhs = [(1, twice)], [(2, full)]  # the sorted form
+    rev = replace(dx, variables=dx.variables[::-1])  # the same terms, another layout
+    lhs, rhs = [(1, dx), (1, rev)], [(2, full)]  # every key written twice by two layouts: the sorted form
     with limits(memory_bytes=1 << 25):
         with pytest.raises(SymconvError, match="memory_bytes") as e:
             check_exact(lhs, rhs)

@@ -61,8 +61,15 @@ def backprop_identity(side, channels=2, kernel=3):
 
 
 def with_duplicate_terms(c, times=2):
-    """The same contraction with an extra loop variable that no index reads: every term ``times`` times."""
+    """The same contraction with an extra loop variable that no index reads: every term ``times`` times (the
+    dense path reads it as the coefficient ``times``: symconv.engines.cancel.collapse_free)."""
     return replace(c, variables=(*c.variables, Var("z", times)))
+
+
+def reordered(c):
+    """The same contraction with its loop variables in reverse order: the same terms, another layout (so
+    ``c + reordered(c)`` writes every key twice: the dense tables leave it to the sorted form)."""
+    return replace(c, variables=tuple(reversed(c.variables)))
 
 
 # -- the dense exact path ------------------------------------------------------------------------
@@ -113,22 +120,31 @@ def test_dense_path_sees_coefficients_on_equal_supports():
     # corr + conv at K = 2 has no slot that the other two determine: not a table, the sorted form decides
     corr = forward(ConvSpec(input_size=(6,), kernel_size=(2,)))[0]
     conv = forward(ConvSpec(input_size=(6,), kernel_size=(2,), flip=True))[0]
-    assert dense([(5, corr), (-7, conv)], [(-7, conv), (5, corr)]) is None
-    assert check_exact([(5, corr), (-7, conv)], [(-7, conv), (5, corr)]).holds
+    assert dense([(5, corr), (-7, conv)], [(5, conv), (-7, corr)]) is None
     assert not check_exact([(5, corr), (-7, conv)], [(5, conv), (-7, corr)]).holds
+    # ... unless every piece is on both sides with one coefficient (symconv.engines.cancel): nothing to write
+    assert dense([(5, corr), (-7, conv)], [(-7, conv), (5, corr)]) == (True, 2 * 2 * 5 * 2)
+    assert check_exact([(5, corr), (-7, conv)], [(-7, conv), (5, corr)]).holds
 
 
 def test_duplicate_keys_fall_back_to_the_sorted_form():
     corr = forward(ConvSpec(input_size=(6,), kernel_size=(3,)))[0]
-    twice = with_duplicate_terms(corr)
-    assert polynomial([(1, twice)]) == polynomial([(2, corr)])  # the oracle: coefficient 2
+    twice = [(1, corr), (1, reordered(corr))]  # every key written twice, by two layouts
+    assert polynomial(twice) == polynomial([(2, corr)])  # the oracle: coefficient 2
     for lhs, rhs, truth in (
-        ([(1, twice)], [(2, corr)], True),
-        ([(1, twice)], [(1, corr)], False),
+        (twice, [(2, corr)], True),
+        (twice, [(1, corr)], False),
     ):
         assert dense(lhs, rhs) is None
         assert check_exact(lhs, rhs).holds is truth
         assert check_randomized(lhs, rhs, trials=2).holds is truth
+    # a loop variable that no index reads: every term twice, read as the coefficient 2 (a coefficient table)
+    dup = with_duplicate_terms(corr)
+    assert polynomial([(1, dup)]) == polynomial([(2, corr)])
+    for lhs, rhs, truth in (([(1, dup)], [(2, corr)], True), ([(1, dup)], [(1, corr)], False)):
+        holds, terms, first = _sorted_equal(lhs, rhs, (4,), _validate("t", lhs, rhs, None)[1], 1 << 20, QUIET)
+        assert holds is truth and dense(lhs, rhs) == (truth, terms)
+        assert (check_exact(lhs, rhs).holds, check_exact(lhs, rhs).counterexample) == (truth, first)
     # one contraction twice on a side: its coefficients are added (a coefficient table), the dense path decides
     for lhs, rhs, truth in (
         ([(2, corr), (-1, corr)], [(1, corr)], True),  # coefficients add

@@ -48,8 +48,11 @@ too large or the contraction has boundary folds, conjugates or structure.
 (True, 24)
 >>> from dataclasses import replace
 >>> from symconv.core.formula import Var
->>> twice = replace(corr, variables=(*corr.variables, Var("z", 2)))  # every term twice: a key written twice
->>> dense_equal([(1, twice)], [(2, corr)], space) is None  # the sort-based form decides
+>>> twice = replace(corr, variables=(*corr.variables, Var("z", 2)))  # a variable no index reads: a coefficient
+>>> dense_equal([(1, twice)], [(2, corr)], space)[:2]
+(True, 24)
+>>> rev = replace(corr, variables=corr.variables[::-1])  # the same terms, another layout: keys written twice
+>>> dense_equal([(1, corr), (1, rev)], [(2, corr)], space) is None  # the sort-based form decides
 True
 """
 
@@ -67,7 +70,8 @@ import numpy as np
 from symconv.core.formula import Contraction
 from symconv.core.limits import current
 from symconv.engines.bounds import UNCHECKED_BYTES
-from symconv.engines.differences import Differences, Key
+from symconv.engines.cancel import cancel_common, collapse_free, count_terms
+from symconv.engines.differences import Differences, Key, lower_bound
 from symconv.engines.folds import fold_layouts
 from symconv.engines.pinned import Shear, pin_all, shear
 from symconv.engines.plan import Axis, Layout, boxes, choose_inner, layout
@@ -337,24 +341,44 @@ def dense_equal(
             for one in folded:
                 if any(e <= 0 for e in one.extents):
                     continue
+                one, times = collapse_free(one)  # a loop variable that no index reads: a coefficient
+                if times > 1:
+                    zero_terms += (times - 1) * _count(one)  # its copies are counted as the sort path counts them
                 pinned = pin_all(one, space.structure) if space.structure else [(1, one)]
                 if pinned is None:
                     return None
-                pieces.extend(pinned)
+                pieces.extend((sign * times, piece) for sign, piece in pinned)
             sig = tuple(sorted(ops))
             for sign, piece in pieces:
                 if sign == 0:  # structurally zero: its terms are counted (as the sort-based form does), not stored
                     zero_terms += _count(piece)
                     continue
                 groups.setdefault(sig, [[], []])[side_i].append((int(coef) * sign, _reorder(piece, sig)))
+    merged: dict[tuple[str, ...], list[list[tuple[int, Layout]]]] = {}
+    for sig, sides in groups.items():
+        merged[sig], extra = _merge(sides)
+        zero_terms += extra
+    rest = {sig: cancel_common(sides) for sig, sides in merged.items()}
+    if any(n for _, n in rest.values()):  # pieces common to both sides: compare the rest first
+        common = sum(n for _, n in rest.values())
+        res = _signatures({sig: s for sig, (s, _) in rest.items()}, bar, names, space)
+        if res is not None and res[0]:
+            return True, zero_terms + common + res[1], None
+        bar.restart()  # a difference (or no dense form of the rest): the full sides name the first difference
+    res = _signatures(merged, bar, names, space)
+    return None if res is None else (res[0], zero_terms + res[1], res[2])
+
+
+def _signatures(
+    groups: dict[tuple[str, ...], list[list[tuple[int, Layout]]]], bar: Progress, names: Sequence[str], space: Any
+) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
+    """Every signature's tables compared: ``(equal, terms, first)``, or None (see :func:`dense_equal`)."""
     equal = True
-    terms = zero_terms
+    terms = 0
     best: tuple[Key, int, int] | None = None
     for sig, sides in sorted(groups.items()):
-        merged, extra = _merge(sides)
-        terms += extra
-        sides = merged
-        res = _signature_equal(sig, sides, bar, names, frozenset(space.structure))
+        bound = None if best is None else best[0][0]  # a later signature need only look below it
+        res = _signature_equal(sig, sides, bar, names, frozenset(space.structure), bound)
         if res is None:
             return None
         ok, n, first = res
@@ -386,10 +410,7 @@ def _merge(sides: list[list[tuple[int, Layout]]]) -> tuple[list[list[tuple[int, 
     return out, extra
 
 
-def _count(lay: Layout) -> int:
-    """The in-range terms of a layout (from its boxes, without enumerating them)."""
-    lo, hi, _ = boxes(lay, choose_inner(lay, lambda v: True))
-    return int(np.prod(hi - lo, axis=1).sum()) if lo.shape[0] else 0
+_count = count_terms
 
 
 def _reorder(lay: Layout, sig: tuple[str, ...]) -> Layout:
@@ -404,6 +425,7 @@ def _signature_equal(
     progress: Progress,
     names: Sequence[str],
     structured: frozenset[str] = frozenset(),
+    bound: int | None = None,
 ) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
     lays = tuple(lay for side in sides for _, lay in side)
     if not lays:  # every layout cancelled
@@ -417,7 +439,7 @@ def _signature_equal(
         lays = tuple(new)
     shapes = {s: tuple(a.size for a in _axes_of(lays[0], s)) for s in slots}
     for value, kept, ksizes, twin in _candidates(lays, slots, len(sides[0])):
-        res = _compare(sides, value, list(kept), list(ksizes), twin, shapes, progress, names)
+        res = _compare(sides, value, list(kept), list(ksizes), twin, shapes, progress, names, bound)
         if res is not None:
             ok, n, first = res
             for sh in shears:
@@ -479,8 +501,14 @@ def _compare(
     shapes: dict[str, tuple[int, ...]],
     progress: Progress,
     names: Sequence[str],
+    bound: int | None = None,
 ) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
-    """Both sides' tables for this value slot, block by block; None on a repeated key or too large a table."""
+    """Both sides' tables for this value slot, block by block; None on a repeated key or too large a table.
+
+    Once a difference is known (here, or one at result position ``bound`` in an earlier signature), a block
+    whose every monomial has a larger result position (:func:`symconv.engines.differences.lower_bound`) is
+    not built: it cannot hold the first difference, and the claim is refuted already (its terms are counted).
+    """
     lays = [lay for side in sides for _, lay in side]
     cells = math.prod(ksizes)
     if cells == 0:  # a key axis of length 0: every monomial of the signature reads it, so there are none
@@ -517,8 +545,22 @@ def _compare(
     terms = 0
     equal = True
     best: tuple[Key, int, int] | None = None
-    for a in range(0, ksizes[0] if kept else 1, rows):
-        b = min(a + rows, ksizes[0]) if kept else 1
+    nrows = ksizes[0] if kept else 1
+    starts = list(range(0, nrows, rows))
+
+    def lower(a: int) -> int:  # no monomial of the block from row a has a smaller result position
+        b = min(a + rows, nrows)
+        return lower_bound(value, lam, shift, [b - a, *ksizes[1:]], a, kept, twin, shapes[""], 0, b - a)
+
+    if kept and len(starts) > 1 and lower(starts[-1]) < lower(starts[0]):
+        starts.reverse()  # the blocks in order of their lower bounds (affine in the row): a refutation stops early
+    skipped: list[tuple[int, int]] = []
+    for a in starts:
+        b = min(a + rows, nrows) if kept else 1
+        limit = bound if best is None else best[0][0] if bound is None else min(bound, best[0][0])
+        if limit is not None and kept and lower(a) > limit:
+            skipped.append((a, b))  # a difference was found: this block cannot hold a smaller one
+            continue
         n = (b - a) * rest
         for side, plan, grid, table, ctab in zip(sides, plans, grids, tables, ctables):
             t = table[:n]
@@ -540,7 +582,25 @@ def _compare(
             continue
         equal = False
         diff = Differences((dl, cl), (dr, cr), distinct, value, kept, [b - a, *ksizes[1:]], a, twin, shapes, lam, shift)
-        first = diff.first(names, None if best is None else best[0][0])
+        first = diff.first(names, limit)
         if first is not None and (best is None or first[0] < best[0]):
             best = first
+    if skipped:
+        terms += _skipped_terms([lay for _, lay in (*sides[0], *sides[1])], kept[0], ksizes[0], skipped, progress)
     return equal, terms, best
+
+
+def _skipped_terms(
+    lays: Sequence[Layout], axis: tuple[str, int], size: int, skipped: list[tuple[int, int]], progress: Progress
+) -> int:
+    """The terms of the blocks ``skipped`` (row ranges of key axis ``axis``), counted without writing them:
+    a refutation reports the terms of both sides, as the sort-based form does."""
+    runs: list[list[int]] = []
+    for a, b in sorted(skipped):
+        if runs and runs[-1][1] == a:
+            runs[-1][1] = b
+        else:
+            runs.append([a, b])
+    n = sum(_count(_restrict(lay, axis, a, b) if (a, b) != (0, size) else lay) for lay in lays for a, b in runs)
+    progress.update(n)
+    return n

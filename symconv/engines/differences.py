@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["CHUNK_CELLS", "PATTERN_CELLS", "Differences", "Key"]
+__all__ = ["CHUNK_CELLS", "PATTERN_CELLS", "Differences", "Key", "lower_bound"]
 
 #: Cells read at a time when a refutation looks for the smallest differing monomial.
 CHUNK_CELLS = 1 << 16
@@ -53,6 +53,37 @@ def _pattern(
             pattern += (np.arange(n, dtype=np.int64) * w).reshape(shape)
     pattern.flags.writeable = False
     return weights[0], pattern.reshape(-1)
+
+
+def lower_bound(
+    value: str,
+    lam: np.ndarray,
+    shift: int,
+    ksizes: Sequence[int],
+    start: int,
+    kept: Sequence[tuple[str, int]],
+    twin: dict[tuple[str, int], tuple[str, int]],
+    rshape: tuple[int, ...],
+    i: int,
+    j: int,
+) -> int:
+    """A lower bound on the result position of any monomial in rows ``[start + i, start + j)`` of key axis 0
+    of a table with key sizes ``ksizes`` (axis 0 of the block, from ``start``), whatever the stored entries.
+
+    With the result as value slot, ``r = stored - shift + λ·key`` and every stored entry is ≥ 1; else the
+    result's axes are key axes and only key axis 0 is bounded below by the rows.
+    """
+    if value == "":
+        lams = [int(x) for x in lam.tolist()]
+        low = 1 - shift + sum(min(0, lm * (n - 1)) for lm, n in zip(lams[1:], ksizes[1:]))
+        return low + lams[0] * (start + (i if lams[0] >= 0 else j - 1)) if lams else low
+    low, stride = 0, 1
+    for k in reversed(range(len(rshape))):
+        axis = ("", k) if ("", k) in kept else twin[("", k)]
+        if list(kept).index(axis) == 0:
+            low += stride * (start + i)
+        stride *= rshape[k]
+    return low
 
 
 #: A monomial in the sorted form's order: (result position, one digit per operand name, 0 = absent).
@@ -120,17 +151,9 @@ class Differences:
 
     def _lower(self, i: int, j: int) -> int:
         """A lower bound on the result position of any monomial stored in rows ``[i, j)`` of key axis 0."""
-        if self.value == "":  # r = stored - shift + λ·key, stored ≥ 1
-            lam = [int(x) for x in self.lam.tolist()]
-            low = 1 - self.shift + sum(min(0, lm * (n - 1)) for lm, n in zip(lam[1:], self.ksizes[1:]))
-            return low + lam[0] * (self.start + (i if lam[0] >= 0 else j - 1)) if lam else low
-        low, stride = 0, 1
-        for k in reversed(range(len(self.shapes[""]))):
-            axis = ("", k) if ("", k) in self.kept else self.twin[("", k)]
-            if self.kept.index(axis) == 0:
-                low += stride * (self.start + i)
-            stride *= self.shapes[""][k]
-        return low
+        return lower_bound(
+            self.value, self.lam, self.shift, self.ksizes, self.start, self.kept, self.twin, self.shapes[""], i, j
+        )
 
     def first(self, names: Sequence[str], bound: int | None = None) -> tuple[Key, int, int] | None:
         """The smallest differing monomial in the sorted form's order, with its left and right coefficients.

@@ -43,6 +43,9 @@ from symconv.engines.terms import iter_terms_separable, term_count
 
 __all__ = ["check_exact"]
 
+#: A chunk of terms spanning fewer blocks than this is split by one comparison per block (else by sorting).
+_MASKED_BLOCKS = 8
+
 
 # -- the exact engine ------------------------------------------------------------
 
@@ -84,7 +87,16 @@ def _exact_side(
                 buckets.add(0, key, cval)
             else:
                 b = r // span  # never r * nblocks: that product could exceed int64
-                order = np.argsort(b, kind="stable")
+                lo_b, hi_b = int(b.min()), int(b.max())
+                if hi_b - lo_b < _MASKED_BLOCKS:  # a few blocks: one pass per block (no sort of the terms)
+                    for i in range(lo_b, hi_b + 1):
+                        sel = b == i
+                        if sel.any():
+                            buckets.add(i, key[sel], cval[sel] if isinstance(cval, np.ndarray) else cval)
+                    progress.update(t.result.size)
+                    continue
+                small = np.uint16 if nblocks <= 1 << 16 else np.uint32 if nblocks <= 1 << 32 else np.int64
+                order = np.argsort(b.astype(small), kind="stable")  # a radix sort for small integer types
                 bounds = np.searchsorted(b[order], np.arange(nblocks + 1))
                 ks = key[order]
                 cs = cval[order] if isinstance(cval, np.ndarray) else cval

@@ -82,9 +82,14 @@ class Keys:
         """Keys of terms with result positions ``r`` and factor positions ``positions`` (of operands ``names``)."""
         sp = self.space
         digits: dict[int, Any] = {0: r}
+        shift: dict[int, int] = {}  # digit = array + shift (an operand without structure: position + 1)
         if self.slots:
             for name, pos in zip(names, positions):
-                digits[1 + self.names.index(name)] = sp.digits(name, pos)
+                i = 1 + self.names.index(name)
+                if name in sp.structure:
+                    digits[i] = sp.digits(name, pos)
+                else:
+                    digits[i], shift[i] = pos, 1
         else:
             cols = [sp.gids(name, pos) for name, pos in zip(names, positions)]
             if len(cols) == 2:
@@ -92,14 +97,26 @@ class Keys:
             elif len(cols) > 2:
                 cols = list(np.sort(np.stack(cols, axis=1), axis=1).T)
             for i, col in enumerate(cols):
-                digits[1 + i] = col
+                digits[i + 1] = col
         out = []
         for word in self.words:
             key = np.zeros(r.shape, dtype=np.int64)
+            const = 0
+            tmp: np.ndarray | None = None
             for i, place in word:
                 d = digits.get(i)
-                if d is not None:
-                    key += d if place == 1 else d * place
+                if d is None:
+                    continue
+                const += shift.get(i, 0) * place
+                if place == 1:
+                    key += d
+                else:
+                    if tmp is None:
+                        tmp = np.empty(r.shape, dtype=np.int64)
+                    np.multiply(d, place, out=tmp)
+                    key += tmp
+            if const:
+                key += const
             out.append(key)
         return out[0] if len(out) == 1 else np.stack(out, axis=1)
 
@@ -116,8 +133,26 @@ class Keys:
         return r, [d for d in rest if d]
 
 
+#: Keys in at most one run per this many are sorted by merging their runs (else by quicksort).
+RUN_RATIO = 64
+
+
+def _kind(keys: np.ndarray) -> Any:
+    """``"stable"`` (timsort: it merges the ascending runs) for keys made of few sorted runs — the terms of a
+    piece come in loop order, mostly ascending — else ``"quicksort"`` (vectorized, for keys in no order)."""
+    if keys.shape[0] < 2:
+        return "quicksort"
+    descents = int(np.count_nonzero(keys[1:] < keys[:-1]))
+    return "stable" if descents * RUN_RATIO < keys.shape[0] else "quicksort"
+
+
+def _sort(keys: np.ndarray) -> None:
+    """Sort 1-D keys in place (the order of equal keys does not matter: they are summed)."""
+    keys.sort(kind=_kind(keys))
+
+
 def _order(keys: np.ndarray) -> np.ndarray:
-    return np.argsort(keys) if keys.ndim == 1 else np.lexsort(keys.T[::-1])
+    return np.argsort(keys, kind=_kind(keys)) if keys.ndim == 1 else np.lexsort(keys.T[::-1])
 
 
 def _starts(keys: np.ndarray) -> np.ndarray:
@@ -149,7 +184,7 @@ def canonical(pieces: list[tuple[np.ndarray, Any]], dtype: Any, width: int = 1) 
     coefs: np.ndarray | None = None
     if len(scalars) == 1 and all(not isinstance(c, np.ndarray) for _, c in pieces):
         if keys.ndim == 1:
-            keys.sort()
+            _sort(keys)
         else:
             keys = keys[_order(keys)]
         uniform = next(iter(scalars))

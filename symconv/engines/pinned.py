@@ -32,6 +32,7 @@ count and handed to the sort-based form, which adds the coefficients).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Collection, Mapping, Sequence
@@ -81,6 +82,14 @@ def pin(lay: Layout, name: str, labels: np.ndarray) -> list[tuple[int, Layout]] 
 
     ``labels`` has ``name``'s shape: entries ``±label`` (1-based, consecutive) or 0.
     """
+    a = np.ascontiguousarray(labels, dtype=np.int64)
+    found = _pin(lay, name, a.shape, a.tobytes())  # a proof at one size repeats its pinning: remembered
+    return None if found is None else list(found)
+
+
+@functools.lru_cache(maxsize=256)
+def _pin(lay: Layout, name: str, shape: tuple[int, ...], data: bytes) -> tuple[tuple[int, Layout], ...] | None:
+    labels = np.frombuffer(data, dtype=np.int64).reshape(shape)
     axes = dict(lay.arrays)[name]
     fixed_axes = pinned_axes(labels)
     if fixed_axes is None:
@@ -133,7 +142,7 @@ def pin(lay: Layout, name: str, labels: np.ndarray) -> list[tuple[int, Layout]] 
         if not all(_vacuous(piece, g) for g in guards):
             return None  # the guard of a free axis of `name` would be lost in its label axis
         out.append((int(sign[corner]), piece))
-    return out
+    return tuple(out)
 
 
 def _vacuous(lay: Layout, a: Axis) -> bool:
@@ -237,8 +246,14 @@ class Shear:
 def shear(lays: Sequence[Layout], skip: Collection[str]) -> tuple[list[Layout], list[Shear]]:
     """Every slot (but the result and ``skip``) whose axes are, in every layout, an integer combination of the
     result's axes plus a constant, read sheared (:class:`Shear`)."""
+    out, found = _shear(tuple(lays), frozenset(skip))  # a proof at one size repeats it: remembered
+    return list(out), list(found)
+
+
+@functools.lru_cache(maxsize=256)
+def _shear(lays: tuple[Layout, ...], skip: frozenset[str]) -> tuple[tuple[Layout, ...], tuple[Shear, ...]]:
     if not lays:
-        return list(lays), []
+        return lays, ()
     first = dict(lays[0].arrays)
     raxes = first[""]
     out = list(lays)
@@ -258,7 +273,7 @@ def shear(lays: Sequence[Layout], skip: Collection[str]) -> tuple[list[Layout], 
         out, lo, sizes = _apply(out, slot, alpha)
         rows = tuple(row if row is not None else (0,) * len(raxes) for row in alpha)
         found.append(Shear(slot, rows, lo, tuple(a.size for a in axes), tuple(a.size for a in raxes), sizes))
-    return out, found
+    return tuple(out), tuple(found)
 
 
 def _fit(rows: Sequence[tuple[int, ...]], target: tuple[int, ...]) -> tuple[int, ...] | None:
