@@ -382,7 +382,7 @@ def channels() -> Section:
                 )
                 + ".",
                 im2col(3, 2, 2, 2, 1),
-                size=(6.6, 3.3),
+                size=(6.6, 3.0),
             ),
             Text("The backward table of the layer:"),
             backward_table(rule, "Backward rule of a layer with 2 input and 2 output channels."),

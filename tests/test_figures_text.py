@@ -89,9 +89,12 @@ def _notes_frames(name: str) -> list[Any]:
 
 
 def _texts(fig: Any) -> list[Any]:
-    from matplotlib.text import Text
-
-    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    """The texts a reader sees: the figure's, and each axes' labels and titles (the axes are off: no ticks)."""
+    texts = list(fig.texts)
+    for ax in fig.axes:
+        assert not ax.axison, "the figures draw cells, not plots"
+        texts += [*ax.texts, ax.title]
+    return [t for t in texts if t.get_visible() and t.get_text().strip()]
 
 
 def _cells(fig: Any) -> list[Any]:
@@ -269,3 +272,24 @@ def test_the_same_alignment_figure_gives_the_tables_first_entries():
     assert drawn == [f"y[0] = {first[label]}" for label, _ in SAME_LIBRARIES]
     title = fig.axes[0].get_title()
     assert f"x = {ch6.X}" in title and f"w = {ch6.W}" in title
+
+
+@pytest.mark.parametrize("name", FIGURE_NAMES)
+def test_no_two_labels_overlap(name):
+    fig = _draw(_figures()[name])
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer).shrunk(0.98, 0.9)) for t in _texts(fig)]
+    clashes = [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1 :] if ba.overlaps(bb)]
+    assert not clashes, f"{name}: overlapping labels {clashes[:3]}"
+
+
+@pytest.mark.parametrize("name", FIGURE_NAMES)
+def test_every_label_is_inside_the_figure(name):
+    fig = _draw(_figures()[name])
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    for t in _texts(fig):
+        b = t.get_window_extent(renderer)
+        assert b.x0 >= page.x0 - 1 and b.x1 <= page.x1 + 1 and b.y0 >= page.y0 - 1 and b.y1 <= page.y1 + 1, (
+            f"{name}: {t.get_text()!r} is cut off at the figure's edge"
+        )

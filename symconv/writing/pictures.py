@@ -203,7 +203,7 @@ def im2col(n: int, k: int, c_in: int, c_out: int, out: int) -> Callable[[Any], N
 
     def draw(fig: Any) -> None:
         ax = fig.subplots(1, 1)
-        top, bottom = n_out + 1.6, 0.0
+        top, bottom = n_out + 1.2, 0.0
         height = top + c_in + 0.9
         ax.set_xlim(0, right + max(cols, n_out) + 0.4)
         ax.set_ylim(-0.1, height)
@@ -216,9 +216,7 @@ def im2col(n: int, k: int, c_in: int, c_out: int, out: int) -> Callable[[Any], N
         ax.text(right, top + c_in + 0.25, "$W_{row}$: row o = kernel of output o", fontsize=t, va="bottom")
         names(ax, right, top, c_out, "o = {}")
         grid(ax, right, top, mats["W_row"], lambda r, q, lab: _FILL["w"])
-        ax.text(
-            left, bottom + n_out + 0.25, "$X_{col}$: row n = the window of output position n", fontsize=t, va="bottom"
-        )
+        ax.text(left, bottom + n_out + 0.25, "$X_{col}$: row n = window of output n", fontsize=t, va="bottom")
         names(ax, left, bottom, n_out, "n = {}")
         grid(ax, left, bottom, mats["X_col"], lambda r, q, lab: _FILL["hit"] if r == out else _FILL["x"])
         ax.text(right, bottom + c_out + 0.25, "y[0] = $W_{row} X_{col}^{T}$ + bias", fontsize=t, va="bottom")
