@@ -214,7 +214,8 @@ def transposed(n_in: int, k: int, s: int) -> Callable[[Any], None]:
             ax,
             z_len,
             rows + 1.4,
-            f"conv_transpose, $s = {s}$, $K = {k}$: insert $s-1$ zeros, pad $K-1$, read $w$ rotated 180\u00b0",
+            f"conv_transpose of $g$ ($s = {s}$, $K = {k}$, $d = 1$, $p = 0$): insert $s-1$ zeros,\n"
+            f"pad $d(K-1)-p = {pad}$ on both sides, read $w$ rotated 180\u00b0",
         )
         for p in range(z_len):
             q = p - pad
