@@ -368,16 +368,16 @@ def channels() -> Section:
             Math("X_{col} &= " + Matrix(cols).latex() + ", \\\\\nW_{row} &= " + Matrix(wrow).latex()),
             Figure(
                 "im2col",
-                "The same layer as a picture ($N = 3$, $K = 2$, 2 input and 2 output channels): the input volume, "
-                "$X_{col}$ (row $n$ is the window of output position $n$, over all input channels), $W_{row}$ and "
-                "the output $W_{row} X_{col}^{\\mathsf T}$ (plus the bias). Colours: "
+                "The layer above as a picture: the input volume ($N = 3$, 2 channels), $X_{col}$ (row $n$ is the "
+                "window of output $n$ over all channels), $W_{row}$ and $y = W_{row} X_{col}^{\\mathsf T}$ + bias. "
+                "Colours: "
                 + legend(
                     {
-                        "hit": "the window of output position $n = 1$",
-                        "x": "the other entries of $x$",
-                        "w": "the weights",
-                        "now": "the outputs that window gives",
-                        "y": "the other outputs",
+                        "hit": "the window of output $n = 1$",
+                        "x": "the rest of $x$",
+                        "w": "weights",
+                        "now": "the outputs of that window",
+                        "y": "the others",
                     }
                 )
                 + ".",

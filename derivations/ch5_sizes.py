@@ -248,13 +248,12 @@ def transposed_conv() -> Section:
             ),
             Figure(
                 "transposed",
-                "Transposed convolution of $g$ ($s = 2$, $K = 3$) as a direct correlation: zeros inserted between "
-                "the entries of $g$ and $K - 1$ around them, the kernel read rotated; row $y[m]$ shows the taps "
-                "under each cell of the top row. Colours: "
+                "Transposed convolution of $g$ ($s = 2$, $K = 3$) as a direct correlation: zeros between and around "
+                "the entries of $g$, the kernel read rotated; row $y[m]$ shows the taps under the top row. Colours: "
                 + legend(
                     {
                         "x": "entries of $g$",
-                        "zero": "inserted zeros and the taps that meet them",
+                        "zero": "zeros and the taps that meet them",
                         "w": "taps that meet an entry of $g$",
                     }
                 )

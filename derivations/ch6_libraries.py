@@ -308,15 +308,14 @@ def same_section() -> Section:
             ),
             Figure(
                 "same_alignment",
-                f"'same' with an even kernel on the table's $x = {X}$, $w = {W}$: where each library puts the extra "
-                "padding, the kernel taps the window of $y[0]$ reads (flipped for a convolution) and the $y[0]$ "
-                "that gives (for a library of the table, the first entry of its result). Colours: "
+                "'same' with an even kernel on the table's $x$ and $w$: each library's padding, the taps the "
+                "window of $y[0]$ reads (flipped for a convolution) and the $y[0]$ that gives. Colours: "
                 + legend(
                     {
-                        "x": "entries of $x$",
-                        "zero": "padding (zeros, or the mirrored entry it repeats)",
+                        "x": "$x$",
+                        "zero": "padding (zeros, or the entry a mirror repeats)",
                         "hit": "the window of $y[0]$",
-                        "w": "the kernel tap each window cell meets",
+                        "w": "its kernel taps",
                     }
                 )
                 + ".",

@@ -103,15 +103,24 @@ def _cells(fig: Any) -> list[Any]:
     return [p for ax in fig.axes for p in ax.patches if isinstance(p, Rectangle)]
 
 
-def _printed_width_in(block: Any) -> float:
-    """The width the PDF prints ``block`` at: the fraction of ``\\linewidth`` its LaTeX asks for, times the
-    text width of the notes' page (geometry margins of the preamble, letter paper unless a4paper)."""
-    m = re.search(r"\\includegraphics\[[^\]]*width=([\d.]*)\\(?:line|text)width", block.latex())
-    assert m, block.latex()
-    fraction = float(m.group(1) or 1)
+def _printed_scale(block: Any) -> float:
+    """How much the PDF scales ``block``: the fraction of ``\\linewidth`` its LaTeX asks for over the figure's
+    width — or, with ``keepaspectratio`` and a height bound, the bound over its height if that is smaller. The
+    page is the notes' (letter unless a4paper; margins of the preamble's geometry)."""
+    tex = block.latex()
+    m = re.search(r"\\includegraphics\[([^\]]*)\]", tex)
+    assert m, tex
+    opts = m.group(1)
+    width = re.search(r"width=([\d.]*)\\(?:line|text)width", opts)
+    assert width, opts
     margin = re.search(r"margin=([\d.]+)cm", PREAMBLE)
-    paper = 8.27 if "a4paper" in PREAMBLE else 8.5
-    return fraction * (paper - 2 * float(margin.group(1)) / 2.54 if margin else 6.5)
+    pad = 2 * float(margin.group(1)) / 2.54 if margin else 2.0
+    paper_w, paper_h = (8.27, 11.69) if "a4paper" in PREAMBLE else (8.5, 11.0)
+    scale = float(width.group(1) or 1) * (paper_w - pad) / block.size[0]
+    height = re.search(r"height=([\d.]*)\\textheight", opts)
+    if height and "keepaspectratio" in opts:
+        scale = min(scale, float(height.group(1) or 1) * (paper_h - pad) / block.size[1])
+    return scale
 
 
 # --- readability ------------------------------------------------------------------------------------------
@@ -120,7 +129,7 @@ def _printed_width_in(block: Any) -> float:
 @pytest.mark.parametrize("name", FIGURE_NAMES)
 def test_every_label_is_readable_at_the_printed_size(name):
     block = _figures()[name]
-    scale = _printed_width_in(block) / block.size[0]
+    scale = _printed_scale(block)
     fig = _draw(block)
     small = sorted({(round(t.get_fontsize() * scale, 1), t.get_text()) for t in _texts(fig)})[:3]
     assert small[0][0] >= MIN_PRINTED_PT, f"{name}: printed at {scale:.2f}x, smallest labels {small}"
