@@ -128,6 +128,10 @@ def subsample() -> Section:
                 stride_dilation(9, 3, 2, 2),
                 size=(6.4, 2.4),
             ),
+            Text(
+                "In 2-D (animated in the Markdown edition; the PDF shows one frame) the window jumps by the stride "
+                "along each axis and, with padding, reads the zeros around the input:"
+            ),
             conv2d_animation(
                 "anim_conv2d_s2_p1",
                 n=5,

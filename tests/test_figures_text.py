@@ -137,7 +137,11 @@ def test_every_label_is_readable_at_the_printed_size(name):
 
 @pytest.mark.parametrize("name", FIGURE_NAMES)
 def test_every_cell_label_fits_its_cell(name):
-    fig = _draw(_figures()[name])
+    for fig in _notes_frames(name):  # the still and every frame of an animation
+        _labels_fit(name, fig)
+
+
+def _labels_fit(name: str, fig: Any) -> None:
     renderer = fig.canvas.get_renderer()
     boxes = [(c.get_window_extent(renderer), c.axes) for c in _cells(fig)]
     for t in _texts(fig):
@@ -285,20 +289,20 @@ def test_the_same_alignment_figure_gives_the_tables_first_entries():
 
 @pytest.mark.parametrize("name", FIGURE_NAMES)
 def test_no_two_labels_overlap(name):
-    fig = _draw(_figures()[name])
-    renderer = fig.canvas.get_renderer()
-    boxes = [(t.get_text(), t.get_window_extent(renderer).shrunk(0.98, 0.9)) for t in _texts(fig)]
-    clashes = [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1 :] if ba.overlaps(bb)]
-    assert not clashes, f"{name}: overlapping labels {clashes[:3]}"
+    for fig in _notes_frames(name):
+        renderer = fig.canvas.get_renderer()
+        boxes = [(t.get_text(), t.get_window_extent(renderer).shrunk(0.98, 0.9)) for t in _texts(fig)]
+        clashes = [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1 :] if ba.overlaps(bb)]
+        assert not clashes, f"{name}: overlapping labels {clashes[:3]}"
 
 
 @pytest.mark.parametrize("name", FIGURE_NAMES)
 def test_every_label_is_inside_the_figure(name):
-    fig = _draw(_figures()[name])
-    renderer = fig.canvas.get_renderer()
-    page = fig.bbox
-    for t in _texts(fig):
-        b = t.get_window_extent(renderer)
-        assert b.x0 >= page.x0 - 1 and b.x1 <= page.x1 + 1 and b.y0 >= page.y0 - 1 and b.y1 <= page.y1 + 1, (
-            f"{name}: {t.get_text()!r} is cut off at the figure's edge"
-        )
+    for fig in _notes_frames(name):
+        renderer = fig.canvas.get_renderer()
+        page = fig.bbox
+        for t in _texts(fig):
+            b = t.get_window_extent(renderer)
+            assert b.x0 >= page.x0 - 1 and b.x1 <= page.x1 + 1 and b.y0 >= page.y0 - 1 and b.y1 <= page.y1 + 1, (
+                f"{name}: {t.get_text()!r} is cut off at the figure's edge"
+            )
