@@ -15,7 +15,7 @@ from symconv.display.tree import Leaf, Matrix, Product, Sum, Vector, entry_latex
 from symconv.writing.animation import conv2d_animation
 from symconv.writing.derive import size_latex
 from symconv.writing.document import Chapter, Figure, Math, Section, Table, Text
-from symconv.writing.figures import sliding_window
+from symconv.writing.figures import legend, sliding_window
 from symconv.writing.pictures import window_2d
 from symconv.writing.stated import stated
 
@@ -93,12 +93,13 @@ def flip() -> Section:
             ),
             Figure(
                 "window_2d",
-                "In 2-D, convolution reads the kernel rotated by 180°, not transposed: the window of y[1, 0] "
-                "for correlation, convolution and (wrongly) the transpose.",
-                window_2d(
-                    [[1, 2, 0, 3], [0, 1, 2, 1], [3, 0, 1, 2], [2, 1, 0, 1]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]], (1, 0)
-                ),
-                size=(9, 3.6),
+                "In 2-D, convolution reads the kernel rotated by 180°, not transposed: the window of output "
+                "$[0, 0]$ on the $3 \\times 3$ input, each cell the product it adds to the entries printed above — "
+                "for correlation, convolution and (wrongly) the transpose. Colours: "
+                + legend({"hit": "the window, with the kernel tap each entry meets", "x": "the rest of $x$"})
+                + ".",
+                window_2d((3, 3), (2, 2), (0, 0)),
+                size=(6.6, 3.0),
             ),
             Text(
                 "Animated (in the Markdown edition; the PDF shows one frame): a convolution sliding its rotated kernel."
@@ -151,7 +152,18 @@ def example() -> Section:
             Math(b.body().replace("y &=", "x \\ast w &=", 1)),
             Figure(
                 "sliding_window",
-                f"The window at n = 1: correlation reads w in order, convolution reads it reversed (x = {x}, w = {w}).",
+                f"The window at $n = 1$: correlation reads $w$ in order, convolution reads it reversed ($x = {x}$, "
+                f"$w = {w}$; the bottom row is $y$). Colours: "
+                + legend(
+                    {
+                        "hit": "the entries of $x$ in the window",
+                        "x": "the other entries",
+                        "w": "the kernel taps they meet",
+                        "y": "the output $y[1]$",
+                        "blank": "the other output",
+                    }
+                )
+                + ".",
                 sliding_window(x, w, 1),
             ),
         ],

@@ -15,7 +15,7 @@ from symconv.core.formula import ConvSpec, forward
 from symconv.display.tree import Indexed, Matrix, Product, Vector, entry_latex
 from symconv.writing.derive import backward_cells
 from symconv.writing.document import Chapter, Code, Figure, Math, Section, Table, Text
-from symconv.writing.figures import backward_dw, backward_dx, window_pairs
+from symconv.writing.figures import backward_dw, backward_dx, legend, window_pairs
 from symconv.writing.pictures import im2col
 from symconv.writing.stated import stated
 
@@ -215,13 +215,17 @@ def table() -> Section:
             ),
             Figure(
                 "backward_dx",
-                "Input gradient: row m of the transposed matrix reads g through the flipped kernel.",
+                "Input gradient $C^{\\mathsf T} g$ ($N = 5$, $K = 3$): row $m$ of $C^{\\mathsf T}$ reads $g$ through "
+                "the flipped kernel; the cell in row $m$, column $g[n]$ holds $w[m - n]$. Colours: "
+                + legend({"w": "kernel taps", "zero": "zero entries of the matrix"})
+                + ".",
                 backward_dx(5, 3),
                 size=(6.4, 3.2),
             ),
             Figure(
                 "backward_dw",
-                "Weight gradient: row k reads x at n + k, no flip (a valid correlation with g).",
+                "Weight gradient ($N = 5$, $K = 3$): row $k$ reads $x[n + k]$ against $g[n]$, no flip (a valid "
+                "correlation of $x$ with $g$). Colours: " + legend({"w": "the entry of $x$ each $g[n]$ meets"}) + ".",
                 backward_dw(5, 3),
                 size=(6.4, 2.2),
             ),
@@ -364,10 +368,21 @@ def channels() -> Section:
             Math("X_{col} &= " + Matrix(cols).latex() + ", \\\\\nW_{row} &= " + Matrix(wrow).latex()),
             Figure(
                 "im2col",
-                "A 2-channel input and its im2col matrix: one row per output position, one column per "
-                "kernel tap (c, a, b); the layer is this matrix times the flattened kernel.",
-                im2col((3, 3), (2, 2), 2, (0, 1)),
-                size=(9, 3.4),
+                "The layer above as a picture: the input volume ($N = 3$, 2 channels), $X_{col}$ (row $n$ is the "
+                "window of output $n$ over all channels), $W_{row}$ and $y = W_{row} X_{col}^{\\mathsf T}$ + bias. "
+                "Colours: "
+                + legend(
+                    {
+                        "hit": "the window of output $n = 1$",
+                        "x": "the rest of $x$",
+                        "w": "weights",
+                        "now": "the outputs of that window",
+                        "y": "the others",
+                    }
+                )
+                + ".",
+                im2col(3, 2, 2, 2, 1),
+                size=(6.6, 3.0),
             ),
             Text("The backward table of the layer:"),
             backward_table(rule, "Backward rule of a layer with 2 input and 2 output channels."),

@@ -14,7 +14,7 @@ from symconv.display.tree import Indexed, Product
 from symconv.writing.animation import conv2d_animation, stamp_animation
 from symconv.writing.derive import size_latex
 from symconv.writing.document import Chapter, Figure, Math, Section, Table, Text
-from symconv.writing.figures import stride_dilation, transposed
+from symconv.writing.figures import legend, stride_dilation, transposed
 from symconv.writing.pictures import stamp
 
 # sizes N (input) and K (kernel) as everywhere in the notes; a is the output_padding of a transposed convolution
@@ -121,9 +121,16 @@ def subsample() -> Section:
             Math(dil.body()),
             Figure(
                 "stride_dilation",
-                "Which inputs each output reads: stride 2, dilation 2, K = 3, N = 9.",
+                "Which inputs each output reads: stride 2, dilation 2, $K = 3$, $N = 9$; the cell in row $y[n]$, "
+                "column $i$ names the tap $w[k]$ that multiplies $x[i]$ ($i = 2n + 2k$). Colours: "
+                + legend({"w": "entries read", "zero": "entries skipped"})
+                + ".",
                 stride_dilation(9, 3, 2, 2),
                 size=(6.4, 2.4),
+            ),
+            Text(
+                "In 2-D (animated in the Markdown edition; the PDF shows one frame) the window jumps by the stride "
+                "along each axis and, with padding, reads the zeros around the input:"
             ),
             conv2d_animation(
                 "anim_conv2d_s2_p1",
@@ -200,8 +207,11 @@ def transposed_conv() -> Section:
             Math(lhs.latex() + " &\\mathrel{+}= " + rhs.latex()),
             Figure(
                 "stamp",
-                "conv_transpose with stride 2 as stamps: each input entry places a scaled copy of the kernel; "
-                "the bottom row counts the terms of each output.",
+                "conv_transpose with stride 2 as stamps: each entry $g[n]$ of its input adds the scaled kernel "
+                "$g[n]\\,w$ at positions $2n, 2n + 1, 2n + 2$ of the output $y$; the bottom row counts the terms of "
+                "each output $y[m]$. Colours: "
+                + legend({"w": "the terms $g[n]\\,w[k]$", "blank": "no term", "y": "the count"})
+                + ".",
                 stamp(3, 3, 2),
                 size=(6.4, 2.8),
             ),
@@ -242,7 +252,16 @@ def transposed_conv() -> Section:
             ),
             Figure(
                 "transposed",
-                "Transposed convolution (s = 2, K = 3) as a direct correlation: zeros inserted, kernel read rotated.",
+                "Transposed convolution of $g$ ($s = 2$, $K = 3$) as a direct correlation: zeros between and around "
+                "the entries of $g$, the kernel read rotated; row $y[m]$ shows the taps under the top row. Colours: "
+                + legend(
+                    {
+                        "x": "entries of $g$",
+                        "zero": "zeros and the taps that meet them",
+                        "w": "taps that meet an entry of $g$",
+                    }
+                )
+                + ".",
                 transposed(3, 3, 2),
                 size=(6.4, 3.4),
             ),

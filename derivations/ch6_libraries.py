@@ -31,6 +31,7 @@ from symconv.core.formula import ConvSpec, forward
 from symconv.display.tree import Vector
 from symconv.engines.terms import evaluate
 from symconv.writing.document import Chapter, Figure, Section, Table, Text
+from symconv.writing.figures import legend
 from symconv.writing.pictures import same_alignment
 
 X, W = [1, 2, 3, 4, 5], [1, 10]
@@ -324,10 +325,19 @@ def same_section() -> Section:
             ),
             Figure(
                 "same_alignment",
-                "'same' with an even kernel (N = 5, K = 4): where each library puts the extra padding, and the "
-                "kernel taps the window of y[0] reads (flipped for a convolution).",
-                same_alignment(LIBRARY_DATA, n=5, k=4),
-                size=(7, 8),
+                "'same' with an even kernel on the table's $x$ and $w$: each library's padding, the taps the "
+                "window of $y[0]$ reads (flipped for a convolution) and the $y[0]$ that gives. Colours: "
+                + legend(
+                    {
+                        "x": "$x$",
+                        "zero": "padding (zeros, or the entry a mirror repeats)",
+                        "hit": "the window of $y[0]$",
+                        "w": "its kernel taps",
+                    }
+                )
+                + ".",
+                same_alignment(LIBRARY_DATA, X, W),
+                size=(6.6, 6.8),
             ),
         ],
         items=(11,),

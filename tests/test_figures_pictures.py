@@ -40,13 +40,22 @@ def test_2d_convolution_reads_the_kernel_rotated_not_transposed(h, wd, kh, kw, d
     assert conv == [[(kh - 1 - a, kw - 1 - b) for b in range(kw)] for a in range(kh)]
 
 
-def test_rot180_differs_from_transpose_in_the_picture_numbers():
-    x = np.array([[1, 2, 0, 3], [0, 1, 2, 1], [3, 0, 1, 2], [2, 1, 0, 1]])
-    w = np.arange(1, 10).reshape(3, 3)
-    conv = _corr2d(x, np.flip(w))
-    trans = _corr2d(x, w.T)
-    assert conv[1, 0] != trans[1, 0]  # the figure's example shows a difference
-    pictures.window_2d(x.tolist(), w.tolist(), (1, 0))  # builds without error
+def test_rot180_differs_from_transpose_in_the_pictures_window():
+    """The notes' picture (3x3 input, 2x2 kernel, output [0, 0]): its taps give the convolution and the
+    correlation with the transpose (plain loops), and the two differ."""
+    x = np.array([[1, 2, 0], [0, 3, 2], [3, 0, 1]])
+    w = np.array([[1, 2], [3, 4]])
+    corr = pictures.taps_2d((3, 3), (2, 2), (0, 0), flip=False)
+    conv = pictures.taps_2d((3, 3), (2, 2), (0, 0), flip=True)
+    trans = [[(b, a) for (a, b) in row] for row in corr]
+
+    def value(taps):
+        return sum(x[a, b] * w[taps[a][b]] for a in range(2) for b in range(2))
+
+    assert value(conv) == _corr2d(x, np.flip(w))[0, 0]
+    assert value(trans) == _corr2d(x, w.T)[0, 0]
+    assert value(conv) != value(trans)
+    pictures.window_2d((3, 3), (2, 2), (0, 0))  # builds without error
 
 
 @pytest.mark.parametrize("size,kernel,c_in", [((3, 3), (2, 2), 2), ((4, 3), (2, 3), 1), ((3, 4), (3, 2), 3)])
@@ -77,48 +86,56 @@ def test_stamps_sum_to_the_transposed_convolution(n, k, s):
     assert y.tolist() == np.convolve(up, w).tolist()  # zero insertion, then a full convolution
 
 
-def _first_output(function: str) -> int:
-    """y[0] of the library's 'same' on X, W as the picture draws it (padded row, taps of the window)."""
+def _first_output(function: str, w: list[int]) -> int:
+    """y[0] of the library's 'same' on X, w as the picture draws it (padded row, taps of the window)."""
     rows = pictures._library_rows(DATA)
     row = rows[function]
-    lo, _ = pictures.same_padding(row, len(W))
+    lo, _ = pictures.same_padding(row, len(w))
     flip = row["operation"] == "convolution"
     n = len(X)
     total = 0
-    for t in range(len(W)):
+    for t in range(len(w)):
         p = t - lo
-        tap = len(W) - 1 - t if flip else t
+        tap = len(w) - 1 - t if flip else t
         if 0 <= p < n:
             v = X[p]
         elif row["boundary"] == "symmetric":
             v = X[-p - 1] if p < 0 else X[2 * n - 1 - p]
         else:
             v = 0
-        total += v * W[tap]
+        total += v * w[tap]
+    label = next(lab for lab, f in pictures.SAME_LIBRARIES if f == function)
+    assert pictures.same_first_outputs(DATA, X, w)[label] == total  # the value the figure prints
     return total
 
 
-def test_same_alignment_rows_match_numpy():
-    assert _first_output("numpy.correlate") == int(np.correlate(X, W, "same")[0])
-    assert _first_output("numpy.convolve") == int(np.convolve(X, W, "same")[0])
+EVEN_KERNELS = pytest.mark.parametrize("w", [W, [1, 10]], ids=["K4", "K2"])
 
 
-def test_same_alignment_rows_match_scipy():
+@EVEN_KERNELS
+def test_same_alignment_rows_match_numpy(w):
+    assert _first_output("numpy.correlate", w) == int(np.correlate(X, w, "same")[0])
+    assert _first_output("numpy.convolve", w) == int(np.convolve(X, w, "same")[0])
+
+
+@EVEN_KERNELS
+def test_same_alignment_rows_match_scipy(w):
     signal = peers.module("scipy.signal", "scipy")
     ndimage = peers.module("scipy.ndimage", "scipy")
-    assert _first_output("scipy.signal.correlate") == int(signal.correlate(X, W, "same")[0])
-    assert _first_output("scipy.signal.correlate2d") == int(signal.correlate2d([X], [W], "same")[0][0])
-    assert _first_output("scipy.ndimage.correlate") == int(ndimage.correlate(np.array(X), np.array(W))[0])
-    assert _first_output("scipy.ndimage.convolve") == int(ndimage.convolve(np.array(X), np.array(W))[0])
+    assert _first_output("scipy.signal.correlate", w) == int(signal.correlate(X, w, "same")[0])
+    assert _first_output("scipy.signal.correlate2d", w) == int(signal.correlate2d([X], [w], "same")[0][0])
+    assert _first_output("scipy.ndimage.correlate", w) == int(ndimage.correlate(np.array(X), np.array(w))[0])
+    assert _first_output("scipy.ndimage.convolve", w) == int(ndimage.convolve(np.array(X), np.array(w))[0])
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
-def test_same_alignment_rows_match_torch():
+@EVEN_KERNELS
+def test_same_alignment_rows_match_torch(w):
     torch = peers.module("torch")
     x = torch.tensor([[X]], dtype=torch.float64)
-    w = torch.tensor([[W]], dtype=torch.float64)
-    y = torch.nn.functional.conv1d(x, w, padding="same")
-    assert _first_output("torch.nn.functional.conv1d") == int(y[0, 0, 0])
+    kernel = torch.tensor([[w]], dtype=torch.float64)
+    y = torch.nn.functional.conv1d(x, kernel, padding="same")
+    assert _first_output("torch.nn.functional.conv1d", w) == int(y[0, 0, 0])
 
 
 def test_same_padding_needs_a_recorded_side():

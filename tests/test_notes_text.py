@@ -189,7 +189,8 @@ def test_erratum_2_is_a_notation_inconsistency():
 def test_figure_1_draws_its_example():
     sec = _flat(_section(_md("ch1_definitions.md"), "One asymmetric example"))
     x, w = re.search(r"With \$x = (\[[^$]*\])\$ and the asymmetric kernel \$w = (\[[^$]*\])\$", sec).groups()
-    assert f"(x = {x}, w = {w})" in sec
+    caption = re.search(r"\*Figure: The window at (.*?)\*", sec).group(1)
+    assert f"$x = {x}$" in caption and f"$w = {w}$" in caption  # the drawn data: tests/test_figures_text.py
 
 
 # ---------------------------------------------------------------- the seed

@@ -24,11 +24,13 @@ from typing import Any
 from symconv.core.errors import SymconvError
 from symconv.core.formula import ConvSpec, forward, transpose
 from symconv.writing.document import Figure, RenderContext
-from symconv.writing.figures import _FILL, _cell, _mpl, save_figure, window_pairs
+from symconv.writing.figures import _FILL, _cell, _mpl, legend, save_figure, window_pairs
 
 __all__ = [
+    "STAMP_LEGEND",
     "Animation",
     "conv2d_animation",
+    "conv2d_legend",
     "conv2d_windows",
     "save_animation",
     "stamp_animation",
@@ -37,7 +39,7 @@ __all__ = [
 #: Frames per second of the GIFs; the last frame is held for ``_HOLD`` frames.
 FPS = 2
 _HOLD = 3
-_DPI = 80
+_DPI = 100
 
 
 @dataclass(frozen=True)
@@ -128,13 +130,27 @@ def _box(ax: Any, width: float, height: float) -> None:
     ax.axis("off")
 
 
+def conv2d_legend(padding: int) -> str:
+    """The colour key of :func:`conv2d_animation`, naming only what its frames draw (grey only with padding).
+
+    >>> "padding" in conv2d_legend(0), "grey: zero padding" in conv2d_legend(1)
+    (False, True)
+    """
+    meaning = {"x": "entries of $x$", "hit": "the window of the current output, each cell naming the tap it meets"}
+    if padding:
+        meaning["zero"] = "zero padding"
+    meaning |= {"now": "the current output", "y": "outputs already computed", "blank": "outputs still to come"}
+    return legend(meaning)
+
+
 def conv2d_animation(
     name: str, n: int = 5, k: int = 3, *, stride: int = 1, padding: int = 0, flip: bool = False, caption: str = ""
 ) -> Animation:
     """The kernel sliding over a padded ``n×n`` input (left), filling the output (right), one frame per output.
 
     Each covered cell names the kernel tap it meets, so the convolution (``flip=True``) visibly reads
-    the kernel rotated by 180°. The still frame (PDF) is the second output position.
+    the kernel rotated by 180°. The still frame (PDF) is the second output position. The caption ends
+    with the colour key of :func:`conv2d_legend` (zero padding named only when there is some).
     """
     windows = conv2d_windows(n, k, stride=stride, padding=padding, flip=flip)
     size = n + 2 * padding
@@ -142,44 +158,58 @@ def conv2d_animation(
     wo = max(p[1] for p, _ in windows) + 1
     op = "convolution (kernel rotated 180\u00b0)" if flip else "cross-correlation"
     title = f"{op}: N = {n}, K = {k}, stride {stride}, padding {padding} \u2192 {ho}\u00d7{wo}"
+    panel = f"input {n}\u00d7{n}" + (f", padded by {padding}" if padding else "")
 
     def frame(fig: Any, t: int) -> None:
         (oi, oj), cells = windows[t]
         ax0, ax1 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [size, max(wo, 2)]})
-        fig.suptitle(title, fontsize=9)
+        fig.suptitle(title, fontsize=10)
         _box(ax0, size, size)
-        ax0.set_title("input (white: zero padding)", fontsize=8)
+        ax0.set_title(panel, fontsize=9)
         for r in range(size):
             for c in range(size):
                 pad = not (padding <= r < n + padding and padding <= c < n + padding)
                 tap = cells.get((r, c))
                 label = f"w[{tap[0]},{tap[1]}]" if tap else ""
-                color = _FILL["hit"] if tap else ("white" if pad else _FILL["x"])
+                color = _FILL["hit"] if tap else (_FILL["zero"] if pad else _FILL["x"])
                 _cell(ax0, c, size - 1 - r, label, color, edge="#999999" if pad else "#333333")
         _box(ax1, max(wo, 2), size)
-        ax1.set_title(f"output y[{oi},{oj}]", fontsize=8)
+        ax1.set_title(f"output y[{oi},{oj}]", fontsize=9)
         for i in range(ho):
             for j in range(wo):
                 done = (i, j) <= (oi, oj)
-                color = _FILL["y"] if done else "white"
+                color = _FILL["y"] if done else _FILL["blank"]
                 if (i, j) == (oi, oj):
-                    color = "#74c476"
+                    color = _FILL["now"]
                 _cell(ax1, j, size - 1 - i, f"y[{i},{j}]" if done else "", color)
-        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.84, wspace=0.08)
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - 0.75 / height, wspace=0.08)
 
+    height = 0.5 * size + 0.9
     return Animation(
         name=name,
-        caption=caption or title,
+        caption=f"{(caption or title).rstrip('.')}. Colours: {conv2d_legend(padding)}.",
         draw=lambda fig: frame(fig, min(1, len(windows) - 1)),
-        size=(6.4, 3.4),
+        size=(6.4, height),
         frame=frame,
         count=len(windows),
     )
 
 
-def stamp_animation(name: str, n: int = 3, k: int = 3, *, stride: int = 2, caption: str = "") -> Animation:
-    """The transposed convolution as stamps: frame ``t`` adds ``x[t]·w`` at ``stride·t``; overlaps sum.
+#: The colour key of :func:`stamp_animation` (its still frame is the last one: every stamp placed).
+STAMP_LEGEND = legend(
+    {
+        "new": "the stamp $g[n]\\,w$ added in this frame",
+        "w": "stamps added before",
+        "blank": "no term",
+        "y": "the number of terms each output $y[m]$ has so far",
+    }
+)
 
+
+def stamp_animation(name: str, n: int = 3, k: int = 3, *, stride: int = 2, caption: str = "") -> Animation:
+    """The transposed convolution of ``g`` as stamps: frame ``t`` adds ``g[t]·w`` at ``stride·t``; overlaps sum.
+
+    ``g`` is the notes' name of the transposed convolution's input (the upstream gradient of chapter 4).
     The still frame (PDF) is the last one (every stamp placed).
     """
     c = transpose(ConvSpec(input_size=(n,), kernel_size=(k,), stride=(stride,)))[0]
@@ -188,35 +218,36 @@ def stamp_animation(name: str, n: int = 3, k: int = 3, *, stride: int = 2, capti
     for m, pairs in window_pairs(c).items():
         for i, tap in pairs:
             rows[i][m] = tap
-    title = f"conv_transpose (stride {stride}, K = {k}): each x[n] stamps x[n]\u00b7w at {stride}n; overlaps add"
+    title = f"conv_transpose (stride {stride}, K = {k}): each g[n] adds g[n]\u00b7w at {stride}n; overlaps add"
 
     def frame(fig: Any, t: int) -> None:
         ax = fig.subplots(1, 1)
         ax.set_xlim(-2.2, m_out + 0.2)
-        ax.set_ylim(-1.4, n + 1.2)
+        ax.set_ylim(-1.6, n + 1.2)
         ax.set_aspect("equal")
         ax.axis("off")
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=10)
+        ax.text(-0.2, n + 0.5, "m =", ha="right", va="center", fontsize=9)
         for m in range(m_out):
-            ax.text(m + 0.5, n + 0.5, str(m), ha="center", va="center", fontsize=8)
+            ax.text(m + 0.5, n + 0.5, str(m), ha="center", va="center", fontsize=9)
         for i in range(n):
             yy = n - 1 - i
-            ax.text(-0.2, yy + 0.5, f"x[{i}]\u00b7w", ha="right", va="center", fontsize=8)
+            ax.text(-0.2, yy + 0.5, f"g[{i}]\u00b7w", ha="right", va="center", fontsize=9)
             for m in range(m_out):
                 tap = rows[i].get(m) if i <= t else None
-                fill = ("#fdae6b" if i == t else _FILL["w"]) if tap is not None else "white"
-                _cell(ax, m, yy, "" if tap is None else f"x[{i}]\nw[{tap}]", fill)
-        ax.text(-0.2, -0.9, "y[m]", ha="right", va="center", fontsize=8)
+                fill = (_FILL["new"] if i == t else _FILL["w"]) if tap is not None else _FILL["blank"]
+                _cell(ax, m, yy, "" if tap is None else f"g[{i}]\nw[{tap}]", fill)
+        ax.text(-0.2, -0.9, "terms of y[m]", ha="right", va="center", fontsize=9)
         for m in range(m_out):
-            got = [f"x[{i}]w[{rows[i][m]}]" for i in range(min(t, n - 1) + 1) if m in rows[i]]
-            _cell(ax, m, -1.4, str(len(got)) if got else "", _FILL["y"] if got else "white")
-        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.9)
+            got = [i for i in range(min(t, n - 1) + 1) if m in rows[i]]
+            _cell(ax, m, -1.4, str(len(got)) if got else "", _FILL["y"] if got else _FILL["blank"])
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.88)
 
     return Animation(
         name=name,
-        caption=caption or title,
+        caption=f"{(caption or title).rstrip('.')}. Colours: {STAMP_LEGEND}.",
         draw=lambda fig: frame(fig, n - 1),
-        size=(6.4, 2.6),
+        size=(6.4, 0.5 * (n + 2.8) + 0.5),
         frame=frame,
         count=n,
     )

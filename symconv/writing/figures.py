@@ -20,8 +20,11 @@ from symconv.core.formula import Contraction, ConvSpec, forward, transpose
 from symconv.engines.terms import iter_terms
 
 __all__ = [
+    "COLOUR_NAMES",
+    "FONT_MIN",
     "backward_dw",
     "backward_dx",
+    "legend",
     "save_figure",
     "sliding_window",
     "stride_dilation",
@@ -83,14 +86,54 @@ def _producer() -> str:
     return f"Matplotlib pdf backend v{matplotlib.__version__}, fontTools v{fontTools.version}"
 
 
-_FILL = {"x": "#dbe9f6", "w": "#fde2c4", "hit": "#9ecae1", "zero": "#eeeeee", "y": "#d9f0d3"}
+#: The fills of the cells, by role; every caption names the colours its figure draws (:func:`legend`).
+_FILL = {
+    "x": "#dbe9f6",
+    "hit": "#6baed6",
+    "w": "#fde2c4",
+    "new": "#fdae6b",
+    "zero": "#e0e0e0",
+    "y": "#d9f0d3",
+    "now": "#74c476",
+    "blank": "#ffffff",
+}
+
+#: What a reader calls each fill (no name is part of another, so a caption names each one unambiguously).
+COLOUR_NAMES = {
+    "#dbe9f6": "light blue",
+    "#6baed6": "dark blue",
+    "#fde2c4": "light orange",
+    "#fdae6b": "dark orange",
+    "#e0e0e0": "grey",
+    "#d9f0d3": "light green",
+    "#74c476": "dark green",
+    "#ffffff": "white",
+}
+
+#: Smallest font of any figure, in points at the figure's own size; the figures are drawn at about the
+#: printed width (the PDF's text width), so this is the printed size too (tests check it per figure).
+FONT_MIN = 8
 
 
-def _cell(ax: Any, x: float, y: float, label: str, color: str, *, edge: str = "#333333") -> None:
+def legend(meaning: dict[str, str]) -> str:
+    """A caption's colour key: ``{fill role: meaning}`` → ``"light blue: ...; dark blue: ..."``.
+
+    >>> legend({"x": "entries of $x$", "hit": "the window"})
+    'light blue: entries of $x$; dark blue: the window'
+    """
+    unknown = sorted(set(meaning) - set(_FILL))
+    if unknown:
+        raise SymconvError(f"figures: `meaning` names no fill of the figures: {unknown}; fills are {sorted(_FILL)}")
+    return "; ".join(f"{COLOUR_NAMES[_FILL[role]]}: {text}" for role, text in meaning.items())
+
+
+def _cell(
+    ax: Any, x: float, y: float, label: str, color: str, *, edge: str = "#333333", fontsize: float = FONT_MIN
+) -> None:
     from matplotlib.patches import Rectangle
 
     ax.add_patch(Rectangle((x, y), 1, 1, facecolor=color, edgecolor=edge, linewidth=1))
-    ax.text(x + 0.5, y + 0.5, label, ha="center", va="center", fontsize=8, linespacing=0.9)
+    ax.text(x + 0.5, y + 0.5, label, ha="center", va="center", fontsize=fontsize, linespacing=0.9)
 
 
 def _frame(ax: Any, width: float, height: float, title: str) -> None:
@@ -120,7 +163,7 @@ def sliding_window(x: list[int], w: list[int], n: int) -> Callable[[Any], None]:
             for i, j in pairs.items():
                 _cell(ax, i, 1.0, f"w[{j}]\n= {w[j]}", _FILL["w"])
             for r, v in enumerate(ys):
-                _cell(ax, r, -0.2, str(v), _FILL["y"] if r == n else "white")
+                _cell(ax, r, -0.2, str(v), _FILL["y"] if r == n else _FILL["blank"])
         fig.tight_layout()
 
     return draw
@@ -140,8 +183,9 @@ def stride_dilation(n_in: int, k: int, s: int, d: int) -> Callable[[Any], None]:
             rows + 1.2,
             f"stride $s = {s}$, dilation $d = {d}$, $K = {k}$: span $d(K-1)+1 = {d * (k - 1) + 1}$",
         )
+        ax.text(-0.2, rows + 0.6, "x[i], i =", ha="right", va="center", fontsize=9)
         for i in range(n_in):
-            ax.text(i + 0.5, rows + 0.6, str(i), ha="center", va="center", fontsize=8)
+            ax.text(i + 0.5, rows + 0.6, str(i), ha="center", va="center", fontsize=FONT_MIN)
         for r in sorted(pairs):
             yy = rows - 1 - r
             ax.text(-0.2, yy + 0.5, f"y[{r}]", ha="right", va="center", fontsize=9)
@@ -154,13 +198,14 @@ def stride_dilation(n_in: int, k: int, s: int, d: int) -> Callable[[Any], None]:
 
 
 def transposed(n_in: int, k: int, s: int) -> Callable[[Any], None]:
-    """Transposed convolution as a direct correlation: zero-inserted input, rotated kernel."""
+    """Transposed convolution of ``g`` (the notes' name for its input) as a direct correlation: zero-inserted
+    ``g``, rotated kernel."""
 
     def draw(fig: Any) -> None:
         ax = fig.subplots(1, 1)
         spec = ConvSpec(input_size=(n_in,), kernel_size=(k,), stride=(s,))
         c = transpose(spec)[0]
-        pairs = window_pairs(c)  # output m -> (x position n, kernel tap k)
+        pairs = window_pairs(c)  # output m -> (position n of g, kernel tap k)
         m_out = int(c.result.shape[0])
         pad = k - 1
         z_len = (n_in - 1) * s + 1 + 2 * pad
@@ -169,12 +214,13 @@ def transposed(n_in: int, k: int, s: int) -> Callable[[Any], None]:
             ax,
             z_len,
             rows + 1.4,
-            f"conv_transpose, $s = {s}$, $K = {k}$: insert $s-1$ zeros, pad $K-1$, read $w$ rotated 180\u00b0",
+            f"conv_transpose of $g$ ($s = {s}$, $K = {k}$, $d = 1$, $p = 0$): insert $s-1$ zeros,\n"
+            f"pad $d(K-1)-p = {pad}$ on both sides, read $w$ rotated 180\u00b0",
         )
         for p in range(z_len):
             q = p - pad
             is_x = q >= 0 and q % s == 0 and q // s < n_in
-            _cell(ax, p, rows + 0.2, f"x[{q // s}]" if is_x else "0", _FILL["x"] if is_x else _FILL["zero"])
+            _cell(ax, p, rows + 0.2, f"g[{q // s}]" if is_x else "0", _FILL["x"] if is_x else _FILL["zero"])
         for m in range(m_out):
             yy = rows - 1 - m
             ax.text(-0.2, yy + 0.5, f"y[{m}]", ha="right", va="center", fontsize=9)
@@ -197,7 +243,7 @@ def _grid(
         ax = fig.subplots(1, 1)
         _frame(ax, cols, rows + 1.2, title)
         for j in range(cols):
-            ax.text(j + 0.5, rows + 0.6, f"{cname}[{j}]", ha="center", va="center", fontsize=8)
+            ax.text(j + 0.5, rows + 0.6, f"{cname}[{j}]", ha="center", va="center", fontsize=FONT_MIN)
         for r in range(rows):
             yy = rows - 1 - r
             ax.text(-0.2, yy + 0.5, f"{rname}[{r}]", ha="right", va="center", fontsize=9)
@@ -218,7 +264,7 @@ def backward_dx(n_in: int, k: int) -> Callable[[Any], None]:
         n_in,
         len(pairs),
         lambda m, n: f"w[{table[(m, n)]}]" if (m, n) in table else "",
-        "dx",
+        "\u2202L/\u2202x",
         "g",
     )
 
@@ -232,6 +278,6 @@ def backward_dw(n_in: int, k: int) -> Callable[[Any], None]:
         k,
         len(pairs),
         lambda kk, n: f"x[{table[(kk, n)]}]" if (kk, n) in table else "",
-        "dw",
+        "\u2202L/\u2202w",
         "g",
     )

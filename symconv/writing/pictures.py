@@ -32,8 +32,10 @@ from symconv.writing.figures import _FILL, _cell, window_pairs
 __all__ = [
     "SAME_LIBRARIES",
     "im2col",
+    "im2col_labels",
     "im2col_matrix",
     "same_alignment",
+    "same_first_outputs",
     "same_padding",
     "stamp",
     "stamp_rows",
@@ -60,36 +62,38 @@ def _label(tap: tuple[int, int]) -> str:
     return f"w[{tap[0]},{tap[1]}]"
 
 
-def window_2d(x: Sequence[Sequence[int]], w: Sequence[Sequence[int]], out: tuple[int, int]) -> Callable[[Any], None]:
-    """Three panels at output ``out``: correlation reads ``w``, convolution ``rot180(w)`` — not ``wᵀ``.
+def window_2d(size: tuple[int, int], kernel: tuple[int, int], out: tuple[int, int]) -> Callable[[Any], None]:
+    """Three panels at output ``out`` of a symbolic ``size`` input: correlation reads ``w``, convolution
+    ``rot180 w`` — not ``wᵀ``.
 
-    The first two panels come from the formula (``flip`` False / True); the third is the correlation with
-    the transposed kernel, shown crossed out where it differs from the convolution.
+    Each cell of the window shows the product it contributes, ``x[i,j]·w[a,b]``, so the picture is the
+    expansion of the output entry printed beside it. The first two panels come from the formula
+    (``flip`` False / True); the third is the correlation with the transposed kernel, marked where it differs
+    from the convolution.
     """
-    h, wd = len(x), len(x[0])
-    kh, kw = len(w), len(w[0])
+    h, wd = size
+    kh, kw = kernel
     if kh != kw:
-        raise SymconvError(f"figures: `w` must be square to compare rot180 with the transpose; got {kh}x{kw}")
-    wt = [[w[b][a] for b in range(kh)] for a in range(kw)]
-    corr = taps_2d((h, wd), (kh, kw), out, flip=False)
-    conv = taps_2d((h, wd), (kh, kw), out, flip=True)
+        raise SymconvError(f"figures: `kernel` must be square to compare rot180 with the transpose; got {kh}x{kw}")
+    corr = taps_2d(size, kernel, out, flip=False)
+    conv = taps_2d(size, kernel, out, flip=True)
     trans = [[(b, a) for (a, b) in row] for row in corr]  # correlation with wᵀ reads wᵀ[a,b] = w[b,a]
-
-    def total(taps: list[list[tuple[int, int]]], ker: Sequence[Sequence[int]]) -> int:
-        return sum(x[out[0] + a][out[1] + b] * ker[taps[a][b][0]][taps[a][b][1]] for a in range(kh) for b in range(kw))
-
+    at = f"[{out[0]},{out[1]}]"
     panels = [
-        ("cross-correlation  x \u22c6 w\nreads w as stored", corr, total(corr, w)),
-        ("convolution  x * w\nreads w rotated 180\u00b0", conv, total(conv, w)),
-        ("NOT the transpose\nx \u22c6 w\u1d40 reads w[b,a]", trans, total(corr, wt)),
+        ("cross-correlation  x \u22c6 w\nreads w as stored", corr, f"= (x \u22c6 w){at}"),
+        ("convolution  x \u2217 w\nreads w rotated 180\u00b0", conv, f"= (x \u2217 w){at}"),
+        ("NOT the transpose: x \u22c6 w\u1d40\nreads w[b,a]", trans, f"= (x \u22c6 w\u1d40){at}"),
     ]
 
     def draw(fig: Any) -> None:
         axes = fig.subplots(1, 3)
-        fig.suptitle(f"x is {h}\u00d7{wd}, w = {[list(r) for r in w]}; the window of y[{out[0]},{out[1]}]", fontsize=9)
+        fig.suptitle(
+            f"x is {h}\u00d7{wd}, w is {kh}\u00d7{kw}; the window of output {at}, each cell x[i,j]\u00b7w[a,b]",
+            fontsize=10,
+        )
         for ax, (title, taps, value) in zip(axes, panels):
-            ax.set_xlim(-0.3, wd + 0.3)
-            ax.set_ylim(-1.4, h + 0.3)
+            ax.set_xlim(-0.1, wd + 0.1)
+            ax.set_ylim(-1.1, h + 0.1)
             ax.set_aspect("equal")
             ax.axis("off")
             ax.set_title(title, fontsize=9)
@@ -97,99 +101,128 @@ def window_2d(x: Sequence[Sequence[int]], w: Sequence[Sequence[int]], out: tuple
                 for j in range(wd):
                     a, b = i - out[0], j - out[1]
                     inside = 0 <= a < kh and 0 <= b < kw
-                    label = f"{x[i][j]}" + ("\n\u00b7" + _label(taps[a][b]) if inside else "")
+                    label = f"x[{i},{j}]" + ("\n\u00b7" + _label(taps[a][b]) if inside else "")
                     _cell(ax, j, h - 1 - i, label, _FILL["hit"] if inside else _FILL["x"])
             wrong = taps is trans and trans != conv
             ax.text(
                 wd / 2,
-                -0.8,
-                f"y[{out[0]},{out[1]}] = {value}" + ("  (\u2260 convolution)" if wrong else ""),
+                -0.45,
+                "sum " + value + ("\n\u2260 the convolution" if wrong else ""),
                 ha="center",
                 va="center",
                 fontsize=9,
                 color="#b2182b" if wrong else "black",
             )
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.78, wspace=0.12)
 
     return draw
 
 
 def im2col_matrix(
-    size: tuple[int, int], kernel: tuple[int, int], c_in: int, c_out: int = 1
-) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]], dict[tuple[int, int], tuple[int, int, int]]]:
-    """The im2col view of a multi-channel correlation, read from the formula.
+    size: tuple[int, ...], kernel: tuple[int, ...], c_in: int, c_out: int = 1
+) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]], dict[tuple[int, int], tuple[int, ...]]]:
+    """The im2col view of a multi-channel correlation (any number of spatial axes), read from the formula.
 
-    Returns the output positions (rows), the weight taps ``(c, a, b)`` (columns) and, per (row, column),
-    the input entry ``(c, i, j)`` it multiplies: ``y[o, n] = Σ_col W[o, col] · X_col[n, col]``.
+    Returns the output positions (rows), the weight taps ``(c, *tap)`` (columns) and, per (row, column),
+    the input entry ``(c, *position)`` it multiplies: ``y[o, n] = Σ_col W[o, col] · X_col[n, col]``.
 
     >>> rows, cols, cell = im2col_matrix((3, 3), (2, 2), 2)
     >>> len(rows), len(cols), cell[(1, 5)]
     (4, 8, (1, 0, 2))
+    >>> im2col_matrix((3,), (2,), 2)[2][(1, 3)]
+    (1, 2)
     """
+    if len(size) != len(kernel):
+        raise SymconvError(f"figures: `kernel` must have one size per axis of `size` {size}; got {kernel}")
     spec = ConvSpec(input_size=size, kernel_size=kernel, channels=(c_in, c_out))
     c = forward(spec)[0]
     x_shape = tuple(int(e) for e in c.operand("x").shape)
     w_shape = tuple(int(e) for e in c.operand("w").shape)
     y_shape = tuple(int(e) for e in c.result.shape)
-    rows = [(int(i), int(j)) for i, j in np.ndindex(*y_shape[-2:])]
-    cols = [(int(ch), int(a), int(b)) for ch, a, b in np.ndindex(c_in, *kernel)]
-    cell: dict[tuple[int, int], tuple[int, int, int]] = {}
+    nd = len(size)
+    rows = [tuple(int(v) for v in pos) for pos in np.ndindex(*y_shape[-nd:])]
+    cols = [tuple(int(v) for v in tap) for tap in np.ndindex(c_in, *kernel)]
+    cell: dict[tuple[int, int], tuple[int, ...]] = {}
     for r, pairs in window_pairs(c).items():
-        o, *pos = np.unravel_index(r, y_shape)
-        if int(o) != 0:
+        o, *pos = (int(v) for v in np.unravel_index(r, y_shape))
+        if o != 0:
             continue
         for i, j in pairs:
             xc = tuple(int(v) for v in np.unravel_index(i, x_shape))
             wc = tuple(int(v) for v in np.unravel_index(j, w_shape))
-            cell[(rows.index((int(pos[0]), int(pos[1]))), cols.index((wc[1], wc[2], wc[3])))] = (xc[0], xc[1], xc[2])
+            cell[(rows.index(tuple(pos)), cols.index(wc[1:]))] = xc
     return rows, cols, cell
 
 
-def im2col(size: tuple[int, int], kernel: tuple[int, int], c_in: int, out: tuple[int, int]) -> Callable[[Any], None]:
-    """Left: the input volume (``c_in`` channels) with the receptive field of ``out``; right: im2col.
+def im2col_labels(n: int, k: int, c_in: int, c_out: int) -> dict[str, list[list[str]]]:
+    """The four matrices of the 1-D im2col picture as labels, with the batch index 0 of the notes' example.
 
-    Each row of the im2col matrix is one output position's receptive field, flattened over
-    (channel, kernel row, kernel column); the convolution layer is that matrix times the flattened
-    weights of each output channel.
+    ``input`` (channel × position) ``x[0,c,n]``; ``X_col`` (output position × (channel, tap)), whose row
+    ``n`` is the window of output ``n``; ``W_row`` (output channel × (channel, tap)) ``w[o,c,k]``; and
+    ``y`` (output channel × position) ``y[0,o,n] = (W_row X_colᵀ)[o, n] + bias[o]``.
+
+    >>> im2col_labels(3, 2, 2, 2)["X_col"][1]
+    ['x[0,0,1]', 'x[0,0,2]', 'x[0,1,1]', 'x[0,1,2]']
     """
-    rows, cols, cell = im2col_matrix(size, kernel, c_in)
-    h, wd = size
-    hit_row = rows.index(out)
-    field = {cell[(hit_row, k)] for k in range(len(cols))}
+    rows, cols, cell = im2col_matrix((n,), (k,), c_in)
+
+    def lab(name: str, idx: tuple[int, ...]) -> str:  # x and y carry the batch index 0; w has none
+        return f"{name}[{','.join(str(i) for i in (idx if name == 'w' else (0, *idx)))}]"
+
+    return {
+        "input": [[lab("x", (ch, i)) for i in range(n)] for ch in range(c_in)],
+        "X_col": [[lab("x", cell[(r, q)]) for q in range(len(cols))] for r in range(len(rows))],
+        "W_row": [[lab("w", (o, *col)) for col in cols] for o in range(c_out)],
+        "y": [[lab("y", (o, *pos)) for pos in rows] for o in range(c_out)],
+    }
+
+
+def im2col(n: int, k: int, c_in: int, c_out: int, out: int) -> Callable[[Any], None]:
+    """The im2col (GEMM) view of a 1-D layer: the input volume, ``X_col``, ``W_row`` and ``y``.
+
+    Top left the input (one row per channel) with the window of output position ``out``; below it
+    ``X_col``, one row per output position (that window, flattened over channel and tap); top right
+    ``W_row``, one row per output channel; below it ``y = W_row X_colᵀ`` (plus the bias). Every label comes
+    from :func:`im2col_labels` (the formula), so the picture is the product the notes print.
+    """
+    mats = im2col_labels(n, k, c_in, c_out)
+    n_out = len(mats["X_col"])
+    cols = len(mats["X_col"][0])
+    window = set(mats["X_col"][out])
+    left, gap = 1.5, 1.9
+    right = left + max(n, cols) + gap
+
+    def grid(ax: Any, x0: float, y0: float, m: list[list[str]], fill: Callable[[int, int, str], str]) -> None:
+        for r, row in enumerate(m):
+            for q, lab in enumerate(row):
+                _cell(ax, x0 + q, y0 + len(m) - 1 - r, lab, fill(r, q, lab))
+
+    def names(ax: Any, x0: float, y0: float, count: int, fmt: str) -> None:
+        for r in range(count):
+            ax.text(x0 - 0.15, y0 + count - 1 - r + 0.5, fmt.format(r), ha="right", va="center", fontsize=9)
 
     def draw(fig: Any) -> None:
-        ax0, ax1 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [c_in * (wd + 0.8), len(cols) + 1.8]})
-        ax0.set_aspect("equal")
-        ax0.axis("off")
-        ax0.set_title(f"input volume: {c_in} channels \u00d7 {h} \u00d7 {wd}", fontsize=9)
-        gap = wd + 0.8
-        for ch in range(c_in):
-            ax0.text(ch * gap + wd / 2, h + 0.3, f"channel {ch}", ha="center", va="bottom", fontsize=8)
-            for i in range(h):
-                for j in range(wd):
-                    lab = f"x[{ch},{i},{j}]"
-                    _cell(ax0, j + ch * gap, h - 1 - i, lab, _FILL["hit"] if (ch, i, j) in field else _FILL["x"])
-        ax0.set_xlim(-0.3, gap * c_in)
-        ax0.set_ylim(-0.3, h + 1.0)
-        ax1.set_aspect("equal")
-        ax1.axis("off")
-        ax1.set_title(
-            "im2col: one row per output position, one column per tap w[c,a,b];\n"
-            "cell (c, i, j) is the entry x[c,i,j] it multiplies; y = X_col \u00b7 vec(w)",
-            fontsize=9,
-        )
-        n_r, n_c = len(rows), len(cols)
-        for k, (ch, a, b) in enumerate(cols):
-            ax1.text(k + 0.5, n_r + 0.4, f"w[{ch},{a},{b}]", ha="center", va="bottom", fontsize=6, rotation=60)
-        for r, (i, j) in enumerate(rows):
-            yy = n_r - 1 - r
-            ax1.text(-0.2, yy + 0.5, f"y[{i},{j}]", ha="right", va="center", fontsize=8)
-            for k in range(n_c):
-                ch, ii, jj = cell[(r, k)]
-                _cell(ax1, k, yy, f"{ch},{ii},{jj}", _FILL["hit"] if r == hit_row else _FILL["x"])
-        ax1.set_xlim(-1.6, n_c + 0.2)
-        ax1.set_ylim(-0.3, n_r + 1.8)
-        fig.tight_layout()
+        ax = fig.subplots(1, 1)
+        top, bottom = n_out + 1.2, 0.0
+        height = top + c_in + 0.9
+        ax.set_xlim(0, right + max(cols, n_out) + 0.4)
+        ax.set_ylim(-0.1, height)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        t = 9
+        ax.text(left, top + c_in + 0.25, f"input x[0]: {c_in} channels \u00d7 N = {n}", fontsize=t, va="bottom")
+        names(ax, left, top, c_in, "c = {}")
+        grid(ax, left, top, mats["input"], lambda r, q, lab: _FILL["hit"] if lab in window else _FILL["x"])
+        ax.text(right, top + c_in + 0.25, "$W_{row}$: row o = kernel of output o", fontsize=t, va="bottom")
+        names(ax, right, top, c_out, "o = {}")
+        grid(ax, right, top, mats["W_row"], lambda r, q, lab: _FILL["w"])
+        ax.text(left, bottom + n_out + 0.25, "$X_{col}$: row n = window of output n", fontsize=t, va="bottom")
+        names(ax, left, bottom, n_out, "n = {}")
+        grid(ax, left, bottom, mats["X_col"], lambda r, q, lab: _FILL["hit"] if r == out else _FILL["x"])
+        ax.text(right, bottom + c_out + 0.25, "y[0] = $W_{row} X_{col}^{T}$ + bias", fontsize=t, va="bottom")
+        names(ax, right, bottom, c_out, "o = {}")
+        grid(ax, right, bottom, mats["y"], lambda r, q, lab: _FILL["now"] if q == out else _FILL["y"])
+        fig.subplots_adjust(left=0.0, right=1.0, bottom=0.0, top=1.0)
 
     return draw
 
@@ -210,33 +243,36 @@ def stamp_rows(n_in: int, k: int, s: int) -> tuple[int, dict[int, dict[int, int]
 
 
 def stamp(n_in: int, k: int, s: int) -> Callable[[Any], None]:
-    """The "stamp" (scatter) view: each ``x[n]`` adds ``x[n]·w`` at offset ``s·n``; overlaps sum."""
+    """The "stamp" (scatter) view of the transposed convolution of ``g`` (the notes' name for its input, the
+    upstream gradient of chapter 4): each ``g[n]`` adds ``g[n]·w`` at offset ``s·n``; overlaps sum."""
     m_out, rows = stamp_rows(n_in, k, s)
 
     def draw(fig: Any) -> None:
         ax = fig.subplots(1, 1)
-        height = n_in + 1.6
-        ax.set_xlim(-2.4, m_out + 0.3)
+        height = n_in + 1.1
+        ax.set_xlim(-2.4, m_out + 0.1)
         ax.set_ylim(-1.3, height)
         ax.set_aspect("equal")
         ax.axis("off")
         ax.set_title(
-            f"conv_transpose as stamps: x[n] \u00b7 w placed at s\u00b7n (s = {s}, K = {k}); overlaps add",
+            f"conv_transpose as stamps: g[n] \u00b7 w placed at s\u00b7n (s = {s}, K = {k}); overlaps add",
             fontsize=10,
         )
+        ax.text(-0.2, n_in + 0.5, "m =", ha="right", va="center", fontsize=9)
         for m in range(m_out):
-            ax.text(m + 0.5, n_in + 0.5, str(m), ha="center", va="center", fontsize=8)
+            ax.text(m + 0.5, n_in + 0.5, str(m), ha="center", va="center", fontsize=9)
         for n in range(n_in):
             yy = n_in - 1 - n
-            ax.text(-0.2, yy + 0.5, f"x[{n}] \u00b7 w", ha="right", va="center", fontsize=9)
+            ax.text(-0.2, yy + 0.5, f"g[{n}] \u00b7 w", ha="right", va="center", fontsize=9)
             for m in range(m_out):
                 tap = rows[n].get(m)
-                _cell(ax, m, yy, "" if tap is None else f"x[{n}]\nw[{tap}]", _FILL["w"] if tap is not None else "white")
+                fill = _FILL["w"] if tap is not None else _FILL["blank"]
+                _cell(ax, m, yy, "" if tap is None else f"g[{n}]\nw[{tap}]", fill)
         ax.text(-0.2, -0.6, "terms of y[m]", ha="right", va="center", fontsize=9)
         for m in range(m_out):
             hits = sum(1 for n in range(n_in) if m in rows[n])
             _cell(ax, m, -1.1, str(hits), _FILL["y"])
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.9)
 
     return draw
 
@@ -274,15 +310,55 @@ def _library_rows(data: Path) -> dict[str, dict[str, Any]]:
     return {r["function"]: r for r in rows}
 
 
-def same_alignment(data: Path, n: int = 5, k: int = 4) -> Callable[[Any], None]:
-    """Per library: the padded input of 'same' with an even kernel, and the window of ``y[0]``.
+def same_alignment(data: Path, x: Sequence[int], w: Sequence[int]) -> Callable[[Any], None]:
+    """Per library: the padded input of 'same' with the even kernel ``w`` on ``x``, and the window of ``y[0]``.
 
     ``data`` is the recorded library table (``derivations/data/library_conventions.json``): each row's
     "'same', even kernel" cell gives the padding; the taps read come from the formula (the kernel read
-    flipped for a convolution); a mirrored boundary (scipy.ndimage) shows the entry it repeats.
+    flipped for a convolution); a mirrored boundary (scipy.ndimage) shows the entry it repeats. Each row
+    ends with the value of ``y[0]`` the picture implies (:func:`same_first_outputs`).
     """
+    n, k = len(x), len(w)
     if k % 2:
-        raise SymconvError(f"figures: `k` must be even for the 'same' alignment picture; got {k}")
+        raise SymconvError(f"figures: `w` must have an even length for the 'same' alignment picture; got {k}")
+    lines = _same_lines(data, n, k)
+    first = same_first_outputs(data, x, w)
+    width = n + 2 * (k - 1)
+
+    def draw(fig: Any) -> None:
+        ax = fig.subplots(1, 1)
+        ax.set_xlim(-7.2, width + 3.2)
+        ax.set_ylim(-0.1, 2.2 * len(lines) + 0.1)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        ax.set_title(f"'same' with an even kernel: x = {list(x)}, w = {list(w)} (N = {n}, K = {k})", fontsize=10)
+        for r, (label, lo, hi, taps, boundary) in enumerate(lines):
+            yy = 2.2 * (len(lines) - 1 - r) + 1.05
+            ax.text(-0.3, yy + 0.5, f"{label}\n(pad {lo} before, {hi} after)", ha="right", va="center", fontsize=8)
+            for p in range(-lo, n + hi):
+                col = p + (k - 1)
+                q = _mirror(p, n) if boundary == "symmetric" else p
+                if 0 <= p < n:
+                    lab, fill = f"x[{p}]", _FILL["x"]
+                elif q is not None and 0 <= q < n:
+                    lab, fill = f"x[{q}]", _FILL["zero"]
+                else:
+                    lab, fill = "0", _FILL["zero"]
+                _cell(ax, col, yy, lab, _FILL["hit"] if p in taps else fill)
+                if p in taps:
+                    _cell(ax, col, yy - 1.0, f"w[{taps[p]}]", _FILL["w"])
+            ax.text(width + 0.3, yy - 0.5, f"y[0] = {first[label]}", ha="left", va="center", fontsize=9)
+        fig.subplots_adjust(left=0.0, right=1.0, bottom=0.0, top=0.95)
+
+    return draw
+
+
+def _mirror(p: int, n: int) -> int:
+    """The entry a 'symmetric' boundary (numpy's name; scipy.ndimage's 'reflect') repeats at position ``p``."""
+    return -p - 1 if p < 0 else (2 * n - 1 - p if p >= n else p)
+
+
+def _same_lines(data: Path, n: int, k: int) -> list[tuple[str, int, int, dict[int, int], str]]:
     rows = _library_rows(data)
     missing = [f for _, f in SAME_LIBRARIES if f not in rows]
     if missing:
@@ -296,30 +372,23 @@ def same_alignment(data: Path, n: int = 5, k: int = 4) -> Callable[[Any], None]:
         c = forward(ConvSpec(input_size=(n + lo + hi,), kernel_size=(k,), flip=flip))[0]
         taps = {i - lo: j for i, j in window_pairs(c)[0]}
         lines.append((label, lo, hi, taps, str(row.get("boundary", "zeros"))))
-    width = n + 2 * (k - 1)
+    return lines
 
-    def draw(fig: Any) -> None:
-        ax = fig.subplots(1, 1)
-        ax.set_xlim(-7.5, width + 0.3)
-        ax.set_ylim(-0.3, 2.2 * len(lines) + 0.6)
-        ax.set_aspect("equal")
-        ax.axis("off")
-        ax.set_title(f"'same' with an even kernel (N = {n}, K = {k}): where the extra padding goes", fontsize=10)
-        for r, (label, lo, hi, taps, boundary) in enumerate(lines):
-            yy = 2.2 * (len(lines) - 1 - r) + 1.05
-            ax.text(-0.3, yy + 0.5, f"{label}\n(pad {lo} before, {hi} after)", ha="right", va="center", fontsize=7)
-            for p in range(-lo, n + hi):
-                col = p + (k - 1)
-                if 0 <= p < n:
-                    lab, fill = f"x[{p}]", _FILL["x"]
-                elif boundary == "symmetric":
-                    q = -p - 1 if p < 0 else 2 * n - 1 - p
-                    lab, fill = f"x[{q}]", _FILL["zero"]
-                else:
-                    lab, fill = "0", _FILL["zero"]
-                _cell(ax, col, yy, lab, _FILL["hit"] if p in taps else fill)
-                if p in taps:
-                    _cell(ax, col, yy - 1.0, f"w[{taps[p]}]", _FILL["w"])
-        fig.tight_layout()
 
-    return draw
+def same_first_outputs(data: Path, x: Sequence[int], w: Sequence[int]) -> dict[str, int]:
+    """Per row label of :data:`SAME_LIBRARIES`: ``y[0]`` of 'same' as the picture draws it (padded row, taps).
+
+    >>> from symconv.writing.notes import derivations_dir
+    >>> data = derivations_dir() / "data" / "library_conventions.json"
+    >>> same_first_outputs(data, [1, 2, 3], [1, 10])["numpy.correlate"]
+    10
+    """
+    n = len(x)
+    out = {}
+    for label, _lo, _hi, taps, boundary in _same_lines(data, n, len(w)):
+        total = 0
+        for p, tap in taps.items():
+            q = _mirror(p, n) if boundary == "symmetric" else p
+            total += (x[q] if 0 <= q < n else 0) * w[tap]
+        out[label] = total
+    return out
