@@ -6,11 +6,11 @@ operation, the argument, what must hold and what was given.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import sympy
 
 from symconv.core.errors import SymconvError
 from symconv.core.limits import guard
@@ -22,6 +22,7 @@ __all__ = [
     "MAX_ENTRIES",
     "check_choice",
     "check_expandable",
+    "check_expansion",
     "check_int",
     "check_window",
     "per_axis",
@@ -30,8 +31,17 @@ __all__ = [
 
 
 def _is_int(v: Any) -> bool:
-    """Python, numpy or sympy integers; never booleans."""
-    return isinstance(v, (int, np.integer, sympy.Integer)) and not isinstance(v, (bool, np.bool_))
+    """Python, numpy or sympy integers; never booleans.
+
+    sympy is not imported for this: when no module has imported it, no value can be a sympy ``Integer``
+    (the command line's numeric path validates its arguments without paying for sympy).
+    """
+    if isinstance(v, (bool, np.bool_)):
+        return False
+    if isinstance(v, (int, np.integer)):
+        return True
+    sympy = sys.modules.get("sympy")
+    return sympy is not None and isinstance(v, sympy.Integer)
 
 
 def _seq(value: Any) -> Any:
@@ -134,22 +144,33 @@ def check_expandable(op: str, terms: Sequence[Any]) -> None:
     contractions (:class:`symconv.core.formula.Contraction`).
     """
     shape = tuple(int(v) for v in terms[0].result.shape)
-    total = int(np.prod(shape, dtype=object)) if shape else 1
-    guard(op, "entries", total, f"entries in the closed form (shape {shape})", alternative=EXPAND_ALTERNATIVE)
-    count = sum(_box(c) for c in terms)
-    guard(op, "symbolic_terms", count, "symbolic terms", alternative=EXPAND_ALTERNATIVE)
-    memory = count * BYTES_PER_TERM + total * BYTES_PER_RESULT
-    guard(op, "memory_bytes", memory, "bytes", alternative=EXPAND_ALTERNATIVE)
+    values = []
     for c in terms:
-        values = [int(v.extent) for v in c.variables]
+        values += [int(v.extent) for v in c.variables]
         for f in c.factors:
             for a in f.index:
                 values += [int(a.const)] + [int(k) for _, k in a.coeffs]
-        if any(abs(v) >= _INDEX_LIMIT for v in values):
-            raise SymconvError(
-                f"{op}: every size, stride, dilation and padding must be below 2**62 (exact 64-bit index "
-                f"arithmetic); got a value of {max(values, key=abs)}"
-            )
+    check_expansion(op, shape, sum(_box(c) for c in terms), values)
+
+
+def check_expansion(op: str, shape: tuple[int, ...], count: int, values: Sequence[int]) -> None:
+    """Refuse an expansion into ``shape`` of ``count`` terms, or with an index value (``values``) beyond 2**62.
+
+    The estimate :func:`check_expandable` makes from contractions, given as numbers (the command line's
+    numeric path counts its terms without building a contraction).
+
+    >>> check_expansion("correlate", (4,), 8, [4, 2, 1, 1])  # within every limit: nothing happens
+    """
+    total = int(np.prod(shape, dtype=object)) if shape else 1
+    guard(op, "entries", total, f"entries in the closed form (shape {shape})", alternative=EXPAND_ALTERNATIVE)
+    guard(op, "symbolic_terms", count, "symbolic terms", alternative=EXPAND_ALTERNATIVE)
+    memory = count * BYTES_PER_TERM + total * BYTES_PER_RESULT
+    guard(op, "memory_bytes", memory, "bytes", alternative=EXPAND_ALTERNATIVE)
+    if any(abs(v) >= _INDEX_LIMIT for v in values):
+        raise SymconvError(
+            f"{op}: every size, stride, dilation and padding must be below 2**62 (exact 64-bit index "
+            f"arithmetic); got a value of {shown(max(values, key=abs))}"
+        )
 
 
 def check_window(
