@@ -148,17 +148,33 @@ def test_large_numbers_and_fractions_stay_exact(capsys):
     assert out == f"Array([{Fraction(big, 7)}, 1/21])\n"
 
 
-def _sympy_imported(argv: list[str]) -> bool:
+@given(
+    entries=st.lists(NUMBERS.map(lambda v: v.numerator if v.denominator == 1 else v), min_size=1, max_size=40),
+    rows=st.integers(1, 4),
+)
+def test_short_text_is_numpys_layout(entries, rows):
+    from symconv.arrays.text import array_text, short_text
+
+    n = len(entries) // rows or 1
+    entries = entries[: n * rows] if len(entries) >= rows else entries
+    shape = (len(entries) // n, n) if rows > 1 and len(entries) >= rows else (len(entries),)
+    data = np.empty(len(entries), dtype=object)
+    data[:] = entries
+    text = short_text(entries, shape)
+    assert text is None or text == array_text(data.reshape(shape))
+
+
+def _imported(argv: list[str], module: str = "sympy") -> bool:
     code = (
         "import sys\nfrom symconv.cli import main\n"
         f"assert main({argv!r}) == 0\n"
-        "print('SYMPY' if 'sympy' in sys.modules else 'NO SYMPY')\n"
+        f"print('YES' if {module!r} in sys.modules else 'NO')\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True, timeout=300
     )
-    return out.stdout.strip().splitlines()[-1] == "SYMPY"
+    return out.stdout.strip().splitlines()[-1] == "YES"
 
 
 @pytest.mark.parametrize(
@@ -171,8 +187,14 @@ def _sympy_imported(argv: list[str]) -> bool:
     ],
 )
 def test_a_numeric_one_liner_does_not_import_sympy(argv):
-    assert not _sympy_imported(argv)
+    assert not _imported(argv)
+
+
+def test_the_seed_one_liner_does_not_import_numpy_either():
+    """Its cost is Python's start-up and the argument parser: a fraction of the numpy one-liner's."""
+    assert not _imported(["correlate", "2,1,3,5,4", "1,-1"], "numpy")
+    assert not _imported(["convolve", "1,2;3,4", "1/2,1;0,2", "--mode", "full", "--json"], "numpy")
 
 
 def test_the_probe_sees_sympy_when_it_is_needed():
-    assert _sympy_imported(["correlate", "x:5", "1,-1"])
+    assert _imported(["correlate", "x:5", "1,-1"])

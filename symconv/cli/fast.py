@@ -84,8 +84,6 @@ def _computed(
     x: tuple[tuple[int, ...], list[Fraction]],
     w: tuple[tuple[int, ...], list[Fraction]],
 ) -> str:
-    import numpy as np
-
     from symconv.core.plain import output_length, plain_window
     from symconv.core.validate import check_expansion
     from symconv.engines.numeric import correlate_numbers, term_count
@@ -98,17 +96,32 @@ def _computed(
     values = [*out, *wshape, *s, *d, *lo, *(k - 1 for k in wshape)]
     check_expansion(op, out, term_count(out, wshape), values)
     flat, shape = correlate_numbers(xs, xshape, ws, wshape, s, d, lo, hi, flip=flip)
-    cells = np.empty(len(flat), dtype=object)
-    cells[:] = flat
-    data = cells.reshape(shape)
     if args.json:
         from symconv.cli.typed import json_output
 
-        return json_output(args, kw, shape, data)
-    if args.latex:
-        from symconv.arrays.latex import array_latex, number_latex
+        return json_output(args, kw, shape, _nested(flat, shape))
+    if not args.latex:
+        from symconv.arrays.text import array_text, short_text
 
-        return array_latex(data, number_latex)
-    from symconv.arrays.text import array_text
+        text = short_text(flat, shape)  # numpy's layout, without importing numpy, when it is one line per row
+        return text if text is not None else array_text(_array(flat, shape))
+    from symconv.arrays.latex import array_latex, number_latex
 
-    return array_text(data)
+    return array_latex(_array(flat, shape), number_latex)
+
+
+def _nested(flat: list[Any], shape: tuple[int, ...]) -> list[Any]:
+    """Row-major ``flat`` as nested lists of ``shape``."""
+    out: list[Any] = flat
+    for n in reversed(shape[1:]):
+        out = [out[i : i + n] for i in range(0, len(out), n)]
+    return out
+
+
+def _array(flat: list[Any], shape: tuple[int, ...]) -> Any:
+    """Row-major ``flat`` as a numpy object array of ``shape``."""
+    import numpy as np
+
+    cells = np.empty(len(flat), dtype=object)
+    cells[:] = flat
+    return cells.reshape(shape)

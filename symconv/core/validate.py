@@ -6,11 +6,10 @@ operation, the argument, what must hold and what was given.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Sequence
 from typing import Any
-
-import numpy as np
 
 from symconv.core.errors import SymconvError
 from symconv.core.limits import guard
@@ -33,20 +32,23 @@ __all__ = [
 def _is_int(v: Any) -> bool:
     """Python, numpy or sympy integers; never booleans.
 
-    sympy is not imported for this: when no module has imported it, no value can be a sympy ``Integer``
-    (the command line's numeric path validates its arguments without paying for sympy).
+    Neither numpy nor sympy is imported for this: when no module has imported one, no value can be
+    one of its integers (the command line's numeric path validates its arguments without paying for them).
     """
-    if isinstance(v, (bool, np.bool_)):
+    if isinstance(v, bool):
         return False
-    if isinstance(v, (int, np.integer)):
+    np, sympy = sys.modules.get("numpy"), sys.modules.get("sympy")
+    if np is not None and isinstance(v, np.bool_):
+        return False
+    if isinstance(v, int) or (np is not None and isinstance(v, np.integer)):
         return True
-    sympy = sys.modules.get("sympy")
     return sympy is not None and isinstance(v, sympy.Integer)
 
 
 def _seq(value: Any) -> Any:
     """A 1-D numpy array of parameters is read like a tuple (torch and numpy users pass them)."""
-    if isinstance(value, np.ndarray) and value.ndim == 1:
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(value, np.ndarray) and value.ndim == 1:
         return tuple(value.tolist())
     return value
 
@@ -161,7 +163,7 @@ def check_expansion(op: str, shape: tuple[int, ...], count: int, values: Sequenc
 
     >>> check_expansion("correlate", (4,), 8, [4, 2, 1, 1])  # within every limit: nothing happens
     """
-    total = int(np.prod(shape, dtype=object)) if shape else 1
+    total = math.prod(int(n) for n in shape)
     guard(op, "entries", total, f"entries in the closed form (shape {shape})", alternative=EXPAND_ALTERNATIVE)
     guard(op, "symbolic_terms", count, "symbolic terms", alternative=EXPAND_ALTERNATIVE)
     memory = count * BYTES_PER_TERM + total * BYTES_PER_RESULT
