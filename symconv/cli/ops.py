@@ -16,7 +16,17 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from symconv.cli._lazy import LazyChoices
-from symconv.cli.typed import is_symbolic, json_output, numbers_typed, parameters, parse_per_axis, shown_text
+from symconv.cli.typed import (
+    MAX_TERMS,
+    count_arg,
+    distinct_symbols,
+    is_symbolic,
+    json_output,
+    numbers_typed,
+    parameters,
+    parse_per_axis,
+    shown_text,
+)
 from symconv.core.errors import SymconvError
 
 if TYPE_CHECKING:
@@ -103,6 +113,7 @@ def _run(args: argparse.Namespace) -> int:
     if fast is not None:
         print(fast)
         return 0
+    distinct_symbols(args.command, args.x, args.w)
     from symconv.arrays.ops import convolve, correlate
 
     xshape, x = _operand(args.x, "x", args.command)
@@ -110,12 +121,32 @@ def _run(args: argparse.Namespace) -> int:
     fn = correlate if args.command == "correlate" else convolve
     kw = parameters(args)
     refuse_expensive(args.command, xshape, wshape, args.mode, kw)
+    _refuse_long(args, xshape, wshape, kw)
     y = fn(x(), w(), args.mode, **kw)
     if args.json:
         print(json_output(args, kw, y.shape, y))
     else:
         print(y.latex() if args.latex else y)
     return 0
+
+
+def _refuse_long(args: argparse.Namespace, xshape: tuple[int, ...], wshape: tuple[int, ...], kw: Any) -> None:
+    """Refuse a symbolic closed form of more than ``--max-terms`` terms: its time and its output grow with them."""
+    from symconv.core.plain import output_length, plain_window
+    from symconv.engines.numeric import term_count
+
+    s, d, lo, hi = plain_window(
+        args.command, xshape, wshape, args.mode, kw["stride"], kw["dilation"], kw.get("padding")
+    )
+    out = tuple(output_length(xshape[i], wshape[i], s[i], d[i], lo[i], hi[i]) for i in range(len(xshape)))
+    terms = term_count(out, wshape)
+    if terms > args.max_terms:
+        raise SymconvError(
+            f"{args.command}: the closed form has {terms:,} symbolic terms "
+            f"(shape {'x'.join(map(str, out))}), more than --max-terms "
+            f"{args.max_terms:,} lets the command line expand and print; raise it with --max-terms {terms}, "
+            f"or type numbers instead of symbols (exact, fast), or call symconv.{args.command} in Python"
+        )
 
 
 def register(sub: Any) -> None:
@@ -134,6 +165,13 @@ def register(sub: Any) -> None:
         p.add_argument("--stride", default="1", help="2, or 2,1 (one per axis)")
         p.add_argument("--dilation", default="1", help="2, or 2,1 (one per axis)")
         p.add_argument("--padding", help="explicit zero padding (mode valid): 1, 1,2 per axis, or 1:2 lo:hi per side")
+        p.add_argument(
+            "--max-terms",
+            type=count_arg,
+            default=MAX_TERMS,
+            metavar="N",
+            help=f"expand and print at most N symbolic terms (default {MAX_TERMS:,}); numbers have no such limit",
+        )
         fmt = p.add_mutually_exclusive_group()
         fmt.add_argument("--latex", action="store_true", help="print LaTeX")
         fmt.add_argument("--json", action="store_true", help="print a JSON object (op, mode, ..., shape, values)")

@@ -15,7 +15,20 @@ from typing import Any
 from symconv.core.errors import SymconvError
 from symconv.core.limits import guard
 
-__all__ = ["is_symbolic", "json_output", "numbers_typed", "parameters", "parse_per_axis", "shown_text"]
+__all__ = [
+    "MAX_TERMS",
+    "count_arg",
+    "distinct_symbols",
+    "is_symbolic",
+    "json_output",
+    "numbers_typed",
+    "parameters",
+    "parse_per_axis",
+    "shown_text",
+]
+
+#: Symbolic terms ``correlate``/``convolve`` expand and print by default (``--max-terms``): about a second.
+MAX_TERMS = 20_000
 
 
 def shown_text(text: str) -> str:
@@ -38,6 +51,42 @@ def _number(token: str, what: str) -> Fraction:
 def is_symbolic(text: str) -> bool:
     """Whether an operand typed on the command line is ``NAME:SHAPE`` (symbols) rather than numbers."""
     return ":" in text and not text.lstrip().startswith("[")
+
+
+def distinct_symbols(command: str, x: str, w: str) -> None:
+    """Refuse ``x:5 x:3``: two operands ``NAME:SHAPE`` with one NAME would share their symbols.
+
+    ``symbols("x", 5)`` and ``symbols("x", 3)`` are the same ``x_0, x_1, x_2``: the closed form would
+    silently multiply entries of one array with themselves. Give the operands two names.
+
+    >>> distinct_symbols("correlate", "x:5", "w:3")
+    >>> try:
+    ...     distinct_symbols("correlate", "x:5", "x:3")
+    ... except SymconvError as err:
+    ...     print(str(err).split(";")[0])
+    correlate: `x` and `w` must be named apart
+    """
+    if is_symbolic(x) and is_symbolic(w):
+        name = x.partition(":")[0]
+        if name == w.partition(":")[0]:
+            raise SymconvError(
+                f"{command}: `x` and `w` must be named apart; got {shown_text(x)} and {shown_text(w)}, "
+                f"whose entries would be the same symbols {name}_0, {name}_1, … "
+                "(use two names, e.g. x:5 w:3)"
+            )
+
+
+def count_arg(text: str) -> int:
+    """An argparse ``type``: a positive integer such as ``20000`` (``_`` separators allowed)."""
+    from symconv.core.numbers import parse_int
+
+    try:
+        value = parse_int(text.replace("_", ""), "the count")
+    except SymconvError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value is None or value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer; got {shown_text(text)}")
+    return value
 
 
 def numbers_typed(text: str, what: str) -> Any:

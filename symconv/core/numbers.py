@@ -23,6 +23,7 @@ use a smaller number, or a symbol in its place
 
 from __future__ import annotations
 
+import numbers
 import re
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -184,14 +185,30 @@ def check_entry_number(where: str, value: Any, max_digits: int | None = None) ->
         _guard_digits(where, int_digits(value), max_digits)
 
 
-def shown(value: Any, width: int = 80) -> str:
-    """``repr(value)`` for a message: at most ``width`` characters, never a huge integer's digits.
+#: Integers longer than this many bits (about 60 digits) are echoed in messages by their number of digits.
+_ECHO_BITS = 200
 
-    >>> shown(10**5000), shown(list(range(100)), 20)
-    ('an integer of about 5,001 digits', '[0, 1, 2, 3, 4, 5...')
+
+def _huge(value: Any) -> bool:
+    """An integer (Python, numpy or sympy) too long to echo digit by digit."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value).bit_length() > _ECHO_BITS
+
+
+def shown(value: Any, width: int = 80) -> str:
+    """``repr(value)`` for a message: at most ``width`` characters, never a long integer's digits.
+
+    The ONE helper every message that echoes a user's value goes through: an integer of more than
+    about 60 digits is shown by its number of digits, also inside a tuple or list.
+
+    >>> shown(10**5000), shown(list(range(100)), 20), shown((1, -(10**70)))
+    ('an integer of about 5,001 digits', '[0, 1, 2, 3, 4, 5...', '(1, an integer of about 71 digits)')
     """
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 600:
-        return f"an integer of about {int_digits(value):,} digits"
+    if _huge(value):
+        return f"an integer of about {int_digits(int(value)):,} digits"
+    if isinstance(value, (tuple, list)) and any(_huge(v) for v in value[:64]):
+        items = ", ".join(shown(v, width) for v in value[:8]) + (", ..." if len(value) > 8 else "")
+        text = f"({items}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) else f"[{items}]"
+        return text if len(text) <= 2 * width else text[: 2 * width - 3] + "..."
     try:
         text = repr(value)
     except (ValueError, RecursionError):  # an integer beyond Python's int-to-text limit, or a deep nest, inside

@@ -103,7 +103,9 @@ def mode_padding(
     if mode == "full":
         return span, span
     if any(s != 1 for s in stride):
-        raise SymconvError(f"{op}: mode='same' needs `stride` = 1 on every axis (as in PyTorch); got stride={stride}")
+        raise SymconvError(
+            f"{op}: mode='same' needs `stride` = 1 on every axis (as in PyTorch); got stride={shown(stride)}"
+        )
     lo = tuple(t // 2 for t in span)
     return lo, tuple(t - a for t, a in zip(span, lo))
 

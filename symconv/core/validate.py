@@ -59,7 +59,7 @@ def check_int(op: str, name: str, value: Any, *, minimum: int) -> int:
         raise SymconvError(f"{op}: `{name}` must be an integer ≥ {minimum}; got {shown(value)}")
     check_int_digits(f"{op}: `{name}`", int(value))
     if value < minimum:
-        raise SymconvError(f"{op}: `{name}` must be ≥ {minimum}; got {name}={value}")
+        raise SymconvError(f"{op}: `{name}` must be ≥ {minimum}; got {name}={shown(value)}")
     return int(value)
 
 
@@ -164,7 +164,7 @@ def check_expansion(op: str, shape: tuple[int, ...], count: int, values: Sequenc
     >>> check_expansion("correlate", (4,), 8, [4, 2, 1, 1])  # within every limit: nothing happens
     """
     total = math.prod(int(n) for n in shape)
-    guard(op, "entries", total, f"entries in the closed form (shape {shape})", alternative=EXPAND_ALTERNATIVE)
+    guard(op, "entries", total, f"entries in the closed form (shape {shown(shape)})", alternative=EXPAND_ALTERNATIVE)
     guard(op, "symbolic_terms", count, "symbolic terms", alternative=EXPAND_ALTERNATIVE)
     memory = count * BYTES_PER_TERM + total * BYTES_PER_RESULT
     guard(op, "memory_bytes", memory, "bytes", alternative=EXPAND_ALTERNATIVE)
@@ -205,18 +205,18 @@ def check_window(
     for ax in range(len(n)):
         if padding_mode == "reflect" and max(lo[ax], hi[ax]) >= n[ax]:
             raise SymconvError(
-                f"{op}: padding_mode='reflect' needs `padding` (={max(lo[ax], hi[ax])}) < input size "
-                f"(={n[ax]}) on {axis} {ax}"
+                f"{op}: padding_mode='reflect' needs `padding` (={shown(max(lo[ax], hi[ax]))}) < input size "
+                f"(={shown(n[ax])}) on {axis} {ax}"
             )
         if padding_mode == "circular" and max(lo[ax], hi[ax]) > n[ax]:
             raise SymconvError(
-                f"{op}: padding_mode='circular' needs `padding` (={max(lo[ax], hi[ax])}) ≤ input size "
-                f"(={n[ax]}) on {axis} {ax} (it may wrap around only once)"
+                f"{op}: padding_mode='circular' needs `padding` (={shown(max(lo[ax], hi[ax]))}) ≤ input size "
+                f"(={shown(n[ax])}) on {axis} {ax} (it may wrap around only once)"
             )
         span, room = d[ax] * (k[ax] - 1) + 1, n[ax] + lo[ax] + hi[ax]
         if span > room:
             raise SymconvError(
-                f"{op}: the dilated kernel (d(K-1)+1 = {span}) must fit in the padded input "
-                f"(N + p_lo + p_hi = {room}) on {axis} {ax}; got N={n[ax]}, K={k[ax]}, d={d[ax]}, "
-                f"padding=({lo[ax]}, {hi[ax]}){hint}"
+                f"{op}: the dilated kernel (d(K-1)+1 = {shown(span)}) must fit in the padded input "
+                f"(N + p_lo + p_hi = {shown(room)}) on {axis} {ax}; got N={shown(n[ax])}, K={shown(k[ax])}, "
+                f"d={shown(d[ax])}, padding={shown((lo[ax], hi[ax]))}{hint}"
             )
