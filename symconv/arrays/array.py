@@ -19,10 +19,11 @@ import numpy as np
 import sympy
 
 from symconv.arrays.entries import entry as _entry
-from symconv.arrays.entries import jsonable
+from symconv.arrays.text import array_text, jsonable
 from symconv.core.errors import SymconvError, SymconvIndexError
-from symconv.core.limits import current, guard
+from symconv.core.limits import current
 from symconv.core.numbers import NON_FINITE, check_entry_number, shown
+from symconv.core.plain import MAX_NDIM, guard_entries
 from symconv.core.public import public
 
 __all__ = ["Array", "asarray", "operand", "symbols"]
@@ -30,22 +31,8 @@ __all__ = ["Array", "asarray", "operand", "symbols"]
 
 _ARRAY_LIKE = "nested lists, a numpy array, a sympy Matrix/Array or a symconv Array"
 
-#: The most axes an Array may have (numpy's iteration helpers stop at 32).
-MAX_NDIM = 32
-#: Bytes one entry costs, measured (a sympy number or expression and its slot), for the memory guard.
-BYTES_PER_ENTRY = 128
 #: Bytes one new symbol costs (sympy caches each Symbol with its name), for the memory guard.
 BYTES_PER_SYMBOL = 320
-_SIZE_ALTERNATIVE = (
-    "build a smaller array; output_shape gives result sizes without building anything, and "
-    "symconv.check_exact / check_randomized check identities at scale"
-)
-
-
-def guard_entries(where: str, entries: int, bytes_per_entry: int = BYTES_PER_ENTRY) -> None:
-    """Refuse an array of ``entries`` entries beyond the ``entries`` or ``memory_bytes`` limit, before building it."""
-    guard(where, "entries", entries, "entries", alternative=_SIZE_ALTERNATIVE)
-    guard(where, "memory_bytes", entries * bytes_per_entry, "bytes", alternative=_SIZE_ALTERNATIVE)
 
 
 _MISSING: Any = object()
@@ -385,11 +372,7 @@ class Array:
         return "$" + self.latex() + "$"
 
     def __repr__(self) -> str:
-        if self.ndim == 0:
-            return f"Array({self._data[()]})"
-        body = np.array2string(self._data, separator=", ", formatter={"all": str}, max_line_width=100)
-        lines = body.replace(chr(10), chr(10) + "      ").split(chr(10))
-        return f"Array({chr(10).join(line.rstrip() for line in lines)})"
+        return array_text(self._data)
 
 
 def _convert(v: sympy.Expr, dt: np.dtype) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from symconv.arrays.text import jsonable
 from symconv.core.errors import SymconvError
 from symconv.core.numbers import check_entry_number, check_expr, int_digits, shown
 
@@ -84,27 +85,6 @@ def entry(value: Any, *, exact: bool, where: str, max_digits: int | None = None)
     if value is None:
         raise SymconvError(f"{where}: entries must be numbers or sympy expressions; got None")
     raise SymconvError(f"{where}: entries must be numbers or sympy expressions; got {type(value).__name__}")
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` (nested lists/tuples of sympy expressions or numbers, or an array with ``tolist``) with
-    integers as ``int`` and every other exact value as its sympy string; ``None`` and booleans stay.
-    What :meth:`~symconv.Array.to_json` and the command line's ``--json`` print.
-
-    >>> jsonable([sympy.Integer(2), [sympy.Rational(-3, 4), sympy.I - 1]])
-    [2, ['-3/4', '-1 + I']]
-    """
-    if hasattr(value, "tolist") and hasattr(value, "shape"):
-        value = value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, (int, np.integer, sympy.Integer)):
-        return int(value)
-    return str(value)
 
 
 def numbers_expanded(data: np.ndarray) -> np.ndarray:

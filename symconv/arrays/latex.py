@@ -3,16 +3,35 @@ r"""LaTeX of arrays that fits a line: vectors wrap inside their brackets, wide m
 >>> import numpy as np, sympy
 >>> array_latex(np.array([sympy.Integer(1), sympy.Integer(2)], dtype=object))
 '\\left[ 1, \\ 2 \\right]'
+>>> from fractions import Fraction
+>>> array_latex(np.array([1, Fraction(-1, 2)], dtype=object), number_latex)
+'\\left[ 1, \\ - \\frac{1}{2} \\right]'
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
 import numpy as np
-import sympy
 
 from symconv.core.fit import DISPLAY_WIDTH, latex_width, wrap_items
 
-__all__ = ["array_latex"]
+__all__ = ["array_latex", "number_latex"]
+
+
+def number_latex(value: int | Fraction) -> str:
+    r"""``sympy.latex`` of an exact rational, without sympy: ``-2``, ``\frac{7}{3}``, ``- \frac{1}{2}``.
+
+    >>> number_latex(Fraction(-1, 2)), number_latex(7)
+    ('- \\frac{1}{2}', '7')
+    """
+    q = Fraction(value)
+    if q.denominator == 1:
+        return str(q.numerator)
+    sign = "- " if q.numerator < 0 else ""
+    return rf"{sign}\frac{{{abs(q.numerator)}}}{{{q.denominator}}}"
 
 
 #: Entries beyond which a vector prints its first and last three (numpy's summarisation threshold).
@@ -35,17 +54,21 @@ def _lines(rows: list[str]) -> str:
     return r"\left[ \begin{array}{@{}l@{}} " + r" \\ {}".join(rows) + r" \end{array} \right]"
 
 
-def array_latex(data: np.ndarray) -> str:
-    """LaTeX of an object array of sympy entries (see :meth:`symconv.Array.latex`)."""
+def array_latex(data: np.ndarray, entry: Callable[[Any], str] | None = None) -> str:
+    """LaTeX of an object array (see :meth:`symconv.Array.latex`); ``entry`` prints one entry (``sympy.latex``)."""
+    if entry is None:
+        import sympy
+
+        entry = sympy.latex
     if data.ndim == 0:
-        return sympy.latex(data[()])
+        return entry(data[()])
     if data.ndim == 1:
-        items = [sympy.latex(e) for e in data]
+        items = [entry(e) for e in data]
         if len(items) > _SUMMARY:
             items = [*items[:3], r"\ldots", *items[-3:]]
         return _wrapped(items)
     if data.ndim == 2:
-        cells = [[sympy.latex(e) for e in row] for row in data]
+        cells = [[entry(e) for e in row] for row in data]
         if len(cells) > _MAX_ROWS:
             dots = [r"\vdots"] * len(cells[0])
             cells = [*cells[:3], dots, *cells[-3:]]
@@ -70,4 +93,4 @@ def array_latex(data: np.ndarray) -> str:
                     lines += sub
                 return _lines(lines)
             keep = min(keep, ncols) - 1
-    return _wrapped([array_latex(data[i]) for i in range(data.shape[0])])
+    return _wrapped([array_latex(data[i], entry) for i in range(data.shape[0])])

@@ -12,64 +12,20 @@ from typing import Any
 
 from symconv.arrays.array import Array, operand
 from symconv.arrays.entries import numbers_expanded
-from symconv.core.errors import SymconvError
 from symconv.core.formula import ConvSpec, forward
-from symconv.core.numbers import shown
+from symconv.core.plain import MODES, mode_padding, plain_window
 from symconv.core.public import public
-from symconv.core.validate import check_choice, check_expandable, check_window, per_axis, per_side
+from symconv.core.validate import check_expandable
 from symconv.engines.terms import expand
 
-__all__ = ["convolve", "correlate", "mode_padding", "plain_spec"]
-
-MODES = ("valid", "same", "full")
-
-
-def mode_padding(
-    op: str, mode: str, kernel: tuple[int, ...], dilation: tuple[int, ...], stride: tuple[int, ...]
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Zero padding ``(lo, hi)`` per axis that realises ``mode``.
-
-    ``full`` pads ``d(K-1)`` on both sides; ``same`` pads ``d(K-1)`` in total,
-    ``⌊d(K-1)/2⌋`` before and the rest after (PyTorch's choice: an even
-    kernel's extra zero goes at the END); ``valid`` pads nothing.
-
-    >>> mode_padding("correlate", "same", (2,), (1,), (1,))
-    ((0,), (1,))
-    """
-    check_choice(op, "mode", mode, MODES)
-    span = tuple(d * (k - 1) for k, d in zip(kernel, dilation))
-    if mode == "valid":
-        return (0,) * len(kernel), (0,) * len(kernel)
-    if mode == "full":
-        return span, span
-    if any(s != 1 for s in stride):
-        raise SymconvError(f"{op}: mode='same' needs `stride` = 1 on every axis (as in PyTorch); got stride={stride}")
-    lo = tuple(t // 2 for t in span)
-    return lo, tuple(t - a for t, a in zip(span, lo))
+__all__ = ["MODES", "convolve", "correlate", "mode_padding", "plain_spec"]
 
 
 def plain_spec(
     op: str, x: Array, w: Array, mode: str, stride: Any, dilation: Any, padding: Any, *, flip: bool
 ) -> ConvSpec:
-    """Validate plain-array arguments and return the :class:`ConvSpec`."""
-    if x.ndim != w.ndim:
-        raise SymconvError(f"{op}: `x` and `w` must have the same number of axes; got x.ndim={x.ndim}, w.ndim={w.ndim}")
-    if x.ndim == 0:
-        raise SymconvError(f"{op}: `x` and `w` must have at least one axis; got 0-d arrays")
-    nd = x.ndim
-    s = per_axis(op, "stride", stride, nd, minimum=1)
-    d = per_axis(op, "dilation", dilation, nd, minimum=1)
-    if padding is None:
-        lo, hi = mode_padding(op, mode, w.shape, d, s)
-    else:
-        if mode != "valid":
-            raise SymconvError(
-                f"{op}: give either `mode` or explicit `padding`, "
-                f"not both; got mode={shown(mode)}, padding={shown(padding)}"
-            )
-        lo, hi = per_side(op, "padding", padding, nd)
-    hint = f" in mode {shown(mode)}" + ("; use mode='full'" if padding is None and mode == "valid" else "")
-    check_window(op, x.shape, w.shape, d, lo, hi, hint=hint)
+    """Validate plain-array arguments (:func:`~symconv.core.plain.plain_window`) and return the :class:`ConvSpec`."""
+    s, d, lo, hi = plain_window(op, x.shape, w.shape, mode, stride, dilation, padding)
     return ConvSpec(input_size=x.shape, kernel_size=w.shape, stride=s, dilation=d, pad_lo=lo, pad_hi=hi, flip=flip)
 
 

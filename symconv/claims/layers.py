@@ -66,10 +66,10 @@ class Layer(Node):
         g = check_int(op, "groups", groups, minimum=1)
         symbolic = [name for name, v in (("in_channels", cin), ("out_channels", cout)) if not v.is_Integer]
         if symbolic and g != 1:
-            raise SymconvError(f"{op}: symbolic {', '.join(symbolic)} need `groups` (={g}) to be 1")
+            raise SymconvError(f"{op}: symbolic {', '.join(symbolic)} need `groups` (={shown(g)}) to be 1")
         for name, v in (("in_channels", cin), ("out_channels", cout)):
             if v.is_Integer and int(v) % g:
-                raise SymconvError(f"{op}: `{name}` (={v}) must be divisible by `groups` (={g})")
+                raise SymconvError(f"{op}: `{name}` (={shown(v)}) must be divisible by `groups` (={shown(g)})")
         if not same_shape((per_group * g,), (cin,)):
             raise SymconvError(
                 f"{op}: `weight` must have in_channels/groups = {cin}/{g} at axis 1; got weight shape "

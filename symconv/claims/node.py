@@ -24,7 +24,7 @@ A :class:`Node` stands for an array whose shape holds size expressions
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import product
 from typing import Any
 
@@ -290,14 +290,32 @@ def on_leaves(c: Contraction, roles: Mapping[str, Node], sizes: Mapping[sympy.Sy
     if any(v is None for v in views.values()):
         return None
     names = [v[0].name for v in views.values() if v is not None]
-    if len(set(names)) != len(names) or "result" in names:
+    if len(set(names)) != len(names):
         return None
-    c = rename_operands(c, {role: v[0].name for role, v in views.items() if v is not None} | {c.result.name: "result"})
+    renamed = {role: v[0].name for role, v in views.items() if v is not None}
+    c = rename_operands(c, renamed | {c.result.name: result_name(names)})
     for v in views.values():
         if v is not None:
             c = reindex_operand(c, v[0].name, v[1], v[0].shape)
     c = c.subs(sizes)
     return c if c.is_concrete() else None
+
+
+def result_name(taken: Iterable[str]) -> str:
+    """A name for the result of an engine contraction that no array of the claim has.
+
+    ``"result"``, or ``"result_1"``, ``"result_2"``, … when a leaf is called so: any valid leaf
+    name works (a leaf named ``result`` was once refused by the engine as "the name of its result").
+
+    >>> result_name(["x", "w"]), result_name(["result", "result_1"])
+    ('result', 'result_2')
+    """
+    names = set(taken)
+    name, i = "result", 0
+    while name in names:
+        i += 1
+        name = f"result_{i}"
+    return name
 
 
 def shape_text(shape: Sequence[Any]) -> str:
@@ -368,7 +386,12 @@ class Leaf(Node):
         v = tuple(Var(f"v{a}", n) for a, n in enumerate(shape))
         idx = tuple(Affine.var(x.name) for x in v)
         c = Contraction(
-            "read", Operand("result", shape), idx, v, (Factor(self.name, idx),), (Operand(self.name, shape),)
+            "read",
+            Operand(result_name([self.name]), shape),
+            idx,
+            v,
+            (Factor(self.name, idx),),
+            (Operand(self.name, shape),),
         )
         return [(1, c)]
 

@@ -34,7 +34,7 @@ import numpy as np
 import sympy
 
 from symconv.claims.context import context, structure
-from symconv.claims.node import Const, Leaf, Node, as_node
+from symconv.claims.node import Const, Leaf, Node, as_node, result_name
 from symconv.claims.ops import Conv, Flip
 from symconv.core.affine import Affine, as_expr
 from symconv.core.errors import SymconvError
@@ -84,7 +84,7 @@ def _contractions(node: Node, sizes: Mapping[sympy.Symbol, int]) -> list[tuple[i
         return None
     for role in flips:
         c = reindex_operand(c, role, _flipper(c.operand(role).shape))
-    return [(1, rename_operands(c, {**names, c.result.name: "result"}))]
+    return [(1, rename_operands(c, {**names, c.result.name: result_name(names.values())}))]
 
 
 def _flipper(shape: tuple[Any, ...]) -> Callable[[tuple[Affine, ...]], tuple[Affine, ...]]:

@@ -29,7 +29,7 @@ import numpy as np
 import sympy
 
 from symconv.arrays.array import Array
-from symconv.claims.node import Fresh, Leaf, Node, as_node, combine, in_range, shape_text, sift
+from symconv.claims.node import Fresh, Leaf, Node, as_node, combine, in_range, result_name, shape_text, sift
 from symconv.claims.ops import same_shape
 from symconv.core.affine import Affine
 from symconv.core.errors import SymconvError
@@ -180,7 +180,8 @@ class Grad(Node):
             if len(reads) > 1:
                 return None
             if reads:
-                out.append((coef, grad_contraction(c, self.wrt.name, self.upstream.name, result="result")))
+                free = result_name([*names, self.upstream.name])
+                out.append((coef, grad_contraction(c, self.wrt.name, self.upstream.name, result=free)))
         return out or None
 
     def text(self) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from symconv.cli._lazy import LazyChoices
 from symconv.cli.ops import operand_shape, parse_per_axis, refuse_expensive
 from symconv.cli.shapes import int_arg
+from symconv.cli.typed import distinct_symbols
 from symconv.core.errors import SymconvError
 
 # the library is imported by the handlers: `symconv --help` stays fast
@@ -128,6 +129,7 @@ def _derive(args: argparse.Namespace) -> int:
     }
     if args.padding is not None:
         kw["padding"] = parse_per_axis(args.padding, "padding")
+    distinct_symbols("derive", args.x, args.w)
     xshape, x = operand_shape(args.x, "x", "derive")
     wshape, w = operand_shape(args.w, "w", "derive")
     if len(xshape) <= 2 and len(xshape) == len(wshape):  # derive names other shapes itself

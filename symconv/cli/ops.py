@@ -13,36 +13,34 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any, cast
 
 from symconv.cli._lazy import LazyChoices
+from symconv.cli.typed import (
+    MAX_TERMS,
+    count_arg,
+    distinct_symbols,
+    is_symbolic,
+    json_output,
+    numbers_typed,
+    parameters,
+    parse_per_axis,
+    shown_text,
+)
 from symconv.core.errors import SymconvError
-from symconv.core.limits import guard
 
 if TYPE_CHECKING:
     from symconv.arrays.array import Array
 
 # sympy, numpy and the operations are imported by the handlers, not here: `symconv --help` stays fast
 
-__all__ = ["operand_shape", "parse_array", "parse_per_axis", "refuse_expensive", "register"]
-
-
-def _number(token: str, what: str) -> Fraction:
-    from symconv.core.numbers import parse_number
-
-    value = parse_number(token, what)
-    if value is None:
-        raise SymconvError(
-            f"{what} must be numbers like 2,-1,3/2 (rows separated by ';') "
-            f"or NAME:SHAPE like x:5 or w:3x3; got {_shown(token)}"
-        )
-    return value
-
-
-def _shown(text: str) -> str:
-    """``text`` quoted for a message, shortened if long."""
-    return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+__all__ = [
+    "operand_shape",
+    "parse_array",
+    "parse_per_axis",
+    "refuse_expensive",
+    "register",
+]
 
 
 def parse_array(text: str, what: str, command: str = "") -> Array:
@@ -68,7 +66,7 @@ def _operand(text: str, name: str, command: str = "") -> tuple[tuple[int, ...], 
     from symconv.core.numbers import parse_int
 
     what = f"{command}: `{name}`" if command else f"`{name}`"
-    if ":" in text and not text.lstrip().startswith("["):
+    if is_symbolic(text):
         symbol, _, shape = text.partition(":")
         parts = shape.lower().split("x")
         if len(parts) > MAX_NDIM:
@@ -76,23 +74,11 @@ def _operand(text: str, name: str, command: str = "") -> tuple[tuple[int, ...], 
         found = [parse_int(t, f"{what} shape") for t in parts]
         dims = tuple(d for d in found if d is not None)
         if len(dims) != len(found) or any(d < 1 for d in dims):
-            raise SymconvError(f"{what} shape must be positive integers like 5 or 3x3; got {_shown(shape)}")
+            raise SymconvError(f"{what} shape must be positive integers like 5 or 3x3; got {shown_text(shape)}")
         if not symbol.isidentifier():
-            raise SymconvError(f"{what} must be NAME:SHAPE with NAME an identifier such as x; got {_shown(symbol)}")
+            raise SymconvError(f"{what} must be NAME:SHAPE with NAME an identifier such as x; got {shown_text(symbol)}")
         return dims, lambda: symbols(symbol, dims)
-    values: Any
-    if text.lstrip().startswith("["):
-        from symconv.cli.grammar import parse_nested_list
-
-        guard(what, "entries", text.count(",") + 1, "entries")
-        values = parse_nested_list(text, what, MAX_NDIM)
-    else:
-        rows = text.split(";")
-        guard(what, "entries", sum(r.count(",") + 1 for r in rows), "entries")
-        values = [[_number(t, what) for t in r.split(",")] for r in rows]
-        if len(values) == 1:
-            values = values[0]
-    array = operand(command or "symconv", name, values)
+    array = operand(command or "symconv", name, numbers_typed(text, what))
     return array.shape, lambda: array
 
 
@@ -102,28 +88,6 @@ class _Dims:
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
         self.ndim = len(shape)
-
-
-def parse_per_axis(text: str, what: str) -> Any:
-    """``"2"`` → ``2``; ``"2,1"`` → ``(2, 1)`` (one per axis); ``lo:hi`` entries for padding.
-
-    >>> parse_per_axis("2", "stride"), parse_per_axis("2,1", "stride"), parse_per_axis("1:2,0", "padding")
-    (2, (2, 1), ((1, 2), 0))
-    """
-    from symconv.core.numbers import parse_int
-
-    entries: list[Any] = []
-    for token in text.split(","):
-        parts = token.strip().split(":") if what == "padding" else [token.strip()]
-        values = [parse_int(p, f"`--{what}`") for p in parts]
-        if any(v is None for v in values):
-            shape = "2, 2,1 or 1:2,0 (lo:hi per axis)" if what == "padding" else "2 or 2,1 (one per axis)"
-            raise SymconvError(f"`--{what}` must be integers like {shape}; got {_shown(text)}")
-        ints = tuple(v for v in values if v is not None)
-        if len(ints) > 2:
-            raise SymconvError(f"`--{what}` entries must be N or LO:HI; got {_shown(token)}")
-        entries.append(ints[0] if len(ints) == 1 else ints)
-    return entries[0] if len(entries) == 1 and not isinstance(entries[0], tuple) else tuple(entries)
 
 
 def refuse_expensive(command: str, xshape: tuple[int, ...], wshape: tuple[int, ...], mode: str, kw: Any) -> None:
@@ -143,42 +107,46 @@ def operand_shape(text: str, name: str, command: str = "") -> tuple[tuple[int, .
 
 
 def _run(args: argparse.Namespace) -> int:
+    from symconv.cli.fast import numeric_output
+
+    fast = numeric_output(args)
+    if fast is not None:
+        print(fast)
+        return 0
+    distinct_symbols(args.command, args.x, args.w)
     from symconv.arrays.ops import convolve, correlate
 
     xshape, x = _operand(args.x, "x", args.command)
     wshape, w = _operand(args.w, "w", args.command)
     fn = correlate if args.command == "correlate" else convolve
-    kw: dict[str, Any] = {
-        "stride": parse_per_axis(args.stride, "stride"),
-        "dilation": parse_per_axis(args.dilation, "dilation"),
-    }
-    if args.padding is not None:
-        kw["padding"] = parse_per_axis(args.padding, "padding")
+    kw = parameters(args)
     refuse_expensive(args.command, xshape, wshape, args.mode, kw)
+    _refuse_long(args, xshape, wshape, kw)
     y = fn(x(), w(), args.mode, **kw)
     if args.json:
-        print(_json(args, kw, y))
+        print(json_output(args, kw, y.shape, y))
     else:
         print(y.latex() if args.latex else y)
     return 0
 
 
-def _json(args: argparse.Namespace, kw: dict[str, Any], y: Array) -> str:
-    """The result as JSON with stable keys (exact: integers as numbers, other values as text)."""
-    import json
+def _refuse_long(args: argparse.Namespace, xshape: tuple[int, ...], wshape: tuple[int, ...], kw: Any) -> None:
+    """Refuse a symbolic closed form of more than ``--max-terms`` terms: its time and its output grow with them."""
+    from symconv.core.plain import output_length, plain_window
+    from symconv.engines.numeric import term_count
 
-    from symconv.arrays.entries import jsonable as exact_json
-
-    data = {
-        "op": args.command,
-        "mode": args.mode,
-        "stride": exact_json(kw["stride"]),
-        "dilation": exact_json(kw["dilation"]),
-        "padding": exact_json(kw.get("padding")),
-        "shape": list(y.shape),
-        "values": exact_json(y),
-    }
-    return json.dumps(data, ensure_ascii=False)
+    s, d, lo, hi = plain_window(
+        args.command, xshape, wshape, args.mode, kw["stride"], kw["dilation"], kw.get("padding")
+    )
+    out = tuple(output_length(xshape[i], wshape[i], s[i], d[i], lo[i], hi[i]) for i in range(len(xshape)))
+    terms = term_count(out, wshape)
+    if terms > args.max_terms:
+        raise SymconvError(
+            f"{args.command}: the closed form has {terms:,} symbolic terms "
+            f"(shape {'x'.join(map(str, out))}), more than --max-terms "
+            f"{args.max_terms:,} lets the command line expand and print; raise it with --max-terms {terms}, "
+            f"or type numbers instead of symbols (exact, fast), or call symconv.{args.command} in Python"
+        )
 
 
 def register(sub: Any) -> None:
@@ -190,13 +158,20 @@ def register(sub: Any) -> None:
         p.add_argument(
             "--mode",
             default="valid",
-            choices=LazyChoices("symconv.arrays.ops", "MODES"),
+            choices=LazyChoices("symconv.core.plain", "MODES"),
             metavar="MODE",
             help="valid (default), same or full",
         )
         p.add_argument("--stride", default="1", help="2, or 2,1 (one per axis)")
         p.add_argument("--dilation", default="1", help="2, or 2,1 (one per axis)")
         p.add_argument("--padding", help="explicit zero padding (mode valid): 1, 1,2 per axis, or 1:2 lo:hi per side")
+        p.add_argument(
+            "--max-terms",
+            type=count_arg,
+            default=MAX_TERMS,
+            metavar="N",
+            help=f"expand and print at most N symbolic terms (default {MAX_TERMS:,}); numbers have no such limit",
+        )
         fmt = p.add_mutually_exclusive_group()
         fmt.add_argument("--latex", action="store_true", help="print LaTeX")
         fmt.add_argument("--json", action="store_true", help="print a JSON object (op, mode, ..., shape, values)")

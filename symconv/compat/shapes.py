@@ -99,8 +99,8 @@ def conv_output_size(n: Scalar, k: Scalar, stride: Scalar = 1, padding: Scalar =
     out = forward_size(n, k, s, d, p, p)
     if out.is_Integer and out < 1:
         raise SymconvError(
-            f"{op}: the dilated kernel d(K-1)+1 (={d * (k - 1) + 1}) must fit in the padded input N + 2p "
-            f"(={n + 2 * p}); got n={n}, k={k}, padding={p}, dilation={d}"
+            f"{op}: the dilated kernel d(K-1)+1 (={shown(d * (k - 1) + 1)}) must fit in the padded input N + 2p "
+            f"(={shown(n + 2 * p)}); got n={shown(n)}, k={shown(k)}, padding={shown(p)}, dilation={shown(d)}"
         )
     return out
 
@@ -133,7 +133,10 @@ def conv_transpose_output_size(
     s, p, d = _size(op, "stride", stride, 1), _size(op, "padding", padding, 0), _size(op, "dilation", dilation, 1)
     q = _size(op, "output_padding", output_padding, 0)
     if q.is_Integer and s.is_Integer and d.is_Integer and q >= s and q >= d:
-        raise SymconvError(f"{op}: `output_padding` (={q}) must be smaller than `stride` (={s}) or `dilation` (={d})")
+        raise SymconvError(
+            f"{op}: `output_padding` (={shown(q)}) must be smaller than `stride` (={shown(s)}) "
+            f"or `dilation` (={shown(d)})"
+        )
     out = transpose_output_size(n, k, s, d, p, p, q)
     if out.is_Integer and out < 1:
         raise SymconvError(f"{op}: the output size must be ≥ 1; got {out} (n={n}, k={k}, stride={s}, padding={p})")

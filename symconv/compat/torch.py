@@ -93,7 +93,7 @@ def _groups(op: str, groups: Any, channels: tuple[tuple[str, int], ...]) -> int:
     g = check_int(op, "groups", groups, minimum=1)
     for name, value in channels:
         if value % g:
-            raise SymconvError(f"{op}: `{name}` (={value}) must be divisible by `groups` (={g})")
+            raise SymconvError(f"{op}: `{name}` (={shown(value)}) must be divisible by `groups` (={shown(g)})")
     return g
 
 
@@ -204,8 +204,8 @@ def plan_conv_transpose(
     for ax in range(nd):
         if op_pad[ax] >= s[ax] and op_pad[ax] >= d[ax]:
             raise SymconvError(
-                f"{op}: `output_padding` (={op_pad[ax]}) must be smaller than `stride` (={s[ax]}) or "
-                f"`dilation` (={d[ax]}) on spatial axis {ax}"
+                f"{op}: `output_padding` (={shown(op_pad[ax])}) must be smaller than `stride` (={shown(s[ax])}) or "
+                f"`dilation` (={shown(d[ax])}) on spatial axis {ax}"
             )
         size = int(transpose_output_size(spatial[ax], kernel[ax], s[ax], d[ax], p[ax], p[ax], op_pad[ax]))
         if size < 1:

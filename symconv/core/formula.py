@@ -62,6 +62,7 @@ from typing import Any
 import sympy
 
 from symconv.core.affine import Affine, Scalar, as_expr
+from symconv.core.plain import flipped, kernel_tap, output_length, window
 
 __all__ = [
     "Boundary",
@@ -251,7 +252,7 @@ def output_size(n: Scalar, k: Scalar, s: Scalar = 1, d: Scalar = 1, lo: Scalar =
     (4, 4)
     """
     n, k, s, d, lo, hi = (as_expr(v) for v in (n, k, s, d, lo, hi))
-    return sympy.floor((n + lo + hi - d * (k - 1) - 1) / s) + 1
+    return output_length(n, k, s, d, lo, hi)
 
 
 def transpose_output_size(
@@ -294,17 +295,17 @@ def _axes(spec: ConvSpec) -> tuple[list[str], list[str]]:
 
 def flip_index(size: Scalar, k: Affine) -> Affine:
     """Index ``k`` of an axis of length ``size``, reversed: ``size - 1 - k`` (the kernel flip)."""
-    return (as_expr(size) - 1) - k
+    return flipped(as_expr(size), k)
 
 
 def _kernel_tap(spec: ConvSpec, i: int, k: Affine) -> Affine:
     """The kernel entry read at tap ``k`` on axis ``i``: ``k`` or flipped ``K-1-k``."""
-    return flip_index(spec.kernel_size[i], k) if spec.flip else k
+    return kernel_tap(spec.kernel_size[i], k, spec.flip)
 
 
 def _window(spec: ConvSpec, i: int, n: Affine, k: Affine) -> Affine:
     """The input position under tap ``k`` of window ``n``: ``s·n + d·k - p_lo``."""
-    return n * spec.stride[i] + k * spec.dilation[i] - spec.pad_lo[i]
+    return window(n, k, spec.stride[i], spec.dilation[i], spec.pad_lo[i])
 
 
 def _channel_vars(

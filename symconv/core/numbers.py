@@ -23,16 +23,20 @@ use a smaller number, or a symbol in its place
 
 from __future__ import annotations
 
+import numbers
 import re
 from fractions import Fraction
-from typing import Any
-
-import sympy
-from sympy.core.function import AppliedUndef
+from typing import TYPE_CHECKING, Any
 
 from symconv.core.errors import SymconvError
 from symconv.core.latexsafe import check_name
 from symconv.core.limits import guard
+
+if TYPE_CHECKING:
+    import sympy
+
+# sympy is imported by the functions that read sympy expressions, not here: the command line's
+# numeric path (symconv correlate 2,1,3 1,-1) parses and bounds its numbers without sympy
 
 __all__ = [
     "NON_FINITE",
@@ -46,9 +50,20 @@ __all__ = [
 ]
 
 _LOG10_2 = 0.30102999566398120
+#: sympy's non-finite numbers: refused as entries, like float('nan') and float('inf') (built on first use).
+NON_FINITE: tuple[Any, ...]
 _ALTERNATIVE = "use a smaller number, or a symbol in its place (x:5 on the command line, symconv.symbols in Python)"
-#: sympy's non-finite numbers: refused as entries, like float('nan') and float('inf').
-NON_FINITE = (sympy.nan, sympy.oo, -sympy.oo, sympy.zoo)
+
+
+def __getattr__(name: str) -> Any:
+    """``NON_FINITE``: sympy's non-finite numbers (``nan``, ``oo``, ``-oo``, ``zoo``), built on first use."""
+    if name == "NON_FINITE":
+        import sympy
+
+        value = (sympy.nan, sympy.oo, -sympy.oo, sympy.zoo)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def int_digits(n: int) -> int:
@@ -72,6 +87,11 @@ def check_int_digits(where: str, n: int) -> None:
     _guard_digits(where, int_digits(n))
 
 
+def _non_finite() -> tuple[Any, ...]:
+    cached = globals().get("NON_FINITE")
+    return cached if cached is not None else __getattr__("NON_FINITE")
+
+
 def _float_digits(f: sympy.Float) -> int:
     """Digits of the exact rational value of a sympy Float (numerator or denominator)."""
     _sign, man, exp, bc = f._mpf_  # type: ignore[attr-defined]
@@ -87,6 +107,7 @@ def check_expr(where: str, e: sympy.Expr, *, exact: bool, max_digits: int | None
     ``exact`` also bounds Floats by the digits of their exact rational value;
     ``max_digits`` is the ``literal_digits`` limit when the caller already read it.
 
+    >>> import sympy
     >>> check_expr("asarray: `values`", sympy.Symbol("x") + 1, exact=False)
     >>> try:
     ...     check_expr("asarray: `values`", sympy.zoo, exact=False)
@@ -94,13 +115,16 @@ def check_expr(where: str, e: sympy.Expr, *, exact: bool, max_digits: int | None
     ...     print(str(err).split(" (")[0])
     asarray: `values`: entries must be finite; got zoo
     """
+    import sympy
+    from sympy.core.function import AppliedUndef
+
     if e.is_Symbol:  # the common entry: one cached name check
         check_name(where, "symbol name", e.name)  # type: ignore[attr-defined]
         return
     for a in (e,) if e.is_Atom else e.atoms(sympy.Atom, AppliedUndef):  # one traversal
         if a.is_Symbol:
             check_name(where, "symbol name", a.name)  # type: ignore[attr-defined]
-        elif any(a is c for c in NON_FINITE):  # singletons: identity, not sympy's ==, which sympifies
+        elif any(a is c for c in _non_finite()):  # singletons: identity, not sympy's ==, which sympifies
             shown_e = str(e) if len(str(e)) <= 60 else str(e)[:57] + "..."
             raise SymconvError(
                 f"{where}: entries must be finite; got {shown_e} "
@@ -161,14 +185,30 @@ def check_entry_number(where: str, value: Any, max_digits: int | None = None) ->
         _guard_digits(where, int_digits(value), max_digits)
 
 
-def shown(value: Any, width: int = 80) -> str:
-    """``repr(value)`` for a message: at most ``width`` characters, never a huge integer's digits.
+#: Integers longer than this many bits (about 60 digits) are echoed in messages by their number of digits.
+_ECHO_BITS = 200
 
-    >>> shown(10**5000), shown(list(range(100)), 20)
-    ('an integer of about 5,001 digits', '[0, 1, 2, 3, 4, 5...')
+
+def _huge(value: Any) -> bool:
+    """An integer (Python, numpy or sympy) too long to echo digit by digit."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value).bit_length() > _ECHO_BITS
+
+
+def shown(value: Any, width: int = 80) -> str:
+    """``repr(value)`` for a message: at most ``width`` characters, never a long integer's digits.
+
+    The ONE helper every message that echoes a user's value goes through: an integer of more than
+    about 60 digits is shown by its number of digits, also inside a tuple or list.
+
+    >>> shown(10**5000), shown(list(range(100)), 20), shown((1, -(10**70)))
+    ('an integer of about 5,001 digits', '[0, 1, 2, 3, 4, 5...', '(1, an integer of about 71 digits)')
     """
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 600:
-        return f"an integer of about {int_digits(value):,} digits"
+    if _huge(value):
+        return f"an integer of about {int_digits(int(value)):,} digits"
+    if isinstance(value, (tuple, list)) and any(_huge(v) for v in value[:64]):
+        items = ", ".join(shown(v, width) for v in value[:8]) + (", ..." if len(value) > 8 else "")
+        text = f"({items}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) else f"[{items}]"
+        return text if len(text) <= 2 * width else text[: 2 * width - 3] + "..."
     try:
         text = repr(value)
     except (ValueError, RecursionError):  # an integer beyond Python's int-to-text limit, or a deep nest, inside

@@ -6,11 +6,10 @@ operation, the argument, what must hold and what was given.
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Sequence
 from typing import Any
-
-import numpy as np
-import sympy
 
 from symconv.core.errors import SymconvError
 from symconv.core.limits import guard
@@ -22,6 +21,7 @@ __all__ = [
     "MAX_ENTRIES",
     "check_choice",
     "check_expandable",
+    "check_expansion",
     "check_int",
     "check_window",
     "per_axis",
@@ -30,13 +30,25 @@ __all__ = [
 
 
 def _is_int(v: Any) -> bool:
-    """Python, numpy or sympy integers; never booleans."""
-    return isinstance(v, (int, np.integer, sympy.Integer)) and not isinstance(v, (bool, np.bool_))
+    """Python, numpy or sympy integers; never booleans.
+
+    Neither numpy nor sympy is imported for this: when no module has imported one, no value can be
+    one of its integers (the command line's numeric path validates its arguments without paying for them).
+    """
+    if isinstance(v, bool):
+        return False
+    np, sympy = sys.modules.get("numpy"), sys.modules.get("sympy")
+    if np is not None and isinstance(v, np.bool_):
+        return False
+    if isinstance(v, int) or (np is not None and isinstance(v, np.integer)):
+        return True
+    return sympy is not None and isinstance(v, sympy.Integer)
 
 
 def _seq(value: Any) -> Any:
     """A 1-D numpy array of parameters is read like a tuple (torch and numpy users pass them)."""
-    if isinstance(value, np.ndarray) and value.ndim == 1:
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(value, np.ndarray) and value.ndim == 1:
         return tuple(value.tolist())
     return value
 
@@ -47,7 +59,7 @@ def check_int(op: str, name: str, value: Any, *, minimum: int) -> int:
         raise SymconvError(f"{op}: `{name}` must be an integer ≥ {minimum}; got {shown(value)}")
     check_int_digits(f"{op}: `{name}`", int(value))
     if value < minimum:
-        raise SymconvError(f"{op}: `{name}` must be ≥ {minimum}; got {name}={value}")
+        raise SymconvError(f"{op}: `{name}` must be ≥ {minimum}; got {name}={shown(value)}")
     return int(value)
 
 
@@ -134,22 +146,33 @@ def check_expandable(op: str, terms: Sequence[Any]) -> None:
     contractions (:class:`symconv.core.formula.Contraction`).
     """
     shape = tuple(int(v) for v in terms[0].result.shape)
-    total = int(np.prod(shape, dtype=object)) if shape else 1
-    guard(op, "entries", total, f"entries in the closed form (shape {shape})", alternative=EXPAND_ALTERNATIVE)
-    count = sum(_box(c) for c in terms)
-    guard(op, "symbolic_terms", count, "symbolic terms", alternative=EXPAND_ALTERNATIVE)
-    memory = count * BYTES_PER_TERM + total * BYTES_PER_RESULT
-    guard(op, "memory_bytes", memory, "bytes", alternative=EXPAND_ALTERNATIVE)
+    values = []
     for c in terms:
-        values = [int(v.extent) for v in c.variables]
+        values += [int(v.extent) for v in c.variables]
         for f in c.factors:
             for a in f.index:
                 values += [int(a.const)] + [int(k) for _, k in a.coeffs]
-        if any(abs(v) >= _INDEX_LIMIT for v in values):
-            raise SymconvError(
-                f"{op}: every size, stride, dilation and padding must be below 2**62 (exact 64-bit index "
-                f"arithmetic); got a value of {max(values, key=abs)}"
-            )
+    check_expansion(op, shape, sum(_box(c) for c in terms), values)
+
+
+def check_expansion(op: str, shape: tuple[int, ...], count: int, values: Sequence[int]) -> None:
+    """Refuse an expansion into ``shape`` of ``count`` terms, or with an index value (``values``) beyond 2**62.
+
+    The estimate :func:`check_expandable` makes from contractions, given as numbers (the command line's
+    numeric path counts its terms without building a contraction).
+
+    >>> check_expansion("correlate", (4,), 8, [4, 2, 1, 1])  # within every limit: nothing happens
+    """
+    total = math.prod(int(n) for n in shape)
+    guard(op, "entries", total, f"entries in the closed form (shape {shown(shape)})", alternative=EXPAND_ALTERNATIVE)
+    guard(op, "symbolic_terms", count, "symbolic terms", alternative=EXPAND_ALTERNATIVE)
+    memory = count * BYTES_PER_TERM + total * BYTES_PER_RESULT
+    guard(op, "memory_bytes", memory, "bytes", alternative=EXPAND_ALTERNATIVE)
+    if any(abs(v) >= _INDEX_LIMIT for v in values):
+        raise SymconvError(
+            f"{op}: every size, stride, dilation and padding must be below 2**62 (exact 64-bit index "
+            f"arithmetic); got a value of {shown(max(values, key=abs))}"
+        )
 
 
 def check_window(
@@ -182,18 +205,18 @@ def check_window(
     for ax in range(len(n)):
         if padding_mode == "reflect" and max(lo[ax], hi[ax]) >= n[ax]:
             raise SymconvError(
-                f"{op}: padding_mode='reflect' needs `padding` (={max(lo[ax], hi[ax])}) < input size "
-                f"(={n[ax]}) on {axis} {ax}"
+                f"{op}: padding_mode='reflect' needs `padding` (={shown(max(lo[ax], hi[ax]))}) < input size "
+                f"(={shown(n[ax])}) on {axis} {ax}"
             )
         if padding_mode == "circular" and max(lo[ax], hi[ax]) > n[ax]:
             raise SymconvError(
-                f"{op}: padding_mode='circular' needs `padding` (={max(lo[ax], hi[ax])}) ≤ input size "
-                f"(={n[ax]}) on {axis} {ax} (it may wrap around only once)"
+                f"{op}: padding_mode='circular' needs `padding` (={shown(max(lo[ax], hi[ax]))}) ≤ input size "
+                f"(={shown(n[ax])}) on {axis} {ax} (it may wrap around only once)"
             )
         span, room = d[ax] * (k[ax] - 1) + 1, n[ax] + lo[ax] + hi[ax]
         if span > room:
             raise SymconvError(
-                f"{op}: the dilated kernel (d(K-1)+1 = {span}) must fit in the padded input "
-                f"(N + p_lo + p_hi = {room}) on {axis} {ax}; got N={n[ax]}, K={k[ax]}, d={d[ax]}, "
-                f"padding=({lo[ax]}, {hi[ax]}){hint}"
+                f"{op}: the dilated kernel (d(K-1)+1 = {shown(span)}) must fit in the padded input "
+                f"(N + p_lo + p_hi = {shown(room)}) on {axis} {ax}; got N={shown(n[ax])}, K={shown(k[ax])}, "
+                f"d={shown(d[ax])}, padding={shown((lo[ax], hi[ax]))}{hint}"
             )

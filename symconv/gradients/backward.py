@@ -535,7 +535,7 @@ def _parse(
     if layer_op:
         nd = int(op[4])
         if ndim is not None and ndim != nd:
-            raise SymconvError(f"{where}: `ndim` (={ndim}) must be {nd} for {op}")
+            raise SymconvError(f"{where}: `ndim` (={shown(ndim)}) must be {nd} for {op}")
     else:
         given: int | None = None if ndim is None else int(ndim)
         for v in (input_size, kernel_size):
@@ -580,7 +580,8 @@ def _parse(
         cout = check_int(where, "channels", pair[1], minimum=1)
         if cin % g or cout % g:
             raise SymconvError(
-                f"{where}: `in_channels` (={cin}) and `out_channels` (={cout}) must be divisible by `groups` (={g})"
+                f"{where}: `in_channels` (={shown(cin)}) and `out_channels` (={shown(cout)}) "
+                f"must be divisible by `groups` (={shown(g)})"
             )
         ch = (cin, cout)
         b = check_int(where, "batch", 1 if batch is None else batch, minimum=1)

@@ -47,7 +47,7 @@ def _sizes(where: str, ndim: Any, min_size: Any, max_size: Any) -> tuple[int, in
     if nd > 8:
         raise SymconvError(f"{where}: `ndim` must be at most 8; got {nd}")
     if hi < lo:
-        raise SymconvError(f"{where}: `max_size` (={hi}) must be at least `min_size` (={lo})")
+        raise SymconvError(f"{where}: `max_size` (={shown(hi)}) must be at least `min_size` (={shown(lo)})")
     if hi**nd > 10**6:
         raise SymconvError(f"{where}: max_size**ndim = {hi}**{nd} entries is more than 10^6; draw smaller arrays")
     return nd, lo, hi

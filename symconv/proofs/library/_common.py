@@ -16,6 +16,7 @@ from symconv.core.formula import (
     Operand,
     forward_output_size,
 )
+from symconv.core.numbers import shown
 from symconv.proofs._iverson import (
     Constraint,
     Derivative,
@@ -79,14 +80,17 @@ class _Conv:
         ]
         if symbolic and self.groups != 1:
             raise SymconvError(
-                f"{self.name}: symbolic {', '.join(f'`{a}`' for a in symbolic)} need `groups` (={self.groups}) to be 1"
+                f"{self.name}: symbolic {', '.join(f'`{a}`' for a in symbolic)} "
+                f"need `groups` (={shown(self.groups)}) to be 1"
             )
         if self.cin is not None and self.cout is not None and not symbolic:
             for arg, val in (("in_channels", self.cin), ("out_channels", self.cout)):
                 if val % self.groups:
-                    raise SymconvError(f"{self.name}: `{arg}` (={val}) must be divisible by `groups` (={self.groups})")
+                    raise SymconvError(
+                        f"{self.name}: `{arg}` (={shown(val)}) must be divisible by `groups` (={shown(self.groups)})"
+                    )
         elif self.groups != 1:
-            raise SymconvError(f"{self.name}: `groups` (={self.groups}) needs `in_channels` and `out_channels`")
+            raise SymconvError(f"{self.name}: `groups` (={shown(self.groups)}) needs `in_channels` and `out_channels`")
 
     @property
     def channels(self) -> bool:

@@ -20,6 +20,7 @@ from symconv.core.formula import (
     forward,
     transpose,
 )
+from symconv.core.numbers import shown
 from symconv.gradients.grad import grad_contraction, reindex_operand, rename_operands
 from symconv.proofs._contract import Read, Recipe
 from symconv.proofs._iverson import (
@@ -172,7 +173,7 @@ def _t_tgi(params: Mapping[str, Any], variant: str | None) -> Plan:
     name = "conv_grad_input_is_transposed_conv"
     cv = _conv_params(name, params, (*_CONV, "output_padding"))
     if not isinstance(cv.s, sympy.Symbol) and cv.op >= cv.s:
-        raise SymconvError(f"{name}: `output_padding` (={cv.op}) must be smaller than `stride` (={cv.s})")
+        raise SymconvError(f"{name}: `output_padding` (={shown(cv.op)}) must be smaller than `stride` (={shown(cv.s)})")
     start, ctx, index = _grad_input_start(cv, False)
     mods = [
         Constraint.eq(Affine.constant(sympy.Mod(n + 2 * cv.p - cv.d * (k - 1) - 1, cv.s)), cv.op)
