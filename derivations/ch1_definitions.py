@@ -133,6 +133,7 @@ def flip() -> Section:
                     {"stride": "s", "dilation": "d"},
                     {"stride": "s", "dilation": "d", "padding": "p"},
                     {"ndim": 2},
+                    {"ndim": 2, "stride": "s", "dilation": "d"},
                     {"ndim": 2, "stride": "s", "dilation": "d", "padding": "p"},
                 ),
                 hypotheses="For an input of length $N$, a kernel of length $K$ with $d(K - 1) + 1 \\le N + 2p$, "

@@ -31,6 +31,7 @@ PRINTED: tuple[tuple[str, dict[str, Any]], ...] = (
     ("convolve_is_correlate_with_flipped_kernel", {"stride": "s", "dilation": "d"}),
     ("convolve_is_correlate_with_flipped_kernel", dict(_GENERAL)),
     ("convolve_is_correlate_with_flipped_kernel", {"ndim": 2}),
+    ("convolve_is_correlate_with_flipped_kernel", {"ndim": 2, "stride": "s", "dilation": "d"}),
     ("convolve_is_correlate_with_flipped_kernel", {"ndim": 2, **_GENERAL}),
     ("full_convolution_commutes", {}),
     ("full_correlation_swap_is_flip", {}),
