@@ -144,3 +144,11 @@ def test_a_wider_range_of_a_is_refused(cert):
     rng = data["parts"][0]["ctx"]["context"]["assumptions"][-1]
     rng["e"]["k"]["add"] = [a for a in rng["e"]["k"]["add"] if a != {"i": -1}]
     assert not _check(data).ok
+
+
+@pytest.mark.parametrize("op", [1, "a"])
+def test_in_2d_the_gap_names_remainders_that_differ_between_axes(op):
+    """One output_padding serves every axis: N = (7, 8) at stride 2, K = 3 (remainders 0 and 1) fits no proof."""
+    proof = theorem(NAME, ndim=2, stride=2, output_padding=op).prove()
+    assert proof.holds and "remainders differ between axes" in proof.not_covered
+    assert "differ between axes" not in theorem(NAME, stride=2, output_padding=op).prove().not_covered

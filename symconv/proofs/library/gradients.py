@@ -226,13 +226,18 @@ def _output_padding_gap(cv: _Conv) -> str:
     """
     if cv.s == 1:
         return "—"
+    # one output_padding serves every axis: in N-D, remainders that differ between axes fit no proof
+    axes = "" if cv.nd == 1 else "; in N-D also every N whose remainders differ between axes (one output_padding)"
     if isinstance(cv.op, sympy.Symbol):
         a = cv.op
         return (
             f"N with (N + 2p − d(K−1) − 1) mod {cv.s} = 0 (a symbolic output_padding {a} is proved for every "
-            f"1 ≤ {a} < {cv.s}; prove output_padding=0 for those N)"
+            f"1 ≤ {a} < {cv.s}; prove output_padding=0 for those N){axes}"
         )
-    return f"N with output_padding a = (N + 2p − d(K−1) − 1) mod {cv.s} ≠ {cv.op} (prove output_padding=a for them)"
+    return (
+        f"N with output_padding a = (N + 2p − d(K−1) − 1) mod {cv.s} ≠ {cv.op} (prove output_padding=a for them)"
+        f"{axes}"
+    )
 
 
 def _output_padding_text(cv: _Conv) -> list[str]:
