@@ -234,10 +234,8 @@ def _output_padding_gap(cv: _Conv) -> str:
             f"N with (N + 2p − d(K−1) − 1) mod {cv.s} = 0 (a symbolic output_padding {a} is proved for every "
             f"1 ≤ {a} < {cv.s}; prove output_padding=0 for those N){axes}"
         )
-    return (
-        f"N with output_padding a = (N + 2p − d(K−1) − 1) mod {cv.s} ≠ {cv.op} (prove output_padding=a for them)"
-        f"{axes}"
-    )
+    gap = f"N with output_padding a = (N + 2p − d(K−1) − 1) mod {cv.s} ≠ {cv.op} (prove output_padding=a for them)"
+    return gap + axes
 
 
 def _output_padding_text(cv: _Conv) -> list[str]:
