@@ -150,3 +150,20 @@ def test_2d_proofs_compile_and_fit(tmp_path):
     log = renderers.latexmk(tmp_path, "proofs2d.tex")
     over = [float(m) for m in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
     assert max(over, default=0.0) <= 5.0, sorted(over)[-5:]
+
+
+def test_a_long_line_is_cut_between_conjuncts_and_after_the_guard_never_at_a_sign_inside_it():
+    """The 2-D proofs once printed ``… \\le N_{1} \\\\ &\\qquad - 1\\bigr]``: a cut inside a guard's term."""
+    from symconv.core.fit import break_line
+
+    guard = r" \wedge ".join(f"0 \\le n_{{{i}}} + k_{{{i}}} \\le N_{{{i}}} - 1" for i in range(4))
+    line = rf"\sum_{{n, k}} \left[{guard}\right] x[n_{{0}} + k_{{0}}, n_{{1}} + k_{{1}}] \, w[K_{{0}} - 1 - k_{{0}}]"
+    out = break_line(line, 40)
+    pieces = out.split(r" \\ &\qquad ")
+    assert len(pieces) > 2
+    for piece in pieces[1:]:
+        assert piece.startswith((r"\wedge", "x[", r"\,")), piece
+    assert any(p.rstrip().endswith(r"\bigr]") for p in pieces)
+    # a sum of two Iverson sums is cut before the second sum's sign first
+    two = line + " - " + line
+    assert r"\\ &\qquad - \sum" in break_line(two, 40)
