@@ -48,7 +48,7 @@ import numpy as np
 from symconv.core.formula import Contraction
 from symconv.engines.plan import Axis, Layout, boxes, choose_inner, layout
 
-__all__ = ["CHUNK_ELEMENTS", "EXACT_LIMIT", "blas_bytes", "blas_evaluate", "reduction_limit"]
+__all__ = ["CHUNK_ELEMENTS", "EXACT_LIMIT", "blas_bytes", "blas_cost", "blas_evaluate", "reduction_limit"]
 
 #: Integers below this are exact in float64.
 EXACT_LIMIT = 1 << 53
@@ -268,6 +268,38 @@ def blas_bytes(c: Contraction, p: int) -> int | None:
     b = elems(plan.batch + plan.right + plan.contr + plan.only[1])
     prod = max(elems(plan.batch + plan.left + plan.right), elems(plan.order))
     return 8 * (sum(math.prod(pad.shape) for pad in plan.pads) + 2 * math.prod(plan.pads[0].shape) + a + b + 2 * prod)
+
+
+#: Cost of one Python-level step (a chunk's copies and product, one ``col2im`` addition), in term units.
+STEP_COST = 5_000
+
+
+def blas_cost(c: Contraction, p: int) -> int | None:
+    """Estimated cost of :func:`blas_evaluate` in the units of :func:`symconv.engines.direct.direct_cost`, or None.
+
+    Memory passes, counted per element: the padded copies, the ``im2col``
+    copies of both factors (read and written), the product (written, maybe
+    transposed, read and added into the result: four passes), and the
+    multiply-adds at BLAS speed (one unit per eight terms); plus
+    :data:`STEP_COST` per Python-level step. With few contracted values (one
+    channel) the product is nearly as large as the terms and the memory
+    passes dominate.
+    """
+    plan = _plan(c, int(p))
+    if plan is None:
+        return None
+    cs = plan.chunks
+
+    def elems(dims: Sequence[int]) -> int:
+        return math.prod(cs[j] for j in dims)
+
+    nchunks = math.prod(-(-e // s) for e, s in zip(plan.extents, cs))
+    steps = nchunks * (1 + math.prod(plan.extents[j] for j in plan.r_outer))
+    a = elems(plan.batch + plan.left + plan.contr + plan.only[0])
+    b = elems(plan.batch + plan.right + plan.contr + plan.only[1])
+    product = elems(plan.batch + plan.left + plan.right)
+    padded = sum(math.prod(pad.shape) for pad in plan.pads)
+    return nchunks * (2 * (a + b) + 4 * product) + plan.terms // 8 + 2 * padded + STEP_COST * steps
 
 
 def blas_evaluate(c: Contraction, values: Sequence[np.ndarray], rsize: int, p: int) -> tuple[np.ndarray, int] | None:
