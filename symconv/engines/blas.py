@@ -270,8 +270,11 @@ def blas_bytes(c: Contraction, p: int) -> int | None:
     return 8 * (sum(math.prod(pad.shape) for pad in plan.pads) + 2 * math.prod(plan.pads[0].shape) + a + b + 2 * prod)
 
 
-#: Cost of one Python-level step (a chunk's copies and product, one ``col2im`` addition), in term units.
-STEP_COST = 5_000
+#: Cost of one chunk's Python-level step (views, copies, the matmul call), in term units.
+STEP_COST = 30_000
+
+#: Cost of one ``col2im`` addition's Python-level step, in term units.
+ADD_COST = 6_000
 
 
 def blas_cost(c: Contraction, p: int) -> int | None:
@@ -281,7 +284,7 @@ def blas_cost(c: Contraction, p: int) -> int | None:
     copies of both factors (read and written), the product (written, maybe
     transposed, read and added into the result: four passes), and the
     multiply-adds at BLAS speed (one unit per eight terms); plus
-    :data:`STEP_COST` per Python-level step. With few contracted values (one
+    :data:`STEP_COST` per chunk and :data:`ADD_COST` per addition into the result. With few contracted values (one
     channel) the product is nearly as large as the terms and the memory
     passes dominate.
     """
@@ -294,12 +297,12 @@ def blas_cost(c: Contraction, p: int) -> int | None:
         return math.prod(cs[j] for j in dims)
 
     nchunks = math.prod(-(-e // s) for e, s in zip(plan.extents, cs))
-    steps = nchunks * (1 + math.prod(plan.extents[j] for j in plan.r_outer))
+    adds = nchunks * math.prod(plan.extents[j] for j in plan.r_outer)
     a = elems(plan.batch + plan.left + plan.contr + plan.only[0])
     b = elems(plan.batch + plan.right + plan.contr + plan.only[1])
     product = elems(plan.batch + plan.left + plan.right)
     padded = sum(math.prod(pad.shape) for pad in plan.pads)
-    return nchunks * (2 * (a + b) + 4 * product) + plan.terms // 8 + 2 * padded + STEP_COST * steps
+    return nchunks * (2 * (a + b) + 4 * product) + plan.terms // 8 + 2 * padded + STEP_COST * nchunks + ADD_COST * adds
 
 
 def blas_evaluate(c: Contraction, values: Sequence[np.ndarray], rsize: int, p: int) -> tuple[np.ndarray, int] | None:

@@ -61,7 +61,7 @@ EXACT_LIMIT = 1 << 53
 MAX_BOXES = 1 << 14
 
 #: Cost of one outer point (Python, views, ufunc dispatch) in units of one term's multiply-and-add.
-BOX_COST = 20_000
+BOX_COST = 8_000
 
 #: Result elements per cache tile (the accumulator's tile, the product and a factor's tile stay in cache).
 TILE_ELEMENTS = 1 << 15

@@ -5,12 +5,14 @@ See :mod:`symconv.engines.instance` for the two engines side by side.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -26,7 +28,14 @@ from symconv.engines.bounds import (
     guard_memory,
     multiplicity,
 )
-from symconv.engines.direct import Accumulator, direct_bytes, direct_cost, direct_evaluate, direct_plan
+from symconv.engines.direct import (
+    Accumulator,
+    DirectPlan,
+    direct_bytes,
+    direct_cost,
+    direct_evaluate,
+    direct_plan,
+)
 from symconv.engines.progress import Progress
 from symconv.engines.space import (
     _CHUNK,
@@ -93,25 +102,59 @@ def forced_plan(kind: str) -> Iterator[None]:
         _forced.reset(token)
 
 
+@dataclass(frozen=True)
+class _Candidates:
+    """What each plan would do with one contraction and prime (independent of the point; cached)."""
+
+    direct: DirectPlan | None
+    direct_cost: int | None
+    blas_cost: int | None
+    blas_bytes: int | None
+    strided: bool
+
+
+@functools.lru_cache(maxsize=256)
+def _candidates(c: Contraction, p: int) -> _Candidates:
+    direct = direct_plan(c, p)
+    return _Candidates(
+        direct,
+        None if direct is None else direct_cost(direct),
+        blas_cost(c, p),
+        blas_bytes(c, p),
+        _plan(c) is not None,
+    )
+
+
+def _choose(cand: _Candidates) -> str:
+    forced = _forced.get()
+    if forced is not None:
+        for kind in PLANS[PLANS.index(forced) :]:
+            if (kind == "direct" and cand.direct is not None) or (kind == "blas" and cand.blas_cost is not None):
+                return kind
+            if kind == "strided" and cand.strided:
+                return kind
+        return "terms"
+    if cand.direct_cost is not None and (cand.blas_cost is None or cand.direct_cost <= cand.blas_cost):
+        return "direct"
+    if cand.blas_cost is not None:
+        return "blas"
+    return "strided" if cand.strided else "terms"
+
+
 def choose_plan(c: Contraction, p: int) -> str:
     """The plan that evaluates ``c`` modulo ``p``: the cheaper of ``direct`` and ``blas`` by their cost models
     (:func:`symconv.engines.direct.direct_cost`, :func:`symconv.engines.blas.blas_cost`), else ``strided``
-    or ``terms``; a :func:`forced_plan` wins where it applies."""
-    forced = _forced.get()
-    direct = direct_plan(c, p)
-    blas = blas_cost(c, p)
-    if forced is not None:
-        for kind in PLANS[PLANS.index(forced) :]:
-            if (kind == "direct" and direct is not None) or (kind == "blas" and blas is not None):
-                return kind
-            if kind == "strided" and _plan(c) is not None:
-                return kind
-        return "terms"
-    if direct is not None and (blas is None or direct_cost(direct) <= blas):
-        return "direct"
-    if blas is not None:
-        return "blas"
-    return "strided" if _plan(c) is not None else "terms"
+    or ``terms``; a :func:`forced_plan` wins where it applies.
+
+    >>> from symconv.core.formula import ConvSpec, forward
+    >>> c = forward(ConvSpec(input_size=(128, 128), kernel_size=(3, 3)))[0]
+    >>> choose_plan(c, DEFAULT_PRIME)
+    'direct'
+    >>> with forced_plan("blas"):
+    ...     choose_plan(c, DEFAULT_PRIME)
+    'blas'
+    """
+    return _choose(_candidates(c, int(p)))
 
 
 def _evaluate(
@@ -135,10 +178,11 @@ def _evaluate(
             if cm == 0:
                 progress.update(term_count(c))
                 continue
-            kind = choose_plan(c, p)
+            cand = _candidates(c, p)
+            kind = _choose(cand)
             vals = [values[f.operand] for f in c.factors]
             if kind == "direct":
-                plan = direct_plan(c, p)
+                plan = cand.direct
                 assert plan is not None
                 small = min(range(len(vals)), key=lambda i: vals[i].size)
                 fvals = []
@@ -336,7 +380,15 @@ def _strided_evaluate(
 
 def _multiplicity(c: Contraction, space: _Space) -> int:
     """How many loop points of ``c`` may give one monomial (:func:`symconv.engines.bounds.multiplicity`)."""
-    return multiplicity(c, space.structure)
+    if any(f.operand in space.structure for f in c.factors):
+        return multiplicity(c, space.structure)
+    return _plain_multiplicity(c)
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_multiplicity(c: Contraction) -> int:
+    """:func:`symconv.engines.bounds.multiplicity` without structure: it depends on ``c`` alone (cached)."""
+    return multiplicity(c, {})
 
 
 @public
@@ -479,13 +531,13 @@ def _randomized_bytes(lhs: Side, rhs: Side, space: _Space, rsize: int, p: int) -
     values += sum(24 * st.size for st in space.structure.values())
     path = 0
     for _, c in (*lhs, *rhs):
-        plan = direct_plan(c, p)
-        if plan is not None:
+        cand = _candidates(c, p)
+        if cand.direct is not None:
             # float64 copies of the factors (one of them scaled by the coefficient) and the product's temporary
             sizes = [math.prod(int(x) for x in c.operand(f.operand).shape) for f in c.factors]
             values += 8 * (sum(sizes) + min(sizes, default=0))
-            path = max(path, direct_bytes(plan))
-        fast = blas_bytes(c, p)
+            path = max(path, direct_bytes(cand.direct))
+        fast = cand.blas_bytes
         deg = len(c.factors)
         if fast is None:  # the strided evaluator's sub-boxes, or the term path's chunks and bincounts
             n = term_count(c)
