@@ -157,9 +157,11 @@ def test_the_message_names_both_sides_at_the_random_point():
 
 
 def test_forced_plan_names_a_plan():
-    with pytest.raises(SymconvError, match="`kind` must be one of direct, blas, strided, terms; got 'fast'"):
-        with forced_plan("fast"):
-            pass
+    with (
+        pytest.raises(SymconvError, match="`kind` must be one of direct, blas, strided, terms; got 'fast'"),
+        forced_plan("fast"),
+    ):
+        pass
 
 
 # -- the cost model ----------------------------------------------------------------------------------
