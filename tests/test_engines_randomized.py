@@ -176,3 +176,20 @@ def test_the_cost_model_picks_direct_for_one_channel_and_blas_for_many():
     assert [choose_plan(c, DEFAULT_PRIME) for c in (dx, full)] == ["blas", "blas"]
     # a prime whose products float64 cannot hold: neither float64 plan
     assert [choose_plan(c, 2**31 - 1) for c in (dx, full)] == ["strided", "strided"]
+
+
+def test_blas_plan_reduces_the_result_between_raw_products_when_that_is_cheaper():
+    """A product per tap whose sums would pass 2^53 after a few adds: the result is reduced between adds
+    (not every product first) — and every value is still exact (values near p, against the oracle)."""
+    from symconv.engines.blas import EXACT_LIMIT, _plan, blas_evaluate
+    from symconv.gradients.grad import grad_contraction
+
+    p = 33_554_393  # (p−1)² ≈ 2^50: eight raw products reach 2^53
+    c = grad_contraction(forward(ConvSpec(input_size=(40,), kernel_size=(30,)))[0], "x")
+    plan = _plan(c, p)
+    assert plan is not None and not plan.reduce_each and plan.add_bound * 30 >= EXACT_LIMIT
+    rng = np.random.default_rng(3)
+    values = {"g": rng.integers(p - 1000, p, size=11), "w": rng.integers(p - 1000, p, size=30)}
+    want = oracle_value([(1, c)], values, p)
+    got = blas_evaluate(c, [values[f.operand] for f in c.factors], 40, p)
+    assert got is not None and got[0].tolist() == [want.get(i, 0) for i in range(40)]

@@ -196,7 +196,13 @@ def _plan(c: Contraction, p: int) -> _Plan | None:
     nchunks = math.prod(-(-e // k) for e, k in zip(extents, cs))
     n_adds = nchunks * math.prod(extents[j] for j in r_outer)
     raw = prod(reduced) * (p - 1) ** deg
-    reduce_each = raw * n_adds >= EXACT_LIMIT  # then reduce each product first
+    # the sums could reach 2^53: either reduce every product modulo p first (then an add brings at most p - 1),
+    # or add the raw products and reduce the whole result whenever the next add could reach 2^53 — that needs
+    # raw + (p - 1) < 2^53, and is cheaper when the products outweigh the result passes it costs
+    product_elems = nchunks * prod(batch + left + right)
+    result_passes = (raw * n_adds) // (EXACT_LIMIT - raw - p) + 1 if raw + p < EXACT_LIMIT else None
+    res_elems = math.prod(pads[0].shape)
+    reduce_each = raw * n_adds >= EXACT_LIMIT and (result_passes is None or product_elems <= result_passes * res_elems)
     return _Plan(
         deg,
         _count_terms(lay),
