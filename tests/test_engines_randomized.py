@@ -53,19 +53,54 @@ def test_direct_evaluator_agrees_with_the_oracle_modulo_p(data):
     rsize = max(1, int(np.prod(rshape, dtype=np.int64)))
     expect = [want.get(i, 0) for i in range(rsize)]
     terms = sum(oracle([(1, c)]).values())  # every in-range term is one monomial with coefficient 1
-    old = direct_mod.TILE_ELEMENTS
-    for tile in (old, 1):  # one tile, and tiles of one row: every tile boundary is crossed
-        direct_mod.TILE_ELEMENTS = tile
-        direct_plan.cache_clear()
-        try:
-            got = _direct(c, values, rsize, p)
-        finally:
-            direct_mod.TILE_ELEMENTS = old
-            direct_plan.cache_clear()
+    for tile, merge in ((direct_mod.TILE_ELEMENTS, True), (1, True), (direct_mod.TILE_ELEMENTS, False)):
+        got = _direct_with(c, values, rsize, p, tile=tile, merge=merge)
         if got is not None:
-            assert got == (expect, terms), (p, tile)
+            assert got == (expect, terms), (p, tile, merge)
         else:  # it declines only what float64 cannot hold (or folds and conjugates, not drawn here)
             assert (p - 1) ** len(c.factors) + p >= 2**53
+
+
+def _direct_with(c, values, rsize, p, *, tile, merge):
+    """The direct evaluator with cache tiles of ``tile`` elements and row merging on or off."""
+    old = direct_mod.TILE_ELEMENTS, direct_mod.MERGE_ROWS
+    direct_mod.TILE_ELEMENTS, direct_mod.MERGE_ROWS = tile, merge
+    direct_plan.cache_clear()
+    try:
+        return _direct(c, values, rsize, p)
+    finally:
+        direct_mod.TILE_ELEMENTS, direct_mod.MERGE_ROWS = old
+        direct_plan.cache_clear()
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+@pytest.mark.parametrize("kernel", [1, 3])
+def test_merged_rows_agree_with_the_oracle(channels, kernel):
+    """One channel: each tap's box is ONE run of (R−1)·P + W positions over rows copied to the result's
+    pitch; the positions between the rows read zeros. Against the oracle, with tiles of 1, 2 and all rows."""
+    dx, full = backprop_identity(9, channels=channels, kernel=kernel)
+    p = 94_906_249
+    rng = np.random.default_rng(channels)
+    out = 9 - kernel + 1
+    values = {
+        "g": rng.integers(p - 50, p, size=(1, channels, out, out)),
+        "w": rng.integers(0, p, size=(channels, channels, kernel, kernel)),
+    }
+    for c in (dx, full):
+        want = oracle_value([(1, c)], values, p)
+        expect = ([want.get(i, 0) for i in range(channels * 81)], channels**2 * out * out * kernel * kernel)
+        for tile in (1, 9 * 2, 10**6):
+            direct_mod.TILE_ELEMENTS, old = tile, direct_mod.TILE_ELEMENTS
+            direct_plan.cache_clear()
+            try:
+                plan = direct_plan(c, p)
+                assert plan is not None and plan.repitch is not None
+                if tile == 10**6:  # runs of several rows (a tile of one row is one row anyway)
+                    assert any(len(shape) == 2 - (channels == 1) for shape, _ in plan.geometry)
+            finally:
+                direct_mod.TILE_ELEMENTS = old
+                direct_plan.cache_clear()
+            assert _direct_with(c, values, channels * 81, p, tile=tile, merge=True) == expect, (c.name, tile)
 
 
 def test_direct_accumulator_reduces_before_float64_could_round():
@@ -193,3 +228,20 @@ def test_blas_plan_reduces_the_result_between_raw_products_when_that_is_cheaper(
     want = oracle_value([(1, c)], values, p)
     got = blas_evaluate(c, [values[f.operand] for f in c.factors], 40, p)
     assert got is not None and got[0].tolist() == [want.get(i, 0) for i in range(40)]
+
+
+@pytest.mark.parametrize("pad", [(1, 1), (2, 0), (0, 2), (2, 2)])
+def test_merged_rows_only_where_the_rows_are_read_whole(pad):
+    """Padding clips each tap's box: a box that starts past column 0 or ends before the row's last entry
+    would read real entries between the rows — such a box stays two-dimensional (against the oracle)."""
+    lo, hi = pad
+    c = forward(ConvSpec(input_size=(9, 8), kernel_size=(3, 3), pad_lo=(lo, lo), pad_hi=(hi, hi)))[0]
+    p = 1_048_573
+    rng = np.random.default_rng(lo * 3 + hi)
+    values = {"x": rng.integers(0, p, size=(9, 8)), "w": rng.integers(0, p, size=(3, 3))}
+    rsize = int(np.prod([int(s) for s in c.result.shape]))
+    want = oracle_value([(1, c)], values, p)
+    terms = sum(oracle([(1, c)]).values())
+    plan = direct_plan(c, p)
+    assert plan is not None and plan.repitch is not None
+    assert _direct_with(c, values, rsize, p, tile=10**6, merge=True) == ([want.get(i, 0) for i in range(rsize)], terms)

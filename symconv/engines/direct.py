@@ -50,7 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from symconv.core.formula import Contraction
-from symconv.engines.plan import boxes, boxes_bytes, choose_inner, layout
+from symconv.engines.plan import Axis, Layout, boxes, boxes_bytes, choose_inner, layout
 
 __all__ = ["EXACT_LIMIT", "MAX_BOXES", "Accumulator", "DirectPlan", "direct_cost", "direct_evaluate", "direct_plan"]
 
@@ -62,6 +62,9 @@ MAX_BOXES = 1 << 14
 
 #: Cost of one outer point (Python, views, ufunc dispatch) in units of one term's multiply-and-add.
 BOX_COST = 8_000
+
+#: Merge a box's last two view dimensions into one run where :func:`_repitch` allows (long rows, fast adds).
+MERGE_ROWS = True
 
 #: Result elements per cache tile (the accumulator's tile, the product and a factor's tile stay in cache).
 TILE_ELEMENTS = 1 << 15
@@ -102,10 +105,46 @@ class DirectPlan:
     # per box: the box shape, then (offset, strides) of the result and of every factor
     geometry: tuple[tuple[tuple[int, ...], tuple[tuple[int, tuple[int, ...]], ...]], ...]
     largest: int  # the largest box (elements): the product's temporary
+    repitch: tuple[int, int, int, int] | None = None  # (factor, width, pitch, rows): see _repitch
 
 
 def _strides(shape: Sequence[int]) -> list[int]:
     return [math.prod(shape[i + 1 :]) for i in range(len(shape))]
+
+
+def _repitch(lay: Layout, inner: Sequence[int], dims: Sequence[int]) -> tuple[int, int, int] | None:
+    """Whether the views' last two dimensions can be merged into one contiguous run: ``(factor, W, P)``.
+
+    The result's rows have pitch ``P`` (its strides along the last two view
+    dimensions are ``(P, 1)``); exactly one factor varies along them, its
+    last two axes indexed by those two variables with coefficient 1 (width
+    ``W ≤ P``); every other factor is constant along both. That factor is
+    copied into rows of pitch ``P`` (zeros after its ``W`` entries), so a box
+    that reads its rows from column 0 to ``W`` is one run of
+    ``(R-1)·P + W`` positions in every array: the positions between the
+    rows read the zeros, whose products add 0 to the result.
+    """
+    if len(dims) < 2:
+        return None
+    ja, jb = inner[dims[-2]], inner[dims[-1]]
+
+    def steps(axes: Sequence[Axis]) -> tuple[int, int]:
+        st = _strides([a.size for a in axes])
+        return sum(a.coef[ja] * x for a, x in zip(axes, st)), sum(a.coef[jb] * x for a, x in zip(axes, st))
+
+    pitch, one = steps(lay.arrays[0][1])
+    if one != 1 or pitch < 2:
+        return None
+    varying = [i for i, (_, axes) in enumerate(lay.arrays[1:]) if steps(axes) != (0, 0)]
+    if len(varying) != 1:
+        return None
+    axes = lay.arrays[1 + varying[0]][1]
+    if len(axes) < 2 or [a.coef[jb] for a in axes] != [0] * (len(axes) - 1) + [1]:
+        return None
+    if [a.coef[ja] for a in axes] != [0] * (len(axes) - 2) + [1, 0]:
+        return None
+    width = axes[-1].size
+    return (varying[0], width, pitch) if 1 <= width <= pitch else None
 
 
 @functools.lru_cache(maxsize=256)
@@ -129,10 +168,14 @@ def direct_plan(c: Contraction, p: int) -> DirectPlan | None:
     rstrides = _strides([a.size for a in rax])
     rstep = {j: abs(sum(a.coef[j] * s for a, s in zip(rax, rstrides))) for j in inner}
     dims = sorted(range(len(inner)), key=lambda s: -rstep[inner[s]])
+    rep = _repitch(lay, inner, dims) if MERGE_ROWS else None
     arrays = []  # per array: (axis strides, per-axis (slot or -1, coefficient))
     col = 0
-    for _, axes in lay.arrays:
-        st = _strides([a.size for a in axes])
+    for i, (_, axes) in enumerate(lay.arrays):
+        sizes = [a.size for a in axes]
+        if rep is not None and i == 1 + rep[0]:
+            sizes[-1] = rep[2]  # the factor copied into rows of the result's pitch
+        st = _strides(sizes)
         arrays.append((col, st, [(next((s for s, j in enumerate(inner) if a.coef[j]), -1), a.coef) for a in axes]))
         col += len(axes)
     # cache blocking: the boxes are cut along the result's outermost inner variable into tiles of about
@@ -160,7 +203,8 @@ def direct_plan(c: Contraction, p: int) -> DirectPlan | None:
             shape = tuple(stop[s] - start[s] for s in dims)
             terms += math.prod(shape)
             views = []
-            for col0, st, deps in arrays:
+            first_col = 0  # the merged factor's last index at the box's start
+            for ai_arr, (col0, st, deps) in enumerate(arrays):
                 off = 0
                 vst = [0] * len(inner)
                 for ai, (s, coef) in enumerate(deps):
@@ -170,10 +214,23 @@ def direct_plan(c: Contraction, p: int) -> DirectPlan | None:
                         k += ci * start[s]
                         vst[s] += st[ai] * ci
                     off += st[ai] * k
-                views.append((off, tuple(vst[s] if shape[d] > 1 else 0 for d, s in enumerate(dims))))
-            geometry.append((shape, tuple(views)))
+                    if rep is not None and ai_arr == 1 + rep[0] and ai == len(deps) - 1:
+                        first_col = k
+                views.append((off, [vst[s] for s in dims]))
+            if rep is not None and first_col == 0 and shape[-1] == rep[1] and shape[-2] > 1:
+                # one run per array: (R-1)·P + W positions, stride 1 in the result and the merged factor
+                run = (shape[-2] - 1) * rep[2] + shape[-1]
+                shape = (*shape[:-2], run)
+                views = [(off, [*vst[:-2], vst[-1]]) for off, vst in views]
+            geometry.append(
+                (shape, tuple((off, tuple(x if n > 1 else 0 for x, n in zip(vst, shape))) for off, vst in views))
+            )
     largest = max((math.prod(g[0]) for g in geometry), default=0)
-    return DirectPlan(deg, terms, (p - 1) ** deg, tuple(geometry), largest)
+    repitch = None
+    if rep is not None:
+        f, width, pitch = rep
+        repitch = (f, width, pitch, math.prod(a.size for a in lay.arrays[1 + f][1]) // width)
+    return DirectPlan(deg, terms, (p - 1) ** deg, tuple(geometry), largest, repitch)
 
 
 def direct_cost(plan: DirectPlan) -> int:
@@ -182,8 +239,8 @@ def direct_cost(plan: DirectPlan) -> int:
 
 
 def direct_bytes(plan: DirectPlan) -> int:
-    """Bytes of the evaluation's temporary (the product over the largest box)."""
-    return 8 * plan.largest
+    """Bytes of the evaluation's temporaries (the product over the largest box, a factor copied to a pitch)."""
+    return 8 * (plan.largest + (plan.repitch[3] * plan.repitch[2] if plan.repitch else 0))
 
 
 def direct_evaluate(plan: DirectPlan, values: Sequence[np.ndarray], acc: Accumulator) -> int:
@@ -194,6 +251,11 @@ def direct_evaluate(plan: DirectPlan, values: Sequence[np.ndarray], acc: Accumul
     """
     res = acc.values
     item = 8
+    if plan.repitch is not None:
+        f, width, pitch, rows = plan.repitch
+        buf = np.zeros((rows, pitch), dtype=np.float64)
+        buf[:, :width] = values[f].reshape(rows, width)
+        values = [*values[:f], buf.reshape(-1), *values[f + 1 :]]
     tmp = np.empty(plan.largest, dtype=np.float64) if plan.deg >= 2 else None
     for shape, views in plan.geometry:
         acc.reserve(plan.term_bound)
