@@ -277,7 +277,7 @@ def direct_evaluate(plan: DirectPlan, values: Sequence[np.ndarray], acc: Accumul
             out.fill(first * second)
         else:
             np.multiply(first, second, out=out)
-        for f in factors[2:]:
-            np.multiply(out, f, out=out)
+        for more in factors[2:]:
+            np.multiply(out, more, out=out)
         np.add(target, out, out=target)
     return plan.terms
