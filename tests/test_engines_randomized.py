@@ -58,7 +58,7 @@ def test_direct_evaluator_agrees_with_the_oracle_modulo_p(data):
         if got is not None:
             assert got == (expect, terms), (p, tile, merge)
         else:  # it declines only what float64 cannot hold (or folds and conjugates, not drawn here)
-            assert (p - 1) ** len(c.factors) + p >= 2**53
+            assert (p - 1) ** len(c.factors) + 2 * p >= 2**53
 
 
 def _direct_with(c, values, rsize, p, *, tile, merge):
@@ -245,3 +245,17 @@ def test_merged_rows_only_where_the_rows_are_read_whole(pad):
     plan = direct_plan(c, p)
     assert plan is not None and plan.repitch is not None
     assert _direct_with(c, values, rsize, p, tile=10**6, merge=True) == ([want.get(i, 0) for i in range(rsize)], terms)
+
+
+@pytest.mark.parametrize("p", [131, 65_521, 1_048_573, 8_388_593, 33_554_393, 94_906_249])
+def test_accumulator_residues_are_exact_up_to_the_bound(p):
+    """The division-free reduction near its bound 2^53 − p, where x·fl(1/p) rounds across an integer:
+    multiples of p and their neighbours, against Python integers."""
+    top = (2**53 - p) // p - 1
+    ks = [*range(1, 1000), *range(top - 3000, top + 1)]
+    xs = [k * p + d for k in ks for d in (-2, -1, 0, 1, 2) if 0 <= k * p + d < 2**53 - p]
+    xs += [int(v) for v in np.random.default_rng(p).integers(0, 2**53 - p, size=5000)]
+    acc = Accumulator(len(xs), p)
+    acc.values[:] = np.array(xs, dtype=np.float64)
+    assert all(float(x) == x for x in xs)
+    assert [int(v) for v in acc.residues()] == [x % p for x in xs]
