@@ -48,7 +48,7 @@ import numpy as np
 from symconv.core.formula import Contraction
 from symconv.engines.plan import Axis, Layout, boxes, choose_inner, layout
 
-__all__ = ["CHUNK_ELEMENTS", "EXACT_LIMIT", "blas_bytes", "blas_evaluate", "reduction_limit"]
+__all__ = ["CHUNK_ELEMENTS", "EXACT_LIMIT", "blas_bytes", "blas_cost", "blas_evaluate", "reduction_limit"]
 
 #: Integers below this are exact in float64.
 EXACT_LIMIT = 1 << 53
@@ -196,7 +196,13 @@ def _plan(c: Contraction, p: int) -> _Plan | None:
     nchunks = math.prod(-(-e // k) for e, k in zip(extents, cs))
     n_adds = nchunks * math.prod(extents[j] for j in r_outer)
     raw = prod(reduced) * (p - 1) ** deg
-    reduce_each = raw * n_adds >= EXACT_LIMIT  # then reduce each product first
+    # the sums could reach 2^53: either reduce every product modulo p first (then an add brings at most p - 1),
+    # or add the raw products and reduce the whole result whenever the next add could reach 2^53 — that needs
+    # raw + (p - 1) < 2^53, and is cheaper when the products outweigh the result passes it costs
+    product_elems = nchunks * prod(batch + left + right)
+    result_passes = (raw * n_adds) // (EXACT_LIMIT - raw - p) + 1 if raw + p < EXACT_LIMIT else None
+    res_elems = math.prod(pads[0].shape)
+    reduce_each = raw * n_adds >= EXACT_LIMIT and (result_passes is None or product_elems <= result_passes * res_elems)
     return _Plan(
         deg,
         _count_terms(lay),
@@ -268,6 +274,41 @@ def blas_bytes(c: Contraction, p: int) -> int | None:
     b = elems(plan.batch + plan.right + plan.contr + plan.only[1])
     prod = max(elems(plan.batch + plan.left + plan.right), elems(plan.order))
     return 8 * (sum(math.prod(pad.shape) for pad in plan.pads) + 2 * math.prod(plan.pads[0].shape) + a + b + 2 * prod)
+
+
+#: Cost of one chunk's Python-level step (views, copies, the matmul call), in term units.
+STEP_COST = 30_000
+
+#: Cost of one ``col2im`` addition's Python-level step, in term units.
+ADD_COST = 6_000
+
+
+def blas_cost(c: Contraction, p: int) -> int | None:
+    """Estimated cost of :func:`blas_evaluate` in the units of :func:`symconv.engines.direct.direct_cost`, or None.
+
+    Memory passes, counted per element: the padded copies, the ``im2col``
+    copies of both factors (read and written), the product (written, maybe
+    transposed, read and added into the result: four passes), and the
+    multiply-adds at BLAS speed (one unit per eight terms); plus
+    :data:`STEP_COST` per chunk and :data:`ADD_COST` per addition into the result. With few contracted values (one
+    channel) the product is nearly as large as the terms and the memory
+    passes dominate.
+    """
+    plan = _plan(c, int(p))
+    if plan is None:
+        return None
+    cs = plan.chunks
+
+    def elems(dims: Sequence[int]) -> int:
+        return math.prod(cs[j] for j in dims)
+
+    nchunks = math.prod(-(-e // s) for e, s in zip(plan.extents, cs))
+    adds = nchunks * math.prod(plan.extents[j] for j in plan.r_outer)
+    a = elems(plan.batch + plan.left + plan.contr + plan.only[0])
+    b = elems(plan.batch + plan.right + plan.contr + plan.only[1])
+    product = elems(plan.batch + plan.left + plan.right)
+    padded = sum(math.prod(pad.shape) for pad in plan.pads)
+    return nchunks * (2 * (a + b) + 4 * product) + plan.terms // 8 + 2 * padded + STEP_COST * nchunks + ADD_COST * adds
 
 
 def blas_evaluate(c: Contraction, values: Sequence[np.ndarray], rsize: int, p: int) -> tuple[np.ndarray, int] | None:

@@ -5,10 +5,14 @@ See :mod:`symconv.engines.instance` for the two engines side by side.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -16,13 +20,21 @@ import numpy as np
 from symconv.core.errors import SymconvError
 from symconv.core.formula import Contraction
 from symconv.core.public import public
-from symconv.engines.blas import CHUNK_ELEMENTS, blas_bytes, blas_evaluate
+from symconv.engines.blas import CHUNK_ELEMENTS, blas_bytes, blas_cost, blas_evaluate
 from symconv.engines.bounds import (
     GENERAL,
     coefficient_bound,
     common_factor,
     guard_memory,
     multiplicity,
+)
+from symconv.engines.direct import (
+    Accumulator,
+    DirectPlan,
+    direct_bytes,
+    direct_cost,
+    direct_evaluate,
+    direct_plan,
 )
 from symconv.engines.progress import Progress
 from symconv.engines.space import (
@@ -40,7 +52,7 @@ from symconv.engines.space import (
 )
 from symconv.engines.terms import iter_terms_separable, term_count
 
-__all__ = ["check_randomized"]
+__all__ = ["PLANS", "check_randomized", "choose_plan", "forced_plan"]
 
 
 # -- the randomized engine -------------------------------------------------------
@@ -68,41 +80,159 @@ def _is_probable_prime(p: int) -> bool:
     return True
 
 
-def _evaluate_side(
-    side: Side, values: Mapping[str, np.ndarray], rsize: int, p: int, progress: Progress
+#: The evaluation plans, in the order they are tried: ``direct`` (strided views per outer point, float64),
+#: ``blas`` (im2col and matmul, float64), ``strided`` (strided views, int64), ``terms`` (term blocks, int64).
+PLANS = ("direct", "blas", "strided", "terms")
+
+_forced: ContextVar[str | None] = ContextVar("symconv_randomized_plan", default=None)
+
+
+@contextmanager
+def forced_plan(kind: str) -> Iterator[None]:
+    """Within the block, evaluate every contraction by the plan ``kind`` where it applies (tests).
+
+    A contraction the plan does not take falls back to the next plans in :data:`PLANS` order.
+    """
+    if kind not in PLANS:
+        raise SymconvError(f"forced_plan: `kind` must be one of {', '.join(PLANS)}; got {kind!r}")
+    token = _forced.set(kind)
+    try:
+        yield
+    finally:
+        _forced.reset(token)
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """What each plan would do with one contraction and prime (independent of the point; cached)."""
+
+    direct: DirectPlan | None
+    direct_cost: int | None
+    blas_cost: int | None
+    blas_bytes: int | None
+    strided: bool
+
+
+@functools.lru_cache(maxsize=256)
+def _candidates(c: Contraction, p: int) -> _Candidates:
+    direct = direct_plan(c, p)
+    return _Candidates(
+        direct,
+        None if direct is None else direct_cost(direct),
+        blas_cost(c, p),
+        blas_bytes(c, p),
+        _plan(c) is not None,
+    )
+
+
+def _choose(cand: _Candidates) -> str:
+    forced = _forced.get()
+    if forced is not None:
+        for kind in PLANS[PLANS.index(forced) :]:
+            if (kind == "direct" and cand.direct is not None) or (kind == "blas" and cand.blas_cost is not None):
+                return kind
+            if kind == "strided" and cand.strided:
+                return kind
+        return "terms"
+    if cand.direct_cost is not None and (cand.blas_cost is None or cand.direct_cost <= cand.blas_cost):
+        return "direct"
+    if cand.blas_cost is not None:
+        return "blas"
+    return "strided" if cand.strided else "terms"
+
+
+def choose_plan(c: Contraction, p: int) -> str:
+    """The plan that evaluates ``c`` modulo ``p``: the cheaper of ``direct`` and ``blas`` by their cost models
+    (:func:`symconv.engines.direct.direct_cost`, :func:`symconv.engines.blas.blas_cost`), else ``strided``
+    or ``terms``; a :func:`forced_plan` wins where it applies.
+
+    >>> from symconv.core.formula import ConvSpec, forward
+    >>> c = forward(ConvSpec(input_size=(128, 128), kernel_size=(3, 3)))[0]
+    >>> choose_plan(c, DEFAULT_PRIME)
+    'direct'
+    >>> with forced_plan("blas"):
+    ...     choose_plan(c, DEFAULT_PRIME)
+    'blas'
+    """
+    return _choose(_candidates(c, int(p)))
+
+
+def _evaluate(
+    sides: Sequence[tuple[Side, int]], values: Mapping[str, np.ndarray], rsize: int, p: int, progress: Progress
 ) -> tuple[np.ndarray, int]:
-    """Σ coef · contraction at the point ``values`` (entries in [0, p)), modulo ``p``, per result position."""
-    acc = np.zeros(rsize, dtype=np.int64)
+    """Σ over ``(side, sign)`` of sign · Σ coef · contraction at the point ``values`` (entries in [0, p)),
+    modulo ``p``, per result position (int64 residues), and the number of terms.
+
+    With the two sides as ``[(lhs, 1), (rhs, -1)]`` this is their difference: ONE accumulator for both
+    sides, one reduction at the end. Contractions on the direct plan add into a float64
+    :class:`~symconv.engines.direct.Accumulator` (each coefficient, a residue, scales the factor with
+    the fewest entries); the other plans return residues that are added in int64.
+    """
+    direct_acc: Accumulator | None = None
+    rest: np.ndarray | None = None
+    scaled: dict[tuple[str, int], np.ndarray] = {}
     count = 0
-    for coef, c in side:
-        cm = int(coef) % p
-        if cm == 0:
-            progress.update(term_count(c))
-            continue
-        vals = [values[f.operand] for f in c.factors]
-        fast = blas_evaluate(c, vals, rsize, p)
-        if fast is None:
-            fast = _strided_evaluate(c, vals, rsize, p)
-        if fast is not None:
-            part, n = fast
-            acc = (acc + part * cm) % p
+    for side, sign in sides:
+        for coef, c in side:
+            cm = (sign * int(coef)) % p
+            if cm == 0:
+                progress.update(term_count(c))
+                continue
+            cand = _candidates(c, p)
+            kind = _choose(cand)
+            vals = [values[f.operand] for f in c.factors]
+            if kind == "direct":
+                plan = cand.direct
+                assert plan is not None
+                small = min(range(len(vals)), key=lambda i: vals[i].size)
+                fvals = []
+                for i, f in enumerate(c.factors):
+                    k = cm if i == small else 1
+                    if (f.operand, k) not in scaled:
+                        v = values[f.operand]
+                        scaled[f.operand, k] = (v if k == 1 else v * k % p).astype(np.float64)
+                    fvals.append(scaled[f.operand, k])
+                if direct_acc is None:
+                    direct_acc = Accumulator(rsize, p)
+                n = direct_evaluate(plan, fvals, direct_acc)
+                count += n
+                progress.update(n)
+                continue
+            part, n = _evaluate_other(kind, c, vals, rsize, p)
+            part = part * cm % p
+            rest = part if rest is None else (rest + part) % p
             count += n
             progress.update(n)
-            continue
-        for t in iter_terms_separable(c, block=_CHUNK):
-            # every value is below p < 2^31: a product of two stays below 2^62, reduced after each factor
-            prod = vals[0][t.factors[0]] if vals else np.ones(t.result.size, dtype=np.int64)
-            for v, pos in zip(vals[1:], t.factors[1:]):
-                prod = prod * v[pos]
-                prod %= p
-            if cm != 1:
-                prod = prod * cm % p
-            # exact accumulation: split into 16-bit halves, each bincount sum < 2^53
-            lo = np.bincount(t.result, weights=prod & 0xFFFF, minlength=rsize).astype(np.int64)
-            hi = np.bincount(t.result, weights=prod >> 16, minlength=rsize).astype(np.int64)
-            acc = (acc + lo + (hi % p) * 65536) % p
-            count += t.result.size
-            progress.update(t.result.size)
+    if direct_acc is None:
+        return (rest if rest is not None else np.zeros(rsize, dtype=np.int64)), count
+    total = direct_acc.residues()
+    return (total if rest is None else (total + rest) % p), count
+
+
+def _evaluate_other(
+    kind: str, c: Contraction, vals: Sequence[np.ndarray], rsize: int, p: int
+) -> tuple[np.ndarray, int]:
+    """One contraction by the ``blas``, ``strided`` or ``terms`` plan: residues per result position, terms."""
+    fast = None
+    if kind == "blas":
+        fast = blas_evaluate(c, vals, rsize, p)
+    if fast is None and kind in ("blas", "strided"):
+        fast = _strided_evaluate(c, vals, rsize, p)
+    if fast is not None:
+        return fast
+    acc = np.zeros(rsize, dtype=np.int64)
+    count = 0
+    for t in iter_terms_separable(c, block=_CHUNK):
+        # every value is below p < 2^31: a product of two stays below 2^62, reduced after each factor
+        prod = vals[0][t.factors[0]] if vals else np.ones(t.result.size, dtype=np.int64)
+        for v, pos in zip(vals[1:], t.factors[1:]):
+            prod = prod * v[pos]
+            prod %= p
+        # exact accumulation: split into 16-bit halves, each bincount sum < 2^53
+        lo = np.bincount(t.result, weights=prod & 0xFFFF, minlength=rsize).astype(np.int64)
+        hi = np.bincount(t.result, weights=prod >> 16, minlength=rsize).astype(np.int64)
+        acc = (acc + lo + (hi % p) * 65536) % p
+        count += t.result.size
     return acc, count
 
 
@@ -250,7 +380,15 @@ def _strided_evaluate(
 
 def _multiplicity(c: Contraction, space: _Space) -> int:
     """How many loop points of ``c`` may give one monomial (:func:`symconv.engines.bounds.multiplicity`)."""
-    return multiplicity(c, space.structure)
+    if any(f.operand in space.structure for f in c.factors):
+        return multiplicity(c, space.structure)
+    return _plain_multiplicity(c)
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_multiplicity(c: Contraction) -> int:
+    """:func:`symconv.engines.bounds.multiplicity` without structure: it depends on ``c`` alone (cached)."""
+    return multiplicity(c, {})
 
 
 @public
@@ -363,12 +501,15 @@ def check_randomized(
             else:
                 flat = st.reshape(-1)
                 values[name] = (base[np.abs(flat)] * np.sign(flat)) % p
-        left, n_left = _evaluate_side(lhs, values, rsize, p, bar)
-        right, n_right = _evaluate_side(rhs, values, rsize, p, bar)
-        terms += n_left + n_right
-        diff = np.flatnonzero(left != right)
-        if diff.size:
-            i = int(diff[0])
+        diff, n = _evaluate([(lhs, 1), (rhs, -1)], values, rsize, p, bar)
+        terms += n
+        nonzero = np.flatnonzero(diff)
+        if nonzero.size:
+            i = int(nonzero[0])
+            # the message names both sides: evaluate the left one alone (the right one is left − difference)
+            left, _ = _evaluate([(lhs, 1)], values, rsize, p, Progress(where, 1, enabled=False))
+            lv = int(left[i])
+            rv = (lv - int(diff[i])) % p
             pos = tuple(int(j) for j in np.unravel_index(i, rshape)) if rshape else ()
             bar.close()
             return InstanceResult(
@@ -377,7 +518,7 @@ def check_randomized(
                 terms,
                 time.perf_counter() - t0,
                 Fraction(0),
-                f"at result index {pos}: the left side is {int(left[i])} and the right side {int(right[i])} "
+                f"at result index {pos}: the left side is {lv} and the right side {rv} "
                 f"(mod {p}) at random point {trial} (seed {seed}){note}",
             )
     bar.close()
@@ -385,15 +526,22 @@ def check_randomized(
 
 
 def _randomized_bytes(lhs: Side, rhs: Side, space: _Space, rsize: int, p: int) -> int:
-    """Peak bytes of one randomized trial: the random values, the two sides, and the largest evaluation."""
+    """Peak bytes of one randomized trial: the random values, the sides' sums, and the largest evaluation."""
     values = sum(8 * (n + 1) for n in space.counts.values())
     values += sum(24 * st.size for st in space.structure.values())
     path = 0
     for _, c in (*lhs, *rhs):
-        fast = blas_bytes(c, p)
+        cand = _candidates(c, p)
+        if cand.direct is not None:
+            # float64 copies of the factors (one of them scaled by the coefficient) and the product's temporary
+            sizes = [math.prod(int(x) for x in c.operand(f.operand).shape) for f in c.factors]
+            values += 8 * (sum(sizes) + min(sizes, default=0))
+            path = max(path, direct_bytes(cand.direct))
+        fast = cand.blas_bytes
         deg = len(c.factors)
         if fast is None:  # the strided evaluator's sub-boxes, or the term path's chunks and bincounts
             n = term_count(c)
             fast = max(8 * min(CHUNK_ELEMENTS, n) * (deg + 2), 8 * min(_CHUNK, n) * (deg + 6) + 16 * rsize)
         path = max(path, fast)
-    return values + 4 * 8 * rsize + path  # both sides, and the sum of one being formed
+    # the float64 accumulator, the int64 sum of the other plans, one part, the residues, the left side alone
+    return values + 6 * 8 * rsize + path
