@@ -119,7 +119,7 @@ def markup_latex(src: str) -> str:
     >>> markup_latex("**Note** `x[0]` ≤ $y$")
     '\\textbf{Note} \\texttt{x[0]} $\\le$ $y$'
     """
-    parts = []
+    parts: list[str] = []
     for piece in _MARKUP.split(src):
         if not piece:
             continue
@@ -132,8 +132,23 @@ def markup_latex(src: str) -> str:
         elif piece.startswith("**") and piece.endswith("**") and len(piece) > 3:
             parts.append(r"\textbf{" + markup_latex(piece[2:-2]) + "}")
         else:
-            parts.append(_escape(piece))
+            parts.append(_open_quotes(_escape(piece), parts[-1] if parts else ""))
     return "".join(parts)
+
+
+#: A straight single quote that opens a quotation: after a space or an opening bracket, before a letter.
+_OPENING = re.compile(r"(?<=[\s(\[/])'(?=\w)")
+
+
+def _open_quotes(text: str, before: str) -> str:
+    r"""Prose's opening straight quotes as LaTeX's opening quote (`` ` ``), so 'valid' is typeset as ‘valid’
+    rather than with two closing quotes; an apostrophe (numpy's) is unchanged. ``before``: the LaTeX that
+    precedes ``text`` in the paragraph ("" at its start).
+
+    >>> markup_latex("mode ('valid' or 'same'), numpy's $x$'s")
+    "mode (`valid' or `same'), numpy's $x$'s"
+    """
+    return _OPENING.sub("`", (before[-1:] or " ") + text)[1:]
 
 
 #: Longest source line of a Markdown paragraph: a longer one is broken, one sentence per line (then by words).
