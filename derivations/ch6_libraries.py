@@ -197,7 +197,8 @@ def library_row(row: dict[str, Any]) -> list[str]:
     if s.window is None:
         window = f"{mode} (always)"
     elif s.window.required:
-        window = f"none: `{s.window.name}` is required ({mode} with `{s.window.value!r}`)"
+        window = f"none: `{s.window.name}` is required ({mode} with `{s.window.value!r}`"
+        window += f" {valid_transpose_note()})" if row["function"] == "jax.lax.conv_transpose" else ")"
     else:
         window = mode
     same = row["same_even_kernel"].replace(_EXTRA, "")
@@ -425,6 +426,41 @@ def layouts() -> Section:
         ],
         items=(31,),
     )
+
+
+def _jax_valid_transpose(x: list[int], w: list[int], s: int) -> list[int]:
+    """``jax.lax.conv_transpose(x, w, (s,), 'VALID', transpose_kernel=True)`` by jax's documented padding rule
+    (TensorFlow's 'VALID' for a transposed convolution: padding ``K + s - 2 + max(K - s, 0)``, ``K - 1`` before)."""
+    k = len(w)
+    z: list[int] = []
+    for j, v in enumerate(x):
+        z += [v] + ([0] * (s - 1) if j < len(x) - 1 else [])
+    pad_len = k + s - 2 + max(k - s, 0)
+    return _ints(correlate(z, asarray(w).flip(), padding=((k - 1, pad_len - k + 1),)))
+
+
+def valid_transpose_extra(k: int = 2, strides: tuple[int, ...] = (1, 2, 3, 4, 5)) -> dict[int, int]:
+    """Stride → how many entries jax's 'VALID' transposed convolution has beyond PyTorch's (full) one, for a
+    kernel of size ``k`` (the common entries are checked equal; ``x = [1, 2, 3]``)."""
+    x, w = [1, 2, 3], [1, 10, 100, 1000][:k]
+    out = {}
+    for s in strides:
+        jax_valid = _jax_valid_transpose(x, w, s)
+        full = _ints(storch.conv_transpose1d([[x]], [[w]], stride=s).reshape(-1))
+        if jax_valid[: len(full)] != full or any(jax_valid[len(full) :]):
+            raise SymconvError(f"notes: jax 'VALID' transposed convolution at stride {s} is not full plus zeros")
+        out[s] = len(jax_valid) - len(full)
+    return out
+
+
+def valid_transpose_note(k: int = 2) -> str:
+    """When 'VALID' is the full transposed convolution: computed by :func:`valid_transpose_extra`."""
+    extra = valid_transpose_extra(k)
+    if all(v == 0 for v in extra.values()):
+        return "at every stride"
+    if all(v == max(s - k, 0) for s, v in extra.items()):
+        return "at stride $s \\le K$; for $s > K$ it adds $s - K$ zeros at the end"
+    return "only at strides " + ", ".join(str(s) for s, v in extra.items() if v == 0)
 
 
 def jax_transpose_values() -> dict[str, list[int]]:

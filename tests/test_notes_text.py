@@ -142,7 +142,7 @@ def test_symmetric_kernel_theorems_say_what_their_printed_proof_covers():
 
 
 def test_toeplitz_statement_prints_its_index_ranges():
-    sec = _flat(_section(_md("ch4_backprop.md"), "The matrix of a convolution"))
+    sec = _flat(_section(_md("ch4_backprop.md"), "The matrix of a correlation layer"))
     assert "C[n + 1, m + 1] &= C[n, m]" in sec and "n + 1 \\le N - K" in sec and "m + 1 \\le N - 1" in sec
 
 
@@ -175,7 +175,7 @@ def test_output_padding_is_stated_for_the_size_it_holds_for():
 
 
 def test_square_is_not_only_circular():
-    sec = _flat(_section(_md("ch4_backprop.md"), "The matrix of a convolution"))
+    sec = _flat(_section(_md("ch4_backprop.md"), "The matrix of a correlation layer"))
     assert "Only circular padding makes it square" not in sec
     assert "square" in sec and "circulant" in sec
 
