@@ -121,7 +121,7 @@ def short_answer() -> Section:
             ),
             Text(
                 "The values in the comments are computed when these notes are built, by symconv's exact models of "
-                "numpy and PyTorch (`symconv.compat`), which the test-suite checks against the real libraries."
+                "numpy and PyTorch (chapter 7 says how), which the test-suite checks against the real libraries."
             ),
         ],
         items=(),

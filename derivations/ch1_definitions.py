@@ -288,8 +288,9 @@ def learned() -> Section:
             Text(
                 "The flip matters whenever a kernel is not learned from scratch by the same operation: a fixed filter "
                 "(Sobel, a derivative, a non-symmetric blur) copied from a signal-processing text; weights ported "
-                "between a library that correlates and one that convolves; the transposed convolution, whose direct "
-                "form uses the rotated kernel (chapter 5); and the backward pass, whose input gradient is a true "
+                "between a library that correlates and one that convolves; the transposed convolution (the "
+                "upsampling layer, PyTorch's `ConvTranspose`: the adjoint of a correlation, defined in chapter 5), "
+                "whose direct form uses the rotated kernel; and the backward pass, whose input gradient is a true "
                 "convolution (chapter 4)."
             ),
         ],
@@ -486,7 +487,7 @@ def build() -> Chapter:
         "ch1_definitions",
         "1. Convolution vs cross-correlation",
         [definitions(), flip(), example(), modes(), libraries(), learned(), algebra(), complex_input()],
-        intro="Everything below is computed by symconv; nothing is typed by hand.",
+        intro="Everything below is computed when the notes are built (chapter 7 says how); nothing is typed by hand.",
     )
 
 

@@ -244,6 +244,7 @@ def errata() -> Section:
             Box(
                 "errata",
                 [
+                    Text("The seed's results are right; four points need correcting or adding."),
                     Text(
                         "**1. The numpy snippet's kernel is not symmetric.** It defines "
                         f"`h2 = np.array([-1., 2., 1.])`, not Example 2's $h_2 = {H2}$, and then never uses it. "

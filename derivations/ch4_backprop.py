@@ -35,8 +35,42 @@ def _cells(rule: object) -> list[list[str]]:
     rows = []
     for gradient, formula, operation, params, _verified, _theorem in backward_cells(rule):
         operation = _TUPLE_PAD.sub(lambda m: f"{m.group(1)} at the start, {m.group(2)} at the end", operation)
-        rows.append([gradient, formula, operation, params])
+        rows.append([gradient, formula, operation, _params(params)])
     return rows
+
+
+#: parameters a backward table need not print (their default values)
+_DEFAULTS = {"groups=1", "output padding=0", "crop=(0, 0)", "padding=(0, 0)"}
+_PARAM_WORDS = {
+    "channels=kernel in/out axes swapped": "the kernel's in/out channel axes swapped",
+    "axes=batch, spatial": "over the batch and spatial axes",
+}
+
+
+def _params(cell: str) -> str:
+    """A backward rule's parameter cell in words: ``stride=2, crop=(1, 1)`` → ``stride 2, crop 1 at each end``,
+    defaults (groups 1, no crop or padding, output padding 0) left out.
+
+    >>> _params("stride=1, dilation=2, crop=(0, 0), output padding=1, groups=1")
+    'stride 1, dilation 2, output padding 1'
+    >>> _params("mode=full, dilation=2, crop=(1, 2)")
+    "mode 'full', dilation 2, crop 1 at the start, 2 at the end"
+    """
+    out = []
+    for part in re.split(r", (?=[a-z ]+=)", cell):
+        if part in _DEFAULTS:
+            continue
+        name, _, value = part.partition("=")
+        pair = re.fullmatch(r"\((\d+), (\d+)\)", value)
+        if part in _PARAM_WORDS:
+            out.append(_PARAM_WORDS[part])
+        elif pair:
+            out.append(f"{name} {pair[1]} at the start, {pair[2]} at the end")
+        elif name == "mode":
+            out.append(f"mode '{value}'")
+        else:
+            out.append(f"{name} {value}")
+    return ", ".join(out)
 
 
 def backward_table(rule: object, caption: str) -> Table:

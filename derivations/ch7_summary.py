@@ -112,9 +112,32 @@ def summary() -> Section:
     )
 
 
+def how_computed() -> Section:
+    """The one place where the notes name symconv's API: how every value was computed and where it is checked."""
+    return Section(
+        "How these notes were computed",
+        [
+            Text(
+                "Nothing in these notes is typed by hand: the chapters are Python scripts (`derivations/ch*.py`) "
+                "that call the symconv package when the notes are built. `symconv.derive` prints each index formula "
+                "and expansion from the one formula each operation has; `symconv.correlate` and `symconv.convolve` "
+                "compute on symbolic or integer entries, exactly; `symconv.compat.numpy`, `symconv.compat.scipy` "
+                "and `symconv.compat.torch` model those libraries' conventions exactly (so a snippet's commented "
+                "output is computed, not pasted); `symconv.grad` and `symconv.backward_rule` differentiate the forward "
+                "formula and name the result; `symconv.theorem(name).prove()` produces the machine proofs of the "
+                "appendix; and `symconv.identify` measured the library map of chapter 6 "
+                "(`python -m derivations.record_libraries` records it, with the library versions). The test-suite "
+                "re-checks every value against the libraries themselves: `tests/test_notes_oracles.py` (numbers), "
+                "`tests/test_notes_libraries.py` (the map), `tests/test_notes_checklist.py` (the topics covered) and "
+                "`tests/test_notes_findings.py` (the independent readers' findings)."
+            ),
+        ],
+    )
+
+
 def build() -> Chapter:
     """Chapter 7 as a :class:`~symconv.writing.document.Chapter`."""
-    return Chapter("ch7_summary", "7. Summary", [summary()])
+    return Chapter("ch7_summary", "7. Summary", [summary(), how_computed()])
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ FRAGMENTS: dict[int, list[str]] = {
     9: ["Sobel", "opposite sign"],
     10: ["'valid'", "'same'", "'full'"],
     11: [_vec(np.correlate(FIVE, EVEN, "same")), "[21, 32, 43, 54, 5]"],
-    12: ["\\lceil n/s \\rceil", "refuses"],
+    12: ["\\lceil N/s \\rceil", "refuses"],
     13: ["circulant", "'wrap'", "padding_mode"],
     14: ["Toeplitz", "doubly block Toeplitz"],
     15: ["\\langle C x, g\\rangle &= \\langle x, C^{\\mathsf T} g\\rangle"],

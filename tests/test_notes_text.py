@@ -170,7 +170,7 @@ def test_backward_tables_are_general_in_K_and_have_no_tool_jargon():
 def test_output_padding_is_stated_for_the_size_it_holds_for():
     sec = _section(_md("ch4_backprop.md"), "Stride, padding and dilation")
     n, k, s = 6, 3, 2
-    assert f"output padding={(n - k) % s}" in sec and f"$N = {n}$, $K = {k}$" in sec
+    assert f"output padding {(n - k) % s} |" in sec and f"$N = {n}$, $K = {k}$" in sec
     assert "input sizes 6, 7, 8" not in sec
 
 
