@@ -473,7 +473,7 @@ def complex_input() -> Section:
                 "a, v = np.array([1+1j, 2, -1j]), np.array([1j, 1])\n"
                 f"np.correlate(a, v, 'full')          # {_complex(np_c)}\n"
                 f"np.correlate(v, a, 'full')          # {_complex(np_swapped)}\n"
-                f"np.correlate(a, v.conj(), 'full')   # {_complex(dl)}   no conjugation, as a layer",
+                f"np.correlate(a, v.conj(), 'full')   # {_complex(dl)}  (no conjugation)",
                 "python",
             ),
         ],

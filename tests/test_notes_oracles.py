@@ -143,7 +143,7 @@ def test_chapter1_complex_example_with_numpy_scipy_and_torch():
     assert f"np.correlate(v, a, 'full')          # {shown(np.correlate(v, a, 'full'))}" in md
     no_conj = np.correlate(a, v.conj(), "full")
     assert np.allclose(no_conj, layer.flatten().numpy())
-    assert f"np.correlate(a, v.conj(), 'full')   # {shown(no_conj)}   no conjugation" in md
+    assert f"np.correlate(a, v.conj(), 'full')   # {shown(no_conj)}  (no conjugation)" in md
 
 
 def test_seed_data_with_torch_and_jax_layers():
