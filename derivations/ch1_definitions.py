@@ -150,11 +150,19 @@ def flip() -> Section:
                     Text(
                         "The substitution $k \\to K - 1 - k$ touches only the kernel index, so the window, the "
                         "stride, the dilation and the padding are the same on both sides. In N-D the same holds "
-                        r"per axis, with every axis reversed together: that is $\operatorname{rot180}$."
+                        r"per axis, with every axis reversed together: that is $\operatorname{rot180}$. The machine "
+                        "proofs are printed in 1-D and in 2-D; for more axes this per-axis argument is the proof."
                     ),
                 ],
                 "convolve_is_correlate_with_flipped_kernel",
-                printed=({}, {"stride": "s", "dilation": "d"}, {"stride": "s", "dilation": "d", "padding": "p"}),
+                printed=(
+                    {},
+                    {"stride": "s", "dilation": "d"},
+                    {"stride": "s", "dilation": "d", "padding": "p"},
+                    {"ndim": 2},
+                    {"ndim": 2, "stride": "s", "dilation": "d"},
+                    {"ndim": 2, "stride": "s", "dilation": "d", "padding": "p"},
+                ),
                 hypotheses="For an input of length $N$, a kernel of length $K$ with $d(K - 1) + 1 \\le N + 2p$, "
                 "and the same stride $s$, dilation $d$ and padding $p$ on both sides",
             ),

@@ -17,14 +17,21 @@ w0, w1, w2 = sympy.symbols("w_0 w_1 w_2")
 
 
 def _status_2d(name: str) -> str:
-    """What the 1-D printed proof leaves to 2-D, in words: the 2-D theorem is proved now, when the notes are built."""
-    status = theorem(name, ndim=2).prove().status
-    if status == "proved":
-        return (
-            "The machine proof is printed in 1-D; the 2-D statement is proved too (the same theorem with two "
-            "spatial axes, proved when these notes are built; that proof is not printed)."
-        )
-    return f"The machine proof is printed in 1-D; the 2-D statement is not proved (the prover's status: {status})."
+    """What the printed machine proofs cover, in words: 1-D and 2-D printed, 3-D proved when the notes are built,
+    every number of axes only by the human argument."""
+    for nd in (2, 3):
+        status = theorem(name, ndim=nd).prove().status
+        if status != "proved":
+            return (
+                f"The machine proof is printed in 1-D; the {nd}-D statement is not proved (the prover's status: "
+                f"{status})."
+            )
+    return (
+        "The machine proofs are printed for 1-D and for 2-D (the statement above with $k$ and $K - 1 - k$ read "
+        "as pairs of indices); the 3-D statement is proved too (when the notes are built; not printed). They do not cover every "
+        "number of axes: for N-D the argument is the human one above, the substitution $k \\to K - 1 - k$ made "
+        "on each axis separately."
+    )
 
 
 def _word(flag: bool) -> str:
@@ -75,6 +82,7 @@ def one_d() -> Section:
                     ),
                 ],
                 "convolve_equals_correlate_iff_centrosymmetric",
+                printed=({}, {"ndim": 2}),
                 hypotheses="For an input of length $N$ and a kernel of length $K \\le N$ (valid mode; the 'only if' "
                 "needs a window inside the input)",
             ),
@@ -173,6 +181,7 @@ def anti() -> Section:
                     ),
                 ],
                 "convolve_equals_minus_correlate_iff_anticentrosymmetric",
+                printed=({}, {"ndim": 2}),
                 hypotheses="For an input of length $N$ and a kernel of length $K \\le N$ (valid mode)",
             ),
             Text(_status_2d("convolve_equals_minus_correlate_iff_anticentrosymmetric")),

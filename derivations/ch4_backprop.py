@@ -468,11 +468,16 @@ def strided() -> Section:
                     ),
                 ],
                 "conv_grad_input_is_transposed_conv",
-                printed=({"stride": "s", "dilation": "d"}, {"stride": "s", "dilation": "d", "padding": "p"}),
+                printed=(
+                    {"stride": "s", "dilation": "d"},
+                    {"stride": "s", "dilation": "d", "padding": "p"},
+                    {"stride": "s", "dilation": "d", "output_padding": "a"},
+                    {"stride": "s", "dilation": "d", "padding": "p", "output_padding": "a"},
+                ),
                 hypotheses="For $y = x \\star w$ with stride $s$, dilation $d$, padding $p$, "
-                "$N + 2p \\ge d(K - 1) + 1$ and $(N + 2p - d(K - 1) - 1) \\bmod s = 0$ (no output padding; the "
-                "other $N$ need output padding $a$ equal to that remainder, not covered by the machine proofs), one "
-                "input and one output channel",
+                "$N + 2p \\ge d(K - 1) + 1$, and the transposed convolution with output padding "
+                "$a = (N + 2p - d(K - 1) - 1) \\bmod s$ (the proofs cover every $N$: $a = 0$ in one, "
+                "$1 \\le a < s$ in another), one input and one output channel",
             ),
             *stated(
                 "weight gradient: stride and dilation swap",

@@ -70,21 +70,36 @@ def reading() -> Section:
                 "does not cover. A symbolic stride, dilation or padding stands for every integer $\\ge 1$, so a "
                 "proof with a symbolic padding $p$ does not cover $p = 0$: every theorem printed with a symbolic "
                 "padding is printed a second time without padding (with the same stride and dilation), and that "
-                "proof covers $p = 0$."
+                "proof covers $p = 0$. Likewise a symbolic output padding $a$ of a transposed convolution stands "
+                "for $1 \\le a < s$, and the proof without output padding covers $a = 0$."
+            ),
+            Text(
+                "A 2-D proof is printed in multi-index form: a bold letter is a pair over the two axes, "
+                "$\\boldsymbol{n} = (n_0, n_1)$, $\\boldsymbol{N} = (N_0, N_1)$; a condition on bold letters holds "
+                "on both axes, a sum over $\\boldsymbol{n}$ runs over $n_0$ and $n_1$, and "
+                "$x[\\boldsymbol{n} + \\boldsymbol{k}]$ is $x[n_0 + k_0, n_1 + k_1]$. A line is printed so only "
+                "when it is exactly the same condition and index on each axis (the printer checks it; otherwise "
+                "the line is written axis by axis). The prover applies a rule to one axis at a time; a rule "
+                "applied to both axes in a row is printed once, after its last application, tagged with the "
+                "number of applications (collapse kronecker delta (twice)). A 2-D proof covers 2-D only: the 1-D "
+                "and 2-D proofs together do not prove the statement for every number of axes; that step is the "
+                "human argument of the body (the substitution acts on each axis separately)."
             ),
         ],
     )
 
 
 def _also(name: str, params: dict[str, Any]) -> str:
-    """The 2-D version of the same statement, proved now (not printed: its lines are too wide for a page)."""
+    """The 2-D version of the same statement: printed below, or proved now and not printed."""
+    if any(n == name and p == {"ndim": 2, **params} for n, p in PRINTED):
+        return " Its 2-D version is printed below."
     try:
         proof = theorem(name, ndim=2, **params).prove()
     except Exception:  # a theorem without a 2-D form
         return ""
     return (
-        f" The same statement in 2-D (parameter `ndim=2`) is {proof.status} too; "
-        "its proof is not printed (its lines are too wide for a page)."
+        f" The same statement in 2-D (parameter `ndim=2`) is {proof.status} too; its proof is not printed here "
+        "(`.prove().markdown()` prints it)."
         if proof.holds
         else ""
     )
@@ -95,7 +110,8 @@ def proofs() -> list[Section]:
     for name, params in PRINTED:
         proof = theorem(name, **params).prove()
         what = covers(params)
-        extra = _also(name, params) if not params else ""
+        printed_2d = "ndim" not in params and any(n == name and p == {"ndim": 2, **params} for n, p in PRINTED)
+        extra = _also(name, params) if not params or printed_2d else ""
         out.append(
             Section(
                 f"{TITLES[name]} ({what})",

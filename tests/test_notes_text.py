@@ -137,8 +137,38 @@ def test_gradient_theorems_with_padding_link_padding_proofs():
 
 def test_symmetric_kernel_theorems_say_what_their_printed_proof_covers():
     md = _flat(_md("ch3_symmetric.md"))
-    assert md.count("The machine proof is printed in 1-D; the 2-D statement is proved too") == 2
+    assert md.count("The machine proofs are printed for 1-D and for 2-D") == 2
+    assert md.count("They do not cover every number of axes: for N-D the argument is the human one above") == 2
     assert "N-D: all axes flipped together" not in md  # the library's N-D statement over a 1-D proof
+
+
+def test_n_d_statements_link_their_printed_2d_proofs():
+    """Issue 13: 'Theorems 5/6 say N-D but print 1-D' — the 2-D machine proofs are printed and linked."""
+    ch3 = _md("ch3_symmetric.md")
+    for name in (
+        "convolve_equals_correlate_iff_centrosymmetric",
+        "convolve_equals_minus_correlate_iff_anticentrosymmetric",
+    ):
+        assert f"proof-{name}-ndim-2" in _links(ch3)
+    ch1 = _md("ch1_definitions.md")
+    flip = "convolve_is_correlate_with_flipped_kernel"
+    assert f"proof-{flip}-ndim-2" in _links(ch1)
+    assert f"proof-{flip}-ndim-2-stride-s-dilation-d-padding-p" in _links(ch1)
+    assert "The machine proofs are printed in 1-D and in 2-D" in _flat(ch1)
+    app = _md("ch8_machine_proofs.md")
+    assert "## Convolution equals correlation (2-D, stride 1, dilation 1, no padding)" in app
+    sec = _section(app, "Convolution equals correlation (2-D")
+    assert "\\boldsymbol{n}" in sec and "*Notation:*" in sec and "n_{1}" in sec
+
+
+def test_the_transposed_conv_gradient_is_printed_for_every_output_padding():
+    sec = _section(_md("ch4_backprop.md"), "Stride, padding and dilation")
+    name = "conv_grad_input_is_transposed_conv"
+    assert f"proof-{name}-stride-s-dilation-d-output_padding-a" in _links(sec)
+    assert f"proof-{name}-stride-s-dilation-d-padding-p-output_padding-a" in _links(sec)
+    assert "not covered by the machine proofs" not in _flat(sec)
+    app = _md("ch8_machine_proofs.md")
+    assert "symbolic output padding a with 1 ≤ a < s" in app
 
 
 def test_toeplitz_statement_prints_its_index_ranges():
@@ -239,26 +269,34 @@ def _transposed_output_padding(n: int, k: int, s: int, d: int, p: int) -> int:
     raise AssertionError("no output padding fits")
 
 
-def test_strided_input_gradient_theorem_is_stated_only_for_output_padding_0():
-    """The machine proofs assume output padding 0: the theorem says so and the appendix names the N left out."""
-    assert _transposed_output_padding(6, 3, 2, 1, 0) == 1  # such N exist: the statement must exclude them
+def test_strided_input_gradient_theorem_is_stated_for_every_output_padding():
+    """The machine proofs cover output padding 0 in one proof and a symbolic 1 ≤ a < s in another: the theorem
+    states the output padding as the remainder, and each appendix proof names exactly the N it leaves out."""
+    assert _transposed_output_padding(6, 3, 2, 1, 0) == 1  # such N exist: a proof for them is needed
     sec = _flat(_section(_md("ch4_backprop.md"), "Stride, padding and dilation"))
-    assert "(N + 2p - d(K - 1) - 1) \\bmod s = 0" in sec
+    assert "$a = (N + 2p - d(K - 1) - 1) \\bmod s$" in sec
     appendix = _md("ch8_machine_proofs.md")
     for anchor in ("stride-s-dilation-d", "stride-s-dilation-d-padding-p"):
-        proof = appendix.split(f'<a id="proof-conv_grad_input_is_transposed_conv-{anchor}"></a>')[1].split("\n## ")[0]
-        covered = re.search(r"Not covered: (.*)", proof).group(1)
-        assert covered != "—" and "output_padding a = (N + 2p − d(K−1) − 1) mod s ≠ 0" in covered, covered
+        for op, gap in (
+            ("", "output_padding a = (N + 2p − d(K−1) − 1) mod s ≠ 0"),
+            ("-output_padding-a", "N with (N + 2p − d(K−1) − 1) mod s = 0 (a symbolic output_padding a is proved"),
+        ):
+            tag = f'<a id="proof-conv_grad_input_is_transposed_conv-{anchor}{op}"></a>'
+            proof = appendix.split(tag)[1].split("\n## ")[0]
+            covered = re.search(r"Not covered: (.*)", proof).group(1)
+            assert gap in covered, covered
 
 
 def test_every_symbolic_padding_proof_has_its_padding_0_twin():
-    """A symbolic padding p means p ≥ 1; the appendix says p = 0 is the twin printed without padding: it must exist."""
+    """A symbolic padding p means p ≥ 1 (an output padding a: 1 ≤ a < s); the appendix says p = 0 (a = 0) is the
+    twin printed without it: it must exist."""
     from symconv.writing.stated import PRINTED
 
     for name, params in PRINTED:
-        if isinstance(params.get("padding"), str):
-            twin = {k: v for k, v in params.items() if k != "padding"}
-            assert (name, twin) in PRINTED, (name, params)
+        for key in ("padding", "output_padding"):
+            if isinstance(params.get(key), str):
+                twin = {k: v for k, v in params.items() if k != key}
+                assert (name, twin) in PRINTED, (name, params)
 
 
 def test_the_flip_is_stated_for_the_sizes_and_parameters_its_proofs_cover():

@@ -216,3 +216,11 @@ def test_prove_instance_at_scale_names_the_engine_and_is_fast(capsys):
     d = json.loads(out)
     assert status == 0 and d["engine"] == "coefficient engine (check_randomized)"
     assert "(deg/p)^3, p = 1048573, deg = 2" in d["not_covered"]
+
+
+def test_prove_a_symbolic_output_padding(capsys):
+    argv = ["prove", "conv_grad_input_is_transposed_conv", "--stride", "s", "--output-padding", "a", "--check"]
+    status, out, _ = _run(argv, capsys)
+    assert status == 0 and "1 ≤ a < s" in out and "Replay: ok" in out
+    status, _, err = _run(["prove", "conv_grad_input_is_transposed_conv", "--output-padding", "a"], capsys)
+    assert status == 2 and "symbolic `output_padding` (a ≥ 1) must be smaller than `stride`" in err

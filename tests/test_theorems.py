@@ -78,6 +78,7 @@ FALSE = [
     ("convolve_grad_input_is_full_correlation", {"ndim": 2, "padding": 1, **CH}, "wrong_channel_transpose"),
     ("conv_grad_input_is_transposed_conv", {"stride": 2}, "no_stride"),
     ("conv_grad_input_is_transposed_conv", {"dilation": 2}, "not_dilated"),
+    ("conv_grad_input_is_transposed_conv", {"stride": 3, "output_padding": 2}, "output_padding_first"),
     ("conv_grad_input_is_transposed_conv", {"stride": 2, "dilation": 2, "padding": 1}, "flipped_kernel"),
     ("conv_grad_input_is_transposed_conv", {"stride": 2, **CH}, "wrong_channel_transpose"),
     ("correlate_grad_weight_is_valid_correlation", {}, "flipped"),

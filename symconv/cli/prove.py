@@ -79,7 +79,7 @@ def register(sub: Any) -> None:
         ("--stride", "stride: an integer, or a symbol name such as s (every stride at once)"),
         ("--dilation", "dilation: an integer, or a symbol name such as d"),
         ("--padding", "zero padding: an integer, or a symbol name such as p (every p ≥ 1)"),
-        ("--output-padding", "output padding (transposed convolution)"),
+        ("--output-padding", "output padding (transposed convolution): an integer, or a symbol name such as a"),
         ("--groups", "groups"),
         ("--in-channels", "input channels: an integer, or a symbol name such as C (with --groups 1)"),
         ("--out-channels", "output channels: an integer, or a symbol name such as O (with --groups 1)"),
@@ -134,7 +134,7 @@ def _prove(args: argparse.Namespace) -> int:
     for key in ("ndim", "stride", "dilation", "padding", "output_padding", "groups", "in_channels", "out_channels"):
         val = getattr(args, key)
         if val is not None:
-            symbolic_ok = key in ("stride", "dilation", "padding", "in_channels", "out_channels")
+            symbolic_ok = key in ("stride", "dilation", "padding", "output_padding", "in_channels", "out_channels")
             params[key] = _hyper(val) if symbolic_ok else _int(val, key.replace("_", "-"))
     th = theorem(args.name, **params)
     if args.variant is not None:  # an empty name is a bad name, not "no variant"

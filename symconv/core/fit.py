@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 __all__ = ["DISPLAY_WIDTH", "TEXT_WIDTH", "break_line", "break_text", "latex_width", "wrap_items"]
 
@@ -28,7 +29,16 @@ DISPLAY_WIDTH = 58.0
 
 _CMD = re.compile(r"\\([a-zA-Z]+|.)")
 _WIDE = {"qquad": 4.0, "quad": 2.0, "sum": 1.5, "frac": 0.0, "left": 0.0, "right": 0.0, "bigl": 0.0, "bigr": 0.0}
-_ZERO = {"text": 0.0, "mathrm": 0.0, "operatorname": 0.0, "mathit": 0.0, "tag": 0.0, "notag": 0.0}
+_ZERO = {
+    "text": 0.0,
+    "mathrm": 0.0,
+    "operatorname": 0.0,
+    "mathit": 0.0,
+    "boldsymbol": 0.0,
+    "mathbf": 0.0,
+    "tag": 0.0,
+    "notag": 0.0,
+}
 _SPACE = {",": 0.3, " ": 0.5, ";": 0.4, "!": 0.0, "\\": 0.0}
 #: Relations and binary operators: a glyph with space on both sides.
 _OPS_WORDS = "le ge leq geq ne neq wedge land lor vee cdot times to Rightarrow mapsto equiv star ast pm mp in"
@@ -87,23 +97,59 @@ def latex_width(src: str) -> float:
 
 _DELIMS = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr"}
 
-#: Break points, most preferred first: between entries, guard conjuncts, sum terms, product factors.
-_LEVELS = ((r",\ ", r",\qquad "), (r" \wedge ",), (" + ", " - "), (r" \cdot ", r" \, "))
+
+class _Level(NamedTuple):
+    """Cut points of one preference: before ``tokens`` (after them with ``after``), and with ``outside``
+    only outside a guard's ``\\bigl[ … \\bigr]`` (a guard is cut at its conjunctions first)."""
+
+    tokens: tuple[str, ...]
+    outside: bool = False
+    after: bool = False
 
 
-def _cuts(src: str, tokens: tuple[str, ...]) -> list[int]:
-    """Positions where ``src`` may be cut before one of ``tokens`` (outside braces and index brackets)."""
+_COMMAS = (r",\ ", r",\qquad ")
+#: Break points, most preferred first: between the summands of a sum of sums, between entries, between a
+#: guard's conjuncts, after a guard, between the terms of an index sum, between product factors — and, for a
+#: single conjunct wider than a line, at its own signs.
+_LEVELS = (
+    _Level((r" + \sum", r" - \sum")),
+    _Level(_COMMAS),
+    _Level((r" \wedge ",)),
+    _Level((r"\bigr] ",), after=True),
+    _Level((" + ", " - "), outside=True),
+    _Level((r" \cdot ", r" \, "), outside=True),
+    _Level((" + ", " - ")),
+)
+
+
+def _cuts(src: str, level: _Level) -> list[int]:
+    """Positions where ``src`` may be cut at ``level`` (never inside braces or index brackets)."""
     out = []
-    brace = index = 0
+    brace = index = guard = 0
     i = 0
+
+    def hit(i: int) -> None:
+        if brace or index or i == 0 or (level.outside and guard):
+            return
+        for t in level.tokens:
+            if src.startswith(t, i):
+                if not level.after:
+                    out.append(i)
+                elif i + len(t) < len(src):
+                    out.append(i + len(t))
+                return
+
     while i < len(src):
         ch = src[i]
         if ch == "\\":
-            if brace == 0 and index == 0 and i > 0 and any(src.startswith(t, i) for t in tokens):
-                out.append(i)
+            hit(i)
             m = _CMD.match(src, i)
             i = m.end() if m else i + 1
             if m and m.group(1) in _DELIMS and i < len(src) and src[i] in "[]()":
+                if src[i] == "[":
+                    guard += 1
+                elif src[i] == "]":
+                    guard -= 1
                 i += 1  # a sized delimiter (a guard's bracket), not an index
             continue
         if ch == "{":
@@ -114,8 +160,8 @@ def _cuts(src: str, tokens: tuple[str, ...]) -> list[int]:
             index += 1
         elif ch == "]" and index:
             index -= 1
-        elif brace == 0 and index == 0 and i > 0 and any(src.startswith(t, i) for t in tokens):
-            out.append(i)
+        else:
+            hit(i)
         i += 1
     return out
 
@@ -124,7 +170,7 @@ def _fill(
     src: str,
     limit: float,
     level: int,
-    levels: tuple[tuple[str, ...], ...] = _LEVELS,
+    levels: tuple[_Level, ...] = _LEVELS,
     width: Callable[[str], float] = latex_width,
 ) -> list[str]:
     """Greedy lines of ``src`` no wider than ``limit`` where possible, cutting at ``levels[level:]``."""
@@ -154,6 +200,10 @@ def _fill(
     return out
 
 
+#: The first level cutting at a sum's signs (an entry of a list wider than a line starts there).
+_SIGNS = 4
+
+
 def break_line(src: str, limit: float = DISPLAY_WIDTH, *, indent: float = 4.0) -> str:
     r"""``src`` (one ``align*`` line's content after its ``&``) cut into ``\\ &\qquad`` continuation lines.
 
@@ -169,7 +219,7 @@ def break_line(src: str, limit: float = DISPLAY_WIDTH, *, indent: float = 4.0) -
     lines = _fill(src, limit - indent, 0)
     out: list[str] = []
     for i, line in enumerate(lines):
-        for t in _LEVELS[0]:
+        for t in _COMMAS:
             if line.startswith(t):  # the comma stays at the end of the previous line
                 out[-1] += ","
                 line = line[len(t) :]
@@ -189,7 +239,7 @@ def wrap_items(items: list[str], limit: float = DISPLAY_WIDTH) -> list[str]:
         if latex_width(it) > limit:  # an entry wider than the line: cut it before its signs, indented
             if cur:
                 lines.append(cur + ",")
-            pieces = _fill(it, limit - 2, 2)
+            pieces = _fill(it, limit - 2, _SIGNS)
             lines += [pieces[0], *(r"\quad " + p.strip() for p in pieces[1:])]
             cur = ""
             continue
@@ -204,7 +254,7 @@ def wrap_items(items: list[str], limit: float = DISPLAY_WIDTH) -> list[str]:
     return lines
 
 
-_TEXT_LEVELS = ((", ",), (" + ", " - "), ("·",))
+_TEXT_LEVELS = (_Level((", ",)), _Level((" + ", " - ")), _Level(("·",)))
 
 
 def break_text(src: str, width: int, indent: int) -> list[str]:

@@ -20,11 +20,13 @@ import sympy
 from symconv.core.affine import Affine, as_expr
 from symconv.core.fit import DISPLAY_WIDTH, break_line
 from symconv.proofs._iverson import EQ, Constraint, Derivative, Expr, Hypothesis, Pointwise, Side, Sum, Term
+from symconv.proofs._multiindex import project, project_context
 
 __all__ = [
     "affine_latex",
     "hypotheses",
     "hypotheses_latex",
+    "notation",
     "proof_latex",
     "proof_markdown",
     "proof_notebook_latex",
@@ -36,7 +38,7 @@ _CHANNEL_NAMES = {"ci": r"\bar{c}", "co": r"\bar{o}", "cw": r"\bar{c}", "grp": r
 
 
 def var_latex(name: str, nd: int) -> str:
-    """``n0`` → ``n`` (1-D) or ``n_0``; ``k0'`` → ``k'``; ``k0j`` → ``k''``."""
+    """``n0`` → ``n`` (1-D) or ``n_0``; ``k0'`` → ``k'``; ``k0j`` → ``k''``; ``nd=0``: the multi-index ``𝐧``."""
     prime = ""
     base = name
     while base.endswith("'"):
@@ -51,6 +53,8 @@ def var_latex(name: str, nd: int) -> str:
     head = base.rstrip("0123456789")
     digits = base[len(head) :]
     head = {"grp": r"\gamma"}.get(head, head)
+    if digits and nd == 0:  # multi-index form (see _multiindex): the axis-0 name stands for the tuple
+        return rf"\boldsymbol{{{head}}}{prime}{suffix}"
     if not digits or nd == 1:
         return head + prime + suffix
     return f"{head}{prime}{suffix}_{{{digits}}}"
@@ -249,115 +253,217 @@ def _tag(rule: str, reverse: bool = False) -> str:
     return name + (r"\ ($\gets$)" if reverse else "")
 
 
-def _lines(part: Any, nd: int, style: str) -> list[tuple[str, str, str]]:
-    """``(relation, expression, rule)`` per displayed line, one chain from the start to the claim."""
-    lines: list[tuple[str, str, str]] = [("", side_latex(part.lhs, nd, style), "")]
+def _times(count: int) -> str:
+    return "twice" if count == 2 else f"{count} times"
+
+
+def _render(nd: int, style: str, vectors: bool) -> Any:
+    """``side -> (LaTeX, exact multi-index form used?)``: the multi-index form where the side allows it."""
+
+    def render(side: Any) -> tuple[str, bool]:
+        if vectors:
+            p = project(side, nd)
+            if p is not None:
+                return side_latex(p, 0, style), True
+        return side_latex(side, nd, style), False
+
+    return render
+
+
+def _lines(part: Any, nd: int, style: str, vectors: bool = False) -> list[tuple[str, str, str]]:
+    """``(relation, expression, rule)`` per displayed line, one chain from the start to the claim.
+
+    With ``vectors`` (an N-D proof), a line that is not axis-uniform and is followed by the same rule (the rule
+    applied on one axis, then on the next) is not printed: the next line carries the rule with its count.
+    """
+    render = _render(nd, style, vectors)
+    lines: list[tuple[str, str, bool, str]] = [("", render(part.lhs)[0], True, "")]
     lhs_steps = [s for s in part.steps if s.side == "lhs"]
     rhs_steps = [s for s in part.steps if s.side == "rhs"]
     if part.relation == "⇒":
-        lines[0] = ("", side_latex(part.lhs, nd, style) + r" = 0 \text{ for every } x", "")
+        lines[0] = ("", render(part.lhs)[0] + r" = 0 \text{ for every } x", True, "")
         for s in lhs_steps:
             if s.rule == "entails_hypothesis":
-                lines.append((r"\Rightarrow", side_latex(part.rhs, nd, style), s.rule))
+                lines.append((r"\Rightarrow", *render(part.rhs), s.rule))
             else:
                 rel = r"\Rightarrow" if s.rule == "compare_coefficients" else "="
-                lines.append((rel, side_latex(s.after, nd, style), s.rule))
-        return lines
-    for s in lhs_steps:
-        if s.rule == "equal":
-            cur = side_latex(rhs_steps[-1].after if rhs_steps else part.rhs, nd, style)
-            rel, expr, rule = lines[-1]
-            if expr == cur:  # the claim reads exactly as the last line: `equal` justifies that line, no repeat
-                lines[-1] = (rel, expr, f"{rule}, equal" if rule else "equal")
+                lines.append((rel, *render(s.after), s.rule))
+    else:
+        for s in lhs_steps:
+            if s.rule == "equal":
+                cur, uni = render(rhs_steps[-1].after if rhs_steps else part.rhs)
+                rel, expr, was, rule = lines[-1]
+                if expr == cur:  # the claim reads exactly as the last line: `equal` justifies that line, no repeat
+                    lines[-1] = (rel, expr, was, f"{rule}, equal" if rule else "equal")
+                else:
+                    lines.append(("=", cur, uni, "equal"))
             else:
-                lines.append(("=", cur, "equal"))
-        else:
-            lines.append(("=", side_latex(s.after, nd, style), s.rule))
-    for s in reversed(rhs_steps):
-        lines.append(("=", side_latex(s.before, nd, style), s.rule + "*"))
-    return lines
+                lines.append(("=", *render(s.after), s.rule))
+        for s in reversed(rhs_steps):
+            lines.append(("=", *render(s.before), s.rule + "*"))
+    return _merged(lines) if vectors else [(rel, expr, rule) for rel, expr, _, rule in lines]
+
+
+def _first_rule(rule: str) -> str:
+    """The rule a line's tag starts with (``"collapse_kronecker_delta, equal"`` → its first rule), side mark kept."""
+    return rule.rstrip("*").split(", ")[0] + ("*" if rule.endswith("*") else "")
+
+
+def _merged(lines: list[tuple[str, str, bool, str]]) -> list[tuple[str, str, str]]:
+    """Drop each non-uniform line whose next line (same relation) starts with the same rule; count its uses."""
+    out: list[tuple[str, str, bool, str, int]] = []
+    for rel, expr, uni, rule in lines:
+        count = 1
+        while (
+            len(out) > 1
+            and rule
+            and not out[-1][2]
+            and out[-1][0] == rel
+            and "," not in out[-1][3]
+            and out[-1][3] == _first_rule(rule)
+        ):
+            count += out.pop()[4]
+        out.append((rel, expr, uni, rule, count))
+    done = []
+    for rel, expr, _, rule, count in out:
+        if count > 1:
+            star = "*" if rule.endswith("*") else ""
+            first, _, rest = rule.rstrip("*").partition(", ")
+            rule = f"{first} ({_times(count)})" + (f", {rest}" if rest else "") + star
+        done.append((rel, expr, rule))
+    return done
 
 
 def _nd(proof: Any) -> int:
     return int(proof.params.get("ndim", 1))
 
 
-def hypotheses(part: Any, nd: int = 1) -> list[str]:
+def _vectors(proof: Any, vectors: bool | None) -> bool:
+    return _nd(proof) >= 2 if vectors is None else bool(vectors) and _nd(proof) >= 2
+
+
+def _context(part: Any, nd: int, vectors: bool) -> tuple[Sequence[str], Sequence[Constraint], Sequence[Any], int]:
+    """A part's free indices, assumptions, hypotheses and the ``nd`` to print them with (0: multi-index)."""
+    ctx = part.ctx
+    if vectors:
+        got = project_context(ctx.free, ctx.assumptions, nd)
+        hyps = [project(h, nd) for h in ctx.hypotheses]
+        if got is not None and all(h is not None for h in hyps):
+            return got[0], got[1], hyps, 0
+    return ctx.free, ctx.assumptions, ctx.hypotheses, nd
+
+
+def hypotheses(part: Any, nd: int = 1, vectors: bool = False) -> list[str]:
     r"""Every hypothesis the part's proof uses, as LaTeX math: the range of each free index and every
     assumption of its context (the domain the prover works in), then its named hypotheses.
 
     The rules may use these (a guard that differs from another only outside this domain is equal to it
     here), so a printed proof states them all.
     """
-    ctx = part.ctx
-    out = _ranges(ctx.assumptions, nd, ctx.free)
-    out += [side_latex(h, nd) for h in ctx.hypotheses]
+    free, assumptions, hyps, shown = _context(part, nd, vectors)
+    out = _ranges(assumptions, shown, free)
+    out += [side_latex(h, shown) for h in hyps]
     return out
 
 
-def hypotheses_latex(part: Any, nd: int = 1) -> str:
+def _free_names(part: Any, nd: int, vectors: bool) -> str:
+    free, _, _, shown = _context(part, nd, vectors)
+    return ", ".join(f"${var_latex(v, shown)}$" for v in free)
+
+
+def hypotheses_latex(part: Any, nd: int = 1, vectors: bool = False) -> str:
     r"""A paragraph stating :func:`hypotheses` (each formula in its own ``$…$``, so the line can break)."""
-    names = ", ".join(f"${var_latex(v, nd)}$" for v in part.ctx.free)
+    names = _free_names(part, nd, vectors)
     # \land, not \wedge: a paragraph is not an align line to be cut at its conjunctions
-    where = ", ".join(f"${h}$".replace(r" \wedge ", r" \land ") for h in hypotheses(part, nd))
+    where = ", ".join(f"${h}$".replace(r" \wedge ", r" \land ") for h in hypotheses(part, nd, vectors))
     where = where or "no further assumption"
     head = f"for all integers {names} with " if names else ""
     return r"\noindent\textit{Hypotheses:} " + head + where + "; every size parameter is a positive integer."
 
 
-def proof_latex(proof: Any, style: str = "brackets") -> str:
+def notation(nd: int) -> str:
+    r"""The multi-index convention of an ``nd``-D proof printed with bold letters (Markdown with ``$…$``)."""
+    axes = ", ".join(f"n_{{{j}}}" for j in range(nd))
+    sizes = ", ".join(f"N_{{{j}}}" for j in range(nd))
+    index = ", ".join(f"n_{{{j}}} + k_{{{j}}}" for j in range(nd))
+    return (
+        f"a bold letter is a tuple over the {nd} axes, $\\boldsymbol{{n}} = ({axes})$, "
+        f"$\\boldsymbol{{N}} = ({sizes})$;\na condition on bold letters holds on every axis, a sum over a bold "
+        f"letter runs over all its axes, and $x[\\boldsymbol{{n}} + \\boldsymbol{{k}}] = x[{index}]$.\nA line "
+        "with subscripts is written axis by axis. A rule applied once per axis (or per sum) is printed once, "
+        "after its last use, with the number of uses."
+    )
+
+
+def _notation_at(out: list[str], at: int, nd: int, paragraph: str) -> None:
+    """Insert the multi-index convention at ``out[at]`` when a line of ``out`` uses it."""
+    if any("\\boldsymbol" in line for line in out[at:]):
+        out.insert(at, paragraph.format(notation(nd)))
+
+
+def proof_latex(proof: Any, style: str = "brackets", vectors: bool | None = None) -> str:
     """LaTeX: a comment header, then one ``align*`` per part with ``\\tag{rule}`` per step.
 
-    A tag ending in ``*`` is a step applied to the claim, read backwards.
+    A tag ending in ``*`` is a step applied to the claim, read backwards. An N-D proof prints its
+    axis-uniform lines in multi-index form (``vectors``, default for ``ndim`` ≥ 2; see :func:`notation`).
     """
     nd = _nd(proof)
+    vec = _vectors(proof, vectors)
     out = [f"% Theorem {proof.theorem}: {proof.statement}", f"% status: {proof.status}; method: {proof.method}"]
     if proof.engine:
         out.append(f"% engine: {proof.engine}")
+    first = len(out)
     for part in proof.parts:
         out.append(
             f"% {part.title}" + (f" — assuming {'; '.join(part.assumptions_text)}" if part.assumptions_text else "")
         )
-        out.append(hypotheses_latex(part, nd))
+        out.append(hypotheses_latex(part, nd, vec))
         out.append(r"\begin{align*}")
         rows = []
-        for rel, expr, rule in _lines(part, nd, style):
+        for rel, expr, rule in _lines(part, nd, style, vec):
             tag = rf" \tag{{{_tag(rule.rstrip('*'), rule.endswith('*'))}}}" if rule else r" \notag"
             rows.append(f"  &{rel} {break_line(expr, DISPLAY_WIDTH - 2)}{tag}")
         out.append(" \\\\\n".join(rows))
         out.append(r"\end{align*}")
+    _notation_at(out, first, nd, r"\noindent\textit{{Notation:}} {}")
     out.append(f"% not covered: {proof.not_covered}")
     return "\n".join(out) + "\n"
 
 
-def _hypotheses_markdown(part: Any, nd: int) -> str:
-    names = ", ".join(f"${var_latex(v, nd)}$" for v in part.ctx.free)
-    where = ", ".join(f"${h}$" for h in hypotheses(part, nd)) or "no further assumption"
+def _hypotheses_markdown(part: Any, nd: int, vectors: bool = False) -> str:
+    names = _free_names(part, nd, vectors)
+    where = ", ".join(f"${h}$" for h in hypotheses(part, nd, vectors)) or "no further assumption"
     head = f"for all integers {names} with " if names else ""
     return "*Hypotheses:* " + head + where + "; every size parameter is a positive integer."
 
 
-def proof_markdown(proof: Any, style: str = "brackets") -> str:
-    """Markdown with KaTeX-safe ``$$\\begin{aligned}…\\end{aligned}$$`` (rule names in a text column)."""
+def proof_markdown(proof: Any, style: str = "brackets", vectors: bool | None = None) -> str:
+    """Markdown with KaTeX-safe ``$$\\begin{aligned}…\\end{aligned}$$`` (rule names in a text column); a step's
+    continuation lines are separate source lines."""
     nd = _nd(proof)
+    vec = _vectors(proof, vectors)
     out = [f"**Theorem** `{proof.theorem}`: {proof.statement}", "", f"Status: **{proof.status}** ({proof.method})."]
     if proof.message:
         out += ["", f"> {proof.message}"]
+    first = len(out)
     for part in proof.parts:
         out += [
             "",
             f"*{part.title}*" + (f" — assuming {'; '.join(part.assumptions_text)}." if part.assumptions_text else ""),
         ]
-        out += ["", _hypotheses_markdown(part, nd)]
+        out += ["", _hypotheses_markdown(part, nd, vec)]
         rows = []
-        for rel, expr, rule in _lines(part, nd, style):
+        for rel, expr, rule in _lines(part, nd, style, vec):
             label = (
                 rf"&& \text{{{rule.rstrip('*').replace('_', ' ')}{' (claim side)' if rule.endswith('*') else ''}}}"
                 if rule
                 else ""
             )
-            rows.append(f"&{rel} {break_line(expr, DISPLAY_WIDTH - 2)} {label}".rstrip())
+            broken = break_line(expr, DISPLAY_WIDTH - 2).replace(r" \\ &\qquad ", " \\\\\n&\\qquad ")
+            rows.append(f"&{rel} {broken} {label}".rstrip())
         out += ["", "$$\\begin{aligned}", " \\\\\n".join(rows), "\\end{aligned}$$"]
+    if first < len(out):
+        _notation_at(out, first, nd, "\n*Notation:* {}")
     if proof.instance_checks:
         ok = sum(1 for c in proof.instance_checks if c.get("holds"))
         out += ["", f"Instance checks: {ok}/{len(proof.instance_checks)} hold."]
@@ -376,10 +482,11 @@ def _text(s: str) -> str:
     return s.replace("·", r"}\cdot\text{").replace("≠", r"}\neq\text{")
 
 
-def proof_notebook_latex(proof: Any, style: str = "brackets") -> str:
+def proof_notebook_latex(proof: Any, style: str = "brackets", vectors: bool | None = None) -> str:
     r"""Jupyter's ``text/latex``: display math only — the statement and status as ``\text`` lines, then each
     part as ``aligned`` with the rule names in a text column (what :meth:`Proof.markdown` shows)."""
     nd = _nd(proof)
+    vec = _vectors(proof, vectors)
     head = [
         rf"\textbf{{Theorem}}\ \texttt{{{_text(proof.theorem)}}}\text{{: {_text(proof.statement)}}}",
         rf"\text{{Status: }}\textbf{{{_text(proof.status)}}}\text{{ ({_text(proof.method)})}}",
@@ -390,11 +497,11 @@ def proof_notebook_latex(proof: Any, style: str = "brackets") -> str:
     for part in proof.parts:
         title = part.title + (f" — assuming {'; '.join(part.assumptions_text)}" if part.assumptions_text else "")
         rows = []
-        for rel, expr, rule in _lines(part, nd, style):
+        for rel, expr, rule in _lines(part, nd, style, vec):
             label = rf"&& \text{{{_text(rule.rstrip('*').replace('_', ' '))}}}" if rule else ""
             rows.append(f"&{rel} {expr} {label}".rstrip())
         out.append(rf"$$\text{{{_text(title)}}}$$")
-        hyp = r",\ ".join(hypotheses(part, nd))
+        hyp = r",\ ".join(hypotheses(part, nd, vec))
         if hyp:
             out.append(rf"$$\text{{Hypotheses: }} {hyp}$$")
         out.append("$$\\begin{aligned}" + " \\\\\n".join(rows) + "\\end{aligned}$$")

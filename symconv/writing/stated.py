@@ -23,17 +23,23 @@ __all__ = ["PRINTED", "covers", "label", "stated"]
 _GENERAL = {"stride": "s", "dilation": "d", "padding": "p"}
 
 #: Every machine proof the appendix prints: (theorem name, parameters), in the order of the notes.
-#: Only one-dimensional proofs are printed (a 2-D proof's lines exceed what a page or KaTeX can show);
-#: the appendix states, computed when the notes are built, which 2-D versions are proved too.
+#: The theorems whose statements speak of N-D are printed in 1-D and in 2-D (2-D in multi-index form, bold
+#: letters for tuples over the axes); the appendix states, computed when the notes are built, which other
+#: 2-D versions are proved too.
 PRINTED: tuple[tuple[str, dict[str, Any]], ...] = (
     ("convolve_is_correlate_with_flipped_kernel", {}),
     ("convolve_is_correlate_with_flipped_kernel", {"stride": "s", "dilation": "d"}),
     ("convolve_is_correlate_with_flipped_kernel", dict(_GENERAL)),
+    ("convolve_is_correlate_with_flipped_kernel", {"ndim": 2}),
+    ("convolve_is_correlate_with_flipped_kernel", {"ndim": 2, "stride": "s", "dilation": "d"}),
+    ("convolve_is_correlate_with_flipped_kernel", {"ndim": 2, **_GENERAL}),
     ("full_convolution_commutes", {}),
     ("full_correlation_swap_is_flip", {}),
     ("full_convolution_associates", {}),
     ("convolve_equals_correlate_iff_centrosymmetric", {}),
+    ("convolve_equals_correlate_iff_centrosymmetric", {"ndim": 2}),
     ("convolve_equals_minus_correlate_iff_anticentrosymmetric", {}),
+    ("convolve_equals_minus_correlate_iff_anticentrosymmetric", {"ndim": 2}),
     ("correlation_matrix_is_toeplitz", {}),
     ("correlate_adjoint_is_full_convolution", {}),
     ("correlate_grad_input_is_full_convolution", {}),
@@ -44,6 +50,8 @@ PRINTED: tuple[tuple[str, dict[str, Any]], ...] = (
     ("convolve_grad_weight_is_flipped_valid_correlation", {}),
     ("conv_grad_input_is_transposed_conv", {"stride": "s", "dilation": "d"}),
     ("conv_grad_input_is_transposed_conv", dict(_GENERAL)),
+    ("conv_grad_input_is_transposed_conv", {"stride": "s", "dilation": "d", "output_padding": "a"}),
+    ("conv_grad_input_is_transposed_conv", {**_GENERAL, "output_padding": "a"}),
     ("conv_grad_weight_swaps_stride_and_dilation", {"stride": "s", "dilation": "d"}),
     ("conv_grad_weight_swaps_stride_and_dilation", dict(_GENERAL)),
 )
@@ -57,17 +65,25 @@ def label(name: str, params: Mapping[str, Any]) -> str:
 
 
 def covers(params: Mapping[str, Any]) -> str:
-    """What a proof with these parameters covers, in words (a symbolic padding is proved for p ≥ 1)."""
-    words = {"stride": "stride", "dilation": "dilation", "padding": "padding"}
-    parts = ["1-D"]
-    for k, v in params.items():
-        if isinstance(v, str):
+    """What a proof with these parameters covers, in words (a symbolic padding is proved for p ≥ 1, a symbolic
+    output padding a for 1 ≤ a < s).
+
+    >>> covers({"ndim": 2, "stride": "s", "output_padding": "a"})
+    '2-D, symbolic stride s ≥ 1, symbolic output padding a with 1 ≤ a < s, no padding'
+    """
+    words = {"stride": "stride", "dilation": "dilation", "padding": "padding", "output_padding": "output padding"}
+    rest = {k: v for k, v in params.items() if k != "ndim"}
+    parts = [f"{params.get('ndim', 1)}-D"]
+    for k, v in rest.items():
+        if isinstance(v, str) and k == "output_padding":
+            parts.append(f"symbolic output padding {v} with 1 ≤ {v} < {rest.get('stride', 's')}")
+        elif isinstance(v, str):
             parts.append(f"symbolic {words.get(k, k)} {v} ≥ 1")
         else:
             parts.append(f"{words.get(k, k)} {v}")
-    if not params:
+    if not rest:
         parts.append("stride 1, dilation 1, no padding")
-    elif "padding" not in params:
+    elif "padding" not in rest:
         parts.append("no padding")
     return ", ".join(parts)
 

@@ -64,7 +64,7 @@ class _Conv:
     s: Any = 1
     d: Any = 1
     p: Any = 0
-    op: int = 0
+    op: Any = 0
     cin: Any = None
     cout: Any = None
     groups: int = 1
@@ -106,7 +106,7 @@ class _Conv:
     def symbolic(self) -> tuple[sympy.Symbol, ...]:
         """The symbolic hyper-parameters (stride, dilation, padding, channels given by name), each once."""
         out: list[sympy.Symbol] = []
-        for v in (self.s, self.d, self.p, self.cin, self.cout):
+        for v in (self.s, self.d, self.p, self.op, self.cin, self.cout):
             if isinstance(v, sympy.Symbol) and v not in out:
                 out.append(v)
         return tuple(out)
@@ -198,7 +198,7 @@ def _conv_params(name: str, params: Mapping[str, Any], allowed: Sequence[str]) -
         _hyper(name, "stride", params.get("stride", 1), 1),
         _hyper(name, "dilation", params.get("dilation", 1), 1),
         _hyper(name, "padding", params.get("padding", 0), 0),
-        _int(name, "output_padding", params.get("output_padding", 0), 0),
+        _hyper(name, "output_padding", params.get("output_padding", 0), 0),
         None if cin is None else _hyper(name, "in_channels", cin, 1),
         None if cout is None else _hyper(name, "out_channels", cout, 1),
         _int(name, "groups", params.get("groups", 1), 1),

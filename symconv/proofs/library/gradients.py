@@ -166,19 +166,29 @@ def _t_vgi(params: Mapping[str, Any], variant: str | None) -> Plan:
         "not_dilated": "the claim's kernel is not dilated",
         "flipped_kernel": "the claim flips the kernel",
         "wrong_channel_transpose": "the claim reads the weight with its channel axes swapped",
+        "output_padding_first": (
+            "the claim puts the output padding before the first position instead of after the last "
+            "(wrong only when it is not 0)"
+        ),
     },
 )
 def _t_tgi(params: Mapping[str, Any], variant: str | None) -> Plan:
     name = "conv_grad_input_is_transposed_conv"
     cv = _conv_params(name, params, (*_CONV, "output_padding"))
-    if not isinstance(cv.s, sympy.Symbol) and cv.op >= cv.s:
+    if isinstance(cv.op, sympy.Symbol):
+        if cv.s == 1:
+            raise SymconvError(
+                f"{name}: a symbolic `output_padding` ({cv.op} ≥ 1) must be smaller than `stride`: give a stride "
+                f"≥ 2 or a symbolic one; got stride=1"
+            )
+    elif not isinstance(cv.s, sympy.Symbol) and cv.op >= cv.s:
         raise SymconvError(f"{name}: `output_padding` (={cv.op}) must be smaller than `stride` (={cv.s})")
     start, ctx, index = _grad_input_start(cv, False)
     mods = [
         Constraint.eq(Affine.constant(sympy.Mod(n + 2 * cv.p - cv.d * (k - 1) - 1, cv.s)), cv.op)
         for n, k in zip(cv.N, cv.K)
     ]
-    if isinstance(cv.s, sympy.Symbol):
+    if isinstance(cv.s, sympy.Symbol) or isinstance(cv.op, sympy.Symbol):
         mods.append(Constraint.lt(cv.op, Affine.constant(cv.s)))  # output_padding < stride
     ctx = replace(ctx, assumptions=ctx.assumptions + tuple(mods))
     over: dict[str, Any] = {"input_size": cv.out_size}
@@ -191,11 +201,14 @@ def _t_tgi(params: Mapping[str, Any], variant: str | None) -> Plan:
     tc = _rename(transpose(cv.spec(**over), (cv.op,) * cv.nd)[0], {"x": "g"})
     if variant == "wrong_channel_transpose":
         tc = _swap_weight_channels(tc, cv, True)
-    claim = contraction_sum(tc, index, rename=_primed(tc))
+    at = index
+    if variant == "output_padding_first":  # claim[m] = conv_transpose(g, w)[m − a]: the padding at the start
+        at = (*index[: len(index) - cv.nd], *(i - cv.op for i in index[len(index) - cv.nd :]))
+    claim = contraction_sum(tc, at, rename=_primed(tc))
     st = "∂L/∂x = conv_transpose(g, w) with the forward's stride, dilation, padding and groups"
     text = (*cv.text(), *_output_padding_text(cv))
     part = Part("input gradient", ctx, start, Expr.of(claim), "=", [], text)
-    recipe = Recipe((_grad_read(cv, False, "x", index),), (Read(1, tc, index),))
+    recipe = Recipe((_grad_read(cv, False, "x", index),), (Read(1, tc, at),))
     return Plan(
         st,
         [(part, _standard)],
@@ -213,13 +226,25 @@ def _output_padding_gap(cv: _Conv) -> str:
     """
     if cv.s == 1:
         return "—"
-    return f"N with output_padding a = (N + 2p − d(K−1) − 1) mod {cv.s} ≠ {cv.op} (prove output_padding=a for them)"
+    # one output_padding serves every axis: in N-D, remainders that differ between axes fit no proof
+    axes = "" if cv.nd == 1 else "; in N-D also every N whose remainders differ between axes (one output_padding)"
+    if isinstance(cv.op, sympy.Symbol):
+        a = cv.op
+        return (
+            f"N with (N + 2p − d(K−1) − 1) mod {cv.s} = 0 (a symbolic output_padding {a} is proved for every "
+            f"1 ≤ {a} < {cv.s}; prove output_padding=0 for those N){axes}"
+        )
+    gap = f"N with output_padding a = (N + 2p − d(K−1) − 1) mod {cv.s} ≠ {cv.op} (prove output_padding=a for them)"
+    return gap + axes
 
 
 def _output_padding_text(cv: _Conv) -> list[str]:
     """How ``output_padding`` restricts N (nothing at stride 1: every N fits)."""
     if cv.s == 1:
         return []
+    if isinstance(cv.op, sympy.Symbol):
+        a = cv.op
+        return [f"output_padding {a} = (N + 2p − d(K−1) − 1) mod {cv.s}, 1 ≤ {a} < {cv.s}: such N on every axis"]
     if isinstance(cv.d, sympy.Symbol) or isinstance(cv.p, sympy.Symbol):
         return [f"output_padding {cv.op} = (N + 2p − d(K−1) − 1) mod {cv.s}: only such N on every axis"]
     rem = _linear_text([(1, "N"), (-cv.d, "K")], 2 * cv.p + cv.d - 1)
