@@ -28,9 +28,9 @@ def _status_2d(name: str) -> str:
             )
     return (
         "The machine proofs are printed for 1-D and for 2-D (the statement above with $k$ and $K - 1 - k$ read "
-        "as pairs of indices); the 3-D statement is proved too (when the notes are built; not printed). They do not cover every "
-        "number of axes: for N-D the argument is the human one above, the substitution $k \\to K - 1 - k$ made "
-        "on each axis separately."
+        "as pairs of indices); the 3-D statement is proved too (when the notes are built; not printed). They do "
+        "not cover every number of axes: for N-D the argument is the human one above, the substitution "
+        "$k \\to K - 1 - k$ made on each axis separately."
     )
 
 
