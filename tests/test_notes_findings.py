@@ -352,3 +352,49 @@ def test_t10_numpy_convolve_same_sentence_says_what_it_does():
 def test_t11_seed_attribution_links_the_licence():
     md = _flat(_md("ch2_seed.md"))
     assert "CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/)" in md
+
+
+# ---------------------------------------------------------------- the appendix
+
+
+def _appendix_proofs() -> dict[str, str]:
+    md = _md("ch8_machine_proofs.md")
+    return {m.group(1): m.group(2) for m in re.finditer(r'<a id="([\w-]+)"></a>\n(.*?)(?=\n## |\Z)', md, re.S)}
+
+
+def test_t6_x12_appendix_statements_are_mathematics():
+    proofs = _appendix_proofs()
+    assert proofs
+    for anchor, text in proofs.items():
+        head = re.sub(r"`[^`]*`", "", text.split("Status:")[0])  # the statement, without the theorem's code name
+        assert "$$\\begin{aligned}" in head, anchor
+        for plain in ("Σ_n", "e_i", "K−1−k", "convolve_full(", "correlate(x, flip(w))", "1·e_i"):
+            assert plain not in head, (anchor, plain)
+    toeplitz = proofs["proof-correlation_matrix_is_toeplitz"].split("Status:")[0]
+    assert "C[i + 1, m + 1] &= C[i, m]" in toeplitz
+
+
+def test_x11_x15_x16_no_padding_proofs_do_not_mention_p_or_groups():
+    for anchor, text in _appendix_proofs().items():
+        if "padding-p" in anchor:
+            continue
+        assert not re.search(r"\bp\b", text.replace("\\partial", "")), anchor
+        assert "groups" not in text, anchor
+    text = _appendix_proofs()["proof-conv_grad_input_is_transposed_conv-stride-s-dilation-d"]
+    assert "(N − d(K−1) − 1) mod s" in text and "one channel" in text
+
+
+def test_x17_each_hypothesis_is_printed_once():
+    for anchor, text in _appendix_proofs().items():
+        for line in re.findall(r"\*Hypotheses:\* (.*)", text):
+            parts = re.findall(r"\$([^$]*)\$", line)
+            assert len(parts) == len(set(parts)), (anchor, line)
+
+
+def test_x14_one_legend_for_both_editions():
+    tex = (generated("a") / "notes.tex").read_text(encoding="utf-8").split("\\appendix")[1]
+    assert "\\gets" not in tex and "Engine:" not in tex and "check\\_exact" not in tex
+    tags = re.findall(r"\\tag\{([^}]*)\}", tex)
+    assert tags and not any("\\_" in t for t in tags), tags[:3]
+    assert any(t.endswith("(claim side)") for t in tags)
+    assert "(claim side)" in _md("ch8_machine_proofs.md").split("## ")[1]  # the legend names the marker

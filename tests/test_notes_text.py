@@ -276,10 +276,13 @@ def test_strided_input_gradient_theorem_is_stated_for_every_output_padding():
     sec = _flat(_section(_md("ch4_backprop.md"), "Stride, padding and dilation"))
     assert "$a = (N + 2p - d(K - 1) - 1) \\bmod s$" in sec
     appendix = _md("ch8_machine_proofs.md")
-    for anchor in ("stride-s-dilation-d", "stride-s-dilation-d-padding-p"):
+    for anchor, rem in (
+        ("stride-s-dilation-d", "N − d(K−1) − 1"),
+        ("stride-s-dilation-d-padding-p", "N + 2p − d(K−1) − 1"),
+    ):
         for op, gap in (
-            ("", "output_padding a = (N + 2p − d(K−1) − 1) mod s ≠ 0"),
-            ("-output_padding-a", "N with (N + 2p − d(K−1) − 1) mod s = 0 (a symbolic output_padding a is proved"),
+            ("", f"output_padding a = ({rem}) mod s ≠ 0"),
+            ("-output_padding-a", f"N with ({rem}) mod s = 0 (a symbolic output_padding a is proved"),
         ):
             tag = f'<a id="proof-conv_grad_input_is_transposed_conv-{anchor}{op}"></a>'
             proof = appendix.split(tag)[1].split("\n## ")[0]

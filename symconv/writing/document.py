@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from symconv.core.errors import SymconvError
+from symconv.writing.quotes import open_quotes
 
 __all__ = [
     "Block",
@@ -132,23 +133,8 @@ def markup_latex(src: str) -> str:
         elif piece.startswith("**") and piece.endswith("**") and len(piece) > 3:
             parts.append(r"\textbf{" + markup_latex(piece[2:-2]) + "}")
         else:
-            parts.append(_open_quotes(_escape(piece), parts[-1] if parts else ""))
+            parts.append(open_quotes(_escape(piece), parts[-1] if parts else ""))
     return "".join(parts)
-
-
-#: A straight single quote that opens a quotation: after a space or an opening bracket, before a letter.
-_OPENING = re.compile(r"(?<=[\s(\[/])'(?=\w)")
-
-
-def _open_quotes(text: str, before: str) -> str:
-    r"""Prose's opening straight quotes as LaTeX's opening quote (`` ` ``), so 'valid' is typeset as ‘valid’
-    rather than with two closing quotes; an apostrophe (numpy's) is unchanged. ``before``: the LaTeX that
-    precedes ``text`` in the paragraph ("" at its start).
-
-    >>> markup_latex("mode ('valid' or 'same'), numpy's $x$'s")
-    "mode (`valid' or `same'), numpy's $x$'s"
-    """
-    return _OPENING.sub("`", (before[-1:] or " ") + text)[1:]
 
 
 #: Longest source line of a Markdown paragraph: a longer one is broken, one sentence per line (then by words).
@@ -303,6 +289,8 @@ class ProofBlock(Block):
         out: list[str] = []
         opened = False
         for line in str(self.proof.latex()).splitlines():
+            if line.startswith("% engine:"):  # which engines ran: the proof object's business, not the reader's
+                continue
             if line.startswith("% Theorem ") and not opened:
                 name, _, stmt = line[len("% Theorem ") :].partition(": ")
                 label = f"\\label{{{self.label}}}" if self.label else ""
