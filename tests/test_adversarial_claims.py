@@ -253,6 +253,7 @@ def coincides(name: str, params: dict[str, Any], variant: str) -> bool:
         or (variant == "no_stride" and s == 1)
         or (variant == "not_dilated" and d == 1)
         or (variant == "not_swapped" and s == d)
+        or (variant == "output_padding_first" and params.get("output_padding", 0) == 0)
     )
 
 
