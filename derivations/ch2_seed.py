@@ -144,7 +144,7 @@ def example2() -> Section:
             ),
             rendered(seed_conv),
             rendered(seed_corr),
-            Text("Recomputed by symconv:"),
+            Text("Recomputed:"),
             _computed("convolve", F, H2, (r"f \ast h_2 = g_3", "f ∗ h_2 = g_3")),
             _computed("correlate", F, H2, (r"f \star h_2 = g_4", "f ⋆ h_2 = g_4")),
             _claims_table(("$g_3 = f \\ast h_2$", "$g_4 = f \\star h_2$"), seed_results, ours),

@@ -125,7 +125,7 @@ def sizes() -> Section:
             Text(
                 "Per axis, with input size $N$, kernel size $K$, stride $s$, dilation $d$ and zero padding "
                 "$p_{lo}$ before and $p_{hi}$ after ($p$ on both sides in PyTorch's `padding=p`), the output size is "
-                "(symconv's size formula, printed with symbolic sizes):"
+                "(the size formula, printed with symbolic sizes):"
             ),
             Math(
                 "o &= \\left\\lfloor \\frac{"
@@ -245,7 +245,7 @@ def transposed_conv() -> Section:
                 "The transposed convolution is defined as the adjoint of a correlation with the same hyper-parameters "
                 "— the map $g \\mapsto \\partial L/\\partial x$ of chapter 4 — not as its inverse ('deconvolution' "
                 "is a misnomer). Its formula is the forward one read as a scatter of its input $g$ "
-                "(printed from symconv's one index formula):"
+                "(printed from the one index formula):"
             ),
             Math(lhs.latex() + " &\\mathrel{+}= " + rhs.latex()),
             Figure(
