@@ -49,6 +49,8 @@ NOT_RESTATABLE = {
 VARIANT_NOT_RESTATABLE = {
     ("conv_grad_input_is_transposed_conv", "no_stride"): "a strided layer's upstream has a floor size (the "
     "claim language takes linear sizes): the row is stated at stride 1, where this variant coincides",
+    ("conv_grad_input_is_transposed_conv", "output_padding_first"): "a non-zero output padding needs a stride "
+    "above 1 (a floor size, as for no_stride): at the row's stride 1 the output padding is 0 and the variant coincides",
     **{
         (name, v): why
         for name in (

@@ -568,7 +568,8 @@ CLI: list[tuple[list[str], str, str | None]] = [
     (["prove", STRIDED, "--stride", ""], "`stride`", None),
     (["prove", STRIDED, "--padding", "-1"], "`padding`", None),
     (["prove", STRIDED, "--padding", "100000000000000000000"], "padding", None),
-    (["prove", STRIDED, "--output-padding", "x"], "`--output-padding`", None),
+    (["prove", STRIDED, "--output-padding", "1.5"], "`output_padding`", None),
+    (["prove", STRIDED, "--output-padding", "x"], "smaller than `stride`", None),  # a symbol needs stride > 1
     (["prove", STRIDED, "--in-channels", "0"], "channels", None),
     (["prove", NAME, "--variant", ""], "`variant`", None),
     (["prove", NAME, "--variant", "nope"], "`variant`", None),
