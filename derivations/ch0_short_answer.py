@@ -18,6 +18,11 @@ from symconv.writing.document import Chapter, Code, Math, Section, Table, Text
 
 # the seed's data (chapter 2): f = [2, 1, 3, 5, 4], h = [1, -1]
 F, H = [2, 1, 3, 5, 4], [1, -1]
+#: the seed's question, quoted verbatim (tests check it is a substring of the stored seed)
+SEED_QUESTION = (
+    "Does a CNN perform the convolution or cross-correlation operation? What is the difference between the "
+    "convolution and cross-correlation operations?"
+)
 
 
 def _ints(a: object) -> list[int]:
@@ -31,6 +36,11 @@ FFT_CHECK = "checked with numpy's FFT, $x = [1, 2, 0, -1]$, $w = [1, 2, 3, 0]$"
 def _is(flag: bool, verb: str) -> str:
     """``equals`` when the check holds, ``does not equal`` (said plainly) when it fails."""
     return verb if flag else f"does not {verb.removesuffix('s')}"
+
+
+def _unless(flag: bool) -> str:
+    """Nothing when a computed check holds; a plain warning in the sentence when it does not."""
+    return "" if flag else " (the check of this failed)"
 
 
 def _checked(flag: bool, what: str) -> str:
@@ -54,13 +64,15 @@ def textbook_is_flipped_valid(n: int = 5, k: int = 3) -> tuple[bool, bool]:
     return textbook == full, textbook[k - 1 : n] == valid
 
 
-def why_flip() -> tuple[bool, bool, list[int], list[int], bool]:
-    """Commutativity, associativity (symbolic), impulse responses, and the convolution theorem (numbers)."""
+def why_flip() -> tuple[bool, bool, bool, list[int], list[int], bool]:
+    """Commutativity, associativity and the swap rule of correlation (symbolic), impulse responses, and the
+    convolution theorem (numbers)."""
     a, b, c = symbols("a", 3), symbols("b", 2), symbols("c", 2)
     commutes = convolve(a, b, mode="full").equals(convolve(b, a, mode="full"))
     associates = convolve(convolve(a, b, mode="full"), c, mode="full").equals(
         convolve(a, convolve(b, c, mode="full"), mode="full")
     )
+    swap_reverses = correlate(a, b, mode="full").equals(correlate(b, a, mode="full").flip())
     h = [1, 2, 3]
     conv_impulse = _ints(convolve([1], h, mode="full").tolist())
     corr_impulse = _ints(correlate([1], h, mode="full").tolist())
@@ -68,7 +80,7 @@ def why_flip() -> tuple[bool, bool, list[int], list[int], bool]:
     x, w = [1, 2, 0, -1], [1, 2, 3, 0]
     circ = [sum(x[m] * w[(i - m) % 4] for m in range(4)) for i in range(4)]
     fft = np.rint(np.fft.ifft(np.fft.fft(x) * np.fft.fft(w)).real).astype(int).tolist()
-    return commutes, associates, conv_impulse, corr_impulse, circ == fft
+    return commutes, associates, swap_reverses, conv_impulse, corr_impulse, circ == fft
 
 
 def short_answer() -> Section:
@@ -78,10 +90,7 @@ def short_answer() -> Section:
     return Section(
         "The question, and the short answer",
         [
-            Text(
-                "A question on Artificial Intelligence Stack Exchange (chapter 2) asks: “Does a CNN perform the "
-                "convolution or cross-correlation operation? What is the difference?”"
-            ),
+            Text(f"A question on Artificial Intelligence Stack Exchange (chapter 2) asks: “{SEED_QUESTION}”"),
             Text(
                 "**Short answer.** A convolutional layer in PyTorch, TensorFlow/Keras or JAX computes a "
                 "**cross-correlation**: it slides the kernel over the input and takes dot products, without "
@@ -142,7 +151,7 @@ def definition() -> Section:
 
 
 def why() -> Section:
-    commutes, associates, conv_imp, corr_imp, fft_ok = why_flip()
+    commutes, associates, swap_reverses, conv_imp, corr_imp, fft_ok = why_flip()
     return Section(
         "Why the flip exists",
         [
@@ -150,7 +159,7 @@ def why() -> Section:
                 "The flip makes convolution the natural operation of linear, shift-invariant systems. "
                 "**Commutativity and associativity:** $a \\ast b = b \\ast a$, $(a \\ast b) \\ast c = a \\ast "
                 f"(b \\ast c)$ ({_checked(commutes and associates, 'both checked on symbolic vectors')}); correlation "
-                "has neither: $a \\star b$ is $b \\star a$ reversed."
+                f"has neither: in 'full' mode $a \\star b$ is $b \\star a$ reversed{_unless(swap_reverses)}."
             ),
             Text(
                 "**Impulse response:** a filter with impulse response $h$ maps $x$ to $x \\ast h$; for "

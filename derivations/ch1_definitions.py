@@ -14,7 +14,7 @@ from symconv.core.formula import output_size
 from symconv.display.tree import Leaf, Matrix, Product, Sum, Vector, entry_latex
 from symconv.writing.animation import conv2d_animation
 from symconv.writing.derive import size_latex
-from symconv.writing.document import Chapter, Figure, Math, Section, Table, Text
+from symconv.writing.document import Box, Chapter, Code, Figure, Math, Section, Table, Text
 from symconv.writing.figures import legend, sliding_window
 from symconv.writing.pictures import window_2d
 from symconv.writing.stated import stated
@@ -32,8 +32,31 @@ def _checked(flag: bool) -> str:
     return "checked" if flag else "FAILS"
 
 
-def _yes(flag: bool) -> str:
-    return "holds" if flag else "FAILS"
+def _eq(flag: bool) -> str:
+    """``=`` or ``\\ne`` (inside math), as a computed comparison came out."""
+    return "=" if flag else "\\ne"
+
+
+def _ints(a: Array) -> list[int]:
+    return [int(v) for v in a.tolist()]
+
+
+def _complex(a: Array) -> str:
+    """A complex vector as Python prints a list of its entries: ``[(1+1j), -2j]``."""
+    return "[" + ", ".join(repr(complex(sympy.N(v))) for v in a.tolist()) + "]"
+
+
+def _named(line: str, lhs: str) -> str:
+    """A computed definition line ``y[n] &= …`` with its left side named (which operation it defines)."""
+    head, sep, rest = line.partition(" &= ")
+    if not sep or not head.startswith("y["):
+        raise ValueError(f"not a definition line: {line[:40]!r}")
+    return lhs + sep + rest
+
+
+def _rel(flag: bool) -> str:
+    """The relation a computed comparison found: ``=`` or ``≠`` (as math)."""
+    return "$=$" if flag else "$\\ne$"
 
 
 def definitions() -> Section:
@@ -46,14 +69,18 @@ def definitions() -> Section:
         [
             Text(
                 "Indices are 0-based; in 2-D the origin is the top-left entry and the first index is the row. "
-                "We write $x \\star w$ for **cross-correlation** (no flip: what PyTorch, TensorFlow and JAX call "
-                "convolution) and $x \\ast w$ for **convolution** (the kernel is flipped: what numpy and "
-                "scipy.signal call convolution). Both lines below are printed by `symconv.derive` from the one "
-                "index formula each operation has in symconv ('valid' mode: no padding)."
+                "We write $x \\star w$ for **cross-correlation** (no flip: what PyTorch, TensorFlow and `jax.lax` "
+                "call convolution) and $x \\ast w$ for **convolution** (the kernel is flipped: what numpy, "
+                "scipy.signal and `jax.numpy` call convolution). For an input $x$ of length $N$ and a kernel $w$ of "
+                "length $K$, in 'valid' mode (no padding: only windows inside $x$):"
             ),
-            Math(corr.steps[0].latex() + " \\\\\n" + conv.steps[0].latex()),
+            Math(
+                _named(corr.steps[0].latex(), "(x \\star w)[n]")
+                + " \\\\\n"
+                + _named(conv.steps[0].latex(), "(x \\ast w)[n]")
+            ),
             Text("In two dimensions each spatial axis gets its own output index $n_i$ and kernel index $k_i$:"),
-            Math(corr2.steps[0].latex()),
+            Math(_named(corr2.steps[0].latex(), "(x \\star w)[n_0, n_1]")),
             Text("Expanded for $N = 5$, $K = 3$ the two operations pair the same windows with opposite kernel orders:"),
             Math("x \\star w &= " + corr.steps[1].rhs.latex() + " \\\\\nx \\ast w &= " + conv.steps[1].rhs.latex()),
         ],
@@ -83,9 +110,9 @@ def flip() -> Section:
                 + Matrix(w.numpy().T.tolist()).latex()
             ),
             Text(
-                f"symconv evaluates both sides on a symbolic $3\\times 3$ input: $x \\ast w = x \\star "
-                f"\\operatorname{{rot180}} w$ {_yes(rot_ok)}; $x \\ast w = x \\star w^{{\\mathsf T}}$ "
-                f"{'holds' if tr_ok else 'does not hold'}. The first entry of each:"
+                "Both sides evaluated on a symbolic $3\\times 3$ input: "
+                f"$x \\ast w {_eq(rot_ok)} x \\star \\operatorname{{rot180}} w$, but "
+                f"$x \\ast w {_eq(tr_ok)} x \\star w^{{\\mathsf T}}$. The first entry of each:"
             ),
             Math(
                 "(x \\ast w)[0, 0] &= " + entry_latex(conv[0, 0]) + " \\\\\n"
@@ -156,8 +183,16 @@ def example() -> Section:
         "One asymmetric example, both ways",
         [
             Text(f"With $x = {x}$ and the asymmetric kernel $w = {w}$ the two operations give different numbers:"),
-            Math(a.body().replace("y &=", "x \\star w &=", 1)),
-            Math(b.body().replace("y &=", "x \\ast w &=", 1)),
+            Math(_named(a.body(), "(x \\star w)[n]").replace("y &=", "x \\star w &=", 1)),
+            Math(_named(b.body(), "(x \\ast w)[n]").replace("y &=", "x \\ast w &=", 1)),
+            Text("To run it yourself (numpy's `correlate` does not flip, its `convolve` does):"),
+            Code(
+                "import numpy as np\n"
+                f"x, w = {x}, {w}\n"
+                f"np.correlate(x, w, 'valid')   # {_ints(snp.correlate(x, w, 'valid'))}   correlation\n"
+                f"np.convolve(x, w, 'valid')    # {_ints(snp.convolve(x, w, 'valid'))}    convolution: kernel reversed",
+                "python",
+            ),
             Figure(
                 "sliding_window",
                 f"The window at $n = 1$: correlation reads $w$ in order, convolution reads it reversed ($x = {x}$, "
@@ -214,14 +249,18 @@ def modes() -> Section:
             Text(
                 "A mode is a zero padding $(p_{lo}, p_{hi})$ of the input; the output length is "
                 "$N + p_{lo} + p_{hi} - K + 1$ (stride 1, no dilation; the general formula is in chapter 5). "
-                "The lengths below are symconv's output-size formula evaluated with symbolic $N$, $K$; the example "
-                "column is `symconv.correlate(x, w, mode)` for $x = [1, 2, 3, 4, 5]$, $w = [1, 10]$. "
-                "For an even kernel, 'same' needs an odd total padding: symconv, like PyTorch, puts the extra zero "
+                "The lengths below are the output-size formula evaluated with symbolic $N$, $K$; the example "
+                "column is $x \\star w$ in that mode for $x = [1, 2, 3, 4, 5]$, $w = [1, 10]$. "
+                "For an even kernel, 'same' needs an odd total padding: these notes, like PyTorch, put the extra zero "
                 "at the end (its 'same' padding is $(\\lfloor (K-1)/2 \\rfloor, \\lceil (K-1)/2 \\rceil)$ for "
                 f"every $K \\le 12$ — {'checked' if same_padding_matches() else 'not the case'}); chapter 6 "
                 "compares the libraries."
             ),
-            Table(["mode", "$p_{lo}$", "$p_{hi}$", "length", "example length", "x ⋆ w"], rows),
+            Table(
+                ["mode", "$p_{lo}$", "$p_{hi}$", "length", "example length", "$x \\star w$"],
+                rows,
+                caption="The three modes: padding, output length, and an example.",
+            ),
             Text(
                 "A 'full' correlation worked out, for $x = [1, 2, 3]$ and $w = [1, 10]$: the padded zeros simply "
                 "drop out of the sums."
@@ -240,9 +279,9 @@ def libraries() -> Section:
             Text(
                 "Deep-learning layers (PyTorch `conv1d/2d`, TensorFlow/Keras `Conv2D`, `jax.lax.conv_general_dilated`) "
                 "compute $x \\star w$; `numpy.convolve`, `scipy.signal.convolve` and `jax.numpy.convolve` compute "
-                f"$x \\ast w$. On the seed's data, `symconv.compat.numpy.convolve(f, h, 'valid')` gives "
-                f"{snp.convolve(f, h, 'valid').tolist()} and `symconv.correlate(f, h)` (a PyTorch/TensorFlow layer) "
-                f"gives {correlate(f, h).tolist()}. Chapter 6 has the full table, checked against the libraries."
+                f"$x \\ast w$. On the seed's data $f = {f}$, $h = {h}$, `np.convolve(f, h, 'valid')` gives "
+                f"{snp.convolve(f, h, 'valid').tolist()} and a PyTorch or TensorFlow layer (`conv1d`) gives "
+                f"{correlate(f, h).tolist()}. Chapter 6 has the full table, measured on the libraries."
             ),
         ],
         items=(4,),
@@ -269,8 +308,9 @@ def learned() -> Section:
             Text(
                 "The flip matters whenever a kernel is not learned from scratch by the same operation: a fixed filter "
                 "(Sobel, a derivative, a non-symmetric blur) copied from a signal-processing text; weights ported "
-                "between a library that correlates and one that convolves; the transposed convolution, whose direct "
-                "form uses the rotated kernel (chapter 5); and the backward pass, whose input gradient is a true "
+                "between a library that correlates and one that convolves; the transposed convolution (the "
+                "upsampling layer, PyTorch's `ConvTranspose`: the adjoint of a correlation, defined in chapter 5), "
+                "whose direct form uses the rotated kernel; and the backward pass, whose input gradient is a true "
                 "convolution (chapter 4)."
             ),
         ],
@@ -302,25 +342,25 @@ def algebra() -> Section:
         [
             Text(
                 "Full convolution commutes and associates; full correlation does not commute but reverses. "
-                "Each statement below is checked by symconv on symbolic vectors ($a$ of length 3, $b$, $c$ "
-                "of length 2):"
+                "Each row below is computed on symbolic vectors: $a$ of length 3 and $b$, $c$ of length 2 for the "
+                "first four rows, and for the stacking rows $x$, $u$, $v$ of lengths 6, 2, 3 (valid mode):"
             ),
             Table(
-                ["identity", "result"],
+                ["left side", "relation", "right side", "mode"],
                 [
-                    ["$a \\ast b = b \\ast a$ (full)", _yes(comm)],
-                    ["$(a \\ast b) \\ast c = a \\ast (b \\ast c)$ (full)", _yes(assoc)],
-                    ["$a \\star b = b \\star a$ (full)", "holds" if corr_comm else "does not hold"],
-                    ["$a \\star b = \\operatorname{rot180}(b \\star a)$ (full)", _yes(corr_flip)],
+                    ["$a \\ast b$", _rel(comm), "$b \\ast a$", "full"],
+                    ["$(a \\ast b) \\ast c$", _rel(assoc), "$a \\ast (b \\ast c)$", "full"],
+                    ["$a \\star b$", _rel(corr_comm), "$b \\star a$", "full"],
+                    ["$a \\star b$", _rel(corr_flip), "$\\operatorname{rot180}(b \\star a)$", "full"],
+                    ["$(x \\star u) \\star v$", _rel(stack_ok), "$x \\star (u \\ast v)$", "valid; $u \\ast v$ full"],
                     [
-                        "$(x \\star u) \\star v = x \\star (u \\ast v)$ (valid, kernel = full convolution)",
-                        _yes(stack_ok),
-                    ],
-                    [
-                        "$(x \\star u) \\star v = x \\star (u \\star v)$ (kernel = full correlation)",
-                        "holds" if stack_corr else "does not hold",
+                        "$(x \\star u) \\star v$",
+                        _rel(stack_corr),
+                        "$x \\star (u \\star v)$",
+                        "valid; $u \\star v$ full",
                     ],
                 ],
+                caption="Algebra of full convolution and correlation, computed on symbolic vectors.",
             ),
             Text(
                 "So two stacked correlation layers (no nonlinearity between them) are one correlation layer whose "
@@ -379,6 +419,34 @@ def algebra() -> Section:
                 ],
                 "full_convolution_associates",
             ),
+            Box(
+                "theorem",
+                [
+                    Text(
+                        "For $x$ of length $N$, $u$ of length $U$, $v$ of length $V$ with $N \\ge U + V - 1$ "
+                        "(valid mode; $u \\ast v$ full, of length $U + V - 1$):"
+                    ),
+                    Math(r"((x \star u) \star v)[n] &= (x \star (u \ast v))[n], \qquad 0 \le n \le N - U - V + 1."),
+                ],
+                title="stacked correlations",
+            ),
+            Box(
+                "proof",
+                [
+                    Text("Expand both correlations and substitute $m = j + k$:"),
+                    Math(
+                        r"((x \star u) \star v)[n] &= \sum_{j=0}^{V-1} (x \star u)[n + j]\, v[j] "
+                        r"= \sum_{j=0}^{V-1} \sum_{k=0}^{U-1} x[n + j + k]\, u[k]\, v[j] \\"
+                        "\n"
+                        r"&= \sum_{m=0}^{U+V-2} x[n + m] \sum_{j} u[m - j]\, v[j] = (x \star (u \ast v))[n],"
+                    ),
+                    Text(
+                        "with $u$ taken as 0 outside $0 \\le m - j \\le U - 1$; the inner sum is $(u \\ast v)[m]$. "
+                        "Every $x[n + m]$ read lies inside $x$ because $n + U + V - 2 \\le N - 1$. (This statement "
+                        "has no machine proof in the appendix; the table above checks it at one size.)"
+                    ),
+                ],
+            ),
         ],
         items=(6,),
     )
@@ -406,17 +474,27 @@ def complex_input() -> Section:
         "Complex input: numpy conjugates, deep-learning layers do not",
         [
             Text(
-                "`numpy.correlate(a, v)` and `scipy.signal.correlate` compute $c[k] = \\sum_n a[n + "
-                "k]\\,\\overline{v[n]}$: "
-                "the second argument is conjugated. Swapping the arguments reverses and conjugates the output "
-                f"({_yes(swap_rule)} here). A correlation layer (PyTorch, TensorFlow, JAX) does not conjugate. With "
-                "$a = [1 + i, 2, -i]$, $v = [i, 1]$, 'full' mode (values from `symconv.compat.numpy` and "
-                "`symconv.correlate`):"
+                "`numpy.correlate(a, v)` (and scipy's `correlate` functions, `jax.numpy.correlate`) compute "
+                "$c[k] = \\sum_n a[n + k]\\,\\overline{v[n]}$: the second argument is conjugated. Swapping the "
+                "arguments reverses and conjugates the output. A correlation layer (PyTorch `conv1d` with a complex "
+                "dtype, `jax.lax.conv_general_dilated`) does not conjugate; TensorFlow's layers refuse complex input "
+                "(chapter 6). With $a = [1 + i, 2, -i]$, $v = [i, 1]$, 'full' mode:"
             ),
             Math(
                 "\\texttt{np.correlate}(a, v) &= " + Vector(np_c.tolist()).latex() + " \\\\\n"
-                "\\texttt{np.correlate}(v, a) &= " + Vector(np_swapped.tolist()).latex() + " \\\\\n"
+                "\\texttt{np.correlate}(v, a) &= "
+                + Vector(np_swapped.tolist()).latex()
+                + (" = \\overline{\\operatorname{rot180} \\texttt{np.correlate}(a, v)}" if swap_rule else "")
+                + " \\\\\n"
                 "a \\star v \\ (\\text{no conjugation}) &= " + Vector(dl.tolist()).latex()
+            ),
+            Code(
+                "import numpy as np\n"
+                "a, v = np.array([1+1j, 2, -1j]), np.array([1j, 1])\n"
+                f"np.correlate(a, v, 'full')          # {_complex(np_c)}\n"
+                f"np.correlate(v, a, 'full')          # {_complex(np_swapped)}\n"
+                f"np.correlate(a, v.conj(), 'full')   # {_complex(dl)}  (no conjugation)",
+                "python",
             ),
         ],
         items=(7,),
@@ -429,7 +507,7 @@ def build() -> Chapter:
         "ch1_definitions",
         "1. Convolution vs cross-correlation",
         [definitions(), flip(), example(), modes(), libraries(), learned(), algebra(), complex_input()],
-        intro="Everything below is computed by symconv; nothing is typed by hand.",
+        intro="Everything below is computed when the notes are built (chapter 7 says how); nothing is typed by hand.",
     )
 
 

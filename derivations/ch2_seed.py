@@ -59,15 +59,21 @@ def first_expansion(block: str) -> str:
 
 
 def _computed(op: str, f: list[int], h: list[int], label: tuple[str, str]) -> Math:
+    """The derivation of ``op`` on the seed's data, its defining line named by the operation (``(f ∗ h)[n] = …``)."""
     d = derive(op, f, h, kernel_first=True, names=("f", "h", "g"), label=label)
-    return Math(d)
+    body = str(d.body())
+    head, sep, rest = body.partition(" &= ")
+    if head != "g[n]":
+        raise ValueError(f"the derivation does not start with g[n]: {body[:40]!r}")
+    return Math("(" + label[0].split(" = ")[0] + ")[n]" + sep + rest)
 
 
 #: Where the seed comes from, said once (its text is CC BY-SA: short quotes only, the rest paraphrased).
 SOURCE = (
-    "a question-and-answer post on Artificial Intelligence Stack Exchange, licensed under CC BY-SA (the question "
-    "asks whether a CNN performs convolution or cross-correlation; its answers are by the users nbro and "
-    "Recessive, as the signed comments under them show)"
+    "a question-and-answer post on Artificial Intelligence Stack Exchange (the question asks whether a CNN "
+    "performs convolution or cross-correlation; its answers are by the users nbro and Recessive, as the signed "
+    "comments under them show), licensed under CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/); "
+    "the quotes below are short and marked, the rest is paraphrased"
 )
 
 
@@ -113,10 +119,7 @@ def example1() -> Section:
             ),
             rendered(seed_conv),
             rendered(seed_corr),
-            Text(
-                "symconv recomputes both derivations, writing each product kernel-first as the seed does "
-                "(`derive(op, f, h, kernel_first=True)`):"
-            ),
+            Text("Recomputed, with each product written kernel-first as the seed does:"),
             _computed("convolve", F, H, (r"f \ast h = g_1", "f ∗ h = g_1")),
             _computed("correlate", F, H, (r"f \star h = g_2", "f ⋆ h = g_2")),
             _claims_table(("$g_1 = f \\ast h$", "$g_2 = f \\star h$"), seed_results, ours),
@@ -141,7 +144,7 @@ def example2() -> Section:
             ),
             rendered(seed_conv),
             rendered(seed_corr),
-            Text("Recomputed by symconv:"),
+            Text("Recomputed:"),
             _computed("convolve", F, H2, (r"f \ast h_2 = g_3", "f ∗ h_2 = g_3")),
             _computed("correlate", F, H2, (r"f \star h_2 = g_4", "f ⋆ h_2 = g_4")),
             _claims_table(("$g_3 = f \\ast h_2$", "$g_4 = f \\star h_2$"), seed_results, ours),
@@ -186,15 +189,19 @@ def snippets() -> Section:
                 "python",
             ),
             Text(
-                f"The comments agree ({'yes' if agree else 'NO'}): "
-                "`symconv.compat.numpy` reproduces numpy's conventions exactly, and "
-                "`tf.nn.conv1d` correlates; `symconv.correlate(f, h)` = "
-                f"{correlate(F, H).tolist()}, the value in the comment (the test-suite runs this very "
-                "`tf.nn.conv1d` call, and the PyTorch and JAX layers, on the same data)."
+                f"The values in the comments {'are' if agree else 'are not'} what the calls return: "
+                f"numpy's `convolve` reverses the kernel, `np.correlate` and `tf.nn.conv1d` do not "
+                f"(both give {correlate(F, H).tolist()}). The test-suite runs this very `tf.nn.conv1d` call, and "
+                "the PyTorch and JAX layers, on the same data."
             ),
         ],
         items=(4,),
     )
+
+
+def _eq(flag: bool) -> str:
+    """``=`` or ``\\ne`` in math, as a computed comparison came out."""
+    return "=" if flag else "\\ne"
 
 
 def _line(code: str, start: str) -> str:
@@ -237,56 +244,53 @@ def errata() -> Section:
             Box(
                 "errata",
                 [
+                    Text("The seed's results are right; four points need correcting or adding."),
                     Text(
                         "**1. The numpy snippet's kernel is not symmetric.** It defines "
                         f"`h2 = np.array([-1., 2., 1.])`, not Example 2's $h_2 = {H2}$, and then never uses it. "
                         f"Had it been used: `np.convolve(f, h2, 'valid')` = {c_snip} and "
                         f"`np.correlate(f, h2, 'valid')` = {r_snip} differ, so the snippet's `h2` does not "
-                        f"illustrate Example 2 (with $h_2 = {H2}$ both give {c_ok} and {r_ok}). "
-                        "Values from `symconv.compat.numpy`."
+                        f"illustrate Example 2 (with $h_2 = {H2}$ both give {c_ok} and {r_ok})."
                     ),
                     Text(
-                        f"**2. Example 2's first line mixes the factor order (not an error).** The seed writes "
-                        f"`{seed_first}`, i.e. ${seed_dot}$, for the first entry (both operations). Its other terms "
-                        f"put the kernel value first; the middle one does not: kernel-first it reads "
-                        f"${ours_first.latex()}$, the kernel's middle value $h_2[1] = 2$ times $f[1] = 1$. Since "
-                        f"$1 \\cdot 2 = 2 \\cdot 1$ the value is the same ({'equal' if same_value else 'DIFFERENT'}, "
-                        "computed): an inconsistency of notation only. The seed's next line (`-2 + 2 + -3`) and its "
-                        "results are right."
-                    ),
-                    Text(
-                        "**3. Why $[1, -1]$ gives exact negatives.** The seed observes that $g_1 = -g_2$ but does not "
+                        "**2. Why $[1, -1]$ gives exact negatives.** The seed observes that $g_1 = -g_2$ but does not "
                         "say why. $h = [1, -1]$ is anti-symmetric: its flip is its negative "
                         f"({'checked' if all(flipped_is_neg) else 'FAILS'} for $[w_0, -w_0]$), so "
                         "$f \\ast h = f \\star \\operatorname{rot180} h = f \\star (-h) = -(f \\star h)$; "
-                        "symconv checks "
-                        "$x \\ast [w_0, -w_0] = -(x \\star [w_0, -w_0])$ on a symbolic $x$ and finds it "
-                        f"{'true' if neg else 'FALSE'}. "
+                        f"on a symbolic $x$ of length 5, $x \\ast [w_0, -w_0] {_eq(neg)} -(x \\star [w_0, -w_0])$. "
                         "Chapter 3 proves the general statement (anti-centrosymmetric kernels)."
                     ),
                     Text(
-                        "**4. 'Symmetric around the middle element' in 2-D means centrosymmetric.** A kernel equal to "
+                        "**3. 'Symmetric around the middle element' in 2-D means centrosymmetric.** A kernel equal to "
                         "its transpose is not enough: for $w = [[1, 2], [2, 3]]$ ($w = w^{\\mathsf T}$), "
-                        f"$x \\ast w = x \\star w$ {'holds' if sm_equal else 'does not hold'}. The condition is "
+                        f"$x \\ast w {_eq(sm_equal)} x \\star w$ (computed on a symbolic $3 \\times 3$ "
+                        "input). The condition is "
                         "$\\operatorname{rot180} w = w$ (chapter 3)."
                     ),
                     Text(
-                        "**5. 'Correlation forward, convolution backward' is only half true.** For $y = x \\star w$ "
-                        "and $g = \\partial L/\\partial y$, symconv differentiates ($N = 5$, $K = 2$, `symconv.grad`): "
-                        f"$\\partial L/\\partial x = g \\ast_{{\\text{{full}}}} w$ {'holds' if dx_conv else 'FAILS'} "
-                        "(a convolution: the half that is true); "
-                        f"$\\partial L/\\partial w = x \\star_{{\\text{{valid}}}} g$ "
-                        f"{'holds' if dw_corr else 'FAILS'}, "
-                        f"while $\\partial L/\\partial w = x \\ast_{{\\text{{valid}}}} g$ "
-                        f"{'holds' if dw_conv else 'does not hold'}: the weight gradient is a correlation. Chapter 4 "
-                        "has the general proofs."
+                        "**4. 'Correlation forward, convolution backward' is only half true.** For $y = x \\star w$ "
+                        "and $g = \\partial L/\\partial y$, differentiated exactly for $N = 5$, $K = 2$: "
+                        f"$\\partial L/\\partial x {_eq(dx_conv)} g \\ast_{{\\text{{full}}}} w$ "
+                        "(a convolution: the half that is true), "
+                        f"$\\partial L/\\partial w {_eq(dw_corr)} x \\star_{{\\text{{valid}}}} g$ and "
+                        f"$\\partial L/\\partial w {_eq(dw_conv)} x \\ast_{{\\text{{valid}}}} g$: the weight gradient "
+                        "is a correlation. Chapter 4 has the general proofs."
                     ),
                 ],
                 title="what the seed gets wrong or leaves out",
             ),
+            Text(
+                f"**Remark (not an error): Example 2's first line mixes the factor order.** The seed writes "
+                f"`{seed_first}`, i.e. ${seed_dot}$, for the first entry (both operations). Its other terms "
+                f"put the kernel value first; the middle one does not: kernel-first it reads "
+                f"${ours_first.latex()}$, the kernel's middle value $h_2[1] = 2$ times $f[1] = 1$. Since "
+                f"$1 \\cdot 2 = 2 \\cdot 1$ the value is {'the same' if same_value else 'not the same'} "
+                "(computed): an inconsistency of notation only. The seed's next line (`-2 + 2 + -3`) and its "
+                "results are right."
+            ),
             Text("The seed's last answer, verbatim:"),
             Code(passage("So to summarise", "| improve"), "text"),
-            Text("The gradients symconv computed for item 5 (symbolic $x$, $w$, $g$):"),
+            Text("The gradients of erratum 4 (symbolic $x$, $w$, $g$):"),
             Math(
                 "\\frac{\\partial L}{\\partial x} &= " + Vector(dx.tolist()).latex() + " \\\\\n"
                 "\\frac{\\partial L}{\\partial w} &= " + Vector(dw.tolist()).latex()

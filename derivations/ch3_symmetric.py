@@ -28,9 +28,9 @@ def _status_2d(name: str) -> str:
             )
     return (
         "The machine proofs are printed for 1-D and for 2-D (the statement above with $k$ and $K - 1 - k$ read "
-        "as pairs of indices); the 3-D statement is proved too (`ndim=3`, not printed). They do not cover every "
-        "number of axes: for N-D the argument is the human one above, the substitution $k \\to K - 1 - k$ made "
-        "on each axis separately."
+        "as pairs of indices); the 3-D statement is proved too (when the notes are built; not printed). They do "
+        "not cover every number of axes: for N-D the argument is the human one above, the substitution "
+        "$k \\to K - 1 - k$ made on each axis separately."
     )
 
 
@@ -51,13 +51,13 @@ def one_d() -> Section:
         [
             Text(
                 f"Take the structured kernel $w = {Vector(centro).latex()}$ (a palindrome: $w[2] = w[0]$) and a "
-                "symbolic input. symconv expands both operations, then substitutes the kernel's entries; they "
-                f"{'agree' if same else 'FAIL to agree'} entry by entry:"
+                "symbolic input. Expanded, with the kernel's entries substituted, the two operations "
+                f"{'agree' if same else 'do not agree'} entry by entry:"
             ),
             Math(corr.body(definition=False) + " \\\\\n" + conv.body(definition=False)),
             Text(
                 f"Conversely, for a general kernel ${Vector(general).latex()}$ the difference of the first outputs "
-                "factors as below (sympy's `factor` of symconv's expansions): it vanishes for every input only when "
+                "factors as below (computed): it vanishes for every input only when "
                 "$w[0] = w[2]$. "
                 "So for $K = 3$, convolution equals correlation for all inputs if and only if the kernel is a "
                 "palindrome; in general, iff $w[k] = w[K-1-k]$ for every $k$."
@@ -122,7 +122,7 @@ def two_d() -> Section:
         [
             Text(
                 "In N-D the flip reverses every axis, so the condition is $\\operatorname{rot180} w = w$ "
-                "(centrosymmetry). Each row below is computed by symconv on a symbolic $4 \\times 4$ "
+                "(centrosymmetry). Each row below is computed on a symbolic $4 \\times 4$ "
                 "input. A symmetric "
                 "matrix ($w = w^{\\mathsf T}$) is not enough; symmetry along every axis is sufficient but "
                 "not necessary "
@@ -131,13 +131,14 @@ def two_d() -> Section:
             Table(
                 [
                     "kernel $w$",
-                    "rot180 w = w",
+                    "$\\operatorname{rot180} w = w$",
                     "$w = w^{\\mathsf T}$",
                     "symmetric along each axis",
                     "$x \\ast w = x \\star w$",
                     "$x \\ast w = -(x \\star w)$",
                 ],
                 rows,
+                caption="2-D kernels: which symmetry makes convolution equal correlation (or minus it).",
             ),
         ],
         items=(8,),
@@ -159,8 +160,8 @@ def anti() -> Section:
             Text(
                 "If $\\operatorname{rot180} w = -w$ then $x \\ast w = x \\star \\operatorname{rot180} w = "
                 "-(x \\star w)$. "
-                f"With the structured kernel $w = {Vector(k).latex()}$ symconv "
-                f"{'confirms it' if neg else 'FAILS to confirm it'} entry by entry:"
+                f"With the structured kernel $w = {Vector(k).latex()}$, entry by entry "
+                f"({'checked' if neg else 'the check failed'}):"
             ),
             Math(corr.body(definition=False) + " \\\\\n" + conv.body(definition=False)),
             *stated(
@@ -228,9 +229,8 @@ def complex_kernels() -> Section:
                 "complex dtype) "
                 "does not. So numpy's `convolve` equals its `correlate` iff $\\operatorname{rot180} w = \\overline{w}$ "
                 "(conjugate-centrosymmetric), while the layer's correlation equals a true convolution iff "
-                "$\\operatorname{rot180} w = w$. With $x = [1, 2i, 3, -i]$ ('valid'; numpy values from "
-                "`symconv.compat.numpy`, layer values from `symconv.correlate`; both checked against the libraries in "
-                "the test-suite):"
+                "$\\operatorname{rot180} w = w$. With $x = [1, 2i, 3, -i]$ ('valid'; every value checked against "
+                "numpy and PyTorch in the test-suite):"
             ),
             Table(
                 [
@@ -242,6 +242,7 @@ def complex_kernels() -> Section:
                     "layer: conv = corr",
                 ],
                 rows,
+                caption="Complex kernels: numpy's conjugating correlation against a layer's.",
             ),
         ],
         items=(7, 8),

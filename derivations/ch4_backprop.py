@@ -35,8 +35,42 @@ def _cells(rule: object) -> list[list[str]]:
     rows = []
     for gradient, formula, operation, params, _verified, _theorem in backward_cells(rule):
         operation = _TUPLE_PAD.sub(lambda m: f"{m.group(1)} at the start, {m.group(2)} at the end", operation)
-        rows.append([gradient, formula, operation, params])
+        rows.append([gradient, formula, operation, _params(params)])
     return rows
+
+
+#: parameters a backward table need not print (their default values)
+_DEFAULTS = {"groups=1", "output padding=0", "crop=(0, 0)", "padding=(0, 0)"}
+_PARAM_WORDS = {
+    "channels=kernel in/out axes swapped": "the kernel's in/out channel axes swapped",
+    "axes=batch, spatial": "over the batch and spatial axes",
+}
+
+
+def _params(cell: str) -> str:
+    """A backward rule's parameter cell in words: ``stride=2, crop=(1, 1)`` → ``stride 2, crop 1 at each end``,
+    defaults (groups 1, no crop or padding, output padding 0) left out.
+
+    >>> _params("stride=1, dilation=2, crop=(0, 0), output padding=1, groups=1")
+    'stride 1, dilation 2, output padding 1'
+    >>> _params("mode=full, dilation=2, crop=(1, 2)")
+    "mode 'full', dilation 2, crop 1 at the start, 2 at the end"
+    """
+    out = []
+    for part in re.split(r", (?=[a-z ]+=)", cell):
+        if part in _DEFAULTS:
+            continue
+        name, _, value = part.partition("=")
+        pair = re.fullmatch(r"\((\d+), (\d+)\)", value)
+        if part in _PARAM_WORDS:
+            out.append(_PARAM_WORDS[part])
+        elif pair:
+            out.append(f"{name} {pair[1]} at the start, {pair[2]} at the end")
+        elif name == "mode":
+            out.append(f"mode '{value}'")
+        else:
+            out.append(f"{name} {value}")
+    return ", ".join(out)
 
 
 def backward_table(rule: object, caption: str) -> Table:
@@ -58,8 +92,9 @@ def general_kernel_cells(op: str, n: int = 5) -> list[list[str]]:
     return general
 
 
-def _yes(flag: bool) -> str:
-    return "holds" if flag else "does not hold"
+def _eq(flag: bool) -> str:
+    """``=`` or ``\\ne`` (inside math), as a computed comparison came out."""
+    return "=" if flag else "\\ne"
 
 
 def numeric_gradients() -> tuple[list[int], list[int]]:
@@ -92,13 +127,12 @@ def matrices() -> Section:
     circ = _circulant(4, 3)
     same = derive("correlate", symbols("x", 4), symbols("w", 3), mode="same").matrix()
     return Section(
-        "The matrix of a convolution",
+        "The matrix of a correlation layer",
         [
             Text(
-                "A correlation is linear in $x$: $y = C x$. `Derivation.matrix()` places each term "
-                "$x[i]\\,w[j]$ of the "
-                f"contraction at $C[r, i]$. For $N = 5$, $K = 3$ ('valid') $C$ is a ${T1.rows} \\times {T1.cols}$ "
-                "Toeplitz matrix (constant diagonals; not square):"
+                "A correlation is linear in $x$: $y = C x$, where $C[n, m] = \\partial y[n] / \\partial x[m]$ is the "
+                "weight with which output $n$ reads input $m$ (0 if it does not read it). For $N = 5$, $K = 3$ "
+                f"('valid') $C$ is a ${T1.rows} \\times {T1.cols}$ Toeplitz matrix (constant diagonals; not square):"
             ),
             Math("C &= " + Matrix(T1.tolist()).latex()),
             Text(
@@ -110,7 +144,7 @@ def matrices() -> Section:
             Text(
                 f"Zero padding in 'same' mode makes $C$ square (${same.rows} \\times {same.cols}$ for $N = 4$, "
                 "$K = 3$) but it stays Toeplitz: its corners are cut off by the zeros. Only circular padding makes it "
-                "circulant, each row the previous one rotated ($N = 4$, $K = 3$, padding 1 on each side, "
+                "circulant, each row the previous one rotated ($N = 4$, $K = 3$, padding 1 on each side, PyTorch's "
                 "`padding_mode='circular'`):"
             ),
             Math("C_{\\text{circ}} &= " + Matrix(circ.tolist()).latex()),
@@ -154,15 +188,18 @@ def adjoint() -> Section:
         "The transpose is the transposed convolution and the input gradient",
         [
             Text(
-                "For $L = \\langle C x, g \\rangle$ the input gradient is $C^{\\mathsf T} g$. symconv checks, with "
-                f"symbolic $x$, $w$, $g$: $\\langle C x, g\\rangle = \\langle x, C^{{\\mathsf T}} "
-                f"g\\rangle$ {_yes(inner)}; "
-                f"$C^{{\\mathsf T}} g = g \\ast_{{\\text{{full}}}} w$ {_yes(full)}; "
-                f"$= g \\star_{{\\text{{full}}}} \\operatorname{{rot180}} w$ {_yes(rot)}; "
-                f"$=$ `conv_transpose1d(g, w)` (PyTorch's convention, via `symconv.compat.torch`) {_yes(tconv)}; "
-                f"$= \\partial L/\\partial x$ from `symconv.grad` {_yes(dx.equals(ct_g))}."
+                "For $L = \\langle C x, g \\rangle$ the input gradient is $C^{\\mathsf T} g$. The transposed "
+                "convolution (PyTorch's `conv_transpose1d`, defined in chapter 5) is exactly this map "
+                "$g \\mapsto C^{\\mathsf T} g$. Computed with symbolic $x$ ($N = 5$), $w$ ($K = 3$) and $g$:"
             ),
-            Math("C^{\\mathsf T} g &= " + Vector(ct_g.tolist()).latex()),
+            Math(
+                f"\\langle C x, g\\rangle &{_eq(inner)} \\langle x, C^{{\\mathsf T}} g\\rangle \\\\\n"
+                f"C^{{\\mathsf T}} g &{_eq(full)} g \\ast_{{\\text{{full}}}} w "
+                f"{_eq(rot)} g \\star_{{\\text{{full}}}} \\operatorname{{rot180}} w "
+                f"{_eq(tconv)} \\texttt{{conv\\_transpose1d}}(g, w) "
+                f"{_eq(dx.equals(ct_g))} \\frac{{\\partial L}}{{\\partial x}} \\\\\n"
+                "&= " + Vector(ct_g.tolist()).latex()
+            ),
             *stated(
                 "the adjoint of a correlation",
                 r"\langle x \star w,\ g \rangle &= \langle x,\ g \ast_{\text{full}} w \rangle,"
@@ -193,15 +230,17 @@ def table() -> Section:
         "The backward table, for both forward conventions",
         [
             Text(
-                "`symconv.backward_rule(op)` differentiates the one forward formula and names the result. Forward "
-                "$y = x \\star w$ (what deep-learning layers compute):"
+                "Differentiating the forward formula and naming the operation that results gives the tables below. "
+                "The derived formula is a **scatter**: each product is added into the gradient entry its index "
+                "names, $dx[n + k] \\mathrel{+}= g[n]\\, w[k]$, over every $n$ and $k$ (section 4.8 turns it into "
+                "a gather, one entry at a time). Forward $y = x \\star w$ (what deep-learning layers compute):"
             ),
             Table(BACKWARD_HEADER, general_kernel_cells("correlate"), caption="Backward rule of $y = x \\star w$."),
             Text("Forward $y = x \\ast w$ (a true convolution):"),
             Table(BACKWARD_HEADER, general_kernel_cells("convolve"), caption="Backward rule of $y = x \\ast w$."),
             Text(
-                "In numbers, with PyTorch's autograd (the comments are `symconv.grad`'s exact values, computed when "
-                "the notes are built; the test-suite runs this very computation in PyTorch):"
+                "In numbers, with PyTorch's autograd (the comments are the exact gradients, computed when the notes "
+                "are built; the test-suite runs this very computation in PyTorch):"
             ),
             Code(
                 "import torch\n"
@@ -275,7 +314,7 @@ def proofs() -> Section:
                 ],
                 "correlate_grad_weight_is_valid_correlation",
                 printed=({}, _PAD),
-                hypotheses="Same setting",
+                hypotheses="Same setting, with $x_{\\text{pad}}[i] = x[i - p]$ the padded input (0 outside $x$)",
             ),
             *stated(
                 "input gradient of a convolution",
@@ -319,10 +358,14 @@ def folk() -> Section:
         [
             Text(
                 "'Correlation forward, convolution backward' is true for the input gradient only. The weight gradient "
-                "of a correlation layer is again a correlation (of the input with $g$, no flip). The table is read off "
-                "`backward_rule(op).rows`:"
+                "of a correlation layer is again a correlation (of the input with $g$, no flip). From the backward "
+                "tables above:"
             ),
-            Table(["forward", "$\\partial L/\\partial x$", "$\\partial L/\\partial w$"], rows),
+            Table(
+                ["forward", "$\\partial L/\\partial x$", "$\\partial L/\\partial w$"],
+                rows,
+                caption="The folk rule checked: what each gradient is, for both forward conventions.",
+            ),
         ],
         items=(17, 18),
     )
@@ -356,14 +399,16 @@ def channels() -> Section:
             Text(
                 "A layer sums over input channels, has one kernel per (output, input) channel pair and one bias per "
                 "output channel: $y[b, o, n] = \\mathrm{bias}[o] + \\sum_c \\sum_k x[b, c, n + k]\\, w[o, c, k]$. "
-                "With 2 input and 2 output channels (`symconv.compat.torch.conv1d`), the first output is"
+                "With 2 input and 2 output channels (PyTorch's `conv1d`, weight of shape $(C_{out}, C_{in}, K)$), "
+                "the first output is"
             ),
             Math("y[0, 0, 0] &= " + entry_latex(y[0, 0, 0])),
             Text(
-                "The im2col (GEMM) view: write every window of $x$ (all input channels) as a row of $X_{col}$ and "
-                "every output channel's kernel as a row of $W_{row}$; the layer is one matrix product plus the "
-                f"bias, $y[0, o, n] = (W_{{row}} X_{{col}}^{{\\mathsf T}})[o, n] + \\mathrm{{bias}}[o]$ "
-                f"({_yes(im2col_ok)} for every $o$, $n$):"
+                "The im2col view (“image to columns”, how libraries run a layer as one GEMM, a general "
+                "matrix–matrix multiplication): write every window of $x$ (all input channels) as a row of "
+                "$X_{col}$ and every output channel's kernel as a row of $W_{row}$; the layer is one matrix product "
+                f"plus the bias, $y[0, o, n] {_eq(im2col_ok)} (W_{{row}} X_{{col}}^{{\\mathsf T}})[o, n] + "
+                "\\mathrm{bias}[o]$ for every $o$, $n$:"
             ),
             Math("X_{col} &= " + Matrix(cols).latex() + ", \\\\\nW_{row} &= " + Matrix(wrow).latex()),
             Figure(
@@ -387,10 +432,10 @@ def channels() -> Section:
             Text("The backward table of the layer:"),
             backward_table(rule, "Backward rule of a layer with 2 input and 2 output channels."),
             Text(
-                "The channel axes swap in the input gradient: $\\partial L/\\partial x[c] = \\sum_o g[o] "
-                f"\\ast_{{\\text{{full}}}} w[o, c]$ {_yes(ok)} (`symconv.grad`); $\\partial "
-                f"L/\\partial\\,\\mathrm{{bias}}[o] = "
-                f"\\sum_{{b, n}} g[b, o, n]$ {_yes(db_ok)}."
+                "The channel axes swap in the input gradient: $\\partial L/\\partial x[c] "
+                f"{_eq(ok)} \\sum_o g[o] \\ast_{{\\text{{full}}}} w[o, c]$; $\\partial "
+                f"L/\\partial\\,\\mathrm{{bias}}[o] {_eq(db_ok)} "
+                "\\sum_{b, n} g[b, o, n]$ (computed exactly)."
             ),
         ],
         items=(16, 19, 20),
@@ -408,13 +453,13 @@ def strided() -> Section:
         [
             Text(
                 "With stride 2, $N = 6$, $K = 3$: $(N - K) \\bmod s = 1$, so the last input is never read and its "
-                "gradient is identically zero (`symconv.grad`):"
+                "gradient is identically zero:"
             ),
             Math("\\frac{\\partial L}{\\partial x} &= " + Vector(dx.tolist()).latex()),
             Text(
                 "The table: the input gradient is a transposed convolution with the same stride (and the output "
-                "padding that restores the size); the weight gradient correlates $x$ with $g$ with stride and "
-                "dilation swapped ($g$ dilated by $s$):"
+                "padding that restores the size: extra positions at the end of its output, section 5.4); the weight "
+                "gradient correlates $x$ with $g$ with stride and dilation swapped ($g$ dilated by $s$):"
             ),
             backward_table(
                 rule_s, "Backward rule for stride 2, $N = 6$, $K = 3$ (output padding $(N - K) \\bmod 2 = 1$)."
@@ -484,7 +529,7 @@ def scatter() -> Section:
         "Scatter vs gather: where the rotation comes from",
         [
             Text(
-                "The derived gradient (the table's first row, printed here from its contraction) is a scatter "
+                "The derived gradient (the table's first row, printed from the derived sum) is a scatter "
                 "over every $n, k$ — the same index map as the forward pass, no flip anywhere:"
             ),
             Math(lhs.latex() + " &\\mathrel{+}= " + rhs.latex()),
@@ -495,7 +540,7 @@ def scatter() -> Section:
                 "For $N = 5$, $K = 3$:"
             ),
             Math(gather.body(definition=False)),
-            Text(f"and this {'equals' if same else 'does not equal'} the scattered gradient (from `symconv.grad`)."),
+            Text(f"and this {'equals' if same else 'does not equal'} the scattered gradient (computed exactly)."),
         ],
         items=(23,),
     )
@@ -509,7 +554,7 @@ def build() -> Chapter:
         [matrices(), adjoint(), table(), proofs(), folk(), channels(), strided(), scatter()],
         intro=(
             "Notation: $y$ is the layer output, $g = \\partial L/\\partial y$ the upstream gradient, and "
-            "every gradient below is derived by symconv from the forward formula."
+            "every gradient below is derived from the forward formula and checked exactly."
         ),
     )
 

@@ -13,7 +13,7 @@ from symconv.core.formula import ConvSpec, output_size, transpose, transpose_out
 from symconv.display.tree import Indexed, Product
 from symconv.writing.animation import conv2d_animation, stamp_animation
 from symconv.writing.derive import size_latex
-from symconv.writing.document import Chapter, Figure, Math, Section, Table, Text
+from symconv.writing.document import Chapter, Code, Figure, Math, Section, Table, Text
 from symconv.writing.figures import legend, stride_dilation, transposed
 from symconv.writing.pictures import stamp
 
@@ -42,22 +42,56 @@ def grouped(expr: sympy.Expr, groups: list[sympy.Symbol], order: tuple[sympy.Sym
     return out
 
 
-def _yes(flag: bool) -> str:
-    return "holds" if flag else "does not hold"
+def _eq(flag: bool) -> str:
+    """``=`` or ``\\ne`` (inside math), as a computed comparison came out."""
+    return "=" if flag else "\\ne"
 
 
-# (N, K, s, p, d) and the case of Dumoulin & Visin's guide each one illustrates
+# (N, K, s, p, d) and the case of Dumoulin & Visin's guide each one illustrates; what the floor drops (if
+# anything) is added to the label by :func:`unread`, computed from the index formula, never typed
 CASES = [
     (4, 3, 1, 0, 1, "no padding, unit stride: $o = N - K + 1$"),
     (5, 4, 1, 2, 1, "padding $p$, unit stride: $o = N - K + 2p + 1$"),
     (5, 3, 1, 1, 1, "half padding ($p = \\lfloor K/2 \\rfloor$, odd $K$): $o = N$"),
     (5, 3, 1, 2, 1, "full padding ($p = K - 1$): $o = N + K - 1$"),
     (5, 3, 2, 0, 1, "no padding, stride 2"),
+    (6, 3, 2, 0, 1, "no padding, stride 2"),
     (5, 3, 2, 1, 1, "padding and stride"),
-    (6, 3, 2, 1, 1, "padding and stride, the floor drops an input"),
+    (6, 3, 2, 1, 1, "padding and stride"),
     (7, 3, 1, 0, 2, "dilation: span $d(K-1)+1$"),
     (8, 3, 2, 1, 2, "dilation, padding and stride"),
 ]
+
+
+def unread(n: int, k: int, s_: int, p_: int, d_: int) -> tuple[list[int], list[int], int]:
+    """What no window reads, for a correlation with padding ``p_`` on both sides (the windows read the padded
+    positions ``s n + d k``; ``x[j]`` sits at padded position ``j + p``): the inputs past the last window (the
+    floor drops them), the inputs inside the windows' span that stride and dilation step over, and the number of
+    trailing padding zeros past the last window."""
+    o = int(output_size(n, k, s_, d_, p_, p_))
+    read = {s_ * i + d_ * j for i in range(o) for j in range(k)}
+    last = max(read)
+    dropped = [j for j in range(n) if j + p_ > last]
+    skipped = [j for j in range(n) if j + p_ <= last and j + p_ not in read]
+    zeros = sum(1 for q in range(n + p_, n + 2 * p_) if q > last)
+    return dropped, skipped, zeros
+
+
+def _entries(js: list[int]) -> str:
+    return ", ".join(f"$x[{j}]$" for j in js)
+
+
+def case_label(n: int, k: int, s_: int, p_: int, d_: int, case: str) -> str:
+    """A row's label: its case, then what no window reads — computed by :func:`unread`, never typed."""
+    dropped, skipped, zeros = unread(n, k, s_, p_, d_)
+    notes = []
+    if dropped:
+        notes.append(f"the floor drops {_entries(dropped)}")
+    elif zeros:
+        notes.append("the floor drops " + ("a padding zero" if zeros == 1 else f"{zeros} padding zeros") + ", no input")
+    if skipped:
+        notes.append(f"{_entries(skipped)} never read (stepped over)")
+    return case + "".join(f"; {n_}" for n_ in notes)
 
 
 def _numerator(size: sympy.Expr) -> sympy.Expr:
@@ -72,14 +106,26 @@ def sizes() -> Section:
     for ii, kk, ss, pp, dd, case in CASES:
         o = int(output_size(ii, kk, ss, dd, pp, pp))
         y = correlate([1] * ii, [1] * kk, stride=ss, dilation=dd, padding=pp)
-        rows.append([case, str(ii), str(kk), str(ss), str(pp), str(dd), str(dd * (kk - 1) + 1), str(o), str(len(y))])
+        rows.append(
+            [
+                case_label(ii, kk, ss, pp, dd, case),
+                str(ii),
+                str(kk),
+                str(ss),
+                str(pp),
+                str(dd),
+                str(dd * (kk - 1) + 1),
+                str(o),
+                str(len(y)),
+            ]
+        )
     return Section(
         "Output size",
         [
             Text(
                 "Per axis, with input size $N$, kernel size $K$, stride $s$, dilation $d$ and zero padding "
                 "$p_{lo}$ before and $p_{hi}$ after ($p$ on both sides in PyTorch's `padding=p`), the output size is "
-                "(symconv's size formula, printed with symbolic sizes):"
+                "(the size formula, printed with symbolic sizes):"
             ),
             Math(
                 "o &= \\left\\lfloor \\frac{"
@@ -89,12 +135,15 @@ def sizes() -> Section:
             Text(
                 "The floor matters whenever $s > 1$. Dilation $d = 1$ means no gaps (some texts say 'dilation 0'); "
                 "the kernel then spans $d(K-1)+1$ inputs. Each row below: the formula, and the length of an actual "
-                "`symconv.correlate` output, for the cases of Dumoulin & Visin's guide (the test-suite checks the "
-                "lengths against PyTorch `conv1d` and TensorFlow `tf.nn.conv1d`):"
+                "correlation's output, for the cases of Dumoulin & Visin's guide (the test-suite checks the "
+                "lengths against PyTorch `conv1d` and TensorFlow `tf.nn.conv1d`). Where the floor cuts the last "
+                "partial window, the row says what is lost: an input (its gradient is then zero) or only a padding "
+                "zero:"
             ),
             Table(
-                ["case", "$N$", "$K$", "$s$", "$p$", "$d$", "span", "formula $o$", "len(correlate)"],
+                ["case", "$N$", "$K$", "$s$", "$p$", "$d$", "span", "formula $o$", "computed length"],
                 rows,
+                caption="Output size: the formula against the length of a computed correlation.",
             ),
         ],
         items=(25, 26),
@@ -111,8 +160,9 @@ def subsample() -> Section:
         "Stride is subsampling; dilation spreads the kernel",
         [
             Text(
-                "A strided correlation is the unit-stride correlation subsampled: $(x \\star_{s=2} w)[n] = "
-                f"(x \\star w)[2n]$ {_yes(strided.equals(sub))} on a symbolic $x$ of length 9. Hence several input "
+                "A strided correlation is the unit-stride correlation subsampled: $(x \\star_{s=2} w)[n] "
+                f"{_eq(strided.equals(sub))} (x \\star w)[2n]$ (computed on a symbolic $x$ of length 9). "
+                "Hence several input "
                 f"sizes give one output size: $N = 7$ and $N = 8$ with $K = 3$, $s = 2$ both give $o = {many[0]}$ "
                 f"({'one size' if len(many) == 1 else 'different sizes'}), and a transposed convolution must be told "
                 "which one to restore (output_padding, below). With stride 2 and dilation 2 the definition and the "
@@ -202,7 +252,7 @@ def transposed_conv() -> Section:
                 "The transposed convolution is defined as the adjoint of a correlation with the same hyper-parameters "
                 "— the map $g \\mapsto \\partial L/\\partial x$ of chapter 4 — not as its inverse ('deconvolution' "
                 "is a misnomer). Its formula is the forward one read as a scatter of its input $g$ "
-                "(printed from symconv's one index formula):"
+                "(printed from the one index formula):"
             ),
             Math(lhs.latex() + " &\\mathrel{+}= " + rhs.latex()),
             Figure(
@@ -224,9 +274,9 @@ def transposed_conv() -> Section:
             Text(
                 "As a direct correlation: insert $s - 1$ zeros between inputs, pad $d(K-1) - p$ on both sides "
                 "(plus output_padding at the end), and correlate with the kernel rotated by 180° (dilated by $d$). "
-                "Each row checks this symbolically against `symconv.compat.torch.conv_transpose1d` (and the "
-                "test-suite numerically against `torch.nn.functional.conv_transpose1d`); the last column shows "
-                "that without the rotation (as in Dumoulin & Visin's pictures) it fails:"
+                "Each row compares this, on symbolic entries, with PyTorch's `conv_transpose1d` (the test-suite "
+                "repeats it numerically with torch); the last column shows that without the rotation (as in "
+                "Dumoulin & Visin's pictures) it fails:"
             ),
             Table(
                 [
@@ -241,6 +291,7 @@ def transposed_conv() -> Section:
                     "not rotated: equal",
                 ],
                 checks,
+                caption="The transposed convolution as a direct correlation, against PyTorch's `conv_transpose1d`.",
             ),
             Text(
                 "With channels the kernel's in/out axes must also be swapped: PyTorch's ConvTranspose weight is "
@@ -248,7 +299,15 @@ def transposed_conv() -> Section:
                 "padding), `conv1d(x, swap(rot180 w), padding=1)`, with `swap` exchanging the first two axes, "
                 f"{'equals' if direct.equals(ref) else 'does not equal'} `conv_transpose1d(x, w)`; rotated but not "
                 f"swapped it {'equals it too' if unswapped_ok else 'does not'} (the test-suite repeats this with "
-                "torch on random integers)."
+                "torch on random integers). In PyTorch:"
+            ),
+            Code(
+                "import torch\n"
+                "x, w = torch.randn(1, 2, 3), torch.randn(2, 3, 2)   # ConvTranspose weight: (C_in, C_out, K)\n"
+                "a = torch.nn.functional.conv_transpose1d(x, w)\n"
+                "b = torch.nn.functional.conv1d(x, w.transpose(0, 1).flip(-1), padding=1)   # swap, rotate\n"
+                f"torch.allclose(a, b)   # {direct.equals(ref)}",
+                "python",
             ),
             Figure(
                 "transposed",
@@ -278,6 +337,7 @@ def output_padding() -> Section:
         back0 = int(transpose_output_size(o, kk, ss, 1, pp, pp, 0))
         back = int(transpose_output_size(o, kk, ss, 1, pp, pp, opad))
         rows.append([str(ii), str(kk), str(ss), str(pp), str(o), str(back0), str(opad), str(back)])
+    ex = [int(c) for c in rows[0]]
     x = asarray([1, 2, 3, 4])
     w = asarray([1, 1])
     y = correlate(x, w)
@@ -292,6 +352,18 @@ def output_padding() -> Section:
             Table(
                 ["$N$", "$K$", "$s$", "$p$", "forward $o$", "transpose with $a = 0$", "$a$", "transpose with $a$"],
                 rows,
+                caption="output_padding: the sizes a transposed convolution returns without it and with it.",
+            ),
+            Text("In PyTorch (the first row):"),
+            Code(
+                "import torch\n"
+                f"F, w = torch.nn.functional, torch.ones(1, 1, {ex[1]})\n"
+                f"y = F.conv1d(torch.ones(1, 1, {ex[0]}), w, stride={ex[2]}, padding={ex[3]})\n"
+                f"y.shape[-1]   # {ex[4]}\n"
+                f"F.conv_transpose1d(y, w, stride={ex[2]}, padding={ex[3]}).shape[-1]   # {ex[5]}\n"
+                f"F.conv_transpose1d(y, w, stride={ex[2]}, padding={ex[3]}, output_padding={ex[6]}).shape[-1]   "
+                f"# {ex[7]}",
+                "python",
             ),
             Text(
                 f"It restores the shape only: for $x = {x.tolist()}$, $w = {w.tolist()}$, the correlation gives "
@@ -308,7 +380,7 @@ def build() -> Chapter:
         "ch5_sizes",
         "5. Stride, dilation, padding and transposed convolution",
         [sizes(), subsample(), transposed_conv(), output_padding()],
-        intro="All sizes are per spatial axis; every number below is computed by symconv.",
+        intro="All sizes are per spatial axis; every number below is computed when the notes are built.",
     )
 
 

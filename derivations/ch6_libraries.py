@@ -30,7 +30,7 @@ from symconv.compat import torch as storch
 from symconv.core.formula import ConvSpec, forward
 from symconv.display.tree import Vector
 from symconv.engines.terms import evaluate
-from symconv.writing.document import Chapter, Figure, Section, Table, Text
+from symconv.writing.document import Chapter, Code, Figure, Section, Table, Text
 from symconv.writing.figures import legend
 from symconv.writing.pictures import same_alignment
 
@@ -48,6 +48,12 @@ def tf_same_padding(n: int, k: int, s: int, d: int = 1) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
+#: PyTorch's error message for 'same' with a stride (the test-suite checks it is the one torch raises)
+TORCH_SAME_STRIDE = "padding='same' is not supported for strided convolutions"
+#: the key of PyTorch's row in :func:`same_even`
+TORCH_SAME = "torch conv1d(padding='same')"
+
+
 def same_even() -> dict[str, list[int]]:
     """'same' with the even kernel [1, 10] on [1..5], per library (values by symconv)."""
     lo, hi = tf_same_padding(len(X), len(W), 1)
@@ -57,7 +63,7 @@ def same_even() -> dict[str, list[int]]:
         "numpy.convolve": _ints(snp.convolve(X, W, "same")),
         "scipy.signal.correlate": _ints(ssp.correlate(X, W, "same")),
         "scipy.signal.correlate2d": _ints(ssp.correlate2d([X], [W], "same")),
-        "torch conv1d(padding='same')": _ints(storch.conv1d(x3, w3, padding="same")),
+        TORCH_SAME: _ints(storch.conv1d(x3, w3, padding="same")),
         "tf.nn.conv1d / jax.lax 'SAME'": _ints(correlate(X, W, padding=((lo, hi),))),
     }
 
@@ -187,6 +193,11 @@ COMPUTES = (0, 1, 2, 4)  # what does the function compute?
 EDGES = (0, 3, 5, 6)  # where do the edges and the kernel's axes go?
 
 
+def _side(value: str) -> str:
+    """The recorded 'same' side (``extra zero at the END``) as the map's cell says it: ``end`` (plain case)."""
+    return value.replace(_EXTRA, "").replace("END", "end")
+
+
 def layout_cell(row: dict[str, Any]) -> str:
     """The stated kernel layout of a row, its spatial axes named for the row's ``ndim``."""
     layout = STATED[row["function"]].layout
@@ -201,10 +212,11 @@ def library_row(row: dict[str, Any]) -> list[str]:
     if s.window is None:
         window = f"{mode} (always)"
     elif s.window.required:
-        window = f"none: `{s.window.name}` is required ({mode} with `{s.window.value!r}`)"
+        window = f"none: `{s.window.name}` is required ({mode} with `{s.window.value!r}`"
+        window += f" {valid_transpose_note()})" if row["function"] == "jax.lax.conv_transpose" else ")"
     else:
         window = mode
-    same = row["same_even_kernel"].replace(_EXTRA, "")
+    same = _side(row["same_even_kernel"])
     same += f" ({s.same.code()})" if s.same else " (no 'same' option)"
     boundary = row["boundary"] + (f" ({s.boundary.code()})" if s.boundary else "")
     return [f"`{row['function']}`", operation, window, same, row["conjugates"], boundary, layout_cell(row)]
@@ -242,7 +254,7 @@ def _reading(by: dict[str, dict[str, Any]]) -> str:
         return str(by[function][field])
 
     def side(function: str) -> str:
-        return cell(function, "same_even_kernel").replace(_EXTRA, "")
+        return _side(cell(function, "same_even_kernel"))
 
     nd, tf, tft = "scipy.ndimage.", "tensorflow.nn.conv2d", "tensorflow.nn.conv2d_transpose"
     keras = "tensorflow.keras.layers.Conv2D"
@@ -252,8 +264,8 @@ def _reading(by: dict[str, dict[str, Any]]) -> str:
         f"(`numpy.correlate`: {cell('numpy.correlate', 'conjugates')}, `jax.numpy.correlate`: "
         f"{cell('jax.numpy.correlate', 'conjugates')}); `{nd}convolve`: {cell(nd + 'convolve', 'conjugates')}. "
         f"An even kernel's extra sample: `{nd}correlate` at the {side(nd + 'correlate')}, `{nd}convolve` at the "
-        f"{side(nd + 'convolve')}, because `convolve` flips the kernel AND moves its `origin` by one for even "
-        "sizes: with an even kernel it is `correlate` of the flipped kernel with `origin=-1`. `tf.nn.conv2d`'s "
+        f"{side(nd + 'convolve')}, because `convolve` both flips the kernel and moves its `origin` by one for "
+        "even sizes: with an even kernel it is `correlate` of the flipped kernel with `origin=-1`. `tf.nn.conv2d`'s "
         f"`padding` has {_default(STATED[tf].window)}; the Keras `Conv2D` layer has {_default(STATED[keras].window)} "
         f"and `tf.nn.conv2d_transpose` {_default(STATED[tft].window)}. TensorFlow's transposed convolution takes "
         f"its filter as {layout_cell(by[tft])}, output channels before input channels: the layout of the `conv2d` "
@@ -273,13 +285,13 @@ def library_map(data: dict[str, Any] | None = None) -> Section:
         [
             Text(
                 "Every operation, window, alignment, conjugation and boundary below is measured, not copied from "
-                "documentation: `symconv.identify` calls each function on unit impulses (an input or kernel that is "
-                "1 at one place and 0 elsewhere) at odd and even sizes, reads off exactly which entries of $x$ and "
-                "$w$ each output multiplies, and keeps an answer only if symconv's own correlation or convolution "
-                "reproduces every number; complex impulses show whether $w$ is conjugated. The measurements were "
-                f"recorded with {measured_with(data)} (`{RECORD_COMMAND}`, where all are installed, as in CI), so "
-                "these notes read the same on every machine; the test-suite (`tests/test_notes_libraries.py`) "
-                "measures every row again with the installed libraries and fails if a cell changed. The arguments "
+                "documentation: each function is called on unit impulses (an input or kernel that is 1 at one place "
+                "and 0 elsewhere) at odd and even sizes, which shows exactly which entries of $x$ and $w$ each output "
+                "multiplies; an answer is kept only if a plain correlation or convolution reproduces every number, "
+                "and complex impulses show whether $w$ is conjugated. The measurements were recorded with "
+                f"{measured_with(data)}, where all are installed (as in CI), so these notes read the same on every "
+                "machine; the test-suite measures every row again with the installed libraries and fails if a cell "
+                "changed. The arguments "
                 "(which one asks for 'same', which boundary is the default, which padding is required) and the "
                 "kernel layouts come from the libraries' signatures; the test-suite checks each against the library "
                 "too. Functions that agree in every cell share a row."
@@ -321,7 +333,17 @@ def same_section() -> Section:
             Table(["function", "result"], rows, caption="'same' with an even kernel, per library."),
             Text(
                 "numpy and scipy.signal's N-D `correlate` put the extra zero at the start; PyTorch, TensorFlow, "
-                "`jax.lax` and scipy's `correlate2d` at the end. The flip of numpy's `convolve` moves the window too."
+                "`jax.lax` and scipy's `correlate2d` at the end. numpy's `convolve` also pads at the start "
+                f"($y[0] = x[0] \\cdot w[0] = {vals['numpy.convolve'][0]}$), but reads the kernel reversed."
+            ),
+            Code(
+                "import numpy as np, torch\n"
+                f"x, w = {[float(v) for v in X]}, {[float(v) for v in W]}\n"
+                f"np.correlate(x, w, 'same')   # {vals['numpy.correlate']}\n"
+                f"np.convolve(x, w, 'same')    # {vals['numpy.convolve']}\n"
+                "torch.nn.functional.conv1d(torch.tensor([[x]]), torch.tensor([[w]]), padding='same')\n"
+                f"                             # {vals[TORCH_SAME]}",
+                "python",
             ),
             Figure(
                 "same_alignment",
@@ -352,27 +374,30 @@ def same_stride() -> Section:
         rows.append([str(n), str(k), str(s), str(math.ceil(n / s)), f"({lo}, {hi})", str(len(y)), str(_ints(y))])
     try:
         storch.conv1d([[[1, 2, 3, 4, 5]]], [[[1, 1, 1]]], stride=2, padding="same")
-        refusal = "accepted"
-    except SymconvError as exc:
-        refusal = str(exc).replace("`", "")
+        refused = False
+    except SymconvError:
+        refused = True
     return Section(
         "SAME with stride",
         [
             Text(
-                "TensorFlow and JAX define 'SAME' for any stride: the output size is $\\lceil n/s \\rceil$ "
+                "TensorFlow and JAX define 'SAME' for any stride: the output size is $o = \\lceil N/s \\rceil$ "
                 "and the total "
-                "padding $\\max((o - 1)s + d(k-1) + 1 - n, 0)$ is split with the smaller half first — so it depends "
-                "on the input size and can be asymmetric. symconv reproduces the rule with explicit padding, on "
-                "$x = [1, 2, \\dots, n]$ and the all-ones kernel of size $k$ (each row checked against "
+                "padding $\\max((o - 1)s + d(K-1) + 1 - N, 0)$ is split with the smaller half first — so it depends "
+                "on the input size and can be asymmetric. The rule reproduced with explicit padding, on "
+                "$x = [1, 2, \\dots, N]$ and the all-ones kernel of size $K$ (each row checked against "
                 "`tf.nn.conv1d` and `jax.lax.conv_general_dilated` with `padding='SAME'` in the test-suite):"
             ),
             Table(
-                ["$n$", "$k$", "$s$", "$\\lceil n/s \\rceil$", "$(p_{lo}, p_{hi})$", "length", "result (all-ones w)"],
+                ["$N$", "$K$", "$s$", "$\\lceil N/s \\rceil$", "$(p_{lo}, p_{hi})$", "length", "result (all-ones w)"],
                 rows,
+                caption="TensorFlow's and JAX's 'SAME' with a stride: the padding depends on $N$.",
             ),
             Text(
-                "PyTorch refuses `padding='same'` with a stride above 1; symconv's adapter refuses it the same way: "
-                f"`{refusal}`."
+                "PyTorch refuses `padding='same'` with a stride above 1 (“"
+                + TORCH_SAME_STRIDE
+                + "”)"
+                + ("; these notes' model of PyTorch refuses it too." if refused else ".")
             ),
         ],
         items=(12,),
@@ -407,14 +432,18 @@ def boundaries() -> Section:
         "Non-zero boundaries",
         [
             Text(
-                "Padding need not be zeros. The same boundary has different names per library; symconv's core "
-                f"(`ConvSpec.padding_mode`) computes the 'same' correlation of $x = {BX}$ with $w = {BW}$ "
+                "Padding need not be zeros. The same boundary has different names per library. The table gives the "
+                f"'same' correlation of $x = {BX}$ with $w = {BW}$ "
                 "(2 padded entries on each side) under each; the test-suite compares every row with PyTorch "
                 "(`padding_mode`) and `scipy.ndimage.correlate1d` (`mode`). 'reflect' mirrors about the edge entry "
                 "(3 2 | 1 2 3 …), 'symmetric' repeats it (2 1 | 1 2 3 …). Circular padding turns the matrix of "
                 "chapter 4 into a circulant."
             ),
-            Table(["symconv", "PyTorch", "scipy.ndimage", "scipy.signal.convolve2d", "result"], rows),
+            Table(
+                ["boundary", "PyTorch", "scipy.ndimage", "scipy.signal.convolve2d", "result"],
+                rows,
+                caption="Boundary modes: one boundary, three names, and its 'same' correlation.",
+            ),
         ],
         items=(13,),
     )
@@ -426,32 +455,74 @@ def layouts() -> Section:
     y = storch.conv1d(x, w_ok)
     try:
         storch.conv1d(x, symbols("w", (2, 3, 2)))
-        msg = "accepted"
-    except SymconvError as exc:
-        msg = str(exc).replace("`", "")
+        refused = False
+    except SymconvError:
+        refused = True
     yt = storch.conv_transpose1d(symbols("x", (1, 3, 2)), symbols("w", (3, 2, 2)))
     return Section(
         "Weight layouts",
         [
             Text(
-                "PyTorch's `Conv` weight is $(C_{out}, C_{in}/g, k\\ldots)$ but its `ConvTranspose` weight is "
-                "$(C_{in}, C_{out}/g, k\\ldots)$ — the transposed layer keeps the layout of the convolution it is the "
-                "adjoint of. TensorFlow stores HWIO ($k_h, k_w, C_{in}, C_{out}$); JAX's `conv_general_dilated` takes "
-                "`dimension_numbers` (default `('NCH', 'OIH', 'NCH')` in 1-D). With `symconv.compat.torch`: an input "
-                f"$(1, 2, 4)$ and weight $(3, 2, 2)$ give output shape {tuple(y.shape)}; `conv_transpose1d` with input "
-                f"$(1, 3, 2)$ and weight $(3, 2, 2)$ gives {tuple(yt.shape)}; a conv weight of shape $(2, 3, 2)$ "
-                f"is refused: `{msg}`."
+                "With $G$ groups, PyTorch's `Conv` weight is $(C_{out}, C_{in}/G, K\\ldots)$ but its `ConvTranspose` "
+                "weight is $(C_{in}, C_{out}/G, K\\ldots)$ — the transposed layer keeps the layout of the "
+                "convolution it is the adjoint of. TensorFlow stores HWIO ($K_h, K_w, C_{in}, C_{out}$); JAX's "
+                "`conv_general_dilated` takes `dimension_numbers`, by default channels first: OIW in 1-D in the "
+                "letters of the map (JAX's own strings call the one spatial axis H: `('NCH', 'OIH', 'NCH')`). In "
+                f"PyTorch: an input $(1, 2, 4)$ and weight $(3, 2, 2)$ give output shape {tuple(y.shape)}; "
+                f"`conv_transpose1d` with input $(1, 3, 2)$ and weight $(3, 2, 2)$ gives {tuple(yt.shape)}; a conv "
+                "weight of shape $(2, 3, 2)$ "
+                + (
+                    "is refused: its input-channel axis (3) does not match the input's 2 channels."
+                    if refused
+                    else "is accepted."
+                )
             ),
             Text(
                 "Transposed convolutions keep the layout of the convolution they are the adjoint of, with the "
-                "channel roles swapped: TensorFlow's `conv2d_transpose` filter is HWOI ($k_h, k_w, C_{out}, C_{in}$). "
-                "JAX's `conv_transpose` defaults to TensorFlow's channels-last `dimension_numbers` (HIO in 1-D), "
+                "channel roles swapped: TensorFlow's `conv2d_transpose` filter is HWOI ($K_h, K_w, C_{out}, C_{in}$). "
+                "JAX's `conv_transpose` defaults to TensorFlow's channels-last `dimension_numbers` (WIO in 1-D, in "
+                "the map's letters), "
                 "unlike `conv_general_dilated`. The library map above lists every layout; the test-suite checks "
                 "each against its library."
             ),
         ],
         items=(31,),
     )
+
+
+def _jax_valid_transpose(x: list[int], w: list[int], s: int) -> list[int]:
+    """``jax.lax.conv_transpose(x, w, (s,), 'VALID', transpose_kernel=True)`` by jax's documented padding rule
+    (TensorFlow's 'VALID' for a transposed convolution: padding ``K + s - 2 + max(K - s, 0)``, ``K - 1`` before)."""
+    k = len(w)
+    z: list[int] = []
+    for j, v in enumerate(x):
+        z += [v] + ([0] * (s - 1) if j < len(x) - 1 else [])
+    pad_len = k + s - 2 + max(k - s, 0)
+    return _ints(correlate(z, asarray(w).flip(), padding=((k - 1, pad_len - k + 1),)))
+
+
+def valid_transpose_extra(k: int = 2, strides: tuple[int, ...] = (1, 2, 3, 4, 5)) -> dict[int, int]:
+    """Stride → how many entries jax's 'VALID' transposed convolution has beyond PyTorch's (full) one, for a
+    kernel of size ``k`` (the common entries are checked equal; ``x = [1, 2, 3]``)."""
+    x, w = [1, 2, 3], [1, 10, 100, 1000][:k]
+    out = {}
+    for s in strides:
+        jax_valid = _jax_valid_transpose(x, w, s)
+        full = _ints(storch.conv_transpose1d([[x]], [[w]], stride=s).reshape(-1))
+        if jax_valid[: len(full)] != full or any(jax_valid[len(full) :]):
+            raise SymconvError(f"notes: jax 'VALID' transposed convolution at stride {s} is not full plus zeros")
+        out[s] = len(jax_valid) - len(full)
+    return out
+
+
+def valid_transpose_note(k: int = 2) -> str:
+    """When 'VALID' is the full transposed convolution: computed by :func:`valid_transpose_extra`."""
+    extra = valid_transpose_extra(k)
+    if all(v == 0 for v in extra.values()):
+        return "at every stride"
+    if all(v == max(s - k, 0) for s, v in extra.items()):
+        return "at stride $s \\le K$; for $s > K$ it adds $s - K$ zeros at the end"
+    return "only at strides " + ", ".join(str(s) for s, v in extra.items() if v == 0)
 
 
 def jax_transpose_values() -> dict[str, list[int]]:
@@ -486,7 +557,21 @@ def jax_transpose() -> Section:
                 "PyTorch's or TensorFlow's transposed convolution); `transpose_kernel=True` rotates the kernel (and "
                 "swaps its channel axes). $x = [1, 2, 3]$, $w = [1, 2, 5]$, stride 2, 'VALID':"
             ),
-            Table(["function", "result"], [[f"`{k}`", str(v)] for k, v in vals.items()]),
+            Table(
+                ["function", "result"],
+                [[f"`{k}`", str(v)] for k, v in vals.items()],
+                caption="`jax.lax.conv_transpose` against PyTorch's transposed convolution.",
+            ),
+            Code(
+                "import jax, jax.numpy as jnp\n"
+                "x, w = jnp.array([[[1., 2., 3.]]]), jnp.array([[[1., 2., 5.]]])\n"
+                "dn = ('NCH', 'OIH', 'NCH')   # channels first, as in PyTorch\n"
+                "jax.lax.conv_transpose(x, w, (2,), 'VALID', dimension_numbers=dn)\n"
+                f"    # {vals['jax.lax.conv_transpose (transpose_kernel=False)']}\n"
+                "jax.lax.conv_transpose(x, w, (2,), 'VALID', dimension_numbers=dn, transpose_kernel=True)\n"
+                f"    # {vals['jax.lax.conv_transpose (transpose_kernel=True)']}   = PyTorch's conv_transpose1d",
+                "python",
+            ),
         ],
         items=(32,),
     )
@@ -503,7 +588,11 @@ def checks() -> Section:
         ["sizes, transposed convolution, output_padding", "torch, tensorflow", "`test_notes_oracles.py`"],
         ["conv_transpose flips", "jax, torch", "`test_notes_oracles.py`"],
         ["statements of the checklist items", "numpy, scipy, torch", "`test_notes_checklist.py`"],
-        ["every adapter in `symconv.compat`", "numpy, scipy, torch", "the adapters' own tests"],
+        [
+            "the models of numpy, scipy and PyTorch the notes compute with (chapter 7)",
+            "numpy, scipy, torch",
+            "their own tests",
+        ],
     ]
     i = sympy.I
     return Section(
@@ -518,7 +607,7 @@ def checks() -> Section:
                 "conjugation of chapter 1 is checked as `np.correlate([1+1j, 2], [1j])` = "
                 f"${Vector(snp.correlate([1 + i, 2], [i]).expand().tolist()).latex()}$."
             ),
-            Table(["what", "checked against", "where"], rows),
+            Table(["what", "checked against", "where"], rows, caption="Where each value of the notes is checked."),
         ],
         items=(34,),
     )

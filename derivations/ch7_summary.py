@@ -6,15 +6,33 @@ Run alone: ``python derivations/ch7_summary.py`` prints the chapter's Markdown.
 from __future__ import annotations
 
 import numpy as np
+import sympy
 
-from symconv import backward_rule, correlate
+from symconv import backward_rule, correlate, derive, symbols
 from symconv.compat import numpy as snp
 from symconv.compat import scipy as ssp
+from symconv.compat import torch as storch
 from symconv.writing.document import Chapter, Section, Table, Text
 
 
 def _ints(a: object) -> list[int]:
     return [int(v) for v in np.asarray(a).reshape(-1).tolist()]
+
+
+def adjoint_of(n: int = 7, k: int = 3, stride: int = 2, padding: int = 1) -> str:
+    """Which forward map PyTorch's ``conv_transpose1d`` is the adjoint of: ``C^T g`` for the matrix ``C`` of the
+    correlation and of the convolution (same stride and padding), compared with the transposed convolution."""
+    x, w = symbols("x", n), symbols("w", k)
+    found = []
+    for op, name in (("correlate", "correlation $x \\star w$"), ("convolve", "convolution $x \\ast w$")):
+        C = derive(op, x, w, stride=stride, padding=padding).matrix()
+        g = symbols("g", C.rows)
+        ct_g = C.T * sympy.Matrix(g.tolist())
+        tc = storch.conv_transpose1d(g.reshape(1, 1, C.rows), w.reshape(1, 1, k), stride=stride, padding=padding)
+        tc_flat = tc.reshape(-1).tolist()
+        if len(tc_flat) == n and all(sympy.expand(ct_g[i] - tc_flat[i]) == 0 for i in range(n)):
+            found.append(name)
+    return found[0] if len(found) == 1 else "NOT IDENTIFIED: " + ", ".join(found)
 
 
 def summary() -> Section:
@@ -35,11 +53,16 @@ def summary() -> Section:
         f"numpy `convolve`: {np_conv_same} (for $x = {x}$, $w = {w}$)"
     )
     rows = [
-        ["cross-correlation", "$(x \\star w)[n] = \\sum_k x[n + k]\\, w[k]$ (layers of PyTorch, TF/Keras, JAX)", "1"],
+        [
+            "cross-correlation",
+            "$(x \\star w)[n] = \\sum_k x[n + k]\\, w[k]$, valid mode $0 \\le n \\le N - K$ "
+            "(layers of PyTorch, TF/Keras, JAX)",
+            "1",
+        ],
         [
             "convolution",
-            "$(x \\ast w)[n] = \\sum_k x[n + k]\\, w[K - 1 - k]$, i.e. $x \\ast w = x \\star \\operatorname{rot180} w$ "
-            "(numpy, scipy.signal, jax.numpy `convolve`)",
+            "$(x \\ast w)[n] = \\sum_k x[n + k]\\, w[K - 1 - k]$ (valid mode), i.e. "
+            "$x \\ast w = x \\star \\operatorname{rot180} w$ (numpy, scipy.signal, jax.numpy `convolve`)",
             "0, 1",
         ],
         ["the flip in 2-D", "a 180° rotation of the kernel (every axis reversed), not a transpose", "1"],
@@ -63,11 +86,12 @@ def summary() -> Section:
             f"{plain['dL/dw']} (no flip); with stride $s$, dilation $d$: {strided['dL/dw']}",
             "4",
         ],
-        ["$\\partial L/\\partial b$", "the sum of $g$ over batch and positions", "4"],
+        ["$\\partial L/\\partial\\,\\mathrm{bias}$", "the sum of $g$ over batch and positions", "4"],
         [
             "transposed conv",
-            "the adjoint of the convolution (not an inverse): insert $s - 1$ zeros, pad "
-            "$d(K-1) - p$, correlate with the rotated kernel, in/out channels swapped",
+            f"the adjoint of the layer's {adjoint_of()} with the same stride, padding and dilation "
+            "(not an inverse): insert $s - 1$ zeros, pad $d(K-1) - p$, correlate with the rotated kernel, "
+            "in/out channels swapped",
             "5",
         ],
         ["complex input", "numpy and scipy conjugate the second argument of `correlate`; layers do not", "1, 6"],
@@ -88,9 +112,32 @@ def summary() -> Section:
     )
 
 
+def how_computed() -> Section:
+    """The one place where the notes name symconv's API: how every value was computed and where it is checked."""
+    return Section(
+        "How these notes were computed",
+        [
+            Text(
+                "Nothing in these notes is typed by hand: the chapters are Python scripts (`derivations/ch*.py`) "
+                "that call the symconv package when the notes are built. `symconv.derive` prints each index formula "
+                "and expansion from the one formula each operation has; `symconv.correlate` and `symconv.convolve` "
+                "compute on symbolic or integer entries, exactly; `symconv.compat.numpy`, `symconv.compat.scipy` "
+                "and `symconv.compat.torch` model those libraries' conventions exactly (so a snippet's commented "
+                "output is computed, not pasted); `symconv.grad` and `symconv.backward_rule` differentiate the forward "
+                "formula and name the result; `symconv.theorem(name).prove()` produces the machine proofs of the "
+                "appendix; and `symconv.identify` measured the library map of chapter 6 "
+                "(`python -m derivations.record_libraries` records it, with the library versions). The test-suite "
+                "re-checks every value against the libraries themselves: `tests/test_notes_oracles.py` (numbers), "
+                "`tests/test_notes_libraries.py` (the map), `tests/test_notes_checklist.py` (the topics covered) and "
+                "`tests/test_notes_findings.py` (the independent readers' findings)."
+            ),
+        ],
+    )
+
+
 def build() -> Chapter:
     """Chapter 7 as a :class:`~symconv.writing.document.Chapter`."""
-    return Chapter("ch7_summary", "7. Summary", [summary()])
+    return Chapter("ch7_summary", "7. Summary", [summary(), how_computed()])
 
 
 if __name__ == "__main__":

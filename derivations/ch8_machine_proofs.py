@@ -5,10 +5,11 @@ Run alone: ``python derivations/ch8_machine_proofs.py`` prints the appendix's Ma
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from symconv import theorem
-from symconv.writing.document import Chapter, ProofBlock, Section, Table, Text
+from symconv.writing.document import Chapter, ProofBlock, RenderContext, Section, Table, Text, markup_latex
 from symconv.writing.stated import PRINTED, covers, label
 
 #: Rule names as a printed proof shows them, and what each step does.
@@ -46,6 +47,75 @@ TITLES = {
     "conv_grad_input_is_transposed_conv": "Input gradient with stride and dilation",
     "conv_grad_weight_swaps_stride_and_dilation": "Weight gradient with stride and dilation",
 }
+
+
+_FLIP = r"(x \ast w)[n] &= (x \star \operatorname{rot180} w)[n], \quad (\operatorname{rot180} w)[k] = w[K - 1 - k]"
+_CENTRO = r"x \ast w = {rhs} \ \text{{for every }} x \quad&\iff\quad w[k] = {sign}w[K - 1 - k]"
+#: Each printed theorem's statement as mathematics (the body's), before the parameters of its proof are named.
+STATEMENTS = {
+    "convolve_is_correlate_with_flipped_kernel": _FLIP,
+    "full_convolution_commutes": r"(a \ast b)[m] &= (b \ast a)[m] \quad \text{(full mode)}",
+    "full_correlation_swap_is_flip": r"(a \star b)[m] &= (b \star a)[A + B - 2 - m] \quad \text{(full mode)}",
+    "full_convolution_associates": r"((a \ast b) \ast c)[m] &= (a \ast (b \ast c))[m] \quad \text{(full mode)}",
+    "convolve_equals_correlate_iff_centrosymmetric": _CENTRO.format(rhs=r"x \star w", sign=""),
+    "convolve_equals_minus_correlate_iff_anticentrosymmetric": _CENTRO.format(rhs=r"-(x \star w)", sign="-"),
+    "correlation_matrix_is_toeplitz": r"C[i + 1, m + 1] &= C[i, m], \quad C[i, m] = \partial y[i] / \partial x[m], "
+    r"\ y = x \star w",
+    "correlate_adjoint_is_full_convolution": r"\sum_n (x \star w)[n]\, g[n] &= "
+    r"\sum_m x[m]\, (g \ast_{\text{full}} w)[m]",
+    "correlate_grad_input_is_full_convolution": r"\frac{\partial L}{\partial x[m]} &= (g \ast_{\text{full}} w)[m{+p}], "
+    r"\quad L = \sum_n g[n]\, y[n],\ y = x \star w",
+    "correlate_grad_weight_is_valid_correlation": r"\frac{\partial L}{\partial w[k]} &= \sum_n g[n]\, x[n + k{-p}], "
+    r"\quad y = x \star w",
+    "convolve_grad_input_is_full_correlation": r"\frac{\partial L}{\partial x[m]} &= (g \star_{\text{full}} w)[m], "
+    r"\quad y = x \ast w",
+    "convolve_grad_weight_is_flipped_valid_correlation": r"\frac{\partial L}{\partial w[k]} &= "
+    r"(x \star_{\text{valid}} g)[K - 1 - k], \quad y = x \ast w",
+    "conv_grad_input_is_transposed_conv": r"\frac{\partial L}{\partial x} &= \operatorname{conv\_transpose}(g, w), "
+    r"\quad y = x \star w",
+    "conv_grad_weight_swaps_stride_and_dilation": r"\frac{\partial L}{\partial w[k]} &= \sum_n g[n]\, x[dk + sn{-p}], "
+    r"\quad y = x \star w",
+}
+
+
+def statement(name: str, params: dict[str, Any]) -> str:
+    """The statement of a printed proof as mathematics, for exactly its parameters (no $p$ without a padding);
+    the parameters on a second line."""
+    pad = params.get("padding")
+    math = STATEMENTS[name].replace("{+p}", f" + {pad}" if pad else "").replace("{-p}", f" - {pad}" if pad else "")
+    said = [
+        rf"\text{{{word} }} {params[key]}"
+        for key, word in (("stride", "stride"), ("dilation", "dilation"))
+        if key in params
+    ]
+    said += [rf"\text{{padding }} {pad}" if pad else (r"\text{no padding}" if "stride" in params else "")]
+    said += [rf"\text{{output padding }} {params['output_padding']}" if "output_padding" in params else ""]
+    said += [r"\text{one channel}" if name.startswith("conv_grad") else ""]
+    said += [r"\text{2-D, every axis}" if params.get("ndim") == 2 else ""]
+    words = r",\ ".join(w for w in said if w)
+    return math + (r" \\" + "\n" + r"&\qquad (" + words + ")" if words else "")
+
+
+@dataclass(frozen=True)
+class StatedProof(ProofBlock):
+    """A machine proof whose plain-text library statement is replaced by :attr:`math` (typeset, both editions)."""
+
+    math: str = ""
+
+    def markdown(self, ctx: RenderContext | None = None) -> str:
+        head, sep, rest = super().markdown(ctx).partition("**Theorem** ")
+        line, _, tail = rest.partition("\n")
+        name = line.partition(": ")[0]
+        return f"{head}{sep}{name}:\n\n$$\\begin{{aligned}}\n{self.math}\n\\end{{aligned}}$$\n{tail}"
+
+    def latex(self, ctx: RenderContext | None = None) -> str:
+        stmt = str(self.proof.statement)
+        old = markup_latex(stmt)
+        out = super().latex(ctx)
+        new = "\n\\begin{align*}\n" + self.math + "\n\\end{align*}"
+        for prefix in (markup_latex(f"`{self.proof.theorem}`: "),):
+            out = out.replace(prefix + old, prefix.rstrip() + new, 1)
+        return out
 
 
 def reading() -> Section:
@@ -117,7 +187,7 @@ def proofs() -> list[Section]:
                 f"{TITLES[name]} ({what})",
                 [
                     Text(f"Printed for: {what}.{extra}"),
-                    ProofBlock(proof, label=label(name, params), title=TITLES[name]),
+                    StatedProof(proof, label=label(name, params), title=TITLES[name], math=statement(name, params)),
                 ],
             )
         )

@@ -172,7 +172,7 @@ def test_the_transposed_conv_gradient_is_printed_for_every_output_padding():
 
 
 def test_toeplitz_statement_prints_its_index_ranges():
-    sec = _flat(_section(_md("ch4_backprop.md"), "The matrix of a convolution"))
+    sec = _flat(_section(_md("ch4_backprop.md"), "The matrix of a correlation layer"))
     assert "C[n + 1, m + 1] &= C[n, m]" in sec and "n + 1 \\le N - K" in sec and "m + 1 \\le N - 1" in sec
 
 
@@ -200,12 +200,12 @@ def test_backward_tables_are_general_in_K_and_have_no_tool_jargon():
 def test_output_padding_is_stated_for_the_size_it_holds_for():
     sec = _section(_md("ch4_backprop.md"), "Stride, padding and dilation")
     n, k, s = 6, 3, 2
-    assert f"output padding={(n - k) % s}" in sec and f"$N = {n}$, $K = {k}$" in sec
+    assert f"output padding {(n - k) % s} |" in sec and f"$N = {n}$, $K = {k}$" in sec
     assert "input sizes 6, 7, 8" not in sec
 
 
 def test_square_is_not_only_circular():
-    sec = _flat(_section(_md("ch4_backprop.md"), "The matrix of a convolution"))
+    sec = _flat(_section(_md("ch4_backprop.md"), "The matrix of a correlation layer"))
     assert "Only circular padding makes it square" not in sec
     assert "square" in sec and "circulant" in sec
 
@@ -277,10 +277,13 @@ def test_strided_input_gradient_theorem_is_stated_for_every_output_padding():
     sec = _flat(_section(_md("ch4_backprop.md"), "Stride, padding and dilation"))
     assert "$a = (N + 2p - d(K - 1) - 1) \\bmod s$" in sec
     appendix = _md("ch8_machine_proofs.md")
-    for anchor in ("stride-s-dilation-d", "stride-s-dilation-d-padding-p"):
+    for anchor, rem in (
+        ("stride-s-dilation-d", "N − d(K−1) − 1"),
+        ("stride-s-dilation-d-padding-p", "N + 2p − d(K−1) − 1"),
+    ):
         for op, gap in (
-            ("", "output_padding a = (N + 2p − d(K−1) − 1) mod s ≠ 0"),
-            ("-output_padding-a", "N with (N + 2p − d(K−1) − 1) mod s = 0 (a symbolic output_padding a is proved"),
+            ("", f"output_padding a = ({rem}) mod s ≠ 0"),
+            ("-output_padding-a", f"N with ({rem}) mod s = 0 (a symbolic output_padding a is proved"),
         ):
             tag = f'<a id="proof-conv_grad_input_is_transposed_conv-{anchor}{op}"></a>'
             proof = appendix.split(tag)[1].split("\n## ")[0]

@@ -124,7 +124,7 @@ def test_symbolic_channels_on_the_command_line(capsys):
 
 def test_latex_and_check(capsys):
     status, out, _ = _run(["prove", "full_convolution_commutes", "--latex"], capsys)
-    assert status == 0 and out.count(r"\begin{align*}") == 1 and r"\tag{reindex\ ($\gets$)}" in out
+    assert status == 0 and out.count(r"\begin{align*}") == 1 and r"\tag{reindex (claim side)}" in out
     status, out, _ = _run(["prove", "full_convolution_commutes", "--check"], capsys)
     assert status == 0 and "Replay: ok" in out
 

@@ -49,12 +49,13 @@ def test_latex_is_align_with_one_tag_per_step(proofs):
         tex = p.latex()
         assert tex.count(r"\begin{align*}") == tex.count(r"\end{align*}") == len(p.parts)
         tags = re.findall(r"\\tag\{([^}]*)\}", tex)
-        # every step is a displayed line tagged with its rule (claim-side steps marked with a left arrow); a closing
+        # every step is a displayed line tagged with its rule (claim-side steps marked "(claim side)"); a closing
         # `equal` whose claim reads exactly as the last line justifies that line instead of repeating it
         # an N-D proof prints a rule applied once per axis once, with its count: "rule (twice)", "rule (4 times)"
-        named = [r.split("\\ ")[0].replace("\\_", "_") for t in tags for r in t.split(", ")]
-        uses = [_uses(r) for r in named]
-        named = [_RULE_COUNT.sub("", r) for r in named]
+        # rule names are printed in words, a claim-side step marked "(claim side)" (as in the Markdown edition)
+        raw = [r.removesuffix(" (claim side)") for t in tags for r in t.split(", ")]
+        uses = [_uses(r) for r in raw]
+        named = [_RULE_COUNT.sub("", r).replace(" ", "_") for r in raw]
         assert sum(uses) == len(p.steps), p.theorem
         assert set(named) == _rules(p), p.theorem
         assert sum(uses) - sum(", equal" in t for t in tags) - len(tags) == sum(u - 1 for u in uses), p.theorem

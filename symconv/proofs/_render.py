@@ -248,9 +248,9 @@ def side_latex(side: Side | Hypothesis, nd: int = 1, style: str = "brackets") ->
 
 
 def _tag(rule: str, reverse: bool = False) -> str:
-    r"""A rule name as ``\tag`` text (``\tag`` typesets in TEXT mode: the arrow is inline math)."""
-    name = rule.replace("_", r"\_")
-    return name + (r"\ ($\gets$)" if reverse else "")
+    r"""A rule name as ``\tag`` text, in words; a step applied to the claim is marked ``(claim side)``."""
+    name = rule.replace("_", " ")  # the rule's name in words, as the Markdown edition prints it
+    return name + (" (claim side)" if reverse else "")
 
 
 def _times(count: int) -> str:
@@ -363,7 +363,7 @@ def hypotheses(part: Any, nd: int = 1, vectors: bool = False) -> list[str]:
     free, assumptions, hyps, shown = _context(part, nd, vectors)
     out = _ranges(assumptions, shown, free)
     out += [side_latex(h, shown) for h in hyps]
-    return out
+    return list(dict.fromkeys(out))  # each hypothesis once (two parts of the context may state the same range)
 
 
 def _free_names(part: Any, nd: int, vectors: bool) -> str:

@@ -26,6 +26,7 @@ from symconv.writing.floats import attach
 from symconv.writing.widths import MARKUP as _MARKUP
 from symconv.writing.widths import column_spec as _column_spec
 from symconv.writing.widths import visible_width as _visible_width
+from symconv.writing.quotes import open_quotes
 
 __all__ = [
     "Block",
@@ -117,7 +118,6 @@ def _escape(text: str) -> str:
     return "".join(out)
 
 
-_OPENING_QUOTE = re.compile(r"(?:^|(?<=[\s(\[/]))'(?=\w)")
 
 
 def markup_latex(src: str) -> str:
@@ -128,7 +128,7 @@ def markup_latex(src: str) -> str:
     >>> print(markup_latex("mode 'valid' (the seed's)"))
     mode `valid' (the seed's)
     """
-    parts = []
+    parts: list[str] = []
     for piece in _MARKUP.split(src):
         if not piece:
             continue
@@ -140,8 +140,8 @@ def markup_latex(src: str) -> str:
             parts.append(r"\texttt{" + code + "}")
         elif piece.startswith("**") and piece.endswith("**") and len(piece) > 3:
             parts.append(r"\textbf{" + markup_latex(piece[2:-2]) + "}")
-        else:  # an opening single quote ('valid') is TeX's ` (a straight ' prints as a closing one)
-            parts.append(_OPENING_QUOTE.sub("`", _escape(piece)))
+        else:
+            parts.append(open_quotes(_escape(piece), parts[-1] if parts else ""))
     return "".join(parts)
 
 
@@ -301,6 +301,8 @@ class ProofBlock(Block):
         out: list[str] = []
         opened = False
         for line in str(self.proof.latex()).splitlines():
+            if line.startswith("% engine:"):  # which engines ran: the proof object's business, not the reader's
+                continue
             if line.startswith("% Theorem ") and not opened:
                 name, _, stmt = line[len("% Theorem ") :].partition(": ")
                 label = f"\\label{{{self.label}}}" if self.label else ""

@@ -126,7 +126,10 @@ def _grad_input_full(name: str, flip: bool, params: Mapping[str, Any], variant: 
         mode="valid" if variant == "wrong_mode" else "full",
     )
     what = "convolution" if not flip else "correlation"
-    st = f"∂L/∂x[m] = full {what} of g with w at m + p (L = Σ g·y, y = {'convolve' if flip else 'correlate'}(x, w))"
+    st = (
+        f"∂L/∂x[m] = full {what} of g with w at {_plus('m', cv.p)} "
+        f"(L = Σ g·y, y = {'convolve' if flip else 'correlate'}(x, w))"
+    )
     if cv.channels:
         st += "; channels: Σ over output channels with the weight's channel axes swapped"
     part = Part("input gradient", ctx, start, Expr.of(claim), "=", [], tuple(cv.text()))
@@ -206,7 +209,15 @@ def _t_tgi(params: Mapping[str, Any], variant: str | None) -> Plan:
     if variant == "output_padding_first":  # claim[m] = conv_transpose(g, w)[m − a]: the padding at the start
         at = (*index[: len(index) - cv.nd], *(i - cv.op for i in index[len(index) - cv.nd :]))
     claim = contraction_sum(tc, at, rename=_primed(tc))
-    st = "∂L/∂x = conv_transpose(g, w) with the forward's stride, dilation, padding and groups"
+    st = "∂L/∂x = conv_transpose(g, w) with the forward's " + (
+        "stride, dilation, padding and groups"
+        if cv.channels
+        else (
+            "stride, dilation and padding (one channel)"
+            if cv.p != 0
+            else "stride and dilation (no padding, one channel)"
+        )
+    )
     text = (*cv.text(), *_output_padding_text(cv))
     part = Part("input gradient", ctx, start, Expr.of(claim), "=", [], text)
     recipe = Recipe((_grad_read(cv, False, "x", index),), (Read(1, tc, at),))
@@ -232,11 +243,32 @@ def _output_padding_gap(cv: _Conv) -> str:
     if isinstance(cv.op, sympy.Symbol):
         a = cv.op
         return (
-            f"N with (N + 2p − d(K−1) − 1) mod {cv.s} = 0 (a symbolic output_padding {a} is proved for every "
+            f"N with ({_remainder(cv)}) mod {cv.s} = 0 (a symbolic output_padding {a} is proved for every "
             f"1 ≤ {a} < {cv.s}; prove output_padding=0 for those N){axes}"
         )
-    gap = f"N with output_padding a = (N + 2p − d(K−1) − 1) mod {cv.s} ≠ {cv.op} (prove output_padding=a for them)"
+    gap = f"N with output_padding a = ({_remainder(cv)}) mod {cv.s} ≠ {cv.op} (prove output_padding=a for them)"
     return gap + axes
+
+
+def _plus(index: str, p: Any) -> str:
+    """``m + p`` (``m`` at padding 0): an index shifted by the padding, as a statement prints it."""
+    return index if p == 0 else f"{index} + {p}"
+
+
+def _minus(index: str, p: Any) -> str:
+    """``n + k − p`` (``n + k`` at padding 0)."""
+    return index if p == 0 else f"{index} − {p}"
+
+
+def _remainder(cv: _Conv) -> str:
+    """``N + 2p − d(K−1) − 1`` with the padding and dilation this proof has (``N − d(K−1) − 1`` at padding 0).
+
+    >>> _remainder(_Conv("t", s=sympy.Symbol("s"), d=sympy.Symbol("d")))
+    'N − d(K−1) − 1'
+    """
+    pad = "" if cv.p == 0 else (" + 2p" if isinstance(cv.p, sympy.Symbol) else f" + {2 * cv.p}")
+    dil = "(K−1)" if cv.d == 1 else f"{cv.d}(K−1)"
+    return f"N{pad} − {dil} − 1"
 
 
 def _output_padding_text(cv: _Conv) -> list[str]:
@@ -245,9 +277,9 @@ def _output_padding_text(cv: _Conv) -> list[str]:
         return []
     if isinstance(cv.op, sympy.Symbol):
         a = cv.op
-        return [f"output_padding {a} = (N + 2p − d(K−1) − 1) mod {cv.s}, 1 ≤ {a} < {cv.s}: such N on every axis"]
+        return [f"output_padding {a} = ({_remainder(cv)}) mod {cv.s}, 1 ≤ {a} < {cv.s}: such N on every axis"]
     if isinstance(cv.d, sympy.Symbol) or isinstance(cv.p, sympy.Symbol):
-        return [f"output_padding {cv.op} = (N + 2p − d(K−1) − 1) mod {cv.s}: only such N on every axis"]
+        return [f"output_padding {cv.op} = ({_remainder(cv)}) mod {cv.s}: only such N on every axis"]
     rem = _linear_text([(1, "N"), (-cv.d, "K")], 2 * cv.p + cv.d - 1)
     return [
         f"stride {cv.s} with output_padding {cv.op}: only N with ({rem}) mod {cv.s} = {cv.op} on every axis "
@@ -341,7 +373,9 @@ def _channel_weight_gradient(c: Contraction, cv: _Conv) -> Contraction:
 def _t_cgw(params: Mapping[str, Any], variant: str | None) -> Plan:
     name = "correlate_grad_weight_is_valid_correlation"
     plan = _grad_weight(name, False, params, variant, ("ndim", "padding", "in_channels", "out_channels", "groups"))
-    plan.statement = "∂L/∂w[k] = Σ_n g[n] x[n + k − p]: valid correlation of (padded) x with g"
+    cv = _conv_params(name, params, ("ndim", "padding", "in_channels", "out_channels", "groups"))
+    padded = "" if cv.p == 0 else "(padded) "
+    plan.statement = f"∂L/∂w[k] = Σ_n g[n] x[{_minus('n + k', cv.p)}]: valid correlation of {padded}x with g"
     return plan
 
 
@@ -375,5 +409,9 @@ def _t_vgw(params: Mapping[str, Any], variant: str | None) -> Plan:
 def _t_sgw(params: Mapping[str, Any], variant: str | None) -> Plan:
     name = "conv_grad_weight_swaps_stride_and_dilation"
     plan = _grad_weight(name, False, params, variant, _CONV)
-    plan.statement = "∂L/∂w[k] = Σ_n g[n] x[d·k + s·n − p]: correlation of x with g, stride d, dilation s, cropped to K"
+    cv = _conv_params(name, params, _CONV)
+    plan.statement = (
+        f"∂L/∂w[k] = Σ_n g[n] x[{_minus('d·k + s·n', cv.p)}]: correlation of x with g, stride d, dilation s, "
+        "cropped to K"
+    )
     return plan
