@@ -99,15 +99,12 @@ def short_answer() -> Section:
                 "$w \\mapsto \\operatorname{rot180} w$ is a bijection of kernels, convolving and correlating layers "
                 "represent the same functions; the network just learns the reversed kernel. It matters for a "
                 "kernel from elsewhere (a Sobel filter, weights ported between libraries), in the transposed "
-                "convolution, and in the backward pass: for $y = x \\star w$ and the upstream gradient "
+                "convolution, and in the backward pass: for $y = x \\star w$, a loss $L$ and the upstream gradient "
                 "$g = \\partial L/\\partial y$, $\\partial L/\\partial x$ is "
                 "the full (true) convolution of $g$ with $w$ and $\\partial L/\\partial w$ the correlation of $x$ "
                 "with $g$ (no flip)."
             ),
-            Text(
-                "On the seed's data ('valid' keeps only the windows wholly inside the input, $N - K + 1$ outputs; "
-                "the comments are computed by symconv's models of numpy and PyTorch, tested against both):"
-            ),
+            Text("On the seed's data ('valid' keeps only the windows wholly inside the input, $N - K + 1$ outputs):"),
             Code(
                 "import numpy as np, torch; f, h = [2., 1., 3., 5., 4.], [1., -1.]\n"
                 f"np.convolve(f, h, 'valid')    # {np_conv}   (kernel reversed)\n"
@@ -140,10 +137,9 @@ def definition() -> Section:
             Text(
                 "where $(x \\star w)[n] = \\sum_k x[n + k]\\, w[k]$ is the cross-correlation: the same window, the "
                 "kernel read forwards. So **convolution = cross-correlation with the kernel reversed** "
-                "(in 2-D: rotated by 180°, not transposed). The textbook sum "
-                f"{_is(full_ok, 'equals')} symconv's full convolution and its valid part "
-                f"{_is(valid_ok, 'equals')} this correlation on symbolic entries ($N = 5$, $K = 3$); chapter 1 "
-                "proves it for all sizes."
+                "(in 2-D: rotated by 180°, not transposed; "
+                f"{_checked(full_ok and valid_ok, 'checked on symbolic entries for $N = 5$, $K = 3$')}, "
+                "proved for all sizes in chapter 1)."
             ),
         ],
         items=(),
@@ -159,14 +155,10 @@ def why() -> Section:
                 "The flip makes convolution the natural operation of linear, shift-invariant systems. "
                 "**Commutativity and associativity:** $a \\ast b = b \\ast a$, $(a \\ast b) \\ast c = a \\ast "
                 f"(b \\ast c)$ ({_checked(commutes and associates, 'both checked on symbolic vectors')}); correlation "
-                f"has neither: in 'full' mode $a \\star b$ is $b \\star a$ reversed{_unless(swap_reverses)}."
-            ),
-            Text(
+                f"has neither: in 'full' mode $a \\star b$ is $b \\star a$ reversed{_unless(swap_reverses)}. "
                 "**Impulse response:** a filter with impulse response $h$ maps $x$ to $x \\ast h$; for "
                 f"$h = [1, 2, 3]$, $[1] \\ast h = {conv_imp}$ while $[1] \\star h = "
-                f"{corr_imp}$ (both in 'full' mode: every output overlapping the input)."
-            ),
-            Text(
+                f"{corr_imp}$ (both in 'full' mode: every output overlapping the input). "
                 "**The convolution theorem:** the discrete Fourier transform turns circular convolution, "
                 "$(x \\ast_N w)[n] = \\sum_{m=0}^{N-1} x[m]\\, w[(n - m) \\bmod N]$, into a product: "
                 "$\\mathcal F(x \\ast_N w) = \\mathcal F(x) \\cdot \\mathcal F(w)$ "

@@ -23,10 +23,10 @@ from typing import Any
 
 from symconv.core.errors import SymconvError
 from symconv.writing.floats import attach
+from symconv.writing.quotes import open_quotes
 from symconv.writing.widths import MARKUP as _MARKUP
 from symconv.writing.widths import column_spec as _column_spec
 from symconv.writing.widths import visible_width as _visible_width
-from symconv.writing.quotes import open_quotes
 
 __all__ = [
     "Block",
@@ -116,8 +116,6 @@ def _escape(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
-
-
 
 
 def markup_latex(src: str) -> str:
