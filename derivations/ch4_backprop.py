@@ -255,7 +255,7 @@ def table() -> Section:
             Figure(
                 "backward_dx",
                 "Input gradient $C^{\\mathsf T} g$ ($N = 5$, $K = 3$): row $m$ of $C^{\\mathsf T}$ reads $g$ through "
-                "the flipped kernel; the cell in row $m$, column $g[n]$ holds $w[m - n]$. Colours: "
+                "the flipped kernel; the cell in row $m$, column $g[n]$ is $w[m - n]$. Colours: "
                 + legend({"w": "kernel taps", "zero": "zero entries of the matrix"})
                 + ".",
                 backward_dx(5, 3),

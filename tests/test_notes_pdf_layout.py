@@ -29,12 +29,14 @@ def _section_pages(pdf: pdf_pages.Compiled) -> dict[str, int]:
 
 
 def test_short_answer_fits_on_its_first_page(pdf):
-    """Chapter 0 (with its backward table) is page 1 — a newcomer reads only the first page — and the contents follow."""
+    """Chapter 0 (with its backward table) is page 1 (a newcomer reads only page 1), and the contents follow."""
     pages = _section_pages(pdf)
     first = pages["0"]
     assert first == 1, f"the short answer starts on page {first}"
     assert pdf.body(2) and pdf.body(2)[0].text.strip() == "Contents", "the short answer runs over page 1"
-    text = " ".join(line.text for line in pdf.body(first))
+    # page 1 carries no page number (its text block is enlarged by three lines): every line on it is text
+    assert pdf.pages[0][-1].text.strip() != "1", "a page number under the short answer's table"
+    text = " ".join(line.text for line in pdf.pages[0])
     assert "valid correlation of x with g" in text  # the last row of its backward table
     assert re.search(r"Table 1: Gradients of", text), "the backward table floated off the short answer's page"
 

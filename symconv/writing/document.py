@@ -395,6 +395,9 @@ def proved(thm: Any) -> Block:
     )
 
 
+#: A proof's heading keeps its statement and first lines on its page (a proof line is several text lines)
+_APPENDIX_ROOM = "\\pretocmd{\\subsection}{\\needspace{10\\baselineskip}}{}{}"
+
 #: The appendix chapter that prints the machine proofs (its slug: the Markdown file name).
 APPENDIX = "ch8_machine_proofs"
 
@@ -620,7 +623,7 @@ class Chapter:
         ctx = ctx or RenderContext()
         # LaTeX numbers the sections itself: drop the "1. " of the Markdown title
         title = re.sub(r"^(\d+|Appendix)\.\s+", "", self.title)
-        parts = (["\\appendix"] if self.appendix else []) + ["\\section{" + markup_latex(title) + "}"]
+        parts = (["\\appendix", _APPENDIX_ROOM] if self.appendix else []) + ["\\section{" + markup_latex(title) + "}"]
         if self.intro:
             parts.append(markup_latex(self.intro))
         for sec in self.sections:
