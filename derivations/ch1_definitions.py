@@ -507,7 +507,10 @@ def build() -> Chapter:
         "ch1_definitions",
         "1. Convolution vs cross-correlation",
         [definitions(), flip(), example(), modes(), libraries(), learned(), algebra(), complex_input()],
-        intro="Everything below is computed when the notes are built (chapter 7 says how); nothing is typed by hand.",
+        intro=(
+            "Every value below is computed when the notes are built (chapter 7 says how); the human proofs link "
+            "their machine proofs."
+        ),
     )
 
 

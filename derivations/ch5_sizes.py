@@ -293,6 +293,21 @@ def transposed_conv() -> Section:
                 checks,
                 caption="The transposed convolution as a direct correlation, against PyTorch's `conv_transpose1d`.",
             ),
+            Figure(
+                "transposed",
+                "Transposed convolution of $g$ ($s = 2$, $K = 3$) as a direct correlation: zeros between and around "
+                "the entries of $g$, the kernel read rotated; row $y[m]$ shows the taps under the top row. Colours: "
+                + legend(
+                    {
+                        "x": "entries of $g$",
+                        "zero": "zeros and the taps that meet them",
+                        "w": "taps that meet an entry of $g$",
+                    }
+                )
+                + ".",
+                transposed(3, 3, 2),
+                size=(6.4, 3.4),
+            ),
             Text(
                 "With channels the kernel's in/out axes must also be swapped: PyTorch's ConvTranspose weight is "
                 "$(C_{in}, C_{out}, K)$. For $x$ of shape $(1, 2, 3)$ and $w$ of shape $(2, 3, 2)$ (stride 1, no "
@@ -308,21 +323,6 @@ def transposed_conv() -> Section:
                 "b = torch.nn.functional.conv1d(x, w.transpose(0, 1).flip(-1), padding=1)   # swap, rotate\n"
                 f"torch.allclose(a, b)   # {direct.equals(ref)}",
                 "python",
-            ),
-            Figure(
-                "transposed",
-                "Transposed convolution of $g$ ($s = 2$, $K = 3$) as a direct correlation: zeros between and around "
-                "the entries of $g$, the kernel read rotated; row $y[m]$ shows the taps under the top row. Colours: "
-                + legend(
-                    {
-                        "x": "entries of $g$",
-                        "zero": "zeros and the taps that meet them",
-                        "w": "taps that meet an entry of $g$",
-                    }
-                )
-                + ".",
-                transposed(3, 3, 2),
-                size=(6.4, 3.4),
             ),
         ],
         items=(28, 29, 35),

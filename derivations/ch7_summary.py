@@ -105,7 +105,7 @@ def summary() -> Section:
             ),
             Table(["topic", "result", "chapter"], rows, caption="The results of these notes."),
             Text(
-                "Every formula above is computed or proved by symconv when the notes are built; the appendix "
+                "Every result above is computed, or proved by machine, when the notes are built; the appendix "
                 "prints the machine proofs, each for exactly the parameters its heading names."
             ),
         ],
@@ -118,7 +118,10 @@ def how_computed() -> Section:
         "How these notes were computed",
         [
             Text(
-                "Nothing in these notes is typed by hand: the chapters are Python scripts (`derivations/ch*.py`) "
+                "Every number, table, expansion, gradient and machine proof in these notes is computed when the "
+                "notes are built; the prose, the theorem statements and the short human proofs in the body are "
+                "written by hand, and each theorem but the stacking one of section 1.7 (checked at one size) links the "
+                "machine proof of its statement. The chapters are Python scripts (`derivations/ch*.py`) "
                 "that call the symconv package when the notes are built. `symconv.derive` prints each index formula "
                 "and expansion from the one formula each operation has; `symconv.correlate` and `symconv.convolve` "
                 "compute on symbolic or integer entries, exactly; `symconv.compat.numpy`, `symconv.compat.scipy` "

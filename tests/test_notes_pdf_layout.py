@@ -76,11 +76,11 @@ def test_the_last_page_is_not_nearly_empty(pdf):
     assert len(pdf.body(len(pdf.pages))) > 3, [ln.text for ln in pdf.body(len(pdf.pages))]
 
 
-_POINTER = re.compile(r"(?:\(|; )((?:Figure|Table)s? [\d, and]+)\)")
+_POINTER = re.compile(r"(?:\(|; )((?:Figure|Table)s? [\d, and]+)(?=[);])")
 
 
 def _pointers(text: str) -> list[tuple[str, int]]:
-    """``("Figure", 3)`` for every "(Figure 3)", "(Figures 4 and 5)", "(… ; Table 2)" in a page's text."""
+    """``("Figure", 3)`` for every "(Figure 3)", "(Figures 4 and 5)", "(Table 2; Figure 3)" on a page."""
     out = []
     for m in _POINTER.finditer(text):
         kind = m.group(1).split()[0].rstrip("s")
@@ -141,3 +141,9 @@ def test_library_map_is_tables_a_page_can_hold():
     section = md.split("## The library map", 1)[1].split("\n## ", 1)[0]
     headers = [ln for ln in section.splitlines() if ln.startswith("|---")]
     assert len(headers) >= 2 and all(ln.count("|") - 1 <= 4 for ln in headers), headers
+
+
+def test_listings_print_straight_quotes(pdf):
+    """A snippet copied from the PDF runs: its quotes are ' (U+0027), not typographic ones."""
+    text = " ".join(line.text for line in pdf.pages[0])
+    assert "np.convolve(f, h, 'valid')" in text, text

@@ -9,7 +9,7 @@ introduces it names it by number. :func:`attach` adds that pointer to the neares
 >>> attach(["Both sizes (chapter 5).", "TAB"], [("", ""), ("Table", "tab:b")], [True, False])[0]
 'Both sizes (chapter 5; Table~\\ref{tab:b}).'
 >>> pointer([("Figure", "fig:a"), ("Figure", "fig:b"), ("Table", "tab:c")])
-'(Figures~\\ref{fig:a} and~\\ref{fig:b}, Table~\\ref{tab:c})'
+'(Figures~\\ref{fig:a} and~\\ref{fig:b}; Table~\\ref{tab:c})'
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def pointer(refs: Sequence[tuple[str, str]]) -> str:
             parts.append(f"{kind}~{labels[0]}")
         else:
             parts.append(f"{kind}s~" + ", ~".join(labels[:-1]) + " and~" + labels[-1])
-    return "(" + ", ".join(parts) + ")"
+    return "(" + "; ".join(parts) + ")"
 
 
 def _append(tex: str, refs: Sequence[tuple[str, str]]) -> str:
