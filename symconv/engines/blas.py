@@ -264,16 +264,23 @@ def blas_bytes(c: Contraction, p: int) -> int | None:
     plan = _plan(c, int(p))
     if plan is None:
         return None
+    # one chunk: both factors' copies (before summing ``only``) and the product (and its transposed copy)
+    a, b, product, padded = _chunk_elements(plan)
+    prod = max(product, math.prod(plan.chunks[j] for j in plan.order))
+    return 8 * (padded + 2 * math.prod(plan.pads[0].shape) + a + b + 2 * prod)
+
+
+def _chunk_elements(plan: _Plan) -> tuple[int, int, int, int]:
+    """Elements of one chunk's ``im2col`` copies of both factors and of their product, and of the padded copies."""
     cs = plan.chunks
 
     def elems(dims: Sequence[int]) -> int:
         return math.prod(cs[j] for j in dims)
 
-    # one chunk: both factors' copies (before summing ``only``) and the product (and its transposed copy)
     a = elems(plan.batch + plan.left + plan.contr + plan.only[0])
     b = elems(plan.batch + plan.right + plan.contr + plan.only[1])
-    prod = max(elems(plan.batch + plan.left + plan.right), elems(plan.order))
-    return 8 * (sum(math.prod(pad.shape) for pad in plan.pads) + 2 * math.prod(plan.pads[0].shape) + a + b + 2 * prod)
+    product = elems(plan.batch + plan.left + plan.right)
+    return a, b, product, sum(math.prod(pad.shape) for pad in plan.pads)
 
 
 #: Cost of one chunk's Python-level step (views, copies, the matmul call), in term units.
@@ -297,17 +304,9 @@ def blas_cost(c: Contraction, p: int) -> int | None:
     plan = _plan(c, int(p))
     if plan is None:
         return None
-    cs = plan.chunks
-
-    def elems(dims: Sequence[int]) -> int:
-        return math.prod(cs[j] for j in dims)
-
-    nchunks = math.prod(-(-e // s) for e, s in zip(plan.extents, cs))
+    nchunks = math.prod(-(-e // s) for e, s in zip(plan.extents, plan.chunks))
     adds = nchunks * math.prod(plan.extents[j] for j in plan.r_outer)
-    a = elems(plan.batch + plan.left + plan.contr + plan.only[0])
-    b = elems(plan.batch + plan.right + plan.contr + plan.only[1])
-    product = elems(plan.batch + plan.left + plan.right)
-    padded = sum(math.prod(pad.shape) for pad in plan.pads)
+    a, b, product, padded = _chunk_elements(plan)
     return nchunks * (2 * (a + b) + 4 * product) + plan.terms // 8 + 2 * padded + STEP_COST * nchunks + ADD_COST * adds
 
 
