@@ -135,8 +135,8 @@ def difference(part: Part, sizes: Mapping[sympy.Symbol, int]) -> dict[str, Any] 
     p = replace(part, lhs=_unfold(part.lhs, part), rhs=_unfold(part.rhs, part), definitions=())
     la = monomials(p.lhs, p.ctx, sizes)
     rb = monomials(p.rhs, p.ctx, sizes)  # type: ignore[arg-type]
-    for h in p.ctx.hypotheses[:1]:
-        la, rb = _reduce(la, h, sizes), _reduce(rb, h, sizes)
+    if p.ctx.hypotheses:  # every hypothesis counts (the orbits of the group their mirrors generate)
+        la, rb = _reduce(la, p.ctx.hypotheses, sizes), _reduce(rb, p.ctx.hypotheses, sizes)
     if la == rb:
         return None
     bad = sorted(
