@@ -294,3 +294,38 @@ def _holds(c: Constraint, env: Mapping[str, int], n: int) -> bool:
 
 def test_the_equal_rule_is_unchanged_by_the_patches():  # the monkeypatches above are undone
     assert RULES["equal"] is equal and RULES["definition"] is definition
+
+
+# == 5. attacks of this round =======================================================================
+
+
+@pytest.fixture(scope="module")
+def commutes() -> dict[str, Any]:
+    from symconv.proofs import theorem
+
+    return json.loads(theorem("full_convolution_commutes").prove().certificate.to_json())
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "full_convolution_commutes\u200b",  # a zero-width space
+        "full_\u0441onvolution_commutes",  # a Cyrillic с
+        "full_convolution_c\u03bfmmutes",  # a Greek ο
+        "ｆｕｌｌ_convolution_commutes",  # fullwidth letters
+        "full_convolution_commute\u0301s",  # a combining accent
+        "full_convolution_commutes\u200b [variant correlation]",
+    ],
+)
+def test_a_look_alike_library_name_is_not_a_hand_made_certificate(commutes, name):
+    """A hand-made certificate's statement text is its own: under a name that LOOKS like the library's it read as
+    the library's theorem with a false statement text ("correlation commutes"), and replayed verified."""
+    forged = {**commutes, "theorem": name, "statement": "(a ⋆ b)[m] = (b ⋆ a)[m]: correlation commutes"}
+    r = _check(forged)
+    assert not r.ok and "spelled unlike the library's theorem (a look-alike name)" in r.message, r.message
+    assert "\\u" in r.message or name.isascii() or "ｆ" in name  # the escapes show what the eye does not
+
+
+def test_an_honest_hand_made_name_is_still_hand_made(commutes):
+    r = _check({**commutes, "theorem": "my commuting convolution", "statement": "a * b = b * a"})
+    assert r.ok and not r.library, r.message

@@ -242,10 +242,11 @@ def _library(data: Mapping[str, Any], parts: Sequence[Part]) -> tuple[str, Plan 
 
     name, variant = _name(data)
     if name not in _LIBRARY:
-        spelled = " ".join(str(data["theorem"]).split()).casefold().partition(" [variant ")[0]
-        if any(spelled == known.casefold() for known in _LIBRARY):
+        spelled = _skeleton(str(data["theorem"]).partition("[variant")[0])
+        if any(spelled == _skeleton(known) for known in _LIBRARY):
             # a library name spelled otherwise would pass as a hand-made certificate with the library's words
-            return f"certificate: {_short(data['theorem'])} is spelled unlike the library's theorem", None
+            shown = ascii(str(data["theorem"]))[:80]  # escapes show what the eye does not: \u0441 for a Cyrillic c
+            return f"certificate: {shown} is spelled unlike the library's theorem (a look-alike name)", None
         return "", None  # a proof built by hand: its statement is what its parts say
     if variant is not None and variant not in _LIBRARY[name].variants:
         return f"certificate: {name} has no variant {_short(variant)}", None
@@ -268,6 +269,22 @@ def _library(data: Mapping[str, Any], parts: Sequence[Part]) -> tuple[str, Plan 
     if data["statement"] != (plan.statement or _LIBRARY[name].statement):
         return "certificate: the statement text is not the theorem's", None
     return "", plan
+
+
+#: Letters of other scripts drawn like Latin ones (Cyrillic, Greek), and digits like letters: one skeleton.
+_LOOKALIKE = str.maketrans(
+    "асеорхуіјѕԁһкмнтвԛԝаεοραντιкυχζβη0123456789",
+    "aceopxyijsdhkmhtbqwaeopavtikuxzbnolzeasbtbg",
+)
+
+
+def _skeleton(name: str) -> str:
+    """``name`` as it LOOKS: compatibility forms folded (NFKC), case folded, look-alike letters mapped, every
+    mark, format character (zero-width space …), space and punctuation dropped."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name)).casefold()
+    return "".join(ch for ch in text.translate(_LOOKALIKE) if ch.isalnum() and unicodedata.category(ch)[0] != "M")
 
 
 def _name(data: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -358,14 +375,14 @@ def _own_sizes(part: Part, plan: Plan | None, done: Sequence[Mapping[sympy.Symbo
     from symconv.proofs._sizes import derive_sizes
 
     recipe = plan.recipes.get(part.title) if plan is not None else None
-    extents: list[Any] = list(part_extents(part))
+    extents: list[Any] = list(part_extents(part)) if recipe is None else []
     for r in (*recipe.lhs, *recipe.rhs) if recipe is not None else ():  # as the prover derives them
         for o in (*r.c.operands, r.c.result):
             extents += list(o.shape)
         extents += [v.extent for v in r.c.variables]
     where = f"certificate: part {part.title!r} at the checker's own sizes"
     try:
-        sizes = derive_sizes(part.ctx, 1, extents)[0]
+        sizes = derive_sizes(part.ctx, 2, extents)[0]  # the first of the prover's two (its cache, its order)
     except SymconvError as exc:
         return f"{where}: none can be derived from its assumptions ({_exc_text(exc)}): nothing to check it at", 0
     if any(dict(d) == sizes for d in done):
