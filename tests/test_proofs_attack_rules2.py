@@ -329,3 +329,27 @@ def test_a_look_alike_library_name_is_not_a_hand_made_certificate(commutes, name
 def test_an_honest_hand_made_name_is_still_hand_made(commutes):
     r = _check({**commutes, "theorem": "my commuting convolution", "statement": "a * b = b * a"})
     assert r.ok and not r.library, r.message
+
+
+def test_a_hypothesis_is_used_only_on_its_domain_by_the_instance_check():
+    """w[0] = w[3] (centro-symmetry assumed at u = 0 only, K = 4) says nothing of w[1] and w[2]: the old reduction
+    mirrored every entry (w[2] → w[1]) and found the FALSE w[2]·x[0] = w[1]·x[0] to hold."""
+    h = Hypothesis("centro at 0", ("u",), (Constraint.eq(u, 0),), "w", (u,), (K - 1 - u,), 1)
+    ctx = Context((K,), (), (), (h,))
+    read = {
+        n: Expr.of(Sum((), (), (Term("w", (Affine.constant(n),)), Term("x", (Affine.constant(0),))))) for n in range(4)
+    }
+    for lhs, rhs, want in ((2, 1, False), (0, 3, True), (3, 0, True), (1, 2, False)):
+        ok, msg, _ = _instance_part(Part("p", ctx, read[lhs], read[rhs], "="), {K: 4}, "instance", 1, 0)
+        assert ok == want, (lhs, rhs, msg)
+
+
+@pytest.mark.parametrize("sign", [0, 2, -3])
+def test_a_hypothesis_sign_other_than_plus_or_minus_one_is_refused(sign):
+    """w[u] = 2·w[K−1−u] is no symmetry: the checks reduce entries by ±1 only (it is refused, never mis-reduced)."""
+    h = Hypothesis("scaled", ("u",), _range(u, 0, K), "w", (u,), (K - 1 - u,), sign)
+    ctx = Context((K,), (), (), (h,))
+    lhs = Expr.of(Sum(("k",), _range(k, 0, K), (Term("w", (k,)), Term("x", (k,)))))
+    part = Part("scaled", ctx, lhs, lhs, "=", [_by_rule("equal", lhs, ctx, claim=lhs)])
+    r = _check(_certificate([part], [{"K": 2}]))
+    assert not r.ok and "its sign must be 1 or -1" in r.message, r.message

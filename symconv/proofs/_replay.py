@@ -100,6 +100,9 @@ def statement_problem(part: Part) -> str:
     msg = context_problems(part.ctx)
     if msg:
         return f"the context: {msg}"
+    for h in (*part.ctx.hypotheses, *([part.rhs] if isinstance(part.rhs, Hypothesis) else [])):
+        if isinstance(h.sign, bool) or h.sign not in (1, -1):  # a symmetry or an anti-symmetry: nothing else
+            return f"hypothesis {str(h.name)[:40]!r}: its sign must be 1 or -1; got {str(h.sign)[:20]}"
     if part.relation == "=":
         if not isinstance(part.lhs, (Expr, Derivative)) or not isinstance(part.rhs, (Expr, Derivative)):
             return "an equality relates two sums or derivatives"

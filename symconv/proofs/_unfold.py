@@ -32,6 +32,7 @@ from typing import Any
 import sympy
 
 from symconv.core.affine import Affine
+from symconv.core.errors import SymconvError
 from symconv.core.limits import guard
 from symconv.proofs._evaluate import _eval_affine, _points, monomials
 from symconv.proofs._iverson import Constraint, Context, Expr, Hypothesis, Side, Sum
@@ -160,6 +161,8 @@ def orbit_reduce(poly: Mapping[tuple[Any, ...], int], hyps: Sequence[Hypothesis]
         return dict(poly)
     orbits: dict[str, _Orbits] = {}
     for h in hyps:
+        if h.sign not in (1, -1):  # the orbit signs multiply as ±1 (a replayed statement has no other)
+            raise SymconvError(f"proof: hypothesis {h.name!r}: its sign must be 1 or -1; got {h.sign}")
         o = orbits.setdefault(h.operand, _Orbits())
         for a, b in _edges(h, sizes):
             o.join(a, b, int(h.sign))
