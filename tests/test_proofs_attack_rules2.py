@@ -353,3 +353,27 @@ def test_a_hypothesis_sign_other_than_plus_or_minus_one_is_refused(sign):
     part = Part("scaled", ctx, lhs, lhs, "=", [_by_rule("equal", lhs, ctx, claim=lhs)])
     r = _check(_certificate([part], [{"K": 2}]))
     assert not r.ok and "its sign must be 1 or -1" in r.message, r.message
+
+
+def test_a_symmetry_used_outside_its_domain_shows_in_the_replay(monkeypatch):
+    """centro-symmetry assumed on 5 ≤ u < K (EMPTY at every size the replay draws) and used at every k by a broken
+    apply_hypothesis that skips its domain condition: Σ w[k]·x[k] "=" Σ w[K−1−k]·x[k], FALSE. The replay's random
+    arrays were symmetric EVERYWHERE (r(i) + r(K−1−i)), so its values agreed; and the old instance check mirrored
+    every entry too. Now the arrays satisfy a hypothesis only on its domain."""
+    from symconv.proofs._replay import replay
+
+    h = Hypothesis("centro beyond 5", ("u",), (Constraint.le(5, u), Constraint.lt(u, K)), "w", (u,), (K - 1 - u,), 1)
+    ctx = Context((K,), (), (), (h,))
+    lhs = Expr.of(Sum(("k",), _range(k, 0, K), (Term("w", (k,)), Term("x", (k,)))))
+    rhs = Expr.of(Sum(("k",), _range(k, 0, K), (Term("w", (K - 1 - k,)), Term("x", (k,)))))
+
+    def broken(before: Side, ctx: Context, **args: Any) -> tuple[Side, tuple[Condition, ...]]:
+        return rhs, (Condition("guard ⇒ domain of centro beyond 5 at w[k]", "proved"),)
+
+    monkeypatch.setitem(RULES, "apply_hypothesis", broken)
+    first = _by_rule("apply_hypothesis", lhs, ctx, sum=0, factor=0, hypothesis=h.name)
+    part = Part("beyond", ctx, lhs, rhs, "=", [first, _by_rule("equal", rhs, ctx, claim=rhs)])
+    r = replay([part], trials=4, seed=0)
+    assert not r.ok and "step 1 (apply_hypothesis)" in r.message and "values differ" in r.message, r.message
+    r = _check(_certificate([part], [{"K": 1}]))
+    assert not r.ok, r.message

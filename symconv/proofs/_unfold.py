@@ -10,6 +10,9 @@
   each point ``u`` of its domain, enumerated) are joined, an entry becomes
   ``sign·w[orbit minimum]`` with the product of the signs along the way, and an
   orbit where two paths give opposite signs is identically 0.
+* :func:`orbit_arrays` gives the replay random arrays that satisfy every
+  hypothesis exactly on its domain and are independent elsewhere (a symmetry
+  a rule uses outside its domain shows in the values).
 
 >>> import sympy
 >>> from symconv.core.affine import Affine
@@ -26,18 +29,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import sympy
 
 from symconv.core.affine import Affine
 from symconv.core.errors import SymconvError
 from symconv.core.limits import guard
-from symconv.proofs._evaluate import _eval_affine, _points, monomials
+from symconv.proofs._evaluate import _eval_affine, _points, array_values, monomials
 from symconv.proofs._iverson import Constraint, Context, Expr, Hypothesis, Side, Sum
 
-__all__ = ["orbit_reduce", "unfolded_monomials"]
+__all__ = ["orbit_arrays", "orbit_reduce", "unfolded_monomials"]
 
 Mono = tuple[tuple[str, tuple[int, ...]], ...]
 Poly = dict[tuple[Any, ...], int]
@@ -183,3 +187,42 @@ def orbit_reduce(poly: Mapping[tuple[Any, ...], int], hyps: Sequence[Hypothesis]
             key = (free, tuple(sorted(new)))
             out[key] = out.get(key, 0) + sign
     return {k: v for k, v in out.items() if v}
+
+
+def orbit_arrays(
+    hyps: Sequence[Hypothesis], sizes: Mapping[Any, int], seed: int
+) -> dict[str, Callable[[Sequence[np.ndarray]], np.ndarray]]:
+    """Random integer arrays satisfying EVERY hypothesis exactly where it is assumed, and nothing more.
+
+    An entry in an orbit (the entries the hypotheses relate on their domains) is ``sign·r[orbit minimum]``, 0 in
+    an orbit with a sign conflict; every other entry is random and independent (``r`` the pseudo-random
+    array of :func:`symconv.proofs._evaluate.array_values`). A symmetry used outside its domain shows.
+    """
+    orbits: dict[str, _Orbits] = {}
+    for h in hyps:
+        if h.sign not in (1, -1):
+            raise SymconvError(f"proof: hypothesis {h.name!r}: its sign must be 1 or -1; got {h.sign}")
+        o = orbits.setdefault(h.operand, _Orbits())
+        for a, b in _edges(h, sizes):
+            o.join(a, b, int(h.sign))
+    out: dict[str, Callable[[Sequence[np.ndarray]], np.ndarray]] = {}
+    for op, o in orbits.items():
+
+        def fn(idx: Sequence[np.ndarray], op: str = op, o: _Orbits = o) -> np.ndarray:
+            arrs = [np.asarray(i, dtype=np.int64) for i in idx]
+            shape = np.broadcast_shapes(*(x.shape for x in arrs)) if arrs else ()
+            flat = [np.broadcast_to(x, shape).reshape(-1) for x in arrs]
+            n = len(flat[0]) if flat else 1
+            roots = [list(map(int, col)) for col in flat]
+            signs = np.ones(n, dtype=np.int64)
+            for p in range(n):
+                key = tuple(col[p] for col in roots)
+                root, s = o.find(key)
+                signs[p] = 0 if root in o.zero else s
+                for c, v in zip(roots, root):
+                    c[p] = v
+            vals = array_values(op, seed, [np.asarray(c, dtype=np.int64) for c in roots]) if arrs else np.zeros(1)
+            return (signs * vals).reshape(shape)
+
+        out[op] = fn
+    return out
