@@ -377,3 +377,18 @@ def test_a_symmetry_used_outside_its_domain_shows_in_the_replay(monkeypatch):
     assert not r.ok and "step 1 (apply_hypothesis)" in r.message and "values differ" in r.message, r.message
     r = _check(_certificate([part], [{"K": 1}]))
     assert not r.ok, r.message
+
+
+def test_a_statement_vacuous_at_every_size_is_refused():
+    """(Refused before this round too: kept so the defence stays.) K ≥ N + 1 and 0 ≤ m ≤ N − K: no m at any size, so "Σ_{k<N} x[k] = Σ_{k<K} x[k] for every such m" holds
+    vacuously — and `equal` proves it (any two guards are equivalent under unsatisfiable assumptions). The stored
+    check at N = 1, K = 2 met the parameter-only assumption and compared two empty tables."""
+    m = Affine.var("m")
+    ctx = Context(
+        (N, K), ("m",), (Constraint.le(N + 1, Affine.constant(K)), Constraint.le(0, m), Constraint.le(m, N - K))
+    )
+    lhs = Expr.of(Sum(("k",), _range(k, 0, N), (Term("x", (k,)),)))
+    rhs = Expr.of(Sum(("k",), _range(k, 0, K), (Term("x", (k,)),)))
+    part = Part("vacuous", ctx, lhs, rhs, "=", [_by_rule("equal", lhs, ctx, claim=rhs)])
+    r = _check(_certificate([part], [{"N": 1, "K": 2}]))
+    assert not r.ok and "non-empty domain" in r.message, r.message  # refused all along (the replay's sizes)
