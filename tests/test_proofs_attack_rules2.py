@@ -6,6 +6,10 @@
 3. the exact instance check reduces modulo EVERY hypothesis (orbits of the group the mirrors generate);
 4. ``swap_sums`` accepts a finite sum whose bounds are implied, not written (``0 ≤ i ≤ j < N``).
 
+5. attacks of this round: a library theorem's name written with look-alike characters passed as a hand-made
+   certificate (its statement text unchecked); a hypothesis used outside its domain (the replay's random arrays
+   and the old reduction were symmetric everywhere); a hypothesis sign other than ±1 (mis-reduced).
+
 A broken rule is simulated by monkeypatching: the defence under test must catch it on its own.
 """
 
@@ -380,7 +384,9 @@ def test_a_symmetry_used_outside_its_domain_shows_in_the_replay(monkeypatch):
 
 
 def test_a_statement_vacuous_at_every_size_is_refused():
-    """(Refused before this round too: kept so the defence stays.) K ≥ N + 1 and 0 ≤ m ≤ N − K: no m at any size, so "Σ_{k<N} x[k] = Σ_{k<K} x[k] for every such m" holds
+    """(Refused before this round too: kept so the defence stays.)
+
+    K ≥ N + 1 and 0 ≤ m ≤ N − K: no m at any size, so "Σ_{k<N} x[k] = Σ_{k<K} x[k] for every such m" holds
     vacuously — and `equal` proves it (any two guards are equivalent under unsatisfiable assumptions). The stored
     check at N = 1, K = 2 met the parameter-only assumption and compared two empty tables."""
     m = Affine.var("m")
