@@ -398,3 +398,24 @@ def test_a_statement_vacuous_at_every_size_is_refused():
     part = Part("vacuous", ctx, lhs, rhs, "=", [_by_rule("equal", lhs, ctx, claim=rhs)])
     r = _check(_certificate([part], [{"N": 1, "K": 2}]))
     assert not r.ok and "non-empty domain" in r.message, r.message  # refused all along (the replay's sizes)
+
+
+@pytest.mark.parametrize("hyps", [("T",), ("F",), ("T", "F")])
+def test_the_replays_arrays_satisfy_every_hypothesis_on_its_domain_and_nothing_more(hyps):
+    """Plain loops: every entry of the domain obeys every hypothesis; entries outside (here: the 3×3 box is the
+    domain, so a read at (3, 0) or (−1, 2)) are the independent pseudo-random values."""
+    from symconv.proofs._evaluate import array_values
+    from symconv.proofs._unfold import orbit_arrays
+
+    table = {"T": (_T, _T_MAP), "F": (_F, _F_MAP)}
+    w = orbit_arrays([table[h][0] for h in hyps], {K: K3}, seed=5)["w"]
+    pts = list(itertools.product(range(K3), repeat=2))
+    val = {p: int(w([np.array([p[0]]), np.array([p[1]])])[0]) for p in pts}
+    for h in hyps:
+        fn, sign = table[h][1]
+        assert all(val[p] == sign * val[fn(p)] for p in pts), h
+    # as many free values as the quotient has orbits: not a constant array
+    assert len(set(val.values())) > 1
+    for p in ((3, 0), (-1, 2), (0, 7)):
+        got = int(w([np.array([p[0]]), np.array([p[1]])])[0])
+        assert got == int(array_values("w", 5, [np.array([p[0]]), np.array([p[1]])])[0])

@@ -207,22 +207,42 @@ def orbit_arrays(
             o.join(a, b, int(h.sign))
     out: dict[str, Callable[[Sequence[np.ndarray]], np.ndarray]] = {}
     for op, o in orbits.items():
-
-        def fn(idx: Sequence[np.ndarray], op: str = op, o: _Orbits = o) -> np.ndarray:
-            arrs = [np.asarray(i, dtype=np.int64) for i in idx]
-            shape = np.broadcast_shapes(*(x.shape for x in arrs)) if arrs else ()
-            flat = [np.broadcast_to(x, shape).reshape(-1) for x in arrs]
-            n = len(flat[0]) if flat else 1
-            roots = [list(map(int, col)) for col in flat]
-            signs = np.ones(n, dtype=np.int64)
-            for p in range(n):
-                key = tuple(col[p] for col in roots)
-                root, s = o.find(key)
-                signs[p] = 0 if root in o.zero else s
-                for c, v in zip(roots, root):
-                    c[p] = v
-            vals = array_values(op, seed, [np.asarray(c, dtype=np.int64) for c in roots]) if arrs else np.zeros(1)
-            return (signs * vals).reshape(shape)
-
-        out[op] = fn
+        out[op] = _table(op, o, seed)
     return out
+
+
+def _table(op: str, o: _Orbits, seed: int) -> Callable[[Sequence[np.ndarray]], np.ndarray]:
+    """The array of one operand: a dense table (root, sign) over the box of its orbits' entries, gathered."""
+    nodes = list(o.parent) + list(o.zero)
+    if not nodes:
+        return lambda idx: array_values(op, seed, idx)
+    ndim = len(nodes[0])
+    if ndim == 0:  # one entry: 0 when its hypotheses conflict
+        scale = 0 if o.find(())[0] in o.zero else 1
+        return lambda idx: scale * array_values(op, seed, idx)
+    lo = [min(n[a] for n in nodes) for a in range(ndim)]
+    shape = tuple(max(n[a] for n in nodes) - lo[a] + 1 for a in range(ndim))
+    guard("proof: the table of a hypothesis", "entries", int(np.prod(shape)), "entries", alternative="smaller sizes")
+    roots = np.indices(shape, dtype=np.int64).reshape(ndim, -1) + np.asarray(lo, dtype=np.int64).reshape(ndim, 1)
+    signs = np.ones(roots.shape[1], dtype=np.int64)
+    for node in nodes:
+        root, sign = o.find(node)
+        flat = int(np.ravel_multi_index(tuple(v - lo[a] for a, v in enumerate(node)), shape))
+        roots[:, flat] = root
+        signs[flat] = 0 if root in o.zero else sign
+
+    def fn(idx: Sequence[np.ndarray]) -> np.ndarray:
+        arrs = [np.asarray(i, dtype=np.int64) for i in idx]
+        if len(arrs) != ndim:  # read with another number of indices: another function (refused upstream)
+            return array_values(op, seed, arrs)
+        full = np.broadcast_shapes(*(x.shape for x in arrs))
+        flat_idx = [np.broadcast_to(x, full).reshape(-1) for x in arrs]
+        inside = np.ones(flat_idx[0].shape, dtype=bool)
+        for a, x in enumerate(flat_idx):
+            inside &= (x >= lo[a]) & (x < lo[a] + shape[a])
+        pos = np.ravel_multi_index(tuple(np.where(inside, x - lo[a], 0) for a, x in enumerate(flat_idx)), shape)
+        at = [np.where(inside, roots[a][pos], x) for a, x in enumerate(flat_idx)]
+        sign = np.where(inside, signs[pos], 1)
+        return (sign * array_values(op, seed, at)).reshape(full)
+
+    return fn
