@@ -153,23 +153,22 @@ def _instance_part(
         return ok, msg, {"engine": ENGINE_EXPANSION, **extra}
     part = replace(part, lhs=_unfold(part.lhs, part), rhs=_unfold(part.rhs, part), definitions=())
     ctx = part.ctx
-    if method == "randomized":
-        deg = _iverson_degree(part)
-        rng = np.random.default_rng(seed)
-        for _ in range(trials):
-            s = int(rng.integers(1 << 30))
-            arrays: dict[str, ArrayFn] = {op: _uniform(op, s) for op in _operands(part)}
-            arrays.update({k: _modp(f) for k, f in _hyp_arrays(ctx, sizes, s).items()})
-            a = values(part.lhs, ctx, sizes, s, arrays, modulus=DEFAULT_PRIME)
-            b = values(part.rhs, ctx, sizes, s, arrays, modulus=DEFAULT_PRIME)  # type: ignore[arg-type]
-            if a != b:
-                bad = next(k for k in sorted(set(a) | set(b)) if a.get(k, 0) != b.get(k, 0))
-                return (
-                    False,
-                    f"differ at free index {bad}",
-                    {"engine": ENGINE_EVALUATION, "error_bound": 0, "degree": deg},
-                )
-        bound = f"({deg}/{DEFAULT_PRIME})^{trials}"
+    deg = _iverson_degree(part)
+    rng = np.random.default_rng(seed)
+    for _ in range(trials):
+        s = int(rng.integers(1 << 30))
+        arrays: dict[str, ArrayFn] = {op: _uniform(op, s) for op in _operands(part)}
+        arrays.update({k: _modp(f) for k, f in _hyp_arrays(ctx, sizes, s).items()})
+        a = values(part.lhs, ctx, sizes, s, arrays, modulus=DEFAULT_PRIME)
+        b = values(part.rhs, ctx, sizes, s, arrays, modulus=DEFAULT_PRIME)  # type: ignore[arg-type]
+        if a != b:
+            bad = next(k for k in sorted(set(a) | set(b)) if a.get(k, 0) != b.get(k, 0))
+            return (
+                False,
+                f"differ at free index {bad}",
+                {"engine": ENGINE_EVALUATION, "error_bound": 0, "degree": deg},
+            )
+    bound = f"({deg}/{DEFAULT_PRIME})^{trials}"
     return True, "", {"engine": ENGINE_EVALUATION, "error_bound": bound, "degree": deg}
 
 
