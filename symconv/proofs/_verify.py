@@ -369,10 +369,9 @@ def _own_sizes(part: Part, plan: Plan | None, done: Sequence[Mapping[sympy.Symbo
     GENERIC sizes derived from its assumptions (:func:`symconv.proofs._sizes.derive_sizes`: every size ≥ 2 and
     sizes apart where the assumptions allow), whatever sizes the certificate chose; skipped where a stored check
     already ran at those very sizes."""
-    from symconv.proofs._claim import part_extents
     from symconv.proofs._cost import guard_instance
     from symconv.proofs._instances import _instance_part
-    from symconv.proofs._sizes import derive_sizes
+    from symconv.proofs._sizes import derive_sizes, part_extents
 
     recipe = plan.recipes.get(part.title) if plan is not None else None
     extents: list[Any] = list(part_extents(part)) if recipe is None else []
