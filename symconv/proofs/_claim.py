@@ -41,16 +41,14 @@ from typing import Any
 
 import sympy
 
-from symconv.core.affine import as_expr
 from symconv.core.errors import SymconvError
 from symconv.proofs._auto import AutoError, auto
 from symconv.proofs._cost import guard_instance
 from symconv.proofs._evaluate import _all_points, _free_box, monomials
 from symconv.proofs._instances import _instance_part, _reduce, _satisfies, _unfold
-from symconv.proofs._iverson import GE, Derivative, Expr
 from symconv.proofs._parts import Deriver, Part
 from symconv.proofs._proof import Proof
-from symconv.proofs._sizes import derive_sizes
+from symconv.proofs._sizes import derive_sizes, part_extents
 
 __all__ = ["METHODS", "ClaimProof", "Engine", "decide", "difference", "part_extents"]
 
@@ -135,8 +133,8 @@ def difference(part: Part, sizes: Mapping[sympy.Symbol, int]) -> dict[str, Any] 
     p = replace(part, lhs=_unfold(part.lhs, part), rhs=_unfold(part.rhs, part), definitions=())
     la = monomials(p.lhs, p.ctx, sizes)
     rb = monomials(p.rhs, p.ctx, sizes)  # type: ignore[arg-type]
-    for h in p.ctx.hypotheses[:1]:
-        la, rb = _reduce(la, h, sizes), _reduce(rb, h, sizes)
+    if p.ctx.hypotheses:  # every hypothesis counts (the orbits of the group their mirrors generate)
+        la, rb = _reduce(la, p.ctx.hypotheses, sizes), _reduce(rb, p.ctx.hypotheses, sizes)
     if la == rb:
         return None
     bad = sorted(
@@ -155,22 +153,6 @@ def difference(part: Part, sizes: Mapping[sympy.Symbol, int]) -> dict[str, Any] 
         out["lhs_value"] = [_poly(la, f) for f in points]
         out["rhs_value"] = [_poly(rb, f) for f in points]
     return out
-
-
-def part_extents(part: Part) -> list[Any]:
-    """The loop extents the part's sums read (``u`` of every ``0 ≤ v ≤ u − 1`` on a bound variable): kept ≥ 2."""
-    out: list[Any] = []
-    sides = [part.lhs, part.rhs, *(Expr.of(body) for _, body, _ in part.definitions)]
-    for side in sides:
-        e = side.expr if isinstance(side, Derivative) else side
-        if not isinstance(e, Expr):
-            continue
-        for s in e.sums:
-            for c in s.guard:
-                v = c.expr.variables[0] if len(c.expr.variables) == 1 else None
-                if c.op == GE and v in s.variables and c.expr.coeff(v) == -1 and as_expr(c.expr.const).free_symbols:
-                    out.append(as_expr(c.expr.const) + 1)
-    return list(dict.fromkeys(out))
 
 
 def _expansion(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bool, str, dict[str, Any]]:

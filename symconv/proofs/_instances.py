@@ -4,7 +4,7 @@ the counterexample a refutation names."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -40,6 +40,7 @@ from symconv.proofs._registry import (
 from symconv.proofs._replay import _hyp_arrays
 from symconv.proofs._rules import RULES
 from symconv.proofs._sizes import derive_sizes
+from symconv.proofs._unfold import orbit_reduce, unfolded_monomials
 
 
 def _instance_sizes(
@@ -73,42 +74,6 @@ def _satisfies(part: Part, sizes: Mapping[sympy.Symbol, int]) -> bool:
         if (c.op == "==" and v != 0) or (c.op != "==" and v < 0):
             return False
     return True
-
-
-def _mirror(hyp: Hypothesis, sizes: Mapping[sympy.Symbol, int]) -> Callable[[tuple[int, ...]], tuple[int, ...]]:
-    """``idx ↦ rhs(idx)`` of a hypothesis (its left side is the identity), in plain integers at ``sizes``."""
-    rows = [
-        (
-            int(subs(as_expr(a.const), sizes)),
-            [(hyp.variables.index(v), int(subs(as_expr(c), sizes))) for v, c in a.coeffs],
-        )
-        for a in hyp.rhs
-    ]
-
-    def fn(idx: tuple[int, ...]) -> tuple[int, ...]:
-        return tuple(const + sum(c * idx[i] for i, c in terms) for const, terms in rows)
-
-    return fn
-
-
-def _canon(
-    mono: tuple[tuple[str, tuple[int, ...]], ...], hyp: Hypothesis | None, mirror: Callable[..., tuple[int, ...]]
-) -> tuple[int, tuple[Any, ...]]:
-    """Reduce a monomial modulo a symmetry hypothesis: ``w[k] → sign·w[min(k, mirror k)]``."""
-    if hyp is None:
-        return 1, mono
-    sign = 1
-    out = []
-    for op, idx in mono:
-        if op == hyp.operand:
-            mir = mirror(tuple(idx))
-            if mir < idx:
-                idx = mir
-                sign *= hyp.sign
-            elif mir == idx and hyp.sign == -1:
-                return 0, mono
-        out.append((op, idx))
-    return sign, tuple(sorted(out))
 
 
 def _rank(rows: Sequence[Sequence[int]], ncols: int) -> int:
@@ -182,29 +147,29 @@ def _instance_part(
             return r.holds, r.counterexample or "", extra
         r = check_exact(lhs, rhs, structure=structure, progress=False)
         return r.holds, r.counterexample or "", {"engine": ENGINE_EXACT, "terms": r.terms}
+    if method != "randomized":
+        # the exact check reads definitions and hypotheses itself (symconv.proofs._unfold), not through the rules
+        ok, msg, extra = _expansion(part, sizes, None)
+        return ok, msg, {"engine": ENGINE_EXPANSION, **extra}
     part = replace(part, lhs=_unfold(part.lhs, part), rhs=_unfold(part.rhs, part), definitions=())
     ctx = part.ctx
-    hyp = ctx.hypotheses[0] if ctx.hypotheses else None
-    if method == "randomized":
-        deg = _iverson_degree(part)
-        rng = np.random.default_rng(seed)
-        for _ in range(trials):
-            s = int(rng.integers(1 << 30))
-            arrays: dict[str, ArrayFn] = {op: _uniform(op, s) for op in _operands(part)}
-            arrays.update({k: _modp(f) for k, f in _hyp_arrays(ctx, sizes, s).items()})
-            a = values(part.lhs, ctx, sizes, s, arrays, modulus=DEFAULT_PRIME)
-            b = values(part.rhs, ctx, sizes, s, arrays, modulus=DEFAULT_PRIME)  # type: ignore[arg-type]
-            if a != b:
-                bad = next(k for k in sorted(set(a) | set(b)) if a.get(k, 0) != b.get(k, 0))
-                return (
-                    False,
-                    f"differ at free index {bad}",
-                    {"engine": ENGINE_EVALUATION, "error_bound": 0, "degree": deg},
-                )
-        bound = f"({deg}/{DEFAULT_PRIME})^{trials}"
-        return True, "", {"engine": ENGINE_EVALUATION, "error_bound": bound, "degree": deg}
-    ok, msg, extra = _expansion(part, sizes, hyp)
-    return ok, msg, {"engine": ENGINE_EXPANSION, **extra}
+    deg = _iverson_degree(part)
+    rng = np.random.default_rng(seed)
+    for _ in range(trials):
+        s = int(rng.integers(1 << 30))
+        arrays: dict[str, ArrayFn] = {op: _uniform(op, s) for op in _operands(part)}
+        arrays.update({k: _modp(f) for k, f in _hyp_arrays(ctx, sizes, s).items()})
+        a = values(part.lhs, ctx, sizes, s, arrays, modulus=DEFAULT_PRIME)
+        b = values(part.rhs, ctx, sizes, s, arrays, modulus=DEFAULT_PRIME)  # type: ignore[arg-type]
+        if a != b:
+            bad = next(k for k in sorted(set(a) | set(b)) if a.get(k, 0) != b.get(k, 0))
+            return (
+                False,
+                f"differ at free index {bad}",
+                {"engine": ENGINE_EVALUATION, "error_bound": 0, "degree": deg},
+            )
+    bound = f"({deg}/{DEFAULT_PRIME})^{trials}"
+    return True, "", {"engine": ENGINE_EVALUATION, "error_bound": bound, "degree": deg}
 
 
 def _iverson_degree(part: Part) -> int:
@@ -219,13 +184,15 @@ def _iverson_degree(part: Part) -> int:
 
 
 def _expansion(
-    part: Part, sizes: Mapping[sympy.Symbol, int], hyp: Hypothesis | None
+    part: Part, sizes: Mapping[sympy.Symbol, int], hyp: Hypothesis | None = None
 ) -> tuple[bool, str, dict[str, Any]]:
+    """Both sides as exact polynomials in the input arrays (defined arrays unfolded independently of the
+    ``definition`` rule), reduced modulo every hypothesis of the context (``hyp`` is ignored: all count)."""
     ctx = part.ctx
-    la = monomials(part.lhs, ctx, sizes)
-    rb = monomials(part.rhs, ctx, sizes)  # type: ignore[arg-type]
-    if hyp is not None:
-        la, rb = _reduce(la, hyp, sizes), _reduce(rb, hyp, sizes)
+    la = unfolded_monomials(part.lhs, ctx, sizes, part.definitions)
+    rb = unfolded_monomials(part.rhs, ctx, sizes, part.definitions)  # type: ignore[arg-type]
+    if ctx.hypotheses:
+        la, rb = _reduce(la, ctx.hypotheses, sizes), _reduce(rb, ctx.hypotheses, sizes)
     if la != rb:
         bad = next(iter(sorted((set(la) ^ set(rb)) | {k for k in la if la[k] != rb.get(k)}, key=str)))
         return (
@@ -260,15 +227,11 @@ def _operands(part: Part) -> set[str]:
 
 
 def _reduce(
-    mono: Mapping[tuple[Any, ...], int], hyp: Hypothesis, sizes: Mapping[sympy.Symbol, int]
+    mono: Mapping[tuple[Any, ...], int], hyp: Hypothesis | Sequence[Hypothesis], sizes: Mapping[sympy.Symbol, int]
 ) -> dict[tuple[Any, ...], int]:
-    out: dict[tuple[Any, ...], int] = {}
-    mirror = _mirror(hyp, sizes)
-    for (free, m), c in mono.items():
-        sign, m2 = _canon(m, hyp, mirror)
-        if sign:
-            out[(free, m2)] = out.get((free, m2), 0) + sign * c
-    return {k: v for k, v in out.items() if v}
+    """``mono`` modulo the hypotheses (one or several): every entry to ``sign·w[orbit minimum]`` under the group
+    the mirrors generate, an orbit with a sign conflict to 0 (:func:`symconv.proofs._unfold.orbit_reduce`)."""
+    return orbit_reduce(mono, (hyp,) if isinstance(hyp, Hypothesis) else tuple(hyp), sizes)
 
 
 def _instance_only_if(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bool, str, dict[str, Any]]:

@@ -35,6 +35,7 @@ from symconv.proofs._evaluate import ArrayFn, _int, array_values, random_sizes, 
 from symconv.proofs._iverson import Context, Derivative, Expr, Hypothesis, Pointwise, Sum
 from symconv.proofs._rules import RULES, Condition
 from symconv.proofs._scope import context_problems, problems
+from symconv.proofs._unfold import orbit_arrays
 
 if TYPE_CHECKING:
     from symconv.proofs._parts import Part, Step
@@ -100,6 +101,9 @@ def statement_problem(part: Part) -> str:
     msg = context_problems(part.ctx)
     if msg:
         return f"the context: {msg}"
+    for h in (*part.ctx.hypotheses, *([part.rhs] if isinstance(part.rhs, Hypothesis) else [])):
+        if isinstance(h.sign, bool) or h.sign not in (1, -1):  # a symmetry or an anti-symmetry: nothing else
+            return f"hypothesis {str(h.name)[:40]!r}: its sign must be 1 or -1; got {str(h.sign)[:20]}"
     if part.relation == "=":
         if not isinstance(part.lhs, (Expr, Derivative)) or not isinstance(part.rhs, (Expr, Derivative)):
             return "an equality relates two sums or derivatives"
@@ -201,7 +205,8 @@ def _numeric(step: Step, ctx: Context, rng: np.random.Generator, trials: int) ->
     for _ in range(trials):
         sizes = random_sizes(ctx, rng)
         seed = int(rng.integers(1 << 30))
-        arrays = _hyp_arrays(ctx, sizes, seed)
+        # arrays satisfying every hypothesis exactly on its domain (symconv.proofs._unfold.orbit_arrays)
+        arrays = orbit_arrays(ctx.hypotheses, sizes, seed)
         if step.rule == "definition":
             arrays = {**arrays, **_defined_array(step, ctx, sizes, seed, arrays)}
         if step.rule == "compare_coefficients":

@@ -184,32 +184,40 @@ def _sign(c: sympy.Expr) -> int:
 def _unbounded(s: Sum, ctx: Context) -> list[str]:
     """Bound variables the guard does not confine to a finite range (for every parameter value).
 
-    A variable is bounded once some constraint bounds it from below (``a·v + rest ≥ 0``, ``a > 0``) and
-    some constraint from above (``a < 0``), ``rest`` reading only free indices and variables already
-    bounded; an equality bounds it both ways. Free indices are fixed.
+    Interval reasoning, lower and upper bounds apart: ``a·v + Σ b_u·u + rest ≥ 0`` (``rest`` reading free
+    indices and parameters only) bounds ``v`` from below when ``a > 0`` and every other ``u`` is bounded on the
+    side that makes ``−b_u·u`` largest (above for ``b_u > 0``, below for ``b_u < 0``), for every parameter
+    value; from above when ``a < 0`` likewise; an equality is both inequalities. So ``0 ≤ i ≤ j < N`` bounds
+    ``i`` above and ``j`` below through each other (the implied ``i ≤ N − 1`` and ``j ≥ 0`` need not be
+    written). Free indices are fixed.
     """
-    done: set[str] = set(ctx.free)
-    todo = [v for v in s.variables if v not in done]
+    lower: set[str] = set(ctx.free)
+    upper: set[str] = set(ctx.free)
+    rows: list[Affine] = []
+    for c in s.guard:
+        rows.append(c.expr)
+        if c.op == EQ:
+            rows.append(-c.expr)
     progress = True
-    while todo and progress:
+    while progress:
         progress = False
-        for v in list(todo):
-            lower = upper = False
-            for c in s.guard:
-                a = _sign(c.expr.coeff(v))
-                if not a or not set(c.expr.variables) - {v} <= done:
+        for e in rows:
+            signs = {v: _sign(e.coeff(v)) for v in e.variables}
+            for v, a in signs.items():
+                have = lower if a > 0 else upper
+                if not a or v in have:
                     continue
-                if c.op == EQ:
-                    lower = upper = True
-                elif a > 0:
-                    lower = True
-                else:
-                    upper = True
-            if lower and upper:
-                done.add(v)
-                todo.remove(v)
-                progress = True
-    return todo
+                # −b_u·u is largest at u's upper bound for b_u > 0, at its lower bound for b_u < 0 (a coefficient
+                # of no fixed sign needs both)
+                if all(_side_bounded(u, b, lower, upper) for u, b in signs.items() if u != v):
+                    have.add(v)
+                    progress = True
+    return [v for v in s.variables if not (v in lower and v in upper)]
+
+
+def _side_bounded(u: str, b: int, lower: set[str], upper: set[str]) -> bool:
+    both = u in lower and u in upper
+    return both or (b > 0 and u in upper) or (b < 0 and u in lower)
 
 
 @_scoped

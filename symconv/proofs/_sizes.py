@@ -46,9 +46,9 @@ import sympy
 from symconv.core.affine import as_expr
 from symconv.core.errors import SymconvError
 from symconv.core.fastsubs import value
-from symconv.proofs._iverson import EQ, Constraint, Context
+from symconv.proofs._iverson import EQ, GE, Constraint, Context, Derivative, Expr
 
-__all__ = ["derive_sizes"]
+__all__ = ["derive_sizes", "part_extents"]
 
 _AXIS = re.compile(r"([A-Za-z]+)_(\d+)")
 #: seconds of z3 one derivation may spend in all (small linear problems: far below this)
@@ -330,3 +330,19 @@ def derive_sizes(ctx: Context, count: int = 2, extents: Sequence[Any] = ()) -> l
         only = [str(c) for c in ctx.assumptions if not c.expr.variables]
         raise SymconvError(f"proof: no positive integer sizes satisfy the assumptions {only} with a non-empty domain")
     return [dict(s) for s in got]
+
+
+def part_extents(part: Any) -> list[Any]:
+    """The loop extents the part's sums read (``u`` of every ``0 ≤ v ≤ u − 1`` on a bound variable): kept ≥ 2."""
+    out: list[Any] = []
+    sides = [part.lhs, part.rhs, *(Expr.of(body) for _, body, _ in part.definitions)]
+    for side in sides:
+        e = side.expr if isinstance(side, Derivative) else side
+        if not isinstance(e, Expr):
+            continue
+        for s in e.sums:
+            for c in s.guard:
+                v = c.expr.variables[0] if len(c.expr.variables) == 1 else None
+                if c.op == GE and v in s.variables and c.expr.coeff(v) == -1 and as_expr(c.expr.const).free_symbols:
+                    out.append(as_expr(c.expr.const) + 1)
+    return list(dict.fromkeys(out))

@@ -242,10 +242,11 @@ def _library(data: Mapping[str, Any], parts: Sequence[Part]) -> tuple[str, Plan 
 
     name, variant = _name(data)
     if name not in _LIBRARY:
-        spelled = " ".join(str(data["theorem"]).split()).casefold().partition(" [variant ")[0]
-        if any(spelled == known.casefold() for known in _LIBRARY):
+        spelled = _skeleton(str(data["theorem"]).partition("[variant")[0])
+        if any(spelled == _skeleton(known) for known in _LIBRARY):
             # a library name spelled otherwise would pass as a hand-made certificate with the library's words
-            return f"certificate: {_short(data['theorem'])} is spelled unlike the library's theorem", None
+            shown = ascii(str(data["theorem"]))[:80]  # escapes show what the eye does not: \u0441 for a Cyrillic c
+            return f"certificate: {shown} is spelled unlike the library's theorem (a look-alike name)", None
         return "", None  # a proof built by hand: its statement is what its parts say
     if variant is not None and variant not in _LIBRARY[name].variants:
         return f"certificate: {name} has no variant {_short(variant)}", None
@@ -268,6 +269,22 @@ def _library(data: Mapping[str, Any], parts: Sequence[Part]) -> tuple[str, Plan 
     if data["statement"] != (plan.statement or _LIBRARY[name].statement):
         return "certificate: the statement text is not the theorem's", None
     return "", plan
+
+
+#: Letters of other scripts drawn like Latin ones (Cyrillic, Greek), and digits like letters: one skeleton.
+_LOOKALIKE = str.maketrans(
+    "асеорхуіјѕԁһкмнтвԛԝаεοραντιкυχζβη0123456789",
+    "aceopxyijsdhkmhtbqwaeopavtikuxzbnolzeasbtbg",
+)
+
+
+def _skeleton(name: str) -> str:
+    """``name`` as it LOOKS: compatibility forms folded (NFKC), case folded, look-alike letters mapped, every
+    mark, format character (zero-width space …), space and punctuation dropped."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name)).casefold()
+    return "".join(ch for ch in text.translate(_LOOKALIKE) if ch.isalnum() and unicodedata.category(ch)[0] != "M")
 
 
 def _name(data: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -301,6 +318,7 @@ def _instances(data: Mapping[str, Any], parts: Sequence[Part], plan: Plan | None
         return f"certificate: {len(checks)} instance checks; at most {MAX_INSTANCE_CHECKS} are re-run", 0
     by_title = {p.title: p for p in parts}
     seen: set[str] = set()
+    done: dict[str, list[dict[sympy.Symbol, int]]] = {}
     for i, c in enumerate(checks):
         where = f"certificate: instance check {i + 1}"
         if not isinstance(c, dict) or c.get("part") not in by_title or not isinstance(c.get("sizes"), dict):
@@ -333,10 +351,50 @@ def _instances(data: Mapping[str, Any], parts: Sequence[Part], plan: Plan | None
         if not ok or c.get("holds") is not True:
             return f"{where} at {c['sizes']}: re-run gives holds={ok}, stored holds={_short(c.get('holds'))} {msg}", 0
         seen.add(part.title)
+        done.setdefault(part.title, []).append(sizes)
     missing = [p.title for p in parts if p.title not in seen]
     if missing:
         return f"certificate: no exact instance check for part(s) {missing} (one per part is required)", 0
-    return "", len(checks)
+    own = 0
+    for part in parts:  # and at sizes the CHECKER chooses: a forger picks sizes where a false claim holds
+        msg, ran = _own_sizes(part, plan, done.get(part.title, []))
+        if msg:
+            return msg, 0
+        own += ran
+    return "", len(checks) + own
+
+
+def _own_sizes(part: Part, plan: Plan | None, done: Sequence[Mapping[sympy.Symbol, int]]) -> tuple[str, int]:
+    """('' or why the part is refused, how many checks ran): the part's claim re-checked exactly at the smallest
+    GENERIC sizes derived from its assumptions (:func:`symconv.proofs._sizes.derive_sizes`: every size ≥ 2 and
+    sizes apart where the assumptions allow), whatever sizes the certificate chose; skipped where a stored check
+    already ran at those very sizes."""
+    from symconv.proofs._cost import guard_instance
+    from symconv.proofs._instances import _instance_part
+    from symconv.proofs._sizes import derive_sizes, part_extents
+
+    recipe = plan.recipes.get(part.title) if plan is not None else None
+    extents: list[Any] = list(part_extents(part)) if recipe is None else []
+    for r in (*recipe.lhs, *recipe.rhs) if recipe is not None else ():  # as the prover derives them
+        for o in (*r.c.operands, r.c.result):
+            extents += list(o.shape)
+        extents += [v.extent for v in r.c.variables]
+    where = f"certificate: part {part.title!r} at the checker's own sizes"
+    try:
+        sizes = derive_sizes(part.ctx, 2, extents)[0]  # the first of the prover's two (its cache, its order)
+    except SymconvError as exc:
+        return f"{where}: none can be derived from its assumptions ({_exc_text(exc)}): nothing to check it at", 0
+    if any(dict(d) == sizes for d in done):
+        return "", 0
+    shown = ", ".join(f"{k}={v}" for k, v in sizes.items())
+    try:
+        guard_instance(part, sizes, "instance", 1, recipe)
+        ok, msg, _ = _instance_part(part, sizes, "instance", 1, 0, recipe)
+    except (SymconvError, ArithmeticError) as exc:
+        return f"{where} ({shown}): cannot be re-run: {_exc_text(exc)}", 0
+    if not ok:
+        return f"{where} ({shown}): the claim FAILS there ({msg}); the stored checks chose sizes where it holds", 0
+    return "", 1
 
 
 # -- the whole check --------------------------------------------------------------------
