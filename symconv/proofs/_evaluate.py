@@ -32,6 +32,7 @@ import sympy
 from symconv.core.affine import Affine, as_expr
 from symconv.core.errors import SymconvError
 from symconv.core.limits import guard
+from symconv.proofs._compiled import MAX_MAGNITUDE, at, size_int, small_plan
 from symconv.proofs._iverson import EQ, Constraint, Context, Derivative, Expr, Pointwise, Side, Sum
 
 __all__ = ["array_values", "monomials", "random_sizes", "values"]
@@ -56,12 +57,8 @@ def array_values(name: str, seed: int, index: Sequence[Any], lo: int = -9, hi: i
 
 
 def _int(e: Any, sizes: Mapping[sympy.Symbol, int]) -> int:
-    v = as_expr(e)
-    if not v.is_Integer:  # xreplace: the same exact value as subs, without its rewriting (the replay's hot path)
-        v = v.xreplace({k: sympy.Integer(x) for k, x in sizes.items()})
-    if not v.is_Integer:
-        raise SymconvError(f"proof: size expression {e} is not an integer at {sizes}")
-    return int(v)
+    # compiled once per expression to integer polynomial terms (the replay's hot path; exact, as subs)
+    return size_int(e, sizes)
 
 
 def _linear(c: Constraint, sizes: Mapping[sympy.Symbol, int]) -> tuple[dict[str, int], int]:
@@ -116,7 +113,7 @@ def _bounds(cons: list[tuple[dict[str, int], int, str]], names: Sequence[str]) -
 #: How an exact evaluation too large to run is refused, and what to do instead.
 _ALTERNATIVE = "the general method (method='general') proves every size at once; or choose smaller sizes"
 #: Beyond this magnitude an index or size is not evaluated in 64-bit integers.
-_MAX_MAGNITUDE = 2**62
+_MAX_MAGNITUDE = MAX_MAGNITUDE
 
 
 def _guard_points(npts: int, ncols: int) -> None:
@@ -316,6 +313,8 @@ def monomials(side: Side, ctx: Context, sizes: Mapping[sympy.Symbol, int]) -> di
     else:
         raise TypeError(f"cannot expand {type(side).__name__}")
     for s, extra, drop in items:
+        if _small_monomials(acc, s, ctx, sizes, extra, drop):
+            continue
         env, npts = _points(s, ctx, sizes, extra)
         cols: list[np.ndarray] = [env[f] for f in ctx.free]
         names: list[str] = []
@@ -339,6 +338,27 @@ def monomials(side: Side, ctx: Context, sizes: Mapping[sympy.Symbol, int]) -> di
             key = (free, tuple(sorted(mono)))
             acc[key] = acc.get(key, 0) + s.coeff * int(cnt)
     return {k: v for k, v in acc.items() if v}
+
+
+def _small_monomials(
+    acc: dict[tuple[Any, ...], int],
+    s: Sum,
+    ctx: Context,
+    sizes: Mapping[sympy.Symbol, int],
+    extra: Sequence[Constraint],
+    drop: int | None,
+) -> bool:
+    """:func:`monomials` of one sum in Python integers, point by point, where its box is small; False: not small."""
+    plan = small_plan(s, ctx, sizes, extra)
+    if plan is None or plan.maps is None:
+        return False
+    names = [t.operand + ("*" if t.conjugate else "") for t in s.factors]
+    maps = [(name, axes) for i, (name, axes) in enumerate(zip(names, plan.maps)) if i != drop]
+    nfree = len(ctx.free)
+    for p in plan.points():  # every index below 2^62 (the plan is refused otherwise)
+        key = (p[:nfree], tuple(sorted([(name, tuple([at(a, p) for a in axes])) for name, axes in maps])))
+        acc[key] = acc.get(key, 0) + s.coeff
+    return True
 
 
 def _all_points(box: Mapping[str, tuple[int, int]], names: Sequence[str]) -> list[tuple[int, ...]]:

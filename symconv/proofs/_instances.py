@@ -16,6 +16,7 @@ from symconv.core.errors import SymconvError
 from symconv.core.fastsubs import subs
 from symconv.engines.instance import DEFAULT_PRIME, check_exact, check_randomized
 from symconv.proofs._contract import Recipe, degree, engine_sides
+from symconv.proofs._compiled import at, small_plan
 from symconv.proofs._evaluate import (
     ArrayFn,
     _eval_affine,
@@ -31,6 +32,7 @@ from symconv.proofs._iverson import (
     Expr,
     Hypothesis,
     Sum,
+    Term,
 )
 from symconv.proofs._params import _int
 from symconv.proofs._parts import Part
@@ -112,13 +114,35 @@ def _canon(
 
 
 def _rank(rows: Sequence[Sequence[int]], ncols: int) -> int:
-    """Exact rank of an integer matrix (over ℚ)."""
-    from sympy.polys.domains import QQ
-    from sympy.polys.matrices import DomainMatrix
+    """Exact rank of an integer matrix (over ℚ): fraction-free (Bareiss) elimination in Python integers.
 
-    if not rows or not ncols:
-        return 0
-    return int(DomainMatrix([[QQ(v) for v in r] for r in rows], (len(rows), ncols), QQ).rank())
+    After ``r`` pivots every entry below them is an ``(r+1)``-minor of the matrix and the division by the
+    previous pivot is exact (Sylvester's identity), so no fraction and no rounding occurs.
+
+    >>> _rank([[1, 2], [2, 4]], 2), _rank([[0, 0]], 2), _rank([[2, 1], [1, 3]], 2), _rank([], 3)
+    (1, 0, 2, 0)
+    """
+    m = [[int(v) for v in r] for r in rows if any(r)]
+    rank, prev = 0, 1
+    for col in range(ncols):
+        piv = next((i for i in range(rank, len(m)) if m[i][col]), None)
+        if piv is None:
+            continue
+        m[rank], m[piv] = m[piv], m[rank]
+        p = m[rank]
+        pc = p[col]
+        for i in range(rank + 1, len(m)):
+            r = m[i]
+            rc = r[col]
+            if rc:
+                m[i] = [0] * (col + 1) + [(pc * r[j] - rc * p[j]) // prev for j in range(col + 1, ncols)]
+            elif pc != prev:
+                m[i] = [0] * (col + 1) + [(pc * r[j]) // prev for j in range(col + 1, ncols)]
+        prev = pc
+        rank += 1
+        if rank == len(m):
+            break
+    return rank
 
 
 def _unfold(side: Any, part: Part) -> Any:
@@ -309,14 +333,37 @@ def _instance_only_if(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bo
     return ok, "" if ok else "equality for every x does not force the hypothesis at these sizes", {"forms": len(forms)}
 
 
+#: The domain of a hypothesis as a sum (its two sides as factors), by the identity of the hypothesis and the
+#: context: the compiled plan of :func:`symconv.proofs._compiled.small_plan` is then found again.
+_DOMAINS: dict[tuple[int, int], tuple[Hypothesis, Context, Sum, Context]] = {}
+
+
+def _domain(h: Hypothesis, ctx: Context) -> tuple[Sum, Context]:
+    hit = _DOMAINS.get((id(h), id(ctx)))
+    if hit is not None and hit[0] is h and hit[1] is ctx:
+        return hit[2], hit[3]
+    sides = (Term(h.operand, tuple(h.lhs)), Term(h.operand, tuple(h.rhs)))
+    dom, none = Sum(h.variables, h.domain, sides), Context(ctx.params, (), ())
+    if len(_DOMAINS) > 256:
+        _DOMAINS.clear()
+    _DOMAINS[(id(h), id(ctx))] = (h, ctx, dom, none)
+    return dom, none
+
+
 def _hypothesis_forms(h: Hypothesis, ctx: Context, sizes: Mapping[sympy.Symbol, int]) -> list[dict[Any, int]]:
     """``w[lhs(u)] − sign·w[rhs(u)]`` at every point ``u`` of the hypothesis' domain (enumerated exactly)."""
-    env, n = _points(Sum(h.variables, h.domain, ()), Context(ctx.params, (), ()), sizes)
-    lhs = [_eval_affine(a, env, sizes, n) for a in h.lhs]
-    rhs = [_eval_affine(a, env, sizes, n) for a in h.rhs]
+    dom, none = _domain(h, ctx)
+    plan = small_plan(dom, none, sizes)
+    if plan is not None and plan.maps is not None:
+        lmap, rmap = plan.maps
+        pairs = [(tuple(at(a, p) for a in lmap), tuple(at(a, p) for a in rmap)) for p in plan.points()]
+    else:
+        env, n = _points(dom, none, sizes)
+        lhs = [_eval_affine(a, env, sizes, n).tolist() for a in h.lhs]
+        rhs = [_eval_affine(a, env, sizes, n).tolist() for a in h.rhs]
+        pairs = [(tuple(a[p] for a in lhs), tuple(a[p] for a in rhs)) for p in range(n)]
     out = []
-    for p in range(n):
-        here, mir = tuple(int(a[p]) for a in lhs), tuple(int(a[p]) for a in rhs)
+    for here, mir in pairs:
         f = {here: 1}
         f[mir] = f.get(mir, 0) - h.sign
         out.append(f)
