@@ -208,12 +208,19 @@ def _compile_small(
     known = set(names)
     if any(v not in known for t in s.factors for a in t.index for v, _ in a.coeffs):
         return SmallPlan(tuple(names), box, tuple(multi), None)
-    maps = tuple(tuple(affine_ints(a, names, sizes) for a in t.index) for t in s.factors)
+    # a variable with one value in the box (a Kronecker delta fixed it) is a constant of every map
+    maps = tuple(tuple(_fold(affine_ints(a, names, sizes), box) for a in t.index) for t in s.factors)
     peak = [max(abs(r[0]), abs(r[-1])) if r else 0 for r in box]
     tops = [abs(c0) + sum(abs(c) * peak[j] for j, c in terms) for axes in maps for c0, terms in axes]
     if max([*peak, *tops], default=0) >= MAX_MAGNITUDE:
         return None  # beyond 64-bit evaluation: the general path refuses it with its message
     return SmallPlan(tuple(names), box, tuple(multi), maps)
+
+
+def _fold(a: _Map, box: Sequence[range]) -> _Map:
+    const, terms = a
+    const += sum(c * box[j][0] for j, c in terms if len(box[j]) == 1)
+    return const, tuple((j, c) for j, c in terms if len(box[j]) != 1)
 
 
 def _implied(row: tuple[tuple[tuple[int, int], ...], int, bool], box: Sequence[range]) -> bool:

@@ -101,6 +101,8 @@ def guard_instance(
     ``completing``: the check completes a general proof (so the way out is a
     symbolic hyper-parameter, not the general method).
     """
+    if not part.ctx.hypotheses and recipe is None:
+        return  # nothing to cost (the message below is built only where something is)
     where = _where(part.title, sizes)
     alternative = ALTERNATIVE
     if completing:

@@ -355,9 +355,20 @@ def _small_monomials(
     names = [t.operand + ("*" if t.conjugate else "") for t in s.factors]
     maps = [(name, axes) for i, (name, axes) in enumerate(zip(names, plan.maps)) if i != drop]
     nfree = len(ctx.free)
-    for p in plan.points():  # every index below 2^62 (the plan is refused otherwise)
-        key = (p[:nfree], tuple(sorted([(name, tuple([at(a, p) for a in axes])) for name, axes in maps])))
-        acc[key] = acc.get(key, 0) + s.coeff
+    coeff = s.coeff
+    if all(len(terms) <= 1 for _, axes in maps for _, terms in axes):  # each axis reads one variable (or none)
+        flat = [(name, [(c0, *(terms[0] if terms else (0, 0))) for c0, terms in axes]) for name, axes in maps]
+        for p in plan.points():  # every index below 2^62 (the plan is refused otherwise)
+            mono = [(name, tuple([c0 + c * p[j] for c0, j, c in axes])) for name, axes in flat]
+            mono.sort()
+            key = (p[:nfree], tuple(mono))
+            acc[key] = acc.get(key, 0) + coeff
+        return True
+    for p in plan.points():
+        mono = [(name, tuple([at(a, p) for a in axes])) for name, axes in maps]
+        mono.sort()
+        key = (p[:nfree], tuple(mono))
+        acc[key] = acc.get(key, 0) + coeff
     return True
 
 

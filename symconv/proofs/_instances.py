@@ -4,6 +4,7 @@ the counterexample a refutation names."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -13,10 +14,11 @@ import sympy
 
 from symconv.core.affine import as_expr
 from symconv.core.errors import SymconvError
+from symconv.core.limits import guard
 from symconv.core.fastsubs import subs
 from symconv.engines.instance import DEFAULT_PRIME, check_exact, check_randomized
 from symconv.proofs._contract import Recipe, degree, engine_sides
-from symconv.proofs._compiled import at, small_plan
+from symconv.proofs._compiled import at, size_int, small_plan
 from symconv.proofs._evaluate import (
     ArrayFn,
     _eval_affine,
@@ -71,7 +73,7 @@ def _satisfies(part: Part, sizes: Mapping[sympy.Symbol, int]) -> bool:
     for c in part.ctx.assumptions:
         if c.expr.variables:
             continue
-        v = int(subs(as_expr(c.expr.const), sizes))
+        v = size_int(c.expr.const, sizes)
         if (c.op == "==" and v != 0) or (c.op != "==" and v < 0):
             return False
     return True
@@ -113,36 +115,58 @@ def _canon(
     return sign, tuple(sorted(out))
 
 
-def _rank(rows: Sequence[Sequence[int]], ncols: int) -> int:
-    """Exact rank of an integer matrix (over ℚ): fraction-free (Bareiss) elimination in Python integers.
+class _Echelon:
+    """Rows of integers in echelon form (sparse: ``{column: value}``), for exact ranks over ℚ.
 
-    After ``r`` pivots every entry below them is an ``(r+1)``-minor of the matrix and the division by the
-    previous pivot is exact (Sylvester's identity), so no fraction and no rounding occurs.
+    Fraction-free elimination: a row is reduced by a basis row with the same
+    leading column as ``b[c]·row − row[c]·b`` (integers only; the leading
+    column cancels, later columns only remain), then divided by the gcd of its
+    entries (the row space is unchanged, the integers stay small). A row that
+    reduces to nothing lies in the span of the basis; otherwise it joins it.
+    No fraction, no rounding: the rank is exact.
+    """
+
+    def __init__(self) -> None:
+        self.basis: dict[Any, dict[Any, int]] = {}
+
+    def add(self, row: Mapping[Any, int]) -> bool:
+        """Whether ``row`` is independent of the rows added before (it then joins the basis)."""
+        r = {c: int(v) for c, v in row.items() if v}
+        basis = self.basis
+        while r:
+            lead = min(r)
+            b = basis.get(lead)
+            if b is None:  # a new leading column: stored with a positive lead and coprime entries
+                g = math.gcd(*r.values())
+                if r[lead] < 0:
+                    g = -g
+                basis[lead] = {c: v // g for c, v in r.items()} if g != 1 else r
+                return True
+            f, k = b[lead], r.pop(lead)  # f·r − k·b: the lead cancels
+            if f != 1:
+                r = {c: f * v for c, v in r.items()}
+            for c, v in b.items():
+                if c != lead:
+                    nv = r.get(c, 0) - k * v
+                    if nv:
+                        r[c] = nv
+                    else:
+                        r.pop(c, None)
+            if r and f != 1:
+                g = math.gcd(*r.values())
+                if g > 1:
+                    r = {c: v // g for c, v in r.items()}
+        return False
+
+
+def _rank(rows: Sequence[Sequence[int]], ncols: int) -> int:
+    """Exact rank of an integer matrix (over ℚ), by fraction-free elimination in Python integers (:class:`_Echelon`).
 
     >>> _rank([[1, 2], [2, 4]], 2), _rank([[0, 0]], 2), _rank([[2, 1], [1, 3]], 2), _rank([], 3)
     (1, 0, 2, 0)
     """
-    m = [[int(v) for v in r] for r in rows if any(r)]
-    rank, prev = 0, 1
-    for col in range(ncols):
-        piv = next((i for i in range(rank, len(m)) if m[i][col]), None)
-        if piv is None:
-            continue
-        m[rank], m[piv] = m[piv], m[rank]
-        p = m[rank]
-        pc = p[col]
-        for i in range(rank + 1, len(m)):
-            r = m[i]
-            rc = r[col]
-            if rc:
-                m[i] = [0] * (col + 1) + [(pc * r[j] - rc * p[j]) // prev for j in range(col + 1, ncols)]
-            elif pc != prev:
-                m[i] = [0] * (col + 1) + [(pc * r[j]) // prev for j in range(col + 1, ncols)]
-        prev = pc
-        rank += 1
-        if rank == len(m):
-            break
-    return rank
+    ech = _Echelon()
+    return sum(ech.add({j: r[j] for j in range(ncols) if r[j]}) for r in rows)
 
 
 def _unfold(side: Any, part: Part) -> Any:
@@ -323,13 +347,18 @@ def _instance_only_if(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bo
     for h in part.ctx.hypotheses:
         a_rows += _hypothesis_forms(h, part.ctx, sizes)
     h_rows = _hypothesis_forms(hyp, part.ctx, sizes)
-    cols: dict[Any, int] = {}
-    for f in (*a_rows, *h_rows):
-        for w in f:
-            cols.setdefault(w, len(cols))
-    a = [[f.get(w, 0) for w in cols] for f in a_rows]
-    h_m = [[f.get(w, 0) for w in cols] for f in h_rows]
-    ok = _rank(a, len(cols)) == _rank(a + h_m, len(cols))
+    cols = {w for f in (*a_rows, *h_rows) for w in f}
+    guard(  # the elimination's work, at most rows × columns × rank integer operations
+        "proof: the 'only if' rank",
+        "engine_terms",
+        (len(a_rows) + len(h_rows)) * len(cols) ** 2,
+        "integer operations of the exact elimination",
+        alternative="smaller kernel sizes show the same",
+    )
+    ech = _Echelon()  # rank(A) = rank(A + H) iff every hypothesis form lies in the span of A's forms
+    for f in a_rows:
+        ech.add(f)
+    ok = not any(ech.add(f) for f in h_rows)
     return ok, "" if ok else "equality for every x does not force the hypothesis at these sizes", {"forms": len(forms)}
 
 
