@@ -84,9 +84,9 @@ def cancel_common(sides: _Sides) -> tuple[_Sides, int]:
 _Contractions = list[tuple[int, Contraction]]
 
 
-def _flip(a: Axis) -> Axis:
-    """The axis read mirrored: ``size - 1 - index`` (same range, same guard)."""
-    return Axis(tuple(-c for c in a.coef), a.size - 1 - a.const, a.size)
+def _mirrored(a: Axis, b: Axis) -> bool:
+    """Whether ``b`` reads ``a`` mirrored: ``b = size - 1 - a`` (same range, same guard)."""
+    return b.size == a.size and b.const == a.size - 1 - a.const and b.coef == tuple([-c for c in a.coef])
 
 
 def mirror_of(lay: Layout, other: Layout, name: str) -> tuple[bool, ...] | None:
@@ -112,7 +112,7 @@ def mirror_of(lay: Layout, other: Layout, name: str) -> tuple[bool, ...] | None:
         for a, b in zip(axes, oaxes):
             if a == b:
                 found.append(False)  # read straight (a constant index that is its own mirror is read straight)
-            elif _flip(a) == b:
+            elif _mirrored(a, b):
                 found.append(True)
             else:
                 return None
@@ -123,11 +123,10 @@ def mirror_of(lay: Layout, other: Layout, name: str) -> tuple[bool, ...] | None:
 def _symmetric(labels: np.ndarray, flips: tuple[bool, ...]) -> int:
     """``s`` in {1, −1} with ``labels[mirror(p)] = s·labels[p]`` at EVERY entry ``p`` (mirror: the flipped axes),
     else 0. Then ``w[mirror(p)] = s·w[p]`` as polynomials (same label, sign times ``s``; 0 stays 0)."""
-    mirrored = labels[tuple(slice(None, None, -1) if f else slice(None) for f in flips)]
-    for s in (1, -1):
-        if np.array_equal(mirrored, s * labels):
-            return s
-    return 0
+    mirrored = labels[tuple(slice(None, None, -1) if f else slice(None) for f in flips)].tolist()
+    if mirrored == labels.tolist():
+        return 1
+    return -1 if mirrored == (-labels).tolist() else 0
 
 
 def cancel_mirrored(

@@ -40,7 +40,7 @@ from symconv.core.affine import Affine, as_expr
 from symconv.core.errors import SymconvError
 from symconv.proofs._iverson import EQ, Constraint, Context, Sum
 
-__all__ = ["SMALL_POINTS", "SmallPlan", "affine_ints", "at", "size_int", "small_plan", "small_points"]
+__all__ = ["SMALL_POINTS", "SmallPlan", "affine_ints", "at", "evaluator", "size_int", "small_plan", "small_points"]
 
 #: A sum whose bounding box has at most this many points is enumerated in Python.
 SMALL_POINTS = 4096
@@ -239,6 +239,20 @@ def _holds(p: tuple[int, ...], rows: Sequence[tuple[tuple[tuple[int, int], ...],
         if v < 0 or (eq and v != 0):
             return False
     return True
+
+
+def evaluator(axes: Sequence[_Map]) -> Any:
+    """A function of a point giving the index tuple of the compiled maps ``axes`` (:func:`affine_ints`)."""
+    if all(len(terms) == 1 for _, terms in axes):  # every axis reads one variable: the common, fast case
+        flat = [(c0, *terms[0]) for c0, terms in axes]
+        if len(flat) == 1:
+            ((c0, j, c),) = flat
+            return lambda p: (c0 + c * p[j],)
+        if len(flat) == 2:
+            (c0, j0, k0), (c1, j1, k1) = flat
+            return lambda p: (c0 + k0 * p[j0], c1 + k1 * p[j1])
+        return lambda p: tuple([c0 + c * p[j] for c0, j, c in flat])
+    return lambda p: tuple([at(a, p) for a in axes])
 
 
 def at(a: tuple[int, tuple[tuple[int, int], ...]], p: tuple[int, ...]) -> int:

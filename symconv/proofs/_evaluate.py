@@ -32,10 +32,10 @@ import sympy
 from symconv.core.affine import Affine, as_expr
 from symconv.core.errors import SymconvError
 from symconv.core.limits import guard
-from symconv.proofs._compiled import MAX_MAGNITUDE, at, size_int, small_plan
+from symconv.proofs._compiled import MAX_MAGNITUDE, at, evaluator, size_int, small_plan
 from symconv.proofs._iverson import EQ, Constraint, Context, Derivative, Expr, Pointwise, Side, Sum
 
-__all__ = ["array_values", "monomials", "random_sizes", "values"]
+__all__ = ["array_values", "linear_forms", "monomials", "random_sizes", "values"]
 
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 _SHIFT = np.uint64(29)
@@ -370,6 +370,39 @@ def _small_monomials(
         key = (p[:nfree], tuple(mono))
         acc[key] = acc.get(key, 0) + coeff
     return True
+
+
+def linear_forms(
+    side: Expr, ctx: Context, sizes: Mapping[sympy.Symbol, int], operand: str
+) -> dict[tuple[Any, ...], dict[tuple[int, ...], int]] | None:
+    """``side`` (linear in ``operand``) as one linear form in ``operand``'s entries per free point and entry of
+    the other arrays: ``{(free point, other factors): {index of operand: coefficient}}`` (forms whose entries
+    all vanish dropped) — the coefficients of :func:`monomials`, grouped, in one pass over the points.
+
+    None where a sum's box is not small (then group :func:`monomials` instead). A term without exactly one
+    factor ``operand`` (a conjugated one is another variable) is refused.
+    """
+    forms: dict[tuple[Any, ...], dict[tuple[int, ...], int]] = {}
+    nfree = len(ctx.free)
+    for s in side.sums:
+        plan = small_plan(s, ctx, sizes)
+        if plan is None or plan.maps is None:
+            return None
+        names = [t.operand + ("*" if t.conjugate else "") for t in s.factors]
+        hits = [i for i, n in enumerate(names) if n == operand]
+        if len(hits) != 1:
+            raise SymconvError(f"proof: an 'only if' instance check needs one factor {operand} per term; got {len(hits)}")
+        wat = evaluator(plan.maps[hits[0]])
+        others = [(n, evaluator(m)) for i, (n, m) in enumerate(zip(names, plan.maps)) if i != hits[0]]
+        coeff = s.coeff
+        for p in plan.points():
+            rest = [(n, fn(p)) for n, fn in others]
+            if len(rest) > 1:
+                rest.sort()  # the other factors in the order of a monomial
+            form = forms.setdefault((p[:nfree], tuple(rest)), {})
+            w = wat(p)
+            form[w] = form.get(w, 0) + coeff
+    return {k: f for k, f in forms.items() if any(f.values())}
 
 
 def _all_points(box: Mapping[str, tuple[int, int]], names: Sequence[str]) -> list[tuple[int, ...]]:

@@ -18,12 +18,13 @@ from symconv.core.limits import guard
 from symconv.core.fastsubs import subs
 from symconv.engines.instance import DEFAULT_PRIME, check_exact, check_randomized
 from symconv.proofs._contract import Recipe, degree, engine_sides
-from symconv.proofs._compiled import at, size_int, small_plan
+from symconv.proofs._compiled import evaluator, size_int, small_plan
 from symconv.proofs._evaluate import (
     ArrayFn,
     _eval_affine,
     _points,
     array_values,
+    linear_forms,
     monomials,
     random_sizes,
     values,
@@ -335,19 +336,28 @@ def _instance_only_if(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bo
             f"proof: an 'only if' instance check takes the inputs' entries as independent; the hypothesis "
             f"{constrained[0]!r} constrains one"
         )
-    mono = monomials(part.lhs, part.ctx, sizes)  # type: ignore[arg-type]
+    # one linear form in w per (free point, entry of the inputs) that must vanish
+    found = linear_forms(part.lhs, part.ctx, sizes, w_op) if isinstance(part.lhs, Expr) else None
     forms: dict[Any, dict[Any, int]] = {}
-    for (free, m), c in mono.items():  # one linear form in w per (free point, entry of the inputs) that must vanish
-        ws = [idx for op, idx in m if op == w_op]
-        if len(ws) != 1:
-            raise SymconvError(f"proof: an 'only if' instance check needs one factor {w_op} per term; got {len(ws)}")
-        x = (free, tuple((op, idx) for op, idx in m if op != w_op))
-        forms.setdefault(x, {})[ws[0]] = forms.get(x, {}).get(ws[0], 0) + c
+    if found is not None:  # small sums: in one pass over their points
+        forms = found  # type: ignore[assignment]
+    else:
+        mono = monomials(part.lhs, part.ctx, sizes)  # type: ignore[arg-type]
+        for (free, m), c in mono.items():
+            ws = [idx for op, idx in m if op == w_op]
+            if len(ws) != 1:
+                raise SymconvError(
+                    f"proof: an 'only if' instance check needs one factor {w_op} per term; got {len(ws)}"
+                )
+            x = (free, tuple((op, idx) for op, idx in m if op != w_op))
+            forms.setdefault(x, {})[ws[0]] = forms.get(x, {}).get(ws[0], 0) + c
     a_rows = [*forms.values()]
     for h in part.ctx.hypotheses:
         a_rows += _hypothesis_forms(h, part.ctx, sizes)
     h_rows = _hypothesis_forms(hyp, part.ctx, sizes)
-    cols = {w for f in (*a_rows, *h_rows) for w in f}
+    cols: dict[Any, int] = {}  # the entries of w, numbered (integer columns: a cheaper elimination)
+    a_int = [{cols.setdefault(w, len(cols)): v for w, v in f.items()} for f in a_rows]
+    h_int = [{cols.setdefault(w, len(cols)): v for w, v in f.items()} for f in h_rows]
     guard(  # the elimination's work, at most rows × columns × rank integer operations
         "proof: the 'only if' rank",
         "engine_terms",
@@ -356,9 +366,9 @@ def _instance_only_if(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bo
         alternative="smaller kernel sizes show the same",
     )
     ech = _Echelon()  # rank(A) = rank(A + H) iff every hypothesis form lies in the span of A's forms
-    for f in a_rows:
+    for f in a_int:
         ech.add(f)
-    ok = not any(ech.add(f) for f in h_rows)
+    ok = not any(ech.add(f) for f in h_int)
     return ok, "" if ok else "equality for every x does not force the hypothesis at these sizes", {"forms": len(forms)}
 
 
@@ -384,8 +394,8 @@ def _hypothesis_forms(h: Hypothesis, ctx: Context, sizes: Mapping[sympy.Symbol, 
     dom, none = _domain(h, ctx)
     plan = small_plan(dom, none, sizes)
     if plan is not None and plan.maps is not None:
-        lmap, rmap = plan.maps
-        pairs = [(tuple(at(a, p) for a in lmap), tuple(at(a, p) for a in rmap)) for p in plan.points()]
+        lat, rat = evaluator(plan.maps[0]), evaluator(plan.maps[1])
+        pairs = [(lat(p), rat(p)) for p in plan.points()]
     else:
         env, n = _points(dom, none, sizes)
         lhs = [_eval_affine(a, env, sizes, n).tolist() for a in h.lhs]
