@@ -395,10 +395,16 @@ def linear_forms(
         wat = evaluator(plan.maps[hits[0]])
         others = [(n, evaluator(m)) for i, (n, m) in enumerate(zip(names, plan.maps)) if i != hits[0]]
         coeff = s.coeff
+        if len(others) == 1:  # one other factor (x·w): no order to restore
+            ((n1, f1),) = others
+            for p in plan.points():
+                form = forms.setdefault((p[:nfree], ((n1, f1(p)),)), {})
+                w = wat(p)
+                form[w] = form.get(w, 0) + coeff
+            continue
         for p in plan.points():
             rest = [(n, fn(p)) for n, fn in others]
-            if len(rest) > 1:
-                rest.sort()  # the other factors in the order of a monomial
+            rest.sort()  # the other factors in the order of a monomial
             form = forms.setdefault((p[:nfree], tuple(rest)), {})
             w = wat(p)
             form[w] = form.get(w, 0) + coeff

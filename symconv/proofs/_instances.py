@@ -128,31 +128,36 @@ class _Echelon:
     """
 
     def __init__(self) -> None:
-        self.basis: dict[Any, dict[Any, int]] = {}
+        # leading column -> (its value, the other entries): a basis row with a positive lead, coprime entries
+        self.basis: dict[Any, tuple[int, tuple[tuple[Any, int], ...]]] = {}
 
-    def add(self, row: Mapping[Any, int]) -> bool:
-        """Whether ``row`` is independent of the rows added before (it then joins the basis)."""
-        r = {c: int(v) for c, v in row.items() if v}
+    def add(self, row: Mapping[Any, int], owned: bool = False) -> bool:
+        """Whether ``row`` is independent of the rows added before (it then joins the basis). ``owned``: ``row``
+        is a dict of non-zero Python integers that may be changed."""
+        r: dict[Any, int] = row if owned else {c: int(v) for c, v in row.items() if v}  # type: ignore[assignment]
         basis = self.basis
         while r:
             lead = min(r)
             b = basis.get(lead)
-            if b is None:  # a new leading column: stored with a positive lead and coprime entries
+            if b is None:  # a new leading column
                 g = math.gcd(*r.values())
                 if r[lead] < 0:
                     g = -g
-                basis[lead] = {c: v // g for c, v in r.items()} if g != 1 else r
+                if g != 1:
+                    r = {c: v // g for c, v in r.items()}
+                f = r.pop(lead)
+                basis[lead] = (f, tuple(r.items()))
                 return True
-            f, k = b[lead], r.pop(lead)  # f·r − k·b: the lead cancels
+            f, rest = b
+            k = r.pop(lead)  # f·r − k·b: the lead cancels
             if f != 1:
                 r = {c: f * v for c, v in r.items()}
-            for c, v in b.items():
-                if c != lead:
-                    nv = r.get(c, 0) - k * v
-                    if nv:
-                        r[c] = nv
-                    else:
-                        r.pop(c, None)
+            for c, v in rest:
+                nv = r.get(c, 0) - k * v
+                if nv:
+                    r[c] = nv
+                else:
+                    del r[c]
             if r and f != 1:
                 g = math.gcd(*r.values())
                 if g > 1:
@@ -356,8 +361,8 @@ def _instance_only_if(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bo
         a_rows += _hypothesis_forms(h, part.ctx, sizes)
     h_rows = _hypothesis_forms(hyp, part.ctx, sizes)
     cols: dict[Any, int] = {}  # the entries of w, numbered (integer columns: a cheaper elimination)
-    a_int = [{cols.setdefault(w, len(cols)): v for w, v in f.items()} for f in a_rows]
-    h_int = [{cols.setdefault(w, len(cols)): v for w, v in f.items()} for f in h_rows]
+    a_int = [{cols.setdefault(w, len(cols)): v for w, v in f.items() if v} for f in a_rows]
+    h_int = [{cols.setdefault(w, len(cols)): v for w, v in f.items() if v} for f in h_rows]
     guard(  # the elimination's work, at most rows × columns × rank integer operations
         "proof: the 'only if' rank",
         "engine_terms",
@@ -367,8 +372,8 @@ def _instance_only_if(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bo
     )
     ech = _Echelon()  # rank(A) = rank(A + H) iff every hypothesis form lies in the span of A's forms
     for f in a_int:
-        ech.add(f)
-    ok = not any(ech.add(f) for f in h_int)
+        ech.add(f, owned=True)
+    ok = not any(ech.add(f, owned=True) for f in h_int)
     return ok, "" if ok else "equality for every x does not force the hypothesis at these sizes", {"forms": len(forms)}
 
 
