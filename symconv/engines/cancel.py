@@ -164,7 +164,7 @@ def cancel_mirrored(
     for c, k, lay in left:
         hit = None
         if c and lay is not None and _distinct(k):
-            for j, (d, k2, lay2) in enumerate(right):
+            for j, (d, _, lay2) in enumerate(right):
                 if j in used or not d or lay2 is None:
                     continue
                 for name in [n for n, _ in lay.arrays[1:] if n in structure]:

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from symconv.core.affine import Affine, as_expr
+from symconv.core.affine import Affine
 from symconv.core.errors import SymconvError
 from symconv.core.limits import guard
 from symconv.proofs._compiled import MAX_MAGNITUDE, at, evaluator, size_int, small_plan
@@ -391,7 +391,9 @@ def linear_forms(
         names = [t.operand + ("*" if t.conjugate else "") for t in s.factors]
         hits = [i for i, n in enumerate(names) if n == operand]
         if len(hits) != 1:
-            raise SymconvError(f"proof: an 'only if' instance check needs one factor {operand} per term; got {len(hits)}")
+            raise SymconvError(
+                f"proof: an 'only if' instance check needs one factor {operand} per term; got {len(hits)}"
+            )
         wat = evaluator(plan.maps[hits[0]])
         others = [(n, evaluator(m)) for i, (n, m) in enumerate(zip(names, plan.maps)) if i != hits[0]]
         coeff = s.coeff

@@ -14,11 +14,11 @@ import sympy
 
 from symconv.core.affine import as_expr
 from symconv.core.errors import SymconvError
-from symconv.core.limits import guard
 from symconv.core.fastsubs import subs
+from symconv.core.limits import guard
 from symconv.engines.instance import DEFAULT_PRIME, check_exact, check_randomized
-from symconv.proofs._contract import Recipe, degree, engine_sides
 from symconv.proofs._compiled import evaluator, size_int, small_plan
+from symconv.proofs._contract import Recipe, degree, engine_sides
 from symconv.proofs._evaluate import (
     ArrayFn,
     _eval_affine,
