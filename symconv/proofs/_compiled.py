@@ -143,6 +143,11 @@ class SmallPlan:
     rows: _Rows
     maps: tuple[tuple[_Map, ...], ...] | None
 
+    @functools.cached_property
+    def evaluators(self) -> tuple[Any, ...] | None:
+        """Per factor, :func:`evaluator` of its index maps (built once per plan)."""
+        return None if self.maps is None else tuple(evaluator(axes) for axes in self.maps)
+
     def points(self) -> list[tuple[int, ...]]:
         """The points where every constraint holds (enumerated now, in the box's order)."""
         if not self.rows:

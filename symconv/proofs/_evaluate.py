@@ -32,7 +32,7 @@ import sympy
 from symconv.core.affine import Affine
 from symconv.core.errors import SymconvError
 from symconv.core.limits import guard
-from symconv.proofs._compiled import MAX_MAGNITUDE, at, evaluator, size_int, small_plan
+from symconv.proofs._compiled import MAX_MAGNITUDE, at, size_int, small_plan
 from symconv.proofs._iverson import EQ, Constraint, Context, Derivative, Expr, Pointwise, Side, Sum
 
 __all__ = ["array_values", "linear_forms", "monomials", "random_sizes", "values"]
@@ -394,8 +394,10 @@ def linear_forms(
             raise SymconvError(
                 f"proof: an 'only if' instance check needs one factor {operand} per term; got {len(hits)}"
             )
-        wat = evaluator(plan.maps[hits[0]])
-        others = [(n, evaluator(m)) for i, (n, m) in enumerate(zip(names, plan.maps)) if i != hits[0]]
+        fns = plan.evaluators
+        assert fns is not None
+        wat = fns[hits[0]]
+        others = [(n, fn) for i, (n, fn) in enumerate(zip(names, fns)) if i != hits[0]]
         coeff = s.coeff
         if len(others) == 1:  # one other factor (x·w): no order to restore
             ((n1, f1),) = others

@@ -17,7 +17,7 @@ from symconv.core.errors import SymconvError
 from symconv.core.fastsubs import subs
 from symconv.core.limits import guard
 from symconv.engines.instance import DEFAULT_PRIME, check_exact, check_randomized
-from symconv.proofs._compiled import evaluator, size_int, small_plan
+from symconv.proofs._compiled import size_int, small_plan
 from symconv.proofs._contract import Recipe, degree, engine_sides
 from symconv.proofs._evaluate import (
     ArrayFn,
@@ -399,7 +399,7 @@ def _hypothesis_forms(h: Hypothesis, ctx: Context, sizes: Mapping[sympy.Symbol, 
     dom, none = _domain(h, ctx)
     plan = small_plan(dom, none, sizes)
     if plan is not None and plan.maps is not None:
-        lat, rat = evaluator(plan.maps[0]), evaluator(plan.maps[1])
+        lat, rat = plan.evaluators  # type: ignore[misc]
         pairs = [(lat(p), rat(p)) for p in plan.points()]
     else:
         env, n = _points(dom, none, sizes)
