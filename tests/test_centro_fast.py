@@ -351,3 +351,19 @@ def test_hashes_are_cached_and_not_pickled():
         assert b"_hash" not in state  # string hashes differ between processes: never carried over
         again = pickle.loads(state)
         assert again == obj and hash(again) == h
+
+
+@pytest.mark.parametrize("name", [CENTRO, ANTI])
+@pytest.mark.parametrize("sizes", [((5,), (2,)), ((8, 6), (3, 2)), ((30, 30), (5, 4))])
+def test_kept_reads_give_the_forms_evaluated_afresh(name, sizes, monkeypatch):
+    from symconv.proofs._evaluate import linear_forms
+    from symconv.proofs._instances import _hypothesis_forms
+
+    plan, part = only_if_part(name, len(sizes[1]))
+    sz = _instance_sizes(name, plan, *sizes)[0]
+    kept = linear_forms(part.lhs, part.ctx, sz, "w"), _hypothesis_forms(part.rhs, part.ctx, sz)
+    assert kept[0] is not None and len(kept[1]) == int(np.prod(sizes[1]))
+    monkeypatch.setattr(compiled, "READS_KEPT", 0)
+    compiled._PLANS.clear()
+    assert (linear_forms(part.lhs, part.ctx, sz, "w"), _hypothesis_forms(part.rhs, part.ctx, sz)) == kept
+    compiled._PLANS.clear()

@@ -45,6 +45,9 @@ __all__ = ["SMALL_POINTS", "SmallPlan", "affine_ints", "at", "evaluator", "size_
 #: A sum whose bounding box has at most this many points is enumerated in Python.
 SMALL_POINTS = 4096
 
+#: A small plan keeps the indices its factors read when there are at most this many (:attr:`SmallPlan.reads`).
+READS_KEPT = 1024
+
 #: Indices and sizes at or beyond this magnitude are refused by the exact evaluation (as in ``_evaluate``).
 MAX_MAGNITUDE = 2**62
 
@@ -142,11 +145,22 @@ class SmallPlan:
     box: tuple[range, ...]
     rows: _Rows
     maps: tuple[tuple[_Map, ...], ...] | None
+    factors: tuple[str, ...] = ()  # each factor's operand (``name*`` when conjugated)
 
     @functools.cached_property
     def evaluators(self) -> tuple[Any, ...] | None:
         """Per factor, :func:`evaluator` of its index maps (built once per plan)."""
         return None if self.maps is None else tuple(evaluator(axes) for axes in self.maps)
+
+    @functools.cached_property
+    def reads(self) -> tuple[tuple[tuple[int, ...], tuple[tuple[int, ...], ...]], ...] | None:
+        """Per point: the point and the index each factor reads there — what ``boxes`` of the engines' plans
+        keep for a contraction (its outer points and every axis's value), kept for sums of at most
+        :data:`READS_KEPT` reads; None beyond (or without maps): evaluate :meth:`points` per call."""
+        fns = self.evaluators
+        if fns is None or math.prod(len(r) for r in self.box) * max(len(fns), 1) > READS_KEPT:
+            return None
+        return tuple((p, tuple(fn(p) for fn in fns)) for p in self.points())
 
     def points(self) -> list[tuple[int, ...]]:
         """The points where every constraint holds (enumerated now, in the box's order)."""
@@ -212,14 +226,18 @@ def _compile_small(
     multi = [row for row in multi if not _implied(row, box)]
     known = set(names)
     if any(v not in known for t in s.factors for a in t.index for v, _ in a.coeffs):
-        return SmallPlan(tuple(names), box, tuple(multi), None)
+        return SmallPlan(tuple(names), box, tuple(multi), None, _factor_names(s))
     # a variable with one value in the box (a Kronecker delta fixed it) is a constant of every map
     maps = tuple(tuple(_fold(affine_ints(a, names, sizes), box) for a in t.index) for t in s.factors)
     peak = [max(abs(r[0]), abs(r[-1])) if r else 0 for r in box]
     tops = [abs(c0) + sum(abs(c) * peak[j] for j, c in terms) for axes in maps for c0, terms in axes]
     if max([*peak, *tops], default=0) >= MAX_MAGNITUDE:
         return None  # beyond 64-bit evaluation: the general path refuses it with its message
-    return SmallPlan(tuple(names), box, tuple(multi), maps)
+    return SmallPlan(tuple(names), box, tuple(multi), maps, _factor_names(s))
+
+
+def _factor_names(s: Sum) -> tuple[str, ...]:
+    return tuple(t.operand + ("*" if t.conjugate else "") for t in s.factors)
 
 
 def _fold(a: _Map, box: Sequence[range]) -> _Map:

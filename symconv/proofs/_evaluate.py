@@ -388,12 +388,23 @@ def linear_forms(
         plan = small_plan(s, ctx, sizes)
         if plan is None or plan.maps is None:
             return None
-        names = [t.operand + ("*" if t.conjugate else "") for t in s.factors]
+        names = plan.factors
         hits = [i for i, n in enumerate(names) if n == operand]
         if len(hits) != 1:
             raise SymconvError(
                 f"proof: an 'only if' instance check needs one factor {operand} per term; got {len(hits)}"
             )
+        coeff, wi = s.coeff, hits[0]
+        if plan.reads is not None:  # the indices each factor reads, per point (kept with the plan)
+            rest_i = [i for i in range(len(names)) if i != wi]
+            for p, idx in plan.reads:
+                rest = [(names[i], idx[i]) for i in rest_i]
+                if len(rest) > 1:
+                    rest.sort()  # the other factors in the order of a monomial
+                form = forms.setdefault((p[:nfree], tuple(rest)), {})
+                w = idx[wi]
+                form[w] = form.get(w, 0) + coeff
+            continue
         fns = plan.evaluators
         assert fns is not None
         wat = fns[hits[0]]

@@ -398,7 +398,9 @@ def _hypothesis_forms(h: Hypothesis, ctx: Context, sizes: Mapping[sympy.Symbol, 
     """``w[lhs(u)] − sign·w[rhs(u)]`` at every point ``u`` of the hypothesis' domain (enumerated exactly)."""
     dom, none = _domain(h, ctx)
     plan = small_plan(dom, none, sizes)
-    if plan is not None and plan.maps is not None:
+    if plan is not None and plan.reads is not None:  # both sides' indices per point, kept with the plan
+        pairs = [idx for _, idx in plan.reads]
+    elif plan is not None and plan.maps is not None:
         lat, rat = plan.evaluators  # type: ignore[misc]
         pairs = [(lat(p), rat(p)) for p in plan.points()]
     else:
