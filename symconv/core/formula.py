@@ -143,6 +143,19 @@ class Contraction:
     #: the term is added at ``fold(index)``.
     result_boundary: tuple[Boundary | None, ...] | None = None
 
+    def __hash__(self) -> int:
+        # the fields' hash, computed once (the engines' plan caches hash a contraction on every check)
+        h = self.__dict__.get("_hash")
+        if h is None:
+            key = (self.name, self.result, self.result_index, self.variables, self.factors, self.operands)
+            h = hash((*key, self.result_boundary))
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the cached hash is not pickled: string hashes differ between processes
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
     def operand(self, name: str) -> Operand:
         """The operand (or the result) called ``name``."""
         if name == self.result.name:

@@ -27,6 +27,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from symconv.core.errors import SymconvError
 from symconv.core.public import public
@@ -60,11 +61,27 @@ _NAMES = tuple(DEFAULTS)
 
 
 _ENV_NAMES = tuple(f"SYMCONV_LIMIT_{name.upper()}" for name in _NAMES)
-_cache: dict[tuple[str | None, ...], Limits] = {}
+_cache: dict[tuple[Any, ...], Limits] = {}
+
+
+def _environment() -> tuple[Any, ...]:
+    """The raw values of the limit variables: read straight from the mapping behind ``os.environ`` (what every
+    assignment to it updates; a read per check without the per-key encoding) where there is one."""
+    data = getattr(os.environ, "_data", None)
+    encode = getattr(os.environ, "encodekey", None)
+    if isinstance(data, dict) and encode is not None:
+        global _ENCODED
+        if _ENCODED is None:
+            _ENCODED = tuple(encode(v) for v in _ENV_NAMES)
+        return tuple([data.get(k) for k in _ENCODED])
+    return tuple(os.environ.get(v) for v in _ENV_NAMES)
+
+
+_ENCODED: tuple[Any, ...] | None = None
 
 
 def _from_environment() -> Limits:
-    raws = tuple(os.environ.get(v) for v in _ENV_NAMES)
+    raws = _environment()
     hit = _cache.get(raws)
     if hit is None:
         hit = _cache[raws] = _parse(raws)
@@ -73,9 +90,12 @@ def _from_environment() -> Limits:
     return hit
 
 
-def _parse(raws: tuple[str | None, ...]) -> Limits:
+def _parse(raws: tuple[Any, ...]) -> Limits:
     values = {}
+    decode = getattr(os.environ, "decodevalue", None)
     for name, raw in zip(_NAMES, raws):
+        if raw is not None and not isinstance(raw, str):
+            raw = decode(raw) if decode is not None else raw.decode()
         if raw is None or not raw.strip():
             continue
         text = raw.strip().replace("_", "")

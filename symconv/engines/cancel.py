@@ -32,12 +32,14 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
-from symconv.engines.plan import Layout, boxes, choose_inner
+from symconv.core.formula import Contraction
+from symconv.engines.plan import Axis, Layout, boxes, choose_inner, layout
 
-__all__ = ["cancel_common", "collapse_free", "count_terms"]
+__all__ = ["cancel_common", "cancel_mirrored", "collapse_free", "count_terms", "mirror_of"]
 
 _Sides = list[list[tuple[int, Layout]]]
 
@@ -77,3 +79,113 @@ def cancel_common(sides: _Sides) -> tuple[_Sides, int]:
         return sides, 0
     terms = 2 * sum(count_terms(lay) for _, lay in common)
     return [[p for p in left if p not in common], [p for p in right if p not in common]], terms
+
+
+_Contractions = list[tuple[int, Contraction]]
+
+
+def _mirrored(a: Axis, b: Axis) -> bool:
+    """Whether ``b`` reads ``a`` mirrored: ``b = size - 1 - a`` (same range, same guard)."""
+    return b.size == a.size and b.const == a.size - 1 - a.const and b.coef == tuple([-c for c in a.coef])
+
+
+def mirror_of(lay: Layout, other: Layout, name: str) -> tuple[bool, ...] | None:
+    """The axes of operand ``name`` that ``other`` reads mirrored (``size - 1 - index``) where ``lay`` reads them
+    straight, when the two layouts are otherwise the same (loop box, result and every other operand); else None.
+
+    >>> a = Layout((2,), (("", (Axis((1,), 0, 2),)), ("w", (Axis((1,), 0, 2),))))
+    >>> b = Layout((2,), (("", (Axis((1,), 0, 2),)), ("w", (Axis((-1,), 1, 2),))))
+    >>> mirror_of(a, b, "w"), mirror_of(a, b, "x"), mirror_of(a, a, "w")
+    ((True,), None, (False,))
+    """
+    if lay.extents != other.extents or len(lay.arrays) != len(other.arrays):
+        return None
+    flips: tuple[bool, ...] | None = None
+    for (s, axes), (t, oaxes) in zip(lay.arrays, other.arrays):
+        if s != t or len(axes) != len(oaxes):
+            return None
+        if s != name:
+            if axes != oaxes:
+                return None
+            continue
+        found = []
+        for a, b in zip(axes, oaxes):
+            if a == b:
+                found.append(False)  # read straight (a constant index that is its own mirror is read straight)
+            elif _mirrored(a, b):
+                found.append(True)
+            else:
+                return None
+        flips = tuple(found)
+    return flips
+
+
+def _symmetric(labels: np.ndarray, flips: tuple[bool, ...]) -> int:
+    """``s`` in {1, −1} with ``labels[mirror(p)] = s·labels[p]`` at EVERY entry ``p`` (mirror: the flipped axes),
+    else 0. Then ``w[mirror(p)] = s·w[p]`` as polynomials (same label, sign times ``s``; 0 stays 0)."""
+    mirrored = labels[tuple(slice(None, None, -1) if f else slice(None) for f in flips)].tolist()
+    if mirrored == labels.tolist():
+        return 1
+    return -1 if mirrored == (-labels).tolist() else 0
+
+
+def cancel_mirrored(
+    lhs: _Contractions, rhs: _Contractions, structure: Mapping[str, np.ndarray]
+) -> tuple[_Contractions, _Contractions, int] | None:
+    r"""Both sides without the pairs of contractions that are equal polynomials under a ``structure``'s
+    symmetry, and the terms so not written (both sides' copies); None when there is no such pair.
+
+    A left contraction :math:`c\,\sum_v F(v)\,w[A(v)]` and a right one
+    :math:`d\,\sum_v F(v)\,w[M(A(v))]` — the same loop box, result and other
+    factors; ``w`` read through the mirror :math:`M` (``size − 1 − index`` on
+    some axes, a bijection of ``w``'s shape, so both have the same in-range
+    terms) — are equal when ``structure[w]`` satisfies
+    :math:`\ell(M p) = s\,\ell(p)` at every entry ``p`` and :math:`c = s\,d`:
+    term by term, :math:`w[M(A(v))] = s\,w[A(v)]` (the same label, the sign
+    times ``s``). Both are dropped before any table is written (the rest is
+    compared as usual). E.g. convolution against correlation with a
+    centrosymmetric kernel: nothing is left.
+
+    >>> from symconv.core.formula import ConvSpec, forward
+    >>> corr = forward(ConvSpec(input_size=(5,), kernel_size=(3,)))[0]
+    >>> conv = forward(ConvSpec(input_size=(5,), kernel_size=(3,), flip=True))[0]
+    >>> cancel_mirrored([(1, conv)], [(1, corr)], {"w": np.array([1, 2, 1])})
+    ([], [], 18)
+    >>> cancel_mirrored([(1, conv)], [(1, corr)], {"w": np.array([1, 2, -1])}) is None  # not symmetric
+    True
+    >>> cancel_mirrored([(1, conv)], [(-1, corr)], {"w": np.array([1, 0, -1])})  # antisymmetric: c = -d
+    ([], [], 18)
+    """
+    left = [(int(c), k, layout(k)) for c, k in lhs]
+    right = [(int(c), k, layout(k)) for c, k in rhs]
+    used: set[int] = set()
+    keep_left: _Contractions = []
+    terms = 0
+    for c, k, lay in left:
+        hit = None
+        if c and lay is not None and _distinct(k):
+            for j, (d, _, lay2) in enumerate(right):
+                if j in used or not d or lay2 is None:
+                    continue
+                for name in [n for n, _ in lay.arrays[1:] if n in structure]:
+                    flips = mirror_of(lay, lay2, name)
+                    if flips is not None and any(flips):
+                        s = _symmetric(np.asarray(structure[name]), flips)
+                        if s and c == s * d:
+                            hit = j
+                            break
+                if hit is not None:
+                    break
+        if hit is None:
+            keep_left.append((c, k))
+            continue
+        used.add(hit)
+        terms += 2 * count_terms(lay)  # type: ignore[arg-type]
+    if not used:
+        return None
+    return keep_left, [(d, k) for j, (d, k, _) in enumerate(right) if j not in used], terms
+
+
+def _distinct(c: Contraction) -> bool:
+    ops = [f.operand for f in c.factors]
+    return len(set(ops)) == len(ops)

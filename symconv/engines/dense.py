@@ -70,7 +70,7 @@ import numpy as np
 from symconv.core.formula import Contraction
 from symconv.core.limits import current
 from symconv.engines.bounds import UNCHECKED_BYTES
-from symconv.engines.cancel import cancel_common, collapse_free, count_terms
+from symconv.engines.cancel import cancel_common, cancel_mirrored, collapse_free, count_terms
 from symconv.engines.differences import Differences, Key, lower_bound
 from symconv.engines.folds import fold_layouts
 from symconv.engines.pinned import Shear, pin_all, shear
@@ -323,6 +323,12 @@ def dense_equal(
     digit per operand in alphabetical order: local position + 1, 0 = absent).
     """
     bar = progress if progress is not None else Progress("check_exact", 1, enabled=False)
+    cut = cancel_mirrored(list(lhs), list(rhs), space.structure) if space.structure else None
+    if cut is not None:  # pairs equal under the structure's symmetry (symconv.engines.cancel): compare the rest
+        rest_ = dense_equal(cut[0], cut[1], space, bar)
+        if rest_ is not None and rest_[0]:
+            return True, cut[2] + rest_[1], None
+        bar.restart()  # a difference (or no dense form of the rest): the full sides name the first difference
     names = sorted(space.shapes)
     groups: dict[tuple[str, ...], list[list[tuple[int, Layout]]]] = {}
     zero_terms = 0

@@ -69,6 +69,18 @@ class Layout:
     extents: tuple[int, ...]
     arrays: tuple[tuple[str, tuple[Axis, ...]], ...]
 
+    def __hash__(self) -> int:
+        # computed once: the plan caches and the piece matching hash one layout many times per check
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash((self.extents, self.arrays))
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> dict[str, object]:
+        # the cached hash is not pickled: string hashes differ between processes
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
     @property
     def terms_bound(self) -> int:
         """Loop points of the box (an upper bound on the terms), in Python integers (never wraps)."""

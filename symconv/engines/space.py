@@ -125,6 +125,13 @@ def _labels(a: np.ndarray) -> np.ndarray:
     input's integer type: no label is wrapped (``uint64`` 2^64 - 1 is not -1)
     or sized by its magnitude (a label 10^18 is not 10^18 variables).
     """
+    if a.size <= 256:  # a kernel-sized table: in Python integers (exact for any 64-bit type), no numpy calls
+        vals = a.reshape(-1).tolist()
+        mags = sorted({abs(v) for v in vals})
+        first = 0 if mags and mags[0] == 0 else 1
+        rank = {m: i + first for i, m in enumerate(mags)}
+        out = [rank[abs(v)] * ((v > 0) - (v < 0)) for v in vals]
+        return np.array(out, dtype=np.int64).reshape(a.shape)
     if a.dtype.kind == "u":
         mag = a.astype(np.uint64).reshape(-1)
         sign = (mag != 0).astype(np.int64)

@@ -195,6 +195,12 @@ def _side(reads: Sequence[Read], sizes: Mapping[sympy.Symbol, int], ctx: Context
     return out
 
 
+#: The latest structures by hypothesis (identity) and sizes: a proof at one size builds its table once.
+_STRUCTURES: OrderedDict[tuple[int, tuple[int, ...], tuple[tuple[Any, Any], ...]], tuple[Hypothesis, Any]] = (
+    OrderedDict()
+)
+
+
 def hypothesis_structure(hyp: Hypothesis, shape: tuple[int, ...], sizes: Mapping[sympy.Symbol, int]) -> Any:
     """The engine's ``structure`` for ``operand[u] = sign · operand[mirror(u)]`` on the whole operand.
 
@@ -202,6 +208,20 @@ def hypothesis_structure(hyp: Hypothesis, shape: tuple[int, ...], sizes: Mapping
     an entry with ``u = mirror(u)`` under ``sign = -1`` is structurally zero.
     ``None`` when the hypothesis's domain is not the operand's whole shape.
     """
+    key = (id(hyp), shape, tuple(sizes.items()))
+    with _CONCRETE_LOCK:
+        hit = _STRUCTURES.get(key)
+    if hit is not None and hit[0] is hyp:
+        return None if hit[1] is None else hit[1].copy()
+    out = _structure(hyp, shape, sizes)
+    with _CONCRETE_LOCK:
+        _STRUCTURES[key] = (hyp, out)
+        while len(_STRUCTURES) > 32:
+            _STRUCTURES.popitem(last=False)
+    return None if out is None else out.copy()
+
+
+def _structure(hyp: Hypothesis, shape: tuple[int, ...], sizes: Mapping[sympy.Symbol, int]) -> Any:
     if list(hyp.lhs) != [Affine.var(v) for v in hyp.variables]:
         return None
     dom = []

@@ -101,16 +101,15 @@ def guard_instance(
     ``completing``: the check completes a general proof (so the way out is a
     symbolic hyper-parameter, not the general method).
     """
+    if not part.ctx.hypotheses and recipe is None:
+        return  # nothing to cost (the message below is built only where something is)
     where = _where(part.title, sizes)
     alternative = ALTERNATIVE
     if completing:
         where = where.replace("prove: instance check", "prove: the exact check completing the general proof", 1)
         alternative = GENERAL_ALTERNATIVE
     for h in part.ctx.hypotheses:  # the hypothesis becomes a table over its domain, filled entry by entry
-        ext = []
-        for v in h.variables:
-            ub = next((c for c in h.domain if c.expr.coeff(v) == -1), None)
-            ext.append(0 if ub is None else (value(ub.expr.const, sizes) or 0) + 1)
+        ext = [0 if ub is None else (value(ub, sizes) or 0) + 1 for ub in _upper_bounds(h)]
         guard(
             where, "entries", math.prod(ext), f"entries of the {h.name} table of {h.operand}", alternative=alternative
         )
@@ -127,6 +126,24 @@ def guard_instance(
         return
     guard(where, "engine_terms", terms, "terms", alternative=alternative)
     guard(where, "memory_bytes", terms * _EXACT_BYTES_PER_TERM, "bytes", alternative=alternative)
+
+
+#: Per hypothesis (by identity, the object held): the constant of each variable's upper bound ``const - v ≥ 0``.
+_UPPER: dict[int, tuple[Any, list[Any]]] = {}
+
+
+def _upper_bounds(h: Any) -> list[Any]:
+    hit = _UPPER.get(id(h))
+    if hit is not None and hit[0] is h:
+        return hit[1]
+    out = []
+    for v in h.variables:
+        ub = next((c for c in h.domain if c.expr.coeff(v) == -1), None)
+        out.append(None if ub is None else ub.expr.const)
+    if len(_UPPER) > 256:
+        _UPPER.clear()
+    _UPPER[id(h)] = (h, out)
+    return out
 
 
 def guard_circular(name: str, n: Sequence[int]) -> None:

@@ -29,12 +29,13 @@ from typing import Any
 import numpy as np
 import sympy
 
-from symconv.core.affine import Affine, as_expr
+from symconv.core.affine import Affine
 from symconv.core.errors import SymconvError
 from symconv.core.limits import guard
+from symconv.proofs._compiled import MAX_MAGNITUDE, at, size_int, small_plan
 from symconv.proofs._iverson import EQ, Constraint, Context, Derivative, Expr, Pointwise, Side, Sum
 
-__all__ = ["array_values", "monomials", "random_sizes", "values"]
+__all__ = ["array_values", "linear_forms", "monomials", "random_sizes", "values"]
 
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 _SHIFT = np.uint64(29)
@@ -56,12 +57,8 @@ def array_values(name: str, seed: int, index: Sequence[Any], lo: int = -9, hi: i
 
 
 def _int(e: Any, sizes: Mapping[sympy.Symbol, int]) -> int:
-    v = as_expr(e)
-    if not v.is_Integer:  # xreplace: the same exact value as subs, without its rewriting (the replay's hot path)
-        v = v.xreplace({k: sympy.Integer(x) for k, x in sizes.items()})
-    if not v.is_Integer:
-        raise SymconvError(f"proof: size expression {e} is not an integer at {sizes}")
-    return int(v)
+    # compiled once per expression to integer polynomial terms (the replay's hot path; exact, as subs)
+    return size_int(e, sizes)
 
 
 def _linear(c: Constraint, sizes: Mapping[sympy.Symbol, int]) -> tuple[dict[str, int], int]:
@@ -116,7 +113,7 @@ def _bounds(cons: list[tuple[dict[str, int], int, str]], names: Sequence[str]) -
 #: How an exact evaluation too large to run is refused, and what to do instead.
 _ALTERNATIVE = "the general method (method='general') proves every size at once; or choose smaller sizes"
 #: Beyond this magnitude an index or size is not evaluated in 64-bit integers.
-_MAX_MAGNITUDE = 2**62
+_MAX_MAGNITUDE = MAX_MAGNITUDE
 
 
 def _guard_points(npts: int, ncols: int) -> None:
@@ -316,6 +313,8 @@ def monomials(side: Side, ctx: Context, sizes: Mapping[sympy.Symbol, int]) -> di
     else:
         raise TypeError(f"cannot expand {type(side).__name__}")
     for s, extra, drop in items:
+        if _small_monomials(acc, s, ctx, sizes, extra, drop):
+            continue
         env, npts = _points(s, ctx, sizes, extra)
         cols: list[np.ndarray] = [env[f] for f in ctx.free]
         names: list[str] = []
@@ -339,6 +338,92 @@ def monomials(side: Side, ctx: Context, sizes: Mapping[sympy.Symbol, int]) -> di
             key = (free, tuple(sorted(mono)))
             acc[key] = acc.get(key, 0) + s.coeff * int(cnt)
     return {k: v for k, v in acc.items() if v}
+
+
+def _small_monomials(
+    acc: dict[tuple[Any, ...], int],
+    s: Sum,
+    ctx: Context,
+    sizes: Mapping[sympy.Symbol, int],
+    extra: Sequence[Constraint],
+    drop: int | None,
+) -> bool:
+    """:func:`monomials` of one sum in Python integers, point by point, where its box is small; False: not small."""
+    plan = small_plan(s, ctx, sizes, extra)
+    if plan is None or plan.maps is None:
+        return False
+    names = [t.operand + ("*" if t.conjugate else "") for t in s.factors]
+    maps = [(name, axes) for i, (name, axes) in enumerate(zip(names, plan.maps)) if i != drop]
+    nfree = len(ctx.free)
+    coeff = s.coeff
+    if all(len(terms) <= 1 for _, axes in maps for _, terms in axes):  # each axis reads one variable (or none)
+        flat = [(name, [(c0, *(terms[0] if terms else (0, 0))) for c0, terms in axes]) for name, axes in maps]
+        for p in plan.points():  # every index below 2^62 (the plan is refused otherwise)
+            mono = [(name, tuple([c0 + c * p[j] for c0, j, c in axes])) for name, axes in flat]
+            mono.sort()
+            key = (p[:nfree], tuple(mono))
+            acc[key] = acc.get(key, 0) + coeff
+        return True
+    for p in plan.points():
+        mono = [(name, tuple([at(a, p) for a in axes])) for name, axes in maps]
+        mono.sort()
+        key = (p[:nfree], tuple(mono))
+        acc[key] = acc.get(key, 0) + coeff
+    return True
+
+
+def linear_forms(
+    side: Expr, ctx: Context, sizes: Mapping[sympy.Symbol, int], operand: str
+) -> dict[tuple[Any, ...], dict[tuple[int, ...], int]] | None:
+    """``side`` (linear in ``operand``) as one linear form in ``operand``'s entries per free point and entry of
+    the other arrays: ``{(free point, other factors): {index of operand: coefficient}}`` (forms whose entries
+    all vanish dropped) — the coefficients of :func:`monomials`, grouped, in one pass over the points.
+
+    None where a sum's box is not small (then group :func:`monomials` instead). A term without exactly one
+    factor ``operand`` (a conjugated one is another variable) is refused.
+    """
+    forms: dict[tuple[Any, ...], dict[tuple[int, ...], int]] = {}
+    nfree = len(ctx.free)
+    for s in side.sums:
+        plan = small_plan(s, ctx, sizes)
+        if plan is None or plan.maps is None:
+            return None
+        names = plan.factors
+        hits = [i for i, n in enumerate(names) if n == operand]
+        if len(hits) != 1:
+            raise SymconvError(
+                f"proof: an 'only if' instance check needs one factor {operand} per term; got {len(hits)}"
+            )
+        coeff, wi = s.coeff, hits[0]
+        if plan.reads is not None:  # the indices each factor reads, per point (kept with the plan)
+            rest_i = [i for i in range(len(names)) if i != wi]
+            for p, idx in plan.reads:
+                rest = [(names[i], idx[i]) for i in rest_i]
+                if len(rest) > 1:
+                    rest.sort()  # the other factors in the order of a monomial
+                form = forms.setdefault((p[:nfree], tuple(rest)), {})
+                w = idx[wi]
+                form[w] = form.get(w, 0) + coeff
+            continue
+        fns = plan.evaluators
+        assert fns is not None
+        wat = fns[hits[0]]
+        others = [(n, fn) for i, (n, fn) in enumerate(zip(names, fns)) if i != hits[0]]
+        coeff = s.coeff
+        if len(others) == 1:  # one other factor (x·w): no order to restore
+            ((n1, f1),) = others
+            for p in plan.points():
+                form = forms.setdefault((p[:nfree], ((n1, f1(p)),)), {})
+                w = wat(p)
+                form[w] = form.get(w, 0) + coeff
+            continue
+        for p in plan.points():
+            rest = [(n, fn(p)) for n, fn in others]
+            rest.sort()  # the other factors in the order of a monomial
+            form = forms.setdefault((p[:nfree], tuple(rest)), {})
+            w = wat(p)
+            form[w] = form.get(w, 0) + coeff
+    return {k: f for k, f in forms.items() if any(f.values())}
 
 
 def _all_points(box: Mapping[str, tuple[int, int]], names: Sequence[str]) -> list[tuple[int, ...]]:

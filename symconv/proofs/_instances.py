@@ -4,6 +4,7 @@ the counterexample a refutation names."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -11,16 +12,17 @@ from typing import Any
 import numpy as np
 import sympy
 
-from symconv.core.affine import as_expr
 from symconv.core.errors import SymconvError
-from symconv.core.fastsubs import subs
+from symconv.core.limits import guard
 from symconv.engines.instance import DEFAULT_PRIME, check_exact, check_randomized
+from symconv.proofs._compiled import size_int, small_plan
 from symconv.proofs._contract import Recipe, degree, engine_sides
 from symconv.proofs._evaluate import (
     ArrayFn,
     _eval_affine,
     _points,
     array_values,
+    linear_forms,
     monomials,
     random_sizes,
     values,
@@ -31,6 +33,7 @@ from symconv.proofs._iverson import (
     Expr,
     Hypothesis,
     Sum,
+    Term,
 )
 from symconv.proofs._params import _int
 from symconv.proofs._parts import Part
@@ -70,20 +73,69 @@ def _satisfies(part: Part, sizes: Mapping[sympy.Symbol, int]) -> bool:
     for c in part.ctx.assumptions:
         if c.expr.variables:
             continue
-        v = int(subs(as_expr(c.expr.const), sizes))
+        v = size_int(c.expr.const, sizes)
         if (c.op == "==" and v != 0) or (c.op != "==" and v < 0):
             return False
     return True
 
 
-def _rank(rows: Sequence[Sequence[int]], ncols: int) -> int:
-    """Exact rank of an integer matrix (over ℚ)."""
-    from sympy.polys.domains import QQ
-    from sympy.polys.matrices import DomainMatrix
+class _Echelon:
+    """Rows of integers in echelon form (sparse: ``{column: value}``), for exact ranks over ℚ.
 
-    if not rows or not ncols:
-        return 0
-    return int(DomainMatrix([[QQ(v) for v in r] for r in rows], (len(rows), ncols), QQ).rank())
+    Fraction-free elimination: a row is reduced by a basis row with the same
+    leading column as ``b[c]·row − row[c]·b`` (integers only; the leading
+    column cancels, later columns only remain), then divided by the gcd of its
+    entries (the row space is unchanged, the integers stay small). A row that
+    reduces to nothing lies in the span of the basis; otherwise it joins it.
+    No fraction, no rounding: the rank is exact.
+    """
+
+    def __init__(self) -> None:
+        # leading column -> (its value, the other entries): a basis row with a positive lead, coprime entries
+        self.basis: dict[Any, tuple[int, tuple[tuple[Any, int], ...]]] = {}
+
+    def add(self, row: Mapping[Any, int], owned: bool = False) -> bool:
+        """Whether ``row`` is independent of the rows added before (it then joins the basis). ``owned``: ``row``
+        is a dict of non-zero Python integers that may be changed."""
+        r: dict[Any, int] = row if owned else {c: int(v) for c, v in row.items() if v}  # type: ignore[assignment]
+        basis = self.basis
+        while r:
+            lead = min(r)
+            b = basis.get(lead)
+            if b is None:  # a new leading column
+                g = math.gcd(*r.values())
+                if r[lead] < 0:
+                    g = -g
+                if g != 1:
+                    r = {c: v // g for c, v in r.items()}
+                f = r.pop(lead)
+                basis[lead] = (f, tuple(r.items()))
+                return True
+            f, rest = b
+            k = r.pop(lead)  # f·r − k·b: the lead cancels
+            if f != 1:
+                r = {c: f * v for c, v in r.items()}
+            for c, v in rest:
+                nv = r.get(c, 0) - k * v
+                if nv:
+                    r[c] = nv
+                else:
+                    del r[c]
+            if r and f != 1:
+                g = math.gcd(*r.values())
+                if g > 1:
+                    r = {c: v // g for c, v in r.items()}
+        return False
+
+
+def _rank(rows: Sequence[Sequence[int]], ncols: int) -> int:
+    """Exact rank of an integer matrix (over ℚ), by fraction-free elimination in Python integers (:class:`_Echelon`).
+
+    >>> _rank([[1, 2], [2, 4]], 2), _rank([[0, 0]], 2), _rank([[2, 1], [1, 3]], 2), _rank([], 3)
+    (1, 0, 2, 0)
+    """
+    ech = _Echelon()
+    return sum(ech.add({j: r[j] for j in range(ncols) if r[j]}) for r in rows)
 
 
 def _unfold(side: Any, part: Part) -> Any:
@@ -250,36 +302,75 @@ def _instance_only_if(part: Part, sizes: Mapping[sympy.Symbol, int]) -> tuple[bo
             f"proof: an 'only if' instance check takes the inputs' entries as independent; the hypothesis "
             f"{constrained[0]!r} constrains one"
         )
-    mono = monomials(part.lhs, part.ctx, sizes)  # type: ignore[arg-type]
+    # one linear form in w per (free point, entry of the inputs) that must vanish
+    found = linear_forms(part.lhs, part.ctx, sizes, w_op) if isinstance(part.lhs, Expr) else None
     forms: dict[Any, dict[Any, int]] = {}
-    for (free, m), c in mono.items():  # one linear form in w per (free point, entry of the inputs) that must vanish
-        ws = [idx for op, idx in m if op == w_op]
-        if len(ws) != 1:
-            raise SymconvError(f"proof: an 'only if' instance check needs one factor {w_op} per term; got {len(ws)}")
-        x = (free, tuple((op, idx) for op, idx in m if op != w_op))
-        forms.setdefault(x, {})[ws[0]] = forms.get(x, {}).get(ws[0], 0) + c
+    if found is not None:  # small sums: in one pass over their points
+        forms = found  # type: ignore[assignment]
+    else:
+        mono = monomials(part.lhs, part.ctx, sizes)  # type: ignore[arg-type]
+        for (free, m), c in mono.items():
+            ws = [idx for op, idx in m if op == w_op]
+            if len(ws) != 1:
+                raise SymconvError(
+                    f"proof: an 'only if' instance check needs one factor {w_op} per term; got {len(ws)}"
+                )
+            x = (free, tuple((op, idx) for op, idx in m if op != w_op))
+            forms.setdefault(x, {})[ws[0]] = forms.get(x, {}).get(ws[0], 0) + c
     a_rows = [*forms.values()]
     for h in part.ctx.hypotheses:
         a_rows += _hypothesis_forms(h, part.ctx, sizes)
     h_rows = _hypothesis_forms(hyp, part.ctx, sizes)
-    cols: dict[Any, int] = {}
-    for f in (*a_rows, *h_rows):
-        for w in f:
-            cols.setdefault(w, len(cols))
-    a = [[f.get(w, 0) for w in cols] for f in a_rows]
-    h_m = [[f.get(w, 0) for w in cols] for f in h_rows]
-    ok = _rank(a, len(cols)) == _rank(a + h_m, len(cols))
+    cols: dict[Any, int] = {}  # the entries of w, numbered (integer columns: a cheaper elimination)
+    a_int = [{cols.setdefault(w, len(cols)): v for w, v in f.items() if v} for f in a_rows]
+    h_int = [{cols.setdefault(w, len(cols)): v for w, v in f.items() if v} for f in h_rows]
+    guard(  # the elimination's work, at most rows × columns × rank integer operations
+        "proof: the 'only if' rank",
+        "engine_terms",
+        (len(a_rows) + len(h_rows)) * len(cols) ** 2,
+        "integer operations of the exact elimination",
+        alternative="smaller kernel sizes show the same",
+    )
+    ech = _Echelon()  # rank(A) = rank(A + H) iff every hypothesis form lies in the span of A's forms
+    for f in a_int:
+        ech.add(f, owned=True)
+    ok = not any(ech.add(f, owned=True) for f in h_int)
     return ok, "" if ok else "equality for every x does not force the hypothesis at these sizes", {"forms": len(forms)}
+
+
+#: The domain of a hypothesis as a sum (its two sides as factors), by the identity of the hypothesis and the
+#: context: the compiled plan of :func:`symconv.proofs._compiled.small_plan` is then found again.
+_DOMAINS: dict[tuple[int, int], tuple[Hypothesis, Context, Sum, Context]] = {}
+
+
+def _domain(h: Hypothesis, ctx: Context) -> tuple[Sum, Context]:
+    hit = _DOMAINS.get((id(h), id(ctx)))
+    if hit is not None and hit[0] is h and hit[1] is ctx:
+        return hit[2], hit[3]
+    sides = (Term(h.operand, tuple(h.lhs)), Term(h.operand, tuple(h.rhs)))
+    dom, none = Sum(h.variables, h.domain, sides), Context(ctx.params, (), ())
+    if len(_DOMAINS) > 256:
+        _DOMAINS.clear()
+    _DOMAINS[(id(h), id(ctx))] = (h, ctx, dom, none)
+    return dom, none
 
 
 def _hypothesis_forms(h: Hypothesis, ctx: Context, sizes: Mapping[sympy.Symbol, int]) -> list[dict[Any, int]]:
     """``w[lhs(u)] − sign·w[rhs(u)]`` at every point ``u`` of the hypothesis' domain (enumerated exactly)."""
-    env, n = _points(Sum(h.variables, h.domain, ()), Context(ctx.params, (), ()), sizes)
-    lhs = [_eval_affine(a, env, sizes, n) for a in h.lhs]
-    rhs = [_eval_affine(a, env, sizes, n) for a in h.rhs]
+    dom, none = _domain(h, ctx)
+    plan = small_plan(dom, none, sizes)
+    if plan is not None and plan.reads is not None:  # both sides' indices per point, kept with the plan
+        pairs = [idx for _, idx in plan.reads]
+    elif plan is not None and plan.maps is not None:
+        lat, rat = plan.evaluators  # type: ignore[misc]
+        pairs = [(lat(p), rat(p)) for p in plan.points()]
+    else:
+        env, n = _points(dom, none, sizes)
+        lhs = [_eval_affine(a, env, sizes, n).tolist() for a in h.lhs]
+        rhs = [_eval_affine(a, env, sizes, n).tolist() for a in h.rhs]
+        pairs = [(tuple(a[p] for a in lhs), tuple(a[p] for a in rhs)) for p in range(n)]
     out = []
-    for p in range(n):
-        here, mir = tuple(int(a[p]) for a in lhs), tuple(int(a[p]) for a in rhs)
+    for here, mir in pairs:
         f = {here: 1}
         f[mir] = f.get(mir, 0) - h.sign
         out.append(f)
