@@ -359,7 +359,7 @@ def _small_monomials(
     if all(len(terms) <= 1 for _, axes in maps for _, terms in axes):  # each axis reads one variable (or none)
         flat = [(name, [(c0, *(terms[0] if terms else (0, 0))) for c0, terms in axes]) for name, axes in maps]
         for p in plan.points():  # every index below 2^62 (the plan is refused otherwise)
-            mono = [(name, tuple([c0 + c * p[j] for c0, j, c in axes])) for name, axes in flat]
+            mono = [(name, tuple([c0 + c * p[j] if c else c0 for c0, j, c in axes])) for name, axes in flat]
             mono.sort()
             key = (p[:nfree], tuple(mono))
             acc[key] = acc.get(key, 0) + coeff
