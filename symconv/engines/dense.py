@@ -51,9 +51,9 @@ too large or the contraction has boundary folds, conjugates or structure.
 >>> twice = replace(corr, variables=(*corr.variables, Var("z", 2)))  # a variable no index reads: a coefficient
 >>> dense_equal([(1, twice)], [(2, corr)], space)[:2]
 (True, 24)
->>> rev = replace(corr, variables=corr.variables[::-1])  # the same terms, another layout: keys written twice
->>> dense_equal([(1, corr), (1, rev)], [(2, corr)], space) is None  # the sort-based form decides
-True
+>>> rev = replace(corr, variables=corr.variables[::-1])  # the same terms, another variable order: one layout
+>>> dense_equal([(1, corr), (1, rev)], [(2, corr)], space)[:2]  # (symconv.engines.symmetry): coefficients added
+(True, 24)
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ from symconv.engines.folds import fold_layouts
 from symconv.engines.pinned import Shear, pin_all, shear
 from symconv.engines.plan import Axis, Layout, boxes, choose_inner, layout
 from symconv.engines.progress import Progress
+from symconv.engines.symmetry import canonical_layout
 
 __all__ = ["BLOCK_CELLS", "Differences", "dense_equal"]
 
@@ -353,7 +354,8 @@ def dense_equal(
                 if sign == 0:  # structurally zero: its terms are counted (as the sort-based form does), not stored
                     zero_terms += _count(piece)
                     continue
-                groups.setdefault(sig, [[], []])[side_i].append((int(coef) * sign, _reorder(piece, sig)))
+                piece = canonical_layout(_reorder(piece, sig))  # the same terms in another variable order: merged
+                groups.setdefault(sig, [[], []])[side_i].append((int(coef) * sign, piece))
     merged: dict[tuple[str, ...], list[list[tuple[int, Layout]]]] = {}
     for sig, sides in groups.items():
         merged[sig], extra = _merge(sides)

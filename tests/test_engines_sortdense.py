@@ -1,0 +1,85 @@
+"""Cases the dense tables took over from the sort path (issue 11): one set of terms in several layouts.
+
+Oracle: the plain-Python interpreter ``polynomial`` of ``test_instance`` (itertools over the loop box, a
+Counter of monomials) and the message built from it by ``test_engines_exactfast.first_difference`` — never
+symconv's own canonical forms. Every case asserts which path decided (the dense tables: ``dense`` is not
+None) and that ``check_exact`` gives the oracle's verdict, message and term count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from test_engines_exactfast import first_difference, term_total
+from test_instance import polynomial
+from test_instance_fast import contractions, dense, variant
+
+from symconv import check_exact
+from symconv.core.affine import Affine
+from symconv.core.formula import ConvSpec, forward
+
+
+def rewritten(c, order, reflect):
+    """``c`` with its loop variables in the order ``order`` and those in ``reflect`` read backwards
+    (``v -> E - 1 - v``): the same terms, another layout."""
+    flips = {v.name: Affine.constant(int(v.extent) - 1) - Affine.var(v.name) for v in c.variables if v.name in reflect}
+
+    def sub(index):
+        return tuple(a.substitute(flips) for a in index)
+
+    return replace(
+        c,
+        variables=tuple(c.variables[i] for i in order),
+        result_index=sub(c.result_index),
+        factors=tuple(replace(f, index=sub(f.index)) for f in c.factors),
+    )
+
+
+def check(lhs, rhs):
+    want = first_difference(lhs, rhs)
+    fast = dense(lhs, rhs)
+    assert fast is not None  # the dense tables decide (before: keys written twice, the sort path)
+    terms = sum(term_total([(k, c) for k, c in side if k]) for side in (lhs, rhs))  # coefficient 0: not read
+    assert fast == (want is None, terms)
+    res = check_exact(lhs, rhs)
+    assert (res.holds, res.counterexample, res.terms) == (want is None, want, fast[1])
+
+
+def test_the_same_terms_in_another_variable_order_are_one_layout():
+    corr = forward(ConvSpec(input_size=(6, 5), kernel_size=(2, 3), batch=1, channels=(2, 3)))[0]
+    n = len(corr.variables)
+    names = [v.name for v in corr.variables]
+    rev = rewritten(corr, list(reversed(range(n))), set())
+    refl = rewritten(corr, list(range(n)), set(names[-2:]))  # the taps read backwards
+    both = rewritten(corr, [*range(1, n), 0], {names[0], names[-1]})
+    for other in (rev, refl, both):
+        assert polynomial([(1, other)]) == polynomial([(1, corr)])
+        check([(1, corr), (1, other)], [(2, corr)])
+        check([(1, corr), (1, other)], [(1, corr)])  # refuted: coefficient 2 against 1
+        check([(3, other), (-3, corr)], [])  # they cancel
+        check([(1, other)], [(1, corr), (1, other), (-1, rev)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    contractions(),
+    st.randoms(use_true_random=False),
+    st.sampled_from(["same", "flip"]),
+    st.tuples(st.integers(-3, 3), st.integers(-3, 3), st.integers(-3, 3)),
+)
+def test_a_layout_under_renamed_and_reflected_variables_is_merged(item, rng, how, coefs):
+    assume(item is not None)
+    spec, kind, op, a = item
+    b = a if how == "same" else variant(spec, kind, op, how)
+    assume(b is not None and b.result.shape == a.result.shape)
+    assume([o.shape for o in b.operands] == [o.shape for o in a.operands])
+    order = list(range(len(a.variables)))
+    rng.shuffle(order)
+    reflect = {v.name for v in a.variables if rng.random() < 0.5}
+    other = rewritten(a, order, reflect)
+    c1, c2, c3 = coefs
+    assume(c1 or c2)
+    check([(c1, a), (c2, other)], [(c3, b)])
+    check([(c1, a), (c2, other)], [(c1 + c2, a)])
