@@ -21,7 +21,15 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from test_engines_structure import substituted
 from test_instance import polynomial
-from test_instance_fast import backprop_identity, contractions, dense, reordered, self_product, variant, with_duplicate_terms
+from test_instance_fast import (
+    backprop_identity,
+    contractions,
+    dense,
+    reordered,
+    self_product,
+    variant,
+    with_duplicate_terms,
+)
 
 import symconv.engines.dense as dm
 import symconv.engines.differences as differences
