@@ -125,11 +125,12 @@ def test_dense_path_sees_coefficients_on_equal_supports():
     r = check_exact(*false[0])
     want = "at result index (0, 0, 0): coefficient of w[0,0,0]*x[0,0,0] is 5 on the left, -7 on the right"
     assert r.counterexample == want
-    # corr + conv at K = 2 has no slot that the other two determine: not a table, the sorted form decides
+    # corr + conv at K = 2 has no slot that the other two determine: a coefficient table (residual × key) decides
     corr = forward(ConvSpec(input_size=(6,), kernel_size=(2,)))[0]
     conv = forward(ConvSpec(input_size=(6,), kernel_size=(2,), flip=True))[0]
-    assert dense([(5, corr), (-7, conv)], [(5, conv), (-7, corr)]) is None
-    assert not check_exact([(5, corr), (-7, conv)], [(5, conv), (-7, corr)]).holds
+    assert dense([(5, corr), (-7, conv)], [(5, conv), (-7, corr)]) == (False, 40)
+    r = check_exact([(5, corr), (-7, conv)], [(5, conv), (-7, corr)])
+    assert not r.holds and r.counterexample == sorted_form([(5, corr), (-7, conv)], [(5, conv), (-7, corr)])[2]
     # ... unless every piece is on both sides with one coefficient (symconv.engines.cancel): nothing to write
     assert dense([(5, corr), (-7, conv)], [(-7, conv), (5, corr)]) == (True, 2 * 2 * 5 * 2)
     assert check_exact([(5, corr), (-7, conv)], [(-7, conv), (5, corr)]).holds
