@@ -10,15 +10,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from test_engines_exactfast import first_difference, term_total
+from test_engines_structure import substituted
 from test_instance import polynomial
-from test_instance_fast import contractions, dense, variant
+from test_instance_fast import QUIET, contractions, dense, variant
 
+import symconv.engines.coefficients as coefficients
 from symconv import check_exact
 from symconv.core.affine import Affine
 from symconv.core.formula import ConvSpec, forward
+from symconv.engines.exact import _sorted_equal
+from symconv.engines.space import _validate
 
 
 def rewritten(c, order, reflect):
@@ -130,3 +136,41 @@ def test_sums_of_overlapping_layouts_agree_with_the_oracle(item, how, coefs, sam
     assert fast == (want is None, terms)  # the dense tables decide (before: a fifth of these went to sorting)
     res = check_exact(lhs, rhs)
     assert (res.holds, res.counterexample, res.terms) == (want is None, want, terms)
+
+
+@pytest.mark.parametrize("cells", [1, 7, 60, 1 << 20])
+def test_coefficient_tables_in_small_blocks_name_the_first_difference(monkeypatch, cells):
+    # blocks of a few rows: the first difference may lie in any block, and every term is still counted
+    monkeypatch.setattr(coefficients, "TABLE_CELLS", cells)
+    spec = ConvSpec(input_size=(7, 5), kernel_size=(2, 2), batch=1, channels=(2, 2))
+    corr, conv = forward(spec)[0], forward(replace(spec, flip=True))[0]
+    for lhs, rhs in (
+        ([(5, corr), (-7, conv)], [(5, corr), (-7, conv), (1, conv)]),
+        ([(5, corr), (-7, conv)], [(5, conv), (-7, corr)]),
+        ([(5, corr), (-7, conv)], [(-7, conv), (5, corr)]),
+    ):
+        check(lhs, rhs)
+
+
+def test_coefficient_tables_refuse_sums_that_might_not_fit_int64_and_structure_is_sheared():
+    corr = forward(ConvSpec(input_size=(6,), kernel_size=(2,)))[0]
+    conv = forward(ConvSpec(input_size=(6,), kernel_size=(2,), flip=True))[0]
+    lhs, rhs = [(2**62, corr), (2**62, conv)], [(2**62, conv), (2**62 - 1, corr)]
+    assert dense(lhs, rhs) is None  # |c|·terms ≥ 2^63: the sorted form (Python integers) decides
+    res = check_exact(lhs, rhs)
+    assert (res.holds, res.counterexample) == (False, first_difference(lhs, rhs))
+    # a structured kernel (pinned layouts, sheared keys) with overlapping layouts
+    corr3 = forward(ConvSpec(input_size=(7,), kernel_size=(3,)))[0]
+    conv3 = forward(ConvSpec(input_size=(7,), kernel_size=(3,), flip=True))[0]
+    for labels in (np.array([1, 2, 3]), np.array([1, 2, 1]), np.array([1, 0, -1])):
+        for lhs, rhs in (
+            ([(2, corr3), (1, conv3)], [(1, corr3), (2, conv3)]),
+            ([(2, corr3), (1, conv3)], [(3, corr3)]),
+        ):
+            st_ = {"w": labels}
+            res = check_exact(lhs, rhs, structure=st_)
+            truth = substituted(lhs, st_) == substituted(rhs, st_)  # the oracle's verdict
+            rshape, space = _validate("t", lhs, rhs, st_)
+            sorted_ = _sorted_equal(lhs, rhs, rshape, space, 1 << 20, QUIET)  # the sort path's message
+            assert dense(lhs, rhs, st_) is not None
+            assert (res.holds, res.counterexample) == (truth, sorted_[2]) and sorted_[0] is truth
