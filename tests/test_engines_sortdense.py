@@ -108,7 +108,9 @@ def test_overlapping_layouts_are_coefficient_tables():
             ([(5, corr), (-7, conv)], [(2, corr), (-7, conv), (3, corr)]),  # equal: 2 + 3 = 5
             ([(1, corr), (1, conv), (-1, corr)], [(1, conv)]),
             ([(1, corr), (1, conv)], [(1, corr)]),
-            ([(2**40, corr), (-(2**40), conv)], [(2**40, conv), (-(2**40), corr)]),
+            ([(2**40, corr), (-(2**40), conv)], [(2**40, conv), (-(2**40), corr)]),  # int64 entries
+            ([(100, corr), (27, conv)], [(100, conv), (28, corr)]),  # 127: int8 entries
+            ([(100, corr), (28, conv)], [(100, conv), (28, corr)]),  # 128: int16 entries
         ):
             check(lhs, rhs)
             check(rhs, lhs)
@@ -138,10 +140,10 @@ def test_sums_of_overlapping_layouts_agree_with_the_oracle(item, how, coefs, sam
     assert (res.holds, res.counterexample, res.terms) == (want is None, want, terms)
 
 
-@pytest.mark.parametrize("cells", [1, 7, 60, 1 << 20])
-def test_coefficient_tables_in_small_blocks_name_the_first_difference(monkeypatch, cells):
+@pytest.mark.parametrize("nbytes", [1, 7, 60, 1 << 20])
+def test_coefficient_tables_in_small_blocks_name_the_first_difference(monkeypatch, nbytes):
     # blocks of a few rows: the first difference may lie in any block, and every term is still counted
-    monkeypatch.setattr(coefficients, "TABLE_CELLS", cells)
+    monkeypatch.setattr(coefficients, "TABLE_BYTES", nbytes)
     spec = ConvSpec(input_size=(7, 5), kernel_size=(2, 2), batch=1, channels=(2, 2))
     corr, conv = forward(spec)[0], forward(replace(spec, flip=True))[0]
     for lhs, rhs in (
