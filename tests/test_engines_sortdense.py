@@ -20,9 +20,10 @@ from test_instance import polynomial
 from test_instance_fast import QUIET, contractions, dense, variant
 
 import symconv.engines.coefficients as coefficients
+import symconv.engines.exact as exact_module
 from symconv import check_exact
 from symconv.core.affine import Affine
-from symconv.core.formula import ConvSpec, forward
+from symconv.core.formula import ConvSpec, Factor, Operand, forward
 from symconv.engines.exact import _sorted_equal
 from symconv.engines.space import _validate
 
@@ -176,3 +177,38 @@ def test_coefficient_tables_refuse_sums_that_might_not_fit_int64_and_structure_i
             sorted_ = _sorted_equal(lhs, rhs, rshape, space, 1 << 20, QUIET)  # the sort path's message
             assert dense(lhs, rhs, st_) is not None
             assert (res.holds, res.counterexample) == (truth, sorted_[2]) and sorted_[0] is truth
+
+
+def conj_operands(side):
+    """The oracle's reading of ``conj(w)``: a variable of its own, an operand named ``conj(w)``."""
+    out = []
+    for k, c in side:
+        factors = tuple(
+            Factor(f"conj({f.operand})", f.index, boundary=f.boundary) if f.conjugate else f for f in c.factors
+        )
+        extra = tuple(Operand(f.operand, c.operand(f.operand[5:-1]).shape) for f in factors if f.operand[:5] == "conj(")
+        out.append((k, replace(c, factors=factors, operands=(*c.operands, *extra))))
+    return out
+
+
+def test_conjugates_and_folds_take_the_dense_tables(monkeypatch):
+    # conj(w) is an operand of its own (symconv.engines.space._conjugates_as_variables) before the dense
+    # tables are tried: no conjugate reaches the sorted form, folded or not, true or false
+    def no_sort(*args, **kw):
+        raise AssertionError("the sorted form was used")
+
+    monkeypatch.setattr(exact_module, "_sorted_equal", no_sort)
+    for mode in ("zeros", "reflect", "circular"):
+        pad = {} if mode == "zeros" else {"pad_lo": (1,), "pad_hi": (1,), "padding_mode": mode}
+        spec = ConvSpec(input_size=(6,), kernel_size=(3,), conjugate_kernel=True, **pad)
+        conj, plain = forward(spec)[0], forward(replace(spec, conjugate_kernel=False))[0]
+        rev = rewritten(conj, [1, 0], {conj.variables[1].name})
+        for lhs, rhs in (
+            ([(1, conj)], [(1, conj)]),
+            ([(1, conj)], [(1, plain)]),  # x·conj(w) is not x·w
+            ([(1, conj), (1, rev)], [(2, conj)]),
+            ([(2, conj), (1, plain)], [(1, conj), (1, plain), (1, rev)]),
+        ):
+            want = first_difference(conj_operands(lhs), conj_operands(rhs))
+            res = check_exact(lhs, rhs)
+            assert (res.holds, res.counterexample) == (want is None, want)
