@@ -6,10 +6,10 @@ The dense table of :mod:`symconv.engines.dense` stores one monomial per key
 ``n + k`` and at ``n + 1 - k``) it cannot. Here the residual is a table axis
 too: the polynomial of a signature is the integer table
 
-.. math:: T[\rho, k] = \sum_{\text{terms with key } k \text{ and residual } \rho} c
-          \qquad (\rho = v - \lambda \cdot k - r_{\min}),
+.. math:: T[\rho, k] = \sum_{\text{terms with key } k \text{ and residuals } \rho} c
+          \qquad (\rho_a = v_a - \lambda_a \cdot k \text{ for each axis } a \text{ of the value slot}),
 
-a bijection of monomials onto cells, so the two sides are equal iff their
+``(k, v) ↦ (k, ρ)`` a bijection of monomials onto cells, so the two sides are equal iff their
 tables are equal — the exact decision of the sorted form, without sorting.
 Each box of loop points is still one strided view (the residual is affine in
 the inner variables too), and ``view += c`` adds the coefficients of keys

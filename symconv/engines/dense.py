@@ -33,9 +33,12 @@ most one inner variable per axis, so the box is ONE strided view of ``D``
 (injective: every inner variable moves some key axis). The value slot's
 positions are written through it. A key written twice (two terms with one
 key, even if their coefficients would add or cancel) leaves fewer non-zero
-cells than terms written; that is detected by counting, and the caller falls
-back to the sort-based canonical form, as it does when the table would be
-too large or the contraction has boundary folds, conjugates or structure.
+cells than terms written; that is detected by counting, and the coefficient
+tables of :mod:`symconv.engines.coefficients` (key × residual → summed
+coefficient) decide instead; when those would be too large too, or an operand
+is read twice, the caller falls back to the sort-based canonical form.
+Layouts that write the same terms in another variable order are merged first
+(:mod:`symconv.engines.symmetry`), so ``A + A'`` is the one layout ``2A``.
 
 >>> from symconv.core.formula import ConvSpec, forward
 >>> from symconv.engines.space import _validate
@@ -135,9 +138,9 @@ def dense_equal(
 
     ``space`` is the validated variable space of ``symconv.engines.instance``;
     a ``structure`` hypothesis is read through pinned layouts
-    (:mod:`symconv.engines.pinned`); a boundary fold, conjugate, repeated
-    operand, structured operand that is not pinned by its own loop variables,
-    key written twice, or too large a table returns None. ``first`` is the
+    (:mod:`symconv.engines.pinned`); a conjugate (``check_exact`` renames
+    them first), repeated operand, structured operand that is not pinned by
+    its own loop variables, or too large a table (dense or coefficient) returns None. ``first`` is the
     smallest differing monomial in the sorted form's order, ``(key, left
     coefficient, right coefficient)`` with ``key`` = (result position, one
     digit per operand in alphabetical order: local position + 1, 0 = absent).
