@@ -72,7 +72,7 @@ from symconv.core.formula import Contraction
 from symconv.core.limits import current
 from symconv.engines.bounds import UNCHECKED_BYTES
 from symconv.engines.cancel import cancel_common, collapse_free, count_terms
-from symconv.engines.coefficients import coefficient_equal
+from symconv.engines.coefficients import coefficient_equal, table_cells
 from symconv.engines.differences import Differences, Key, lower_bound
 from symconv.engines.fill import (
     BLOCK_CELLS,
@@ -263,7 +263,8 @@ def _signature_equal(
         lays = tuple(new)
     shapes = {s: tuple(a.size for a in _axes_of(lays[0], s)) for s in slots}
     candidates = _candidates(lays, slots, len(sides[0]))
-    tries = [(_compare, c) for c in candidates] + [(_coefficients, c) for c in candidates]
+    by_cells = sorted(candidates, key=lambda c: table_cells(lays, c[0], c[1], c[2]))  # the smallest table first
+    tries = [(_compare, c) for c in candidates] + [(_coefficients, c) for c in by_cells]
     for how, (value, kept, ksizes, twin) in tries:  # else keys that repeat: coefficient tables
         res = how(sides, value, list(kept), list(ksizes), twin, shapes, progress, names, bound)
         if res is not None:
@@ -291,8 +292,8 @@ def _coefficients(
     names: Sequence[str],
     bound: int | None = None,
 ) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
-    """:func:`symconv.engines.coefficients.coefficient_equal` with this module's table budget."""
-    return coefficient_equal(sides, value, kept, ksizes, twin, shapes, progress, names, CELLS_PER_TERM, bound)
+    """:func:`symconv.engines.coefficients.coefficient_equal`."""
+    return coefficient_equal(sides, value, kept, ksizes, twin, shapes, progress, names, bound)
 
 
 @functools.lru_cache(maxsize=256)
