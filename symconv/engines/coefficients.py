@@ -57,7 +57,7 @@ import numpy as np
 from symconv.core.limits import current
 from symconv.engines.bounds import UNCHECKED_BYTES, rank
 from symconv.engines.cancel import count_terms
-from symconv.engines.differences import Differences, Key
+from symconv.engines.differences import Differences, Key, lower_bound
 from symconv.engines.fill import BLOCK_CELLS, _axes_of, _fill_plan, _int64, _restrict, _scratch
 from symconv.engines.plan import Axis, Layout, boxes
 from symconv.engines.progress import Progress
@@ -139,8 +139,22 @@ def coefficient_equal(
     terms = 0
     equal = True
     best: tuple[Key, int, int] | None = None
-    for a in range(0, nrows, rows):
+
+    def lower(a: int) -> int:  # no monomial of the block from row a has a smaller result position
+        b = min(a + rows, nrows)
+        return lower_bound(value, lam, shift, [b - a, *ksizes[1:]], a, kept, twin, shapes[""], 0, b - a)
+
+    starts = list(range(0, nrows, rows))
+    if kept and len(starts) > 1 and lower(starts[-1]) < lower(starts[0]):
+        starts.reverse()  # blocks in order of their lower bounds: a refutation stops building early
+    for a in starts:
         b = min(a + rows, nrows) if kept else 1
+        limit = bound if best is None else best[0][0] if bound is None else min(bound, best[0][0])
+        if limit is not None and kept and lower(a) > limit:  # cannot hold the first difference: counted only
+            n_skip = sum(count_terms(_restrict(lay, kept[0], a, b)) for lay in lays)
+            progress.update(n_skip)
+            terms += n_skip
+            continue
         n = (b - a) * rest
         for side, plan, table in zip(sides, plans, tables):
             t = table[: span * n]
@@ -153,7 +167,6 @@ def coefficient_equal(
         if np.array_equal(tl, tr):
             continue
         equal = False
-        limit = bound if best is None else best[0][0] if bound is None else min(bound, best[0][0])
         for s in np.flatnonzero((tl != tr).any(axis=1)).tolist():
             left, right = tl[s], tr[s]
             stored = [np.where(c != 0, int(flat[s]) + shift, 0) for c in (left, right)]
