@@ -25,13 +25,13 @@ Lines (each with its target and ``met`` / ``NOT met``):
   a variant's sides (sympy substitution), which is the fixed-cost issue's;
 * the centrosymmetric theorem at 1024² (a structure hypothesis) against the
   plain flip theorem at 1024² (target ≤ 1×, i.e. as fast);
-* the sort-based path (``A + A'`` against ``2A``, ``A'`` the same contraction
-  with its loop variables reversed: every key written twice by two layouts,
-  which the dense tables leave to sorting; folds, structure, A + A and loop
-  variables that no index reads now take the dense tables) at ~10^8 terms,
-  in a subprocess: wall time, terms/s and peak RSS (target: memory bounded —
-  ≤ 24 GiB extrapolated linearly to 10^10 terms; the extrapolation is linear
-  in the terms and says so; the time for 10^10 terms is printed beside it);
+* the sort-based path on the case that still sorts (a repeated operand, ``x·x``: ``S + S'`` against
+  ``2S``) at ~10^8 and 1.5·10^8 terms, in a subprocess: wall time, terms/s and peak RSS (target: memory
+  bounded — ≤ 24 GiB extrapolated linearly to 10^10 terms; the time for 10^10 terms is printed beside
+  it); and, at 1.5·10^8 terms, the cases the dense tables took over from it: ``A + A'`` against ``2A``
+  (``A'`` = ``A`` with its loop variables reversed: one layout, ``symconv.engines.symmetry``),
+  ``5·corr − 7·conv`` at kernel 2×2 (keys written by two layouts: coefficient tables,
+  ``symconv.engines.coefficients``) and a loop variable that no index reads;
 * with ``--big``: the largest exact instance (the identity at 16 → C
   channels, 1024²) decided within 60 s.
 
@@ -257,7 +257,7 @@ def centro_vs_flip(side: int = 1024, reps: int = 15) -> None:
 _SORT_CHILD = r"""
 import json, resource, sys, time
 from dataclasses import replace
-from symconv.core.formula import ConvSpec, Var, forward
+from symconv.core.formula import ConvSpec, Factor, Var, forward
 from symconv.core.limits import limits
 from symconv.engines.instance import check_exact
 from symconv.engines.dense import dense_equal
@@ -265,13 +265,23 @@ from symconv.engines.space import _validate
 side, kind = int(sys.argv[1]), sys.argv[2]
 spec = ConvSpec(input_size=(side, side), kernel_size=(3, 3), batch=1, channels=(4, 4))
 c = forward(spec)[0]
-if kind == "sort":  # the same terms in another layout: every key written twice, which the dense tables leave to sorting
-    lhs = [(1, c), (1, replace(c, variables=c.variables[::-1]))]
+def rev(c):
+    return replace(c, variables=c.variables[::-1])
+if kind == "sort":  # x[b, ci, i + p, j + q]·x[b, ci, p, q]: a repeated operand (x·x = x·x swapped), still sorted
+    x, w = c.factors
+    c = replace(c, factors=(x, Factor("x", (*x.index[:2], *w.index[2:]))), operands=(c.operand("x"),))
+    lhs, rhs = [(1, c), (1, rev(c))], [(2, c)]
+elif kind == "merged":  # the same terms in another variable order: one layout, coefficient 2 (was sorted)
+    lhs, rhs = [(1, c), (1, rev(c))], [(2, c)]
+elif kind == "overlap":  # corr and conv at kernel 2 write every key (n, w) twice: coefficient tables (was sorted)
+    spec = replace(spec, kernel_size=(2, 2))
+    c, v = forward(spec)[0], forward(replace(spec, flip=True))[0]
+    lhs, rhs = [(5, c), (-7, v)], [(2, c), (-7, v), (3, c)]
 else:  # a loop variable that no index reads: every term twice, a coefficient on the dense tables
-    lhs = [(1, replace(c, variables=(*c.variables, Var("z", 2))))]
-rhs = [(2, c)]
-if kind == "sort":
-    assert dense_equal(lhs, rhs, _validate("bench", lhs, rhs, None)[1]) is None  # the sort path decides
+    lhs, rhs = [(1, replace(c, variables=(*c.variables, Var("z", 2))))], [(2, c)]
+if kind != "sort":  # both sides are the same layouts after merging: write the tables, do not cancel them
+    import symconv.engines.dense as dense_module
+    dense_module.cancel_common = lambda sides: (sides, 0)
 def hwm():  # the peak RSS of this process image (ru_maxrss would include the parent's, kept across exec)
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
@@ -282,9 +292,19 @@ t0 = time.perf_counter()
 with limits(memory_bytes=20 << 30):
     r = check_exact(lhs, rhs)
 dt = time.perf_counter() - t0
+dense = dense_equal(lhs, rhs, _validate("bench", lhs, rhs, None)[1]) is not None  # after timing: cold caches
+assert dense == (kind != "sort"), kind  # the path the line names is the path taken
 print(json.dumps({"holds": r.holds, "terms": r.terms, "seconds": dt,
                   "rss": hwm(), "base": base}))
 """
+
+#: What each child case is, for the printed lines.
+_CASES = {
+    "sort": "x[b,ci,i+p,j+q]·x[b,ci,p,q], S + S' vs 2S (a repeated operand: the case that still sorts)",
+    "merged": "A + A' vs 2A, A' = A with its loop variables reversed (one layout, coefficient 2; was the sort path)",
+    "overlap": "5·corr − 7·conv at kernel 2×2 (keys written by both layouts: coefficient tables; was the sort path)",
+    "free": "every term twice by a loop variable no index reads (a coefficient; was the sort path)",
+}
 
 
 def _sort_child(side: int, kind: str = "sort") -> dict[str, Any] | None:
@@ -300,34 +320,35 @@ def _sort_child(side: int, kind: str = "sort") -> dict[str, Any] | None:
 
 
 def sort_path(small: int, large: int) -> None:
-    """Peak memory and time of the sort path at two sizes; memory extrapolated along the line through both,
-    time linearly (the sort is O(T log T) per block of bounded size: linear in the blocks)."""
+    """Peak memory and time of the case that still sorts at two sizes (memory extrapolated along the line
+    through both, time linearly: the sort is O(T log T) per block of bounded size, linear in the blocks); and
+    the cases the dense tables took over from it, at the larger size (their tables written: both sides are the
+    same layouts after merging, which :func:`symconv.engines.cancel.cancel_common` would skip)."""
     rows = [d for d in (_sort_child(small), _sort_child(large)) if d is not None]
     for d in rows:
         terms, rss, base = d["terms"], d["rss"], d["base"]
         print(
-            f"sort path (A + A' vs 2A, A' = A with its loop variables reversed: keys written twice) at "
-            f"{terms:.2e} terms: {d['seconds']:.1f} s ({terms / d['seconds']:.2e} terms/s), peak RSS "
-            f"{rss / 2**30:.2f} GiB ({rss - base:,} B above start-up)"
+            f"sort path ({_CASES['sort']}) at {terms:.2e} terms: {d['seconds']:.1f} s "
+            f"({terms / d['seconds']:.2e} terms/s), peak RSS {rss / 2**30:.2f} GiB ({rss - base:,} B above start-up)"
         )
-    if len(rows) < 2:
-        return
-    (t1, m1), (t2, m2) = ((d["terms"], d["rss"]) for d in rows)
-    slope = max(0.0, (m2 - m1) / (t2 - t1))
-    at = (m2 + slope * (1e10 - t2)) / 2**30
-    secs = rows[1]["seconds"] * 1e10 / t2
-    print(
-        f"    10^10 terms on the sort path, extrapolated linearly through both points: {at:.1f} GiB "
-        f"({slope:.2f} B/term beyond the spill budget; target ≤ 24 GiB) {mark(at <= 24)}; time ≈ {secs / 60:.0f} min "
-        f"at {t2 / rows[1]['seconds']:.2e} terms/s (no time target in the issue; the dense path below is the fast one)"
-    )
-    dense = _sort_child(large, "dense")
-    if dense is not None:
+    if len(rows) == 2:
+        (t1, m1), (t2, m2) = ((d["terms"], d["rss"]) for d in rows)
+        slope = max(0.0, (m2 - m1) / (t2 - t1))
+        at = (m2 + slope * (1e10 - t2)) / 2**30
+        secs = rows[1]["seconds"] * 1e10 / t2
         print(
-            f"    every term twice by a loop variable no index reads (was the sort path; now a coefficient on the "
-            f"dense tables) at {dense['terms']:.2e} terms: {dense['seconds']:.2f} s "
-            f"({dense['terms'] / dense['seconds']:.2e} terms/s), peak RSS {dense['rss'] / 2**30:.2f} GiB"
+            f"    10^10 terms on the sort path, extrapolated linearly through both points: {at:.1f} GiB "
+            f"({slope:.2f} B/term beyond the spill budget; target ≤ 24 GiB) {mark(at <= 24)}; time ≈ "
+            f"{secs / 60:.0f} min at {t2 / rows[1]['seconds']:.2e} terms/s (no time target in the issue)"
         )
+    for kind in ("merged", "overlap", "free"):
+        d = _sort_child(large, kind)
+        if d is not None:
+            print(
+                f"    dense path, {_CASES[kind]}, at {d['terms']:.2e} terms: {d['seconds']:.2f} s "
+                f"({d['terms'] / d['seconds']:.2e} terms/s), peak RSS {d['rss'] / 2**30:.2f} GiB "
+                f"({d['rss'] - d['base']:,} B above start-up)"
+            )
 
 
 def largest_exact(budget: float = 60.0) -> None:
@@ -370,7 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         refute_vs_prove()
         engine_refute_vs_prove()
         centro_vs_flip()
-        sort_path(480, 680)  # 3 × side² × 9 taps × 16 channel pairs: 10^8 and 2·10^8 terms (spill budget full)
+        sort_path(480, 580)  # 3 × side² × 9 taps × 16 channel pairs: 10^8 and 1.5·10^8 terms (spill budget full)
         if args.big:
             largest_exact()
     finally:

@@ -21,7 +21,15 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from test_engines_structure import substituted
 from test_instance import polynomial
-from test_instance_fast import backprop_identity, contractions, dense, reordered, variant, with_duplicate_terms
+from test_instance_fast import (
+    backprop_identity,
+    contractions,
+    dense,
+    reordered,
+    self_product,
+    variant,
+    with_duplicate_terms,
+)
 
 import symconv.engines.dense as dm
 import symconv.engines.differences as differences
@@ -234,9 +242,11 @@ def test_canonical_form_is_the_counter_of_keys_whichever_sort(runs, ratio, unifo
 @pytest.mark.parametrize("masked", [0, 8, 1 << 20])
 @pytest.mark.parametrize("block", [7, 60, 1 << 24])
 def test_the_sorted_form_splits_blocks_either_way_as_the_oracle(monkeypatch, masked, block):
-    # keys written twice by two layouts (the sorted form decides); blocks split by masks or by a radix sort
-    corr = forward(ConvSpec(input_size=(6, 5), kernel_size=(2, 3), batch=1, channels=(2, 2)))[0]
-    conv = forward(ConvSpec(input_size=(6, 5), kernel_size=(2, 3), batch=1, channels=(2, 2), flip=True))[0]
+    # a repeated operand (x·x: the sorted form decides); blocks split by masks or by a radix sort
+    corr = self_product(forward(ConvSpec(input_size=(6, 5), kernel_size=(2, 3), batch=1, channels=(2, 2)))[0])
+    conv = self_product(
+        forward(ConvSpec(input_size=(6, 5), kernel_size=(2, 3), batch=1, channels=(2, 2), flip=True))[0]
+    )
     twice = [(3, corr), (3, reordered(corr))]
     monkeypatch.setattr(exact_module, "_MASKED_BLOCKS", masked)
     for lhs, rhs in ((twice, [(6, corr)]), (twice, [(3, corr)]), (twice, [(3, corr), (3, conv)])):

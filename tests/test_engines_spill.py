@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_instance import polynomial
-from test_instance_fast import dense, reordered
+from test_instance_fast import dense, reordered, self_product
 
 import symconv.engines.exact as exact_module
 from symconv import check_exact
@@ -31,10 +32,11 @@ def _leftovers():
 @pytest.mark.parametrize("big", [False, True])
 def test_spilled_sorted_form_decides_as_in_memory(monkeypatch, budget, big):
     before = _leftovers()
-    corr = forward(ConvSpec(input_size=(7, 6), kernel_size=(2, 3), batch=1, channels=(2, 2)))[0]
-    conv = forward(ConvSpec(input_size=(7, 6), kernel_size=(2, 3), batch=1, channels=(2, 2), flip=True))[0]
+    spec = ConvSpec(input_size=(7, 6), kernel_size=(2, 3), batch=1, channels=(2, 2))
+    corr = self_product(forward(spec)[0])  # x·x: a repeated operand, which the sorted form decides
+    conv = self_product(forward(replace(spec, flip=True))[0])
     k = 2**70 if big else 3  # beyond int64: Python-integer coefficients
-    twice = [(k, corr), (k, reordered(corr))]  # every key written twice by two layouts: the sorted form decides
+    twice = [(k, corr), (k, reordered(corr))]  # the same terms by two layouts
     cases = [(twice, [(2 * k, corr)]), (twice, [(k, corr)]), (twice, [(k, corr), (k, conv)])]
     assert all(dense(lhs, rhs) is None for lhs, rhs in cases)
     want = [check_exact(lhs, rhs, block=50) for lhs, rhs in cases]

@@ -22,6 +22,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_instance_adversarial import _dense, _offset, contractions, mutate, oracle, worlds
+from test_instance_fast import reordered, self_product
 
 import symconv.engines.keys as keys_mod
 import symconv.engines.randomized as randomized
@@ -441,7 +442,8 @@ def test_the_sorted_form_is_refused_beyond_the_memory_limit():
     and refused with the randomized engine as the alternative (it used to grow without bound)."""
     dx, full = _backprop(64, channels=3, kernel=5)
     rev = replace(dx, variables=dx.variables[::-1])  # the same terms, another layout
-    lhs, rhs = [(1, dx), (1, rev)], [(2, full)]  # every key written twice by two layouts: the sorted form
+    sq = self_product(forward(ConvSpec(input_size=(64, 64), kernel_size=(5, 5), batch=1, channels=(3, 3)))[0])
+    lhs, rhs = [(1, sq), (1, reordered(sq))], [(2, sq)]  # x·x, a repeated operand: the sorted form
     with limits(memory_bytes=1 << 25):
         with pytest.raises(SymconvError, match="memory_bytes") as e:
             check_exact(lhs, rhs)
@@ -449,6 +451,7 @@ def test_the_sorted_form_is_refused_beyond_the_memory_limit():
         assert "check_randomized" in str(e.value)
         assert check_exact([(1, dx)], [(1, full)]).holds  # the dense path: bounded blocks, accepted
         assert check_exact([(1, dx), (1, dx)], [(2, full)]).holds  # A + A: one coefficient table, dense
+        assert check_exact([(1, dx), (1, rev)], [(2, full)]).holds  # A + A': one layout (symmetry), dense
         assert check_randomized(lhs, rhs, trials=1).holds
     assert check_exact(lhs, rhs).holds  # under the default limits
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from test_instance import CLAIMS, polynomial
 
 from symconv import check_exact, check_randomized
-from symconv.core.formula import ConvSpec, Var, forward, transpose
+from symconv.core.formula import ConvSpec, Factor, Var, forward, transpose
 from symconv.engines.blas import EXACT_LIMIT, _plan, blas_evaluate, reduction_limit
 from symconv.engines.dense import dense_equal
 from symconv.engines.exact import _sorted_equal
@@ -68,8 +68,16 @@ def with_duplicate_terms(c, times=2):
 
 def reordered(c):
     """The same contraction with its loop variables in reverse order: the same terms, another layout (so
-    ``c + reordered(c)`` writes every key twice: the dense tables leave it to the sorted form)."""
+    ``c + reordered(c)`` is ``2c``: symconv.engines.symmetry merges the two layouts)."""
     return replace(c, variables=tuple(reversed(c.variables)))
+
+
+def self_product(c):
+    """``c`` with its second factor read from the first factor's operand (``x[n + k]·x[k]``): a repeated
+    operand, which only the sorted form decides."""
+    first, second = c.factors[0], c.factors[1]
+    twice = Factor(first.operand, second.index)
+    return replace(c, factors=(first, twice), operands=(c.operand(first.operand),))
 
 
 # -- the dense exact path ------------------------------------------------------------------------
@@ -117,27 +125,32 @@ def test_dense_path_sees_coefficients_on_equal_supports():
     r = check_exact(*false[0])
     want = "at result index (0, 0, 0): coefficient of w[0,0,0]*x[0,0,0] is 5 on the left, -7 on the right"
     assert r.counterexample == want
-    # corr + conv at K = 2 has no slot that the other two determine: not a table, the sorted form decides
+    # corr + conv at K = 2 has no slot that the other two determine: a coefficient table (residual × key) decides
     corr = forward(ConvSpec(input_size=(6,), kernel_size=(2,)))[0]
     conv = forward(ConvSpec(input_size=(6,), kernel_size=(2,), flip=True))[0]
-    assert dense([(5, corr), (-7, conv)], [(5, conv), (-7, corr)]) is None
-    assert not check_exact([(5, corr), (-7, conv)], [(5, conv), (-7, corr)]).holds
+    assert dense([(5, corr), (-7, conv)], [(5, conv), (-7, corr)]) == (False, 40)
+    r = check_exact([(5, corr), (-7, conv)], [(5, conv), (-7, corr)])
+    assert not r.holds and r.counterexample == sorted_form([(5, corr), (-7, conv)], [(5, conv), (-7, corr)])[2]
     # ... unless every piece is on both sides with one coefficient (symconv.engines.cancel): nothing to write
     assert dense([(5, corr), (-7, conv)], [(-7, conv), (5, corr)]) == (True, 2 * 2 * 5 * 2)
     assert check_exact([(5, corr), (-7, conv)], [(-7, conv), (5, corr)]).holds
 
 
-def test_duplicate_keys_fall_back_to_the_sorted_form():
+def test_duplicate_keys_are_coefficients_of_one_layout():
     corr = forward(ConvSpec(input_size=(6,), kernel_size=(3,)))[0]
-    twice = [(1, corr), (1, reordered(corr))]  # every key written twice, by two layouts
+    twice = [(1, corr), (1, reordered(corr))]  # every key written twice, by two layouts of the same terms
     assert polynomial(twice) == polynomial([(2, corr)])  # the oracle: coefficient 2
     for lhs, rhs, truth in (
         (twice, [(2, corr)], True),
         (twice, [(1, corr)], False),
     ):
-        assert dense(lhs, rhs) is None
-        assert check_exact(lhs, rhs).holds is truth
+        holds, terms, first = _sorted_equal(lhs, rhs, (4,), _validate("t", lhs, rhs, None)[1], 1 << 20, QUIET)
+        assert holds is truth and dense(lhs, rhs) == (truth, terms)  # one layout, coefficient 2: dense tables
+        assert (check_exact(lhs, rhs).holds, check_exact(lhs, rhs).counterexample) == (truth, first)
         assert check_randomized(lhs, rhs, trials=2).holds is truth
+    # a repeated operand (x[n + k]·x[k]) is still the sorted form's
+    sq = self_product(corr)
+    assert dense([(1, sq)], [(1, sq)]) is None and check_exact([(1, sq)], [(1, sq)]).holds
     # a loop variable that no index reads: every term twice, read as the coefficient 2 (a coefficient table)
     dup = with_duplicate_terms(corr)
     assert polynomial([(1, dup)]) == polynomial([(2, corr)])
