@@ -270,7 +270,7 @@ def _signature_equal(
     shapes = {s: tuple(a.size for a in _axes_of(lays[0], s)) for s in slots}
     candidates = _candidates(lays, slots, len(sides[0]))
     by_cells = sorted(candidates, key=lambda c: table_cells(lays, c[0], c[1], c[2]))  # the smallest table first
-    tries = [(_compare, c) for c in candidates] + [(_coefficients, c) for c in by_cells]
+    tries = [(_compare, c) for c in candidates] + [(coefficient_equal, c) for c in by_cells]
     for how, (value, kept, ksizes, twin) in tries:  # else keys that repeat: coefficient tables
         res = how(sides, value, list(kept), list(ksizes), twin, shapes, progress, names, bound)
         if res is not None:
@@ -285,21 +285,6 @@ def _signature_equal(
                 first = key, cl, cr
             return ok, n, first
     return None
-
-
-def _coefficients(
-    sides: list[list[tuple[int, Layout]]],
-    value: str,
-    kept: list[tuple[str, int]],
-    ksizes: list[int],
-    twin: dict[tuple[str, int], tuple[str, int]],
-    shapes: dict[str, tuple[int, ...]],
-    progress: Progress,
-    names: Sequence[str],
-    bound: int | None = None,
-) -> tuple[bool, int, tuple[Key, int, int] | None] | None:
-    """:func:`symconv.engines.coefficients.coefficient_equal`."""
-    return coefficient_equal(sides, value, kept, ksizes, twin, shapes, progress, names, bound)
 
 
 @functools.lru_cache(maxsize=256)
