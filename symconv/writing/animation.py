@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from symconv.core.errors import SymconvError
 from symconv.core.formula import ConvSpec, forward, transpose
@@ -51,6 +51,8 @@ class Animation(Figure):
 
     frame: Callable[[Any, int], None] = field(default=lambda fig, i: None, compare=False)
     count: int = 1
+    #: the PDF prints one frame of it, smaller than a still figure: the motion is the Markdown edition's
+    WIDTH: ClassVar[str] = "0.65"
 
     def markdown(self, ctx: RenderContext | None = None) -> str:
         d = (ctx or RenderContext()).figure_dir
