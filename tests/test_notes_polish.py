@@ -177,3 +177,10 @@ def test_tall_table_rows_are_spaced():
     table = tex.split("\\caption{Output size: the formula against", 1)[1].split("\\end{tabular}", 1)[0]
     rows = table.split("\\midrule", 1)[1].split("\\bottomrule", 1)[0].strip().split("\n")
     assert len(rows) > 5 and all(r.endswith("\\addlinespace[3pt]") for r in rows[:-1]), rows[:2]
+
+
+def test_table_captions_keep_off_the_top_rule():
+    """V3: a caption above a table had no skip (its descenders touched the rule): the preamble sets one."""
+    tex = _text("notes.tex")
+    m = re.search(r"\\setlength\{\\belowcaptionskip\}\{(\d+(?:\.\d+)?)pt\}", tex.split("\\begin{document}")[0])
+    assert m and float(m.group(1)) >= 3
