@@ -259,14 +259,16 @@ def table() -> Section:
                 + legend({"w": "kernel taps", "zero": "zero entries of the matrix"})
                 + ".",
                 backward_dx(5, 3),
-                size=(6.4, 2.6),
+                size=(6.4, 3.2),
+                width="0.8",
             ),
             Figure(
                 "backward_dw",
                 "Weight gradient ($N = 5$, $K = 3$): row $k$ reads $x[n + k]$ against $g[n]$, no flip (a valid "
                 "correlation of $x$ with $g$). Colours: " + legend({"w": "the entry of $x$ each $g[n]$ meets"}) + ".",
                 backward_dw(5, 3),
-                size=(6.4, 1.8),
+                size=(6.4, 2.2),
+                width="0.8",
             ),
         ],
         items=(17, 18, 24, 35),

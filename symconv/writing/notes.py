@@ -62,7 +62,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \pretocmd{\section}{\FloatBarrier\needspace{0.25\textheight}}{}{}
 \pretocmd{\subsection}{\FloatBarrier[0.33\textheight]\needspace{6\baselineskip}}{}{}
 % a table's caption stands above it: a little space keeps its descenders off the table's top rule
-\setlength{\belowcaptionskip}{5pt}
+\setlength{\belowcaptionskip}{3pt}
 % floats fill pages: up to 90% of a text page, float pages at least 70% full
 \renewcommand{\topfraction}{0.9}
 \renewcommand{\bottomfraction}{0.8}
