@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from symconv import theorem
+from symconv import SymconvError, theorem
 from symconv.writing.document import Chapter, ProofBlock, RenderContext, Section, Table, Text, markup_latex
 from symconv.writing.stated import PRINTED, covers, label
 
@@ -41,7 +41,7 @@ def legend(used: set[str]) -> Table:
     """The legend of the rules, generated from the rules the printed proofs use (so it cannot drift)."""
     unknown = sorted(used - set(RULES))
     if unknown:
-        raise ValueError(f"appendix: printed proofs use rules the legend does not explain: {unknown}")
+        raise SymconvError(f"notes: the appendix's printed proofs use rules the legend does not explain: {unknown}")
     rows = [(name, what) for name, what in RULES.items() if name in used]
     return Table(["rule", "what the step does"], rows, caption="The rewrite rules of a machine proof.")
 

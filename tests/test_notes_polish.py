@@ -184,3 +184,13 @@ def test_table_captions_keep_off_the_top_rule():
     tex = _text("notes.tex")
     m = re.search(r"\\setlength\{\\belowcaptionskip\}\{(\d+(?:\.\d+)?)pt\}", tex.split("\\begin{document}")[0])
     assert m and float(m.group(1)) >= 3
+
+
+def test_the_legend_refuses_a_rule_it_cannot_explain():
+    from symconv import SymconvError
+    from symconv.writing.notes import _load, chapter_paths
+
+    ch8 = _load(next(p for p in chapter_paths() if p.name.startswith("ch8_")))
+    with pytest.raises(SymconvError, match="does not explain"):
+        ch8.legend({"definition", "a rule nobody wrote down"})
+    assert [row[0] for row in ch8.legend({"equal", "definition"}).rows] == ["definition", "equal"]
