@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from symconv import SymconvError, theorem
-from symconv.writing.document import Chapter, ProofBlock, RenderContext, Section, Table, Text, markup_latex
+from symconv.writing.document import APPENDIX, Chapter, ProofBlock, RenderContext, Section, Table, Text, markup_latex
 from symconv.writing.stated import PRINTED, covers, label
 
 #: Every rule a machine proof may use: its name as a printed proof shows it, and what the step does. The legend
@@ -202,7 +202,7 @@ class StatedProof(ProofBlock):
             elif latex:
                 said.append(f"{markup_latex(what)}, which Theorem~\\ref{{{where}}} (page~\\pageref{{{where}}}) covers")
             else:
-                said.append(f"{what}, which [{title}](#{where}) covers")
+                said.append(f"{what}, which [{title}]({APPENDIX}.md#{where}) covers")  # as the body links it
         return (
             "Not covered here: " + "; ".join(said) if said else "Not covered: nothing (every size its hypotheses allow)"
         ) + "."

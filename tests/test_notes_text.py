@@ -286,11 +286,12 @@ def test_strided_input_gradient_theorem_is_stated_for_every_output_padding():
             (
                 "",
                 f"N with ({rem}) mod s ≠ 0, which [the same statement with a symbolic output padding a]"
-                f"(#{name}-{anchor}-output_padding-a) covers",
+                f"(ch8_machine_proofs.md#{name}-{anchor}-output_padding-a) covers",
             ),
             (
                 "-output_padding-a",
-                f"N with ({rem}) mod s = 0, which [the same statement without output padding](#{name}-{anchor}) covers",
+                f"N with ({rem}) mod s = 0, which [the same statement without output padding]"
+                f"(ch8_machine_proofs.md#{name}-{anchor}) covers",
             ),
         ):
             tag = f'<a id="{name}-{anchor}{op}"></a>'
