@@ -260,7 +260,6 @@ def table() -> Section:
                 + ".",
                 backward_dx(5, 3),
                 size=(6.4, 3.2),
-                width="0.8",
             ),
             Figure(
                 "backward_dw",
@@ -268,7 +267,6 @@ def table() -> Section:
                 "correlation of $x$ with $g$). Colours: " + legend({"w": "the entry of $x$ each $g[n]$ meets"}) + ".",
                 backward_dw(5, 3),
                 size=(6.4, 2.2),
-                width="0.8",
             ),
         ],
         items=(17, 18, 24, 35),

@@ -5,8 +5,6 @@ Run alone: ``python derivations/ch5_sizes.py`` prints the chapter's Markdown.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import sympy
 
 from symconv import Array, SymconvError, asarray, correlate, derive, symbols
@@ -267,8 +265,7 @@ def transposed_conv() -> Section:
                 stamp(3, 3, 2),
                 size=(6.4, 2.8),
             ),
-            # its still is the stamp figure above: the PDF prints that one only
-            replace(stamp_animation("anim_stamp", n=3, k=3, stride=2), in_pdf=False),
+            stamp_animation("anim_stamp", n=3, k=3, stride=2),
             Text(
                 "Its input $g$ has size $N_g$ (the forward's output size) and $a$ is the output_padding; its "
                 "output size is"

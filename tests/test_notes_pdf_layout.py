@@ -125,8 +125,8 @@ def test_every_float_is_pointed_to_and_set_near_its_text(pdf):
     unpointed = sorted(set(floats) - set(pointed))
     assert not unpointed, f"not named by their text: {unpointed}"
     # a table is set on the page of its text or the next; a figure (several may queue up behind each other in a
-    # section with many of them, as in chapter 5) at most two pages later
-    late = {"Table": 1, "Figure": 2}
+    # section with many of them: §5.3 has four floats for two thirds of a page of text) at most three pages later
+    late = {"Table": 1, "Figure": 3}
     far = {
         f"{k} {n}": (pointed[(k, n)], page)
         for (k, n), page in floats.items()

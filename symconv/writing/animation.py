@@ -51,16 +51,6 @@ class Animation(Figure):
 
     frame: Callable[[Any, int], None] = field(default=lambda fig, i: None, compare=False)
     count: int = 1
-    #: the PDF prints one frame of it, smaller than a still figure: the motion is the Markdown edition's
-    width: str = "0.65"
-    #: False: the PDF leaves it out (its still would repeat the figure printed beside it)
-    in_pdf: bool = True
-
-    def float_ref(self) -> tuple[str, str]:
-        return super().float_ref() if self.in_pdf else ("", "")
-
-    def latex(self, ctx: RenderContext | None = None) -> str:
-        return super().latex(ctx) if self.in_pdf else f"% {self.name}: animated in the Markdown edition only"
 
     def markdown(self, ctx: RenderContext | None = None) -> str:
         d = (ctx or RenderContext()).figure_dir

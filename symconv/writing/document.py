@@ -505,7 +505,6 @@ class Figure(Block):
     caption: str
     draw: Callable[[Any], None] = field(compare=False)
     size: tuple[float, float] = (6.4, 2.8)
-    width: str = ""  # the PDF's width, a fraction of the line ("": all of it; a small picture is printed smaller)
 
     def float_ref(self) -> tuple[str, str]:
         return ("Figure", self.label())
@@ -526,7 +525,7 @@ class Figure(Block):
                 "\\begin{figure}[htbp]",
                 "\\centering",
                 # as wide as the line, but never so tall that no line of its text fits on its page
-                f"\\includegraphics[width={self.width}\\linewidth,height={FIGURE_MAX_HEIGHT}\\textheight,keepaspectratio]"
+                f"\\includegraphics[width=\\linewidth,height={FIGURE_MAX_HEIGHT}\\textheight,keepaspectratio]"
                 f"{{{d}/{self.name}.pdf}}",
                 "\\caption{" + markup_latex(self.caption) + "}\\label{" + self.label() + "}",
                 "\\end{figure}",
