@@ -149,7 +149,10 @@ def flip() -> Section:
                         r"= (x \star \operatorname{rot180} w)[n]."
                     ),
                     Text(
-                        "The substitution $k \\to K - 1 - k$ touches only the kernel index, so the window, the "
+                        "The first line is the definition of the convolution. The second writes its kernel factor "
+                        "$w[K - 1 - k]$ as $(\\operatorname{rot180} w)[k]$ (the definition of "
+                        "$\\operatorname{rot180}$) and reads the sum as the definition of the correlation with the "
+                        "kernel $\\operatorname{rot180} w$. Only the kernel factor is renamed, so the window, the "
                         "stride, the dilation and the padding are the same on both sides. In N-D the same holds "
                         r"per axis, with every axis reversed together: that is $\operatorname{rot180}$. The machine "
                         "proofs are printed in 1-D and in 2-D; for more axes this per-axis argument is the proof."
@@ -360,7 +363,8 @@ def algebra() -> Section:
                         "valid; $u \\star v$ full",
                     ],
                 ],
-                caption="Algebra of full convolution and correlation, computed on symbolic vectors.",
+                caption="Algebra of convolution and correlation, computed on symbolic vectors: full mode, and stacked "
+                "valid correlations.",
             ),
             Text(
                 "So two stacked correlation layers (no nonlinearity between them) are one correlation layer whose "

@@ -70,9 +70,11 @@ def _computed(op: str, f: list[int], h: list[int], label: tuple[str, str]) -> Ma
 
 #: Where the seed comes from, said once (its text is CC BY-SA: short quotes only, the rest paraphrased).
 SOURCE = (
-    "a question-and-answer post on Artificial Intelligence Stack Exchange (the question asks whether a CNN "
-    "performs convolution or cross-correlation; its answers are by the users nbro and Recessive, as the signed "
-    "comments under them show), licensed under CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/); "
+    "a question-and-answer post on Artificial Intelligence Stack Exchange, question 20987, “Do convolutional neural "
+    "networks perform convolution or cross-correlation?” (an archived copy: "
+    "https://library.kiwix.org/ai.stackexchange.com_en_all_2020-10/A/question/20987.html; its answers are by the "
+    "users nbro and Recessive, as the signed comments under them show), licensed under CC BY-SA 4.0 "
+    "(https://creativecommons.org/licenses/by-sa/4.0/); "
     "the quotes below are short and marked, the rest is paraphrased"
 )
 

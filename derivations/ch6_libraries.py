@@ -302,18 +302,18 @@ def library_map(data: dict[str, Any] | None = None) -> Section:
                 caption="What each function computes: the operation, the output window it gives without a mode "
                 "argument, and whether a complex kernel is conjugated (measured).",
             ),
-            Table(
-                [LIBRARY_HEADER[c] for c in EDGES],
-                _merged(rows, EDGES),
-                caption="Where each function puts the edges: the extra zero of 'same' with an even kernel "
-                "(measured), the default boundary, and the kernel's axes.",
-            ),
             Text(
                 "Layouts name the weight's axes for one group: O and I the output and input channels of the "
                 "function, H, W (D) the kernel's spatial axes. Boundary 'none' means the window never leaves $x$ "
                 "('valid'); 'symmetric' repeats the edge entry, which scipy.ndimage calls `'reflect'` (the "
                 "boundaries section below), so there the 'extra zero' of an even kernel is an extra mirrored entry. "
                 + _reading(by)
+            ),
+            Table(
+                [LIBRARY_HEADER[c] for c in EDGES],
+                _merged(rows, EDGES),
+                caption="Where each function puts the edges: the extra zero of 'same' with an even kernel "
+                "(measured), the default boundary, and the kernel's axes.",
             ),
         ],
         items=(4, 33),

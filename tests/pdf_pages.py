@@ -110,6 +110,11 @@ def _pages(pdf: Path) -> list[list[Line]]:
     return pages
 
 
+def text(pdf: Compiled, page: int) -> str:
+    """The words of a page (1-based), its lines joined by spaces."""
+    return " ".join(line.text for line in pdf.pages[page - 1])
+
+
 @functools.cache
 def compiled() -> Compiled:
     """The generated notes compiled once with latexmk (skipped without LaTeX or poppler, failing in CI)."""

@@ -202,7 +202,9 @@ def test_x7_x8_layouts_use_G_for_groups_and_the_maps_letters():
 def test_x10_the_seed_question_is_quoted_verbatim():
     seed = (chapter_paths()[0].parent / "seed" / "convolution-vs-cross-correlation.txt").read_text(encoding="utf-8")
     for md in (_md("ch0_short_answer.md"), _md("ch2_seed.md")):
-        for quote in re.findall(r"“([^”]*)”", _flat(md)):
+        for before, quote in re.findall(r"(?:(\S+ \S+) )?“([^”]*)”", _flat(md)):
+            if before == "question 20987,":  # the post's title (on the site's page, not in its saved text)
+                continue
             assert " ".join(quote.split()) in " ".join(seed.split()), quote
 
 

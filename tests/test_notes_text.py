@@ -281,13 +281,22 @@ def test_strided_input_gradient_theorem_is_stated_for_every_output_padding():
         ("stride-s-dilation-d", "N − d(K−1) − 1"),
         ("stride-s-dilation-d-padding-p", "N + 2p − d(K−1) − 1"),
     ):
+        name = "proof-conv_grad_input_is_transposed_conv"
         for op, gap in (
-            ("", f"output_padding a = ({rem}) mod s ≠ 0"),
-            ("-output_padding-a", f"N with ({rem}) mod s = 0 (a symbolic output_padding a is proved"),
+            (
+                "",
+                f"N with ({rem}) mod s ≠ 0, which [the same statement with a symbolic output padding a]"
+                f"(ch8_machine_proofs.md#{name}-{anchor}-output_padding-a) covers",
+            ),
+            (
+                "-output_padding-a",
+                f"N with ({rem}) mod s = 0, which [the same statement without output padding]"
+                f"(ch8_machine_proofs.md#{name}-{anchor}) covers",
+            ),
         ):
-            tag = f'<a id="proof-conv_grad_input_is_transposed_conv-{anchor}{op}"></a>'
+            tag = f'<a id="{name}-{anchor}{op}"></a>'
             proof = appendix.split(tag)[1].split("\n## ")[0]
-            covered = re.search(r"Not covered: (.*)", proof).group(1)
+            covered = re.search(r"Not covered here: (.*)", proof).group(1)
             assert gap in covered, covered
 
 

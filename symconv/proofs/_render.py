@@ -281,13 +281,21 @@ def _lines(part: Any, nd: int, style: str, vectors: bool = False) -> list[tuple[
     lhs_steps = [s for s in part.steps if s.side == "lhs"]
     rhs_steps = [s for s in part.steps if s.side == "rhs"]
     if part.relation == "⇒":
-        lines[0] = ("", render(part.lhs)[0] + r" = 0 \text{ for every } x", True, "")
+        # the difference is rewritten first; the last equality says it is 0 for every x, and only then ⇒
+        said = False
         for s in lhs_steps:
+            if s.rule in ("compare_coefficients", "entails_hypothesis") and not said:
+                rel, expr, uni, rule = lines[-1]
+                lines[-1] = (rel, expr + r" = 0 \text{ for every } x", uni, rule)
+                said = True
             if s.rule == "entails_hypothesis":
                 lines.append((r"\Rightarrow", *render(part.rhs), s.rule))
             else:
                 rel = r"\Rightarrow" if s.rule == "compare_coefficients" else "="
                 lines.append((rel, *render(s.after), s.rule))
+        if not said:
+            rel, expr, uni, rule = lines[-1]
+            lines[-1] = (rel, expr + r" = 0 \text{ for every } x", uni, rule)
     else:
         for s in lhs_steps:
             if s.rule == "equal":

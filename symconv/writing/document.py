@@ -26,6 +26,7 @@ from symconv.writing.floats import attach
 from symconv.writing.quotes import open_quotes
 from symconv.writing.widths import MARKUP as _MARKUP
 from symconv.writing.widths import column_spec as _column_spec
+from symconv.writing.widths import row_gap as _row_gap
 from symconv.writing.widths import visible_width as _visible_width
 
 __all__ = [
@@ -483,8 +484,11 @@ class Table(Block):
         out += [f"\\begin{{tabular}}{{{cols}}}", "\\toprule"]
         out.append(" & ".join(markup_latex(h) for h in self.header) + " \\\\")
         out.append("\\midrule")
-        for r in self.rows:
-            out.append(" & ".join(markup_latex(c) for c in r) + " \\\\")
+        gap = "\\addlinespace[3pt]" if _row_gap(self.rows, cols) else ""  # rows of three lines: space them
+        keep = "\\_" if "p{" in cols else "\\_\\allowbreak{}"  # a wrapped name breaks only at a dot
+        for i, r in enumerate(self.rows):
+            cells = [markup_latex(c).replace("\\_\\allowbreak{}", keep) for c in r]
+            out.append(" & ".join(cells) + " \\\\" + (gap if i < len(self.rows) - 1 else ""))
         out += ["\\bottomrule", "\\end{tabular}", "\\end{table}"]
         return "\n".join(out)
 

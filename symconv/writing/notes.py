@@ -56,11 +56,13 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \begingroup\catcode`\'=\active\gdef\symconv@upquote{\def'{\textquotesingle}}\endgroup
 \g@addto@macro\@noligs{\catcode`\'=\active\symconv@upquote}
 \makeatother
-% a heading never ends a page: it comes with room for a few lines of its text.
+% a heading never ends a page: it comes with room for a few lines of its text (a chapter, a quarter page).
 % A figure or table never leaves its chapter, nor its section unless keeping it there would leave
 % more than a third of a page empty: then it opens the next page, beside the section's last lines.
-\pretocmd{\section}{\FloatBarrier\needspace{8\baselineskip}}{}{}
+\pretocmd{\section}{\FloatBarrier\needspace{0.25\textheight}}{}{}
 \pretocmd{\subsection}{\FloatBarrier[0.33\textheight]\needspace{6\baselineskip}}{}{}
+% a table's caption stands above it: a little space keeps its descenders off the table's top rule
+\setlength{\belowcaptionskip}{3pt}
 % floats fill pages: up to 90% of a text page, float pages at least 70% full
 \renewcommand{\topfraction}{0.9}
 \renewcommand{\bottomfraction}{0.8}

@@ -66,8 +66,8 @@ def window_2d(size: tuple[int, int], kernel: tuple[int, int], out: tuple[int, in
     """Three panels at output ``out`` of a symbolic ``size`` input: correlation reads ``w``, convolution
     ``rot180 w`` — not ``wᵀ``.
 
-    Each cell of the window shows the product it contributes, ``x[i,j]·w[a,b]``, so the picture is the
-    expansion of the output entry printed beside it. The first two panels come from the formula
+    Each cell of the window shows the product it contributes (an entry of ``x`` times a tap of ``w``), so the
+    picture is the expansion of the output entry printed beside it. The first two panels come from the formula
     (``flip`` False / True); the third is the correlation with the transposed kernel, marked where it differs
     from the convolution.
     """
@@ -77,18 +77,18 @@ def window_2d(size: tuple[int, int], kernel: tuple[int, int], out: tuple[int, in
         raise SymconvError(f"figures: `kernel` must be square to compare rot180 with the transpose; got {kh}x{kw}")
     corr = taps_2d(size, kernel, out, flip=False)
     conv = taps_2d(size, kernel, out, flip=True)
-    trans = [[(b, a) for (a, b) in row] for row in corr]  # correlation with wᵀ reads wᵀ[a,b] = w[b,a]
+    trans = [[(b, a) for (a, b) in row] for row in corr]  # correlation with wᵀ reads wᵀ[k0,k1] = w[k1,k0]
     at = f"[{out[0]},{out[1]}]"
     panels = [
         ("cross-correlation  x \u22c6 w\nreads w as stored", corr, f"= (x \u22c6 w){at}"),
         ("convolution  x \u2217 w\nreads w rotated 180\u00b0", conv, f"= (x \u2217 w){at}"),
-        ("NOT the transpose: x \u22c6 w\u1d40\nreads w[b,a]", trans, f"= (x \u22c6 w\u1d40){at}"),
+        ("NOT the transpose: x \u22c6 w\u1d40\nreads w with its axes swapped", trans, f"= (x \u22c6 w\u1d40){at}"),
     ]
 
     def draw(fig: Any) -> None:
         axes = fig.subplots(1, 3)
         fig.suptitle(
-            f"x is {h}\u00d7{wd}, w is {kh}\u00d7{kw}; the window of output {at}, each cell x[i,j]\u00b7w[a,b]",
+            f"x is {h}\u00d7{wd}, w is {kh}\u00d7{kw}; the window of output {at}, each cell the product it adds",
             fontsize=10,
         )
         for ax, (title, taps, value) in zip(axes, panels):

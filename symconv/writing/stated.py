@@ -69,7 +69,7 @@ def covers(params: Mapping[str, Any]) -> str:
     output padding a for 1 ≤ a < s).
 
     >>> covers({"ndim": 2, "stride": "s", "output_padding": "a"})
-    '2-D, symbolic stride s ≥ 1, symbolic output padding a with 1 ≤ a < s, no padding'
+    '2-D, symbolic stride s ≥ 1, symbolic output padding a with 1 ≤ a < s, no padding, the same s, a on every axis'
     """
     words = {"stride": "stride", "dilation": "dilation", "padding": "padding", "output_padding": "output padding"}
     rest = {k: v for k, v in params.items() if k != "ndim"}
@@ -85,6 +85,9 @@ def covers(params: Mapping[str, Any]) -> str:
         parts.append("stride 1, dilation 1, no padding")
     elif "padding" not in rest:
         parts.append("no padding")
+    symbols = [str(v) for v in rest.values() if isinstance(v, str)]
+    if params.get("ndim", 1) != 1 and symbols:  # one symbol per parameter serves every axis
+        parts.append(f"the same {', '.join(symbols)} on every axis")
     return ", ".join(parts)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["MARKUP", "column_spec", "rigid_width", "visible_width"]
+__all__ = ["MARKUP", "column_spec", "rigid_width", "row_gap", "visible_width"]
 
 #: The notes' three-rule markup: ``$math$``, `` `code` `` and ``**bold**``.
 MARKUP = re.compile(r"(\$[^$]+\$|`[^`]+`|\*\*[^*]+\*\*)")
@@ -41,10 +41,11 @@ def visible_width(cell: str) -> float:
 
 
 def rigid_width(cell: str) -> float:
-    """Width of the widest piece of a cell that cannot wrap: a formula, or a word (code breaks at ``_`` and ``.``)."""
+    """Width of the widest piece of a cell that cannot wrap: a formula, or a word (code breaks only at ``.``,
+    between module names: a name is never broken inside)."""
     widths = [visible_width(m) for m in re.findall(r"\$[^$]+\$", cell)]
     for word in re.sub(r"\$[^$]+\$", " ", cell).split():
-        parts = re.split(r"[_.]", word) if "`" in word else [word]
+        parts = re.split(r"[.]", word) if "`" in word else [word]
         widths += [1.1 * len(p.strip("`")) for p in parts]
     return max(widths, default=0.0)
 
@@ -75,3 +76,18 @@ def column_spec(rows: Sequence[Sequence[str]]) -> str:
         share = [sh - excess * sl / total for sh, sl in zip(share, slack)]
     spec = [f">{{\\raggedright\\arraybackslash}}p{{{0.97 * sh / line:.3f}\\linewidth}}" for sh in share]
     return "".join(spec)
+
+
+def row_gap(rows: Sequence[Sequence[str]], spec: str) -> bool:
+    r"""Whether the rows of a table with column ``spec`` need space between them: some cell wraps over three
+    lines or more, so that a reader could not tell its rows apart without it.
+
+    >>> row_gap([["a", "b"]], "ll")
+    False
+    >>> row_gap([["a " * 40, "b"]], r"p{0.200\linewidth}p{0.700\linewidth}")
+    True
+    """
+    shares = [float(w) / 0.97 * _LINE_CHARS_TIGHT for w in re.findall(r"p\{([\d.]+)\\linewidth\}", spec)]
+    if len(shares) != len(rows[0]):
+        return False
+    return any(visible_width(c) > 2 * sh for r in rows for c, sh in zip(r, shares))
