@@ -52,7 +52,14 @@ def build(extents, arrays, bounds=None):
     for name, (shape, maps) in arrays.items():
         if name == "":
             continue
-        factors.append(Factor(name, tuple(_affine(c, k, names) for c, k in maps), boundary=_bounds(bounds.get(name))))
+        factors.append(
+            Factor(
+                name,
+                tuple(_affine(c, k, names) for c, k in maps),
+                conjugate=name in bounds.get("conj", ()),
+                boundary=_bounds(bounds.get(name)),
+            )
+        )
         operands.append(Operand(name, tuple(map(_int, shape))))
     return Contraction(
         "t",
@@ -113,12 +120,13 @@ def expand(extents, arrays, structure=None, bounds=None):
         for name, idx in reads.items():
             if name == "":
                 continue
+            var = f"conj({name})" if name in bounds.get("conj", ()) else name  # conj(w): a variable of its own
             if name in structure:
                 lab = int(structure[name][idx])
                 sign *= int(np.sign(lab))
-                mono.append((name, ("label", abs(lab))))
+                mono.append((var, ("label", abs(lab))))
             else:
-                mono.append((name, idx))
+                mono.append((var, idx))
         if sign:
             out[(reads[""], tuple(sorted(mono)))] += sign
     return out
@@ -180,6 +188,28 @@ def mirror(spec, name, axes):
     if bnd.get(name):  # a mirrored padded axis: the padding mirrored too
         bnd[name] = tuple((b[0], b[2], b[1]) if b is not None and a in axes else b for a, b in enumerate(bnd[name]))
     return extents, out, bnd
+
+
+def swap_read(spec, name, i, j):
+    """Array ``name`` reads v_i where it read v_j and back (the others unchanged)."""
+    extents, arrays, bounds = spec
+    shape, maps = arrays[name]
+    out = dict(arrays)
+    out[name] = (
+        shape,
+        [(tuple(c[j] if t == i else c[i] if t == j else x for t, x in enumerate(c)), k) for c, k in maps],
+    )
+    return extents, out, bounds
+
+
+def reflect_read(spec, name, j):
+    """Array ``name`` reads v_j reflected, the others straight."""
+    extents, arrays, bounds = spec
+    shape, maps = arrays[name]
+    e = extents[j]
+    out = dict(arrays)
+    out[name] = (shape, [(tuple(-x if t == j else x for t, x in enumerate(c)), k + c[j] * (e - 1)) for c, k in maps])
+    return extents, out, bounds
 
 
 def shift(spec, name, axis, by):
@@ -267,22 +297,39 @@ def test_rewritten_layouts_agree_with_the_oracle(spec, data):
     variants = [spec]
     for _ in range(data.draw(st.integers(1, 3))):
         base = data.draw(st.sampled_from(variants))
-        how = data.draw(st.sampled_from(["perm", "reflect", "reflect2", "shift"]))
-        if how == "perm":
+        how = data.draw(
+            st.sampled_from(["perm", "reflect", "reflect2", "shift", "swapread", "reflectread", "conj", "dropw"])
+        )
+        name = data.draw(st.sampled_from(sorted(base[1])))
+        if how == "swapread":  # one array reads two variables of equal extent swapped: other terms in general
+            pairs = [(i, j) for i in range(nv) for j in range(i + 1, nv) if base[0][i] == base[0][j]]
+            new = swap_read(base, name, *data.draw(st.sampled_from(pairs))) if pairs else base
+        elif how == "reflectread":  # one array reads a variable reflected, the others straight
+            new = reflect_read(base, name, data.draw(st.integers(0, nv - 1)))
+        elif how == "conj":  # one factor conjugated: a different variable
+            new = (base[0], base[1], {**base[2], "conj": (data.draw(st.sampled_from(["x", "w"])),)})
+        elif how == "dropw":  # another signature (x alone) on the same side
+            new = (base[0], {n: a for n, a in base[1].items() if n != "w"}, base[2])
+        elif how == "perm":
             new = permute(base, data.draw(st.permutations(range(nv))))
         elif how == "reflect":
             new = reflect(base, data.draw(st.integers(0, nv - 1)))
         elif how == "reflect2":
             new = reflect(reflect(base, 0), nv - 1)
         else:
-            name = data.draw(st.sampled_from(["", "x", "w"]))
             new = shift(base, name, 0, data.draw(st.sampled_from([-1, 1])))
         variants.append(new)
     lhs = [(data.draw(COEFS), data.draw(st.sampled_from(variants))) for _ in range(data.draw(st.integers(1, 3)))]
     rhs = [(data.draw(COEFS), data.draw(st.sampled_from(variants))) for _ in range(data.draw(st.integers(1, 3)))]
     if data.draw(st.booleans()):  # the left coefficients on rewritten copies: often true
         rhs = [(c, data.draw(st.sampled_from(variants))) for c, _ in lhs]
-    assert engine(lhs, rhs) == oracle(lhs, rhs), (lhs, rhs)
+    structure = None
+    if data.draw(st.integers(0, 2)) == 0:  # a structure hypothesis (pinned layouts) on w or x
+        rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+        present = sorted({n for _, sp in lhs + rhs for n in sp[1] if n})
+        name = data.draw(st.sampled_from(present))
+        structure = {name: labels(spec[1][name][0], data.draw(st.sampled_from(["centro", "anti", "random"])), rng)}
+    assert engine(lhs, rhs, structure) == oracle(lhs, rhs, structure), (lhs, rhs, structure)
 
 
 @settings(max_examples=300, deadline=None)
