@@ -11,18 +11,21 @@ integer coefficients, including ones at the int8/int16/int64 boundaries and ones
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symconv import check_exact
+from symconv import SymconvError, check_exact
 from symconv.core.affine import Affine
-from symconv.core.formula import Boundary, Contraction, Factor, Operand, Var
+from symconv.core.formula import Boundary, Contraction, ConvSpec, Factor, Operand, Var, forward
+from symconv.gradients.grad import grad_contraction
 
 # -- building contractions from integer maps ------------------------------------------------------------------
 
@@ -429,3 +432,94 @@ def test_mirrored_reads_need_the_structure_on_the_mirrored_operand():
     for lhs, rhs, structure, expected in cases:
         assert oracle(lhs, rhs, structure) == expected
         assert engine(lhs, rhs, structure) == expected, (lhs, rhs, structure)
+
+
+# -- the library's own contractions (ConvSpec: padding modes, stride, dilation, channels, gradients) ---------------
+
+
+def to_spec(c):
+    """A concrete contraction as the integer maps the oracle reads."""
+    names = [v.name for v in c.variables]
+    extents = tuple(int(v.extent) for v in c.variables)
+
+    def maps(index):
+        return [(tuple(int(a.coeff(n)) for n in names), int(a.const)) for a in index]
+
+    def bnd(b):
+        return None if b is None else tuple(None if x is None else (x.mode, int(x.lo), int(x.hi)) for x in b)
+
+    arrays = {"": (tuple(int(s) for s in c.result.shape), maps(c.result_index))}
+    bounds = {"": bnd(c.result_boundary)} if c.result_boundary else {}
+    conj = []
+    for f in c.factors:
+        arrays[f.operand] = (tuple(int(s) for s in c.operand(f.operand).shape), maps(f.index))
+        if f.boundary:
+            bounds[f.operand] = bnd(f.boundary)
+        if f.conjugate:
+            conj.append(f.operand)
+    if conj:
+        bounds["conj"] = tuple(conj)
+    return extents, arrays, bounds
+
+
+@st.composite
+def library_contractions(draw):
+    nd = draw(st.integers(1, 2))
+    n = tuple(draw(st.integers(2, 5)) for _ in range(nd))
+    k = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    mode = draw(st.sampled_from(["zeros", "reflect", "replicate", "circular", "symmetric"]))
+    pad = tuple(draw(st.integers(0, 2)) for _ in range(nd))
+    if mode != "zeros":
+        pad = tuple(min(p, ni - 1) for p, ni in zip(pad, n))
+    spec = ConvSpec(
+        input_size=n,
+        kernel_size=k,
+        stride=tuple(draw(st.integers(1, 2)) for _ in range(nd)),
+        dilation=tuple(draw(st.integers(1, 2)) for _ in range(nd)),
+        pad_lo=pad,
+        pad_hi=tuple(draw(st.integers(0, p)) for p in pad),
+        padding_mode=mode,
+        conjugate_kernel=draw(st.booleans()),
+    )
+    try:
+        base = forward(spec)[0]
+    except SymconvError:
+        return None
+    if any(int(v.extent) <= 0 for v in base.variables) or any(int(s) <= 0 for s in base.result.shape):
+        return None
+    out = [base]
+    for name in ("x", "w"):
+        with contextlib.suppress(SymconvError):
+            out.append(grad_contraction(base, name))
+    return spec, out
+
+
+@settings(max_examples=150, deadline=None)
+@given(library_contractions(), st.data())
+def test_library_contractions_agree_with_the_oracle(found, data):
+    """Sums of forward/gradient contractions and their flipped / reflected-padding variants."""
+    if found is None:
+        return
+    spec, cs = found
+    c = data.draw(st.sampled_from(cs))
+    i = cs.index(c)
+    pool = [to_spec(c)]
+    for change in ({"flip": not spec.flip}, {"pad_lo": spec.pad_hi, "pad_hi": spec.pad_lo}):
+        try:
+            other = forward(replace(spec, **change))[0]
+            other = other if i == 0 else grad_contraction(other, ("x", "w")[i - 1])
+        except (SymconvError, IndexError):
+            continue
+        if other.result.shape == c.result.shape and all(
+            o.shape == c.operand(o.name).shape for o in other.operands if o.name in {p.name for p in c.operands}
+        ):
+            pool.append(to_spec(other))
+    pool.append(reflect(pool[0], data.draw(st.integers(0, len(pool[0][0]) - 1))))
+    lhs = [(data.draw(COEFS), data.draw(st.sampled_from(pool))) for _ in range(data.draw(st.integers(1, 3)))]
+    rhs = [(data.draw(COEFS), data.draw(st.sampled_from(pool))) for _ in range(data.draw(st.integers(0, 3)))]
+    structure = None
+    if data.draw(st.booleans()):
+        rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+        name = data.draw(st.sampled_from(sorted(n for n in pool[0][1] if n)))
+        structure = {name: labels(pool[0][1][name][0], data.draw(st.sampled_from(KINDS)), rng)}
+    assert engine(lhs, rhs, structure) == oracle(lhs, rhs, structure), (lhs, rhs, structure)
