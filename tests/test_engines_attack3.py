@@ -268,7 +268,7 @@ def specs(draw, nvars=None):
         arrays = _convlike(draw, extents)
         return extents, arrays, _padding(draw, arrays)
     arrays = {}
-    for name, naxes in (("", draw(st.integers(1, 2))), ("x", draw(st.integers(1, 2))), ("w", draw(st.integers(1, 2)))):
+    for name, naxes in (("", draw(st.integers(0, 2))), ("x", draw(st.integers(0, 2))), ("w", draw(st.integers(0, 2)))):
         shape = tuple(draw(st.integers(1, 5)) for _ in range(naxes))
         arrays[name] = (shape, [amap() for _ in range(naxes)])
     return extents, arrays, _padding(draw, arrays)
@@ -320,7 +320,7 @@ def labels(shape, kind, rng):
             lab.reshape(-1)[int(rng.integers(lab.size))] = lab.size + 1
         return lab
     flat = np.arange(int(np.prod(shape))).reshape(shape)
-    axes = 1 if kind in ("axis0", "anti0") else len(shape)  # symmetric along the first axis only
+    axes = min(1, len(shape)) if kind in ("axis0", "anti0") else len(shape)  # symmetric along the first axis only
     mirror_ = flat[(slice(None, None, -1),) * axes]
     lab = np.minimum(flat, mirror_) + 1
     anti = kind in ("anti", "anti0")
@@ -523,3 +523,12 @@ def test_library_contractions_agree_with_the_oracle(found, data):
         name = data.draw(st.sampled_from(sorted(n for n in pool[0][1] if n)))
         structure = {name: labels(pool[0][1][name][0], data.draw(st.sampled_from(KINDS)), rng)}
     assert engine(lhs, rhs, structure) == oracle(lhs, rhs, structure), (lhs, rhs, structure)
+
+
+def test_a_structured_scalar_operand():
+    """A 0-d structured operand (a scalar weight): its labels stay 0-d when pinned (was an IndexError)."""
+    spec = ((2,), {"": ((2,), [((1,), 0)]), "x": ((2,), [((1,), 0)]), "w": ((), [])}, {})
+    for value in (1, 2, 0, -1):
+        structure = {"w": np.array(value)}
+        for lhs, rhs in [([(1, spec)], [(2, spec)]), ([(2, spec)], [(1, spec), (1, spec)]), ([(1, spec)], [])]:
+            assert engine(lhs, rhs, structure) == oracle(lhs, rhs, structure), (value, lhs, rhs)
