@@ -112,7 +112,7 @@ def expand(extents, arrays, structure=None, bounds=None):
                 if b is None:
                     ok = ok and 0 <= i < n
                 else:
-                    ok = ok and -b[1] <= i < n + b[2]
+                    ok = ok and n > 0 and -b[1] <= i < n + b[2]  # an empty axis has nothing to fold into
                     i = fold_one(i, n, b[0]) if ok else i
                 idx.append(i)
             if not ok:
