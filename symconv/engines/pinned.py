@@ -82,7 +82,7 @@ def pin(lay: Layout, name: str, labels: np.ndarray) -> list[tuple[int, Layout]] 
 
     ``labels`` has ``name``'s shape: entries ``±label`` (1-based, consecutive) or 0.
     """
-    a = np.ascontiguousarray(labels, dtype=np.int64)
+    a = np.array(labels, dtype=np.int64, order="C")  # not ascontiguousarray: it makes a 0-d array 1-d
     found = _pin(lay, name, a.shape, a.tobytes())  # a proof at one size repeats its pinning: remembered
     return None if found is None else list(found)
 
