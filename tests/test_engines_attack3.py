@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import replace
 
 import numpy as np
+import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -532,3 +533,14 @@ def test_a_structured_scalar_operand():
         structure = {"w": np.array(value)}
         for lhs, rhs in [([(1, spec)], [(2, spec)]), ([(2, spec)], [(1, spec), (1, spec)]), ([(1, spec)], [])]:
             assert engine(lhs, rhs, structure) == oracle(lhs, rhs, structure), (value, lhs, rhs)
+
+
+@pytest.mark.parametrize("where", ["", "x"])
+def test_a_padded_axis_of_size_zero_is_refused_by_name(where):
+    """A boundary folds an out-of-range index onto the axis' entries; an axis with none has nothing to fold onto
+    (it crashed in ``np.mod(index, 0)``): a clear SymconvError naming the contraction and the shape."""
+    arrays = {"": ((0,), [((1,), 0)]) if where == "" else ((1,), [((1,), 0)]), "x": ((0,), [((1,), 0)])}
+    arrays["w"] = ((), [])
+    c = build((1,), arrays, {where: (("circular", 0, 1),)})
+    with pytest.raises(SymconvError, match=r"boundary \(padding\).*at least 1 entry.*got shape \(0,\)"):
+        check_exact([(1, c)], [(2, c)])

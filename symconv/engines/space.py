@@ -172,7 +172,18 @@ def _check_reads(where: str, c: Contraction, side_name: str) -> None:
         raise SymconvError(
             f"{where}: contraction {c.name!r} in `{side_name}`: the result index must have one entry per result axis"
         )
+    if any(b is not None and size == 0 for size, b in zip(c.result.shape, c.result_boundary or ())):
+        raise SymconvError(
+            f"{where}: contraction {c.name!r} in `{side_name}`: a boundary (padding) on an axis of the result "
+            f"needs that axis to have at least 1 entry to fold onto; got shape {tuple(c.result.shape)}"
+        )
+    shapes = {o.name: tuple(o.shape) for o in c.operands}
     for f in c.factors:
+        if f.operand in shapes and any(b is not None and n == 0 for n, b in zip(shapes[f.operand], f.boundary or ())):
+            raise SymconvError(
+                f"{where}: contraction {c.name!r} in `{side_name}` reads {f.operand!r} with a boundary (padding) on "
+                f"an axis of size 0: it needs at least 1 entry to fold onto; got shape {shapes[f.operand]}"
+            )
         if f.operand == c.result.name or f.operand not in declared:
             raise SymconvError(
                 f"{where}: contraction {c.name!r} in `{side_name}` reads {f.operand!r}, which is "
