@@ -7,6 +7,8 @@ SymconvError naming the argument at the call that built it.
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 import sympy
 
@@ -185,3 +187,21 @@ def test_an_operand_read_many_times_does_not_enumerate_every_pairing():
     for _ in range(12):
         a = sc.correlate(a, sc.symbols("v", 1))
     assert sc.prove(a, a).status == "proved"
+
+
+def test_the_solvers_counterexample_is_used_whatever_its_sizes_within_the_work_bound():
+    # CI found z3 answering ND=65, SD=5 (not 21, 2) for the claim above: a per-size cap of 64 dropped it and the
+    # FALSE claim came out `unknown`. Deterministic: the search is handed that counterexample directly.
+    from symconv.proofs._claim import _expansion, _search
+
+    n, s = sc.sizes("NF SF")
+    x = sc.symbols("x", n)
+    a, b = sympy.floor(n / (s + 8)), sympy.floor(n / (s + 9))
+    claims_prove = importlib.import_module("symconv.claims.prove")
+    from symconv.proofs._parts import Part
+
+    lhs, rhs = claims_prove.as_node("t", "lhs", sc.sum(x[0:a])), claims_prove.as_node("t", "rhs", sc.sum(x[0:b]))
+    ctx = claims_prove.context(lhs, rhs, assuming=())
+    part = Part("claim", ctx, lhs.iverson(ctx), rhs.iverson(ctx), "=", [], ())
+    found, _ = _search([part], _expansion, (), {"NF": 65, "SF": 5})
+    assert found is not None and found["sizes"] == {"NF": 65, "SF": 5}, found

@@ -56,9 +56,9 @@ __all__ = ["METHODS", "ClaimProof", "Engine", "decide", "difference", "part_exte
 METHODS = ("auto", "general", "instance")
 #: Size sets of the counterexample search (derived, generic, smallest first).
 SEARCH_SETS = 3
-#: The solver's counterexample to a side condition is also checked exactly when every size is at most this
-#: (``floor(N/(S+8))`` vs ``floor(N/(S+9))`` first differ at N = 21) and their product at most SOLVER_WORK.
-SOLVER_SIZES = 64
+#: The solver's counterexample to a side condition is also checked exactly when every size is ≥ 1 and their
+#: product is at most this (``floor(N/(S+8))`` vs ``floor(N/(S+9))`` first differ at N = 21, and z3 may as well
+#: answer N = 65, S = 5: a bound on each size would drop a counterexample in hand).
 SOLVER_WORK = 4096
 
 #: ``engine(part, sizes) -> (holds, message, extra)``: an exact check of one part at concrete sizes.
@@ -173,7 +173,7 @@ def _search(
             cands = []
         if cex and all(p.name in cex for p in part.ctx.params):
             sz = {p: int(cex[p.name]) for p in part.ctx.params}
-            small = all(1 <= v <= SOLVER_SIZES for v in sz.values()) and math.prod(sz.values()) <= SOLVER_WORK
+            small = all(v >= 1 for v in sz.values()) and math.prod(sz.values()) <= SOLVER_WORK
             if small and _satisfies(part, sz):
                 cands.append(sz)
         seen: list[dict[sympy.Symbol, int]] = []
